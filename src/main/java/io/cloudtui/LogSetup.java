@@ -1,0 +1,63 @@
+package io.cloudtui;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.logging.FileHandler;
+import java.util.logging.Handler;
+import java.util.logging.LogManager;
+import java.util.logging.SimpleFormatter;
+
+/**
+ * Sends every library's logging (SLF4J, java.util.logging) to a private log file, never to the
+ * terminal. Must run before any library class creates a logger.
+ */
+public final class LogSetup {
+    private LogSetup() {}
+
+    /** $XDG_STATE_HOME/cloudtui/cloudtui.log, or ~/.local/state/cloudtui/cloudtui.log. */
+    public static Path defaultLogFile(Map<String, String> env) {
+        String xdg = env.get("XDG_STATE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".local", "state");
+        return base.resolve("cloudtui").resolve("cloudtui.log");
+    }
+
+    public static Path init(Path logFile) {
+        Path file = logFile != null ? logFile : defaultLogFile(System.getenv());
+        String target = file.toString();
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            if (!Files.exists(file)) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // Nowhere private to write: drop diagnostics rather than print them on the user's screen.
+            target = "/dev/null";
+        }
+        System.setProperty("org.slf4j.simpleLogger.logFile", target);
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSS");
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+                System.getenv().getOrDefault("CLOUDTUI_LOG_LEVEL", "info").toLowerCase(java.util.Locale.ROOT));
+        System.setProperty("org.slf4j.simpleLogger.log.com.github.dockerjava", "warn");
+        LogManager.getLogManager().reset();
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        if (!"/dev/null".equals(target)) {
+            try {
+                Handler h = new FileHandler(target, true);
+                h.setFormatter(new SimpleFormatter());
+                root.addHandler(h);
+            } catch (IOException e) {
+                // keep JUL silent
+            }
+        }
+        root.setLevel(java.util.logging.Level.WARNING);
+        return file;
+    }
+}

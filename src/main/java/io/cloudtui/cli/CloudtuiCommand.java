@@ -1,0 +1,33 @@
+package io.cloudtui.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The root command. With no subcommand it opens the full-screen UI. */
+@Command(
+        name = "cloudtui",
+        mixinStandardHelpOptions = true,
+        versionProvider = Versions.class,
+        description = "Containers and virtual machines, in one terminal UI and CLI.%n"
+                + "With no command, opens the full-screen UI.",
+        subcommands = {
+            PsCommand.class,
+        })
+public final class CloudtuiCommand implements Callable<Integer> {
+    private final Context ctx;
+
+    /** Read by Main before picocli runs (it decides where logs go); declared here for --help. */
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default: $CLOUDTUI_CONFIG, then $XDG_CONFIG_HOME/cloudtui/config.yaml)")
+    Path config;
+
+    public CloudtuiCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        return io.cloudtui.tui.TuiApp.run(ctx);
+    }
+}

@@ -1,0 +1,59 @@
+package io.cloudtui.cli;
+
+import io.cloudtui.config.Config;
+import io.cloudtui.core.Backends;
+import io.cloudtui.core.Workloads;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.function.Function;
+
+/**
+ * What every command needs: config, lazily opened backends, and the streams to write to (so tests
+ * can capture them). Backends open on first use, so {@code --help} never touches an engine.
+ */
+public final class Context implements AutoCloseable {
+    private final Config config;
+    private final Function<Config, Backends> opener;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final InputStream in;
+    private Backends backends;
+
+    public Context(Config config, Function<Config, Backends> opener, InputStream in, PrintStream out, PrintStream err) {
+        this.config = config;
+        this.opener = opener;
+        this.in = in;
+        this.out = out;
+        this.err = err;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public synchronized Backends backends() {
+        if (backends == null) backends = opener.apply(config);
+        return backends;
+    }
+
+    public Workloads workloads() {
+        return new Workloads(backends());
+    }
+
+    public PrintStream out() {
+        return out;
+    }
+
+    public PrintStream err() {
+        return err;
+    }
+
+    public InputStream in() {
+        return in;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (backends != null) backends.close();
+    }
+}

@@ -1,0 +1,191 @@
+package io.cloudtui.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cloudtui.core.CloudtuiException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Finds and reads config.yaml. Order: --config, $CLOUDTUI_CONFIG, $XDG_CONFIG_HOME/cloudtui/config.yaml
+ * (~/.config when unset). Every problem is reported as {@code FILE:LINE:COLUMN: what} with exit code 2.
+ */
+public final class ConfigLoader {
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    private final ObjectMapper mapper;
+
+    public ConfigLoader() {
+        SimpleModule module = new SimpleModule();
+        module.addDeserializer(Duration.class, new DurationDeserializer());
+        mapper = JsonMapper.builder(new YAMLFactory())
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .addModule(module)
+                .build();
+    }
+
+    /** Picks the config path: explicit, then $CLOUDTUI_CONFIG, then the XDG default (may not exist). */
+    public static Path locate(Path explicit, Map<String, String> env) {
+        if (explicit != null) return explicit;
+        String fromEnv = env.get("CLOUDTUI_CONFIG");
+        if (fromEnv != null && !fromEnv.isBlank()) return Path.of(fromEnv);
+        String xdg = env.get("XDG_CONFIG_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(env.getOrDefault("HOME", "/root"), ".config");
+        return base.resolve("cloudtui").resolve("config.yaml");
+    }
+
+    /**
+     * Loads config. A path that was asked for explicitly (flag or env) must exist; the XDG default
+     * may be absent, which yields {@link Config#defaults()}.
+     */
+    public Config load(Path explicit, Map<String, String> env) {
+        boolean required = explicit != null || (env.get("CLOUDTUI_CONFIG") != null && !env.get("CLOUDTUI_CONFIG").isBlank());
+        Path path = locate(explicit, env);
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (NoSuchFileException e) {
+            if (required) throw CloudtuiException.usage("config file not found: " + path);
+            return Config.defaults();
+        } catch (IOException e) {
+            throw CloudtuiException.usage("cannot read config file " + path + ": " + e.getMessage());
+        }
+        return parse(text, path);
+    }
+
+    /** Parses YAML text; {@code path} is used in error messages. */
+    public Config parse(String text, Path path) {
+        if (text.isBlank()) return Config.defaults().withSource(path);
+        Config c;
+        try {
+            c = mapper.readValue(text, Config.class);
+        } catch (JsonProcessingException e) {
+            throw CloudtuiException.usage(describe(path, e));
+        }
+        if (c == null) return Config.defaults().withSource(path);
+        validate(c, path);
+        return c.withSource(path);
+    }
+
+    private static void validate(Config c, Path path) {
+        Set<String> names = new HashSet<>();
+        for (BackendConfig b : c.backends()) {
+            if (!b.name().matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+                throw CloudtuiException.usage(path + ": backend name '" + b.name()
+                        + "' may hold only letters, digits, '_', '.', '-'");
+            }
+            if (!names.add(b.name())) {
+                throw CloudtuiException.usage(path + ": backend name '" + b.name() + "' is used twice");
+            }
+        }
+        if (c.defaultBackend() != null && !c.backends().isEmpty() && !names.contains(c.defaultBackend())) {
+            throw CloudtuiException.usage(path + ": defaultBackend '" + c.defaultBackend() + "' is not a configured backend");
+        }
+        if (c.ui().logBufferLines() < 100) {
+            throw CloudtuiException.usage(path + ": ui.logBufferLines must be at least 100");
+        }
+        if (c.ui().statsInterval().toMillis() < 250) {
+            throw CloudtuiException.usage(path + ": ui.statsInterval must be at least 250ms");
+        }
+    }
+
+    static String describe(Path path, JsonProcessingException e) {
+        JsonLocation loc = e.getLocation();
+        String where = path + (loc != null && loc.getLineNr() > 0 ? ":" + loc.getLineNr() + ":" + loc.getColumnNr() : "");
+        String what;
+        if (e instanceof UnrecognizedPropertyException u) {
+            String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
+            what = "unknown key '" + u.getPropertyName() + "'" + (known.isEmpty() ? "" : " (known: " + known + ")");
+        } else if (e instanceof InvalidFormatException f) {
+            what = "wrong type for '" + pathOf(f) + "': expected " + simpleType(f.getTargetType()) + ", got '" + f.getValue() + "'";
+        } else if (e instanceof MismatchedInputException m) {
+            String msg = m.getOriginalMessage();
+            if (msg.startsWith("Missing required creator property")) {
+                what = "missing key " + msg.replaceAll(".*'([^']+)'.*", "'$1'") + " in " + parentOf(m);
+            } else {
+                what = "wrong type for '" + pathOf(m) + "'" + (m.getTargetType() != null ? ": expected " + simpleType(m.getTargetType()) : "");
+            }
+        } else {
+            what = "syntax error: " + firstLine(e.getOriginalMessage());
+        }
+        return where + ": " + what;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "invalid YAML";
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).trim();
+    }
+
+    private static String pathOf(MismatchedInputException e) {
+        StringBuilder sb = new StringBuilder();
+        for (var ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!sb.isEmpty()) sb.append('.');
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String parentOf(MismatchedInputException e) {
+        String p = pathOf(e);
+        return p.isEmpty() ? "the top level" : "'" + p + "'";
+    }
+
+    private static String simpleType(Class<?> t) {
+        if (t == null) return "a value";
+        if (t == Boolean.class || t == boolean.class) return "true or false";
+        if (t == Integer.class || t == int.class || t == Long.class || t == long.class) return "a whole number";
+        if (t == Duration.class) return "a duration like 500ms, 2s, 1m";
+        if (t == String.class) return "a string";
+        if (java.util.List.class.isAssignableFrom(t)) return "a list";
+        if (java.util.Map.class.isAssignableFrom(t) || t.isRecord()) return "a mapping";
+        return t.getSimpleName();
+    }
+
+    /** Durations as {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}. */
+    static final class DurationDeserializer extends JsonDeserializer<Duration> {
+        @Override
+        public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            String s = p.getValueAsString();
+            Matcher m = s == null ? null : DURATION.matcher(s.trim());
+            if (m == null || !m.matches()) {
+                throw InvalidFormatException.from(p, "not a duration", s, Duration.class);
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+        }
+    }
+}

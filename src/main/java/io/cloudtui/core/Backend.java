@@ -1,0 +1,112 @@
+package io.cloudtui.core;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One connection to one engine (a Docker daemon, the bundled runtime's store, a libvirt URI).
+ * Workloads are addressed by their native id or name ({@code ref}); the backend resolves names.
+ * Verbs throw {@link CloudtuiException} with a one-line, user-facing message on failure.
+ * Implementations must be safe to call from several threads.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Configured instance name, the prefix of {@link WorkloadId}s ("docker", "prod-docker"). */
+    String name();
+
+    /** Backend type, as in config ("docker", "runtime", "libvirt"). */
+    String type();
+
+    /** Where it connects, for headers and error messages (socket path, URI). */
+    String endpoint();
+
+    Set<Capability> capabilities();
+
+    default boolean supports(Capability c) {
+        return capabilities().contains(c);
+    }
+
+    /** Checks the engine answers; throws a CloudtuiException naming the endpoint and a remedy if not. */
+    void ping();
+
+    /** Workloads; with {@code all} false only active ones (running, paused, restarting). */
+    List<Workload> list(boolean all);
+
+    /** One workload by native id, unique id prefix or name; throws when absent. */
+    default Workload get(String ref) {
+        for (Workload w : list(true)) {
+            if (w.nativeId().equals(ref) || w.name().equals(ref)) return w;
+        }
+        throw CloudtuiException.noSuchWorkload(name() + ":" + ref);
+    }
+
+    /**
+     * Streams events until the returned handle is closed. Reconnecting is the backend's job: it sends
+     * DISCONNECTED when the engine goes away and CONNECTED when it is back.
+     */
+    AutoCloseable events(Consumer<WorkloadEvent> listener);
+
+    void start(String ref);
+
+    void stop(String ref, Duration timeout);
+
+    void restart(String ref, Duration timeout);
+
+    /** Sends a signal by name ("KILL", "TERM", "SIGHUP" or a number). */
+    void kill(String ref, String signal);
+
+    void pause(String ref);
+
+    void unpause(String ref);
+
+    void remove(String ref, boolean force);
+
+    /** Reads logs into {@code sink}; with follow, returns only when the stream ends or the handle closes. */
+    void logs(String ref, LogOptions options, Consumer<LogLine> sink, Cancel cancel);
+
+    /** Runs a command in a running workload; returns its exit code. */
+    int exec(String ref, List<String> command, Stdio stdio);
+
+    /** Attaches to the workload's main process (or a VM's console); returns when detached or it ends. */
+    int attach(String ref, Stdio stdio);
+
+    /** The engine's own description of the workload, as pretty JSON. */
+    String inspect(String ref);
+
+    /** One stats sample; CPU% needs two readings, so backends may block for about a second. */
+    Stats stats(String ref);
+
+    @Override
+    void close();
+
+    /** A cancellation flag for long-running reads; closing it stops the read. */
+    final class Cancel implements AutoCloseable {
+        private volatile boolean cancelled;
+        private final java.util.List<Runnable> hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        public boolean isCancelled() {
+            return cancelled;
+        }
+
+        /** Runs {@code hook} on cancel (immediately if already cancelled). */
+        public void onCancel(Runnable hook) {
+            hooks.add(hook);
+            if (cancelled) hook.run();
+        }
+
+        @Override
+        public void close() {
+            if (cancelled) return;
+            cancelled = true;
+            for (Runnable r : hooks) {
+                try {
+                    r.run();
+                } catch (RuntimeException ignored) {
+                    // closing is best effort
+                }
+            }
+        }
+    }
+}

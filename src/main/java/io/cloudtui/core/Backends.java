@@ -1,0 +1,124 @@
+package io.cloudtui.core;
+
+import io.cloudtui.config.BackendConfig;
+import io.cloudtui.config.Config;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The backends of one session: built from config, or autodetected when config names none.
+ * Providers are found with {@link ServiceLoader}, so a plugin jar on the classpath adds a type.
+ */
+public final class Backends implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
+
+    private final Map<String, BackendProvider> providers;
+    private final Map<String, Backend> backends = new LinkedHashMap<>();
+    private final String defaultBackend;
+
+    private Backends(Map<String, BackendProvider> providers, List<Backend> list, String defaultBackend) {
+        this.providers = providers;
+        for (Backend b : list) backends.put(b.name(), b);
+        this.defaultBackend = defaultBackend;
+    }
+
+    /** Loads every provider visible to {@code loader}, keyed by type; the first of a type wins. */
+    public static Map<String, BackendProvider> discover(ClassLoader loader) {
+        Map<String, BackendProvider> found = new LinkedHashMap<>();
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class, loader)) {
+            found.putIfAbsent(p.type(), p);
+        }
+        return found;
+    }
+
+    /** Builds the session's backends from config (or autodetection when config lists none). */
+    public static Backends open(Config config, ClassLoader loader) {
+        Map<String, BackendProvider> providers = discover(loader);
+        List<Backend> list = new ArrayList<>();
+        if (config.backends().isEmpty()) {
+            for (BackendProvider p : providers.values()) {
+                try {
+                    Optional<Backend> b = p.autodetect();
+                    b.ifPresent(list::add);
+                } catch (RuntimeException e) {
+                    LOG.warn("autodetect of {} failed", p.type(), e);
+                }
+            }
+        } else {
+            for (BackendConfig bc : config.backends()) {
+                if (!bc.isEnabled()) continue;
+                BackendProvider p = providers.get(bc.type());
+                if (p == null) {
+                    throw CloudtuiException.usage((config.source() != null ? config.source() + ": " : "")
+                            + "backend '" + bc.name() + "' has unknown type '" + bc.type() + "' (known: "
+                            + String.join(", ", providers.keySet()) + ")");
+                }
+                list.add(p.create(bc));
+            }
+        }
+        return new Backends(providers, list, config.defaultBackend());
+    }
+
+    /** For tests and embedding: a fixed set of backends. */
+    public static Backends of(List<Backend> list, String defaultBackend) {
+        return new Backends(Map.of(), list, defaultBackend);
+    }
+
+    public Map<String, BackendProvider> providers() {
+        return providers;
+    }
+
+    public List<Backend> all() {
+        return List.copyOf(backends.values());
+    }
+
+    public boolean isEmpty() {
+        return backends.isEmpty();
+    }
+
+    public Backend get(String name) {
+        Backend b = backends.get(name);
+        if (b == null) {
+            throw new CloudtuiException("no such backend '" + name + "'"
+                    + (backends.isEmpty() ? " (no backend is enabled)" : " (enabled: " + String.join(", ", backends.keySet()) + ")"));
+        }
+        return b;
+    }
+
+    /**
+     * The backend for commands that create things: {@code explicit} if given, else the configured
+     * default, else the first enabled backend with {@code needed}.
+     */
+    public Backend forCreate(String explicit, Capability needed) {
+        if (explicit != null) return require(get(explicit), needed);
+        if (defaultBackend != null && backends.containsKey(defaultBackend)) return require(backends.get(defaultBackend), needed);
+        for (Backend b : backends.values()) {
+            if (b.supports(needed)) return b;
+        }
+        throw new CloudtuiException(backends.isEmpty()
+                ? "no backend is enabled: start a container engine or configure one (see config.example.yaml)"
+                : "no enabled backend supports " + needed.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static Backend require(Backend b, Capability c) {
+        if (!b.supports(c)) throw CloudtuiException.unsupported(b.name(), c.name().toLowerCase(java.util.Locale.ROOT));
+        return b;
+    }
+
+    @Override
+    public void close() {
+        for (Backend b : backends.values()) {
+            try {
+                b.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing {}", b.name(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.cloudtui.core;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code cloudtui run} asks for, as {@code docker run} options. Empty lists/maps and nulls mean
+ * "image default".
+ */
+public record RunSpec(
+        String image,
+        String name,
+        List<String> command,
+        List<String> entrypoint,
+        Map<String, String> env,
+        List<Mount> mounts,
+        String workdir,
+        List<Port> ports,
+        boolean detach,
+        boolean interactive,
+        boolean tty,
+        boolean autoRemove,
+        String hostname,
+        String user,
+        Long memoryBytes,
+        Double cpus,
+        Long pidsLimit,
+        boolean readOnly,
+        String network,
+        Map<String, String> labels) {
+
+    public RunSpec {
+        command = command == null ? List.of() : List.copyOf(command);
+        entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
+        env = env == null ? Map.of() : Map.copyOf(env);
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
+        ports = ports == null ? List.of() : List.copyOf(ports);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** A bind mount {@code -v host:container[:ro]}. */
+    public record Mount(String source, String target, boolean readOnly) {}
+
+    /** A published port {@code -p [ip:]hostPort:containerPort[/proto]}. */
+    public record Port(String hostIp, int hostPort, int containerPort, String protocol) {}
+}
