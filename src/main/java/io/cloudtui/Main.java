@@ -33,7 +33,7 @@ public final class Main {
             return e.exitCode();
         }
         Path logFile = LogSetup.init(config.logFile() != null ? Path.of(config.logFile()) : null);
-        try (Context ctx = new Context(config, c -> Backends.open(c, Main.class.getClassLoader()), in, out, err)) {
+        try (Context ctx = new Context(config, c -> Backends.open(c, pluginLoader()), in, out, err)) {
             CommandLine cl = commandLine(ctx, logFile);
             return cl.execute(args);
         }
@@ -63,6 +63,12 @@ public final class Main {
             return 1;
         });
         return cl;
+    }
+
+    /** The context class loader (plugins on the classpath, or a test's loader), else ours. */
+    static ClassLoader pluginLoader() {
+        ClassLoader l = Thread.currentThread().getContextClassLoader();
+        return l != null ? l : Main.class.getClassLoader();
     }
 
     /** Finds {@code --config FILE} / {@code --config=FILE} before picocli runs. */
