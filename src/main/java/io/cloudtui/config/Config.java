@@ -20,7 +20,7 @@ public record Config(
         UiConfig ui,
         Map<String, String> keys,
         String logFile,
-        @com.fasterxml.jackson.annotation.JsonIgnore Path source) {
+        Path source) {
 
     public Config {
         backends = backends == null ? List.of() : List.copyOf(backends);

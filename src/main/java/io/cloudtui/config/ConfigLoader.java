@@ -26,6 +26,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Finds and reads config.yaml. Order: --config, $CLOUDTUI_CONFIG, $XDG_CONFIG_HOME/cloudtui/config.yaml
@@ -42,6 +44,7 @@ public final class ConfigLoader {
         mapper = JsonMapper.builder(new YAMLFactory())
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .addModule(module)
                 .build();
@@ -78,16 +81,27 @@ public final class ConfigLoader {
 
     /** Parses YAML text; {@code path} is used in error messages. */
     public Config parse(String text, Path path) {
-        if (text.isBlank()) return Config.defaults().withSource(path);
-        Config c;
+        YamlPositions positions;
         try {
-            c = mapper.readValue(text, Config.class);
-        } catch (JsonProcessingException e) {
-            throw CloudtuiException.usage(describe(path, e));
+            positions = YamlPositions.of(text);
+        } catch (MarkedYAMLException e) {
+            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String where = m != null ? ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1) : "";
+            throw CloudtuiException.usage(path + where + ": syntax error: " + firstLine(e.getProblem()));
+        } catch (RuntimeException e) {
+            throw CloudtuiException.usage(path + ": syntax error: " + firstLine(e.getMessage()));
         }
-        if (c == null) return Config.defaults().withSource(path);
+        if (positions.isEmpty()) return Config.defaults().withSource(path);
+        FileForm f;
+        try {
+            f = mapper.readValue(text, FileForm.class);
+        } catch (JsonProcessingException e) {
+            throw CloudtuiException.usage(describe(path, e, positions));
+        }
+        if (f == null) return Config.defaults().withSource(path);
+        Config c = new Config(f.backends, f.defaultBackend, f.ui, f.keys, f.logFile, path);
         validate(c, path);
-        return c.withSource(path);
+        return c;
     }
 
     private static void validate(Config c, Path path) {
@@ -112,9 +126,16 @@ public final class ConfigLoader {
         }
     }
 
-    static String describe(Path path, JsonProcessingException e) {
+    static String describe(Path path, JsonProcessingException e, YamlPositions positions) {
         JsonLocation loc = e.getLocation();
-        String where = path + (loc != null && loc.getLineNr() > 0 ? ":" + loc.getLineNr() + ":" + loc.getColumnNr() : "");
+        String fallback = loc != null && loc.getLineNr() > 0 ? ":" + loc.getLineNr() + ":" + loc.getColumnNr() : "";
+        String where = path + fallback;
+        if (e instanceof MismatchedInputException m) {
+            // Point at the key for unknown keys, at the value for type errors, at the mapping for missing keys.
+            String p = missingKey(m) != null ? parentPath(pathOf(m), missingKey(m)) : pathOf(m);
+            String at = m instanceof UnrecognizedPropertyException ? positions.key(p) : positions.value(p);
+            if (at != null) where = path + ":" + at;
+        }
         String what;
         if (e instanceof UnrecognizedPropertyException u) {
             String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
@@ -124,8 +145,10 @@ public final class ConfigLoader {
             what = "wrong type for '" + pathOf(f) + "': expected " + simpleType(f.getTargetType()) + ", got '" + f.getValue() + "'";
         } else if (e instanceof MismatchedInputException m) {
             String msg = m.getOriginalMessage();
-            if (msg.startsWith("Missing required creator property")) {
-                what = "missing key " + msg.replaceAll(".*'([^']+)'.*", "'$1'") + " in " + parentOf(m);
+            String missing = missingKey(m);
+            if (missing != null) {
+                String parent = parentPath(pathOf(m), missing);
+                what = "missing key '" + missing + "' in " + (parent.isEmpty() ? "the top level" : "'" + parent + "'");
             } else {
                 what = "wrong type for '" + pathOf(m) + "'" + (m.getTargetType() != null ? ": expected " + simpleType(m.getTargetType()) : "");
             }
@@ -154,9 +177,17 @@ public final class ConfigLoader {
         return sb.toString();
     }
 
-    private static String parentOf(MismatchedInputException e) {
-        String p = pathOf(e);
-        return p.isEmpty() ? "the top level" : "'" + p + "'";
+    /** The key named by a "Missing required creator property 'x'" error, else null. */
+    private static String missingKey(MismatchedInputException e) {
+        String msg = e.getOriginalMessage();
+        if (msg == null || !msg.startsWith("Missing required creator property")) return null;
+        Matcher m = Pattern.compile("'([^']+)'").matcher(msg);
+        return m.find() ? m.group(1) : null;
+    }
+
+    private static String parentPath(String path, String key) {
+        if (path.equals(key)) return "";
+        return path.endsWith("." + key) ? path.substring(0, path.length() - key.length() - 1) : path;
     }
 
     private static String simpleType(Class<?> t) {
@@ -169,6 +200,10 @@ public final class ConfigLoader {
         if (java.util.Map.class.isAssignableFrom(t) || t.isRecord()) return "a mapping";
         return t.getSimpleName();
     }
+
+    /** The keys a config file may hold: {@link Config} minus what is not read from the file. */
+    private record FileForm(
+            java.util.List<BackendConfig> backends, String defaultBackend, UiConfig ui, Map<String, String> keys, String logFile) {}
 
     /** Durations as {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}. */
     static final class DurationDeserializer extends JsonDeserializer<Duration> {

@@ -87,7 +87,7 @@ public final class Workloads {
             throw CloudtuiException.noSuchWorkload(target);
         }
         String names = matches.stream()
-                .sorted(Comparator.comparing((Workload w) -> w.id().toString()))
+                .sorted(Comparator.comparing((Workload w) -> w.backend() + ":" + w.name()).thenComparing(Workload::nativeId))
                 .map(w -> w.backend() + ":" + w.name() + " (" + shortId(w.nativeId()) + ")")
                 .collect(Collectors.joining(", "));
         throw new CloudtuiException("'" + target + "' is ambiguous: " + names);

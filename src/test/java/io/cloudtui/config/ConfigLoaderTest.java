@@ -1,0 +1,149 @@
+package io.cloudtui.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cloudtui.core.CloudtuiException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private final ConfigLoader loader = new ConfigLoader();
+    private final Path file = Path.of("/etc/cloudtui.yaml");
+
+    private CloudtuiException fails(String yaml) {
+        return assertThrows(CloudtuiException.class, () -> loader.parse(yaml, file));
+    }
+
+    @Test
+    void readsEveryKnownSection() {
+        Config c = loader.parse("""
+                backends:
+                  - name: local
+                    type: docker
+                    host: unix:///run/docker.sock
+                  - name: vms
+                    type: libvirt
+                    uri: qemu:///system
+                defaultBackend: local
+                ui:
+                  theme: light
+                  statsInterval: 500ms
+                  logBufferLines: 2000
+                  shell: [zsh, sh]
+                keys:
+                  logs: L
+                logFile: /tmp/x.log
+                """, file);
+        assertEquals(List.of("local", "vms"), c.backends().stream().map(BackendConfig::name).toList());
+        assertEquals("unix:///run/docker.sock", c.backends().get(0).host());
+        assertEquals("qemu:///system", c.backends().get(1).uri());
+        assertEquals("local", c.defaultBackend());
+        assertEquals("light", c.ui().theme());
+        assertEquals(Duration.ofMillis(500), c.ui().statsInterval());
+        assertEquals(2000, c.ui().logBufferLines());
+        assertEquals(List.of("zsh", "sh"), c.ui().shell());
+        // unset UI keys keep their defaults
+        assertEquals("ctrl-p,ctrl-q", c.ui().detachKeys());
+        assertEquals(Map.of("logs", "L"), c.keys());
+        assertEquals(file, c.source());
+    }
+
+    @Test
+    void emptyFileMeansDefaults() {
+        Config c = loader.parse("\n# only a comment\n", file);
+        assertTrue(c.backends().isEmpty());
+        assertEquals(UiConfig.DEFAULTS, c.ui());
+    }
+
+    @Test
+    void unknownKeyIsReportedWithLineAndColumn() {
+        CloudtuiException e = fails("ui:\n  theme: dark\n  colour: red\n");
+        assertEquals(2, e.exitCode());
+        assertTrue(e.getMessage().startsWith("/etc/cloudtui.yaml:3:3: unknown key 'colour'"), e.getMessage());
+    }
+
+    @Test
+    void unknownKeyInsideABackendIsReported() {
+        CloudtuiException e = fails("backends:\n  - name: d\n    type: docker\n    socket: /x\n");
+        assertTrue(e.getMessage().startsWith("/etc/cloudtui.yaml:4:5: unknown key 'socket'"), e.getMessage());
+    }
+
+    @Test
+    void wrongTypeIsReported() {
+        CloudtuiException e = fails("ui:\n  logBufferLines: lots\n");
+        assertEquals(2, e.exitCode());
+        assertTrue(e.getMessage().startsWith("/etc/cloudtui.yaml:2:19: wrong type for 'ui.logBufferLines'"), e.getMessage());
+    }
+
+    @Test
+    void listWhereAMappingBelongsIsReported() {
+        CloudtuiException e = fails("ui: [1, 2]\n");
+        assertTrue(e.getMessage().startsWith("/etc/cloudtui.yaml:1:5: wrong type for 'ui'"), e.getMessage());
+    }
+
+    @Test
+    void badDurationIsReported() {
+        CloudtuiException e = fails("ui:\n  statsInterval: soon\n");
+        assertTrue(e.getMessage().contains("expected a duration"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("/etc/cloudtui.yaml:2:"), e.getMessage());
+    }
+
+    @Test
+    void yamlSyntaxErrorIsReportedWithPosition() {
+        CloudtuiException e = fails("ui:\n  theme: dark\n  shell: [sh\nkeys: {}\n");
+        assertEquals(2, e.exitCode());
+        assertTrue(e.getMessage().matches("/etc/cloudtui\\.yaml:\\d+:\\d+: syntax error: .*"), e.getMessage());
+    }
+
+    @Test
+    void backendWithoutTypeIsReported() {
+        CloudtuiException e = fails("backends:\n  - name: d\n");
+        assertTrue(e.getMessage().contains("missing key 'type'"), e.getMessage());
+    }
+
+    @Test
+    void duplicateBackendNamesAreRefused() {
+        CloudtuiException e = fails("backends:\n  - {name: d, type: docker}\n  - {name: d, type: libvirt}\n");
+        assertTrue(e.getMessage().contains("'d' is used twice"), e.getMessage());
+    }
+
+    @Test
+    void defaultBackendMustExist() {
+        CloudtuiException e = fails("backends:\n  - {name: d, type: docker}\ndefaultBackend: x\n");
+        assertTrue(e.getMessage().contains("defaultBackend 'x'"), e.getMessage());
+    }
+
+    @Test
+    void locateFollowsFlagThenEnvThenXdg() {
+        assertEquals(Path.of("/a.yaml"), ConfigLoader.locate(Path.of("/a.yaml"), Map.of("CLOUDTUI_CONFIG", "/b.yaml")));
+        assertEquals(Path.of("/b.yaml"), ConfigLoader.locate(null, Map.of("CLOUDTUI_CONFIG", "/b.yaml", "XDG_CONFIG_HOME", "/x")));
+        assertEquals(Path.of("/x/cloudtui/config.yaml"), ConfigLoader.locate(null, Map.of("XDG_CONFIG_HOME", "/x", "HOME", "/h")));
+        assertEquals(Path.of("/h/.config/cloudtui/config.yaml"), ConfigLoader.locate(null, Map.of("HOME", "/h")));
+    }
+
+    @Test
+    void explicitFileMustExistButDefaultMayNot(@TempDir Path dir) throws Exception {
+        CloudtuiException e = assertThrows(CloudtuiException.class, () -> loader.load(dir.resolve("nope.yaml"), Map.of()));
+        assertEquals(2, e.exitCode());
+        assertTrue(e.getMessage().startsWith("config file not found: "));
+        assertEquals(Config.defaults(), loader.load(null, Map.of("XDG_CONFIG_HOME", dir.toString())));
+        Path f = dir.resolve("cloudtui/config.yaml");
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, "ui:\n  theme: light\n");
+        assertEquals("light", loader.load(null, Map.of("XDG_CONFIG_HOME", dir.toString())).ui().theme());
+    }
+
+    @Test
+    void exampleConfigAtTheRootIsValid() throws Exception {
+        Path example = Path.of("config.example.yaml");
+        Config c = loader.parse(Files.readString(example), example);
+        assertEquals(UiConfig.DEFAULTS, c.ui());
+    }
+}
