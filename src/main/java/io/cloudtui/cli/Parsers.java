@@ -158,7 +158,7 @@ final class Parsers {
     }
 
     private static final Pattern PORT = Pattern.compile(
-            "(?:(?:\\[([0-9a-fA-F:.]+)]|([0-9.]+)):)?(?:(\\d*):)?(\\d+)(?:/(tcp|udp|sctp))?");
+            "(?:(?:\\[([0-9a-fA-F:.]+)]|(\\d{1,3}(?:\\.\\d{1,3}){3})):)?(?:(\\d*):)?(\\d+)(?:/(tcp|udp|sctp))?");
 
     /** {@code -p [IP:][HOST:]CONTAINER[/tcp|udp|sctp]}; a missing host port means "any free port" (0). */
     static RunSpec.Port port(String value) {
