@@ -173,7 +173,7 @@ class CliCommandsTest {
     void ambiguousPrefixIsAnErrorNamingTheCandidates() {
         var r = cli("kill", "a1b2");
         assertEquals(1, r.code());
-        assertTrue(r.err().startsWith("cloudtui: 'a1b2' is ambiguous: docker:web (a1b2c3d4e5f6), docker:db (a1b2ffff0000)"), r.err());
+        assertTrue(r.err().startsWith("cloudtui: 'a1b2' is ambiguous: docker:db (a1b2ffff0000), docker:web (a1b2c3d4e5f6)"), r.err());
         assertFalse(docker.calls.stream().anyMatch(c -> c.startsWith("kill")));
     }
 
