@@ -33,6 +33,8 @@ public final class Main {
             return e.exitCode();
         }
         Path logFile = LogSetup.init(config.logFile() != null ? Path.of(config.logFile()) : null);
+        // A library's background thread dying must not print a stack trace on the user's terminal.
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> LoggerFactory.getLogger(Main.class).error("uncaught in thread {}", t.getName(), e));
         try (Context ctx = new Context(config, c -> Backends.open(c, Main.class.getClassLoader()), in, out, err)) {
             CommandLine cl = commandLine(ctx, logFile);
             return cl.execute(args);

@@ -143,7 +143,7 @@ public final class TerminalSession {
     private int runRaw(DetachKeys keys, ToIntFunction<Stdio> body, OutputStream o, OutputStream e) {
         Terminal terminal;
         try {
-            terminal = TerminalBuilder.builder().system(true).name("cloudtui")
+            terminal = TerminalBuilder.builder().system(true).provider("exec").name("cloudtui")
                     .nativeSignals(true).signalHandler(sig -> {}).build();
         } catch (IOException | RuntimeException ex) {
             LOG.warn("cannot open the terminal, running without raw mode", ex);
