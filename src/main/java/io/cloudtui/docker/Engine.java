@@ -75,7 +75,7 @@ final class Engine implements AutoCloseable {
         if (body != null) rb.body(body).putHeader("Content-Type", contentType);
         try (DockerHttpClient.Response r = http().execute(rb.build())) {
             byte[] bytes = r.getBody().readAllBytes();
-            if (r.getStatusCode() >= 400) throw new DockerException(new String(bytes, StandardCharsets.UTF_8), r.getStatusCode());
+            if (r.getStatusCode() >= 400) throw statusError(new String(bytes, StandardCharsets.UTF_8), r.getStatusCode());
             return bytes.length == 0 ? JSON.nullNode() : JSON.readTree(bytes);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -88,11 +88,21 @@ final class Engine implements AutoCloseable {
         if (body != null) rb.body(body).putHeader("Content-Type", contentType);
         try (DockerHttpClient.Response r = http().execute(rb.build())) {
             String text = new String(r.getBody().readAllBytes(), StandardCharsets.UTF_8);
-            if (r.getStatusCode() >= 400) throw new DockerException(text, r.getStatusCode());
+            if (r.getStatusCode() >= 400) throw statusError(text, r.getStatusCode());
             return text;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** The docker-java exception type for an HTTP status, so raw calls are handled like the others. */
+    static DockerException statusError(String body, int status) {
+        return switch (status) {
+            case 404 -> new com.github.dockerjava.api.exception.NotFoundException(body);
+            case 409 -> new com.github.dockerjava.api.exception.ConflictException(body);
+            case 400 -> new com.github.dockerjava.api.exception.BadRequestException(body);
+            default -> new DockerException(body, status);
+        };
     }
 
     /**
@@ -144,10 +154,7 @@ final class Engine implements AutoCloseable {
     static String engineMessage(DockerException e) {
         String raw = e.getMessage() == null ? "" : e.getMessage().trim();
         // docker-java prefixes "Status 404: "
-        if (raw.startsWith("Status ")) {
-            int colon = raw.indexOf(": ");
-            if (colon > 0) raw = raw.substring(colon + 2).trim();
-        }
+        while (raw.matches("(?s)Status \\d+: .*")) raw = raw.substring(raw.indexOf(": ") + 2).trim();
         String msg = raw;
         if (raw.startsWith("{")) {
             try {
