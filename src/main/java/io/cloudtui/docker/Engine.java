@@ -27,6 +27,7 @@ final class Engine implements AutoCloseable {
     private final Endpoint endpoint;
     private DockerHttpClient http;
     private DockerClient client;
+    private com.github.dockerjava.transport.SSLConfig ssl;
     private boolean closed;
 
     Engine(Endpoint endpoint) {
@@ -64,9 +65,26 @@ final class Engine implements AutoCloseable {
                     .maxConnections(64)
                     .build();
             client = DockerClientImpl.getInstance(config, http);
+            ssl = config.getSSLConfig();
         } catch (RuntimeException e) {
             throw new CloudtuiException("cannot set up the Docker connection to " + endpoint.host() + ": " + rootMessage(e), e);
         }
+    }
+
+    /** Opens a hijacked attach/exec stream; engine refusals come back as docker-java exceptions. */
+    Hijack hijack(String path, String jsonBody, boolean tty) throws java.io.IOException {
+        javax.net.ssl.SSLContext context = null;
+        synchronized (this) {
+            connect();
+            if (ssl != null && !endpoint.isUnixSocket()) {
+                try {
+                    context = ssl.getSSLContext();
+                } catch (Exception e) {
+                    throw new CloudtuiException("cannot load the TLS certificates in " + endpoint.certPath() + ": " + rootMessage(e), e);
+                }
+            }
+        }
+        return Hijack.open(endpoint, context, "POST", path, jsonBody, tty);
     }
 
     /** A raw API call; returns the body as JSON, throws the engine's message on an error status. */
