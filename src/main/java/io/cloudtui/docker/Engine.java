@@ -140,6 +140,8 @@ final class Engine implements AutoCloseable {
     /** A one-line diagnosis when {@code e} means the engine could not be reached at all, else null. */
     CloudtuiException connectionProblem(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            // an HTTP error status means the engine answered; its text may still say "no such file"
+            if (t instanceof DockerException) return null;
             String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
             String cls = t.getClass().getSimpleName();
             if (m.contains("permission denied") || m.contains("access denied") || t instanceof java.nio.file.AccessDeniedException) {
@@ -150,7 +152,7 @@ final class Engine implements AutoCloseable {
                     || t instanceof java.nio.file.NoSuchFileException || cls.contains("ConnectTimeout")
                     || t instanceof java.net.SocketTimeoutException || t instanceof java.net.UnknownHostException
                     || t instanceof java.net.NoRouteToHostException || m.contains("connection reset")
-                    || t instanceof java.net.SocketException && !(e instanceof DockerException)) {
+                    || t instanceof java.net.SocketException) {
                 return unreachable();
             }
         }

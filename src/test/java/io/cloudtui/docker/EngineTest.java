@@ -44,6 +44,8 @@ class EngineTest {
     @Test
     void engineErrorsAreNotConnectionProblems() {
         assertNull(unix.connectionProblem(new NotFoundException("Status 404: {\"message\":\"No such image: x\"}")));
+        assertNull(unix.connectionProblem(new com.github.dockerjava.api.exception.InternalServerErrorException(
+                "{\"message\":\"exec: \\\"/x\\\": stat /x: no such file or directory\"}")));
         assertEquals("no such image: x", unix.translate(new NotFoundException("{\"message\":\"No such image: x\"}")).getMessage());
     }
 }
