@@ -62,11 +62,21 @@ final class Hijack implements AutoCloseable {
      * {@code stdio} on this thread, until the engine closes the stream.
      */
     void pump(InputStream stdin, Stdio stdio) throws IOException {
+        Thread input = null;
         if (stdin != null) {
-            Thread t = new Thread(() -> copyStdin(stdin), "docker-stdin");
-            t.setDaemon(true);
-            t.start();
+            input = new Thread(() -> copyStdin(stdin), "docker-stdin");
+            input.setDaemon(true);
+            input.start();
         }
+        try {
+            copyOutput(stdio);
+        } finally {
+            // stops the input thread if its stream honours interrupts (pipes, jline's non-blocking input)
+            if (input != null) input.interrupt();
+        }
+    }
+
+    private void copyOutput(Stdio stdio) throws IOException {
         OutputStream out = stdio.stdout() != null ? stdio.stdout() : OutputStream.nullOutputStream();
         OutputStream err = stdio.stderr() != null ? stdio.stderr() : out;
         if (tty) {
@@ -93,7 +103,7 @@ final class Hijack implements AutoCloseable {
         byte[] buf = new byte[8192];
         try {
             int n;
-            while ((n = stdin.read(buf)) >= 0) {
+            while (!Thread.currentThread().isInterrupted() && (n = stdin.read(buf)) >= 0) {
                 if (n == 0) continue;
                 conn.out.write(buf, 0, n);
                 conn.out.flush();
