@@ -43,6 +43,13 @@ class CliDockerIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String IMAGE = "local/busybox:latest";
 
+    /** Stream readers get their own threads: the common pool may have a single thread on a small machine. */
+    static final java.util.concurrent.ExecutorService READERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "it-reader");
+        t.setDaemon(true);
+        return t;
+    });
+
     static Path dir;
     static Path config;
 
@@ -120,8 +127,8 @@ class CliDockerIT {
         if (cwd != null) pb.directory(cwd.toFile());
         if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), READERS);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), READERS);
         if (stdin != null) {
             try (OutputStream o = p.getOutputStream()) {
                 o.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -258,7 +265,7 @@ class CliDockerIT {
     @Test
     void logsSplitStreamsAndTail() throws Exception {
         String name = PREFIX + "logs";
-        runningContainer("logs", "sh", "-c", "for i in 1 2 3; do echo out$i; echo err$i >&2; done; echo done; sleep 300");
+        runningContainer("logs", "sh", "-c", "for i in 1 2 3; do echo out$i; sleep 0.1; echo err$i >&2; sleep 0.1; done; echo done; sleep 300");
         waitFor("logs", () -> docker("logs", name).out().contains("done"));
         Result all = cli("logs", name);
         assertEquals(0, all.code(), all.toString());
@@ -282,7 +289,7 @@ class CliDockerIT {
         runningContainer("follow", "sh", "-c", "i=0; while true; do echo line$i; i=$((i+1)); sleep 0.2; done");
         Process p = new ProcessBuilder(javaJar("logs", "-f", "--tail", "0", name))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), READERS);
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String l;
@@ -388,7 +395,7 @@ class CliDockerIT {
         Process p = new ProcessBuilder("script", "-qec",
                 "stty rows 30 cols 100; echo STTY\\<$(stty -g)\\>; " + cloudtui + "; echo RC=$?; echo STTY\\<$(stty -g)\\>", "/dev/null")
                 .redirectErrorStream(true).start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), READERS);
         try (OutputStream keys = p.getOutputStream()) {
             // wait for the session to start before typing
             Thread.sleep(500);
