@@ -420,6 +420,48 @@ class CliDockerIT {
         assertEquals(before, m.group(1), text);
     }
 
+    /** The engine records every TTY resize of a container as a "resize" event with its size. */
+    static List<String> resizeEvents(String name, long sinceEpoch) {
+        long until = System.currentTimeMillis() / 1000 + 1;
+        Result r = docker("events", "--since", Long.toString(sinceEpoch), "--until", Long.toString(until),
+                "--filter", "container=" + name, "--filter", "event=resize",
+                "--format", "{{.Actor.Attributes.height}}x{{.Actor.Attributes.width}}");
+        return r.out().lines().toList();
+    }
+
+    @Test
+    void runItInTmuxSendsTheWindowSizeAndEveryResize() throws Exception {
+        Engines.require(Engines.run("tmux", "-V") == 0, "tmux");
+        String name = PREFIX + "tmux";
+        String session = PREFIX + "tmux";
+        long since = System.currentTimeMillis() / 1000 - 1;
+        String cloudtui = quoted(javaJar("run", "-it", "--rm", "--name", name, IMAGE, "sh"));
+        assertEquals(0, exec(null, null, List.of("tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30",
+                cloudtui + "; echo RC=$?; sleep 60")).code());
+        try {
+            try {
+                waitFor("container running", () -> "running".equals(stateOf(name)));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; pane:\n" + exec(null, null, List.of("tmux", "capture-pane", "-p", "-t", session)).out(), e);
+            }
+            waitFor("initial size 30x100", () -> resizeEvents(name, since).contains("30x100"));
+            assertEquals(0, exec(null, null, List.of("tmux", "resize-window", "-t", session, "-x", "120", "-y", "40")).code());
+            waitFor("resize to 40x120 (SIGWINCH forwarded)", () -> resizeEvents(name, since).contains("40x120"));
+            assertEquals(0, exec(null, null, List.of("tmux", "send-keys", "-t", session, "exit 6", "Enter")).code());
+            waitFor("exit code shown", () -> {
+                try {
+                    return exec(null, null, List.of("tmux", "capture-pane", "-p", "-t", session)).out().contains("RC=6");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            String pane = exec(null, null, List.of("tmux", "capture-pane", "-p", "-t", session)).out();
+            assertFalse(pane.contains("Exception"), pane);
+        } finally {
+            exec(null, null, List.of("tmux", "kill-session", "-t", session));
+        }
+    }
+
     // run
 
     @Test
