@@ -387,6 +387,33 @@ class CliDockerIT {
     }
 
     @Test
+    void terminalIsRestoredWhenTheSessionFailsOrIsTerminated() throws Exception {
+        String stopped = PREFIX + "pty-stopped";
+        assertEquals(0, docker("create", "--name", stopped, IMAGE, "sh").code());
+        String running = PREFIX + "pty-term";
+        runningContainer("pty-term");
+        String failing = quoted(javaJar("exec", "-it", stopped, "sh"));
+        // SIGTERM while in raw mode: the JVM's shutdown hook must put the terminal back
+        String terminated = quoted(javaJar("exec", "-it", running, "sh", "-c", "echo READY; sleep 100"));
+        Result r = inPty("stty rows 30 cols 100; echo STTY\\<$(stty -g)\\>; "
+                + failing + "; echo RC1=$?; echo STTY\\<$(stty -g)\\>; "
+                + terminated + " </dev/tty & pid=$!; "
+                + "for i in $(seq 1 600); do docker top " + running + " | grep -q 'sleep 100' && break; sleep 0.1; done; sleep 0.5; "
+                + "kill -TERM $pid; wait $pid; echo RC2=$?; echo STTY\\<$(stty -g)\\>", null);
+        String out = r.out().replace("\r", "");
+        assertTrue(out.contains("RC1=1\n"), out);
+        assertTrue(out.contains("is not running"), out);
+        assertTrue(out.contains("RC2=143\n"), out);
+        Matcher m = STTY.matcher(out);
+        List<String> settings = new ArrayList<>();
+        while (m.find()) settings.add(m.group(1));
+        assertEquals(3, settings.size(), out);
+        assertEquals(settings.get(0), settings.get(1), "restored after an error\n" + out);
+        assertEquals(settings.get(0), settings.get(2), "restored after SIGTERM\n" + out);
+        assertFalse(out.contains("Exception"), out);
+    }
+
+    @Test
     void detachKeysLeaveTheSessionAndRestoreTheTerminal() throws Exception {
         String name = PREFIX + "detach";
         runningContainer("detach");
