@@ -514,6 +514,10 @@ class CliDockerIT {
         assertEquals(4, rel.code(), rel.toString());
         assertEquals("from the host\n", rel.out());
         assertEquals("", docker("ps", "-aq", "--filter", "name=" + PREFIX + "runV").out().trim(), "--rm removed it");
+        Result piped = jar(work, "piped to run\n", "run", "-i", "--rm", IMAGE, "sh", "-c", "cat; echo err >&2; exit 5");
+        assertEquals(5, piped.code(), piped.toString());
+        assertEquals("piped to run\n", piped.out());
+        assertEquals("err\n", piped.err());
         Result missing = jar(work, null, "run", "--rm", "-v", "./nope:/app", IMAGE, "true");
         assertEquals(2, missing.code(), missing.toString());
         assertTrue(missing.err().contains("host path '" + work.resolve("nope") + "' does not exist"), missing.err());
@@ -580,6 +584,38 @@ class CliDockerIT {
         assertTrue(cells[2].matches("\\d+\\.\\d\\d%"), cells[2]);
         assertTrue(cells[3].matches("[\\d.]+[KMG]?i?B / [\\d.]+[KMGT]?i?B"), cells[3]);
         assertTrue(cells[7].matches("\\d+"), cells[7]);
+    }
+
+    @Test
+    void statsStreamsUntilInterrupted() throws Exception {
+        String name = PREFIX + "statsf";
+        runningContainer("statsf");
+        Process p = new ProcessBuilder(javaJar("stats", name))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), READERS);
+        StringBuilder seen = new StringBuilder();
+        try {
+            java.io.InputStream in = p.getInputStream();
+            byte[] buf = new byte[4096];
+            int n;
+            // the first frame clears the screen; each later one starts with cursor-home
+            while (countOf(seen, "\033[H") < 3 && (n = in.read(buf)) > 0) seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            assertTrue(countOf(seen, "\033[H") >= 3, seen.toString());
+            assertTrue(seen.indexOf("\033[2J") >= 0, "first frame clears the screen");
+            assertTrue(countOf(seen, name) >= 3, "every frame shows the workload: " + seen);
+            assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stats ends on ctrl-c");
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(130, p.exitValue());
+        assertEquals("", err.get(10, TimeUnit.SECONDS));
+    }
+
+    static int countOf(CharSequence s, String what) {
+        int c = 0;
+        for (int i = s.toString().indexOf(what); i >= 0; i = s.toString().indexOf(what, i + 1)) c++;
+        return c;
     }
 
     // engine and config problems
