@@ -123,10 +123,7 @@ final class Engine implements AutoCloseable {
         };
     }
 
-    /**
-     * Turns any failure of a docker call into a user-facing exception. {@code subject} names what
-     * the call was about ("container web") for messages the engine does not phrase well.
-     */
+    /** Turns any failure of a docker call into a user-facing, one-line exception. */
     CloudtuiException translate(Throwable e) {
         if (e instanceof CloudtuiException ce) return ce;
         CloudtuiException conn = connectionProblem(e);

@@ -60,8 +60,7 @@ final class Images {
         StringBuilder partial = new StringBuilder();
         Streaming<BuildResponseItem> stream = new Streaming<>(item -> {
             if (item.isErrorIndicated()) {
-                error[0] = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-                        ? item.getErrorDetail().getMessage() : item.getError();
+                error[0] = errorOf(item);
                 return;
             }
             if (item.getStream() != null) lines(partial, item.getStream(), progress);
@@ -84,11 +83,9 @@ final class Images {
         String[] error = {null};
         Streaming<PullResponseItem> stream = new Streaming<>(item -> {
             if (item.isErrorIndicated()) {
-                error[0] = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-                        ? item.getErrorDetail().getMessage() : item.getError();
+                error[0] = errorOf(item);
             } else if (item.getStatus() != null) {
-                progress.accept((item.getId() != null ? item.getId() + ": " : "") + item.getStatus()
-                        + (item.getProgress() != null ? " " + item.getProgress() : ""));
+                progress.accept((item.getId() != null ? item.getId() + ": " : "") + item.getStatus());
             }
         });
         engine.client().pullImageCmd(reference).exec(stream);
@@ -132,6 +129,11 @@ final class Images {
                     hasTag ? reference.substring(colon + 1) : "latest").exec();
         }
         return id;
+    }
+
+    private static String errorOf(com.github.dockerjava.api.model.ResponseItem item) {
+        var d = item.getErrorDetail();
+        return d != null && d.getMessage() != null ? d.getMessage() : "the engine reported an error without a message";
     }
 
     /** Splits build output into lines, carrying a trailing partial line to the next chunk. */

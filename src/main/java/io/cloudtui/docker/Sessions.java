@@ -10,7 +10,6 @@ import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.InternetProtocol;
-import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.WaitContainerCondition;
 import com.github.dockerjava.api.model.WaitResponse;
@@ -26,6 +25,7 @@ import java.util.function.Consumer;
 
 /** Interactive sessions: exec, attach, and creating/running containers from a {@link RunSpec}. */
 final class Sessions {
+    private static final Stdio NO_STDIO = new Stdio(null, null, null, false, null, null);
     private final Engine engine;
     private final DockerBackend backend;
 
@@ -37,8 +37,6 @@ final class Sessions {
     private DockerClient docker() {
         return engine.client();
     }
-
-    private static final Stdio NO_STDIO = new Stdio(null, null, null, false, null, null);
 
     int exec(String ref, List<String> command, Stdio given) {
         Stdio stdio = given != null ? given : NO_STDIO;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cloudtui.core.Stats;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 
@@ -52,9 +51,7 @@ final class StatsMath {
     static long sumNetworks(JsonNode networks, String field) {
         if (!networks.isObject()) return -1;
         long sum = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = networks.fields(); it.hasNext(); ) {
-            sum += it.next().getValue().path(field).asLong(0);
-        }
+        for (Map.Entry<String, JsonNode> e : networks.properties()) sum += e.getValue().path(field).asLong(0);
         return sum;
     }
 

@@ -119,6 +119,45 @@ class DockerExecIT extends DockerItSupport {
         assertEquals("hi\n", out.text());
     }
 
+    @Test
+    void attachToTtyContainerSizesItAndDetachesWithCtrlPCtrlQ() throws Exception {
+        String n = name("attachtty");
+        RunSpec s = new RunSpec(IMAGE, n, List.of("sh", "-c", "read a; stty size; read b; stty size; sleep 300"), null, Map.of(),
+                List.of(), null, List.of(), true, true, true, false, null, null, null, null, null, false, null, Map.of());
+        docker.run(s, null, id -> {});
+        Sink out = new Sink();
+        PipedOutputStream keys = new PipedOutputStream();
+        PipedInputStream in = new PipedInputStream(keys);
+        AtomicReference<Consumer<Stdio.TermSize>> resizer = new AtomicReference<>();
+        CompletableFuture<Integer> attach = CompletableFuture.supplyAsync(() ->
+                docker.attach(n, new Stdio(in, out, null, true, new Stdio.TermSize(90, 25), resizer::set)));
+        send(keys, "\n");
+        eventually(() -> out.text().contains("25 90"), "stty size 25 90 (got: " + out.text() + ")");
+        resizer.get().accept(new Stdio.TermSize(70, 20));
+        send(keys, "\n");
+        eventually(() -> out.text().contains("20 70"), "stty size 20 70 after resize (got: " + out.text() + ")");
+        send(keys, "\u0010\u0011"); // ctrl-p ctrl-q, docker's detach keys
+        assertEquals(0, attach.get(30, TimeUnit.SECONDS));
+        assertState("running", n);
+        keys.close();
+    }
+
+    @Test
+    void interactiveTtyRunStartsAtTheGivenSize() throws Exception {
+        String n = name("runtty");
+        RunSpec s = new RunSpec(IMAGE, n, List.of("sh", "-c", "read a; stty size; exit 6"), null, Map.of(),
+                List.of(), null, List.of(), false, true, true, false, null, null, null, null, null, false, null, Map.of());
+        Sink out = new Sink();
+        PipedOutputStream keys = new PipedOutputStream();
+        PipedInputStream in = new PipedInputStream(keys);
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() ->
+                docker.run(s, new Stdio(in, out, null, true, new Stdio.TermSize(132, 43), null), id -> {}));
+        send(keys, "\n");
+        assertEquals(6, run.get(30, TimeUnit.SECONDS));
+        assertTrue(out.text().contains("43 132"), out.text());
+        keys.close();
+    }
+
     private static void send(OutputStream keys, String s) throws Exception {
         keys.write(s.getBytes(StandardCharsets.UTF_8));
         keys.flush();

@@ -23,6 +23,11 @@ class DockerLifecycleIT extends DockerItSupport {
         docker.ping();
         assertTrue(docker.endpoint().startsWith("unix://") || docker.endpoint().startsWith("tcp://"));
         assertEquals("docker", docker.type());
+        // the socket exists here, so autodetection offers a backend named after its type
+        try (var detected = new DockerProvider().autodetect().orElseThrow()) {
+            assertEquals("docker", detected.name());
+            detected.ping();
+        }
     }
 
     @Test
