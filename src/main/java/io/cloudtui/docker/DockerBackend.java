@@ -15,6 +15,7 @@ import com.github.dockerjava.api.model.StreamType;
 import io.cloudtui.core.Backend;
 import io.cloudtui.core.Capability;
 import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.ExecSpec;
 import io.cloudtui.core.ImageInfo;
 import io.cloudtui.core.ImageSupport;
 import io.cloudtui.core.LogLine;
@@ -189,7 +190,12 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
 
     @Override
     public int exec(String ref, List<String> command, Stdio stdio) {
-        return sessions.exec(ref, command, stdio);
+        return sessions.exec(ref, new ExecSpec(command, null, null, null, stdio != null && stdio.tty(), stdio != null && stdio.stdin() != null), stdio);
+    }
+
+    @Override
+    public int exec(String ref, ExecSpec spec, Stdio stdio) {
+        return sessions.exec(ref, spec, stdio);
     }
 
     @Override

@@ -14,6 +14,7 @@ import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.WaitContainerCondition;
 import com.github.dockerjava.api.model.WaitResponse;
 import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.ExecSpec;
 import io.cloudtui.core.RunSpec;
 import io.cloudtui.core.Stdio;
 import java.io.IOException;
@@ -38,13 +39,21 @@ final class Sessions {
         return engine.client();
     }
 
-    int exec(String ref, List<String> command, Stdio given) {
+    int exec(String ref, ExecSpec spec, Stdio given) {
         Stdio stdio = given != null ? given : NO_STDIO;
-        if (command == null || command.isEmpty()) throw CloudtuiException.usage("exec needs a command");
+        List<String> command = spec.command();
+        if (command.isEmpty()) throw CloudtuiException.usage("exec needs a command");
         boolean withStdin = stdio.stdin() != null;
-        String execId = backend.call(ref, () -> docker().execCreateCmd(ref).withCmd(command.toArray(String[]::new))
-                .withAttachStdout(true).withAttachStderr(true).withAttachStdin(withStdin).withTty(stdio.tty())
-                .exec().getId());
+        String execId = backend.call(ref, () -> {
+            var cmd = docker().execCreateCmd(ref).withCmd(command.toArray(String[]::new))
+                    .withAttachStdout(true).withAttachStderr(true).withAttachStdin(withStdin).withTty(stdio.tty());
+            if (!spec.env().isEmpty()) {
+                cmd.withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+            }
+            if (spec.workdir() != null && !spec.workdir().isBlank()) cmd.withWorkingDir(spec.workdir());
+            if (spec.user() != null && !spec.user().isBlank()) cmd.withUser(spec.user());
+            return cmd.exec().getId();
+        });
         try (Hijack h = hijack(ref, "/exec/" + execId + "/start", "{\"Detach\":false,\"Tty\":" + stdio.tty() + "}", stdio.tty())) {
             if (stdio.tty()) {
                 Consumer<Stdio.TermSize> resize = size -> resizeWithRetry(() ->

@@ -324,6 +324,9 @@ class CliDockerIT {
         Result in = cliWithInput("hello\nworld\n", "exec", "-i", name, "cat");
         assertEquals(0, in.code(), in.toString());
         assertEquals("hello\nworld\n", in.out());
+        Result opts = cli("exec", "-e", "GREETING=bonjour", "-w", "/tmp", "-u", "65534", name, "sh", "-c", "echo $GREETING; pwd; id -u");
+        assertEquals(0, opts.code(), opts.toString());
+        assertEquals("bonjour\n/tmp\n65534\n", opts.out());
         Result piped = jar(null, "via a pipe\n", "exec", "-i", name, "sh", "-c", "cat; exit 4");
         assertEquals(4, piped.code(), piped.toString());
         assertEquals("via a pipe\n", piped.out());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.ExecSpec;
 import io.cloudtui.core.RunSpec;
 import io.cloudtui.core.Stdio;
 import java.io.ByteArrayInputStream;
@@ -41,6 +42,16 @@ class DockerExecIT extends DockerItSupport {
         assertEquals("out\n", out.text());
         assertEquals("err\n", err.text());
         assertEquals(0, docker.exec(n, List.of("true"), new Stdio(null, out, err, false, null, null)));
+    }
+
+    @Test
+    void execAppliesEnvWorkdirAndUser() {
+        String n = name("spec");
+        runDetached(n, "sleep 300");
+        Sink out = new Sink();
+        ExecSpec spec = new ExecSpec(List.of("sh", "-c", "echo $GREETING; pwd; id -u"), Map.of("GREETING", "bonjour"), "/tmp", "65534", false, false);
+        assertEquals(0, docker.exec(n, spec, new Stdio(null, out, new Sink(), false, null, null)));
+        assertEquals("bonjour\n/tmp\n65534\n", out.text());
     }
 
     @Test
