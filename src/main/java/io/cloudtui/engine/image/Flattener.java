@@ -23,7 +23,7 @@ final class Flattener {
     private final Path target;
     private final boolean privileged;
     private final Map<Object, Path> copiedInodes = new HashMap<>();
-    private final List<Object[]> dirModes = new ArrayList<>();
+    private final Map<Path, Integer> dirModes = new java.util.LinkedHashMap<>();
 
     Flattener(Path target, boolean privileged) {
         this.target = target;
@@ -36,9 +36,11 @@ final class Flattener {
             copiedInodes.clear();
             applyDir(layer, target);
         }
-        for (int i = dirModes.size() - 1; i >= 0; i--) {
-            Object[] d = dirModes.get(i);
-            Posix.chmod((Path) d[0], (Integer) d[1]);
+        // modes last, so read-only directories could be filled; a directory removed by a later layer is skipped
+        for (Map.Entry<Path, Integer> d : dirModes.entrySet()) {
+            if (Files.isDirectory(d.getKey(), LinkOption.NOFOLLOW_LINKS)) {
+                Posix.chmod(d.getKey(), d.getValue());
+            }
         }
     }
 
@@ -112,7 +114,7 @@ final class Flattener {
                 if (privileged) {
                     Posix.lchown(d, (Integer) u.get("uid"), (Integer) u.get("gid"));
                 }
-                dirModes.add(new Object[] {d, (Integer) u.get("mode") & 07777});
+                dirModes.put(d, (Integer) u.get("mode") & 07777);
                 applyDir(c, d);
                 continue;
             }

@@ -507,7 +507,7 @@ final class Importer {
                     }
                     meta(e, f);
                     out.putArchiveEntry(e);
-                    if (e.isFile()) {
+                    if (a.isRegularFile() && e.getLinkFlag() != TarConstants.LF_LINK) {
                         Files.copy(f, out);
                     }
                     out.closeArchiveEntry();
