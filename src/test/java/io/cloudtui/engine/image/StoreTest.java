@@ -43,7 +43,7 @@ class StoreTest {
                 } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     m.put(k, "/");
                 } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    m.put(k, Files.readString(p));
+                    m.put(k, new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1));
                 } else {
                     m.put(k, "special");
                 }
