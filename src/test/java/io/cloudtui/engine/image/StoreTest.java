@@ -188,6 +188,35 @@ class StoreTest {
     }
 
     @Test
+    void flattenReplacesALowerSymlinkInsteadOfWritingThroughIt() throws IOException {
+        Path victim = Files.createDirectories(tmp.resolve("victim"));
+        byte[] lower = new Tars().symlink("esc", victim.toString()).bytes();
+        byte[] upper = new Tars().file("esc/pwned", "x").bytes();
+        ImageStore s = new ImageStore(tmp.resolve("store"));
+        s.importImage(Tars.write(tmp, "s.tar", Tars.dockerSave(List.of(lower, upper), "ctui-it/esc:1")), null, null);
+        Path rootfs = tmp.resolve("rootfs");
+        s.flatten("ctui-it/esc:1", rootfs);
+        assertTrue(Fs.isEmptyDir(victim));
+        assertEquals(Map.of("esc", "/", "esc/pwned", "x"), tree(rootfs));
+    }
+
+    @Test
+    void hostileLayerInsideADockerSaveIsRefusedAndLeavesNothing() throws IOException {
+        ImageStore s = new ImageStore(tmp.resolve("store"));
+        byte[] good = new Tars().file("ok", "1").bytes();
+        byte[] evil = new Tars().symlink("a", "/etc").file("a/ctui-it-evil", "x").bytes();
+        Path in = Tars.write(tmp, "s.tar", Tars.dockerSave(List.of(good, evil), "ctui-it/evil:1"));
+        CloudtuiException e = assertThrows(CloudtuiException.class, () -> s.importImage(in, null, null));
+        assertTrue(e.getMessage().startsWith("refusing layer: entry 'a/ctui-it-evil' goes through symlink 'a'"), e.getMessage());
+        assertFalse(Files.exists(Path.of("/etc/ctui-it-evil")));
+        try (Stream<Path> l = Files.list(tmp.resolve("store/layers")); Stream<Path> w = Files.list(tmp.resolve("store/tmp"))) {
+            assertEquals(0, l.count());
+            assertEquals(0, w.count());
+        }
+        assertTrue(s.list().isEmpty());
+    }
+
+    @Test
     void references() {
         assertEquals("busybox:latest", Reference.parse("busybox").tagKey());
         assertEquals("registry-1.docker.io", Reference.parse("busybox").registryHost());
