@@ -370,7 +370,7 @@ public final class ImageStore {
     /** A pending layer: unpacked in an operation's work area (dir holds root/), or already in the store (dir null). */
     record PendingLayer(String diffId, Path dir, long size, boolean overlay) {}
 
-    /** A pending image: config bytes, layers in order, tags to set, manifest digest if pulled. */
+    /** A pending image: config bytes, layers in order, tags to set, NAME@DIGEST and manifest if pulled. */
     record PendingImage(byte[] config, List<PendingLayer> layers, List<String> tags, String repoDigest, byte[] manifest) {}
 
     /** A private work area under tmp/, alive while its lock is held; a dead owner's area is removed on repair. */
@@ -491,6 +491,27 @@ public final class ImageStore {
 
     /** Makes pending images visible: layers first (one rename each), then config, record, tags. */
     List<String> commit(Op op, List<PendingImage> pending) {
+        // layer metadata and one filesystem flush happen before the lock, so other processes wait less
+        try {
+            boolean any = false;
+            for (PendingImage p : pending) {
+                for (PendingLayer l : p.layers()) {
+                    if (l.dir() != null && !Files.exists(l.dir().resolve("layer.json"))) {
+                        ObjectNode meta = JSON.createObjectNode();
+                        meta.put("diffId", l.diffId());
+                        meta.put("size", l.size());
+                        meta.put("whiteouts", l.overlay() ? "overlay" : "oci");
+                        Files.write(l.dir().resolve("layer.json"), JSON.writeValueAsBytes(meta));
+                        any = true;
+                    }
+                }
+            }
+            if (any) {
+                Posix.syncfs(op.dir);
+            }
+        } catch (IOException e) {
+            throw new CloudtuiException("image store " + root + ": " + e.getMessage(), e);
+        }
         return locked(() -> {
             List<String> ids = new ArrayList<>();
             Map<String, String> tags = readTags();
@@ -505,12 +526,6 @@ public final class ImageStore {
                     if (l.dir() == null || !Files.isDirectory(l.dir())) {
                         throw new CloudtuiException("layer " + l.diffId() + " was removed while this operation ran; try again");
                     }
-                    ObjectNode meta = JSON.createObjectNode();
-                    meta.put("diffId", l.diffId());
-                    meta.put("size", l.size());
-                    meta.put("whiteouts", l.overlay() ? "overlay" : "oci");
-                    Files.write(l.dir().resolve("layer.json"), JSON.writeValueAsBytes(meta));
-                    Posix.syncfs(l.dir());
                     Files.move(l.dir(), dest, StandardCopyOption.ATOMIC_MOVE);
                 }
                 Fs.fsyncDir(layers);
@@ -520,7 +535,7 @@ public final class ImageStore {
                     Fs.atomicWrite(op.dir, blob, p.config());
                 }
                 if (p.manifest() != null && p.repoDigest() != null) {
-                    Path mb = blobs.resolve(Fs.hex(p.repoDigest()));
+                    Path mb = blobs.resolve(Fs.hex(p.repoDigest().substring(p.repoDigest().indexOf('@') + 1)));
                     if (!Files.exists(mb)) {
                         Fs.atomicWrite(op.dir, mb, p.manifest());
                     }
@@ -540,7 +555,7 @@ public final class ImageStore {
                     old.path("repoDigests").forEach(n -> digests.add(n.asText()));
                 }
                 if (p.repoDigest() != null) {
-                    p.tags().stream().findFirst().ifPresent(t -> digests.add(t.substring(0, t.lastIndexOf(':')) + "@" + p.repoDigest()));
+                    digests.add(p.repoDigest());
                 }
                 digests.forEach(rd::add);
                 Fs.atomicWrite(op.dir, recPath, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(rec));
@@ -684,6 +699,17 @@ public final class ImageStore {
         String key = tagKeyOrNull(ref);
         if (key != null && tags.containsKey(key)) {
             return tags.get(key);
+        }
+        if (ref.contains("@sha256:")) {
+            // NAME@DIGEST: the image pulled by that manifest digest
+            Reference r = Reference.parse(ref);
+            String want = r.familiarName() + "@" + r.digest();
+            for (Image img : list()) {
+                if (img.repoDigests().contains(want)) {
+                    return img.id();
+                }
+            }
+            throw new CloudtuiException("no such image '" + ref + "'");
         }
         String hex = ref.startsWith("sha256:") ? ref.substring(7) : ref;
         if (hex.matches("[0-9a-f]{4,64}")) {

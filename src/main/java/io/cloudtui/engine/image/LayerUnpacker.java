@@ -77,18 +77,21 @@ final class LayerUnpacker {
         buffered.mark(8);
         byte[] magic = buffered.readNBytes(4);
         buffered.reset();
-        InputStream tar = buffered;
         if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-            tar = new GZIPInputStream(buffered, 65536);
+            DigestInputStream diffHash = Fs.hashing(new GZIPInputStream(buffered, 65536));
+            unpackTar(diffHash);
+            Fs.drain(diffHash);
+            Fs.drain(buffered);
+            return new Result(Fs.digest(rawHash.getMessageDigest()), Fs.digest(diffHash.getMessageDigest()), size, count);
         } else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
                 && (magic[3] & 0xff) == 0xfd) {
             throw new CloudtuiException("zstd-compressed layers are not supported (use gzip or uncompressed layers)");
         }
-        DigestInputStream diffHash = Fs.hashing(tar);
-        unpackTar(diffHash);
-        Fs.drain(diffHash);
+        // an uncompressed layer is its own diff: hashing it once is enough
+        unpackTar(buffered);
         Fs.drain(buffered);
-        return new Result(Fs.digest(rawHash.getMessageDigest()), Fs.digest(diffHash.getMessageDigest()), size, count);
+        String d = Fs.digest(rawHash.getMessageDigest());
+        return new Result(d, d, size, count);
     }
 
     /** Unpacks an already uncompressed tar stream (a rootfs import): its digest is the diff-id. */
@@ -219,10 +222,10 @@ final class LayerUnpacker {
             owner(target, e);
         } else if (e.isLink()) {
             Path existing = hardlinkTarget(e.getLinkName(), name);
-            clear(target, false);
             if (target.equals(existing)) {
                 throw refuse("hardlink '" + name + "' points at itself");
             }
+            clear(target, false);
             Files.createLink(target, existing);
         } else if (e.isCharacterDevice() || e.isBlockDevice()) {
             if (!privileged) {
@@ -246,7 +249,7 @@ final class LayerUnpacker {
             clear(target, false);
             // CREATE_NEW is O_EXCL: it never follows a symlink at the final component
             try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                long n = tar.transferTo(out);
+                long n = copy(tar, out);
                 if (n != len) {
                     throw new CloudtuiException("layer is truncated at '" + name + "'");
                 }
@@ -260,6 +263,18 @@ final class LayerUnpacker {
         } else {
             org.slf4j.LoggerFactory.getLogger(LayerUnpacker.class).debug("skipping tar entry {} of unsupported type", name);
         }
+    }
+
+    private final byte[] buf = new byte[256 * 1024];
+
+    private long copy(InputStream in, OutputStream out) throws IOException {
+        long n = 0;
+        int r;
+        while ((r = in.read(buf)) > 0) {
+            out.write(buf, 0, r);
+            n += r;
+        }
+        return n;
     }
 
     private Path hardlinkTarget(String linkName, String name) throws IOException {

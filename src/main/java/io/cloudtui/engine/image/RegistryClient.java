@@ -133,7 +133,7 @@ final class RegistryClient {
             pending.add(new ImageStore.PendingLayer(diffId, dir, res.size(), store.options().overlayWhiteouts()));
         }
         List<String> tags = r.tag() != null ? List.of(r.tagKey()) : List.of();
-        return new ImageStore.PendingImage(cfg, pending, tags, topDigest, top);
+        return new ImageStore.PendingImage(cfg, pending, tags, r.familiarName() + "@" + topDigest, top);
     }
 
     /** Downloads a blob into partial/HEX, resuming what an earlier attempt or process left; verifies it. */

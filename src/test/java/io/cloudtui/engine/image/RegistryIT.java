@@ -242,6 +242,8 @@ class RegistryIT {
         String byDigest = "localhost:" + anonPort + "/ctui-it/busybox@" + repoDigest.substring(repoDigest.indexOf('@') + 1);
         assertEquals(id, s2.pull(byDigest, null));
         assertTrue(s2.inspect(id).tags().isEmpty(), "a digest pull adds no tag");
+        assertEquals(id, s2.inspect(byDigest).id(), "found again by NAME@DIGEST");
+        assertEquals(List.of(repoDigest), s2.inspect(id).repoDigests());
         CloudtuiException e = assertThrows(CloudtuiException.class, () -> s2.pull("localhost:" + anonPort + "/ctui-it/nope:1", null));
         assertTrue(e.getMessage().contains("not found in registry"), e.getMessage());
     }
