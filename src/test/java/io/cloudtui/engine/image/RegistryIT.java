@@ -297,6 +297,91 @@ class RegistryIT {
         }
     }
 
+    /**
+     * A proxy in front of the real registry that can slow blob bodies down, so a pull can be killed
+     * mid-download, and that records the Range headers it forwards.
+     */
+    static HttpServer slowProxy(int registryPort, java.util.concurrent.atomic.AtomicBoolean slow, List<String> ranges) throws IOException {
+        HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        proxy.createContext("/", ex -> {
+            try {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + registryPort + ex.getRequestURI()));
+                for (String h : List.of("Accept", "Range")) {
+                    String v = ex.getRequestHeaders().getFirst(h);
+                    if (v != null) {
+                        b.header(h, v);
+                        if (h.equals("Range")) {
+                            ranges.add(v);
+                        }
+                    }
+                }
+                HttpResponse<java.io.InputStream> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+                for (String h : List.of("Content-Type", "Docker-Content-Digest", "Content-Range", "WWW-Authenticate")) {
+                    r.headers().firstValue(h).ifPresent(v -> ex.getResponseHeaders().add(h, v));
+                }
+                long len = r.headers().firstValueAsLong("Content-Length").orElse(0);
+                ex.sendResponseHeaders(r.statusCode(), len == 0 ? -1 : len);
+                try (var in = r.body(); var out = ex.getResponseBody()) {
+                    byte[] buf = new byte[16384];
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        out.write(buf, 0, n);
+                        out.flush();
+                        if (slow.get() && ex.getRequestURI().getPath().contains("/blobs/")) {
+                            Thread.sleep(40);
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                // the client went away (killed): nothing to report
+            } finally {
+                ex.close();
+            }
+        });
+        proxy.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        proxy.start();
+        return proxy;
+    }
+
+    @Test
+    void killDashNineMidPullThenTheNextPullResumes(@TempDir Path tmp) throws Exception {
+        var slow = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<String> ranges = new CopyOnWriteArrayList<>();
+        HttpServer proxy = slowProxy(anonPort, slow, ranges);
+        try {
+            Path root = tmp.resolve("store");
+            String ref = "localhost:" + proxy.getAddress().getPort() + "/ctui-it/busybox:latest";
+            Process p = new ProcessBuilder(Procs.tool(List.of(), Procs.jar(), "--root", root.toString(), "pull", ref)).redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve("pull.log").toFile()).start();
+            Path partial = root.resolve("partial/sha256");
+            long have = 0;
+            for (int i = 0; i < 600 && have == 0; i++) {
+                Thread.sleep(50);
+                if (Files.isDirectory(partial)) {
+                    try (var l = Files.list(partial)) {
+                        have = l.mapToLong(x -> x.toFile().length()).sum();
+                    }
+                }
+            }
+            assertTrue(have > 0, "the pull never started downloading: " + Files.readString(tmp.resolve("pull.log")));
+            p.destroyForcibly();
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            try (var l = Files.list(root.resolve("layers")); var im = Files.list(root.resolve("images"))) {
+                assertEquals(0, l.count(), "no layer listed after the kill");
+                assertEquals(0, im.count());
+            }
+            slow.set(false);
+            ImageStore s = new ImageStore(root);
+            try (var w = Files.list(root.resolve("tmp"))) {
+                assertEquals(0, w.count(), "the dead pull's work area is gone");
+            }
+            assertEquals(dockerId("local/busybox:latest"), s.pull(ref, null));
+            assertTrue(ranges.stream().anyMatch(r -> r.matches("bytes=[1-9][0-9]*-")), "resumed with a Range request: " + ranges);
+        } finally {
+            proxy.stop(0);
+        }
+    }
+
     @Test
     void basicAuth(@TempDir Path tmp) {
         String ref = "localhost:" + basicPort + "/ctui-it/busybox:latest";

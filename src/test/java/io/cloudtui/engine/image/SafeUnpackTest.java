@@ -132,6 +132,36 @@ class SafeUnpackTest {
     }
 
     @Test
+    void deviceNodesAndOwnershipAsRoot() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Posix.isRoot(), "device nodes and ownership need root");
+        ImageStore s = store();
+        Tars t = new Tars().dir("dev").charDevice("dev/null", 1, 3);
+        org.apache.commons.compress.archivers.tar.TarArchiveEntry owned = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("owned");
+        owned.setSize(1);
+        owned.setUserId(1234);
+        owned.setGroupId(5678);
+        byte[] tar = t.bytes();
+        // a second tar for the owned file: Tars has no uid setter, so build it directly
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        try (var o = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(b)) {
+            o.putArchiveEntry(owned);
+            o.write('x');
+            o.closeArchiveEntry();
+        }
+        s.importImage(Tars.write(tmp, "in.tar", tar), "ctui-it/dev:1", null);
+        s.importImage(Tars.write(tmp, "in2.tar", b.toByteArray()), "ctui-it/owned:1", null);
+        Path dev = s.layerDirs("ctui-it/dev:1").get(0).resolve("dev/null");
+        assertEquals(Posix.S_IFCHR, (Integer) Files.getAttribute(dev, "unix:mode", LinkOption.NOFOLLOW_LINKS) & Posix.S_IFMT);
+        assertEquals(Posix.makedev(1, 3), (Long) Files.getAttribute(dev, "unix:rdev", LinkOption.NOFOLLOW_LINKS));
+        Path f = s.layerDirs("ctui-it/owned:1").get(0).resolve("owned");
+        assertEquals(1234, (Integer) Files.getAttribute(f, "unix:uid"));
+        assertEquals(5678, (Integer) Files.getAttribute(f, "unix:gid"));
+        Path rootfs = tmp.resolve("rootfs");
+        s.flatten("ctui-it/dev:1", rootfs);
+        assertEquals(Posix.makedev(1, 3), (Long) Files.getAttribute(rootfs.resolve("dev/null"), "unix:rdev", LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
     void setuidIsDroppedWhenUnprivilegedAndKeptAsRoot() throws IOException {
         byte[] tar = new Tars().file("su", "#!/bin/sh\n".getBytes(), 0104755).bytes();
         Path in = Tars.write(tmp, "in.tar", tar);
