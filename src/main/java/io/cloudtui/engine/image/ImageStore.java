@@ -307,7 +307,9 @@ public final class ImageStore {
                 out.addAll(collectGarbage(op));
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(partial)) {
                     for (Path p : ds) {
-                        Files.deleteIfExists(p);
+                        if (!RegistryClient.ACTIVE.contains(p)) {
+                            deletePartialUnlessLocked(p);
+                        }
                     }
                 }
                 return out;
@@ -567,6 +569,19 @@ public final class ImageStore {
             writeTags(op, tags);
             return ids;
         });
+    }
+
+    /** An abandoned download is removed; one another process is writing (it holds its lock) is left alone. */
+    private static void deletePartialUnlessLocked(Path p) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            FileLock l = ch.tryLock();
+            if (l != null) {
+                Files.deleteIfExists(p);
+                l.release();
+            }
+        } catch (NoSuchFileException e) {
+            // finished meanwhile
+        }
     }
 
     /** Under the store lock: drops layers and blobs no image references; returns "Deleted layer" lines. */

@@ -15,7 +15,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,19 +115,17 @@ final class RegistryClient {
                 pending.add(new ImageStore.PendingLayer(diffId, null, size, store.options().overlayWhiteouts()));
                 continue;
             }
-            Path blob = download(digest, l.path("size").asLong(-1), label);
             Path dir = op.newDir("L");
             Path root = dir.resolve("root");
             Files.createDirectory(root);
-            progress.update(label, l.path("size").asLong(-1), l.path("size").asLong(-1), "extracting");
             LayerUnpacker.Result res;
-            try (InputStream in = Files.newInputStream(blob)) {
+            try (InputStream in = download(digest, l.path("size").asLong(-1), label)) {
+                progress.update(label, l.path("size").asLong(-1), l.path("size").asLong(-1), "extracting");
                 res = new LayerUnpacker(root, store.options().privileged(), store.options().overlayWhiteouts(), budget).unpackBlob(in);
             }
             if (!res.diffId().equals(diffId)) {
                 throw new CloudtuiException("layer " + digest + " unpacks to diff-id " + res.diffId() + ", not " + diffId);
             }
-            Files.deleteIfExists(blob);
             progress.update(label, l.path("size").asLong(-1), l.path("size").asLong(-1), "done");
             pending.add(new ImageStore.PendingLayer(diffId, dir, res.size(), store.options().overlayWhiteouts()));
         }
@@ -137,16 +134,38 @@ final class RegistryClient {
     }
 
     /** Downloads a blob into partial/HEX, resuming what an earlier attempt or process left; verifies it. */
-    private Path download(String digest, long size, String label) throws IOException {
+    /** Partial blobs this JVM is writing: prune must not open them (closing any descriptor drops our lock). */
+    static final java.util.Set<Path> ACTIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Downloads a blob into partial/HEX, resuming what an earlier attempt or process left, verifies it
+     * and returns it open for reading; the file itself is removed, since a finished blob needs no resume.
+     */
+    private InputStream download(String digest, long size, String label) throws IOException {
         Path part = store.partial.resolve(Fs.hex(digest));
-        try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
-            FileLock lock;
-            try {
-                lock = ch.lock(); // a second process pulling the same blob waits here instead of interleaving writes
-            } catch (OverlappingFileLockException e) {
-                throw new CloudtuiException("layer " + digest + " is being downloaded by another pull in this process");
+        if (!ACTIVE.add(part)) {
+            throw new CloudtuiException("layer " + digest + " is being downloaded by another pull in this process");
+        }
+        try {
+            for (int i = 0; i < ATTEMPTS; i++) {
+                InputStream in = downloadLocked(part, digest, size, label);
+                if (in != null) {
+                    return in;
+                }
             }
+            throw new CloudtuiException("download of layer " + digest + " kept being taken over by other pulls");
+        } finally {
+            ACTIVE.remove(part);
+        }
+    }
+
+    private InputStream downloadLocked(Path part, String digest, long size, String label) throws IOException {
+        try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+            FileLock lock = ch.lock(); // a second process pulling the same blob waits here instead of interleaving writes
             try {
+                if (!Files.exists(part)) {
+                    return null; // the process we waited for finished this blob and removed it: start afresh
+                }
                 MessageDigest md = Fs.sha256();
                 long have = rehash(part, md);
                 IOException last = null;
@@ -175,8 +194,9 @@ final class RegistryClient {
                     ch.truncate(0);
                     throw new CloudtuiException("layer " + digest + " failed sha256 verification (download discarded)");
                 }
-                ch.force(true);
-                return part;
+                InputStream in = Files.newInputStream(part);
+                Files.delete(part);
+                return in;
             } finally {
                 lock.release();
             }

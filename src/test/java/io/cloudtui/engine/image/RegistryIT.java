@@ -383,6 +383,27 @@ class RegistryIT {
     }
 
     @Test
+    void twoProcessesPullingTheSameImageAtOnceBothSucceed(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("store");
+        String ref = "localhost:" + anonPort + "/ctui-it/multi:amd64";
+        List<Process> ps = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ps.add(new ProcessBuilder(Procs.tool(List.of(), Procs.jar(), "--root", root.toString(), "pull", ref)).redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve("pull" + i + ".log").toFile()).start());
+        }
+        for (int i = 0; i < 2; i++) {
+            assertTrue(ps.get(i).waitFor(300, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(0, ps.get(i).exitValue(), Files.readString(tmp.resolve("pull" + i + ".log")));
+        }
+        ImageStore s = new ImageStore(root);
+        assertEquals(dockerId(MULTI), s.inspect(ref).id());
+        try (var l = Files.list(root.resolve("layers")); var p = Files.list(root.resolve("partial/sha256"))) {
+            assertEquals(3, l.count());
+            assertEquals(0, p.count());
+        }
+    }
+
+    @Test
     void basicAuth(@TempDir Path tmp) {
         String ref = "localhost:" + basicPort + "/ctui-it/busybox:latest";
         CloudtuiException e = assertThrows(CloudtuiException.class, () -> new ImageStore(tmp.resolve("a")).pull(ref, null));
