@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.security.DigestInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,35 +71,48 @@ final class LayerUnpacker {
      * be empty; returns the blob's digest and the uncompressed tar's digest (the diff-id).
      */
     Result unpackBlob(InputStream raw) throws IOException {
-        DigestInputStream rawHash = Fs.hashing(raw);
-        BufferedInputStream buffered = new BufferedInputStream(rawHash, 65536);
-        buffered.mark(8);
-        byte[] magic = buffered.readNBytes(4);
-        buffered.reset();
-        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-            DigestInputStream diffHash = Fs.hashing(new GZIPInputStream(buffered, 65536));
-            unpackTar(diffHash);
-            Fs.drain(diffHash);
+        HashingPipe rawHash = new HashingPipe(raw);
+        try {
+            BufferedInputStream buffered = new BufferedInputStream(rawHash, 65536);
+            buffered.mark(8);
+            byte[] magic = buffered.readNBytes(4);
+            buffered.reset();
+            if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+                HashingPipe diffHash = new HashingPipe(new GZIPInputStream(buffered, 65536));
+                try {
+                    unpackTar(new BufferedInputStream(diffHash, 65536));
+                    Fs.drain(diffHash);
+                    Fs.drain(buffered);
+                    return new Result(rawHash.digest(), diffHash.digest(), size, count);
+                } finally {
+                    diffHash.abort();
+                }
+            } else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
+                    && (magic[3] & 0xff) == 0xfd) {
+                throw new CloudtuiException("zstd-compressed layers are not supported (use gzip or uncompressed layers)");
+            }
+            // an uncompressed layer is its own diff: hashing it once is enough
+            unpackTar(buffered);
             Fs.drain(buffered);
-            return new Result(Fs.digest(rawHash.getMessageDigest()), Fs.digest(diffHash.getMessageDigest()), size, count);
-        } else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
-                && (magic[3] & 0xff) == 0xfd) {
-            throw new CloudtuiException("zstd-compressed layers are not supported (use gzip or uncompressed layers)");
+            String d = rawHash.digest();
+            return new Result(d, d, size, count);
+        } finally {
+            rawHash.abort();
         }
-        // an uncompressed layer is its own diff: hashing it once is enough
-        unpackTar(buffered);
-        Fs.drain(buffered);
-        String d = Fs.digest(rawHash.getMessageDigest());
-        return new Result(d, d, size, count);
     }
 
     /** Unpacks an already uncompressed tar stream (a rootfs import): its digest is the diff-id. */
     Result unpackPlain(InputStream tarStream) throws IOException {
-        DigestInputStream diffHash = Fs.hashing(tarStream);
-        unpackTar(diffHash);
-        Fs.drain(diffHash);
-        String d = Fs.digest(diffHash.getMessageDigest());
-        return new Result(d, d, size, count);
+        HashingPipe diffHash = new HashingPipe(tarStream);
+        try {
+            BufferedInputStream b = new BufferedInputStream(diffHash, 65536);
+            unpackTar(b);
+            Fs.drain(b);
+            String d = diffHash.digest();
+            return new Result(d, d, size, count);
+        } finally {
+            diffHash.abort();
+        }
     }
 
     private void unpackTar(InputStream in) throws IOException {
