@@ -224,6 +224,15 @@ class DockerImagesIT {
             assertEquals(0755, (Integer) Files.getAttribute(su, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777, "setuid dropped");
             assertEquals(65534, (Integer) Files.getAttribute(su, "unix:uid", LinkOption.NOFOLLOW_LINKS));
             assertFalse(Files.exists(Path.of("/dev/ok")));
+
+            // without --root, an unprivileged user's store lives under $XDG_DATA_HOME
+            Path xdg = Files.createDirectory(dir.resolve("xdg"));
+            Procs.ok("chown", "65534:65534", xdg.toString());
+            List<String> cmd = new ArrayList<>(List.of("env", "XDG_DATA_HOME=" + xdg));
+            cmd.addAll(Procs.tool(nobody, jar, "import", plain.toString(), "ctui-it/xdg:1"));
+            o = Procs.run(cmd, null);
+            assertEquals(0, o.code(), o.stderr());
+            assertEquals(1, new ImageStore(xdg.resolve("cloudtui/images")).list().size());
         } finally {
             Fs.deleteTree(dir);
         }

@@ -101,6 +101,7 @@ class StoreTest {
         assertEquals(EXPECTED, tree(rootfs));
     }
 
+    /** Built here, not by docker: this machine's dockerd (20.10) writes only the legacy docker save layout. */
     @Test
     void ociFormsOfDockerSaveAndOciLayouts() throws Exception {
         ImageStore s = new ImageStore(tmp.resolve("store"));
