@@ -2,7 +2,6 @@ package io.cloudtui.engine.image;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -14,7 +13,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -48,10 +46,6 @@ final class Fs {
             throw new io.cloudtui.core.CloudtuiException("unsupported or malformed digest '" + digest + "' (only sha256 is supported)");
         }
         return digest.substring(7);
-    }
-
-    static DigestInputStream hashing(InputStream in) {
-        return new DigestInputStream(in, sha256());
     }
 
     static void drain(InputStream in) throws IOException {
@@ -136,9 +130,5 @@ final class Fs {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             return !ds.iterator().hasNext();
         }
-    }
-
-    static long copy(InputStream in, OutputStream out) throws IOException {
-        return in.transferTo(out);
     }
 }
