@@ -36,9 +36,11 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
-    private final ObjectMapper mapper;
+    private ObjectMapper mapper;
 
-    public ConfigLoader() {
+    /** Built on first parse: with no config file, start-up never pays for Jackson's YAML setup. */
+    private ObjectMapper mapper() {
+        if (mapper != null) return mapper;
         SimpleModule module = new SimpleModule();
         module.addDeserializer(Duration.class, new DurationDeserializer());
         mapper = JsonMapper.builder(new YAMLFactory())
@@ -48,6 +50,7 @@ public final class ConfigLoader {
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .addModule(module)
                 .build();
+        return mapper;
     }
 
     /** Picks the config path: explicit, then $CLOUDTUI_CONFIG, then the XDG default (may not exist). */
@@ -94,7 +97,7 @@ public final class ConfigLoader {
         if (positions.isEmpty()) return Config.defaults().withSource(path);
         FileForm f;
         try {
-            f = mapper.readValue(text, FileForm.class);
+            f = mapper().readValue(text, FileForm.class);
         } catch (JsonProcessingException e) {
             throw CloudtuiException.usage(describe(path, e, positions));
         }

@@ -88,9 +88,19 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
         call(null, () -> docker().pingCmd().exec());
     }
 
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<Container>> CONTAINER_LIST = new com.fasterxml.jackson.core.type.TypeReference<>() {};
+
     @Override
     public List<Workload> list(boolean all) {
-        List<Container> cs = call(null, () -> docker().listContainersCmd().withShowAll(all).exec());
+        List<Container> cs = call(null, () -> {
+            List<Container> quick;
+            try {
+                quick = engine.quickGet("/containers/json" + (all ? "?all=1" : ""), CONTAINER_LIST);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return quick != null ? quick : docker().listContainersCmd().withShowAll(all).exec();
+        });
         List<Workload> out = new ArrayList<>(cs.size());
         for (Container c : cs) out.add(WorkloadMapper.map(name, endpoint(), c, null));
         return out;

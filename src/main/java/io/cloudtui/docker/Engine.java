@@ -87,6 +87,21 @@ final class Engine implements AutoCloseable {
         return Hijack.open(endpoint, context, "POST", path, jsonBody, tty);
     }
 
+    /**
+     * A GET answered as JSON straight over the unix socket, skipping docker-java; null for other
+     * endpoints (the caller then goes through docker-java). Errors come back as docker-java's types.
+     */
+    <T> T quickGet(String path, com.fasterxml.jackson.core.type.TypeReference<T> type) throws IOException {
+        if (!endpoint.isUnixSocket()) return null;
+        if (closed) throw new CloudtuiException("the docker backend is closed");
+        Hijack.Response r = Hijack.get(endpoint, path);
+        if (r.status() >= 400) throw statusError(new String(r.body(), StandardCharsets.UTF_8), r.status());
+        return LENIENT.readValue(r.body(), type);
+    }
+
+    private static final ObjectMapper LENIENT = new ObjectMapper()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
     /** A raw API call; returns the body as JSON, throws the engine's message on an error status. */
     JsonNode rawJson(String method, String path, InputStream body, String contentType) {
         DockerHttpClient.Request.Builder rb = DockerHttpClient.Request.builder().method(method).path(path);

@@ -132,6 +132,23 @@ final class Hijack implements AutoCloseable {
         return true;
     }
 
+    /**
+     * A plain GET over a unix socket, without docker-java: {@code cloudtui ps} lists containers this way
+     * and never pays for setting up docker-java's HTTP client (TLS, connection pools). HTTP/1.0, so the
+     * engine answers with a plain body and closes. Returns the status code and the body.
+     */
+    static Response get(Endpoint endpoint, String path) throws IOException {
+        try (Conn c = Conn.connect(endpoint, null)) {
+            c.out.write(("GET " + path + " HTTP/1.0\r\nHost: " + c.hostHeader + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            c.out.flush();
+            int code = readStatusAndHeaders(c.in, c);
+            byte[] body = c.contentLength >= 0 ? c.in.readNBytes(c.contentLength) : c.in.readAllBytes();
+            return new Response(code, body);
+        }
+    }
+
+    record Response(int status, byte[] body) {}
+
     private static int readStatusAndHeaders(InputStream in, Conn c) throws IOException {
         String status = readLine(in);
         String[] parts = status.split(" ", 3);
