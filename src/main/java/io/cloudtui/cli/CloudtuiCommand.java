@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
                 + "With no command, opens the full-screen UI.",
         subcommands = {
             PsCommand.class,
+            io.cloudtui.runtime.RuntimeCommand.class,
         })
 public final class CloudtuiCommand implements Callable<Integer> {
     private final Context ctx;

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Builds the runtime's native stage into OUT_DIR (run by Maven in generate-resources).
+# Static if the C library allows it (no loader needed inside odd hosts), dynamic otherwise.
+set -eu
+src=$(dirname "$0")/nsexec.c
+out=${1:?usage: build.sh OUT_DIR}
+mkdir -p "$out"
+cc=${CC:-gcc}
+flags="-O2 -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2"
+if ! $cc $flags -static -o "$out/cloudtui-nsexec" "$src" 2>/dev/null; then
+  $cc $flags -o "$out/cloudtui-nsexec" "$src"
+fi
+strip "$out/cloudtui-nsexec" 2>/dev/null || true
+sha256sum "$out/cloudtui-nsexec" | cut -d' ' -f1 > "$out/cloudtui-nsexec.sha256"

@@ -1,0 +1,881 @@
+/*
+ * cloudtui-nsexec: the single-threaded namespace stage of cloudtui's OCI runtime.
+ *
+ * The JVM validates config.json and writes a flat "spec" (NUL-separated tokens, see read_spec);
+ * this program only executes it, because a multithreaded JVM must never clone/unshare/setns.
+ *
+ *   cloudtui-nsexec create SPEC REPORT   clone the container init, set it up, leave it blocked on
+ *                                        the start fifo; REPORT gets "<pid>" or an error message.
+ *   cloudtui-nsexec exec SPEC REPORT     join a running container's namespaces and run a process.
+ *
+ * Process tree for create with a monitor:  CLI -> this (P) -> M1 (exits) -> M (monitor, subreaper)
+ * -> init. Without a monitor (under containerd-shim, which is already a subreaper): P -> init, and
+ * init is reparented to the shim when P exits.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING 2U
+#endif
+
+extern char **environ;
+
+#define MAXV 4096
+
+/* ---- the spec, as written by io.cloudtui.runtime.oci.NativeSpec ---- */
+struct mnt { char *src, *dst, *type, *data; unsigned long flags, prop; };
+struct dev { char *path; char type; unsigned maj, min, mode, uid, gid; };
+struct ns { int flag; char *path; };
+struct rl { int res; unsigned long long soft, hard; };
+
+static struct {
+    struct ns ns[16]; int nns;
+    char *uidmap, *gidmap;                 /* "c h n\n" lines, ready for /proc/PID/uid_map */
+    char *cgroups[32]; int ncg;            /* cgroup.procs files to put the process into */
+    char *rootfs; unsigned long rootprop; int rootro;
+    struct mnt m[256]; int nm;
+    struct dev d[128]; int nd;
+    char *links[64]; int nl;               /* pairs: target, path (symlinks in /dev) */
+    char *hostname;
+    char *sysctl[128]; int nsys;           /* pairs: key, value */
+    char *masked[64]; int nmask;
+    char *ro[64]; int nro;
+    struct rl rl[32]; int nrl;
+    int has_oom; char *oom;
+    int has_user; unsigned uid, gid; gid_t groups[64]; int ngroups;
+    int has_caps; uint64_t cap_b, cap_e, cap_p, cap_i, cap_a;
+    int nnp;
+    char *apparmor;
+    char *cwd;
+    char *args[MAXV]; int nargs;
+    char *env[MAXV]; int nenv;
+    int terminal; unsigned short rows, cols;
+    char *console;
+    char *fifo;                            /* create: init blocks reading it until `start` */
+    char *statedir;                        /* monitor writes "exit" here */
+    int monitor;
+    char *pidfile;                         /* exec: written by us, the caller may not see the pid */
+    int detach;
+} S;
+
+static int close_in_child = -1; /* the monitor's pipe to P, which the init must not hold */
+static int report_fd = -1; /* where errors go: the REPORT file (P) or a pipe to P (children) */
+
+/* Reports an error to whoever waits for us, then exits: every failure ends here. */
+static void die(const char *fmt, ...)
+{
+    char buf[1024];
+    int n, e = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof buf - 64, fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    if (n > (int)sizeof buf - 64) n = sizeof buf - 64;
+    if (e) n += snprintf(buf + n, 64, ": %s", strerror(e));
+    buf[n++] = '\n';
+    if (report_fd >= 0 && write(report_fd, buf, n) < 0) { /* nothing left to tell */ }
+    _exit(1);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    ssize_t r;
+    if (fd < 0 || !buf) die("open %s", path);
+    while ((r = read(fd, buf + n, cap - n)) > 0) {
+        n += r;
+        if (n == cap && !(buf = realloc(buf, (cap *= 2) + 1))) die("out of memory");
+    }
+    if (r < 0) die("read %s", path);
+    close(fd);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+static char *tok_p, *tok_end;
+static char *tok(void)
+{
+    char *t = tok_p;
+    if (tok_p >= tok_end) { errno = 0; die("spec truncated"); }
+    tok_p += strlen(tok_p) + 1;
+    return t;
+}
+static unsigned long long num(void) { return strtoull(tok(), NULL, 0); }
+
+#define PUSH(arr, cnt, v) do { if ((cnt) >= (int)(sizeof(arr) / sizeof((arr)[0]))) { errno = 0; die("spec: too many " #arr); } (arr)[(cnt)++] = (v); } while (0)
+
+static void read_spec(const char *path)
+{
+    size_t len;
+    char *buf = slurp(path, &len);
+    tok_p = buf;
+    tok_end = buf + len;
+    while (tok_p < tok_end) {
+        char *op = tok();
+        if (!strcmp(op, "ns")) { struct ns n; n.flag = (int)num(); n.path = tok(); PUSH(S.ns, S.nns, n); }
+        else if (!strcmp(op, "uidmap")) S.uidmap = tok();
+        else if (!strcmp(op, "gidmap")) S.gidmap = tok();
+        else if (!strcmp(op, "cgroup")) PUSH(S.cgroups, S.ncg, tok());
+        else if (!strcmp(op, "rootfs")) S.rootfs = tok();
+        else if (!strcmp(op, "rootprop")) S.rootprop = num();
+        else if (!strcmp(op, "rootro")) S.rootro = (int)num();
+        else if (!strcmp(op, "mount")) {
+            struct mnt m;
+            m.src = tok(); m.dst = tok(); m.type = tok(); m.flags = num(); m.prop = num(); m.data = tok();
+            PUSH(S.m, S.nm, m);
+        } else if (!strcmp(op, "dev")) {
+            struct dev d;
+            d.path = tok(); d.type = tok()[0]; d.maj = num(); d.min = num(); d.mode = num(); d.uid = num(); d.gid = num();
+            PUSH(S.d, S.nd, d);
+        } else if (!strcmp(op, "link")) { PUSH(S.links, S.nl, tok()); PUSH(S.links, S.nl, tok()); }
+        else if (!strcmp(op, "hostname")) S.hostname = tok();
+        else if (!strcmp(op, "sysctl")) { PUSH(S.sysctl, S.nsys, tok()); PUSH(S.sysctl, S.nsys, tok()); }
+        else if (!strcmp(op, "mask")) PUSH(S.masked, S.nmask, tok());
+        else if (!strcmp(op, "ro")) PUSH(S.ro, S.nro, tok());
+        else if (!strcmp(op, "rlimit")) { struct rl r; r.res = (int)num(); r.soft = num(); r.hard = num(); PUSH(S.rl, S.nrl, r); }
+        else if (!strcmp(op, "oom")) { S.has_oom = 1; S.oom = tok(); }
+        else if (!strcmp(op, "user")) { S.has_user = 1; S.uid = num(); S.gid = num(); }
+        else if (!strcmp(op, "group")) PUSH(S.groups, S.ngroups, (gid_t)num());
+        else if (!strcmp(op, "caps")) { S.has_caps = 1; S.cap_b = num(); S.cap_e = num(); S.cap_p = num(); S.cap_i = num(); S.cap_a = num(); }
+        else if (!strcmp(op, "nnp")) S.nnp = (int)num();
+        else if (!strcmp(op, "apparmor")) S.apparmor = tok();
+        else if (!strcmp(op, "cwd")) S.cwd = tok();
+        else if (!strcmp(op, "arg")) PUSH(S.args, S.nargs, tok());
+        else if (!strcmp(op, "env")) PUSH(S.env, S.nenv, tok());
+        else if (!strcmp(op, "terminal")) { S.terminal = 1; S.rows = num(); S.cols = num(); }
+        else if (!strcmp(op, "console")) S.console = tok();
+        else if (!strcmp(op, "fifo")) S.fifo = tok();
+        else if (!strcmp(op, "statedir")) S.statedir = tok();
+        else if (!strcmp(op, "monitor")) S.monitor = (int)num();
+        else if (!strcmp(op, "pidfile")) S.pidfile = tok();
+        else if (!strcmp(op, "detach")) S.detach = (int)num();
+        else { errno = 0; die("spec: unknown op '%s'", op); }
+    }
+    if (S.nargs == 0) { errno = 0; die("spec: no process args"); }
+}
+
+/* ---- CVE-2019-5736: never run from a file the container could reach through /proc/PID/exe ---- */
+
+/* We re-exec ourselves from a sealed memfd copy: a container process opening /proc/<us>/exe
+ * for writing then only reaches an anonymous, write-sealed copy, never the file on the host. */
+static void ensure_sealed_self(char **argv)
+{
+    int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), mfd;
+    struct stat st;
+    off_t off = 0;
+    if (self < 0) die("open /proc/self/exe");
+    if (fcntl(self, F_GET_SEALS) >= 0) { close(self); return; } /* already the sealed copy */
+    mfd = (int)syscall(SYS_memfd_create, "cloudtui-nsexec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (mfd < 0) die("memfd_create");
+    if (fstat(self, &st) < 0) die("fstat self");
+    while (off < st.st_size)
+        if (sendfile(mfd, self, &off, st.st_size - off) <= 0) die("copy self");
+    if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) die("seal");
+    close(self);
+    fexecve(mfd, argv, environ);
+    die("fexecve sealed copy");
+}
+
+/* ---- helpers ---- */
+
+static void write_file(const char *path, const char *data)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) die("open %s", path);
+    if (write(fd, data, strlen(data)) < 0) die("write %s", path);
+    close(fd);
+}
+
+static void xwrite(int fd, const void *b, size_t n) { if (write(fd, b, n) != (ssize_t)n) die("sync write"); }
+static void xread(int fd, void *b, size_t n, const char *what)
+{
+    if (read(fd, b, n) != (ssize_t)n) { errno = 0; die("sync: %s", what); }
+}
+
+/* Opens PATH inside the directory ROOTFD as if ROOTFD were "/": symlinks and ".." can never
+ * leave it (openat2 RESOLVE_IN_ROOT); missing directories are created on the way. */
+static int open_in_root(int rootfd, const char *path, int create_dir, int create_file)
+{
+    struct open_how how;
+    int fd;
+    memset(&how, 0, sizeof how);
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+    if (fd >= 0 || errno != ENOENT || (!create_dir && !create_file)) return fd;
+    {
+        char parent[4096], *slash, *name;
+        int pfd;
+        snprintf(parent, sizeof parent, "%s", path);
+        while (strlen(parent) > 1 && parent[strlen(parent) - 1] == '/') parent[strlen(parent) - 1] = 0;
+        slash = strrchr(parent, '/');
+        if (!slash) return -1;
+        name = slash + 1;
+        *slash = 0;
+        pfd = open_in_root(rootfd, parent[0] ? parent : "/", 1, 0);
+        if (pfd < 0) return -1;
+        { /* an O_PATH fd cannot be used with mkdirat, so reopen the parent as a directory */
+            char p[64];
+            int dfd;
+            snprintf(p, sizeof p, "/proc/self/fd/%d", pfd);
+            dfd = open(p, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+            close(pfd);
+            if (dfd < 0) return -1;
+            if (create_file) {
+                int f = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+                if (f >= 0) close(f);
+            } else if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST) {
+                close(dfd);
+                return -1;
+            }
+            close(dfd);
+        }
+        return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+    }
+}
+
+static void fdpath(char *buf, size_t n, int fd) { snprintf(buf, n, "/proc/self/fd/%d", fd); }
+
+#define PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
+
+/* Mounts one config.json mount onto its target, resolved inside the rootfs. */
+static void do_mount(int rootfd, struct mnt *m)
+{
+    char target[64];
+    int is_bind = (m->flags & MS_BIND) != 0, file = 0, tfd;
+    struct stat st;
+    if (is_bind) {
+        if (stat(m->src, &st) < 0) die("bind source %s", m->src);
+        file = !S_ISDIR(st.st_mode);
+    }
+    tfd = open_in_root(rootfd, m->dst, !file, file);
+    if (tfd < 0) die("mount target %s", m->dst);
+    fdpath(target, sizeof target, tfd);
+    if (is_bind) {
+        if (mount(m->src, target, NULL, m->flags & (MS_BIND | MS_REC), NULL) < 0) die("bind %s on %s", m->src, m->dst);
+        /* bind ignores the other flags: apply them (ro, nosuid, ...) with a remount */
+        if (m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) {
+            /* reopen: the target fd still names the directory under the new mount */
+            close(tfd);
+            tfd = open_in_root(rootfd, m->dst, 0, 0);
+            if (tfd < 0) die("reopen %s", m->dst);
+            fdpath(target, sizeof target, tfd);
+            if (mount(NULL, target, NULL, (m->flags & ~MS_REC) | MS_BIND | MS_REMOUNT, NULL) < 0) die("remount %s", m->dst);
+        }
+    } else if (mount(m->src, target, m->type, m->flags, m->data[0] ? m->data : NULL) < 0) {
+        die("mount %s (%s) on %s", m->src, m->type, m->dst);
+    }
+    if (m->prop) {
+        close(tfd);
+        tfd = open_in_root(rootfd, m->dst, 0, 0);
+        if (tfd < 0) die("reopen %s", m->dst);
+        fdpath(target, sizeof target, tfd);
+        if (mount(NULL, target, NULL, m->prop, NULL) < 0) die("propagation of %s", m->dst);
+    }
+    close(tfd);
+}
+
+static void make_device(int rootfd, struct dev *d, int in_userns)
+{
+    char path[4096], *slash;
+    int pfd, dfd;
+    char p[64];
+    snprintf(path, sizeof path, "%s", d->path);
+    slash = strrchr(path, '/');
+    if (!slash) { errno = 0; die("device path %s", d->path); }
+    *slash = 0;
+    pfd = open_in_root(rootfd, path[0] ? path : "/", 1, 0);
+    if (pfd < 0) die("device dir for %s", d->path);
+    fdpath(p, sizeof p, pfd);
+    dfd = open(p, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    if (dfd < 0) die("open device dir for %s", d->path);
+    close(pfd);
+    unlinkat(dfd, slash + 1, 0);
+    if (in_userns) {
+        /* mknod is not allowed in a user namespace: bind the host's node instead */
+        char host[64];
+        int f, tfd;
+        snprintf(host, sizeof host, "/dev/char/%u:%u", d->maj, d->min);
+        f = openat(dfd, slash + 1, O_CREAT | O_WRONLY | O_CLOEXEC, 0000);
+        if (f < 0) die("create %s", d->path);
+        close(f);
+        tfd = open_in_root(rootfd, d->path, 0, 0);
+        if (tfd < 0) die("reopen %s", d->path);
+        fdpath(p, sizeof p, tfd);
+        if (mount(host, p, NULL, MS_BIND, NULL) < 0) die("bind device %s", d->path);
+        close(tfd);
+    } else {
+        mode_t t = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+        if (mknodat(dfd, slash + 1, t | (d->mode & 07777), makedev(d->maj, d->min)) < 0) die("mknod %s", d->path);
+        if (fchmodat(dfd, slash + 1, d->mode & 07777, 0) < 0) die("chmod %s", d->path);
+        if (fchownat(dfd, slash + 1, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0) die("chown %s", d->path);
+    }
+    close(dfd);
+}
+
+/* pivot_root, never chroot: the old root is detached so nothing of the host stays reachable. */
+static void pivot(const char *rootfs)
+{
+    int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    int newroot = open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    if (oldroot < 0 || newroot < 0) die("open roots");
+    if (fchdir(newroot) < 0) die("chdir rootfs");
+    if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root");
+    if (fchdir(oldroot) < 0) die("chdir old root");
+    /* keep the detach from propagating back to the host */
+    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) die("make old root slave");
+    if (umount2(".", MNT_DETACH) < 0) die("detach old root");
+    if (chdir("/") < 0) die("chdir /");
+    close(oldroot);
+    close(newroot);
+}
+
+/* maskedPaths: /dev/null over files, an empty read-only tmpfs over directories. */
+static void mask(const char *path)
+{
+    struct stat st;
+    char p[64];
+    int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC), nul;
+    if (fd < 0) { if (errno == ENOENT) return; die("mask %s", path); }
+    if (fstat(fd, &st) < 0) die("stat %s", path);
+    fdpath(p, sizeof p, fd);
+    if (S_ISDIR(st.st_mode)) {
+        if (mount("tmpfs", p, "tmpfs", MS_RDONLY, "size=0") < 0) die("mask dir %s", path);
+    } else {
+        /* CVE-2025-31133: make sure /dev/null really is the null device, not a planted symlink */
+        struct stat ns;
+        char np[64];
+        nul = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (nul < 0 || fstat(nul, &ns) < 0 || !S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3)) {
+            errno = 0;
+            die("/dev/null is not the null device");
+        }
+        fdpath(np, sizeof np, nul);
+        if (mount(np, p, NULL, MS_BIND, NULL) < 0) die("mask %s", path);
+        close(nul);
+    }
+    close(fd);
+}
+
+static void readonly(const char *path)
+{
+    char p[64];
+    int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) { if (errno == ENOENT) return; die("readonly %s", path); }
+    fdpath(p, sizeof p, fd);
+    if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind %s", path);
+    close(fd);
+    fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) die("reopen %s", path);
+    fdpath(p, sizeof p, fd);
+    if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0
+        && mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, NULL) < 0)
+        die("remount ro %s", path);
+    close(fd);
+}
+
+/* Passes the pty master to whoever listens on --console-socket, as runc does (SCM_RIGHTS). */
+static void send_fd(int sock, int fd)
+{
+    char name[] = "/dev/ptmx", cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { name, sizeof name - 1 };
+    struct msghdr msg;
+    struct cmsghdr *c;
+    memset(&msg, 0, sizeof msg);
+    memset(cbuf, 0, sizeof cbuf);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf;
+    msg.msg_controllen = sizeof cbuf;
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    if (sendmsg(sock, &msg, 0) < 0) die("send pty master");
+}
+
+static int connect_console(void)
+{
+    struct sockaddr_un a;
+    int s;
+    if (!S.console) return -1;
+    s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) die("socket");
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    if (strlen(S.console) >= sizeof a.sun_path) { errno = 0; die("console socket path too long"); }
+    strcpy(a.sun_path, S.console);
+    if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) die("connect %s", S.console);
+    return s;
+}
+
+/* Opens a pty in the container's devpts, hands the master out, makes the slave our terminal. */
+static void setup_terminal(int sock)
+{
+    int master, slave, unlock = 0, n;
+    char name[64];
+    struct winsize ws;
+    if (!S.terminal) return;
+    if (sock < 0) { errno = 0; die("terminal requested without --console-socket"); }
+    master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) die("open /dev/ptmx");
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0) die("pty setup");
+    snprintf(name, sizeof name, "/dev/pts/%d", n);
+    slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0) die("open %s", name);
+    if (S.rows || S.cols) {
+        memset(&ws, 0, sizeof ws);
+        ws.ws_row = S.rows;
+        ws.ws_col = S.cols;
+        ioctl(master, TIOCSWINSZ, &ws);
+    }
+    send_fd(sock, master);
+    close(master);
+    close(sock);
+    setsid();
+    if (ioctl(slave, TIOCSCTTY, 0) < 0) die("set controlling terminal");
+    if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) die("dup pty");
+    if (slave > 2) close(slave);
+}
+
+/* rlimits, oom score, identity, capabilities, no_new_privs: the process becomes what config.json says. */
+static void finalize_identity(void)
+{
+    int i, cap;
+    for (i = 0; i < S.nrl; i++) {
+        struct rlimit r = { S.rl[i].soft, S.rl[i].hard };
+        if (setrlimit(S.rl[i].res, &r) < 0) die("setrlimit %d", S.rl[i].res);
+    }
+    if (S.has_caps) {
+        /* the bounding set needs CAP_SETPCAP, which we still hold as root */
+        for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+            if (!(S.cap_b & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) die("drop bounding cap %d", cap);
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) die("keepcaps");
+    }
+    if (S.has_user) {
+        if (setgroups(S.ngroups, S.groups) < 0 && !(errno == EPERM && S.ngroups == 0)) die("setgroups");
+        if (setresgid(S.gid, S.gid, S.gid) < 0) die("setgid %u", S.gid);
+        if (setresuid(S.uid, S.uid, S.uid) < 0) die("setuid %u", S.uid);
+    }
+    if (S.has_caps) {
+        struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+        struct __user_cap_data_struct d[2];
+        d[0].effective = (uint32_t)S.cap_e; d[1].effective = (uint32_t)(S.cap_e >> 32);
+        d[0].permitted = (uint32_t)S.cap_p; d[1].permitted = (uint32_t)(S.cap_p >> 32);
+        d[0].inheritable = (uint32_t)S.cap_i; d[1].inheritable = (uint32_t)(S.cap_i >> 32);
+        if (syscall(SYS_capset, &h, d) < 0) die("capset");
+        prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+        for (cap = 0; cap < 64; cap++)
+            if ((S.cap_a & (1ULL << cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) die("ambient cap %d", cap);
+        prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+    }
+    if (S.nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs");
+}
+
+/* CVE-2024-21626: no inherited fd (host directories included) may reach the container process. */
+static void close_inherited(void)
+{
+    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) die("close_range");
+}
+
+static void exec_process(void)
+{
+    char cwd[4096];
+    if (S.cwd && chdir(S.cwd) < 0) die("chdir %s", S.cwd);
+    /* a cwd outside our root would show as "(unreachable)": refuse rather than run there */
+    if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/') { errno = 0; die("working directory is outside the container"); }
+    if (S.apparmor) {
+        char b[512];
+        snprintf(b, sizeof b, "exec %s", S.apparmor);
+        write_file("/proc/self/attr/exec", b);
+    }
+    S.env[S.nenv] = NULL;
+    S.args[S.nargs] = NULL;
+    environ = S.env; /* execvp looks PATH up in the container's environment */
+    close_inherited();
+    execvp(S.args[0], S.args);
+    die("exec %s", S.args[0]);
+}
+
+static int sysctl_write(const char *key, const char *val)
+{
+    char path[512], *p;
+    snprintf(path, sizeof path, "/proc/sys/%s", key);
+    for (p = path + 10; *p; p++) if (*p == '.') *p = '/';
+    write_file(path, val);
+    return 0;
+}
+
+/* ---- create ---- */
+
+static int has_new(int flag)
+{
+    int i;
+    for (i = 0; i < S.nns; i++) if (S.ns[i].flag == flag && !S.ns[i].path[0]) return 1;
+    return 0;
+}
+
+/* The container init: runs in fresh namespaces, builds the rootfs, then waits for `start`. */
+static void init_main(int sync_rd, int sync_wr)
+{
+    char c;
+    int i, rootfd, fifo, sock, in_userns = has_new(CLONE_NEWUSER);
+    xread(sync_rd, &c, 1, "parent died before configuring us");
+    close(sync_rd);
+    if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) die("become root in user namespace");
+    for (i = 0; i < S.nns; i++) {
+        if (!S.ns[i].path[0] || S.ns[i].flag == CLONE_NEWPID) continue;
+        int fd = open(S.ns[i].path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, S.ns[i].flag) < 0) die("join namespace %s", S.ns[i].path);
+        close(fd);
+    }
+    /* cgroup namespace only now: the parent has moved us into the container's cgroup */
+    if (has_new(CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) die("unshare cgroup namespace");
+    if (S.has_oom) write_file("/proc/self/oom_score_adj", S.oom);
+    sock = connect_console(); /* the socket path is a host path: connect before pivot_root */
+    fifo = S.fifo ? open(S.fifo, O_RDWR | O_CLOEXEC) : -1; /* O_RDWR: read blocks until start writes */
+    if (S.fifo && fifo < 0) die("open start fifo");
+    if (S.rootfs) {
+        if (mount(NULL, "/", NULL, MS_REC | (S.rootprop ? S.rootprop : MS_SLAVE), NULL) < 0) die("root propagation");
+        /* pivot_root needs the new root to be a mount point */
+        if (mount(S.rootfs, S.rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind rootfs");
+        rootfd = open(S.rootfs, O_DIRECTORY | O_PATH | O_CLOEXEC);
+        if (rootfd < 0) die("open rootfs %s", S.rootfs);
+        for (i = 0; i < S.nm; i++) do_mount(rootfd, &S.m[i]);
+        for (i = 0; i < S.nd; i++) make_device(rootfd, &S.d[i], in_userns);
+        for (i = 0; i + 1 < S.nl; i += 2) {
+            char p[64], *slash = strrchr(S.links[i + 1], '/'), dir[4096];
+            int pfd, dfd;
+            snprintf(dir, sizeof dir, "%.*s", (int)(slash - S.links[i + 1]), S.links[i + 1]);
+            pfd = open_in_root(rootfd, dir[0] ? dir : "/", 1, 0);
+            if (pfd < 0) die("link dir %s", dir);
+            fdpath(p, sizeof p, pfd);
+            dfd = open(p, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+            if (dfd < 0 || (symlinkat(S.links[i], dfd, slash + 1) < 0 && errno != EEXIST)) die("symlink %s", S.links[i + 1]);
+            close(dfd);
+            close(pfd);
+        }
+        close(rootfd);
+        pivot(S.rootfs);
+    }
+    if (S.hostname && sethostname(S.hostname, strlen(S.hostname)) < 0) die("sethostname");
+    for (i = 0; i + 1 < S.nsys; i += 2) sysctl_write(S.sysctl[i], S.sysctl[i + 1]);
+    for (i = 0; i < S.nmask; i++) mask(S.masked[i]);
+    for (i = 0; i < S.nro; i++) readonly(S.ro[i]);
+    if (S.rootro && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) die("remount / read-only");
+    setup_terminal(sock);
+    if (!S.terminal && sock >= 0) close(sock);
+    if (!S.terminal) setsid();
+    finalize_identity();
+    /* ready: P may report success now; then wait for `start` */
+    xwrite(sync_wr, "R", 1);
+    report_fd = 2; /* nobody reads the sync pipe any more: later errors go to the container's stderr */
+    if (fifo >= 0) {
+        ssize_t r;
+        while ((r = read(fifo, &c, 1)) < 0 && errno == EINTR) {}
+        if (r != 1) { errno = 0; die("start fifo closed"); }
+        close(fifo);
+    }
+    exec_process();
+}
+
+static void write_map(pid_t pid, const char *which, const char *map)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, which);
+    write_file(path, map);
+}
+
+/* Clones the init with the new namespaces and does what only its parent can: maps, cgroups.
+ * Returns its pid; *ready_rd gets the pipe on which it says "R" or an error. */
+static pid_t spawn_init(int *ready_rd)
+{
+    int to_child[2], from_child[2], i, flags = 0;
+    pid_t pid;
+    char buf[32];
+    for (i = 0; i < S.nns; i++) {
+        if (S.ns[i].flag == CLONE_NEWCGROUP) continue; /* unshared by the child, after the cgroup move */
+        if (!S.ns[i].path[0]) flags |= S.ns[i].flag;
+        else if (S.ns[i].flag == CLONE_NEWPID) {
+            /* joining a pid namespace only takes effect for our children */
+            int fd = open(S.ns[i].path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0 || setns(fd, CLONE_NEWPID) < 0) die("join pid namespace %s", S.ns[i].path);
+            close(fd);
+        }
+    }
+    if (pipe2(to_child, O_CLOEXEC) < 0 || pipe2(from_child, O_CLOEXEC) < 0) die("pipe");
+    pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) die("clone");
+    if (pid == 0) {
+        close(to_child[1]);
+        close(from_child[0]);
+        report_fd = from_child[1];
+        if (close_in_child >= 0) close(close_in_child); /* P waits for EOF on it */
+        init_main(to_child[0], from_child[1]);
+    }
+    close(to_child[0]);
+    close(from_child[1]);
+    if (S.uidmap) write_map(pid, "uid_map", S.uidmap);
+    if (S.gidmap) write_map(pid, "gid_map", S.gidmap);
+    snprintf(buf, sizeof buf, "%d", (int)pid);
+    for (i = 0; i < S.ncg; i++) write_file(S.cgroups[i], buf);
+    xwrite(to_child[1], "G", 1);
+    close(to_child[1]);
+    *ready_rd = from_child[0];
+    return pid;
+}
+
+/* Writes "<code>" to STATEDIR/exit atomically; a signal death is recorded as 128+signal. */
+static void record_exit(int dirfd, int status)
+{
+    char b[32];
+    int fd, n, code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    n = snprintf(b, sizeof b, "%d\n", code);
+    fd = openat(dirfd, "exit.tmp", O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return; /* state already deleted */
+    if (write(fd, b, n) < 0) { /* best effort */ }
+    close(fd);
+    renameat(dirfd, "exit.tmp", dirfd, "exit");
+}
+
+/* The monitor: subreaper for the container, parent of its init, records its exit code.
+ * It tells P, on RESULT_WR, "pid:<init>\n" and then the init's verdict ("R" or an error). */
+static void monitor_main(int result_wr)
+{
+    int ready, dirfd, status, devnull;
+    pid_t init, w;
+    char buf[1024];
+    ssize_t n;
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) die("subreaper");
+    dirfd = open(S.statedir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+    if (dirfd < 0) die("open state dir");
+    close_in_child = result_wr;
+    init = spawn_init(&ready);
+    n = snprintf(buf, sizeof buf, "pid:%d\n", (int)init);
+    xwrite(result_wr, buf, n);
+    n = read(ready, buf, sizeof buf);
+    if (n > 0) xwrite(result_wr, buf, n);
+    close(ready);
+    close(result_wr);
+    /* hold nothing of the CLI's: its stdio would keep pipes open for callers reading our output */
+    devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
+    for (;;) {
+        w = waitpid(-1, &status, 0);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) break; /* no children left */
+        if (w == init) { record_exit(dirfd, status); break; }
+    }
+    /* reap what is left (orphans without a pid namespace) so no zombie outlives us */
+    while (waitpid(-1, &status, WNOHANG) > 0) {}
+    _exit(0);
+}
+
+static void write_report(const char *path, const char *text)
+{
+    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) die("open report %s", path);
+    xwrite(fd, text, strlen(text));
+    close(fd);
+}
+
+static int cmd_create(const char *report)
+{
+    pid_t init;
+    char verdict[2048], out[32], *v = verdict;
+    ssize_t n = 0, r;
+    if (S.fifo && mkfifo(S.fifo, 0600) < 0) die("mkfifo %s", S.fifo);
+    if (S.monitor) {
+        int res[2];
+        pid_t m1;
+        if (pipe2(res, O_CLOEXEC) < 0) die("pipe");
+        m1 = fork();
+        if (m1 < 0) die("fork");
+        if (m1 == 0) {
+            /* double fork: the monitor is orphaned at once, so it survives the CLI (even kill -9) */
+            setsid();
+            close(res[0]);
+            report_fd = res[1];
+            pid_t m = fork();
+            if (m < 0) die("fork monitor");
+            if (m == 0) monitor_main(res[1]);
+            _exit(0);
+        }
+        close(res[1]);
+        waitpid(m1, NULL, 0);
+        /* everything up to EOF: "pid:N\n" then "R", or an error from the monitor or the init */
+        while (n < (ssize_t)sizeof verdict - 1 && (r = read(res[0], verdict + n, sizeof verdict - 1 - n)) > 0) n += r;
+        verdict[n > 0 ? n : 0] = 0;
+        if (strncmp(verdict, "pid:", 4) != 0) {
+            errno = 0;
+            die("%s", n > 0 ? strtok(verdict, "\n") : "runtime monitor died during setup");
+        }
+        init = (pid_t)atoi(verdict + 4);
+        v = strchr(verdict, '\n') + 1;
+        n -= v - verdict;
+    } else {
+        int ready;
+        init = spawn_init(&ready);
+        n = read(ready, verdict, sizeof verdict - 1);
+        verdict[n > 0 ? n : 0] = 0;
+    }
+    if (n != 1 || v[0] != 'R') {
+        errno = 0;
+        if (n <= 0) die("container init died during setup");
+        die("%s", strtok(v, "\n"));
+    }
+    snprintf(out, sizeof out, "%d\n", (int)init);
+    write_report(report, out);
+    return 0;
+}
+
+/* ---- exec ---- */
+
+static int cmd_exec(const char *report)
+{
+    int fds[16], i, sock, st[2], status;
+    pid_t pid;
+    char buf[1024], out[32];
+    ssize_t n;
+    char cg[32];
+    /* join the container's cgroups first, while their host paths are still visible */
+    snprintf(cg, sizeof cg, "%d", (int)getpid());
+    for (i = 0; i < S.ncg; i++) write_file(S.cgroups[i], cg);
+    for (i = 0; i < S.nns; i++) {
+        fds[i] = open(S.ns[i].path, O_RDONLY | O_CLOEXEC);
+        if (fds[i] < 0) die("open namespace %s", S.ns[i].path);
+    }
+    sock = connect_console();
+    /* user namespace first: it grants the rights needed to join the others */
+    for (i = 0; i < S.nns; i++)
+        if (S.ns[i].flag == CLONE_NEWUSER && setns(fds[i], CLONE_NEWUSER) < 0) die("join user namespace");
+    for (i = 0; i < S.nns; i++)
+        if (S.ns[i].flag != CLONE_NEWUSER && setns(fds[i], S.ns[i].flag) < 0) die("join namespace %s", S.ns[i].path);
+    for (i = 0; i < S.nns; i++) close(fds[i]);
+    if (pipe2(st, O_CLOEXEC) < 0) die("pipe");
+    pid = fork(); /* the pid namespace we joined applies to this child */
+    if (pid < 0) die("fork");
+    if (pid == 0) {
+        close(st[0]);
+        report_fd = st[1];
+        if (chdir("/") < 0) die("chdir /"); /* our old cwd is a host directory */
+        if (S.has_oom) write_file("/proc/self/oom_score_adj", S.oom);
+        setup_terminal(sock);
+        if (!S.terminal) { if (sock >= 0) close(sock); setsid(); }
+        finalize_identity();
+        exec_process(); /* st[1] is close-on-exec: EOF tells the parent exec succeeded */
+    }
+    close(st[1]);
+    if (sock >= 0) close(sock);
+    n = read(st[0], buf, sizeof buf);
+    if (n > 0) {
+        waitpid(pid, NULL, 0);
+        errno = 0;
+        die("%.*s", buf[n - 1] == '\n' ? (int)n - 1 : (int)n, buf);
+    }
+    snprintf(out, sizeof out, "%d\n", (int)pid);
+    if (S.pidfile) {
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%s.tmp", S.pidfile);
+        write_report(tmp, out);
+        if (rename(tmp, S.pidfile) < 0) die("write pid file");
+    }
+    write_report(report, out);
+    if (S.detach) return 0; /* the process is reparented to the caller's subreaper */
+    while (waitpid(pid, &status, 0) < 0) if (errno != EINTR) die("wait");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* kill PID STARTTIME SIG: signal through a pidfd, after checking the start time, so a recycled
+ * pid is never signalled in the container's place. Exit 3: no such process. */
+static int cmd_kill(int argc, char **argv)
+{
+    int pid, sig, fd;
+    unsigned long long want;
+    if (argc != 5) { fprintf(stderr, "usage: kill PID STARTTIME SIG\n"); return 2; }
+    pid = atoi(argv[2]);
+    want = strtoull(argv[3], NULL, 10);
+    sig = atoi(argv[4]);
+    fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) return errno == ESRCH ? 3 : (perror("pidfd_open"), 1);
+    if (want) {
+        char path[64], buf[1024], *p;
+        unsigned long long st = 0;
+        int f, i;
+        ssize_t n;
+        snprintf(path, sizeof path, "/proc/%d/stat", pid);
+        f = open(path, O_RDONLY | O_CLOEXEC);
+        if (f < 0) return 3;
+        n = read(f, buf, sizeof buf - 1);
+        close(f);
+        if (n <= 0) return 3;
+        buf[n] = 0;
+        p = strrchr(buf, ')');
+        for (i = 0; p && i < 20; i++) p = strchr(p + 1, ' '); /* starttime is field 22 */
+        if (p) st = strtoull(p + 1, NULL, 10);
+        if (st != want) return 3;
+    }
+    if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0) return errno == ESRCH ? 3 : (perror("kill"), 1);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "kill")) return cmd_kill(argc, argv);
+    if (argc >= 4 && !strcmp(argv[1], "hook")) {
+        /* hooks get their own argv[0] (docker's libnetwork-setkey relies on it), which Java cannot set */
+        execv(argv[2], argv + 3);
+        perror(argv[2]);
+        return 127;
+    }
+    if (argc != 4) {
+        fprintf(stderr, "usage: cloudtui-nsexec create|exec SPEC REPORT (run by 'cloudtui runtime')\n");
+        return 2;
+    }
+    /* errors go to REPORT (the JVM reads it); until it is open, to stderr */
+    report_fd = 2;
+    ensure_sealed_self(argv);
+    read_spec(argv[2]);
+    report_fd = open(argv[3], O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+    if (report_fd < 0) { report_fd = 2; die("open %s", argv[3]); }
+    if (!strcmp(argv[1], "create")) return cmd_create(argv[3]);
+    if (!strcmp(argv[1], "exec")) return cmd_exec(argv[3]);
+    errno = 0;
+    die("unknown command %s", argv[1]);
+    return 2;
+}

@@ -1,0 +1,97 @@
+package io.cloudtui.runtime.oci;
+
+import io.cloudtui.core.CloudtuiException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The C stage ships inside the jar (native/cloudtui-nsexec, built from src/main/c). It is extracted
+ * into a root-only directory and its SHA-256 checked against the one recorded at build time before
+ * every use, so nobody can swap the binary the runtime runs as root.
+ */
+final class Native {
+    private static Path cached;
+
+    private Native() {}
+
+    static synchronized Path binary() {
+        if (cached != null) return cached;
+        String want = resource("native/cloudtui-nsexec.sha256").trim();
+        Path dir = privateDir();
+        Path bin = dir.resolve("cloudtui-nsexec-" + want.substring(0, 16));
+        try {
+            if (!Files.exists(bin, LinkOption.NOFOLLOW_LINKS) || !want.equals(sha256(Files.readAllBytes(bin)))) {
+                byte[] data;
+                try (InputStream in = Native.class.getClassLoader().getResourceAsStream("native/cloudtui-nsexec")) {
+                    if (in == null) throw new CloudtuiException("the runtime's native stage is missing from this build (native/cloudtui-nsexec)");
+                    data = in.readAllBytes();
+                }
+                if (!want.equals(sha256(data))) throw new CloudtuiException("the runtime's native stage in the jar does not match its recorded hash");
+                Path tmp = Files.createTempFile(dir, "nsexec", ".tmp");
+                Files.write(tmp, data);
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
+                Files.move(tmp, bin, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot install the runtime's native stage in " + dir + ": " + e.getMessage());
+        }
+        cached = bin;
+        return bin;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = Native.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) throw new CloudtuiException("the runtime's native stage is missing from this build (" + name + ")");
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot read " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** /run/cloudtui/bin for root ($XDG_RUNTIME_DIR/cloudtui/bin otherwise), 0700 and ours. */
+    private static Path privateDir() {
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        boolean root = "root".equals(System.getProperty("user.name"));
+        Path dir = root || xdg == null ? Path.of("/run/cloudtui/bin") : Path.of(xdg, "cloudtui", "bin");
+        try {
+            Files.createDirectories(dir.getParent());
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // made by a concurrent CLI
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot create " + dir + ": " + e.getMessage());
+        }
+        try {
+            PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isDirectory() || !a.owner().getName().equals(System.getProperty("user.name"))) {
+                throw new CloudtuiException(dir + " is not a directory owned by " + System.getProperty("user.name"));
+            }
+            if (!a.permissions().equals(PosixFilePermissions.fromString("rwx------"))) {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot check " + dir + ": " + e.getMessage());
+        }
+        return dir;
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
