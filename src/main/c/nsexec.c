@@ -17,7 +17,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/openat2.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -75,6 +77,7 @@ static struct {
     int has_user; unsigned uid, gid; gid_t groups[64]; int ngroups;
     int has_caps; uint64_t cap_b, cap_e, cap_p, cap_i, cap_a;
     int nnp;
+    struct sock_filter filt[4096]; int nfilt; /* linux.seccomp, compiled to BPF by the JVM */
     char *apparmor;
     char *cwd;
     char *args[MAXV]; int nargs;
@@ -136,6 +139,28 @@ static char *tok(void)
 }
 static unsigned long long num(void) { return strtoull(tok(), NULL, 0); }
 
+/* "code:jt:jf:k,..." -> S.filt */
+static void parse_filter(char *p)
+{
+    while (*p) {
+        struct sock_filter f;
+        if (S.nfilt >= 4096) { errno = 0; die("spec: seccomp program too long"); }
+        f.code = (unsigned short)strtoul(p, &p, 10); p++;
+        f.jt = (unsigned char)strtoul(p, &p, 10); p++;
+        f.jf = (unsigned char)strtoul(p, &p, 10); p++;
+        f.k = (unsigned int)strtoul(p, &p, 10);
+        S.filt[S.nfilt++] = f;
+        if (*p == ',') p++;
+    }
+}
+
+static void load_seccomp(void)
+{
+    struct sock_fprog prog = { (unsigned short)S.nfilt, S.filt };
+    if (S.nfilt && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) die("load seccomp filter");
+    S.nfilt = 0;
+}
+
 #define PUSH(arr, cnt, v) do { if ((cnt) >= (int)(sizeof(arr) / sizeof((arr)[0]))) { errno = 0; die("spec: too many " #arr); } (arr)[(cnt)++] = (v); } while (0)
 
 static void read_spec(const char *path)
@@ -173,6 +198,7 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "caps")) { S.has_caps = 1; S.cap_b = num(); S.cap_e = num(); S.cap_p = num(); S.cap_i = num(); S.cap_a = num(); }
         else if (!strcmp(op, "nnp")) S.nnp = (int)num();
         else if (!strcmp(op, "apparmor")) S.apparmor = tok();
+        else if (!strcmp(op, "seccomp")) parse_filter(tok());
         else if (!strcmp(op, "cwd")) S.cwd = tok();
         else if (!strcmp(op, "arg")) PUSH(S.args, S.nargs, tok());
         else if (!strcmp(op, "env")) PUSH(S.env, S.nenv, tok());
@@ -481,6 +507,9 @@ static void finalize_identity(void)
         struct rlimit r = { S.rl[i].soft, S.rl[i].hard };
         if (setrlimit(S.rl[i].res, &r) < 0) die("setrlimit %d", S.rl[i].res);
     }
+    /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we still have it
+     * (the rest of our way to exec must then pass the filter, as with runc) */
+    if (!S.nnp) load_seccomp();
     if (S.has_caps) {
         /* the bounding set needs CAP_SETPCAP, which we still hold as root */
         for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
@@ -528,6 +557,7 @@ static void exec_process(void)
     S.args[S.nargs] = NULL;
     environ = S.env; /* execvp looks PATH up in the container's environment */
     close_inherited();
+    load_seccomp(); /* with no_new_privs: as late as possible, so only execve must be allowed */
     execvp(S.args[0], S.args);
     die("exec %s", S.args[0]);
 }
@@ -773,6 +803,23 @@ static int cmd_exec(const char *report)
     char buf[1024], out[32];
     ssize_t n;
     char cg[32];
+    int pf_dir = -1, pf = -1;
+    const char *pf_name = NULL;
+    (void)report;
+    /* host paths die with setns(mount): open the pid file (and its directory, for the rename) now */
+    if (S.pidfile) {
+        char dir[4096], *slash;
+        snprintf(dir, sizeof dir, "%s", S.pidfile);
+        slash = strrchr(dir, '/');
+        if (!slash) { errno = 0; die("pid file must be an absolute path"); }
+        *slash = 0;
+        pf_name = strrchr(S.pidfile, '/') + 1;
+        pf_dir = open(dir[0] ? dir : "/", O_DIRECTORY | O_PATH | O_CLOEXEC);
+        if (pf_dir < 0) die("open %s", dir);
+        snprintf(cg, sizeof cg, ".%d.tmp", (int)getpid());
+        pf = openat(pf_dir, cg, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+        if (pf < 0) die("create pid file in %s", dir);
+    }
     /* join the container's cgroups first, while their host paths are still visible */
     snprintf(cg, sizeof cg, "%d", (int)getpid());
     for (i = 0; i < S.ncg; i++) write_file(S.cgroups[i], cg);
@@ -809,13 +856,15 @@ static int cmd_exec(const char *report)
         die("%.*s", buf[n - 1] == '\n' ? (int)n - 1 : (int)n, buf);
     }
     snprintf(out, sizeof out, "%d\n", (int)pid);
-    if (S.pidfile) {
-        char tmp[4200];
-        snprintf(tmp, sizeof tmp, "%s.tmp", S.pidfile);
-        write_report(tmp, out);
-        if (rename(tmp, S.pidfile) < 0) die("write pid file");
+    if (pf >= 0) {
+        xwrite(pf, out, strlen(out) - 1);
+        close(pf);
+        snprintf(cg, sizeof cg, ".%d.tmp", (int)getpid());
+        if (renameat(pf_dir, cg, pf_dir, pf_name) < 0) die("write pid file");
+        close(pf_dir);
     }
-    write_report(report, out);
+    /* the report file is open since main(): its path is not visible from here */
+    if (ftruncate(report_fd, 0) < 0 || pwrite(report_fd, out, strlen(out), 0) < 0) die("write report");
     if (S.detach) return 0; /* the process is reparented to the caller's subreaper */
     while (waitpid(pid, &status, 0) < 0) if (errno != EINTR) die("wait");
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -191,6 +191,7 @@ final class NativeSpec {
         if (c.hostname() != null && !c.hostname().isEmpty()) s.op("hostname", c.hostname());
         for (Map.Entry<String, String> e : c.sysctl().entrySet()) s.op("sysctl", e.getKey(), e.getValue());
         s.process(c.process());
+        if (c.seccomp() != null) s.op("seccomp", c.seccomp());
         if (consoleSocket != null) s.op("console", consoleSocket);
         s.op("fifo", stateDir.resolve(StateStore.FIFO).toString());
         s.op("statedir", stateDir.toString());
@@ -240,11 +241,12 @@ final class NativeSpec {
     }
 
     /** Exec: join the namespaces of PID that differ from ours, then run PROCESS. */
-    static NativeSpec forExec(int pid, List<String> nsTypes, Cgroups cg, OciConfig.Process p, String consoleSocket, String pidFile, boolean detach) {
+    static NativeSpec forExec(int pid, List<String> nsTypes, Cgroups cg, OciConfig.Process p, String seccomp, String consoleSocket, String pidFile, boolean detach) {
         NativeSpec s = new NativeSpec();
         for (Path procs : cg.procsFiles()) s.op("cgroup", procs.toString());
         for (String t : nsTypes) s.op("ns", NS_FLAGS.get(t), "/proc/" + pid + "/ns/" + procName(t));
         s.process(p);
+        if (seccomp != null) s.op("seccomp", seccomp);
         if (consoleSocket != null) s.op("console", consoleSocket);
         if (pidFile != null) s.op("pidfile", Path.of(pidFile).toAbsolutePath().toString());
         if (detach) s.op("detach", 1);

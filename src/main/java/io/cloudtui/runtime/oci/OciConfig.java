@@ -34,7 +34,8 @@ public record OciConfig(
         List<String> readonlyPaths,
         String rootfsPropagation,
         Hooks hooks,
-        Map<String, String> annotations) {
+        Map<String, String> annotations,
+        String seccomp) {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -139,6 +140,7 @@ public record OciConfig(
         List<String> masked = new ArrayList<>();
         List<String> readonly = new ArrayList<>();
         String propagation = null;
+        String seccomp = null;
         if (lj != null) {
             Set<String> seenNs = new HashSet<>();
             for (Json n : lj.objs("namespaces")) {
@@ -170,10 +172,8 @@ public record OciConfig(
             if (propagation != null && !propagation.isEmpty() && NativeSpec.PROPAGATION.get(propagation) == null) {
                 throw Json.bad(file, "linux.rootfsPropagation", "'" + propagation + "' is not a propagation mode");
             }
-            if (lj.has("seccomp")) {
-                throw Json.bad(file, "linux.seccomp", "is not supported by cloudtui's runtime yet"
-                        + " (with docker: --security-opt seccomp=unconfined)");
-            }
+            Json sj = lj.obj("seccomp");
+            if (sj != null) seccomp = Seccomp.compile(sj);
             lj.unsetOnly("mountLabel", "intelRdt", "personality", "timeOffsets");
             lj.done();
         }
@@ -193,7 +193,7 @@ public record OciConfig(
             if (!key.matches("[A-Za-z0-9_.\\-/]+") || key.contains("..")) throw Json.bad(file, "linux.sysctl", "key '" + key + "' is not valid");
         }
         return new OciConfig(version, rootPath, ro, process, hostname, mounts, namespaces, uidMaps, gidMaps, devices,
-                resources, cgroupsPath, sysctl, masked, readonly, propagation, hooks, annotations);
+                resources, cgroupsPath, sysctl, masked, readonly, propagation, hooks, annotations, seccomp);
     }
 
     private static List<IdMap> idMaps(Json lj, String key) {

@@ -111,6 +111,7 @@ public final class OciRuntime {
         st.set("annotations", OciConfig.MAPPER.valueToTree(c.annotations()));
         st.set("poststart", OciConfig.MAPPER.valueToTree(c.hooks().poststart()));
         st.set("poststop", OciConfig.MAPPER.valueToTree(c.hooks().poststop()));
+        if (c.seccomp() != null) st.put("seccomp", c.seccomp()); // exec'd processes get the same filter
         return st;
     }
 
@@ -343,7 +344,7 @@ public final class OciRuntime {
             }
         }
         if (!alive(st)) throw new CloudtuiException("container '" + id + "' is not running");
-        NativeSpec spec = NativeSpec.forExec(pid, types, cgroups(st, id), p,
+        NativeSpec spec = NativeSpec.forExec(pid, types, cgroups(st, id), p, st.hasNonNull("seccomp") ? st.get("seccomp").asText() : null,
                 consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath().toString(),
                 pidFile == null ? null : pidFile.toString(), detach);
         Path tmp;
@@ -354,7 +355,8 @@ public final class OciRuntime {
         }
         try {
             spec.writeTo(tmp.resolve("spec"));
-            return runNative("exec", tmp.resolve("spec"), tmp.resolve("report"), !detach);
+            int r = runNative("exec", tmp.resolve("spec"), tmp.resolve("report"), !detach);
+            return detach ? 0 : r;
         } finally {
             try {
                 Files.deleteIfExists(tmp.resolve("spec"));
