@@ -254,7 +254,13 @@ static void xread(int fd, void *b, size_t n, const char *what)
 
 /* Opens PATH inside the directory ROOTFD as if ROOTFD were "/": symlinks and ".." can never
  * leave it (openat2 RESOLVE_IN_ROOT); missing directories are created on the way. */
+static int open_in_root_depth(int rootfd, const char *path, int create_dir, int create_file, int depth);
 static int open_in_root(int rootfd, const char *path, int create_dir, int create_file)
+{
+    return open_in_root_depth(rootfd, path, create_dir, create_file, 0);
+}
+
+static int open_in_root_depth(int rootfd, const char *path, int create_dir, int create_file, int depth)
 {
     struct open_how how;
     int fd;
@@ -272,7 +278,7 @@ static int open_in_root(int rootfd, const char *path, int create_dir, int create
         if (!slash) return -1;
         name = slash + 1;
         *slash = 0;
-        pfd = open_in_root(rootfd, parent[0] ? parent : "/", 1, 0);
+        pfd = open_in_root_depth(rootfd, parent[0] ? parent : "/", 1, 0, depth);
         if (pfd < 0) return -1;
         { /* an O_PATH fd cannot be used with mkdirat, so reopen the parent as a directory */
             char p[64];
@@ -281,6 +287,17 @@ static int open_in_root(int rootfd, const char *path, int create_dir, int create
             dfd = open(p, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
             close(pfd);
             if (dfd < 0) return -1;
+            char link[4096];
+            ssize_t n = readlinkat(dfd, name, link, sizeof link - 1);
+            if (n > 0) {
+                /* a dangling symlink: create its target instead, still resolved inside the root */
+                char next[8192];
+                close(dfd);
+                if (depth > 40) { errno = ELOOP; return -1; }
+                link[n] = 0;
+                snprintf(next, sizeof next, "%s%s%s", link[0] == '/' ? "" : parent, link[0] == '/' ? "" : "/", link);
+                return open_in_root_depth(rootfd, next, create_dir, create_file, depth + 1);
+            }
             if (create_file) {
                 int f = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
                 if (f >= 0) close(f);

@@ -194,7 +194,17 @@ public final class RuntimeCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "exec", mixinStandardHelpOptions = true, description = "Run a process in a running container")
+    /** Options end at the first positional (ID): the command's own options, like sh -c, are not ours. */
+    static final class StopAtPositional implements CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            spec.parser().stopAtPositional(true);
+            return spec;
+        }
+    }
+
+    @Command(name = "exec", mixinStandardHelpOptions = true, modelTransformer = StopAtPositional.class,
+            description = "Run a process in a running container")
     static final class Exec implements Callable<Integer> {
         @ParentCommand RuntimeCommand parent;
         @Option(names = {"--process", "-p"}, paramLabel = "FILE", description = "process.json describing the process") Path process;

@@ -160,15 +160,38 @@ final class StateStore {
         return out;
     }
 
+    /**
+     * Removes the container's state: first renamed away (other CLIs see it gone at once), then
+     * emptied; retried because the monitor may still be writing its exit file into it.
+     */
     void removeDir(String id) {
         Path d = dir(id);
-        try (Stream<Path> s = Files.walk(d)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        Path gone = root.resolve(".deleted-" + id + "-" + ProcessHandle.current().pid());
+        try {
+            Files.move(d, gone, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
-            // gone
+            return;
         } catch (IOException e) {
             throw new CloudtuiException("cannot remove state of '" + id + "': " + e.getMessage());
         }
+        IOException last = null;
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (Stream<Path> s = Files.walk(gone)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                return;
+            } catch (NoSuchFileException e) {
+                return;
+            } catch (IOException e) {
+                last = e;
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        throw new CloudtuiException("cannot remove state of '" + id + "': " + last);
     }
 
     /** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or -1 if no such process. */
