@@ -91,6 +91,7 @@ static struct {
     int detach;
 } S;
 
+static int g_fifo = -1, g_sock = -1; /* opened by the init's parent, used by the init */
 static int close_in_child = -1; /* the monitor's pipe to P, which the init must not hold */
 static int report_fd = -1; /* where errors go: the REPORT file (P) or a pipe to P (children) */
 
@@ -369,10 +370,9 @@ static void make_device(int rootfd, struct dev *d, int in_userns)
     close(pfd);
     unlinkat(dfd, slash + 1, 0);
     if (in_userns) {
-        /* mknod is not allowed in a user namespace: bind the host's node instead */
-        char host[64];
+        /* mknod is not allowed in a user namespace: bind the host's node of the same path instead */
+        const char *host = d->path;
         int f, tfd;
-        snprintf(host, sizeof host, "/dev/char/%u:%u", d->maj, d->min);
         f = openat(dfd, slash + 1, O_CREAT | O_WRONLY | O_CLOEXEC, 0000);
         if (f < 0) die("create %s", d->path);
         close(f);
@@ -601,7 +601,7 @@ static int has_new(int flag)
 static void init_main(int sync_rd, int sync_wr)
 {
     char c;
-    int i, rootfd, fifo, sock, in_userns = has_new(CLONE_NEWUSER);
+    int i, rootfd, fifo = g_fifo, sock = g_sock, in_userns = has_new(CLONE_NEWUSER);
     xread(sync_rd, &c, 1, "parent died before configuring us");
     close(sync_rd);
     if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) die("become root in user namespace");
@@ -613,10 +613,6 @@ static void init_main(int sync_rd, int sync_wr)
     }
     /* cgroup namespace only now: the parent has moved us into the container's cgroup */
     if (has_new(CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) die("unshare cgroup namespace");
-    if (S.has_oom) write_file("/proc/self/oom_score_adj", S.oom);
-    sock = connect_console(); /* the socket path is a host path: connect before pivot_root */
-    fifo = S.fifo ? open(S.fifo, O_RDWR | O_CLOEXEC) : -1; /* O_RDWR: read blocks until start writes */
-    if (S.fifo && fifo < 0) die("open start fifo");
     if (S.rootfs) {
         if (mount(NULL, "/", NULL, MS_REC | (S.rootprop ? S.rootprop : MS_SLAVE), NULL) < 0) die("root propagation");
         /* pivot_root needs the new root to be a mount point */
@@ -686,6 +682,10 @@ static pid_t spawn_init(int *ready_rd)
         }
     }
     if (pipe2(to_child, O_CLOEXEC) < 0 || pipe2(from_child, O_CLOEXEC) < 0) die("pipe");
+    /* host paths, opened while we are host root: a user-namespaced init could not reach them */
+    g_sock = connect_console();
+    g_fifo = S.fifo ? open(S.fifo, O_RDWR | O_CLOEXEC) : -1; /* O_RDWR: read blocks until start writes */
+    if (S.fifo && g_fifo < 0) die("open start fifo");
     pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
     if (pid < 0) die("clone");
     if (pid == 0) {
@@ -697,10 +697,17 @@ static pid_t spawn_init(int *ready_rd)
     }
     close(to_child[0]);
     close(from_child[1]);
+    if (g_sock >= 0) close(g_sock);
+    if (g_fifo >= 0) close(g_fifo);
     if (S.uidmap) write_map(pid, "uid_map", S.uidmap);
     if (S.gidmap) write_map(pid, "gid_map", S.gidmap);
     snprintf(buf, sizeof buf, "%d", (int)pid);
     for (i = 0; i < S.ncg; i++) write_file(S.cgroups[i], buf);
+    if (S.has_oom) { /* from outside: in a user namespace the child may not write its own */
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
+        write_file(path, S.oom);
+    }
     xwrite(to_child[1], "G", 1);
     close(to_child[1]);
     *ready_rd = from_child[0];
@@ -845,6 +852,8 @@ static int cmd_exec(const char *report)
         if (fds[i] < 0) die("open namespace %s", S.ns[i].path);
     }
     sock = connect_console();
+    /* inherited by the child; set while we are still privileged on the host */
+    if (S.has_oom) write_file("/proc/self/oom_score_adj", S.oom);
     /* user namespace first: it grants the rights needed to join the others */
     for (i = 0; i < S.nns; i++)
         if (S.ns[i].flag == CLONE_NEWUSER && setns(fds[i], CLONE_NEWUSER) < 0) die("join user namespace");
@@ -858,7 +867,6 @@ static int cmd_exec(const char *report)
         close(st[0]);
         report_fd = st[1];
         if (chdir("/") < 0) die("chdir /"); /* our old cwd is a host directory */
-        if (S.has_oom) write_file("/proc/self/oom_score_adj", S.oom);
         setup_terminal(sock);
         if (!S.terminal) { if (sock >= 0) close(sock); setsid(); }
         finalize_identity();

@@ -35,6 +35,8 @@ final class BusyboxBundle {
     /** A bundle in a new temp directory whose container runs ARGS. */
     static BusyboxBundle create(String id, String... args) throws IOException {
         Path dir = Files.createTempDirectory("ctui-it-bundle-");
+        // a user-namespaced root (an unprivileged host uid) must be able to reach its rootfs
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path rootfs = dir.resolve("rootfs");
         for (String d : List.of("bin", "proc", "sys", "dev", "tmp", "etc", "root")) Files.createDirectories(rootfs.resolve(d));
         Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));

@@ -281,6 +281,72 @@ class OciRuntimeIT {
         }
     }
 
+    @Test
+    void processSettingsUserNamespaceSysctlAndHooks() throws Exception {
+        String id = id("cfg");
+        Path hookOut = root.resolve("hook-state.json");
+        BusyboxBundle b = bundle(id, "sh", "-c", String.join("; ",
+                "echo id=$(id -u):$(id -g):$(id -G | tr ' ' ,)",
+                "echo nofile=$(ulimit -n)",
+                "echo oom=$(cat /proc/self/oom_score_adj)",
+                "echo fwd=$(cat /proc/sys/net/ipv4/ip_forward)",
+                "echo cwd=$(pwd)",
+                "echo foo=$FOO",
+                "echo uidmap=$(cat /proc/self/uid_map | tr -s ' ' | sed 's/^ //')",
+                "touch /rootfile 2>/dev/null; echo rootwrite=$?"));
+        ObjectNode p = b.process();
+        p.putObject("user").put("uid", 1000).put("gid", 1000).putArray("additionalGids").add(10).add(20);
+        p.putArray("rlimits").addObject().put("type", "RLIMIT_NOFILE").put("soft", 123).put("hard", 456);
+        p.put("oomScoreAdj", 500);
+        p.put("cwd", "/tmp");
+        ((com.fasterxml.jackson.databind.node.ArrayNode) p.get("env")).add("FOO=bar");
+        b.config.with("root").put("readonly", true);
+        ObjectNode linux = b.linux();
+        linux.withArray("namespaces").addObject().put("type", "user");
+        linux.putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 200000).put("size", 65536);
+        linux.putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 200000).put("size", 65536);
+        linux.putObject("sysctl").put("net.ipv4.ip_forward", "1");
+        ObjectNode hooks = b.config.putObject("hooks");
+        hooks.putArray("prestart").addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c").add("cat > " + hookOut);
+        b.write();
+        RuntimeCli.Result r = cli.run("run", "--bundle", b.dir.toString(), id);
+        assertEquals(0, r.code(), r.err());
+        Map<String, String> kv = keyValues(r.out());
+        assertEquals("1000:1000:1000,10,20", kv.get("id"), r.out());
+        assertEquals("123", kv.get("nofile"));
+        assertEquals("500", kv.get("oom"));
+        assertEquals("1", kv.get("fwd"), "sysctl applied in the container's network namespace");
+        assertEquals("/tmp", kv.get("cwd"));
+        assertEquals("bar", kv.get("foo"));
+        assertEquals("0 200000 65536", kv.get("uidmap"), "a user namespace with the configured mapping");
+        assertNotEquals("0", kv.get("rootwrite"), "root.readonly");
+        JsonNode hookState = BusyboxBundle.M.readTree(Files.readString(hookOut));
+        assertEquals(id, hookState.get("id").asText(), "the prestart hook got the state on stdin");
+        assertTrue(hookState.get("pid").asInt() > 0);
+    }
+
+    @Test
+    void joinsAnExistingNamespaceByPath() throws Exception {
+        String first = id("ns1");
+        BusyboxBundle a = bundle(first, "sleep", "1000").write();
+        cli.ok("create", "--bundle", a.dir.toString(), first);
+        int pid = cli.ok("state", first).json().get("pid").asInt();
+        String id = id("ns2");
+        BusyboxBundle b = bundle(id, "sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/uts");
+        com.fasterxml.jackson.databind.node.ArrayNode ns = b.linux().putArray("namespaces");
+        for (String t : List.of("pid", "ipc", "mount")) ns.addObject().put("type", t);
+        ns.addObject().put("type", "network").put("path", "/proc/" + pid + "/ns/net");
+        ns.addObject().put("type", "uts").put("path", "/proc/" + pid + "/ns/uts");
+        b.config.remove("hostname");
+        b.write();
+        RuntimeCli.Result r = cli.run("run", "--bundle", b.dir.toString(), id);
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().trim().lines().toList();
+        assertEquals(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString(), lines.get(0));
+        assertEquals(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/uts")).toString(), lines.get(1));
+        cli.ok("delete", "--force", first);
+    }
+
     // ---- bad input ----
 
     private void assertRefused(String id, BusyboxBundle b, String expected) throws Exception {
