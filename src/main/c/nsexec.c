@@ -63,6 +63,7 @@ struct rl { int res; unsigned long long soft, hard; };
 static struct {
     struct ns ns[16]; int nns;
     char *uidmap, *gidmap;                 /* "c h n\n" lines, ready for /proc/PID/uid_map */
+    char *setgroups;                       /* "deny" when rootless: needed before an unprivileged gid_map */
     char *cgroups[32]; int ncg;            /* cgroup.procs files to put the process into */
     char *rootfs; unsigned long rootprop; int rootro;
     struct mnt m[256]; int nm;
@@ -175,6 +176,7 @@ static void read_spec(const char *path)
         if (!strcmp(op, "ns")) { struct ns n; n.flag = (int)num(); n.path = tok(); PUSH(S.ns, S.nns, n); }
         else if (!strcmp(op, "uidmap")) S.uidmap = tok();
         else if (!strcmp(op, "gidmap")) S.gidmap = tok();
+        else if (!strcmp(op, "setgroups")) S.setgroups = tok();
         else if (!strcmp(op, "cgroup")) PUSH(S.cgroups, S.ncg, tok());
         else if (!strcmp(op, "rootfs")) S.rootfs = tok();
         else if (!strcmp(op, "rootprop")) S.rootprop = num();
@@ -700,6 +702,7 @@ static pid_t spawn_init(int *ready_rd)
     if (g_sock >= 0) close(g_sock);
     if (g_fifo >= 0) close(g_fifo);
     if (S.uidmap) write_map(pid, "uid_map", S.uidmap);
+    if (S.setgroups) write_map(pid, "setgroups", S.setgroups);
     if (S.gidmap) write_map(pid, "gid_map", S.gidmap);
     snprintf(buf, sizeof buf, "%d", (int)pid);
     for (i = 0; i < S.ncg; i++) write_file(S.cgroups[i], buf);

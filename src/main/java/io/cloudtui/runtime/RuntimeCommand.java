@@ -37,8 +37,8 @@ public final class RuntimeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--root", paramLabel = "DIR", description = "State directory (default: /run/cloudtui/runtime)")
-    Path root = OciRuntime.DEFAULT_ROOT;
+    @Option(names = "--root", paramLabel = "DIR", description = "State directory (default: /run/cloudtui/runtime; rootless: $XDG_RUNTIME_DIR/cloudtui/runtime)")
+    Path root;
 
     @Option(names = "--log", paramLabel = "FILE", description = "Append errors and warnings to FILE")
     Path log;
@@ -60,7 +60,7 @@ public final class RuntimeCommand implements Callable<Integer> {
 
     OciRuntime runtime() {
         if (systemdCgroup) throw fail(CloudtuiException.usage("--systemd-cgroup is not supported: cloudtui's runtime drives cgroupfs"));
-        return new OciRuntime(root, this::warn);
+        return new OciRuntime(root != null ? root : OciRuntime.defaultRoot(), this::warn);
     }
 
     /** Records the error in --log (containerd reads the last error from it), then lets it be printed. */

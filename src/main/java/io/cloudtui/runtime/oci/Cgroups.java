@@ -27,6 +27,11 @@ final class Cgroups {
         this.dirs = dirs;
     }
 
+    /** No cgroup at all (rootless without resource limits). */
+    static Cgroups none() {
+        return new Cgroups("", false, new LinkedHashMap<>());
+    }
+
     /** cgroupsPath from config.json (default /cloudtui/ID); systemd "slice:prefix:name" is refused. */
     static Cgroups of(String cgroupsPath, String id) {
         String p = cgroupsPath == null || cgroupsPath.isEmpty() ? "/cloudtui/" + id : cgroupsPath;
@@ -90,6 +95,7 @@ final class Cgroups {
 
     /** Creates the directories and applies the limits; anything the host cannot enforce is an error. */
     void create(OciConfig.Resources r) {
+        if (dirs.isEmpty()) return;
         try {
             for (Map.Entry<String, Path> e : dirs.entrySet()) {
                 Files.createDirectories(e.getValue());
@@ -206,6 +212,7 @@ final class Cgroups {
 
     /** Pids in the container's cgroup (empty when gone). */
     List<Integer> pids() {
+        if (dirs.isEmpty()) return new ArrayList<>();
         Path d = v2 ? dirs.get("") : dirs.getOrDefault("pids", dirs.getOrDefault("memory", dirs.values().iterator().next()));
         List<Integer> out = new ArrayList<>();
         try {
@@ -217,6 +224,7 @@ final class Cgroups {
     }
 
     boolean canFreeze() {
+        if (dirs.isEmpty()) return false;
         return v2 ? Files.exists(dirs.get("").resolve("cgroup.freeze")) : dirs.containsKey("freezer");
     }
 
@@ -234,6 +242,7 @@ final class Cgroups {
     }
 
     boolean isFrozen() {
+        if (dirs.isEmpty()) return false;
         try {
             if (v2) {
                 Path ev = dirs.get("").resolve("cgroup.events");
@@ -248,6 +257,7 @@ final class Cgroups {
 
     /** True when the kernel's OOM killer killed a process of this cgroup. */
     boolean oomKilled() {
+        if (dirs.isEmpty()) return false;
         try {
             Path f = v2 ? dirs.get("").resolve("memory.events") : dirs.containsKey("memory") ? dirs.get("memory").resolve("memory.oom_control") : null;
             if (f == null || !Files.exists(f)) return false;

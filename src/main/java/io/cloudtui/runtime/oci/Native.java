@@ -58,11 +58,12 @@ final class Native {
         }
     }
 
-    /** /run/cloudtui/bin for root ($XDG_RUNTIME_DIR/cloudtui/bin otherwise), 0700 and ours. */
+    /** /run/cloudtui/bin for root; else $XDG_RUNTIME_DIR/cloudtui/bin or ~/.cache/cloudtui/bin; 0700 and ours. */
     private static Path privateDir() {
         String xdg = System.getenv("XDG_RUNTIME_DIR");
-        boolean root = "root".equals(System.getProperty("user.name"));
-        Path dir = root || xdg == null ? Path.of("/run/cloudtui/bin") : Path.of(xdg, "cloudtui", "bin");
+        Path dir = OciRuntime.uid() == 0 ? Path.of("/run/cloudtui/bin")
+                : xdg != null && !xdg.isEmpty() ? Path.of(xdg, "cloudtui", "bin")
+                : Path.of(System.getProperty("user.home"), ".cache", "cloudtui", "bin");
         try {
             Files.createDirectories(dir.getParent());
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {

@@ -158,10 +158,12 @@ final class NativeSpec {
     }
 
     /** Everything the C stage needs to create the container described by CONFIG. */
-    static NativeSpec forCreate(OciConfig c, Cgroups cg, Path stateDir, String consoleSocket, boolean monitor) {
+    static NativeSpec forCreate(OciConfig c, Cgroups cg, Path stateDir, String consoleSocket, boolean monitor, boolean rootless) {
         NativeSpec s = new NativeSpec();
         for (OciConfig.Namespace n : c.namespaces()) s.op("ns", NS_FLAGS.get(n.type()), n.path());
         if (!c.uidMappings().isEmpty()) s.op("uidmap", idMap(c.uidMappings()));
+        // an unprivileged parent may only write gid_map once setgroups is denied
+        if (rootless && !c.gidMappings().isEmpty()) s.op("setgroups", "deny");
         if (!c.gidMappings().isEmpty()) s.op("gidmap", idMap(c.gidMappings()));
         for (Path procs : cg.procsFiles()) s.op("cgroup", procs.toString());
         if (c.hasNewNamespace("mount")) {
@@ -225,6 +227,11 @@ final class NativeSpec {
             case "cgroup", "cgroup2" -> {
                 // the container sees its own cgroup directories only, as runc arranges it
                 long base = o.flags() & ~MS_RDONLY;
+                if (cg.dirs().isEmpty()) {
+                    // rootless, no cgroup of its own: the host's hierarchy, read-only (as with a bound /sys)
+                    op("mount", "/sys/fs/cgroup", m.destination(), "", o.flags() | MS_BIND | MS_REC | MS_RDONLY, o.propagation(), "");
+                    return;
+                }
                 if (cg.v2()) {
                     if (c.hasNewNamespace("cgroup")) op("mount", "cgroup2", m.destination(), "cgroup2", o.flags(), o.propagation(), "");
                     else op("mount", cg.dirs().get(0).toString(), m.destination(), "", o.flags() | MS_BIND, o.propagation(), "");

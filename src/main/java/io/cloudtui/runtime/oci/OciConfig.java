@@ -335,6 +335,25 @@ public record OciConfig(
         return parseProcess(new Json(readJson(file), "", file.toString()));
     }
 
+    /**
+     * Rootless: without a user namespace of its own the container gets one mapping the caller's uid
+     * and gid to root. Only such single-id mappings can be written by an unprivileged user.
+     */
+    OciConfig rootless(long uid, long gid) {
+        List<Namespace> ns = new ArrayList<>(namespaces);
+        List<IdMap> u = uidMappings, g = gidMappings;
+        if (ns.stream().noneMatch(n -> n.type().equals("user"))) {
+            ns.add(0, new Namespace("user", ""));
+            u = List.of(new IdMap(0, uid, 1));
+            g = List.of(new IdMap(0, gid, 1));
+        } else if (hasNewNamespace("user")) {
+            for (IdMap m : u) if (m.hostID() != uid || m.size() != 1) throw new CloudtuiException("config.json: linux.uidMappings: running rootless, only your own uid (" + uid + ") can be mapped");
+            for (IdMap m : g) if (m.hostID() != gid || m.size() != 1) throw new CloudtuiException("config.json: linux.gidMappings: running rootless, only your own gid (" + gid + ") can be mapped");
+        }
+        return new OciConfig(ociVersion, rootPath, rootReadonly, process, hostname, mounts, ns, u, g, devices, resources,
+                cgroupsPath, sysctl, maskedPaths, readonlyPaths, rootfsPropagation, hooks, annotations, seccomp);
+    }
+
     boolean hasNewNamespace(String type) {
         return namespaces.stream().anyMatch(n -> n.type().equals(type) && n.path().isEmpty());
     }

@@ -22,7 +22,33 @@ import java.util.function.Consumer;
  * everything else (validation, cgroups, state, hooks).
  */
 public final class OciRuntime {
-    public static final Path DEFAULT_ROOT = Path.of("/run/cloudtui/runtime");
+    /** /run/cloudtui/runtime for root; rootless: $XDG_RUNTIME_DIR/cloudtui/runtime (or under ~/.local/state). */
+    public static Path defaultRoot() {
+        if (uid() == 0) return Path.of("/run/cloudtui/runtime");
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        if (xdg != null && !xdg.isEmpty()) return Path.of(xdg, "cloudtui", "runtime");
+        return Path.of(System.getProperty("user.home"), ".local", "state", "cloudtui", "runtime");
+    }
+
+    /** Real uid and gid of this process, from /proc/self/status. */
+    static long uid() {
+        return idFromStatus("Uid:");
+    }
+
+    static long gid() {
+        return idFromStatus("Gid:");
+    }
+
+    private static long idFromStatus(String key) {
+        try {
+            for (String l : StateStore.readKernelFile(Path.of("/proc/self/status")).split("\n")) {
+                if (l.startsWith(key)) return Long.parseLong(l.substring(key.length()).trim().split("\\s+")[0]);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through
+        }
+        throw new CloudtuiException("cannot read this process's ids from /proc/self/status");
+    }
     private static final List<String> JOIN_ORDER = List.of("user", "ipc", "uts", "network", "cgroup", "pid", "mount");
 
     private final StateStore store;
@@ -66,10 +92,23 @@ public final class OciRuntime {
         Path b = bundle.toAbsolutePath().normalize();
         if (!Files.isDirectory(b)) throw new CloudtuiException("bundle " + b + " is not a directory");
         OciConfig config = OciConfig.load(b);
+        boolean rootless = uid() != 0;
+        if (rootless) config = config.rootless(uid(), gid());
         warnAmbient(config.process());
         if (config.process().terminal() && consoleSocket == null) throw new CloudtuiException("process.terminal needs --console-socket");
         if (!config.process().terminal() && consoleSocket != null) throw new CloudtuiException("--console-socket needs process.terminal in config.json");
-        Cgroups cg = Cgroups.of(config.cgroupsPath(), id);
+        Cgroups cg;
+        if (rootless) {
+            OciConfig.Resources r = config.resources();
+            if (r.memoryLimit() != null || r.memoryReservation() != null || r.memorySwap() != null || r.cpuShares() != null
+                    || r.cpuQuota() != null || r.cpuPeriod() != null || r.pidsLimit() != null || !r.devices().isEmpty()) {
+                throw new CloudtuiException("config.json: linux.resources need root: a rootless container gets no cgroup");
+            }
+            if (config.cgroupsPath() != null && !config.cgroupsPath().isEmpty()) warn.accept("rootless: linux.cgroupsPath not used, the container gets no cgroup");
+            cg = Cgroups.none();
+        } else {
+            cg = Cgroups.of(config.cgroupsPath(), id);
+        }
         Path dir = store.createDir(id);
         int pid = -1;
         try (StateStore.Lock lock = store.lock(id)) {
@@ -77,7 +116,7 @@ public final class OciRuntime {
             st.put("phase", "creating");
             store.save(id, st);
             cg.create(config.resources());
-            NativeSpec spec = NativeSpec.forCreate(config, cg, dir, consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath().toString(), monitor);
+            NativeSpec spec = NativeSpec.forCreate(config, cg, dir, consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath().toString(), monitor, rootless);
             spec.writeTo(dir.resolve("spec"));
             pid = runNative("create", dir.resolve("spec"), dir.resolve("report"), false);
             cg.applyDevices(config.resources());
@@ -215,7 +254,8 @@ public final class OciRuntime {
     }
 
     private static Cgroups cgroups(ObjectNode st, String id) {
-        return Cgroups.of(st.path("cgroupsPath").asText(""), id);
+        String path = st.path("cgroupsPath").asText("");
+        return path.isEmpty() ? Cgroups.none() : Cgroups.of(path, id);
     }
 
     // ---- kill / delete / pause ----
