@@ -299,6 +299,12 @@ public final class RuntimeCommand implements Callable<Integer> {
 
     /** Lean entry for bin/cloudtui-runtime: no config, no backends, no UI classes loaded. */
     public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals("--cds-training")) {
+            // run once by bin/cloudtui-runtime to fill its class-data archive with what create loads
+            io.cloudtui.runtime.oci.OciRuntime.training();
+            new CommandLine(new RuntimeCommand()).usage(new PrintWriter(java.io.OutputStream.nullOutputStream()));
+            System.exit(0);
+        }
         CommandLine cl = new CommandLine(new RuntimeCommand());
         cl.setParameterExceptionHandler((ex, a) -> {
             System.err.println("cloudtui runtime: " + ex.getMessage());

@@ -30,7 +30,7 @@ final class Native {
         Path dir = privateDir();
         Path bin = dir.resolve("cloudtui-nsexec-" + want.substring(0, 16));
         try {
-            if (!Files.exists(bin, LinkOption.NOFOLLOW_LINKS) || !want.equals(sha256(Files.readAllBytes(bin)))) {
+            if (!Files.exists(bin, LinkOption.NOFOLLOW_LINKS) || !verified(bin, want)) {
                 byte[] data;
                 try (InputStream in = Native.class.getClassLoader().getResourceAsStream("native/cloudtui-nsexec")) {
                     if (in == null) throw new CloudtuiException("the runtime's native stage is missing from this build (native/cloudtui-nsexec)");
@@ -41,12 +41,46 @@ final class Native {
                 Files.write(tmp, data);
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
                 Files.move(tmp, bin, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.writeString(dir.resolve(bin.getFileName() + ".verified"), signature(bin));
+                removeOldBuilds(dir, bin);
             }
         } catch (IOException e) {
             throw new CloudtuiException("cannot install the runtime's native stage in " + dir + ": " + e.getMessage());
         }
         cached = bin;
         return bin;
+    }
+
+    /**
+     * Hashing the binary costs ~100 ms in a C1-only JVM, on every call. So the full SHA-256 check runs
+     * when the file's identity (inode, size, mtime, ctime) differs from the one recorded at its last
+     * full check; ctime cannot be set back, so any change to the file forces a new full check.
+     */
+    private static boolean verified(Path bin, String want) throws IOException {
+        Path record = bin.resolveSibling(bin.getFileName() + ".verified");
+        String sig = signature(bin);
+        if (Files.exists(record) && Files.readString(record).equals(sig)) return true;
+        if (!want.equals(sha256(Files.readAllBytes(bin)))) return false;
+        Files.writeString(record, sig);
+        return true;
+    }
+
+    /** Stages of earlier builds: safe to remove, running monitors execute from a sealed memfd copy. */
+    private static void removeOldBuilds(Path dir, Path keep) {
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith("cloudtui-nsexec-") && !n.startsWith(keep.getFileName().toString())) Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // leftovers only cost disk space
+        }
+    }
+
+    private static String signature(Path bin) throws IOException {
+        java.util.Map<String, Object> a = Files.readAttributes(bin, "unix:ino,size,lastModifiedTime,ctime,mode,uid", LinkOption.NOFOLLOW_LINKS);
+        return a.get("ino") + " " + a.get("size") + " " + ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toInstant()
+                + " " + ((java.nio.file.attribute.FileTime) a.get("ctime")).toInstant() + " " + a.get("mode") + " " + a.get("uid");
     }
 
     private static String resource(String name) {

@@ -80,6 +80,50 @@ public final class OciRuntime {
         }
     }
 
+    /**
+     * Exercises config parsing, spec building and state (de)serialisation on a throw-away bundle, so
+     * a class-data archive recorded around it holds the classes every create needs.
+     */
+    public static void training() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("cloudtui-cds-");
+            Files.createDirectories(dir.resolve("rootfs"));
+            String config = "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"true\"],\"env\":[\"PATH=/bin\"],"
+                    + "\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0},\"capabilities\":{\"bounding\":[\"CAP_KILL\"]},"
+                    + "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":1024}],\"noNewPrivileges\":true},"
+                    + "\"root\":{\"path\":\"rootfs\"},\"hostname\":\"x\",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\","
+                    + "\"source\":\"proc\",\"options\":[\"nosuid\"]}],\"hooks\":{\"prestart\":[]},\"linux\":{\"namespaces\":"
+                    + "[{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"uts\"}],\"resources\":{\"memory\":{\"limit\":1048576},"
+                    + "\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]},\"maskedPaths\":[\"/proc/kcore\"],"
+                    + "\"readonlyPaths\":[\"/proc/sys\"],\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
+                    + "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}}}";
+            Files.writeString(dir.resolve("config.json"), config);
+            OciConfig c = OciConfig.load(dir);
+            NativeSpec.forCreate(c, Cgroups.none(), dir, null, true, false).writeTo(dir.resolve("spec"));
+            StateStore store = new StateStore(dir.resolve("root"));
+            store.createDir("train");
+            OciRuntime rt = new OciRuntime(dir.resolve("root"), m -> { });
+            ObjectNode st = rt.baseState("train", dir, c, Cgroups.none(), true);
+            st.put("phase", "created").put("pid", 0);
+            store.save("train", st);
+            try (StateStore.Lock lock = store.lock("train")) {
+                OciConfig.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rt.state("train"));
+            }
+            store.removeDir("train");
+        } catch (IOException | RuntimeException e) {
+            // training is best effort: the archive just holds fewer classes
+        } finally {
+            if (dir != null) {
+                try (var s = Files.walk(dir)) {
+                    for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // a temp directory left behind
+                }
+            }
+        }
+    }
+
     // ---- create / start ----
 
     /** Creates the container; its init waits for {@link #start}. Returns the init's host pid. */
