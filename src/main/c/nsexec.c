@@ -898,6 +898,251 @@ static int cmd_exec(const char *report)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* ---- fast paths: start, kill, delete, state without a JVM ----
+ * bin/cloudtui-runtime tries these first; they handle only the plain case and answer 99 ("ask the
+ * JVM") for anything else, so every error message and rare case stays in one place (Java). They
+ * read STATE/ID/fast, written by Java once the container is created. */
+
+#define FALLBACK 99
+
+struct fast {
+    int pid, poststart, poststop, ncg;
+    unsigned long long start;
+    char cg[32][1024];
+};
+
+/* Start time (field 22 of /proc/PID/stat), 0 if gone or a zombie. */
+static unsigned long long proc_start(int pid)
+{
+    char path[64], buf[1024], *p;
+    int f, i;
+    ssize_t n;
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    f = open(path, O_RDONLY | O_CLOEXEC);
+    if (f < 0) return 0;
+    n = read(f, buf, sizeof buf - 1);
+    close(f);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    p = strrchr(buf, ')');
+    if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X') return 0;
+    for (i = 0; p && i < 20; i++) p = strchr(p + 1, ' ');
+    return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+static int read_fast(int dirfd, struct fast *f)
+{
+    char buf[40000], *line, *save = NULL;
+    int fd = openat(dirfd, "fast", O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+    memset(f, 0, sizeof *f);
+    if (fd < 0) return -1;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (!strncmp(line, "pid ", 4)) f->pid = atoi(line + 4);
+        else if (!strncmp(line, "start ", 6)) f->start = strtoull(line + 6, NULL, 10);
+        else if (!strncmp(line, "poststart ", 10)) f->poststart = atoi(line + 10);
+        else if (!strncmp(line, "poststop ", 9)) f->poststop = atoi(line + 9);
+        else if (!strncmp(line, "cg ", 3) && f->ncg < 32) snprintf(f->cg[f->ncg++], sizeof f->cg[0], "%s", line + 3);
+    }
+    return f->pid > 0 && f->start ? 0 : -1;
+}
+
+static int fast_alive(struct fast *f) { return proc_start(f->pid) == f->start; }
+
+/* Reads DIR/NAME into BUF; returns its length, -1 if missing. */
+static ssize_t read_small(const char *dir, const char *name, char *buf, size_t len)
+{
+    char path[1200];
+    int fd;
+    ssize_t n;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    n = read(fd, buf, len - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    return n;
+}
+
+static int fast_frozen(struct fast *f)
+{
+    char buf[256];
+    int i;
+    for (i = 0; i < f->ncg; i++) {
+        if (read_small(f->cg[i], "freezer.state", buf, sizeof buf) > 0 && strncmp(buf, "THAWED", 6) != 0) return 1;
+        if (read_small(f->cg[i], "cgroup.events", buf, sizeof buf) > 0 && strstr(buf, "frozen 1")) return 1;
+    }
+    return 0;
+}
+
+static int fast_lock(int dirfd)
+{
+    /* the same POSIX record lock Java's FileChannel.lock() takes */
+    struct flock l;
+    int fd = openat(dirfd, ".lock", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    memset(&l, 0, sizeof l);
+    l.l_type = F_WRLCK;
+    l.l_whence = SEEK_SET;
+    while (fcntl(fd, F_SETLKW, &l) < 0) if (errno != EINTR) return -1;
+    return fd;
+}
+
+static int fast_signal(const char *s)
+{
+    static const char *names[] = { "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV",
+                                   "USR2", "PIPE", "ALRM", "TERM" };
+    unsigned i;
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*s && !*end) return n >= 1 && n <= 64 ? (int)n : -1;
+    if (!strncmp(s, "SIG", 3)) s += 3;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) if (!strcmp(s, names[i])) return (int)i + 1;
+    return -1;
+}
+
+static int fast_state(int dirfd, struct fast *f, const char *id)
+{
+    char tmpl[65536], out[70000], extra[256] = "", code[32], buf[4096];
+    const char *status;
+    int pid = 0, fd, i, oom = 0;
+    ssize_t n;
+    char *p, *q;
+    fd = openat(dirfd, "state.tmpl", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return FALLBACK;
+    n = read(fd, tmpl, sizeof tmpl - 1);
+    close(fd);
+    if (n <= 0) return FALLBACK;
+    tmpl[n] = 0;
+    (void)id;
+    if (fast_alive(f)) {
+        pid = f->pid;
+        if (fast_frozen(f)) status = "paused";
+        else if (faccessat(dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0) status = "created";
+        else status = "running";
+    } else {
+        status = "stopped";
+        fd = openat(dirfd, "exit", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            n = read(fd, code, sizeof code - 1);
+            close(fd);
+            code[n > 0 ? n : 0] = 0;
+            if (n > 0) snprintf(extra, sizeof extra, ",\n  \"exitCode\" : %d", atoi(code));
+        }
+        for (i = 0; i < f->ncg; i++) {
+            char *k = NULL;
+            if (read_small(f->cg[i], "memory.oom_control", buf, sizeof buf) > 0) k = strstr(buf, "oom_kill ");
+            else if (read_small(f->cg[i], "memory.events", buf, sizeof buf) > 0) k = strstr(buf, "oom_kill ");
+            if (k && atol(k + 9) > 0) oom = 1;
+        }
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), ",\n  \"oomKilled\" : %s", oom ? "true" : "false");
+    }
+    /* the template is Java's own output with "@STATUS@" and "@PID@" in place */
+    p = strstr(tmpl, "\"@STATUS@\"");
+    q = strstr(tmpl, "\"@PID@\"");
+    if (!p || !q || q < p) return FALLBACK;
+    *p = 0;
+    *q = 0;
+    {
+        char *tail = q + 7, *end = strrchr(tail, '}');
+        if (!end) return FALLBACK;
+        while (end > tail && (end[-1] == '\n' || end[-1] == ' ')) end--;
+        snprintf(out, sizeof out, "%s\"%s\"%s%d%.*s%s\n}\n", tmpl, status, p + 10, pid, (int)(end - tail), tail, extra);
+    }
+    return write(1, out, strlen(out)) < 0 ? 1 : 0;
+}
+
+static int fast_delete(int rootfd, int dirfd, struct fast *f, const char *id)
+{
+    char buf[64], gone[1200];
+    int i, attempt;
+    if (fast_alive(f) || f->poststop) return FALLBACK;
+    for (i = 0; i < f->ncg; i++) {
+        if (read_small(f->cg[i], "cgroup.procs", buf, sizeof buf) > 0) return FALLBACK; /* processes left: Java kills them */
+    }
+    for (i = 0; i < f->ncg; i++) if (rmdir(f->cg[i]) < 0 && errno != ENOENT) return FALLBACK;
+    /* renamed first so other CLIs see it gone at once; emptied with retries, since the monitor
+     * may still be writing its exit file into it */
+    snprintf(gone, sizeof gone, ".deleted-%s-%d", id, (int)getpid());
+    if (renameat(rootfd, id, rootfd, gone) < 0) return FALLBACK;
+    (void)dirfd;
+    for (attempt = 0; attempt < 100; attempt++) {
+        int d = openat(rootfd, gone, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        char dents[8192];
+        long n, off;
+        if (d < 0) return 0;
+        while ((n = syscall(SYS_getdents64, d, dents, sizeof dents)) > 0) {
+            for (off = 0; off < n;) {
+                struct { unsigned long long ino; long long off; unsigned short reclen; unsigned char type; char name[]; } *e = (void *)(dents + off);
+                if (strcmp(e->name, ".") && strcmp(e->name, "..")) unlinkat(d, e->name, 0);
+                off += e->reclen;
+            }
+        }
+        close(d);
+        if (unlinkat(rootfd, gone, AT_REMOVEDIR) == 0 || errno == ENOENT) return 0;
+        usleep(1000);
+    }
+    return 1;
+}
+
+static int cmd_fast(int argc, char **argv)
+{
+    const char *root, *verb, *id;
+    int rootfd, dirfd, lock = -1, i, rc;
+    struct fast f;
+    if (argc < 5) return FALLBACK;
+    const char *sigarg = "15";
+    root = argv[2];
+    verb = argv[3];
+    id = argv[argc - 1];
+    if (!strcmp(verb, "kill")) { /* runc's order: kill ID [SIGNAL]; options (--all) are left to Java */
+        if (argc > 6) return FALLBACK;
+        id = argv[4];
+        if (argc == 6) sigarg = argv[5];
+    }
+    if (id[0] == '-' || id[0] == '.' || strchr(id, '/')) return FALLBACK;
+    rootfd = open(root, O_DIRECTORY | O_PATH | O_CLOEXEC);
+    if (rootfd < 0) return FALLBACK;
+    dirfd = openat(rootfd, id, O_DIRECTORY | O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (dirfd < 0) return FALLBACK;
+    if (strcmp(verb, "state") != 0 && strcmp(verb, "kill") != 0) {
+        lock = fast_lock(dirfd);
+        if (lock < 0) return FALLBACK;
+    }
+    if (read_fast(dirfd, &f) < 0) return FALLBACK;
+    if (!strcmp(verb, "state")) return argc == 5 ? fast_state(dirfd, &f, id) : FALLBACK;
+    if (!strcmp(verb, "start")) {
+        int fifo;
+        if (argc != 5 || f.poststart || !fast_alive(&f) || fast_frozen(&f)) return FALLBACK;
+        /* non-blocking: with no reader (the init is gone) this fails instead of hanging */
+        fifo = openat(dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fifo < 0) return FALLBACK;
+        if (write(fifo, "", 1) != 1) return FALLBACK;
+        close(fifo);
+        unlinkat(dirfd, "exec.fifo", 0);
+        return 0;
+    }
+    if (!strcmp(verb, "kill")) {
+        int sig = fast_signal(sigarg), pfd;
+        if (sig < 0) return FALLBACK;
+        pfd = (int)syscall(SYS_pidfd_open, f.pid, 0);
+        /* checked after opening the pidfd: the pid cannot be recycled under us from here on */
+        if (pfd < 0 || !fast_alive(&f)) return FALLBACK;
+        return syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0 ? FALLBACK : 0;
+    }
+    if (!strcmp(verb, "delete")) {
+        for (i = 4; i < argc - 1; i++) if (strcmp(argv[i], "--force") && strcmp(argv[i], "-f")) return FALLBACK;
+        rc = fast_delete(rootfd, dirfd, &f, id);
+        return rc;
+    }
+    (void)lock;
+    return FALLBACK;
+}
+
 /* kill PID STARTTIME SIG: signal through a pidfd, after checking the start time, so a recycled
  * pid is never signalled in the container's place. Exit 3: no such process. */
 static int cmd_kill(int argc, char **argv)
@@ -934,6 +1179,7 @@ static int cmd_kill(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "kill")) return cmd_kill(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "fast")) return cmd_fast(argc, argv);
     if (argc >= 4 && !strcmp(argv[1], "hook")) {
         /* hooks get their own argv[0] (docker's libnetwork-setkey relies on it), which Java cannot set */
         execv(argv[2], argv + 3);

@@ -48,6 +48,7 @@ final class Native {
             throw new CloudtuiException("cannot install the runtime's native stage in " + dir + ": " + e.getMessage());
         }
         cached = bin;
+        publishForWrapper(dir, bin);
         return bin;
     }
 
@@ -81,6 +82,25 @@ final class Native {
         java.util.Map<String, Object> a = Files.readAttributes(bin, "unix:ino,size,lastModifiedTime,ctime,mode,uid", LinkOption.NOFOLLOW_LINKS);
         return a.get("ino") + " " + a.get("size") + " " + ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toInstant()
                 + " " + ((java.nio.file.attribute.FileTime) a.get("ctime")).toInstant() + " " + a.get("mode") + " " + a.get("uid");
+    }
+
+    /**
+     * Tells bin/cloudtui-runtime which verified stage to use for its fast paths: DIR/current names it,
+     * and is rewritten whenever this jar is newer (the wrapper ignores a current older than its jar).
+     */
+    private static void publishForWrapper(Path dir, Path bin) {
+        try {
+            Path current = dir.resolve("current");
+            Path jar = Path.of(Native.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!Files.isRegularFile(jar)) return;
+            if (Files.exists(current) && Files.readString(current).trim().equals(bin.toString())
+                    && Files.getLastModifiedTime(current).compareTo(Files.getLastModifiedTime(jar)) >= 0) return;
+            Path tmp = Files.createTempFile(dir, "current", ".tmp");
+            Files.writeString(tmp, bin + "\n");
+            Files.move(tmp, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | java.net.URISyntaxException | SecurityException e) {
+            // the wrapper then just always starts the JVM
+        }
     }
 
     private static String resource(String name) {

@@ -166,6 +166,7 @@ public final class OciRuntime {
             cg.applyDevices(config.resources());
             st.put("pid", pid).put("pidStart", StateStore.startTime(pid)).put("phase", "created");
             store.save(id, st);
+            writeFastPath(dir, st, cg, config);
             ObjectNode pub = publicState(id, st);
             Hooks.run("prestart", config.hooks().prestart(), pub);
             Hooks.run("createRuntime", config.hooks().createRuntime(), pub);
@@ -196,6 +197,30 @@ public final class OciRuntime {
         st.set("poststop", OciConfig.MAPPER.valueToTree(c.hooks().poststop()));
         if (c.seccomp() != null) st.put("seccomp", c.seccomp()); // exec'd processes get the same filter
         return st;
+    }
+
+    /**
+     * What the C stage's fast start/kill/delete/state (used by bin/cloudtui-runtime) need: the init's
+     * pid and start time, the cgroup directories, whether hooks must run (then they defer to us), and
+     * our state JSON with the status and pid left as placeholders.
+     */
+    private void writeFastPath(Path dir, ObjectNode st, Cgroups cg, OciConfig c) {
+        StringBuilder b = new StringBuilder();
+        b.append("pid ").append(st.get("pid").asInt()).append('\n');
+        b.append("start ").append(st.get("pidStart").asLong()).append('\n');
+        b.append("poststart ").append(c.hooks().poststart().isEmpty() ? 0 : 1).append('\n');
+        b.append("poststop ").append(c.hooks().poststop().isEmpty() ? 0 : 1).append('\n');
+        for (Path d : cg.dirs()) b.append("cg ").append(d).append('\n');
+        ObjectNode t = publicState(st.get("id").asText(), st);
+        t.remove("exitCode");
+        t.remove("oomKilled");
+        t.put("status", "@STATUS@").put("pid", "@PID@");
+        try {
+            writeAtomically(dir.resolve("state.tmpl"), OciConfig.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(t));
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot save state: " + e.getMessage());
+        }
+        writeAtomically(dir.resolve("fast"), b.toString());
     }
 
     private void cleanupFailedCreate(String id, Cgroups cg, int pid) {
