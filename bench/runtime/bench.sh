@@ -42,7 +42,25 @@ for rt in runc ours; do
   med[$rt]=$(median < "$work/$rt.times")
 done
 
-# 2. exec latency: `exec ID /bin/true` (waits for it) into a running container, 20 times
+# 2. the same as separate calls, as containerd-shim drives a runtime: create, start, state (polled
+#    until stopped), delete
+declare -A smed
+for rt in runc ours; do
+  bin=$runc; [ $rt = ours ] && bin=$ours
+  root=$work/root-$rt
+  : > "$work/$rt.split"
+  for i in $(seq 1 "$n"); do
+    s=$(now)
+    "$bin" --root "$root" create --bundle "$bundle" "split-$i" >/dev/null
+    "$bin" --root "$root" start "split-$i"
+    until "$bin" --root "$root" state "split-$i" | grep -q '"stopped"'; do :; done
+    "$bin" --root "$root" delete "split-$i"
+    echo $(( $(now) - s )) >> "$work/$rt.split"
+  done
+  smed[$rt]=$(median < "$work/$rt.split")
+done
+
+# 3. exec latency: `exec ID /bin/true` (waits for it) into a running container, 20 times
 sed 's/^\(\s*\)"true"$/\1"sleep", "1000"/' "$bundle/config.json" > "$work/sleep.json"
 cp "$bundle/config.json" "$work/true.json"
 cp "$work/sleep.json" "$bundle/config.json"
@@ -73,6 +91,7 @@ echo
 echo "| measure | runc | cloudtui | cloudtui / runc |"
 echo "|---|---|---|---|"
 echo "| run /bin/true (create+start+wait+delete), median | $(ms "${med[runc]}") ms | $(ms "${med[ours]}") ms | $(ratio "${med[ours]}" "${med[runc]}") |"
+echo "| create, start, state until stopped, delete (separate calls), median | $(ms "${smed[runc]}") ms | $(ms "${smed[ours]}") ms | $(ratio "${smed[ours]}" "${smed[runc]}") |"
 echo "| $n containers in sequence, total | $(ms "${total[runc]}") ms | $(ms "${total[ours]}") ms | $(ratio "${total[ours]}" "${total[runc]}") |"
 echo "| exec /bin/true, median of 20 | $(ms "${exmed[runc]}") ms | $(ms "${exmed[ours]}") ms | $(ratio "${exmed[ours]}" "${exmed[runc]}") |"
 echo "| monitor resident memory | no monitor | ${rss} KiB | |"

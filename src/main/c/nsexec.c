@@ -752,6 +752,9 @@ static void monitor_main(int result_wr)
     /* hold nothing of the CLI's: its stdio would keep pipes open for callers reading our output */
     devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
+    /* and nothing else of P's (its report file...): only the state directory stays open */
+    if (dup2(dirfd, 3) == 3) { dirfd = 3; syscall(SYS_close_range, 4, ~0U, 0); }
+    prctl(PR_SET_NAME, "ctui-monitor", 0, 0, 0);
     for (;;) {
         w = waitpid(-1, &status, 0);
         if (w < 0 && errno == EINTR) continue;
