@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             RuntimeCommand.Create.class, RuntimeCommand.Start.class, RuntimeCommand.State.class, RuntimeCommand.Kill.class,
             RuntimeCommand.Delete.class, RuntimeCommand.Exec.class, RuntimeCommand.ListCmd.class, RuntimeCommand.Pause.class,
-            RuntimeCommand.Resume.class, RuntimeCommand.Run.class,
+            RuntimeCommand.Resume.class, RuntimeCommand.Run.class, RuntimeCommand.Ps.class,
         })
 public final class RuntimeCommand implements Callable<Integer> {
     @Spec
@@ -227,7 +227,24 @@ public final class RuntimeCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "list", aliases = "ps", mixinStandardHelpOptions = true, description = "List containers")
+    @Command(name = "ps", mixinStandardHelpOptions = true, description = "Pids of the container's processes (runc's 'ps --format json')")
+    static final class Ps implements Callable<Integer> {
+        @ParentCommand RuntimeCommand parent;
+        @Option(names = {"--format", "-f"}, description = "table or json") String format = "table";
+        @Parameters(paramLabel = "ID") String id;
+
+        @Override
+        public Integer call() {
+            return parent.guard(() -> {
+                List<Integer> pids = parent.runtime().pids(id);
+                if ("json".equals(format)) parent.out().println(pids);
+                else for (int p : pids) parent.out().println(p);
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List containers")
     static final class ListCmd implements Callable<Integer> {
         @ParentCommand RuntimeCommand parent;
         @Option(names = {"--format", "-f"}, description = "table or json") String format = "table";

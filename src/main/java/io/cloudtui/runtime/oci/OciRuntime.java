@@ -397,6 +397,14 @@ public final class OciRuntime {
         throw new CloudtuiException("processes of the container did not exit after SIGKILL");
     }
 
+    /** Host pids of the container's processes (its cgroup's, or just the init without one). */
+    public List<Integer> pids(String id) {
+        ObjectNode st = store.load(id);
+        if (!alive(st)) return List.of();
+        List<Integer> p = cgroups(st, id).pids();
+        return p.isEmpty() ? List.of(st.path("pid").asInt()) : p;
+    }
+
     public void pause(String id) {
         freeze(id, true);
     }
