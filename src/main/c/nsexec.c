@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -85,6 +86,7 @@ static struct {
     char *env[MAXV]; int nenv;
     int terminal; unsigned short rows, cols;
     char *console;
+    int relay;                             /* terminal without console socket: we copy the pty */
     char *fifo;                            /* create: init blocks reading it until `start` */
     char *statedir;                        /* monitor writes "exit" here */
     int monitor;
@@ -207,6 +209,7 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "env")) PUSH(S.env, S.nenv, tok());
         else if (!strcmp(op, "terminal")) { S.terminal = 1; S.rows = num(); S.cols = num(); }
         else if (!strcmp(op, "console")) S.console = tok();
+        else if (!strcmp(op, "relay")) S.relay = (int)num();
         else if (!strcmp(op, "fifo")) S.fifo = tok();
         else if (!strcmp(op, "statedir")) S.statedir = tok();
         else if (!strcmp(op, "monitor")) S.monitor = (int)num();
@@ -474,10 +477,20 @@ static void send_fd(int sock, int fd)
     if (sendmsg(sock, &msg, 0) < 0) die("send pty master");
 }
 
+static int relay_fd = -1; /* relay mode: our end of the socketpair the pty master arrives on */
+
+/* The socket the pty master is sent on: --console-socket, or in relay mode a socketpair whose
+ * other end we keep, to copy between our own stdio and the pty (cloudtui's own CLI, no socket). */
 static int connect_console(void)
 {
     struct sockaddr_un a;
     int s;
+    if (S.relay) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) die("socketpair");
+        relay_fd = sv[0];
+        return sv[1];
+    }
     if (!S.console) return -1;
     s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0) die("socket");
@@ -487,6 +500,67 @@ static int connect_console(void)
     strcpy(a.sun_path, S.console);
     if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) die("connect %s", S.console);
     return s;
+}
+
+
+static int recv_fd(int sock)
+{
+    char buf[64], cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { buf, sizeof buf };
+    struct msghdr msg;
+    struct cmsghdr *c;
+    int fd = -1;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf;
+    msg.msg_controllen = sizeof cbuf;
+    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0) return -1;
+    c = CMSG_FIRSTHDR(&msg);
+    if (c && c->cmsg_type == SCM_RIGHTS) memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
+static volatile sig_atomic_t winch = 1;
+static void on_winch(int sig) { (void)sig; winch = 1; }
+
+/* Copies our stdin to the pty and the pty to our stdout until the container side hangs up; our
+ * terminal is raw meanwhile (the container's pty does the line discipline) and follows resizes. */
+static void relay(int master)
+{
+    struct termios saved, raw;
+    int tty = isatty(0) && tcgetattr(0, &saved) == 0, in_open = 1;
+    char buf[8192];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_winch;
+    sigaction(SIGWINCH, &sa, NULL);
+    if (tty) {
+        raw = saved;
+        cfmakeraw(&raw);
+        tcsetattr(0, TCSANOW, &raw);
+    }
+    for (;;) {
+        struct pollfd p[2] = { { master, POLLIN, 0 }, { 0, POLLIN, 0 } };
+        ssize_t n;
+        if (winch && tty) {
+            struct winsize ws;
+            winch = 0;
+            if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+        }
+        if (poll(p, in_open ? 2 : 1, -1) < 0) { if (errno == EINTR) continue; break; }
+        if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            n = read(master, buf, sizeof buf);
+            if (n <= 0) break; /* EIO: every slave fd is closed */
+            if (write(1, buf, n) < 0) break;
+        }
+        if (in_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            n = read(0, buf, sizeof buf);
+            if (n <= 0) in_open = 0;
+            else if (write(master, buf, n) < 0) break;
+        }
+    }
+    if (tty) tcsetattr(0, TCSANOW, &saved);
 }
 
 /* Opens a pty in the container's devpts, hands the master out, makes the slave our terminal. */
@@ -880,6 +954,11 @@ static int cmd_exec(const char *report)
     }
     close(st[1]);
     if (sock >= 0) close(sock);
+    if (relay_fd >= 0) {
+        int master = recv_fd(relay_fd); /* -1 if the child failed first: its error follows */
+        close(relay_fd);
+        relay_fd = master;
+    }
     n = read(st[0], buf, sizeof buf);
     if (n > 0) {
         waitpid(pid, NULL, 0);
@@ -897,6 +976,7 @@ static int cmd_exec(const char *report)
     /* the report file is open since main(): its path is not visible from here */
     if (ftruncate(report_fd, 0) < 0 || pwrite(report_fd, out, strlen(out), 0) < 0) die("write report");
     if (S.detach) return 0; /* the process is reparented to the caller's subreaper */
+    if (relay_fd >= 0) relay(relay_fd);
     while (waitpid(pid, &status, 0) < 0) if (errno != EINTR) die("wait");
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -208,7 +208,7 @@ public final class RuntimeCommand implements Callable<Integer> {
     static final class Exec implements Callable<Integer> {
         @ParentCommand RuntimeCommand parent;
         @Option(names = {"--process", "-p"}, paramLabel = "FILE", description = "process.json describing the process") Path process;
-        @Option(names = {"--tty", "-t"}, description = "Allocate a pty (needs --console-socket)") boolean tty;
+        @Option(names = {"--tty", "-t"}, description = "Allocate a pty (relayed to this terminal unless --console-socket)") boolean tty;
         @Option(names = {"--detach", "-d"}, description = "Do not wait for the process") boolean detach;
         @Option(names = "--pid-file", paramLabel = "FILE") Path pidFile;
         @Option(names = "--console-socket", paramLabel = "SOCKET") String consoleSocket;

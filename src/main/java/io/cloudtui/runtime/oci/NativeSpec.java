@@ -255,6 +255,7 @@ final class NativeSpec {
         s.process(p);
         if (seccomp != null) s.op("seccomp", seccomp);
         if (consoleSocket != null) s.op("console", consoleSocket);
+        else if (p.terminal()) s.op("relay", 1); // the C stage copies between our stdio and the pty
         if (pidFile != null) s.op("pidfile", Path.of(pidFile).toAbsolutePath().toString());
         if (detach) s.op("detach", 1);
         return s;

@@ -444,7 +444,7 @@ public final class OciRuntime {
                     cwd != null ? cwd : base.cwd(), base.capabilities(), base.rlimits(), base.noNewPrivileges(),
                     base.oomScoreAdj(), base.apparmorProfile());
         }
-        if (p.terminal() && consoleSocket == null) throw new CloudtuiException("a terminal needs --console-socket");
+        if (p.terminal() && consoleSocket == null && detach) throw new CloudtuiException("a detached terminal needs --console-socket");
         warnAmbient(p);
         int pid = st.path("pid").asInt();
         List<String> types = new ArrayList<>();

@@ -347,6 +347,24 @@ class OciRuntimeIT {
         cli.ok("delete", "--force", first);
     }
 
+    @Test
+    void execWithATerminalRelaysThePty() throws Exception {
+        String id = id("tty");
+        BusyboxBundle b = bundle(id, "sleep", "1000").write();
+        cli.ok("run", "--detach", "--bundle", b.dir.toString(), id);
+        // script(1) gives the CLI a terminal; the C stage copies between it and the container's pty
+        String cmd = "CLOUDTUI_JAR=" + System.getProperty("cloudtui.jar") + " " + RuntimeCli.wrapper() + " --root " + root
+                + " exec -t " + id + " sh -c 'tty; echo relayed; exit 6'";
+        Process p = new ProcessBuilder("script", "-qec", cmd, "/dev/null").redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(6, p.exitValue(), out);
+        assertTrue(out.contains("/dev/pts/0"), "the process runs on a pty of the container: " + out);
+        assertTrue(out.contains("relayed"), out);
+        cli.ok("delete", "--force", id);
+    }
+
     // ---- bad input ----
 
     private void assertRefused(String id, BusyboxBundle b, String expected) throws Exception {
