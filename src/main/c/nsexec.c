@@ -823,12 +823,21 @@ static void monitor_main(int result_wr)
     if (n > 0) xwrite(result_wr, buf, n);
     close(ready);
     close(result_wr);
+    prctl(PR_SET_NAME, "ctui-monitor", 0, 0, 0);
+    if (relay_fd >= 0) {
+        /* a terminal for a foreground `run`: we hold the pty master and copy it to and from the
+         * caller's stdio until the container side hangs up */
+        int master = recv_fd(relay_fd);
+        if (dup2(dirfd, 3) == 3) dirfd = 3;
+        if (master >= 0 && dup2(master, 4) == 4) { master = 4; syscall(SYS_close_range, 5, ~0U, 0); }
+        if (master >= 0) relay(master);
+        close(master);
+    }
     /* hold nothing of the CLI's: its stdio would keep pipes open for callers reading our output */
     devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
     /* and nothing else of P's (its report file...): only the state directory stays open */
     if (dup2(dirfd, 3) == 3) { dirfd = 3; syscall(SYS_close_range, 4, ~0U, 0); }
-    prctl(PR_SET_NAME, "ctui-monitor", 0, 0, 0);
     for (;;) {
         w = waitpid(-1, &status, 0);
         if (w < 0 && errno == EINTR) continue;

@@ -128,10 +128,11 @@ public final class OciRuntime {
 
     /** Creates the container; its init waits for {@link #start}. Returns the init's host pid. */
     public int create(String id, Path bundle, Path pidFile, String consoleSocket) {
-        return create(id, bundle, pidFile, consoleSocket, monitorWanted());
+        return create(id, bundle, pidFile, consoleSocket, monitorWanted(), false);
     }
 
-    int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor) {
+    /** RELAY: a terminal without console socket, copied by the monitor to our stdio (foreground run). */
+    int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor, boolean relay) {
         StateStore.checkId(id);
         Path b = bundle.toAbsolutePath().normalize();
         if (!Files.isDirectory(b)) throw new CloudtuiException("bundle " + b + " is not a directory");
@@ -139,7 +140,7 @@ public final class OciRuntime {
         boolean rootless = uid() != 0;
         if (rootless) config = config.rootless(uid(), gid());
         warnAmbient(config.process());
-        if (config.process().terminal() && consoleSocket == null) throw new CloudtuiException("process.terminal needs --console-socket");
+        if (config.process().terminal() && consoleSocket == null && !relay) throw new CloudtuiException("process.terminal needs --console-socket");
         if (!config.process().terminal() && consoleSocket != null) throw new CloudtuiException("--console-socket needs process.terminal in config.json");
         Cgroups cg;
         if (rootless) {
@@ -161,6 +162,7 @@ public final class OciRuntime {
             store.save(id, st);
             cg.create(config.resources());
             NativeSpec spec = NativeSpec.forCreate(config, cg, dir, consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath().toString(), monitor, rootless);
+            if (relay && config.process().terminal() && consoleSocket == null) spec.op("relay", 1);
             spec.writeTo(dir.resolve("spec"));
             pid = runNative("create", dir.resolve("spec"), dir.resolve("report"), false);
             cg.applyDevices(config.resources());
@@ -489,7 +491,7 @@ public final class OciRuntime {
 
     /** create + start, then (unless detached) wait for the exit, delete, and return the exit code. */
     public int run(String id, Path bundle, Path pidFile, String consoleSocket, boolean detach) {
-        create(id, bundle, pidFile, consoleSocket, true);
+        create(id, bundle, pidFile, consoleSocket, true, !detach);
         try {
             start(id);
         } catch (RuntimeException e) {

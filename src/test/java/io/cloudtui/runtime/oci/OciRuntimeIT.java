@@ -365,6 +365,23 @@ class OciRuntimeIT {
         cli.ok("delete", "--force", id);
     }
 
+    @Test
+    void foregroundRunWithATerminalIsRelayedByTheMonitor() throws Exception {
+        String id = id("runtty");
+        BusyboxBundle b = bundle(id, "sh", "-c", "tty; echo from-pty; exit 4");
+        b.process().put("terminal", true);
+        b.write();
+        String cmd = "CLOUDTUI_JAR=" + System.getProperty("cloudtui.jar") + " " + RuntimeCli.wrapper() + " --root " + root
+                + " run --bundle " + b.dir + " " + id;
+        Process p = new ProcessBuilder("script", "-qec", cmd, "/dev/null").redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(4, p.exitValue(), out);
+        assertTrue(out.contains("/dev/pts/0") && out.contains("from-pty"), out);
+        assertEquals(1, cli.run("create", "--bundle", b.dir.toString(), id + "-x").code(), "a detached create with a terminal needs --console-socket");
+    }
+
     // ---- bad input ----
 
     private void assertRefused(String id, BusyboxBundle b, String expected) throws Exception {
