@@ -122,8 +122,7 @@ final class Json {
         Map<String, String> out = new LinkedHashMap<>();
         if (n == null) return out;
         if (!n.isObject()) throw bad(file, at(key), "must be an object of strings");
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
             if (!e.getValue().isTextual()) throw bad(file, at(key) + "." + e.getKey(), "must be a string");
             out.put(e.getKey(), e.getValue().asText());
         }

@@ -84,6 +84,7 @@ public final class OciRuntime {
      * Exercises config parsing, spec building and state (de)serialisation on a throw-away bundle, so
      * a class-data archive recorded around it holds the classes every create needs.
      */
+    @SuppressWarnings("try") // the lock is held for the whole block
     public static void training() {
         Path dir = null;
         try {
@@ -132,6 +133,7 @@ public final class OciRuntime {
     }
 
     /** RELAY: a terminal without console socket, copied by the monitor to our stdio (foreground run). */
+    @SuppressWarnings("try") // the lock is held for the whole block
     int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor, boolean relay) {
         StateStore.checkId(id);
         Path b = bundle.toAbsolutePath().normalize();
@@ -237,6 +239,7 @@ public final class OciRuntime {
     }
 
     /** Lets the created container's process run (the init is blocked reading the start fifo). */
+    @SuppressWarnings("try") // the lock is held for the whole block
     public void start(String id) {
         try (StateStore.Lock lock = store.lock(id)) {
             ObjectNode st = store.load(id);
@@ -354,6 +357,7 @@ public final class OciRuntime {
         return true;
     }
 
+    @SuppressWarnings("try") // the lock is held for the whole block
     public void delete(String id, boolean force) {
         if (!store.exists(id)) throw new CloudtuiException("container '" + id + "' does not exist");
         try (StateStore.Lock lock = store.lock(id)) {
@@ -415,6 +419,7 @@ public final class OciRuntime {
         freeze(id, false);
     }
 
+    @SuppressWarnings("try") // the lock is held for the whole block
     private void freeze(String id, boolean frozen) {
         try (StateStore.Lock lock = store.lock(id)) {
             ObjectNode st = store.load(id);
@@ -499,7 +504,19 @@ public final class OciRuntime {
             throw e;
         }
         if (detach) return 0;
+        // Ctrl-C (or SIGTERM) on a foreground run stops and removes the container, as with runc
+        Thread onSignal = new Thread(() -> {
+            try {
+                ObjectNode st = store.load(id);
+                if (alive(st)) signal(st.path("pid").asInt(), st.path("pidStart").asLong(), 15);
+                delete(id, true);
+            } catch (RuntimeException e) {
+                // exiting anyway; `delete --force` cleans up
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(onSignal);
         int code = waitExit(id);
+        Runtime.getRuntime().removeShutdownHook(onSignal);
         delete(id, true);
         return code;
     }
