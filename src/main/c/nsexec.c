@@ -79,6 +79,7 @@ static struct {
     int has_user; unsigned uid, gid; gid_t groups[64]; int ngroups;
     int has_caps; uint64_t cap_b, cap_e, cap_p, cap_i, cap_a;
     int nnp;
+    int umask;                             /* -1: keep the inherited one */
     struct sock_filter filt[4096]; int nfilt; /* linux.seccomp, compiled to BPF by the JVM */
     char *apparmor;
     char *cwd;
@@ -171,6 +172,7 @@ static void read_spec(const char *path)
 {
     size_t len;
     char *buf = slurp(path, &len);
+    S.umask = -1;
     tok_p = buf;
     tok_end = buf + len;
     while (tok_p < tok_end) {
@@ -202,6 +204,7 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "group")) PUSH(S.groups, S.ngroups, (gid_t)num());
         else if (!strcmp(op, "caps")) { S.has_caps = 1; S.cap_b = num(); S.cap_e = num(); S.cap_p = num(); S.cap_i = num(); S.cap_a = num(); }
         else if (!strcmp(op, "nnp")) S.nnp = (int)num();
+        else if (!strcmp(op, "umask")) S.umask = (int)num();
         else if (!strcmp(op, "apparmor")) S.apparmor = tok();
         else if (!strcmp(op, "seccomp")) parse_filter(tok());
         else if (!strcmp(op, "cwd")) S.cwd = tok();
@@ -638,6 +641,7 @@ static void close_inherited(void)
 static void exec_process(void)
 {
     char cwd[4096];
+    if (S.umask >= 0) umask((mode_t)S.umask);
     if (S.cwd && chdir(S.cwd) < 0) die("chdir %s", S.cwd);
     /* a cwd outside our root would show as "(unreachable)": refuse rather than run there */
     if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/') { errno = 0; die("working directory is outside the container"); }
@@ -998,7 +1002,7 @@ static int cmd_exec(const char *report)
 #define FALLBACK 99
 
 struct fast {
-    int pid, poststart, poststop, ncg;
+    int pid, poststart, poststop, monitor, ncg;
     unsigned long long start;
     char cg[32][1024];
 };
@@ -1038,6 +1042,7 @@ static int read_fast(int dirfd, struct fast *f)
         else if (!strncmp(line, "start ", 6)) f->start = strtoull(line + 6, NULL, 10);
         else if (!strncmp(line, "poststart ", 10)) f->poststart = atoi(line + 10);
         else if (!strncmp(line, "poststop ", 9)) f->poststop = atoi(line + 9);
+        else if (!strncmp(line, "monitor ", 8)) f->monitor = atoi(line + 8);
         else if (!strncmp(line, "cg ", 3) && f->ncg < 32) snprintf(f->cg[f->ncg++], sizeof f->cg[0], "%s", line + 3);
     }
     return f->pid > 0 && f->start ? 0 : -1;
@@ -1124,6 +1129,8 @@ static int fast_state(int dirfd, struct fast *f, const char *id)
             close(fd);
             code[n > 0 ? n : 0] = 0;
             if (n > 0) snprintf(extra, sizeof extra, ",\n  \"exitCode\" : %d", atoi(code));
+        } else if (f->monitor) {
+            return FALLBACK; /* the monitor is about to write it: the JVM waits for it */
         }
         for (i = 0; i < f->ncg; i++) {
             char *k = NULL;

@@ -150,6 +150,7 @@ final class NativeSpec {
                     "0x" + Long.toHexString(ambient));
         }
         if (p.noNewPrivileges()) op("nnp", 1);
+        if (p.umask() != null) op("umask", p.umask());
         if (p.apparmorProfile() != null) op("apparmor", p.apparmorProfile());
         op("cwd", p.cwd());
         for (String a : p.args()) op("arg", a);

@@ -41,7 +41,7 @@ public record OciConfig(
 
     public record Process(boolean terminal, int rows, int cols, long uid, long gid, List<Long> additionalGids,
                           List<String> args, List<String> env, String cwd, Capabilities capabilities,
-                          List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj, String apparmorProfile) {}
+                          List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj, String apparmorProfile, Integer umask) {}
 
     public record Capabilities(List<String> bounding, List<String> effective, List<String> inheritable,
                                List<String> permitted, List<String> ambient) {}
@@ -283,13 +283,16 @@ public record OciConfig(
             cs.done();
         }
         long uid = 0, gid = 0;
+        Long umask = null;
         List<Long> groups = new ArrayList<>();
         Json u = pj.obj("user");
         if (u != null) {
             uid = u.lng("uid", 0);
             gid = u.lng("gid", 0);
             groups = u.longs("additionalGids");
-            u.unsetOnly("umask", "username");
+            umask = u.lng("umask");
+            if (umask != null && (umask < 0 || umask > 0777)) throw Json.bad(pj.file(), pj.where() + ".user.umask", "must be between 0 and 0777");
+            u.unsetOnly("username");
             u.done();
         }
         List<String> args = pj.strs("args");
@@ -327,7 +330,8 @@ public record OciConfig(
         pj.unsetOnly("selinuxLabel", "ioPriority", "scheduler", "execCPUAffinity");
         pj.done();
         return new Process(terminal, rows, cols, uid, gid, groups, args, env, cwd, caps, rlimits, nnp,
-                oom == null ? null : oom.intValue(), apparmor == null || apparmor.isEmpty() ? null : apparmor);
+                oom == null ? null : oom.intValue(), apparmor == null || apparmor.isEmpty() ? null : apparmor,
+                umask == null ? null : umask.intValue());
     }
 
     /** Reads exec's --process file. */

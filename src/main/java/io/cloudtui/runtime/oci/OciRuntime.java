@@ -214,6 +214,7 @@ public final class OciRuntime {
         b.append("start ").append(st.get("pidStart").asLong()).append('\n');
         b.append("poststart ").append(c.hooks().poststart().isEmpty() ? 0 : 1).append('\n');
         b.append("poststop ").append(c.hooks().poststop().isEmpty() ? 0 : 1).append('\n');
+        b.append("monitor ").append(st.path("monitor").asBoolean() ? 1 : 0).append('\n');
         for (Path d : cg.dirs()) b.append("cg ").append(d).append('\n');
         ObjectNode t = publicState(st.get("id").asText(), st);
         t.remove("exitCode");
@@ -298,6 +299,11 @@ public final class OciRuntime {
         if (st.has("annotations") && !st.get("annotations").isEmpty()) o.set("annotations", st.get("annotations"));
         if (status.equals("stopped")) {
             Integer code = exitCode(id);
+            // the monitor writes the exit code right after reaping the init: give it that moment
+            for (int i = 0; code == null && st.path("monitor").asBoolean() && st.path("pid").asInt() > 0 && i < 500; i++) {
+                sleep(2);
+                code = exitCode(id);
+            }
             if (code != null) o.put("exitCode", code);
             if (st.has("cgroupsPath")) o.put("oomKilled", cgroups(st, id).oomKilled());
         }
@@ -449,7 +455,7 @@ public final class OciRuntime {
             allEnv.addAll(env);
             p = new OciConfig.Process(tty, 0, 0, base.uid(), base.gid(), base.additionalGids(), args, allEnv,
                     cwd != null ? cwd : base.cwd(), base.capabilities(), base.rlimits(), base.noNewPrivileges(),
-                    base.oomScoreAdj(), base.apparmorProfile());
+                    base.oomScoreAdj(), base.apparmorProfile(), base.umask());
         }
         if (p.terminal() && consoleSocket == null && detach) throw new CloudtuiException("a detached terminal needs --console-socket");
         warnAmbient(p);

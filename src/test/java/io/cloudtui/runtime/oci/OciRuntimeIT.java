@@ -291,11 +291,12 @@ class OciRuntimeIT {
                 "echo oom=$(cat /proc/self/oom_score_adj)",
                 "echo fwd=$(cat /proc/sys/net/ipv4/ip_forward)",
                 "echo cwd=$(pwd)",
+                "echo umask=$(umask)",
                 "echo foo=$FOO",
                 "echo uidmap=$(cat /proc/self/uid_map | tr -s ' ' | sed 's/^ //')",
                 "touch /rootfile 2>/dev/null; echo rootwrite=$?"));
         ObjectNode p = b.process();
-        p.putObject("user").put("uid", 1000).put("gid", 1000).putArray("additionalGids").add(10).add(20);
+        p.putObject("user").put("uid", 1000).put("gid", 1000).put("umask", 027).putArray("additionalGids").add(10).add(20);
         p.putArray("rlimits").addObject().put("type", "RLIMIT_NOFILE").put("soft", 123).put("hard", 456);
         p.put("oomScoreAdj", 500);
         p.put("cwd", "/tmp");
@@ -317,6 +318,7 @@ class OciRuntimeIT {
         assertEquals("500", kv.get("oom"));
         assertEquals("1", kv.get("fwd"), "sysctl applied in the container's network namespace");
         assertEquals("/tmp", kv.get("cwd"));
+        assertEquals("0027", kv.get("umask"));
         assertEquals("bar", kv.get("foo"));
         assertEquals("0 200000 65536", kv.get("uidmap"), "a user namespace with the configured mapping");
         assertNotEquals("0", kv.get("rootwrite"), "root.readonly");
