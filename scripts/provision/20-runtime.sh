@@ -34,7 +34,10 @@ PY
 if [ "$changed" = yes ]; then
   echo "provision: registered runtime cloudtui -> $wrapper in $conf"
   # dockerd re-reads "runtimes" on SIGHUP; no restart, running containers stay up
-  if pid=$(pidof dockerd); then kill -HUP $pid; sleep 1; fi
+  if pid=$(pidof dockerd); then kill -HUP $pid; fi
+fi
+if docker info >/dev/null 2>&1; then
+  for _ in $(seq 1 30); do docker info 2>/dev/null | grep -q 'Runtimes:.*cloudtui' && break; sleep 0.5; done
 fi
 if docker info >/dev/null 2>&1 && ! docker info 2>/dev/null | grep -q 'Runtimes:.*cloudtui'; then
   echo "provision: dockerd does not list runtime cloudtui; restart dockerd to pick up $conf" >&2
