@@ -93,8 +93,12 @@ static struct {
     int monitor;
     char *pidfile;                         /* exec: written by us, the caller may not see the pid */
     int detach;
+    struct hook { char *path; int timeout; char *args[64]; int nargs; char *env[128]; int nenv; } hooks[32];
+    int nhooks;                            /* prestart + createRuntime, run by the init's parent */
+    char *statetmpl;                       /* state JSON for the hooks' stdin, pid as "@PID@" */
 } S;
 
+static int g_to_child = -1;
 static int g_fifo = -1, g_sock = -1; /* opened by the init's parent, used by the init */
 static int close_in_child = -1; /* the monitor's pipe to P, which the init must not hold */
 static int report_fd = -1; /* where errors go: the REPORT file (P) or a pipe to P (children) */
@@ -213,6 +217,14 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "terminal")) { S.terminal = 1; S.rows = num(); S.cols = num(); }
         else if (!strcmp(op, "console")) S.console = tok();
         else if (!strcmp(op, "relay")) S.relay = (int)num();
+        else if (!strcmp(op, "hook")) {
+            if (S.nhooks >= 32) { errno = 0; die("spec: too many hooks"); }
+            S.hooks[S.nhooks].path = tok();
+            S.hooks[S.nhooks].timeout = (int)num();
+            S.nhooks++;
+        } else if (!strcmp(op, "hookarg") && S.nhooks) PUSH(S.hooks[S.nhooks - 1].args, S.hooks[S.nhooks - 1].nargs, tok());
+        else if (!strcmp(op, "hookenv") && S.nhooks) PUSH(S.hooks[S.nhooks - 1].env, S.hooks[S.nhooks - 1].nenv, tok());
+        else if (!strcmp(op, "statetmpl")) S.statetmpl = tok();
         else if (!strcmp(op, "fifo")) S.fifo = tok();
         else if (!strcmp(op, "statedir")) S.statedir = tok();
         else if (!strcmp(op, "monitor")) S.monitor = (int)num();
@@ -683,7 +695,6 @@ static void init_main(int sync_rd, int sync_wr)
     char c;
     int i, rootfd, fifo = g_fifo, sock = g_sock, in_userns = has_new(CLONE_NEWUSER);
     xread(sync_rd, &c, 1, "parent died before configuring us");
-    close(sync_rd);
     if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) die("become root in user namespace");
     for (i = 0; i < S.nns; i++) {
         if (!S.ns[i].path[0] || S.ns[i].flag == CLONE_NEWPID) continue;
@@ -714,8 +725,14 @@ static void init_main(int sync_rd, int sync_wr)
             close(pfd);
         }
         close(rootfd);
-        pivot(S.rootfs);
     }
+    /* prestart/createRuntime hooks: the environment exists, pivot_root has not happened yet */
+    if (S.nhooks) {
+        xwrite(sync_wr, "H", 1);
+        xread(sync_rd, &c, 1, "hooks failed");
+    }
+    close(sync_rd);
+    if (S.rootfs) pivot(S.rootfs);
     if (S.hostname && sethostname(S.hostname, strlen(S.hostname)) < 0) die("sethostname");
     for (i = 0; i + 1 < S.nsys; i += 2) sysctl_write(S.sysctl[i], S.sysctl[i + 1]);
     for (i = 0; i < S.nmask; i++) mask(S.masked[i]);
@@ -790,9 +807,91 @@ static pid_t spawn_init(int *ready_rd)
         write_file(path, S.oom);
     }
     xwrite(to_child[1], "G", 1);
-    close(to_child[1]);
+    g_to_child = to_child[1]; /* kept for the hooks' "continue" */
     *ready_rd = from_child[0];
     return pid;
+}
+
+/* Runs one hook with the state on stdin; returns NULL or an error message. */
+static const char *run_hook(struct hook *h, const char *state)
+{
+    static char err[1200];
+    int in[2], out[2], status, used = 0;
+    char buf[512];
+    pid_t pid;
+    long deadline_ms = (h->timeout > 0 ? h->timeout : 120) * 1000L;
+    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) return "pipe for hook";
+    pid = fork();
+    if (pid < 0) return "fork for hook";
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(out[1], 2);
+        h->args[h->nargs] = NULL;
+        h->env[h->nenv] = NULL;
+        execve(h->path, h->args, h->env);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    if (write(in[1], state, strlen(state)) < 0) { /* the hook need not read its stdin */ }
+    close(in[1]);
+    buf[0] = 0;
+    for (;;) {
+        struct pollfd p = { out[0], POLLIN, 0 };
+        int r = poll(&p, 1, 100);
+        ssize_t n;
+        if (r < 0 && errno != EINTR) break;
+        if (r <= 0) {
+            if ((deadline_ms -= 100) <= 0) {
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                close(out[0]);
+                snprintf(err, sizeof err, "hook %s timed out after %ds", h->path, h->timeout > 0 ? h->timeout : 120);
+                return err;
+            }
+            continue;
+        }
+        n = read(out[0], buf + used, sizeof buf - 1 - used);
+        if (n <= 0) break;
+        used += (int)n;
+        if (used >= (int)sizeof buf - 1) used = 0; /* keep only the last of a chatty hook */
+        buf[used] = 0;
+    }
+    close(out[0]);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return NULL;
+    buf[used] = 0;
+    for (char *q = buf; *q; q++) if (*q == '\n') *q = ' ';
+    snprintf(err, sizeof err, "hook %s failed (%s %d)%s%s", h->path, WIFEXITED(status) ? "exit" : "signal",
+             WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), used ? ": " : "", buf);
+    return err;
+}
+
+/* Reads the init's messages until "R" (ready) or an error; on "H" runs the hooks from here (the
+ * host side) and lets it continue. Returns the length of the final message in BUF. */
+static ssize_t await_ready(int ready, pid_t init, char *buf, size_t len)
+{
+    for (;;) {
+        ssize_t n = read(ready, buf, len);
+        if (n == 1 && buf[0] == 'H') {
+            char state[70000], *p;
+            int i;
+            const char *e = NULL;
+            p = S.statetmpl ? strstr(S.statetmpl, "\"@PID@\"") : NULL;
+            if (p) snprintf(state, sizeof state, "%.*s%d%s", (int)(p - S.statetmpl), S.statetmpl, (int)init, p + 7);
+            else snprintf(state, sizeof state, "{}");
+            for (i = 0; i < S.nhooks && !e; i++) e = run_hook(&S.hooks[i], state);
+            if (e) {
+                kill(init, SIGKILL);
+                return snprintf(buf, len, "%s\n", e);
+            }
+            xwrite(g_to_child, "C", 1);
+            continue;
+        }
+        close(g_to_child);
+        return n;
+    }
 }
 
 /* Writes "<code>" to STATEDIR/exit atomically; a signal death is recorded as 128+signal. */
@@ -823,7 +922,7 @@ static void monitor_main(int result_wr)
     init = spawn_init(&ready);
     n = snprintf(buf, sizeof buf, "pid:%d\n", (int)init);
     xwrite(result_wr, buf, n);
-    n = read(ready, buf, sizeof buf);
+    n = await_ready(ready, init, buf, sizeof buf);
     if (n > 0) xwrite(result_wr, buf, n);
     close(ready);
     close(result_wr);
@@ -898,7 +997,7 @@ static int cmd_create(const char *report)
     } else {
         int ready;
         init = spawn_init(&ready);
-        n = read(ready, verdict, sizeof verdict - 1);
+        n = await_ready(ready, init, verdict, sizeof verdict - 1);
         verdict[n > 0 ? n : 0] = 0;
     }
     if (n != 1 || v[0] != 'R') {

@@ -165,15 +165,27 @@ public final class OciRuntime {
             cg.create(config.resources());
             NativeSpec spec = NativeSpec.forCreate(config, cg, dir, consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath().toString(), monitor, rootless);
             if (relay && config.process().terminal() && consoleSocket == null) spec.op("relay", 1);
+            // prestart and createRuntime hooks run from the C stage: after the namespaces and mounts
+            // exist, before pivot_root, as the spec orders (Java cannot step in there)
+            List<OciConfig.Hook> early = new ArrayList<>(config.hooks().prestart());
+            early.addAll(config.hooks().createRuntime());
+            if (!early.isEmpty()) {
+                for (OciConfig.Hook h : early) {
+                    spec.op("hook", h.path(), h.timeout() == null ? 0 : h.timeout());
+                    for (String a : h.args()) spec.op("hookarg", a);
+                    for (String e : h.env()) spec.op("hookenv", e);
+                }
+                ObjectNode t = OciConfig.MAPPER.createObjectNode();
+                t.put("ociVersion", "1.0.2").put("id", id).put("status", "creating").put("pid", "@PID@").put("bundle", b.toString());
+                if (!config.annotations().isEmpty()) t.set("annotations", OciConfig.MAPPER.valueToTree(config.annotations()));
+                spec.op("statetmpl", t.toString());
+            }
             spec.writeTo(dir.resolve("spec"));
             pid = runNative("create", dir.resolve("spec"), dir.resolve("report"), false);
             cg.applyDevices(config.resources());
             st.put("pid", pid).put("pidStart", StateStore.startTime(pid)).put("phase", "created");
             store.save(id, st);
             writeFastPath(dir, st, cg, config);
-            ObjectNode pub = publicState(id, st);
-            Hooks.run("prestart", config.hooks().prestart(), pub);
-            Hooks.run("createRuntime", config.hooks().createRuntime(), pub);
             if (pidFile != null) writeAtomically(pidFile, pid + "");
             return pid;
         } catch (RuntimeException e) {

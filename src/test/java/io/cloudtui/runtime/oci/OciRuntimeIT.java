@@ -308,7 +308,11 @@ class OciRuntimeIT {
         linux.putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 200000).put("size", 65536);
         linux.putObject("sysctl").put("net.ipv4.ip_forward", "1");
         ObjectNode hooks = b.config.putObject("hooks");
-        hooks.putArray("prestart").addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c").add("cat > " + hookOut);
+        com.fasterxml.jackson.databind.node.ArrayNode pre = hooks.putArray("prestart");
+        pre.addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c").add("cat > " + hookOut);
+        // the spec runs prestart before pivot_root: the init's root is then still the host's /
+        pre.addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c")
+                .add("pid=$(sed 's/.*\"pid\":\\([0-9]*\\).*/\\1/'); readlink /proc/$pid/root > " + hookOut + ".root");
         b.write();
         RuntimeCli.Result r = cli.run("run", "--bundle", b.dir.toString(), id);
         assertEquals(0, r.code(), r.err());
@@ -325,6 +329,8 @@ class OciRuntimeIT {
         JsonNode hookState = BusyboxBundle.M.readTree(Files.readString(hookOut));
         assertEquals(id, hookState.get("id").asText(), "the prestart hook got the state on stdin");
         assertTrue(hookState.get("pid").asInt() > 0);
+        assertEquals("creating", hookState.get("status").asText());
+        assertEquals("/", Files.readString(Path.of(hookOut + ".root")).trim(), "prestart ran before pivot_root");
     }
 
     @Test
@@ -392,6 +398,17 @@ class OciRuntimeIT {
         assertTrue(r.err().contains(expected), "error should mention '" + expected + "': " + r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
         assertFalse(Files.exists(root.resolve(id)), "nothing is left behind");
+    }
+
+    @Test
+    void failingPrestartHookFailsTheCreate() throws Exception {
+        String id = id("hookfail");
+        BusyboxBundle b = bundle(id, "true");
+        b.config.putObject("hooks").putArray("prestart").addObject().put("path", "/bin/sh").putArray("args")
+                .add("sh").add("-c").add("echo no network for you; exit 3");
+        b.write();
+        assertRefused(id, b, "hook /bin/sh failed (exit 3): no network for you");
+        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/memory/ctui-it/" + id)), "its cgroup is removed");
     }
 
     @Test
