@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
             VolumesCommand.class,
             NetworksCommand.class,
             CompletionCommand.class,
+            io.cloudtui.runtime.RuntimeCommand.class,
         })
 public final class CloudtuiCommand implements Callable<Integer> {
     private final Context ctx;

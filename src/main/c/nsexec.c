@@ -1,0 +1,1402 @@
+/*
+ * cloudtui-nsexec: the single-threaded namespace stage of cloudtui's OCI runtime.
+ *
+ * The JVM validates config.json and writes a flat "spec" (NUL-separated tokens, see read_spec);
+ * this program only executes it, because a multithreaded JVM must never clone/unshare/setns.
+ *
+ *   cloudtui-nsexec create SPEC REPORT   clone the container init, set it up, leave it blocked on
+ *                                        the start fifo; REPORT gets "<pid>" or an error message.
+ *   cloudtui-nsexec exec SPEC REPORT     join a running container's namespaces and run a process.
+ *
+ * Process tree for create with a monitor:  CLI -> this (P) -> M1 (exits) -> M (monitor, subreaper)
+ * -> init. Without a monitor (under containerd-shim, which is already a subreaper): P -> init, and
+ * init is reparented to the shim when P exits.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <poll.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING 2U
+#endif
+
+extern char **environ;
+
+#define MAXV 4096
+
+/* ---- the spec, as written by io.cloudtui.runtime.oci.NativeSpec ---- */
+struct mnt { char *src, *dst, *type, *data; unsigned long flags, prop; };
+struct dev { char *path; char type; unsigned maj, min, mode, uid, gid; };
+struct ns { int flag; char *path; };
+struct rl { int res; unsigned long long soft, hard; };
+
+static struct {
+    struct ns ns[16]; int nns;
+    char *uidmap, *gidmap;                 /* "c h n\n" lines, ready for /proc/PID/uid_map */
+    char *setgroups;                       /* "deny" when rootless: needed before an unprivileged gid_map */
+    char *cgroups[32]; int ncg;            /* cgroup.procs files to put the process into */
+    char *rootfs; unsigned long rootprop; int rootro;
+    struct mnt m[256]; int nm;
+    struct dev d[128]; int nd;
+    char *links[64]; int nl;               /* pairs: target, path (symlinks in /dev) */
+    char *hostname;
+    char *sysctl[128]; int nsys;           /* pairs: key, value */
+    char *masked[64]; int nmask;
+    char *ro[64]; int nro;
+    struct rl rl[32]; int nrl;
+    int has_oom; char *oom;
+    int has_user; unsigned uid, gid; gid_t groups[64]; int ngroups;
+    int has_caps; uint64_t cap_b, cap_e, cap_p, cap_i, cap_a;
+    int nnp;
+    int umask;                             /* -1: keep the inherited one */
+    struct sock_filter filt[4096]; int nfilt; /* linux.seccomp, compiled to BPF by the JVM */
+    char *apparmor;
+    char *cwd;
+    char *args[MAXV]; int nargs;
+    char *env[MAXV]; int nenv;
+    int terminal; unsigned short rows, cols;
+    char *console;
+    int relay;                             /* terminal without console socket: we copy the pty */
+    char *fifo;                            /* create: init blocks reading it until `start` */
+    char *statedir;                        /* monitor writes "exit" here */
+    int monitor;
+    char *pidfile;                         /* exec: written by us, the caller may not see the pid */
+    int detach;
+    struct hook { char *path; int timeout; char *args[64]; int nargs; char *env[128]; int nenv; } hooks[32];
+    int nhooks;                            /* prestart + createRuntime, run by the init's parent */
+    char *statetmpl;                       /* state JSON for the hooks' stdin, pid as "@PID@" */
+} S;
+
+static int g_to_child = -1;
+static int g_fifo = -1, g_sock = -1; /* opened by the init's parent, used by the init */
+static int close_in_child = -1; /* the monitor's pipe to P, which the init must not hold */
+static int report_fd = -1; /* where errors go: the REPORT file (P) or a pipe to P (children) */
+
+/* Reports an error to whoever waits for us, then exits: every failure ends here. */
+static void die(const char *fmt, ...)
+{
+    char buf[1024];
+    int n, e = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof buf - 64, fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    if (n > (int)sizeof buf - 64) n = sizeof buf - 64;
+    if (e) n += snprintf(buf + n, 64, ": %s", strerror(e));
+    buf[n++] = '\n';
+    if (report_fd >= 0 && write(report_fd, buf, n) < 0) { /* nothing left to tell */ }
+    _exit(1);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    ssize_t r;
+    if (fd < 0 || !buf) die("open %s", path);
+    while ((r = read(fd, buf + n, cap - n)) > 0) {
+        n += r;
+        if (n == cap && !(buf = realloc(buf, (cap *= 2) + 1))) die("out of memory");
+    }
+    if (r < 0) die("read %s", path);
+    close(fd);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+static char *tok_p, *tok_end;
+static char *tok(void)
+{
+    char *t = tok_p;
+    if (tok_p >= tok_end) { errno = 0; die("spec truncated"); }
+    tok_p += strlen(tok_p) + 1;
+    return t;
+}
+static unsigned long long num(void) { return strtoull(tok(), NULL, 0); }
+
+/* "code:jt:jf:k,..." -> S.filt */
+static void parse_filter(char *p)
+{
+    while (*p) {
+        struct sock_filter f;
+        if (S.nfilt >= 4096) { errno = 0; die("spec: seccomp program too long"); }
+        f.code = (unsigned short)strtoul(p, &p, 10); p++;
+        f.jt = (unsigned char)strtoul(p, &p, 10); p++;
+        f.jf = (unsigned char)strtoul(p, &p, 10); p++;
+        f.k = (unsigned int)strtoul(p, &p, 10);
+        S.filt[S.nfilt++] = f;
+        if (*p == ',') p++;
+    }
+}
+
+static void load_seccomp(void)
+{
+    struct sock_fprog prog = { (unsigned short)S.nfilt, S.filt };
+    if (S.nfilt && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) die("load seccomp filter");
+    S.nfilt = 0;
+}
+
+#define PUSH(arr, cnt, v) do { if ((cnt) >= (int)(sizeof(arr) / sizeof((arr)[0]))) { errno = 0; die("spec: too many " #arr); } (arr)[(cnt)++] = (v); } while (0)
+
+static void read_spec(const char *path)
+{
+    size_t len;
+    char *buf = slurp(path, &len);
+    S.umask = -1;
+    tok_p = buf;
+    tok_end = buf + len;
+    while (tok_p < tok_end) {
+        char *op = tok();
+        if (!strcmp(op, "ns")) { struct ns n; n.flag = (int)num(); n.path = tok(); PUSH(S.ns, S.nns, n); }
+        else if (!strcmp(op, "uidmap")) S.uidmap = tok();
+        else if (!strcmp(op, "gidmap")) S.gidmap = tok();
+        else if (!strcmp(op, "setgroups")) S.setgroups = tok();
+        else if (!strcmp(op, "cgroup")) PUSH(S.cgroups, S.ncg, tok());
+        else if (!strcmp(op, "rootfs")) S.rootfs = tok();
+        else if (!strcmp(op, "rootprop")) S.rootprop = num();
+        else if (!strcmp(op, "rootro")) S.rootro = (int)num();
+        else if (!strcmp(op, "mount")) {
+            struct mnt m;
+            m.src = tok(); m.dst = tok(); m.type = tok(); m.flags = num(); m.prop = num(); m.data = tok();
+            PUSH(S.m, S.nm, m);
+        } else if (!strcmp(op, "dev")) {
+            struct dev d;
+            d.path = tok(); d.type = tok()[0]; d.maj = num(); d.min = num(); d.mode = num(); d.uid = num(); d.gid = num();
+            PUSH(S.d, S.nd, d);
+        } else if (!strcmp(op, "link")) { PUSH(S.links, S.nl, tok()); PUSH(S.links, S.nl, tok()); }
+        else if (!strcmp(op, "hostname")) S.hostname = tok();
+        else if (!strcmp(op, "sysctl")) { PUSH(S.sysctl, S.nsys, tok()); PUSH(S.sysctl, S.nsys, tok()); }
+        else if (!strcmp(op, "mask")) PUSH(S.masked, S.nmask, tok());
+        else if (!strcmp(op, "ro")) PUSH(S.ro, S.nro, tok());
+        else if (!strcmp(op, "rlimit")) { struct rl r; r.res = (int)num(); r.soft = num(); r.hard = num(); PUSH(S.rl, S.nrl, r); }
+        else if (!strcmp(op, "oom")) { S.has_oom = 1; S.oom = tok(); }
+        else if (!strcmp(op, "user")) { S.has_user = 1; S.uid = num(); S.gid = num(); }
+        else if (!strcmp(op, "group")) PUSH(S.groups, S.ngroups, (gid_t)num());
+        else if (!strcmp(op, "caps")) { S.has_caps = 1; S.cap_b = num(); S.cap_e = num(); S.cap_p = num(); S.cap_i = num(); S.cap_a = num(); }
+        else if (!strcmp(op, "nnp")) S.nnp = (int)num();
+        else if (!strcmp(op, "umask")) S.umask = (int)num();
+        else if (!strcmp(op, "apparmor")) S.apparmor = tok();
+        else if (!strcmp(op, "seccomp")) parse_filter(tok());
+        else if (!strcmp(op, "cwd")) S.cwd = tok();
+        else if (!strcmp(op, "arg")) PUSH(S.args, S.nargs, tok());
+        else if (!strcmp(op, "env")) PUSH(S.env, S.nenv, tok());
+        else if (!strcmp(op, "terminal")) { S.terminal = 1; S.rows = num(); S.cols = num(); }
+        else if (!strcmp(op, "console")) S.console = tok();
+        else if (!strcmp(op, "relay")) S.relay = (int)num();
+        else if (!strcmp(op, "hook")) {
+            if (S.nhooks >= 32) { errno = 0; die("spec: too many hooks"); }
+            S.hooks[S.nhooks].path = tok();
+            S.hooks[S.nhooks].timeout = (int)num();
+            S.nhooks++;
+        } else if (!strcmp(op, "hookarg") && S.nhooks) PUSH(S.hooks[S.nhooks - 1].args, S.hooks[S.nhooks - 1].nargs, tok());
+        else if (!strcmp(op, "hookenv") && S.nhooks) PUSH(S.hooks[S.nhooks - 1].env, S.hooks[S.nhooks - 1].nenv, tok());
+        else if (!strcmp(op, "statetmpl")) S.statetmpl = tok();
+        else if (!strcmp(op, "fifo")) S.fifo = tok();
+        else if (!strcmp(op, "statedir")) S.statedir = tok();
+        else if (!strcmp(op, "monitor")) S.monitor = (int)num();
+        else if (!strcmp(op, "pidfile")) S.pidfile = tok();
+        else if (!strcmp(op, "detach")) S.detach = (int)num();
+        else { errno = 0; die("spec: unknown op '%s'", op); }
+    }
+    if (S.nargs == 0) { errno = 0; die("spec: no process args"); }
+}
+
+/* ---- CVE-2019-5736: never run from a file the container could reach through /proc/PID/exe ---- */
+
+/* We re-exec ourselves from a sealed memfd copy: a container process opening /proc/<us>/exe
+ * for writing then only reaches an anonymous, write-sealed copy, never the file on the host. */
+static void ensure_sealed_self(char **argv)
+{
+    int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), mfd;
+    struct stat st;
+    off_t off = 0;
+    if (self < 0) die("open /proc/self/exe");
+    if (fcntl(self, F_GET_SEALS) >= 0) { close(self); return; } /* already the sealed copy */
+    mfd = (int)syscall(SYS_memfd_create, "cloudtui-nsexec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (mfd < 0) die("memfd_create");
+    if (fstat(self, &st) < 0) die("fstat self");
+    while (off < st.st_size)
+        if (sendfile(mfd, self, &off, st.st_size - off) <= 0) die("copy self");
+    if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) die("seal");
+    close(self);
+    fexecve(mfd, argv, environ);
+    die("fexecve sealed copy");
+}
+
+/* ---- helpers ---- */
+
+static void write_file(const char *path, const char *data)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) die("open %s", path);
+    if (write(fd, data, strlen(data)) < 0) die("write %s", path);
+    close(fd);
+}
+
+static void xwrite(int fd, const void *b, size_t n) { if (write(fd, b, n) != (ssize_t)n) die("sync write"); }
+static void xread(int fd, void *b, size_t n, const char *what)
+{
+    if (read(fd, b, n) != (ssize_t)n) { errno = 0; die("sync: %s", what); }
+}
+
+/* Opens PATH inside the directory ROOTFD as if ROOTFD were "/": symlinks and ".." can never
+ * leave it (openat2 RESOLVE_IN_ROOT); missing directories are created on the way. */
+static int open_in_root_depth(int rootfd, const char *path, int create_dir, int create_file, int depth);
+static int open_in_root(int rootfd, const char *path, int create_dir, int create_file)
+{
+    return open_in_root_depth(rootfd, path, create_dir, create_file, 0);
+}
+
+static int open_in_root_depth(int rootfd, const char *path, int create_dir, int create_file, int depth)
+{
+    struct open_how how;
+    int fd;
+    memset(&how, 0, sizeof how);
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+    if (fd >= 0 || errno != ENOENT || (!create_dir && !create_file)) return fd;
+    {
+        char parent[4096], *slash, *name;
+        int pfd;
+        snprintf(parent, sizeof parent, "%s", path);
+        while (strlen(parent) > 1 && parent[strlen(parent) - 1] == '/') parent[strlen(parent) - 1] = 0;
+        slash = strrchr(parent, '/');
+        if (!slash) return -1;
+        name = slash + 1;
+        *slash = 0;
+        pfd = open_in_root_depth(rootfd, parent[0] ? parent : "/", 1, 0, depth);
+        if (pfd < 0) return -1;
+        { /* an O_PATH fd cannot be used with mkdirat, so reopen the parent as a directory */
+            char p[64];
+            int dfd;
+            snprintf(p, sizeof p, "/proc/self/fd/%d", pfd);
+            dfd = open(p, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+            close(pfd);
+            if (dfd < 0) return -1;
+            char link[4096];
+            ssize_t n = readlinkat(dfd, name, link, sizeof link - 1);
+            if (n > 0) {
+                /* a dangling symlink: create its target instead, still resolved inside the root */
+                char next[8192];
+                close(dfd);
+                if (depth > 40) { errno = ELOOP; return -1; }
+                link[n] = 0;
+                snprintf(next, sizeof next, "%s%s%s", link[0] == '/' ? "" : parent, link[0] == '/' ? "" : "/", link);
+                return open_in_root_depth(rootfd, next, create_dir, create_file, depth + 1);
+            }
+            if (create_file) {
+                int f = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+                if (f >= 0) close(f);
+            } else if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST) {
+                close(dfd);
+                return -1;
+            }
+            close(dfd);
+        }
+        return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+    }
+}
+
+static void fdpath(char *buf, size_t n, int fd) { snprintf(buf, n, "/proc/self/fd/%d", fd); }
+
+#define PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
+
+/* Mounts one config.json mount onto its target, resolved inside the rootfs. */
+static void do_mount(int rootfd, struct mnt *m)
+{
+    char target[64];
+    int is_bind = (m->flags & MS_BIND) != 0, file = 0, tfd;
+    struct stat st;
+    if (is_bind) {
+        if (stat(m->src, &st) < 0) die("bind source %s", m->src);
+        file = !S_ISDIR(st.st_mode);
+    }
+    tfd = open_in_root(rootfd, m->dst, !file, file);
+    if (tfd < 0) die("mount target %s", m->dst);
+    fdpath(target, sizeof target, tfd);
+    if (is_bind) {
+        if (mount(m->src, target, NULL, m->flags & (MS_BIND | MS_REC), NULL) < 0) die("bind %s on %s", m->src, m->dst);
+        /* bind ignores the other flags: apply them (ro, nosuid, ...) with a remount */
+        if (m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) {
+            /* reopen: the target fd still names the directory under the new mount */
+            close(tfd);
+            tfd = open_in_root(rootfd, m->dst, 0, 0);
+            if (tfd < 0) die("reopen %s", m->dst);
+            fdpath(target, sizeof target, tfd);
+            if (mount(NULL, target, NULL, (m->flags & ~MS_REC) | MS_BIND | MS_REMOUNT, NULL) < 0) die("remount %s", m->dst);
+        }
+    } else if (mount(m->src, target, m->type, m->flags, m->data[0] ? m->data : NULL) < 0) {
+        die("mount %s (%s) on %s", m->src, m->type, m->dst);
+    }
+    if (m->prop) {
+        close(tfd);
+        tfd = open_in_root(rootfd, m->dst, 0, 0);
+        if (tfd < 0) die("reopen %s", m->dst);
+        fdpath(target, sizeof target, tfd);
+        if (mount(NULL, target, NULL, m->prop, NULL) < 0) die("propagation of %s", m->dst);
+    }
+    close(tfd);
+}
+
+static void make_device(int rootfd, struct dev *d, int in_userns)
+{
+    char path[4096], *slash;
+    int pfd, dfd;
+    char p[64];
+    snprintf(path, sizeof path, "%s", d->path);
+    slash = strrchr(path, '/');
+    if (!slash) { errno = 0; die("device path %s", d->path); }
+    *slash = 0;
+    pfd = open_in_root(rootfd, path[0] ? path : "/", 1, 0);
+    if (pfd < 0) die("device dir for %s", d->path);
+    fdpath(p, sizeof p, pfd);
+    dfd = open(p, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    if (dfd < 0) die("open device dir for %s", d->path);
+    close(pfd);
+    unlinkat(dfd, slash + 1, 0);
+    if (in_userns) {
+        /* mknod is not allowed in a user namespace: bind the host's node of the same path instead */
+        const char *host = d->path;
+        int f, tfd;
+        f = openat(dfd, slash + 1, O_CREAT | O_WRONLY | O_CLOEXEC, 0000);
+        if (f < 0) die("create %s", d->path);
+        close(f);
+        tfd = open_in_root(rootfd, d->path, 0, 0);
+        if (tfd < 0) die("reopen %s", d->path);
+        fdpath(p, sizeof p, tfd);
+        if (mount(host, p, NULL, MS_BIND, NULL) < 0) die("bind device %s", d->path);
+        close(tfd);
+    } else {
+        mode_t t = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+        if (mknodat(dfd, slash + 1, t | (d->mode & 07777), makedev(d->maj, d->min)) < 0) die("mknod %s", d->path);
+        if (fchmodat(dfd, slash + 1, d->mode & 07777, 0) < 0) die("chmod %s", d->path);
+        if (fchownat(dfd, slash + 1, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0) die("chown %s", d->path);
+    }
+    close(dfd);
+}
+
+/* pivot_root, never chroot: the old root is detached so nothing of the host stays reachable. */
+static void pivot(const char *rootfs)
+{
+    int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    int newroot = open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    if (oldroot < 0 || newroot < 0) die("open roots");
+    if (fchdir(newroot) < 0) die("chdir rootfs");
+    if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root");
+    if (fchdir(oldroot) < 0) die("chdir old root");
+    /* keep the detach from propagating back to the host */
+    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) die("make old root slave");
+    if (umount2(".", MNT_DETACH) < 0) die("detach old root");
+    if (chdir("/") < 0) die("chdir /");
+    close(oldroot);
+    close(newroot);
+}
+
+/* maskedPaths: /dev/null over files, an empty read-only tmpfs over directories. */
+static void mask(const char *path)
+{
+    struct stat st;
+    char p[64];
+    int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC), nul;
+    if (fd < 0) { if (errno == ENOENT) return; die("mask %s", path); }
+    if (fstat(fd, &st) < 0) die("stat %s", path);
+    fdpath(p, sizeof p, fd);
+    if (S_ISDIR(st.st_mode)) {
+        if (mount("tmpfs", p, "tmpfs", MS_RDONLY, "size=0") < 0) die("mask dir %s", path);
+    } else {
+        /* CVE-2025-31133: make sure /dev/null really is the null device, not a planted symlink */
+        struct stat ns;
+        char np[64];
+        nul = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (nul < 0 || fstat(nul, &ns) < 0 || !S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3)) {
+            errno = 0;
+            die("/dev/null is not the null device");
+        }
+        fdpath(np, sizeof np, nul);
+        if (mount(np, p, NULL, MS_BIND, NULL) < 0) die("mask %s", path);
+        close(nul);
+    }
+    close(fd);
+}
+
+static void readonly(const char *path)
+{
+    char p[64];
+    int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) { if (errno == ENOENT) return; die("readonly %s", path); }
+    fdpath(p, sizeof p, fd);
+    if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind %s", path);
+    close(fd);
+    fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) die("reopen %s", path);
+    fdpath(p, sizeof p, fd);
+    if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0
+        && mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, NULL) < 0)
+        die("remount ro %s", path);
+    close(fd);
+}
+
+/* Passes the pty master to whoever listens on --console-socket, as runc does (SCM_RIGHTS). */
+static void send_fd(int sock, int fd)
+{
+    char name[] = "/dev/ptmx", cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { name, sizeof name - 1 };
+    struct msghdr msg;
+    struct cmsghdr *c;
+    memset(&msg, 0, sizeof msg);
+    memset(cbuf, 0, sizeof cbuf);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf;
+    msg.msg_controllen = sizeof cbuf;
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    if (sendmsg(sock, &msg, 0) < 0) die("send pty master");
+}
+
+static int relay_fd = -1; /* relay mode: our end of the socketpair the pty master arrives on */
+
+/* The socket the pty master is sent on: --console-socket, or in relay mode a socketpair whose
+ * other end we keep, to copy between our own stdio and the pty (cloudtui's own CLI, no socket). */
+static int connect_console(void)
+{
+    struct sockaddr_un a;
+    int s;
+    if (S.relay) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) die("socketpair");
+        relay_fd = sv[0];
+        return sv[1];
+    }
+    if (!S.console) return -1;
+    s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) die("socket");
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    if (strlen(S.console) >= sizeof a.sun_path) { errno = 0; die("console socket path too long"); }
+    strcpy(a.sun_path, S.console);
+    if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) die("connect %s", S.console);
+    return s;
+}
+
+
+static int recv_fd(int sock)
+{
+    char buf[64], cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { buf, sizeof buf };
+    struct msghdr msg;
+    struct cmsghdr *c;
+    int fd = -1;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf;
+    msg.msg_controllen = sizeof cbuf;
+    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0) return -1;
+    c = CMSG_FIRSTHDR(&msg);
+    if (c && c->cmsg_type == SCM_RIGHTS) memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
+static volatile sig_atomic_t winch = 1;
+static void on_winch(int sig) { (void)sig; winch = 1; }
+
+/* Copies our stdin to the pty and the pty to our stdout until the container side hangs up; our
+ * terminal is raw meanwhile (the container's pty does the line discipline) and follows resizes. */
+static void relay(int master)
+{
+    struct termios saved, raw;
+    int tty = isatty(0) && tcgetattr(0, &saved) == 0, in_open = 1;
+    char buf[8192];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_winch;
+    sigaction(SIGWINCH, &sa, NULL);
+    if (tty) {
+        raw = saved;
+        cfmakeraw(&raw);
+        tcsetattr(0, TCSANOW, &raw);
+    }
+    for (;;) {
+        struct pollfd p[2] = { { master, POLLIN, 0 }, { 0, POLLIN, 0 } };
+        ssize_t n;
+        if (winch && tty) {
+            struct winsize ws;
+            winch = 0;
+            if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+        }
+        if (poll(p, in_open ? 2 : 1, -1) < 0) { if (errno == EINTR) continue; break; }
+        if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            n = read(master, buf, sizeof buf);
+            if (n <= 0) break; /* EIO: every slave fd is closed */
+            if (write(1, buf, n) < 0) break;
+        }
+        if (in_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            n = read(0, buf, sizeof buf);
+            if (n <= 0) in_open = 0;
+            else if (write(master, buf, n) < 0) break;
+        }
+    }
+    if (tty) tcsetattr(0, TCSANOW, &saved);
+}
+
+/* Opens a pty in the container's devpts, hands the master out, makes the slave our terminal. */
+static void setup_terminal(int sock)
+{
+    int master, slave, unlock = 0, n;
+    char name[64];
+    struct winsize ws;
+    if (!S.terminal) return;
+    if (sock < 0) { errno = 0; die("terminal requested without --console-socket"); }
+    master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) die("open /dev/ptmx");
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0) die("pty setup");
+    snprintf(name, sizeof name, "/dev/pts/%d", n);
+    slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0) die("open %s", name);
+    if (S.rows || S.cols) {
+        memset(&ws, 0, sizeof ws);
+        ws.ws_row = S.rows;
+        ws.ws_col = S.cols;
+        ioctl(master, TIOCSWINSZ, &ws);
+    }
+    send_fd(sock, master);
+    close(master);
+    close(sock);
+    setsid();
+    if (ioctl(slave, TIOCSCTTY, 0) < 0) die("set controlling terminal");
+    if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) die("dup pty");
+    if (slave > 2) close(slave);
+}
+
+/* rlimits, oom score, identity, capabilities, no_new_privs: the process becomes what config.json says. */
+static void finalize_identity(void)
+{
+    int i, cap;
+    for (i = 0; i < S.nrl; i++) {
+        struct rlimit r = { S.rl[i].soft, S.rl[i].hard };
+        if (setrlimit(S.rl[i].res, &r) < 0) die("setrlimit %d", S.rl[i].res);
+    }
+    /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we still have it
+     * (the rest of our way to exec must then pass the filter, as with runc) */
+    if (!S.nnp) load_seccomp();
+    if (S.has_caps) {
+        /* the bounding set needs CAP_SETPCAP, which we still hold as root */
+        for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+            if (!(S.cap_b & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) die("drop bounding cap %d", cap);
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) die("keepcaps");
+    }
+    if (S.has_user) {
+        if (setgroups(S.ngroups, S.groups) < 0 && !(errno == EPERM && S.ngroups == 0)) die("setgroups");
+        if (setresgid(S.gid, S.gid, S.gid) < 0) die("setgid %u", S.gid);
+        if (setresuid(S.uid, S.uid, S.uid) < 0) die("setuid %u", S.uid);
+    }
+    if (S.has_caps) {
+        struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+        struct __user_cap_data_struct d[2];
+        d[0].effective = (uint32_t)S.cap_e; d[1].effective = (uint32_t)(S.cap_e >> 32);
+        d[0].permitted = (uint32_t)S.cap_p; d[1].permitted = (uint32_t)(S.cap_p >> 32);
+        d[0].inheritable = (uint32_t)S.cap_i; d[1].inheritable = (uint32_t)(S.cap_i >> 32);
+        if (syscall(SYS_capset, &h, d) < 0) die("capset");
+        prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+        for (cap = 0; cap < 64; cap++)
+            if ((S.cap_a & (1ULL << cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) die("ambient cap %d", cap);
+        prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+    }
+    if (S.nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs");
+}
+
+/* CVE-2024-21626: no inherited fd (host directories included) may reach the container process. */
+static void close_inherited(void)
+{
+    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) die("close_range");
+}
+
+static void exec_process(void)
+{
+    char cwd[4096];
+    if (S.umask >= 0) umask((mode_t)S.umask);
+    if (S.cwd && chdir(S.cwd) < 0) die("chdir %s", S.cwd);
+    /* a cwd outside our root would show as "(unreachable)": refuse rather than run there */
+    if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/') { errno = 0; die("working directory is outside the container"); }
+    if (S.apparmor) {
+        char b[512];
+        snprintf(b, sizeof b, "exec %s", S.apparmor);
+        write_file("/proc/self/attr/exec", b);
+    }
+    S.env[S.nenv] = NULL;
+    S.args[S.nargs] = NULL;
+    environ = S.env; /* execvp looks PATH up in the container's environment */
+    close_inherited();
+    load_seccomp(); /* with no_new_privs: as late as possible, so only execve must be allowed */
+    execvp(S.args[0], S.args);
+    die("exec %s", S.args[0]);
+}
+
+static int sysctl_write(const char *key, const char *val)
+{
+    char path[512], *p;
+    snprintf(path, sizeof path, "/proc/sys/%s", key);
+    for (p = path + 10; *p; p++) if (*p == '.') *p = '/';
+    write_file(path, val);
+    return 0;
+}
+
+/* ---- create ---- */
+
+static int has_new(int flag)
+{
+    int i;
+    for (i = 0; i < S.nns; i++) if (S.ns[i].flag == flag && !S.ns[i].path[0]) return 1;
+    return 0;
+}
+
+/* The container init: runs in fresh namespaces, builds the rootfs, then waits for `start`. */
+static void init_main(int sync_rd, int sync_wr)
+{
+    char c;
+    int i, rootfd, fifo = g_fifo, sock = g_sock, in_userns = has_new(CLONE_NEWUSER);
+    xread(sync_rd, &c, 1, "parent died before configuring us");
+    if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) die("become root in user namespace");
+    for (i = 0; i < S.nns; i++) {
+        if (!S.ns[i].path[0] || S.ns[i].flag == CLONE_NEWPID) continue;
+        int fd = open(S.ns[i].path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, S.ns[i].flag) < 0) die("join namespace %s", S.ns[i].path);
+        close(fd);
+    }
+    /* cgroup namespace only now: the parent has moved us into the container's cgroup */
+    if (has_new(CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) die("unshare cgroup namespace");
+    if (S.rootfs) {
+        if (mount(NULL, "/", NULL, MS_REC | (S.rootprop ? S.rootprop : MS_SLAVE), NULL) < 0) die("root propagation");
+        /* pivot_root needs the new root to be a mount point */
+        if (mount(S.rootfs, S.rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind rootfs");
+        rootfd = open(S.rootfs, O_DIRECTORY | O_PATH | O_CLOEXEC);
+        if (rootfd < 0) die("open rootfs %s", S.rootfs);
+        for (i = 0; i < S.nm; i++) do_mount(rootfd, &S.m[i]);
+        for (i = 0; i < S.nd; i++) make_device(rootfd, &S.d[i], in_userns);
+        for (i = 0; i + 1 < S.nl; i += 2) {
+            char p[64], *slash = strrchr(S.links[i + 1], '/'), dir[4096];
+            int pfd, dfd;
+            snprintf(dir, sizeof dir, "%.*s", (int)(slash - S.links[i + 1]), S.links[i + 1]);
+            pfd = open_in_root(rootfd, dir[0] ? dir : "/", 1, 0);
+            if (pfd < 0) die("link dir %s", dir);
+            fdpath(p, sizeof p, pfd);
+            dfd = open(p, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+            if (dfd < 0 || (symlinkat(S.links[i], dfd, slash + 1) < 0 && errno != EEXIST)) die("symlink %s", S.links[i + 1]);
+            close(dfd);
+            close(pfd);
+        }
+        close(rootfd);
+    }
+    /* prestart/createRuntime hooks: the environment exists, pivot_root has not happened yet */
+    if (S.nhooks) {
+        xwrite(sync_wr, "H", 1);
+        xread(sync_rd, &c, 1, "hooks failed");
+    }
+    close(sync_rd);
+    if (S.rootfs) pivot(S.rootfs);
+    if (S.hostname && sethostname(S.hostname, strlen(S.hostname)) < 0) die("sethostname");
+    for (i = 0; i + 1 < S.nsys; i += 2) sysctl_write(S.sysctl[i], S.sysctl[i + 1]);
+    for (i = 0; i < S.nmask; i++) mask(S.masked[i]);
+    for (i = 0; i < S.nro; i++) readonly(S.ro[i]);
+    if (S.rootro && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) die("remount / read-only");
+    setup_terminal(sock);
+    if (!S.terminal && sock >= 0) close(sock);
+    if (!S.terminal) setsid();
+    finalize_identity();
+    /* ready: P may report success now; then wait for `start` */
+    xwrite(sync_wr, "R", 1);
+    report_fd = 2; /* nobody reads the sync pipe any more: later errors go to the container's stderr */
+    if (fifo >= 0) {
+        ssize_t r;
+        while ((r = read(fifo, &c, 1)) < 0 && errno == EINTR) {}
+        if (r != 1) { errno = 0; die("start fifo closed"); }
+        close(fifo);
+    }
+    exec_process();
+}
+
+static void write_map(pid_t pid, const char *which, const char *map)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, which);
+    write_file(path, map);
+}
+
+/* Clones the init with the new namespaces and does what only its parent can: maps, cgroups.
+ * Returns its pid; *ready_rd gets the pipe on which it says "R" or an error. */
+static pid_t spawn_init(int *ready_rd)
+{
+    int to_child[2], from_child[2], i, flags = 0;
+    pid_t pid;
+    char buf[32];
+    for (i = 0; i < S.nns; i++) {
+        if (S.ns[i].flag == CLONE_NEWCGROUP) continue; /* unshared by the child, after the cgroup move */
+        if (!S.ns[i].path[0]) flags |= S.ns[i].flag;
+        else if (S.ns[i].flag == CLONE_NEWPID) {
+            /* joining a pid namespace only takes effect for our children */
+            int fd = open(S.ns[i].path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0 || setns(fd, CLONE_NEWPID) < 0) die("join pid namespace %s", S.ns[i].path);
+            close(fd);
+        }
+    }
+    if (pipe2(to_child, O_CLOEXEC) < 0 || pipe2(from_child, O_CLOEXEC) < 0) die("pipe");
+    /* host paths, opened while we are host root: a user-namespaced init could not reach them */
+    g_sock = connect_console();
+    g_fifo = S.fifo ? open(S.fifo, O_RDWR | O_CLOEXEC) : -1; /* O_RDWR: read blocks until start writes */
+    if (S.fifo && g_fifo < 0) die("open start fifo");
+    pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) die("clone");
+    if (pid == 0) {
+        close(to_child[1]);
+        close(from_child[0]);
+        report_fd = from_child[1];
+        if (close_in_child >= 0) close(close_in_child); /* P waits for EOF on it */
+        init_main(to_child[0], from_child[1]);
+    }
+    close(to_child[0]);
+    close(from_child[1]);
+    if (g_sock >= 0) close(g_sock);
+    if (g_fifo >= 0) close(g_fifo);
+    if (S.uidmap) write_map(pid, "uid_map", S.uidmap);
+    if (S.setgroups) write_map(pid, "setgroups", S.setgroups);
+    if (S.gidmap) write_map(pid, "gid_map", S.gidmap);
+    snprintf(buf, sizeof buf, "%d", (int)pid);
+    for (i = 0; i < S.ncg; i++) write_file(S.cgroups[i], buf);
+    if (S.has_oom) { /* from outside: in a user namespace the child may not write its own */
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
+        write_file(path, S.oom);
+    }
+    xwrite(to_child[1], "G", 1);
+    g_to_child = to_child[1]; /* kept for the hooks' "continue" */
+    *ready_rd = from_child[0];
+    return pid;
+}
+
+/* Runs one hook with the state on stdin; returns NULL or an error message. */
+static const char *run_hook(struct hook *h, const char *state)
+{
+    static char err[1200];
+    int in[2], out[2], status, used = 0;
+    char buf[512];
+    pid_t pid;
+    long deadline_ms = (h->timeout > 0 ? h->timeout : 120) * 1000L;
+    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) return "pipe for hook";
+    pid = fork();
+    if (pid < 0) return "fork for hook";
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(out[1], 2);
+        h->args[h->nargs] = NULL;
+        h->env[h->nenv] = NULL;
+        execve(h->path, h->args, h->env);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    if (write(in[1], state, strlen(state)) < 0) { /* the hook need not read its stdin */ }
+    close(in[1]);
+    buf[0] = 0;
+    for (;;) {
+        struct pollfd p = { out[0], POLLIN, 0 };
+        int r = poll(&p, 1, 100);
+        ssize_t n;
+        if (r < 0 && errno != EINTR) break;
+        if (r <= 0) {
+            if ((deadline_ms -= 100) <= 0) {
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                close(out[0]);
+                snprintf(err, sizeof err, "hook %s timed out after %ds", h->path, h->timeout > 0 ? h->timeout : 120);
+                return err;
+            }
+            continue;
+        }
+        n = read(out[0], buf + used, sizeof buf - 1 - used);
+        if (n <= 0) break;
+        used += (int)n;
+        if (used >= (int)sizeof buf - 1) used = 0; /* keep only the last of a chatty hook */
+        buf[used] = 0;
+    }
+    close(out[0]);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return NULL;
+    buf[used] = 0;
+    for (char *q = buf; *q; q++) if (*q == '\n') *q = ' ';
+    snprintf(err, sizeof err, "hook %s failed (%s %d)%s%s", h->path, WIFEXITED(status) ? "exit" : "signal",
+             WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), used ? ": " : "", buf);
+    return err;
+}
+
+/* Reads the init's messages until "R" (ready) or an error; on "H" runs the hooks from here (the
+ * host side) and lets it continue. Returns the length of the final message in BUF. */
+static ssize_t await_ready(int ready, pid_t init, char *buf, size_t len)
+{
+    for (;;) {
+        ssize_t n = read(ready, buf, len);
+        if (n == 1 && buf[0] == 'H') {
+            char state[70000], *p;
+            int i;
+            const char *e = NULL;
+            p = S.statetmpl ? strstr(S.statetmpl, "\"@PID@\"") : NULL;
+            if (p) snprintf(state, sizeof state, "%.*s%d%s", (int)(p - S.statetmpl), S.statetmpl, (int)init, p + 7);
+            else snprintf(state, sizeof state, "{}");
+            for (i = 0; i < S.nhooks && !e; i++) e = run_hook(&S.hooks[i], state);
+            if (e) {
+                kill(init, SIGKILL);
+                return snprintf(buf, len, "%s\n", e);
+            }
+            xwrite(g_to_child, "C", 1);
+            continue;
+        }
+        close(g_to_child);
+        return n;
+    }
+}
+
+/* Writes "<code>" to STATEDIR/exit atomically; a signal death is recorded as 128+signal. */
+static void record_exit(int dirfd, int status)
+{
+    char b[32];
+    int fd, n, code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    n = snprintf(b, sizeof b, "%d\n", code);
+    fd = openat(dirfd, "exit.tmp", O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return; /* state already deleted */
+    if (write(fd, b, n) < 0) { /* best effort */ }
+    close(fd);
+    renameat(dirfd, "exit.tmp", dirfd, "exit");
+}
+
+/* The monitor: subreaper for the container, parent of its init, records its exit code.
+ * It tells P, on RESULT_WR, "pid:<init>\n" and then the init's verdict ("R" or an error). */
+static void monitor_main(int result_wr)
+{
+    int ready, dirfd, status, devnull;
+    pid_t init, w;
+    char buf[1024];
+    ssize_t n;
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) die("subreaper");
+    dirfd = open(S.statedir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+    if (dirfd < 0) die("open state dir");
+    close_in_child = result_wr;
+    init = spawn_init(&ready);
+    n = snprintf(buf, sizeof buf, "pid:%d\n", (int)init);
+    xwrite(result_wr, buf, n);
+    n = await_ready(ready, init, buf, sizeof buf);
+    if (n > 0) xwrite(result_wr, buf, n);
+    close(ready);
+    close(result_wr);
+    prctl(PR_SET_NAME, "ctui-monitor", 0, 0, 0);
+    if (relay_fd >= 0) {
+        /* a terminal for a foreground `run`: we hold the pty master and copy it to and from the
+         * caller's stdio until the container side hangs up */
+        int master = recv_fd(relay_fd);
+        if (dup2(dirfd, 3) == 3) dirfd = 3;
+        if (master >= 0 && dup2(master, 4) == 4) { master = 4; syscall(SYS_close_range, 5, ~0U, 0); }
+        if (master >= 0) relay(master);
+        close(master);
+    }
+    /* hold nothing of the CLI's: its stdio would keep pipes open for callers reading our output */
+    devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
+    /* and nothing else of P's (its report file...): only the state directory stays open */
+    if (dup2(dirfd, 3) == 3) { dirfd = 3; syscall(SYS_close_range, 4, ~0U, 0); }
+    for (;;) {
+        w = waitpid(-1, &status, 0);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) break; /* no children left */
+        if (w == init) { record_exit(dirfd, status); break; }
+    }
+    /* reap what is left (orphans without a pid namespace) so no zombie outlives us */
+    while (waitpid(-1, &status, WNOHANG) > 0) {}
+    _exit(0);
+}
+
+static void write_report(const char *path, const char *text)
+{
+    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) die("open report %s", path);
+    xwrite(fd, text, strlen(text));
+    close(fd);
+}
+
+static int cmd_create(const char *report)
+{
+    pid_t init;
+    char verdict[2048], out[32], *v = verdict;
+    ssize_t n = 0, r;
+    if (S.fifo && mkfifo(S.fifo, 0600) < 0) die("mkfifo %s", S.fifo);
+    if (S.monitor) {
+        int res[2];
+        pid_t m1;
+        if (pipe2(res, O_CLOEXEC) < 0) die("pipe");
+        m1 = fork();
+        if (m1 < 0) die("fork");
+        if (m1 == 0) {
+            /* double fork: the monitor is orphaned at once, so it survives the CLI (even kill -9) */
+            setsid();
+            close(res[0]);
+            report_fd = res[1];
+            pid_t m = fork();
+            if (m < 0) die("fork monitor");
+            if (m == 0) monitor_main(res[1]);
+            _exit(0);
+        }
+        close(res[1]);
+        waitpid(m1, NULL, 0);
+        /* everything up to EOF: "pid:N\n" then "R", or an error from the monitor or the init */
+        while (n < (ssize_t)sizeof verdict - 1 && (r = read(res[0], verdict + n, sizeof verdict - 1 - n)) > 0) n += r;
+        verdict[n > 0 ? n : 0] = 0;
+        if (strncmp(verdict, "pid:", 4) != 0) {
+            errno = 0;
+            die("%s", n > 0 ? strtok(verdict, "\n") : "runtime monitor died during setup");
+        }
+        init = (pid_t)atoi(verdict + 4);
+        v = strchr(verdict, '\n') + 1;
+        n -= v - verdict;
+    } else {
+        int ready;
+        init = spawn_init(&ready);
+        n = await_ready(ready, init, verdict, sizeof verdict - 1);
+        verdict[n > 0 ? n : 0] = 0;
+    }
+    if (n != 1 || v[0] != 'R') {
+        errno = 0;
+        if (n <= 0) die("container init died during setup");
+        die("%s", strtok(v, "\n"));
+    }
+    snprintf(out, sizeof out, "%d\n", (int)init);
+    write_report(report, out);
+    return 0;
+}
+
+/* ---- exec ---- */
+
+static int cmd_exec(const char *report)
+{
+    int fds[16], i, sock, st[2], status;
+    pid_t pid;
+    char buf[1024], out[32];
+    ssize_t n;
+    char cg[32];
+    int pf_dir = -1, pf = -1;
+    const char *pf_name = NULL;
+    (void)report;
+    /* host paths die with setns(mount): open the pid file (and its directory, for the rename) now */
+    if (S.pidfile) {
+        char dir[4096], *slash;
+        snprintf(dir, sizeof dir, "%s", S.pidfile);
+        slash = strrchr(dir, '/');
+        if (!slash) { errno = 0; die("pid file must be an absolute path"); }
+        *slash = 0;
+        pf_name = strrchr(S.pidfile, '/') + 1;
+        pf_dir = open(dir[0] ? dir : "/", O_DIRECTORY | O_PATH | O_CLOEXEC);
+        if (pf_dir < 0) die("open %s", dir);
+        snprintf(cg, sizeof cg, ".%d.tmp", (int)getpid());
+        pf = openat(pf_dir, cg, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+        if (pf < 0) die("create pid file in %s", dir);
+    }
+    /* join the container's cgroups first, while their host paths are still visible */
+    snprintf(cg, sizeof cg, "%d", (int)getpid());
+    for (i = 0; i < S.ncg; i++) write_file(S.cgroups[i], cg);
+    for (i = 0; i < S.nns; i++) {
+        fds[i] = open(S.ns[i].path, O_RDONLY | O_CLOEXEC);
+        if (fds[i] < 0) die("open namespace %s", S.ns[i].path);
+    }
+    sock = connect_console();
+    /* inherited by the child; set while we are still privileged on the host */
+    if (S.has_oom) write_file("/proc/self/oom_score_adj", S.oom);
+    /* user namespace first: it grants the rights needed to join the others */
+    for (i = 0; i < S.nns; i++)
+        if (S.ns[i].flag == CLONE_NEWUSER && setns(fds[i], CLONE_NEWUSER) < 0) die("join user namespace");
+    for (i = 0; i < S.nns; i++)
+        if (S.ns[i].flag != CLONE_NEWUSER && setns(fds[i], S.ns[i].flag) < 0) die("join namespace %s", S.ns[i].path);
+    for (i = 0; i < S.nns; i++) close(fds[i]);
+    if (pipe2(st, O_CLOEXEC) < 0) die("pipe");
+    pid = fork(); /* the pid namespace we joined applies to this child */
+    if (pid < 0) die("fork");
+    if (pid == 0) {
+        close(st[0]);
+        report_fd = st[1];
+        if (chdir("/") < 0) die("chdir /"); /* our old cwd is a host directory */
+        setup_terminal(sock);
+        if (!S.terminal) { if (sock >= 0) close(sock); setsid(); }
+        finalize_identity();
+        exec_process(); /* st[1] is close-on-exec: EOF tells the parent exec succeeded */
+    }
+    close(st[1]);
+    if (sock >= 0) close(sock);
+    if (relay_fd >= 0) {
+        int master = recv_fd(relay_fd); /* -1 if the child failed first: its error follows */
+        close(relay_fd);
+        relay_fd = master;
+    }
+    n = read(st[0], buf, sizeof buf);
+    if (n > 0) {
+        waitpid(pid, NULL, 0);
+        errno = 0;
+        die("%.*s", buf[n - 1] == '\n' ? (int)n - 1 : (int)n, buf);
+    }
+    snprintf(out, sizeof out, "%d\n", (int)pid);
+    if (pf >= 0) {
+        xwrite(pf, out, strlen(out) - 1);
+        close(pf);
+        snprintf(cg, sizeof cg, ".%d.tmp", (int)getpid());
+        if (renameat(pf_dir, cg, pf_dir, pf_name) < 0) die("write pid file");
+        close(pf_dir);
+    }
+    /* the report file is open since main(): its path is not visible from here */
+    if (ftruncate(report_fd, 0) < 0 || pwrite(report_fd, out, strlen(out), 0) < 0) die("write report");
+    if (S.detach) return 0; /* the process is reparented to the caller's subreaper */
+    if (relay_fd >= 0) relay(relay_fd);
+    while (waitpid(pid, &status, 0) < 0) if (errno != EINTR) die("wait");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* ---- fast paths: start, kill, delete, state without a JVM ----
+ * bin/cloudtui-runtime tries these first; they handle only the plain case and answer 99 ("ask the
+ * JVM") for anything else, so every error message and rare case stays in one place (Java). They
+ * read STATE/ID/fast, written by Java once the container is created. */
+
+#define FALLBACK 99
+
+struct fast {
+    int pid, poststart, poststop, monitor, ncg;
+    unsigned long long start;
+    char cg[32][1024];
+};
+
+/* Start time (field 22 of /proc/PID/stat), 0 if gone or a zombie. */
+static unsigned long long proc_start(int pid)
+{
+    char path[64], buf[1024], *p;
+    int f, i;
+    ssize_t n;
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    f = open(path, O_RDONLY | O_CLOEXEC);
+    if (f < 0) return 0;
+    n = read(f, buf, sizeof buf - 1);
+    close(f);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    p = strrchr(buf, ')');
+    if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X') return 0;
+    for (i = 0; p && i < 20; i++) p = strchr(p + 1, ' ');
+    return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+static int read_fast(int dirfd, struct fast *f)
+{
+    char buf[40000], *line, *save = NULL;
+    int fd = openat(dirfd, "fast", O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+    memset(f, 0, sizeof *f);
+    if (fd < 0) return -1;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (!strncmp(line, "pid ", 4)) f->pid = atoi(line + 4);
+        else if (!strncmp(line, "start ", 6)) f->start = strtoull(line + 6, NULL, 10);
+        else if (!strncmp(line, "poststart ", 10)) f->poststart = atoi(line + 10);
+        else if (!strncmp(line, "poststop ", 9)) f->poststop = atoi(line + 9);
+        else if (!strncmp(line, "monitor ", 8)) f->monitor = atoi(line + 8);
+        else if (!strncmp(line, "cg ", 3) && f->ncg < 32) snprintf(f->cg[f->ncg++], sizeof f->cg[0], "%s", line + 3);
+    }
+    return f->pid > 0 && f->start ? 0 : -1;
+}
+
+static int fast_alive(struct fast *f) { return proc_start(f->pid) == f->start; }
+
+/* Reads DIR/NAME into BUF; returns its length, -1 if missing. */
+static ssize_t read_small(const char *dir, const char *name, char *buf, size_t len)
+{
+    char path[1200];
+    int fd;
+    ssize_t n;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    n = read(fd, buf, len - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    return n;
+}
+
+static int fast_frozen(struct fast *f)
+{
+    char buf[256];
+    int i;
+    for (i = 0; i < f->ncg; i++) {
+        if (read_small(f->cg[i], "freezer.state", buf, sizeof buf) > 0 && strncmp(buf, "THAWED", 6) != 0) return 1;
+        if (read_small(f->cg[i], "cgroup.events", buf, sizeof buf) > 0 && strstr(buf, "frozen 1")) return 1;
+    }
+    return 0;
+}
+
+static int fast_lock(int dirfd)
+{
+    /* the same POSIX record lock Java's FileChannel.lock() takes */
+    struct flock l;
+    int fd = openat(dirfd, ".lock", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    memset(&l, 0, sizeof l);
+    l.l_type = F_WRLCK;
+    l.l_whence = SEEK_SET;
+    while (fcntl(fd, F_SETLKW, &l) < 0) if (errno != EINTR) return -1;
+    return fd;
+}
+
+static int fast_signal(const char *s)
+{
+    static const char *names[] = { "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV",
+                                   "USR2", "PIPE", "ALRM", "TERM" };
+    unsigned i;
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*s && !*end) return n >= 1 && n <= 64 ? (int)n : -1;
+    if (!strncmp(s, "SIG", 3)) s += 3;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) if (!strcmp(s, names[i])) return (int)i + 1;
+    return -1;
+}
+
+static int fast_state(int dirfd, struct fast *f, const char *id)
+{
+    char tmpl[65536], out[70000], extra[256] = "", code[32], buf[4096];
+    const char *status;
+    int pid = 0, fd, i, oom = 0;
+    ssize_t n;
+    char *p, *q;
+    fd = openat(dirfd, "state.tmpl", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return FALLBACK;
+    n = read(fd, tmpl, sizeof tmpl - 1);
+    close(fd);
+    if (n <= 0) return FALLBACK;
+    tmpl[n] = 0;
+    (void)id;
+    if (fast_alive(f)) {
+        pid = f->pid;
+        if (fast_frozen(f)) status = "paused";
+        else if (faccessat(dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0) status = "created";
+        else status = "running";
+    } else {
+        status = "stopped";
+        fd = openat(dirfd, "exit", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            n = read(fd, code, sizeof code - 1);
+            close(fd);
+            code[n > 0 ? n : 0] = 0;
+            if (n > 0) snprintf(extra, sizeof extra, ",\n  \"exitCode\" : %d", atoi(code));
+        } else if (f->monitor) {
+            return FALLBACK; /* the monitor is about to write it: the JVM waits for it */
+        }
+        for (i = 0; i < f->ncg; i++) {
+            char *k = NULL;
+            if (read_small(f->cg[i], "memory.oom_control", buf, sizeof buf) > 0) k = strstr(buf, "oom_kill ");
+            else if (read_small(f->cg[i], "memory.events", buf, sizeof buf) > 0) k = strstr(buf, "oom_kill ");
+            if (k && atol(k + 9) > 0) oom = 1;
+        }
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), ",\n  \"oomKilled\" : %s", oom ? "true" : "false");
+    }
+    /* the template is Java's own output with "@STATUS@" and "@PID@" in place */
+    p = strstr(tmpl, "\"@STATUS@\"");
+    q = strstr(tmpl, "\"@PID@\"");
+    if (!p || !q || q < p) return FALLBACK;
+    *p = 0;
+    *q = 0;
+    {
+        char *tail = q + 7, *end = strrchr(tail, '}');
+        if (!end) return FALLBACK;
+        while (end > tail && (end[-1] == '\n' || end[-1] == ' ')) end--;
+        snprintf(out, sizeof out, "%s\"%s\"%s%d%.*s%s\n}\n", tmpl, status, p + 10, pid, (int)(end - tail), tail, extra);
+    }
+    return write(1, out, strlen(out)) < 0 ? 1 : 0;
+}
+
+static int fast_delete(int rootfd, int dirfd, struct fast *f, const char *id)
+{
+    char buf[64], gone[1200];
+    int i, attempt;
+    if (fast_alive(f) || f->poststop) return FALLBACK;
+    for (i = 0; i < f->ncg; i++) {
+        if (read_small(f->cg[i], "cgroup.procs", buf, sizeof buf) > 0) return FALLBACK; /* processes left: Java kills them */
+    }
+    for (i = 0; i < f->ncg; i++) if (rmdir(f->cg[i]) < 0 && errno != ENOENT) return FALLBACK;
+    /* renamed first so other CLIs see it gone at once; emptied with retries, since the monitor
+     * may still be writing its exit file into it */
+    snprintf(gone, sizeof gone, ".deleted-%s-%d", id, (int)getpid());
+    if (renameat(rootfd, id, rootfd, gone) < 0) return FALLBACK;
+    (void)dirfd;
+    for (attempt = 0; attempt < 100; attempt++) {
+        int d = openat(rootfd, gone, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        char dents[8192];
+        long n, off;
+        if (d < 0) return 0;
+        while ((n = syscall(SYS_getdents64, d, dents, sizeof dents)) > 0) {
+            for (off = 0; off < n;) {
+                struct { unsigned long long ino; long long off; unsigned short reclen; unsigned char type; char name[]; } *e = (void *)(dents + off);
+                if (strcmp(e->name, ".") && strcmp(e->name, "..")) unlinkat(d, e->name, 0);
+                off += e->reclen;
+            }
+        }
+        close(d);
+        if (unlinkat(rootfd, gone, AT_REMOVEDIR) == 0 || errno == ENOENT) return 0;
+        usleep(1000);
+    }
+    return 1;
+}
+
+static int cmd_fast(int argc, char **argv)
+{
+    const char *root, *verb, *id;
+    int rootfd, dirfd, lock = -1, i, rc;
+    struct fast f;
+    if (argc < 5) return FALLBACK;
+    const char *sigarg = "15";
+    root = argv[2];
+    verb = argv[3];
+    id = argv[argc - 1];
+    if (!strcmp(verb, "kill")) { /* runc's order: kill ID [SIGNAL]; options (--all) are left to Java */
+        if (argc > 6) return FALLBACK;
+        id = argv[4];
+        if (argc == 6) sigarg = argv[5];
+    }
+    if (id[0] == '-' || id[0] == '.' || strchr(id, '/')) return FALLBACK;
+    rootfd = open(root, O_DIRECTORY | O_PATH | O_CLOEXEC);
+    if (rootfd < 0) return FALLBACK;
+    dirfd = openat(rootfd, id, O_DIRECTORY | O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (dirfd < 0) return FALLBACK;
+    if (strcmp(verb, "state") != 0 && strcmp(verb, "kill") != 0) {
+        lock = fast_lock(dirfd);
+        if (lock < 0) return FALLBACK;
+    }
+    if (read_fast(dirfd, &f) < 0) return FALLBACK;
+    if (!strcmp(verb, "state")) return argc == 5 ? fast_state(dirfd, &f, id) : FALLBACK;
+    if (!strcmp(verb, "start")) {
+        int fifo;
+        if (argc != 5 || f.poststart || !fast_alive(&f) || fast_frozen(&f)) return FALLBACK;
+        /* non-blocking: with no reader (the init is gone) this fails instead of hanging */
+        fifo = openat(dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fifo < 0) return FALLBACK;
+        if (write(fifo, "", 1) != 1) return FALLBACK;
+        close(fifo);
+        unlinkat(dirfd, "exec.fifo", 0);
+        return 0;
+    }
+    if (!strcmp(verb, "kill")) {
+        int sig = fast_signal(sigarg), pfd;
+        if (sig < 0) return FALLBACK;
+        pfd = (int)syscall(SYS_pidfd_open, f.pid, 0);
+        /* checked after opening the pidfd: the pid cannot be recycled under us from here on */
+        if (pfd < 0 || !fast_alive(&f)) return FALLBACK;
+        return syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0 ? FALLBACK : 0;
+    }
+    if (!strcmp(verb, "delete")) {
+        for (i = 4; i < argc - 1; i++) if (strcmp(argv[i], "--force") && strcmp(argv[i], "-f")) return FALLBACK;
+        rc = fast_delete(rootfd, dirfd, &f, id);
+        return rc;
+    }
+    (void)lock;
+    return FALLBACK;
+}
+
+/* kill PID STARTTIME SIG: signal through a pidfd, after checking the start time, so a recycled
+ * pid is never signalled in the container's place. Exit 3: no such process. */
+static int cmd_kill(int argc, char **argv)
+{
+    int pid, sig, fd;
+    unsigned long long want;
+    if (argc != 5) { fprintf(stderr, "usage: kill PID STARTTIME SIG\n"); return 2; }
+    pid = atoi(argv[2]);
+    want = strtoull(argv[3], NULL, 10);
+    sig = atoi(argv[4]);
+    fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) return errno == ESRCH ? 3 : (perror("pidfd_open"), 1);
+    if (want) {
+        char path[64], buf[1024], *p;
+        unsigned long long st = 0;
+        int f, i;
+        ssize_t n;
+        snprintf(path, sizeof path, "/proc/%d/stat", pid);
+        f = open(path, O_RDONLY | O_CLOEXEC);
+        if (f < 0) return 3;
+        n = read(f, buf, sizeof buf - 1);
+        close(f);
+        if (n <= 0) return 3;
+        buf[n] = 0;
+        p = strrchr(buf, ')');
+        for (i = 0; p && i < 20; i++) p = strchr(p + 1, ' '); /* starttime is field 22 */
+        if (p) st = strtoull(p + 1, NULL, 10);
+        if (st != want) return 3;
+    }
+    if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0) return errno == ESRCH ? 3 : (perror("kill"), 1);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "kill")) return cmd_kill(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "fast")) return cmd_fast(argc, argv);
+    if (argc >= 4 && !strcmp(argv[1], "hook")) {
+        /* hooks get their own argv[0] (docker's libnetwork-setkey relies on it), which Java cannot set */
+        execv(argv[2], argv + 3);
+        perror(argv[2]);
+        return 127;
+    }
+    if (argc != 4) {
+        fprintf(stderr, "usage: cloudtui-nsexec create|exec SPEC REPORT (run by 'cloudtui runtime')\n");
+        return 2;
+    }
+    /* errors go to REPORT (the JVM reads it); until it is open, to stderr */
+    report_fd = 2;
+    ensure_sealed_self(argv);
+    read_spec(argv[2]);
+    report_fd = open(argv[3], O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+    if (report_fd < 0) { report_fd = 2; die("open %s", argv[3]); }
+    if (!strcmp(argv[1], "create")) return cmd_create(argv[3]);
+    if (!strcmp(argv[1], "exec")) return cmd_exec(argv[3]);
+    errno = 0;
+    die("unknown command %s", argv[1]);
+    return 2;
+}

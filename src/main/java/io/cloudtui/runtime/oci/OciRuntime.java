@@ -1,0 +1,648 @@
+package io.cloudtui.runtime.oci;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cloudtui.core.CloudtuiException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * cloudtui's OCI runtime: the verbs of the OCI runtime specification over bundles, with state under
+ * a root directory. The namespace work is done by the C stage ({@link Native}); this class decides
+ * everything else (validation, cgroups, state, hooks).
+ */
+public final class OciRuntime {
+    /** /run/cloudtui/runtime for root; rootless: $XDG_RUNTIME_DIR/cloudtui/runtime (or under ~/.local/state). */
+    public static Path defaultRoot() {
+        if (uid() == 0) return Path.of("/run/cloudtui/runtime");
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        if (xdg != null && !xdg.isEmpty()) return Path.of(xdg, "cloudtui", "runtime");
+        return Path.of(System.getProperty("user.home"), ".local", "state", "cloudtui", "runtime");
+    }
+
+    /** Real uid and gid of this process, from /proc/self/status. */
+    static long uid() {
+        return idFromStatus("Uid:");
+    }
+
+    static long gid() {
+        return idFromStatus("Gid:");
+    }
+
+    private static long idFromStatus(String key) {
+        try {
+            for (String l : StateStore.readKernelFile(Path.of("/proc/self/status")).split("\n")) {
+                if (l.startsWith(key)) return Long.parseLong(l.substring(key.length()).trim().split("\\s+")[0]);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through
+        }
+        throw new CloudtuiException("cannot read this process's ids from /proc/self/status");
+    }
+    private static final List<String> JOIN_ORDER = List.of("user", "ipc", "uts", "network", "cgroup", "pid", "mount");
+
+    private final StateStore store;
+    private final Consumer<String> warn;
+
+    /** WARN receives non-fatal problems (a failing poststart hook...), for the --log file. */
+    public OciRuntime(Path root, Consumer<String> warn) {
+        this.store = new StateStore(root);
+        this.warn = warn;
+    }
+
+    /**
+     * Whether create leaves a monitor process. Not under containerd-shim: the shim is a subreaper that
+     * must reap the init itself to see its exit, so a monitor in between would hide it.
+     * CLOUDTUI_RUNTIME_MONITOR=0/1 overrides.
+     */
+    static boolean monitorWanted() {
+        String env = System.getenv("CLOUDTUI_RUNTIME_MONITOR");
+        if (env != null) return !env.equals("0");
+        String parent = ProcessHandle.current().parent().map(p -> comm(p.pid())).orElse("");
+        return !parent.startsWith("containerd-shim");
+    }
+
+    private static String comm(long pid) {
+        try {
+            return StateStore.readKernelFile(Path.of("/proc/" + pid + "/comm")).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Exercises config parsing, spec building and state (de)serialisation on a throw-away bundle, so
+     * a class-data archive recorded around it holds the classes every create needs.
+     */
+    @SuppressWarnings("try") // the lock is held for the whole block
+    public static void training() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("cloudtui-cds-");
+            Files.createDirectories(dir.resolve("rootfs"));
+            String config = "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"true\"],\"env\":[\"PATH=/bin\"],"
+                    + "\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0},\"capabilities\":{\"bounding\":[\"CAP_KILL\"]},"
+                    + "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":1024}],\"noNewPrivileges\":true},"
+                    + "\"root\":{\"path\":\"rootfs\"},\"hostname\":\"x\",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\","
+                    + "\"source\":\"proc\",\"options\":[\"nosuid\"]}],\"hooks\":{\"prestart\":[]},\"linux\":{\"namespaces\":"
+                    + "[{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"uts\"}],\"resources\":{\"memory\":{\"limit\":1048576},"
+                    + "\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]},\"maskedPaths\":[\"/proc/kcore\"],"
+                    + "\"readonlyPaths\":[\"/proc/sys\"],\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
+                    + "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}}}";
+            Files.writeString(dir.resolve("config.json"), config);
+            OciConfig c = OciConfig.load(dir);
+            NativeSpec.forCreate(c, Cgroups.none(), dir, null, true, false).writeTo(dir.resolve("spec"));
+            StateStore store = new StateStore(dir.resolve("root"));
+            store.createDir("train");
+            OciRuntime rt = new OciRuntime(dir.resolve("root"), m -> { });
+            ObjectNode st = rt.baseState("train", dir, c, Cgroups.none(), true);
+            st.put("phase", "created").put("pid", 0);
+            store.save("train", st);
+            try (StateStore.Lock lock = store.lock("train")) {
+                OciConfig.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rt.state("train"));
+            }
+            store.removeDir("train");
+        } catch (IOException | RuntimeException e) {
+            // training is best effort: the archive just holds fewer classes
+        } finally {
+            if (dir != null) {
+                try (var s = Files.walk(dir)) {
+                    for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // a temp directory left behind
+                }
+            }
+        }
+    }
+
+    // ---- create / start ----
+
+    /** Creates the container; its init waits for {@link #start}. Returns the init's host pid. */
+    public int create(String id, Path bundle, Path pidFile, String consoleSocket) {
+        return create(id, bundle, pidFile, consoleSocket, monitorWanted(), false);
+    }
+
+    /** RELAY: a terminal without console socket, copied by the monitor to our stdio (foreground run). */
+    @SuppressWarnings("try") // the lock is held for the whole block
+    int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor, boolean relay) {
+        StateStore.checkId(id);
+        Path b = bundle.toAbsolutePath().normalize();
+        if (!Files.isDirectory(b)) throw new CloudtuiException("bundle " + b + " is not a directory");
+        OciConfig config = OciConfig.load(b);
+        boolean rootless = uid() != 0;
+        if (rootless) config = config.rootless(uid(), gid());
+        warnAmbient(config.process());
+        if (config.process().terminal() && consoleSocket == null && !relay) throw new CloudtuiException("process.terminal needs --console-socket");
+        if (!config.process().terminal() && consoleSocket != null) throw new CloudtuiException("--console-socket needs process.terminal in config.json");
+        Cgroups cg;
+        if (rootless) {
+            OciConfig.Resources r = config.resources();
+            if (r.memoryLimit() != null || r.memoryReservation() != null || r.memorySwap() != null || r.cpuShares() != null
+                    || r.cpuQuota() != null || r.cpuPeriod() != null || r.pidsLimit() != null || !r.devices().isEmpty()) {
+                throw new CloudtuiException("config.json: linux.resources need root: a rootless container gets no cgroup");
+            }
+            if (config.cgroupsPath() != null && !config.cgroupsPath().isEmpty()) warn.accept("rootless: linux.cgroupsPath not used, the container gets no cgroup");
+            cg = Cgroups.none();
+        } else {
+            cg = Cgroups.of(config.cgroupsPath(), id);
+        }
+        Path dir = store.createDir(id);
+        int pid = -1;
+        try (StateStore.Lock lock = store.lock(id)) {
+            ObjectNode st = baseState(id, b, config, cg, monitor);
+            st.put("phase", "creating");
+            store.save(id, st);
+            cg.create(config.resources());
+            NativeSpec spec = NativeSpec.forCreate(config, cg, dir, consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath().toString(), monitor, rootless);
+            if (relay && config.process().terminal() && consoleSocket == null) spec.op("relay", 1);
+            // prestart and createRuntime hooks run from the C stage: after the namespaces and mounts
+            // exist, before pivot_root, as the spec orders (Java cannot step in there)
+            List<OciConfig.Hook> early = new ArrayList<>(config.hooks().prestart());
+            early.addAll(config.hooks().createRuntime());
+            if (!early.isEmpty()) {
+                for (OciConfig.Hook h : early) {
+                    spec.op("hook", h.path(), h.timeout() == null ? 0 : h.timeout());
+                    for (String a : h.args()) spec.op("hookarg", a);
+                    for (String e : h.env()) spec.op("hookenv", e);
+                }
+                ObjectNode t = OciConfig.MAPPER.createObjectNode();
+                t.put("ociVersion", "1.0.2").put("id", id).put("status", "creating").put("pid", "@PID@").put("bundle", b.toString());
+                if (!config.annotations().isEmpty()) t.set("annotations", OciConfig.MAPPER.valueToTree(config.annotations()));
+                spec.op("statetmpl", t.toString());
+            }
+            spec.writeTo(dir.resolve("spec"));
+            pid = runNative("create", dir.resolve("spec"), dir.resolve("report"), false);
+            cg.applyDevices(config.resources());
+            st.put("pid", pid).put("pidStart", StateStore.startTime(pid)).put("phase", "created");
+            store.save(id, st);
+            writeFastPath(dir, st, cg, config);
+            if (pidFile != null) writeAtomically(pidFile, pid + "");
+            return pid;
+        } catch (RuntimeException e) {
+            cleanupFailedCreate(id, cg, pid);
+            throw e;
+        }
+    }
+
+    private void warnAmbient(OciConfig.Process p) {
+        if (p.capabilities() == null) return;
+        for (String cap : p.capabilities().ambient()) {
+            if (!p.capabilities().inheritable().contains(cap) || !p.capabilities().permitted().contains(cap)) {
+                warn.accept("ambient capability " + cap + " not raised: it is not both permitted and inheritable");
+            }
+        }
+    }
+
+    private ObjectNode baseState(String id, Path bundle, OciConfig c, Cgroups cg, boolean monitor) {
+        ObjectNode st = OciConfig.MAPPER.createObjectNode();
+        st.put("ociVersion", "1.0.2").put("id", id).put("bundle", bundle.toString()).put("rootfs", c.rootPath().toString())
+                .put("created", Instant.now().toString()).put("owner", System.getProperty("user.name"))
+                .put("cgroupsPath", cg.path()).put("monitor", monitor);
+        st.set("annotations", OciConfig.MAPPER.valueToTree(c.annotations()));
+        st.set("poststart", OciConfig.MAPPER.valueToTree(c.hooks().poststart()));
+        st.set("poststop", OciConfig.MAPPER.valueToTree(c.hooks().poststop()));
+        if (c.seccomp() != null) st.put("seccomp", c.seccomp()); // exec'd processes get the same filter
+        return st;
+    }
+
+    /**
+     * What the C stage's fast start/kill/delete/state (used by bin/cloudtui-runtime) need: the init's
+     * pid and start time, the cgroup directories, whether hooks must run (then they defer to us), and
+     * our state JSON with the status and pid left as placeholders.
+     */
+    private void writeFastPath(Path dir, ObjectNode st, Cgroups cg, OciConfig c) {
+        StringBuilder b = new StringBuilder();
+        b.append("pid ").append(st.get("pid").asInt()).append('\n');
+        b.append("start ").append(st.get("pidStart").asLong()).append('\n');
+        b.append("poststart ").append(c.hooks().poststart().isEmpty() ? 0 : 1).append('\n');
+        b.append("poststop ").append(c.hooks().poststop().isEmpty() ? 0 : 1).append('\n');
+        b.append("monitor ").append(st.path("monitor").asBoolean() ? 1 : 0).append('\n');
+        for (Path d : cg.dirs()) b.append("cg ").append(d).append('\n');
+        ObjectNode t = publicState(st.get("id").asText(), st);
+        t.remove("exitCode");
+        t.remove("oomKilled");
+        t.put("status", "@STATUS@").put("pid", "@PID@");
+        try {
+            writeAtomically(dir.resolve("state.tmpl"), OciConfig.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(t));
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot save state: " + e.getMessage());
+        }
+        writeAtomically(dir.resolve("fast"), b.toString());
+    }
+
+    private void cleanupFailedCreate(String id, Cgroups cg, int pid) {
+        try {
+            for (int p : cg.pids()) signal(p, 0, 9);
+            if (pid > 0) signal(pid, 0, 9);
+            waitGone(cg, pid);
+            cg.destroy();
+        } finally {
+            store.removeDir(id);
+        }
+    }
+
+    /** Lets the created container's process run (the init is blocked reading the start fifo). */
+    @SuppressWarnings("try") // the lock is held for the whole block
+    public void start(String id) {
+        try (StateStore.Lock lock = store.lock(id)) {
+            ObjectNode st = store.load(id);
+            String status = status(st);
+            if (!status.equals("created")) throw new CloudtuiException("container '" + id + "' is " + status + ", not created");
+            Path fifo = store.dir(id).resolve(StateStore.FIFO);
+            // the init holds the fifo open for reading, so this open never waits for a reader
+            try (OutputStream out = Files.newOutputStream(fifo)) {
+                out.write(0);
+            } catch (IOException e) {
+                throw new CloudtuiException("cannot start '" + id + "': " + e.getMessage());
+            }
+            try {
+                Files.deleteIfExists(fifo);
+            } catch (IOException e) {
+                throw new CloudtuiException("cannot start '" + id + "': " + e.getMessage());
+            }
+            st.put("phase", "running");
+            store.save(id, st);
+            try {
+                Hooks.run("poststart", Hooks.fromJson(st.get("poststart")), publicState(id, st));
+            } catch (CloudtuiException e) {
+                warn.accept(e.getMessage()); // the spec makes poststart failures warnings
+            }
+        }
+    }
+
+    // ---- state ----
+
+    /** The spec's state: ociVersion, id, status, pid, bundle, annotations (+ exitCode/oomKilled once stopped). */
+    public ObjectNode state(String id) {
+        return publicState(id, store.load(id));
+    }
+
+    public List<ObjectNode> list() {
+        List<ObjectNode> out = new ArrayList<>();
+        for (String id : store.ids()) {
+            try {
+                out.add(state(id));
+            } catch (CloudtuiException e) {
+                // deleted meanwhile
+            }
+        }
+        return out;
+    }
+
+    private ObjectNode publicState(String id, ObjectNode st) {
+        String status = status(st);
+        ObjectNode o = OciConfig.MAPPER.createObjectNode();
+        o.put("ociVersion", st.path("ociVersion").asText("1.0.2")).put("id", id).put("status", status);
+        o.put("pid", status.equals("stopped") || status.equals("creating") ? 0 : st.path("pid").asInt());
+        o.put("bundle", st.path("bundle").asText(""));
+        o.put("rootfs", st.path("rootfs").asText(""));
+        o.put("created", st.path("created").asText(""));
+        o.put("owner", st.path("owner").asText(""));
+        if (st.has("annotations") && !st.get("annotations").isEmpty()) o.set("annotations", st.get("annotations"));
+        if (status.equals("stopped")) {
+            Integer code = exitCode(id);
+            // the monitor writes the exit code right after reaping the init: give it that moment
+            for (int i = 0; code == null && st.path("monitor").asBoolean() && st.path("pid").asInt() > 0 && i < 500; i++) {
+                sleep(2);
+                code = exitCode(id);
+            }
+            if (code != null) o.put("exitCode", code);
+            if (st.has("cgroupsPath")) o.put("oomKilled", cgroups(st, id).oomKilled());
+        }
+        return o;
+    }
+
+    private Integer exitCode(String id) {
+        try {
+            return Integer.parseInt(Files.readString(store.dir(id).resolve(StateStore.EXIT)).trim());
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static boolean alive(ObjectNode st) {
+        int pid = st.path("pid").asInt(0);
+        return pid > 0 && StateStore.startTime(pid) == st.path("pidStart").asLong(-2);
+    }
+
+    private String status(ObjectNode st) {
+        String phase = st.path("phase").asText("");
+        if (phase.equals("creating")) return "creating";
+        if (!alive(st)) return "stopped";
+        String id = st.path("id").asText();
+        if (cgroups(st, id).isFrozen()) return "paused";
+        if (Files.exists(store.dir(id).resolve(StateStore.FIFO))) return "created";
+        return "running";
+    }
+
+    private static Cgroups cgroups(ObjectNode st, String id) {
+        String path = st.path("cgroupsPath").asText("");
+        return path.isEmpty() ? Cgroups.none() : Cgroups.of(path, id);
+    }
+
+    // ---- kill / delete / pause ----
+
+    public void kill(String id, int signal, boolean all) {
+        ObjectNode st = store.load(id);
+        String status = status(st);
+        if (!status.equals("created") && !status.equals("running") && !status.equals("paused")) {
+            throw new CloudtuiException("container '" + id + "' is " + status + ": nothing to signal");
+        }
+        if (all) {
+            for (int p : cgroups(st, id).pids()) signal(p, 0, signal);
+        }
+        if (!signal(st.path("pid").asInt(), st.path("pidStart").asLong(), signal) && !all) {
+            throw new CloudtuiException("container '" + id + "' is not running");
+        }
+    }
+
+    /** Signals PID (if START is non-zero, only if it still is that process); false if it is gone. */
+    static boolean signal(int pid, long start, int sig) {
+        if (pid <= 0) return false;
+        int rc = runTool(List.of(Native.binary().toString(), "kill", pid + "", start + "", sig + ""));
+        if (rc == 3) return false;
+        if (rc != 0) throw new CloudtuiException("cannot send signal " + sig + " to " + pid);
+        return true;
+    }
+
+    @SuppressWarnings("try") // the lock is held for the whole block
+    public void delete(String id, boolean force) {
+        if (!store.exists(id)) throw new CloudtuiException("container '" + id + "' does not exist");
+        try (StateStore.Lock lock = store.lock(id)) {
+            ObjectNode st = store.load(id);
+            String status = status(st);
+            if ((status.equals("running") || status.equals("paused")) && !force) {
+                throw new CloudtuiException("container '" + id + "' is " + status + "; stop it first or use --force");
+            }
+            if (status.equals("creating") && !force) throw new CloudtuiException("container '" + id + "' is still being created; use --force");
+            Cgroups cg = st.has("cgroupsPath") ? cgroups(st, id) : null;
+            int pid = st.path("pid").asInt(0);
+            if (!status.equals("stopped") || (cg != null && !cg.pids().isEmpty())) {
+                if (cg != null) {
+                    for (int p : cg.pids()) signal(p, 0, 9);
+                    if (cg.isFrozen()) cg.freeze(false); // a frozen task cannot die
+                }
+                if (alive(st)) signal(pid, st.path("pidStart").asLong(), 9);
+                waitGone(cg, alive(st) ? pid : -1);
+            }
+            if (cg != null) cg.destroy();
+            try {
+                Hooks.run("poststop", Hooks.fromJson(st.get("poststop")), publicState(id, st));
+            } catch (CloudtuiException e) {
+                warn.accept(e.getMessage());
+            }
+            store.removeDir(id);
+        }
+    }
+
+    private static void waitGone(Cgroups cg, int pid) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            boolean pidGone = pid <= 0 || StateStore.startTime(pid) < 0;
+            boolean cgEmpty = cg == null || cg.pids().isEmpty();
+            if (pidGone && cgEmpty) return;
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new CloudtuiException("processes of the container did not exit after SIGKILL");
+    }
+
+    /** Host pids of the container's processes (its cgroup's, or just the init without one). */
+    public List<Integer> pids(String id) {
+        ObjectNode st = store.load(id);
+        if (!alive(st)) return List.of();
+        List<Integer> p = cgroups(st, id).pids();
+        return p.isEmpty() ? List.of(st.path("pid").asInt()) : p;
+    }
+
+    public void pause(String id) {
+        freeze(id, true);
+    }
+
+    public void resume(String id) {
+        freeze(id, false);
+    }
+
+    @SuppressWarnings("try") // the lock is held for the whole block
+    private void freeze(String id, boolean frozen) {
+        try (StateStore.Lock lock = store.lock(id)) {
+            ObjectNode st = store.load(id);
+            String status = status(st);
+            if (frozen && !status.equals("running")) throw new CloudtuiException("container '" + id + "' is " + status + ", not running");
+            if (!frozen && !status.equals("paused")) throw new CloudtuiException("container '" + id + "' is " + status + ", not paused");
+            cgroups(st, id).freeze(frozen);
+        }
+    }
+
+    // ---- exec ----
+
+    /**
+     * Runs PROCESS (null: the bundle's process with ARGS) in the running container. Detached: returns
+     * 0 once it runs. Otherwise waits and returns its exit code (128+signal if killed).
+     */
+    public int exec(String id, OciConfig.Process process, List<String> args, boolean tty, String cwd, List<String> env,
+                    String consoleSocket, Path pidFile, boolean detach) {
+        ObjectNode st = store.load(id);
+        String status = status(st);
+        if (!status.equals("running") && !status.equals("created")) throw new CloudtuiException("container '" + id + "' is " + status + ", not running");
+        OciConfig.Process p = process;
+        if (p == null) {
+            if (args.isEmpty()) throw CloudtuiException.usage("exec needs a command or --process");
+            OciConfig.Process base = OciConfig.load(Path.of(st.path("bundle").asText())).process();
+            List<String> allEnv = new ArrayList<>(base.env());
+            allEnv.addAll(env);
+            p = new OciConfig.Process(tty, 0, 0, base.uid(), base.gid(), base.additionalGids(), args, allEnv,
+                    cwd != null ? cwd : base.cwd(), base.capabilities(), base.rlimits(), base.noNewPrivileges(),
+                    base.oomScoreAdj(), base.apparmorProfile(), base.umask());
+        }
+        if (p.terminal() && consoleSocket == null && detach) throw new CloudtuiException("a detached terminal needs --console-socket");
+        warnAmbient(p);
+        int pid = st.path("pid").asInt();
+        List<String> types = new ArrayList<>();
+        for (String t : JOIN_ORDER) {
+            String name = NativeSpec.procName(t);
+            try {
+                Path mine = Path.of("/proc/self/ns/" + name);
+                Path theirs = Path.of("/proc/" + pid + "/ns/" + name);
+                if (!Files.readSymbolicLink(mine).equals(Files.readSymbolicLink(theirs))) types.add(t);
+            } catch (NoSuchFileException e) {
+                if (!Files.exists(Path.of("/proc/" + pid))) throw new CloudtuiException("container '" + id + "' is not running");
+            } catch (IOException e) {
+                throw new CloudtuiException("cannot inspect namespaces of " + pid + ": " + e.getMessage());
+            }
+        }
+        if (!alive(st)) throw new CloudtuiException("container '" + id + "' is not running");
+        NativeSpec spec = NativeSpec.forExec(pid, types, cgroups(st, id), p, st.hasNonNull("seccomp") ? st.get("seccomp").asText() : null,
+                consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath().toString(),
+                pidFile == null ? null : pidFile.toString(), detach);
+        Path tmp;
+        try {
+            tmp = Files.createTempDirectory(store.root(), "exec-");
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot prepare exec: " + e.getMessage());
+        }
+        try {
+            spec.writeTo(tmp.resolve("spec"));
+            int r = runNative("exec", tmp.resolve("spec"), tmp.resolve("report"), !detach);
+            return detach ? 0 : r;
+        } finally {
+            try {
+                Files.deleteIfExists(tmp.resolve("spec"));
+                Files.deleteIfExists(tmp.resolve("report"));
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                // leftovers in our private root are harmless
+            }
+        }
+    }
+
+    // ---- run ----
+
+    /** create + start, then (unless detached) wait for the exit, delete, and return the exit code. */
+    public int run(String id, Path bundle, Path pidFile, String consoleSocket, boolean detach) {
+        create(id, bundle, pidFile, consoleSocket, true, !detach);
+        try {
+            start(id);
+        } catch (RuntimeException e) {
+            delete(id, true);
+            throw e;
+        }
+        if (detach) return 0;
+        // Ctrl-C (or SIGTERM) on a foreground run stops and removes the container, as with runc
+        Thread onSignal = new Thread(() -> {
+            try {
+                ObjectNode st = store.load(id);
+                if (alive(st)) signal(st.path("pid").asInt(), st.path("pidStart").asLong(), 15);
+                delete(id, true);
+            } catch (RuntimeException e) {
+                // exiting anyway; `delete --force` cleans up
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        int code = waitExit(id);
+        Runtime.getRuntime().removeShutdownHook(onSignal);
+        delete(id, true);
+        return code;
+    }
+
+    /** Waits for the container to stop and returns its exit code (from the monitor's exit file). */
+    public int waitExit(String id) {
+        while (true) {
+            ObjectNode st = store.load(id);
+            if (!alive(st)) {
+                for (int i = 0; i < 500; i++) {
+                    Integer code = exitCode(id);
+                    if (code != null) return code;
+                    sleep(2);
+                }
+                return 255;
+            }
+            sleep(5);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloudtuiException("interrupted");
+        }
+    }
+
+    // ---- the C stage ----
+
+    /**
+     * Runs the C stage with our stdio (the container inherits it). Returns the pid it reports, or
+     * with WAIT_CODE the exit code of the process it ran.
+     */
+    private static int runNative(String verb, Path spec, Path report, boolean waitCode) {
+        List<String> cmd = List.of(Native.binary().toString(), verb, spec.toString(), report.toString());
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).inheritIO().start();
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot run the runtime's native stage: " + e.getMessage());
+        }
+        int rc;
+        try {
+            rc = p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloudtuiException("interrupted");
+        }
+        String text;
+        try {
+            text = Files.readString(report).trim();
+        } catch (IOException e) {
+            text = "";
+        }
+        boolean started = text.matches("\\d+");
+        if (!started) {
+            throw new CloudtuiException(text.isEmpty() ? verb + " failed (native stage exit code " + rc + ")" : text);
+        }
+        if (waitCode) return rc;
+        if (rc != 0) throw new CloudtuiException(verb + " failed (native stage exit code " + rc + ")");
+        return Integer.parseInt(text);
+    }
+
+    private static int runTool(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor();
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot run " + cmd.get(0) + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloudtuiException("interrupted");
+        }
+    }
+
+    static void writeAtomically(Path file, String text) {
+        Path abs = file.toAbsolutePath();
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Parses a signal given as 9, KILL or SIGKILL. */
+    public static int parseSignal(String s) {
+        if (s.matches("\\d+")) {
+            int n = Integer.parseInt(s);
+            if (n < 1 || n > 64) throw CloudtuiException.usage("invalid signal " + s);
+            return n;
+        }
+        String name = s.toUpperCase(java.util.Locale.ROOT);
+        if (name.startsWith("SIG")) name = name.substring(3);
+        Integer n = SIGNALS.get(name);
+        if (n == null) throw CloudtuiException.usage("unknown signal " + s);
+        return n;
+    }
+
+    private static final Map<String, Integer> SIGNALS = Map.ofEntries(
+            Map.entry("HUP", 1), Map.entry("INT", 2), Map.entry("QUIT", 3), Map.entry("ILL", 4), Map.entry("TRAP", 5),
+            Map.entry("ABRT", 6), Map.entry("IOT", 6), Map.entry("BUS", 7), Map.entry("FPE", 8), Map.entry("KILL", 9),
+            Map.entry("USR1", 10), Map.entry("SEGV", 11), Map.entry("USR2", 12), Map.entry("PIPE", 13), Map.entry("ALRM", 14),
+            Map.entry("TERM", 15), Map.entry("STKFLT", 16), Map.entry("CHLD", 17), Map.entry("CONT", 18), Map.entry("STOP", 19),
+            Map.entry("TSTP", 20), Map.entry("TTIN", 21), Map.entry("TTOU", 22), Map.entry("URG", 23), Map.entry("XCPU", 24),
+            Map.entry("XFSZ", 25), Map.entry("VTALRM", 26), Map.entry("PROF", 27), Map.entry("WINCH", 28), Map.entry("IO", 29),
+            Map.entry("PWR", 30), Map.entry("SYS", 31));
+}
