@@ -14,6 +14,24 @@ import picocli.CommandLine.Option;
                 + "With no command, opens the full-screen UI.",
         subcommands = {
             PsCommand.class,
+            TargetVerb.Start.class,
+            TargetVerb.Stop.class,
+            TargetVerb.Restart.class,
+            TargetVerb.Kill.class,
+            TargetVerb.Pause.class,
+            TargetVerb.Unpause.class,
+            TargetVerb.Rm.class,
+            LogsCommand.class,
+            ExecCommand.class,
+            RunCommand.class,
+            InspectCommand.class,
+            StatsCommand.class,
+            ImagesCommand.class,
+            RmiCommand.class,
+            BuildCommand.class,
+            VolumesCommand.class,
+            NetworksCommand.class,
+            CompletionCommand.class,
         })
 public final class CloudtuiCommand implements Callable<Integer> {
     private final Context ctx;
@@ -24,6 +42,11 @@ public final class CloudtuiCommand implements Callable<Integer> {
 
     public CloudtuiCommand(Context ctx) {
         this.ctx = ctx;
+    }
+
+    /** The session context, for subcommands. */
+    Context context() {
+        return ctx;
     }
 
     @Override

@@ -1,28 +1,95 @@
 package io.cloudtui.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.core.Workload;
 import io.cloudtui.core.Workloads;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code cloudtui ps}: like {@code docker ps}, across every backend. */
-@Command(name = "ps", mixinStandardHelpOptions = true, description = "List containers and VMs")
-final class PsCommand implements Callable<Integer> {
-    @ParentCommand
-    CloudtuiCommand parent;
+@Command(name = "ps", mixinStandardHelpOptions = true,
+        description = {"List containers and VMs of every backend.",
+            "A backend that cannot be reached is reported on stderr and the others are still listed;",
+            "the exit code is 1 only when no backend could be listed."},
+        footerHeading = Examples.HEADING,
+        footer = {"  cloudtui ps                   running workloads",
+            "  cloudtui ps -a                all workloads, stopped ones too",
+            "  cloudtui ps -aq               ids only (for scripts)",
+            "  cloudtui ps --format json     JSON array; id is BACKEND:FULL-ID"})
+final class PsCommand extends Base {
+    enum Format { table, json }
 
     @Option(names = {"-a", "--all"}, description = "Show all workloads (default shows just running)")
     boolean all;
 
-    @Option(names = "--format", defaultValue = "table", description = "table or json")
-    String format;
+    @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT", description = "table or json (default: ${DEFAULT-VALUE})")
+    Format format;
+
+    @Option(names = {"-q", "--quiet"}, description = "Only display short ids")
+    boolean quiet;
 
     @Override
     public Integer call() {
-        throw new UnsupportedOperationException("ps: placeholder, see the CLI work");
+        Workloads ws = ctx().workloads();
+        int backends = ws.backends().all().size();
+        if (backends == 0) throw new CloudtuiException("no backend is enabled: start a container engine or configure one (see config.example.yaml)");
+        Workloads.Listing l = ws.listAll(all);
+        if (l.failures().size() == backends) {
+            for (CloudtuiException e : l.failures().values()) error(e.getMessage());
+            return 1;
+        }
+        for (Map.Entry<String, CloudtuiException> f : l.failures().entrySet()) {
+            error("warning: backend '" + f.getKey() + "' not listed: " + f.getValue().getMessage());
+        }
+        List<Workload> list = l.workloads().stream()
+                .sorted(Comparator.comparing(Workload::created, Comparator.nullsLast(Comparator.reverseOrder()))
+                        .thenComparing(Workload::name))
+                .toList();
+        if (quiet) {
+            for (Workload w : list) out().println(Fmt.shortId(w.nativeId()));
+        } else if (format == Format.json) {
+            out().println(Json.pretty(json(list)));
+        } else {
+            table(list, Instant.now()).print(out());
+        }
+        return 0;
+    }
+
+    static Table table(List<Workload> list, Instant now) {
+        Table t = new Table("ID", "NAME", "BACKEND", "KIND", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS");
+        for (Workload w : list) {
+            t.row(Fmt.shortId(w.nativeId()), w.name(), w.backend(), w.kind().label(), w.image(),
+                    w.command().isEmpty() ? "" : "\"" + Fmt.truncate(w.command(), 20) + "\"",
+                    Fmt.ago(w.created(), now), w.status(), String.join(", ", w.ports()));
+        }
+        return t;
+    }
+
+    static ArrayNode json(List<Workload> list) {
+        ArrayNode arr = Json.MAPPER.createArrayNode();
+        for (Workload w : list) {
+            ObjectNode o = arr.addObject();
+            o.put("id", w.id().toString());
+            o.put("name", w.name());
+            o.put("backend", w.backend());
+            o.put("kind", w.kind().label());
+            o.put("image", w.image());
+            o.put("command", w.command());
+            o.put("state", w.state().label());
+            o.put("status", w.status());
+            o.put("created", Json.time(w.created()));
+            o.put("started", Json.time(w.started()));
+            ArrayNode ports = o.putArray("ports");
+            w.ports().forEach(ports::add);
+            ObjectNode labels = o.putObject("labels");
+            w.labels().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> labels.put(e.getKey(), e.getValue()));
+        }
+        return arr;
     }
 }

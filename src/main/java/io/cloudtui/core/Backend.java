@@ -69,6 +69,15 @@ public interface Backend extends AutoCloseable {
     /** Runs a command in a running workload; returns its exit code. */
     int exec(String ref, List<String> command, Stdio stdio);
 
+    /**
+     * Runs a command with {@code docker exec} options (environment, working directory, user).
+     * Backends that support those override this; the default handles only a plain command.
+     */
+    default int exec(String ref, ExecSpec spec, Stdio stdio) {
+        if (!spec.isPlain()) throw CloudtuiException.unsupported(name(), "exec with --env, --workdir or --user");
+        return exec(ref, spec.command(), stdio);
+    }
+
     /** Attaches to the workload's main process (or a VM's console); returns when detached or it ends. */
     int attach(String ref, Stdio stdio);
 

@@ -3,23 +3,28 @@ package io.cloudtui.docker;
 import io.cloudtui.config.BackendConfig;
 import io.cloudtui.core.Backend;
 import io.cloudtui.core.BackendProvider;
-import io.cloudtui.core.CloudtuiException;
 import java.util.Optional;
 
-/** Placeholder until the docker backend lands: never autodetected, refuses explicit config. */
+/**
+ * The Docker Engine backend ({@code type: docker}). The endpoint is taken from the backend's config
+ * (host, tlsVerify, certPath), else DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, else the
+ * current docker context, else the local Docker (or Podman) socket. Nothing connects until first use.
+ */
 public final class DockerProvider implements BackendProvider {
+    static final String TYPE = "docker";
+
     @Override
     public String type() {
-        return "docker";
+        return TYPE;
     }
 
     @Override
     public Backend create(BackendConfig config) {
-        throw new CloudtuiException("the docker backend is not built yet");
+        return new DockerBackend(config.name(), EndpointResolver.system().resolve(config));
     }
 
     @Override
     public Optional<Backend> autodetect() {
-        return Optional.empty();
+        return EndpointResolver.system().autodetect().map(e -> new DockerBackend(TYPE, e));
     }
 }

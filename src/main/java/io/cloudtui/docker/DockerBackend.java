@@ -1,0 +1,337 @@
+package io.cloudtui.docker;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import io.cloudtui.core.Backend;
+import io.cloudtui.core.Capability;
+import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.ImageInfo;
+import io.cloudtui.core.ImageSupport;
+import io.cloudtui.core.LogLine;
+import io.cloudtui.core.LogOptions;
+import io.cloudtui.core.NetworkSupport;
+import io.cloudtui.core.RunSpec;
+import io.cloudtui.core.RunSupport;
+import io.cloudtui.core.Stats;
+import io.cloudtui.core.Stdio;
+import io.cloudtui.core.VolumeSupport;
+import io.cloudtui.core.Workload;
+import io.cloudtui.core.WorkloadEvent;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/** The Docker Engine backend: containers of one dockerd (or Podman's Docker-compatible API). */
+final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSupport, NetworkSupport {
+    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Set<Capability> CAPABILITIES = EnumSet.complementOf(EnumSet.of(Capability.CONSOLE));
+
+    private final String name;
+    private final Engine engine;
+    private final Sessions sessions;
+    private final Images images;
+    private final List<EventPump> pumps = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    DockerBackend(String name, Endpoint endpoint) {
+        this.name = name;
+        this.engine = new Engine(endpoint);
+        this.sessions = new Sessions(engine, this);
+        this.images = new Images(engine, name);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String type() {
+        return DockerProvider.TYPE;
+    }
+
+    @Override
+    public String endpoint() {
+        return engine.endpoint().host();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    DockerClient docker() {
+        return engine.client();
+    }
+
+    @Override
+    public void ping() {
+        call(null, () -> docker().pingCmd().exec());
+    }
+
+    @Override
+    public List<Workload> list(boolean all) {
+        List<Container> cs = call(null, () -> docker().listContainersCmd().withShowAll(all).exec());
+        List<Workload> out = new ArrayList<>(cs.size());
+        for (Container c : cs) out.add(WorkloadMapper.map(name, endpoint(), c, null));
+        return out;
+    }
+
+    /** Docker resolves names and unique id prefixes itself; inspect gives the full id and start time. */
+    @Override
+    public Workload get(String ref) {
+        InspectContainerResponse r = inspectContainer(ref);
+        List<Container> cs = call(ref, () -> docker().listContainersCmd().withShowAll(true).withIdFilter(List.of(r.getId())).exec());
+        for (Container c : cs) {
+            if (c.getId().equals(r.getId())) return WorkloadMapper.map(name, endpoint(), c, parseTime(r.getState().getStartedAt()));
+        }
+        throw new CloudtuiException("no such container: " + ref);
+    }
+
+    InspectContainerResponse inspectContainer(String ref) {
+        return call(ref, () -> docker().inspectContainerCmd(ref).exec());
+    }
+
+    @Override
+    public AutoCloseable events(Consumer<WorkloadEvent> listener) {
+        EventPump pump = new EventPump(engine, name, listener);
+        pumps.add(pump);
+        pump.start();
+        return () -> {
+            pumps.remove(pump);
+            pump.close();
+        };
+    }
+
+    @Override
+    public void start(String ref) {
+        verb(ref, () -> docker().startContainerCmd(ref).exec());
+    }
+
+    @Override
+    public void stop(String ref, Duration timeout) {
+        verb(ref, () -> {
+            var cmd = docker().stopContainerCmd(ref);
+            if (timeout != null) cmd.withTimeout((int) timeout.toSeconds());
+            cmd.exec();
+        });
+    }
+
+    @Override
+    public void restart(String ref, Duration timeout) {
+        verb(ref, () -> {
+            var cmd = docker().restartContainerCmd(ref);
+            if (timeout != null) cmd.withTimeout((int) timeout.toSeconds());
+            cmd.exec();
+        });
+    }
+
+    @Override
+    public void kill(String ref, String signal) {
+        String sig = signal == null || signal.isBlank() ? "KILL" : signal.trim();
+        verb(ref, () -> docker().killContainerCmd(ref).withSignal(sig).exec());
+    }
+
+    @Override
+    public void pause(String ref) {
+        verb(ref, () -> docker().pauseContainerCmd(ref).exec());
+    }
+
+    @Override
+    public void unpause(String ref) {
+        verb(ref, () -> docker().unpauseContainerCmd(ref).exec());
+    }
+
+    @Override
+    public void remove(String ref, boolean force) {
+        verb(ref, () -> docker().removeContainerCmd(ref).withForce(force).exec());
+    }
+
+    @Override
+    public void logs(String ref, LogOptions options, Consumer<LogLine> sink, Cancel cancel) {
+        // Timestamps are always requested so that 'since' can be applied to the nanosecond
+        // (the API takes whole seconds); they are dropped again unless the caller wants them.
+        LogDecoder decoder = new LogDecoder(true, options.timestamps(), options.since(), sink);
+        Streaming<Frame> stream = new Streaming<>(f -> decoder.accept(
+                f.getStreamType() == StreamType.STDERR ? LogLine.Stream.STDERR : LogLine.Stream.STDOUT, f.getPayload()));
+        var cmd = docker().logContainerCmd(ref).withStdOut(true).withStdErr(true)
+                .withFollowStream(options.follow()).withTimestamps(true);
+        if (options.tail() >= 0) cmd.withTail(options.tail()); else cmd.withTailAll();
+        if (options.since() != null) cmd.withSince((int) options.since().getEpochSecond());
+        if (cancel != null) cancel.onCancel(stream::close);
+        try {
+            cmd.exec(stream);
+        } catch (RuntimeException e) {
+            throw translate(ref, e);
+        }
+        stream.await();
+        if (stream.error() != null) throw translate(ref, stream.error());
+        decoder.flush();
+    }
+
+    @Override
+    public int exec(String ref, List<String> command, Stdio stdio) {
+        return sessions.exec(ref, command, stdio);
+    }
+
+    @Override
+    public int attach(String ref, Stdio stdio) {
+        return sessions.attach(ref, stdio);
+    }
+
+    @Override
+    public String inspect(String ref) {
+        JsonNode json = call(ref, () -> engine.rawJson("GET", "/containers/" + enc(ref) + "/json", null, null));
+        try {
+            return PRETTY.writeValueAsString(json);
+        } catch (JsonProcessingException e) {
+            throw new CloudtuiException("cannot format the engine's JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** One sample with the engine's previous reading in it (the engine waits about a second for it). */
+    @Override
+    public Stats stats(String ref) {
+        JsonNode json = call(ref, () -> engine.rawJson("GET", "/containers/" + enc(ref) + "/stats?stream=false", null, null));
+        return StatsMath.fromJson(json);
+    }
+
+    // RunSupport
+
+    @Override
+    public String create(RunSpec spec) {
+        return sessions.create(spec);
+    }
+
+    @Override
+    public int run(RunSpec spec, Stdio stdio, Consumer<String> onCreated) {
+        return sessions.run(spec, stdio, onCreated);
+    }
+
+    // ImageSupport
+
+    @Override
+    public List<ImageInfo> images(boolean all) {
+        return call(null, () -> images.list(all));
+    }
+
+    @Override
+    public List<String> removeImage(String ref, boolean force) {
+        return call(null, () -> images.remove(ref, force));
+    }
+
+    @Override
+    public String build(Path contextDir, String dockerfile, List<String> tags, Consumer<String> progress) {
+        return call(null, () -> images.build(contextDir, dockerfile, tags, progress));
+    }
+
+    @Override
+    public String importImage(Path file, String reference, Consumer<String> progress) {
+        return call(null, () -> images.load(file, reference, progress));
+    }
+
+    @Override
+    public String pull(String reference, Consumer<String> progress) {
+        return call(null, () -> images.pull(reference, progress));
+    }
+
+    // VolumeSupport, NetworkSupport
+
+    @Override
+    public List<Volume> volumes() {
+        return call(null, () -> {
+            var vs = docker().listVolumesCmd().exec().getVolumes();
+            List<Volume> out = new ArrayList<>();
+            if (vs != null) for (var v : vs) out.add(new Volume(name, v.getName(), v.getDriver(), v.getMountpoint()));
+            return out;
+        });
+    }
+
+    @Override
+    public List<Network> networks() {
+        return call(null, () -> {
+            List<Network> out = new ArrayList<>();
+            for (var n : docker().listNetworksCmd().exec()) out.add(new Network(name, n.getId(), n.getName(), n.getDriver(), n.getScope()));
+            return out;
+        });
+    }
+
+    @Override
+    public void close() {
+        for (EventPump p : pumps) p.close();
+        pumps.clear();
+        engine.close();
+    }
+
+    // error handling
+
+    /** A state-changing verb; "already started/stopped" (HTTP 304) is success, as for the docker CLI. */
+    private void verb(String ref, Runnable r) {
+        try {
+            r.run();
+        } catch (NotModifiedException e) {
+            // already in the requested state
+        } catch (RuntimeException e) {
+            throw translate(ref, e);
+        }
+    }
+
+    <T> T call(String ref, Supplier<T> s) {
+        try {
+            return s.get();
+        } catch (RuntimeException e) {
+            throw translate(ref, e);
+        }
+    }
+
+    /** Engine errors in the docker CLI's words, naming the container as the user typed it. */
+    CloudtuiException translate(String ref, Throwable e) {
+        if (ref != null && e instanceof NotFoundException nf) {
+            String msg = Engine.engineMessage(nf);
+            if (msg.startsWith("no such container")) return new CloudtuiException("no such container: " + ref, e);
+            return new CloudtuiException(msg, e);
+        }
+        if (ref != null && e instanceof ConflictException ce) {
+            String msg = Engine.engineMessage(ce);
+            for (String tail : List.of("is not running", "is not paused", "is already paused", "is paused")) {
+                if (msg.contains(tail) && !msg.startsWith("you cannot remove")) {
+                    return new CloudtuiException("container " + ref + " " + tail
+                            + (tail.equals("is paused") ? " (unpause it first)" : ""), e);
+                }
+            }
+            return new CloudtuiException(msg, e);
+        }
+        return engine.translate(e);
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    static Instant parseTime(String s) {
+        if (s == null || s.isEmpty() || s.startsWith("0001-")) return null;
+        try {
+            return Instant.parse(s);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

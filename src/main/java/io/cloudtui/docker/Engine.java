@@ -1,0 +1,180 @@
+package io.cloudtui.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.transport.DockerHttpClient;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import io.cloudtui.core.CloudtuiException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The connection to one Docker engine: a docker-java client built on first use (so creating a
+ * backend never touches the network), raw HTTP for the few calls whose JSON docker-java reshapes,
+ * and translation of transport failures into one-line user messages.
+ */
+final class Engine implements AutoCloseable {
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Endpoint endpoint;
+    private DockerHttpClient http;
+    private DockerClient client;
+    private boolean closed;
+
+    Engine(Endpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
+    synchronized DockerClient client() {
+        connect();
+        return client;
+    }
+
+    synchronized DockerHttpClient http() {
+        connect();
+        return http;
+    }
+
+    private void connect() {
+        if (closed) throw new CloudtuiException("the docker backend is closed");
+        if (client != null) return;
+        try {
+            DefaultDockerClientConfig.Builder b = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                    .withDockerHost(endpoint.host())
+                    .withDockerTlsVerify(endpoint.tlsVerify());
+            if (endpoint.certPath() != null) b.withDockerCertPath(endpoint.certPath());
+            DefaultDockerClientConfig config = b.build();
+            // No response timeout: logs, events, attach and builds are long-lived streams.
+            http = new ZerodepDockerHttpClient.Builder()
+                    .dockerHost(URI.create(endpoint.host()))
+                    .sslConfig(config.getSSLConfig())
+                    .connectionTimeout(CONNECT_TIMEOUT)
+                    .maxConnections(64)
+                    .build();
+            client = DockerClientImpl.getInstance(config, http);
+        } catch (RuntimeException e) {
+            throw new CloudtuiException("cannot set up the Docker connection to " + endpoint.host() + ": " + rootMessage(e), e);
+        }
+    }
+
+    /** A raw API call; returns the body as JSON, throws the engine's message on an error status. */
+    JsonNode rawJson(String method, String path, InputStream body, String contentType) {
+        DockerHttpClient.Request.Builder rb = DockerHttpClient.Request.builder().method(method).path(path);
+        if (body != null) rb.body(body).putHeader("Content-Type", contentType);
+        try (DockerHttpClient.Response r = http().execute(rb.build())) {
+            byte[] bytes = r.getBody().readAllBytes();
+            if (r.getStatusCode() >= 400) throw new DockerException(new String(bytes, StandardCharsets.UTF_8), r.getStatusCode());
+            return bytes.length == 0 ? JSON.nullNode() : JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Raw call returning the body as text (used for streams of JSON messages). */
+    String rawText(String method, String path, InputStream body, String contentType) {
+        DockerHttpClient.Request.Builder rb = DockerHttpClient.Request.builder().method(method).path(path);
+        if (body != null) rb.body(body).putHeader("Content-Type", contentType);
+        try (DockerHttpClient.Response r = http().execute(rb.build())) {
+            String text = new String(r.getBody().readAllBytes(), StandardCharsets.UTF_8);
+            if (r.getStatusCode() >= 400) throw new DockerException(text, r.getStatusCode());
+            return text;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Turns any failure of a docker call into a user-facing exception. {@code subject} names what
+     * the call was about ("container web") for messages the engine does not phrase well.
+     */
+    CloudtuiException translate(Throwable e) {
+        if (e instanceof CloudtuiException ce) return ce;
+        CloudtuiException conn = connectionProblem(e);
+        if (conn != null) return conn;
+        if (e instanceof DockerException de) {
+            return new CloudtuiException(engineMessage(de), e);
+        }
+        return new CloudtuiException("docker (" + endpoint.host() + "): " + rootMessage(e), e);
+    }
+
+    /** A one-line diagnosis when {@code e} means the engine could not be reached at all, else null. */
+    CloudtuiException connectionProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            String cls = t.getClass().getSimpleName();
+            if (m.contains("permission denied") || m.contains("access denied") || t instanceof java.nio.file.AccessDeniedException) {
+                return new CloudtuiException("permission denied on the Docker socket " + endpoint.host()
+                        + ": run as root or add your user to the 'docker' group (sudo usermod -aG docker $USER, then log in again)", e);
+            }
+            if (m.contains("no such file") || m.contains("connection refused") || t instanceof java.net.ConnectException
+                    || t instanceof java.nio.file.NoSuchFileException || cls.contains("ConnectTimeout")
+                    || t instanceof java.net.SocketTimeoutException || t instanceof java.net.UnknownHostException
+                    || t instanceof java.net.NoRouteToHostException || m.contains("connection reset")
+                    || t instanceof java.net.SocketException && !(e instanceof DockerException)) {
+                return unreachable();
+            }
+        }
+        return null;
+    }
+
+    CloudtuiException unreachable() {
+        String where = "cannot connect to the Docker engine at " + endpoint.host() + " (" + endpoint.source() + ")";
+        if (endpoint.isUnixSocket()) {
+            boolean podman = endpoint.host().contains("podman");
+            return new CloudtuiException(where + ": is " + (podman ? "podman's socket service" : "dockerd") + " running? (start it with "
+                    + (podman ? "'systemctl --user start podman.socket' or 'sudo systemctl start podman.socket'"
+                    : "'sudo systemctl start docker' or 'sudo dockerd'") + ")");
+        }
+        return new CloudtuiException(where + ": nothing answers there; is dockerd listening on that address? (check DOCKER_HOST or the backend's 'host' setting)");
+    }
+
+    /** The engine's own error message ({"message": "..."}), lower-cased at the start like the docker CLI prints it. */
+    static String engineMessage(DockerException e) {
+        String raw = e.getMessage() == null ? "" : e.getMessage().trim();
+        // docker-java prefixes "Status 404: "
+        if (raw.startsWith("Status ")) {
+            int colon = raw.indexOf(": ");
+            if (colon > 0) raw = raw.substring(colon + 2).trim();
+        }
+        String msg = raw;
+        if (raw.startsWith("{")) {
+            try {
+                msg = JSON.readTree(raw).path("message").asText(raw);
+            } catch (IOException ignored) {
+                // not JSON after all: keep the raw text
+            }
+        }
+        msg = msg.replace('\n', ' ').trim();
+        if (msg.isEmpty()) msg = "docker engine error (HTTP " + e.getHttpStatus() + ")";
+        return Character.toLowerCase(msg.charAt(0)) + msg.substring(1);
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        try {
+            if (client != null) client.close();
+            if (http != null) http.close();
+        } catch (IOException | RuntimeException ignored) {
+            // closing is best effort
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.cloudtui.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.model.BuildResponseItem;
+import com.github.dockerjava.api.model.Image;
+import com.github.dockerjava.api.model.PullResponseItem;
+import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.ImageInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Image listing, removal, build, pull and load (docker save tars). */
+final class Images {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Engine engine;
+    private final String backend;
+
+    Images(Engine engine, String backend) {
+        this.engine = engine;
+        this.backend = backend;
+    }
+
+    List<ImageInfo> list(boolean all) {
+        List<ImageInfo> out = new ArrayList<>();
+        for (Image i : engine.client().listImagesCmd().withShowAll(all).exec()) {
+            List<String> tags = i.getRepoTags() == null ? List.of()
+                    : Arrays.stream(i.getRepoTags()).filter(t -> !t.equals("<none>:<none>")).toList();
+            out.add(new ImageInfo(backend, i.getId(), tags, i.getSize() == null ? -1 : i.getSize(),
+                    i.getCreated() == null ? null : Instant.ofEpochSecond(i.getCreated())));
+        }
+        return out;
+    }
+
+    /** Like docker rmi: one "Untagged: ..." or "Deleted: ..." line per thing the engine removed. */
+    List<String> remove(String ref, boolean force) {
+        JsonNode res = engine.rawJson("DELETE", "/images/" + DockerBackend.enc(ref) + "?force=" + force, null, null);
+        List<String> lines = new ArrayList<>();
+        for (JsonNode n : res) {
+            if (n.has("Untagged")) lines.add("Untagged: " + n.get("Untagged").asText());
+            if (n.has("Deleted")) lines.add("Deleted: " + n.get("Deleted").asText());
+        }
+        return lines;
+    }
+
+    String build(Path contextDir, String dockerfile, List<String> tags, Consumer<String> progress) {
+        if (!Files.isDirectory(contextDir)) throw CloudtuiException.usage("build context " + contextDir + " is not a directory");
+        Path file = contextDir.resolve(dockerfile == null || dockerfile.isBlank() ? "Dockerfile" : dockerfile);
+        if (!Files.isRegularFile(file)) throw CloudtuiException.usage("no Dockerfile at " + file);
+        String[] imageId = {null};
+        String[] error = {null};
+        StringBuilder partial = new StringBuilder();
+        Streaming<BuildResponseItem> stream = new Streaming<>(item -> {
+            if (item.isErrorIndicated()) {
+                error[0] = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
+                        ? item.getErrorDetail().getMessage() : item.getError();
+                return;
+            }
+            if (item.getStream() != null) lines(partial, item.getStream(), progress);
+            if (item.getImageId() != null) imageId[0] = item.getImageId();
+        });
+        var cmd = engine.client().buildImageCmd(contextDir.toFile()).withDockerfile(file.toFile()).withPull(false);
+        if (tags != null && !tags.isEmpty()) cmd.withTags(new LinkedHashSet<>(tags));
+        cmd.exec(stream);
+        stream.await();
+        if (partial.length() > 0) progress.accept(partial.toString());
+        if (stream.error() != null) throw engine.translate(stream.error());
+        if (error[0] != null) throw new CloudtuiException("build failed: " + error[0].trim().replace('\n', ' '));
+        if (imageId[0] == null) throw new CloudtuiException("build finished without an image id");
+        return imageId[0].startsWith("sha256:") ? imageId[0] : "sha256:" + imageId[0];
+    }
+
+    String pull(String reference, Consumer<String> progress) {
+        Streaming<PullResponseItem> stream = new Streaming<>(item -> {
+            if (item.getStatus() != null) {
+                progress.accept((item.getId() != null ? item.getId() + ": " : "") + item.getStatus()
+                        + (item.getProgress() != null ? " " + item.getProgress() : ""));
+            }
+        });
+        engine.client().pullImageCmd(reference).exec(stream);
+        stream.await();
+        if (stream.error() != null) {
+            throw new CloudtuiException("cannot pull " + reference + ": " + Engine.rootMessage(engine.translate(stream.error())));
+        }
+        return engine.client().inspectImageCmd(reference).exec().getId();
+    }
+
+    /** docker load of a saved tar; with {@code reference}, also tags the loaded image. */
+    String load(Path file, String reference, Consumer<String> progress) {
+        if (!Files.isRegularFile(file)) throw CloudtuiException.usage("no such file: " + file);
+        String text;
+        try (InputStream in = Files.newInputStream(file)) {
+            text = engine.rawText("POST", "/images/load?quiet=1", in, "application/x-tar");
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        String loaded = null;
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) continue;
+            JsonNode n;
+            try {
+                n = JSON.readTree(line);
+            } catch (IOException e) {
+                continue;
+            }
+            if (n.hasNonNull("error")) throw new CloudtuiException("cannot load " + file + ": " + n.get("error").asText());
+            String s = n.path("stream").asText("").trim();
+            if (s.isEmpty()) continue;
+            progress.accept(s);
+            if (s.startsWith("Loaded image ID: ")) loaded = s.substring("Loaded image ID: ".length()).trim();
+            else if (s.startsWith("Loaded image: ")) loaded = s.substring("Loaded image: ".length()).trim();
+        }
+        if (loaded == null) throw new CloudtuiException("the engine loaded nothing from " + file);
+        String id = engine.client().inspectImageCmd(loaded).exec().getId();
+        if (reference != null && !reference.isBlank()) {
+            int colon = reference.lastIndexOf(':');
+            boolean hasTag = colon > reference.lastIndexOf('/');
+            engine.client().tagImageCmd(id, hasTag ? reference.substring(0, colon) : reference,
+                    hasTag ? reference.substring(colon + 1) : "latest").exec();
+        }
+        return id;
+    }
+
+    /** Splits build output into lines, carrying a trailing partial line to the next chunk. */
+    static void lines(StringBuilder partial, String chunk, Consumer<String> progress) {
+        partial.append(chunk);
+        int nl;
+        while ((nl = partial.indexOf("\n")) >= 0) {
+            String line = partial.substring(0, nl);
+            partial.delete(0, nl + 1);
+            if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
+            progress.accept(line);
+        }
+    }
+}

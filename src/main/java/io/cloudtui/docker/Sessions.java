@@ -1,0 +1,314 @@
+package io.cloudtui.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.api.model.WaitContainerCondition;
+import com.github.dockerjava.api.model.WaitResponse;
+import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.RunSpec;
+import io.cloudtui.core.Stdio;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+/** Interactive sessions: exec, attach, and creating/running containers from a {@link RunSpec}. */
+final class Sessions {
+    private final Engine engine;
+    private final DockerBackend backend;
+
+    Sessions(Engine engine, DockerBackend backend) {
+        this.engine = engine;
+        this.backend = backend;
+    }
+
+    private DockerClient docker() {
+        return engine.client();
+    }
+
+    int exec(String ref, List<String> command, Stdio stdio) {
+        if (command == null || command.isEmpty()) throw CloudtuiException.usage("exec needs a command");
+        boolean withStdin = stdio.stdin() != null;
+        String execId = backend.call(ref, () -> docker().execCreateCmd(ref).withCmd(command.toArray(String[]::new))
+                .withAttachStdout(true).withAttachStderr(true).withAttachStdin(withStdin).withTty(stdio.tty())
+                .exec().getId());
+        GatedInput in = withStdin ? new GatedInput(stdio.stdin()) : null;
+        Streaming<Frame> stream = new Streaming<>(output(stdio));
+        backend.call(ref, () -> docker().execStartCmd(execId).withDetach(false).withTty(stdio.tty()).withStdIn(in).exec(stream));
+        stream.awaitStarted(30);
+        if (stdio.tty()) {
+            Consumer<Stdio.TermSize> resize = size -> resizeWithRetry(() ->
+                    docker().resizeExecCmd(execId).withSize(size.rows(), size.columns()).exec());
+            if (stdio.size() != null) resize.accept(stdio.size());
+            stdio.registerResize(resize);
+        }
+        // Input is held back until the initial size is set, so the command never reads at 0x0.
+        if (in != null) in.open();
+        stream.await();
+        if (stream.error() != null) throw backend.translate(ref, stream.error());
+        return exitCodeOfExec(execId);
+    }
+
+    private int exitCodeOfExec(String execId) {
+        for (int i = 0; i < 100; i++) {
+            var r = docker().inspectExecCmd(execId).exec();
+            if (!Boolean.TRUE.equals(r.isRunning()) && r.getExitCodeLong() != null) return r.getExitCodeLong().intValue();
+            sleep(50);
+        }
+        throw new CloudtuiException("exec " + execId.substring(0, 12) + " did not report an exit code");
+    }
+
+    int attach(String ref, Stdio stdio) {
+        InspectContainerResponse c = backend.inspectContainer(ref);
+        if (!Boolean.TRUE.equals(c.getState().getRunning())) throw new CloudtuiException("container " + ref + " is not running");
+        String id = c.getId();
+        boolean tty = Boolean.TRUE.equals(c.getConfig().getTty());
+        GatedInput in = stdio.stdin() != null ? new GatedInput(stdio.stdin()) : null;
+        Streaming<Frame> stream = new Streaming<>(output(stdio));
+        backend.call(ref, () -> docker().attachContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true)
+                .withLogs(false).withStdIn(in).exec(stream));
+        stream.awaitStarted(30);
+        if (tty) sizeContainer(id, stdio);
+        if (in != null) in.open();
+        stream.await();
+        if (stream.error() != null) throw backend.translate(ref, stream.error());
+        return exitCodeAfterStream(id);
+    }
+
+    /** After an attach stream ends: the exit code if the container stopped, 0 if we only detached. */
+    private int exitCodeAfterStream(String id) {
+        for (int i = 0; i < 40; i++) {
+            try {
+                var st = docker().inspectContainerCmd(id).exec().getState();
+                if (!Boolean.TRUE.equals(st.getRunning())) return st.getExitCodeLong() == null ? 0 : st.getExitCodeLong().intValue();
+            } catch (NotFoundException e) {
+                return 0;
+            }
+            sleep(50);
+        }
+        return 0;
+    }
+
+    private void sizeContainer(String id, Stdio stdio) {
+        Consumer<Stdio.TermSize> resize = size -> resizeWithRetry(() ->
+                docker().resizeContainerCmd(id).withSize(size.rows(), size.columns()).exec());
+        if (stdio.size() != null) resize.accept(stdio.size());
+        stdio.registerResize(resize);
+    }
+
+    String create(RunSpec spec) {
+        if (spec.image() == null || spec.image().isBlank()) throw CloudtuiException.usage("run needs an image");
+        try {
+            return createCmd(spec).exec().getId();
+        } catch (NotFoundException e) {
+            if (Engine.engineMessage(e).startsWith("no such image")) {
+                throw new CloudtuiException("image '" + spec.image() + "' not found locally (cloudtui does not pull on run: "
+                        + "pull it if a registry is reachable, or build/import it first)", e);
+            }
+            throw backend.translate(null, e);
+        } catch (RuntimeException e) {
+            throw backend.translate(null, e);
+        }
+    }
+
+    private CreateContainerCmd createCmd(RunSpec spec) {
+        HostConfig host = HostConfig.newHostConfig().withAutoRemove(spec.autoRemove()).withReadonlyRootfs(spec.readOnly());
+        List<Bind> binds = new ArrayList<>();
+        for (RunSpec.Mount m : spec.mounts()) {
+            binds.add(new Bind(m.source(), new com.github.dockerjava.api.model.Volume(m.target()), m.readOnly() ? AccessMode.ro : AccessMode.rw));
+        }
+        if (!binds.isEmpty()) host.withBinds(binds);
+        List<ExposedPort> exposed = new ArrayList<>();
+        Ports bindings = new Ports();
+        for (RunSpec.Port p : spec.ports()) {
+            ExposedPort ep = new ExposedPort(p.containerPort(), InternetProtocol.parse(p.protocol() == null ? "tcp" : p.protocol()));
+            exposed.add(ep);
+            bindings.bind(ep, new Ports.Binding(p.hostIp() == null || p.hostIp().isBlank() ? null : p.hostIp(),
+                    p.hostPort() > 0 ? String.valueOf(p.hostPort()) : null));
+        }
+        if (!exposed.isEmpty()) host.withPortBindings(bindings);
+        if (spec.memoryBytes() != null) host.withMemory(spec.memoryBytes());
+        if (spec.cpus() != null) host.withNanoCPUs(Math.round(spec.cpus() * 1e9));
+        if (spec.pidsLimit() != null) host.withPidsLimit(spec.pidsLimit());
+        if (spec.network() != null && !spec.network().isBlank()) host.withNetworkMode(spec.network());
+
+        boolean attachIn = spec.interactive() && !spec.detach();
+        CreateContainerCmd cmd = docker().createContainerCmd(spec.image())
+                .withHostConfig(host)
+                .withTty(spec.tty())
+                .withStdinOpen(spec.interactive())
+                .withStdInOnce(attachIn)
+                .withAttachStdin(attachIn)
+                .withAttachStdout(!spec.detach())
+                .withAttachStderr(!spec.detach());
+        if (spec.name() != null && !spec.name().isBlank()) cmd.withName(spec.name());
+        if (!spec.command().isEmpty()) cmd.withCmd(spec.command());
+        if (spec.entrypoint() != null) cmd.withEntrypoint(spec.entrypoint().isEmpty() ? List.of("") : spec.entrypoint());
+        if (!spec.env().isEmpty()) {
+            List<String> env = new ArrayList<>();
+            for (Map.Entry<String, String> e : spec.env().entrySet()) env.add(e.getKey() + "=" + e.getValue());
+            cmd.withEnv(env);
+        }
+        if (spec.workdir() != null && !spec.workdir().isBlank()) cmd.withWorkingDir(spec.workdir());
+        if (!exposed.isEmpty()) cmd.withExposedPorts(exposed);
+        if (spec.hostname() != null && !spec.hostname().isBlank()) cmd.withHostName(spec.hostname());
+        if (spec.user() != null && !spec.user().isBlank()) cmd.withUser(spec.user());
+        if (!spec.labels().isEmpty()) cmd.withLabels(spec.labels());
+        return cmd;
+    }
+
+    int run(RunSpec spec, Stdio stdio, Consumer<String> onCreated) {
+        String id = create(spec);
+        if (onCreated != null) onCreated.accept(id);
+        if (spec.detach()) {
+            startOrCleanUp(id, spec.autoRemove());
+            return 0;
+        }
+        // Wait and attach are registered before start, so neither the exit nor early output is missed.
+        int[] status = {-1};
+        Streaming<WaitResponse> wait = new Streaming<>(r -> {
+            if (r.getStatusCode() != null) status[0] = r.getStatusCode();
+        });
+        backend.call(null, () -> docker().waitContainerCmd(id)
+                .withCondition(spec.autoRemove() ? WaitContainerCondition.REMOVED : WaitContainerCondition.NEXT_EXIT).exec(wait));
+        wait.awaitStarted(30);
+        GatedInput in = spec.interactive() && stdio.stdin() != null ? new GatedInput(stdio.stdin()) : null;
+        Streaming<Frame> out = new Streaming<>(output(stdio));
+        try {
+            backend.call(null, () -> docker().attachContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true)
+                    .withLogs(false).withStdIn(in).exec(out));
+            out.awaitStarted(30);
+            startOrCleanUp(id, spec.autoRemove());
+            if (spec.tty()) sizeContainer(id, stdio);
+            if (in != null) in.open();
+            wait.await();
+            // the attach stream ends with the container; give it a moment to deliver the last output
+            out.await(5000);
+        } finally {
+            out.close();
+            wait.close();
+        }
+        if (wait.error() != null) throw backend.translate(null, wait.error());
+        if (spec.autoRemove()) removeQuietly(id);
+        return status[0];
+    }
+
+    private void startOrCleanUp(String id, boolean autoRemove) {
+        try {
+            docker().startContainerCmd(id).exec();
+        } catch (RuntimeException e) {
+            // like docker run --rm: a container that could not start is not left behind
+            if (autoRemove) removeQuietly(id);
+            throw backend.translate(null, e);
+        }
+    }
+
+    private void removeQuietly(String id) {
+        try {
+            docker().removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException e) {
+            // already gone: what we wanted
+        } catch (DockerException e) {
+            // "removal already in progress" (409): the engine is removing it for us
+            if (e.getHttpStatus() != 409) throw backend.translate(null, e);
+        }
+    }
+
+    private static Consumer<Frame> output(Stdio stdio) {
+        return f -> {
+            OutputStream os = f.getStreamType() == StreamType.STDERR && stdio.stderr() != null ? stdio.stderr() : stdio.stdout();
+            if (os == null) return;
+            try {
+                os.write(f.getPayload());
+                os.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+    }
+
+    /** The engine refuses a resize until the process is running; retry briefly, as the docker CLI does. */
+    private static void resizeWithRetry(Runnable resize) {
+        for (int i = 0; ; i++) {
+            try {
+                resize.run();
+                return;
+            } catch (DockerException e) {
+                if (i >= 10) return;
+                sleep(10L * (i + 1));
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloudtuiException("interrupted");
+        }
+    }
+
+    /** Stdin that is not forwarded until {@link #open()}: the terminal's size must be set first. */
+    static final class GatedInput extends InputStream {
+        private final InputStream in;
+        private final CountDownLatch gate = new CountDownLatch(1);
+
+        GatedInput(InputStream in) {
+            this.in = in;
+        }
+
+        void open() {
+            gate.countDown();
+        }
+
+        private void awaitOpen() throws IOException {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            awaitOpen();
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            awaitOpen();
+            return in.read(b, off, len);
+        }
+
+        @Override
+        public int available() throws IOException {
+            return gate.getCount() == 0 ? in.available() : 0;
+        }
+
+        /** The caller owns the real stdin (it may be System.in): never close it. */
+        @Override
+        public void close() {
+            gate.countDown();
+        }
+    }
+}
