@@ -1,0 +1,66 @@
+package io.cloudtui.libvirt;
+
+import com.sun.jna.Pointer;
+import org.libvirt.Library;
+import org.libvirt.LibvirtException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The process-wide libvirt event loop (keepalives, domain events, console streams) on its own
+ * daemon thread, and libvirt's error reporting sent to the log instead of stderr.
+ */
+final class EventLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+    // JNA callbacks must stay strongly reachable while libvirt holds them.
+    private static final Virt.ErrorFunc ERROR_FUNC = (data, err) -> LOG.debug("libvirt: {}", lastMessage());
+    private static volatile boolean started;
+    private static volatile Throwable failure;
+
+    private EventLoop() {}
+
+    /** Starts the loop once; must precede the first Connect. Throws a CloudtuiException if libvirt is missing. */
+    static synchronized void ensureStarted() {
+        if (started) return;
+        if (failure != null) throw unavailable(failure);
+        try {
+            // Library's static init may install libvirt-java's handler, so ours is set after it.
+            Library.initEventLoop();
+            Virt.LIB.virSetErrorFunc(Pointer.NULL, ERROR_FUNC);
+        } catch (LibvirtException | LinkageError e) {
+            failure = e;
+            throw unavailable(e);
+        }
+        Thread t = new Thread(EventLoop::run, "libvirt-event-loop");
+        t.setDaemon(true);
+        t.start();
+        started = true;
+    }
+
+    private static void run() {
+        while (true) {
+            try {
+                Library.runEventLoop();
+                return;
+            } catch (InterruptedException e) {
+                return;
+            } catch (LibvirtException | RuntimeException e) {
+                LOG.warn("libvirt event loop iteration failed", e);
+            }
+        }
+    }
+
+    static String lastMessage() {
+        try {
+            String m = Virt.LIB.virGetLastErrorMessage();
+            return m == null ? "unknown libvirt error" : m;
+        } catch (RuntimeException e) {
+            return "unknown libvirt error";
+        }
+    }
+
+    private static io.cloudtui.core.CloudtuiException unavailable(Throwable e) {
+        return new io.cloudtui.core.CloudtuiException("libvirt client library not usable (install libvirt0): "
+                + LibvirtBackend.oneLine(e.getMessage()), e);
+    }
+}
