@@ -37,7 +37,7 @@ if info=$(virsh -c qemu:///system net-info default 2>/dev/null); then
 fi
 
 guest=/var/cache/cloudtui-test/guest
-recipe=2  # bump when the guest below changes, so cached guests are rebuilt
+recipe=3  # bump when the guest below changes, so cached guests are rebuilt
 if [ "$(cat "$guest/RECIPE" 2>/dev/null)" != "$recipe" ] || [ ! -s "$guest/vmlinuz" ] || [ ! -s "$guest/initrd.img" ]; then
   echo "provision: building the test guest in $guest"
   mkdir -p "$guest"
@@ -55,10 +55,12 @@ if [ "$(cat "$guest/RECIPE" 2>/dev/null)" != "$recipe" ] || [ ! -s "$guest/vmlin
   cp /bin/busybox "$root/bin/busybox"
   for app in $("$root/bin/busybox" --list); do [ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"; done
   # virtio-net lets the guest take a DHCP lease on the default network (guest address tests).
-  # virtio-balloon gives memory stats. Debian builds these as modules.
+  # virtio-balloon gives memory stats; button + evdev deliver the ACPI power button (virsh shutdown).
+  # Debian builds all of these as modules.
   for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko drivers/virtio/virtio_pci_legacy_dev.ko \
            drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci.ko drivers/virtio/virtio_balloon.ko \
-           net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko; do
+           net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko \
+           drivers/acpi/button.ko drivers/input/evdev.ko; do
     cp "$work/k/lib/modules/$kver/kernel/$m" "$root/lib/modules/"
   done
   cat >"$root/usr/share/udhcpc/default.script" <<'EOF'
@@ -79,10 +81,14 @@ hostname ctui-guest
 for pass in 1 2; do for m in /lib/modules/*.ko; do insmod "$m" 2>/dev/null; done; done
 for i in /sys/class/net/*; do n=${i##*/}; [ "$n" = lo ] || { ip link set "$n" up; udhcpc -b -q -i "$n" >/dev/null 2>&1 & }; done
 # ACPI power button (virsh shutdown / reboot) powers the guest off.
-for e in /sys/class/input/event*; do
-  if grep -q "Power Button" "$e/device/name" 2>/dev/null; then
-    (head -c 1 "/dev/input/${e##*/}" >/dev/null; sync; poweroff -f) &
-  fi
+for try in 1 2 3 4 5 6 7 8 9 10; do
+  for e in /sys/class/input/event*; do
+    if grep -q "Power Button" "$e/device/name" 2>/dev/null && [ -e "/dev/input/${e##*/}" ]; then
+      (head -c 1 "/dev/input/${e##*/}" >/dev/null; sync; poweroff -f) &
+      break 2
+    fi
+  done
+  sleep 0.2
 done
 echo "ctui-guest ready"
 while true; do setsid cttyhack sh -l </dev/ttyS0 >/dev/ttyS0 2>&1; done
