@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
             VolumesCommand.class,
             NetworksCommand.class,
             CompletionCommand.class,
+            ConsoleCommand.class,
+            VmCommand.class,
         })
 public final class CloudtuiCommand implements Callable<Integer> {
     private final Context ctx;
