@@ -43,9 +43,62 @@ final class DomainTypeProbe {
             LOG.warn("no kernel to test-boot on {}: trusting libvirt's capabilities (kvm)", backend.endpoint());
             return "kvm";
         }
+        String key = cacheKey();
+        String cached = readCache(key);
+        if (cached != null) return cached;
         boolean ok = bootsUnderKvm(kernel);
         LOG.info("kvm probe with {}: {}", kernel, ok ? "guest kernel started, using kvm" : "guest kernel did not start, using qemu (TCG)");
-        return ok ? "kvm" : "qemu";
+        String type = ok ? "kvm" : "qemu";
+        writeCache(key, type);
+        return type;
+    }
+
+    // The boot probe takes seconds, so its answer is kept per URI, host kernel and libvirt version.
+    private String cacheKey() {
+        String release;
+        try {
+            release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        } catch (Exception e) {
+            release = "unknown";
+        }
+        long lib = backend.call("version", c -> c.getLibVersion());
+        return (backend.endpoint() + "|" + release + "|" + lib).replaceAll("[^A-Za-z0-9_.:/|+-]", "_");
+    }
+
+    static Path cacheFile() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("cloudtui").resolve("libvirt-domain-type.properties");
+    }
+
+    private static String readCache(String key) {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newInputStream(cacheFile())) {
+            p.load(in);
+            String v = p.getProperty(key);
+            return "kvm".equals(v) || "qemu".equals(v) ? v : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static void writeCache(String key, String type) {
+        java.util.Properties p = new java.util.Properties();
+        Path f = cacheFile();
+        try {
+            if (Files.exists(f)) {
+                try (var in = Files.newInputStream(f)) {
+                    p.load(in);
+                }
+            }
+            p.setProperty(key, type);
+            Files.createDirectories(f.getParent());
+            try (var out = Files.newOutputStream(f)) {
+                p.store(out, "cloudtui: domain type found by booting a kvm guest; delete to probe again");
+            }
+        } catch (Exception e) {
+            LOG.debug("cannot cache the probe result in {}", f, e);
+        }
     }
 
     private Path kernelFor(Path hint) {
@@ -61,7 +114,7 @@ final class DomainTypeProbe {
         }
     }
 
-    private boolean bootsUnderKvm(Path kernel) {
+    boolean bootsUnderKvm(Path kernel) {
         String name = "ctui-probe-" + UUID.randomUUID().toString().substring(0, 8);
         String xml = "<domain type='kvm'><name>" + name + "</name><memory unit='MiB'>96</memory><vcpu>1</vcpu>"
                 + "<os><type arch='x86_64'>hvm</type><kernel>" + Snapshots.escape(kernel.toString()) + "</kernel>"
