@@ -77,6 +77,10 @@ final class LibvirtBackend implements Backend, VmSupport {
     private volatile Conn eventsOn;
     private final List<Consumer<WorkloadEvent>> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, DomainStats.Sample> lastSamples = new ConcurrentHashMap<>();
+    // Parsed domain XML, kept only while lifecycle events keep it fresh (dropped on any event for the VM).
+    private final Map<String, DomainXml> xmlCache = new ConcurrentHashMap<>();
+    private volatile Map<String, DomainStats.Sample> recentBulk;
+    private volatile long recentBulkAt;
     private final Object wake = new Object();
     private ExecutorService dispatch;
     private Thread supervisor;
@@ -178,6 +182,7 @@ final class LibvirtBackend implements Backend, VmSupport {
             if (conn != c) return;
             conn = null;
             eventsOn = null;
+            xmlCache.clear();
         }
         try {
             c.close();
@@ -279,9 +284,19 @@ final class LibvirtBackend implements Backend, VmSupport {
     public List<Workload> list(boolean all) {
         return call("list VMs on " + uri, c -> {
             List<Workload> out = new ArrayList<>();
-            for (Domain d : c.listAllDomains(all ? 0 : LIST_ACTIVE)) {
+            Domain[] domains = c.listAllDomains(all ? 0 : LIST_ACTIVE);
+            Map<String, DomainStats.Sample> bulk = null;
+            if (domains.length > 0) {
                 try {
-                    out.add(toWorkload(d));
+                    // State, vCPUs and memory of every domain in one round trip instead of one each.
+                    bulk = DomainStats.fetch(c.raw(), DomainStats.STATE | DomainStats.VCPU | DomainStats.BALLOON, all ? 0 : DomainStats.ONLY_ACTIVE);
+                } catch (IllegalStateException e) {
+                    LOG.debug("bulk state unavailable on {}: {}", uri, e.getMessage());
+                }
+            }
+            for (Domain d : domains) {
+                try {
+                    out.add(toWorkload(c, d, bulk));
                 } catch (LibvirtException e) {
                     // Undefined by someone else between listing and reading it: simply gone.
                     if (!noDomain(e)) throw e;
@@ -293,22 +308,46 @@ final class LibvirtBackend implements Backend, VmSupport {
 
     @Override
     public Workload get(String ref) {
-        return onDomain(ref, "get", (c, d) -> toWorkload(d));
+        return onDomain(ref, "get", (c, d) -> toWorkload(c, d, null));
     }
 
-    Workload toWorkload(Domain d) throws LibvirtException {
+    Workload toWorkload(Conn c, Domain d, Map<String, DomainStats.Sample> bulk) throws LibvirtException {
         String uuid = d.getUUIDString();
         String vmName = d.getName();
-        DomainInfo info = d.getInfo();
-        DomainXml x = DomainXml.parse(d.getXMLDesc(0));
-        State state = mapState(info.state);
+        DomainStats.Sample s = bulk != null ? bulk.get(uuid) : null;
+        DomainInfo.DomainState ds;
+        int vcpus;
+        long maxKiB;
+        if (s != null && s.vcpus() > 0 && s.maxKiB() > 0 && s.state() >= 0 && s.state() < DomainInfo.DomainState.values().length) {
+            ds = DomainInfo.DomainState.values()[s.state()];
+            vcpus = s.vcpus();
+            maxKiB = s.maxKiB();
+        } else {
+            DomainInfo info = d.getInfo();
+            ds = info.state;
+            vcpus = info.nrVirtCpu;
+            maxKiB = info.maxMem;
+        }
+        DomainXml x = xml(c, d, uuid);
+        State state = mapState(ds);
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put("vcpus", Integer.toString(info.nrVirtCpu));
-        labels.put("memory", humanBytes(info.maxMem * 1024));
+        labels.put("vcpus", Integer.toString(vcpus));
+        labels.put("memory", humanBytes(maxKiB * 1024));
         labels.put("domainType", x.type());
-        List<String> addresses = state.isActive() ? quietAddresses(d) : List.of();
+        List<String> addresses = state.isActive() && !x.nics().isEmpty() ? quietAddresses(d) : List.of();
         return new Workload(new WorkloadId(name, uuid), vmName, WorkloadKind.VM, x.imageLabel(), "", state,
-                statusText(info.state), null, state.isActive() ? startedAt(vmName) : null, addresses, labels, hostLabel());
+                statusText(ds), null, state.isActive() ? startedAt(vmName) : null, addresses, labels, hostLabel());
+    }
+
+    private DomainXml xml(Conn c, Domain d, String uuid) throws LibvirtException {
+        boolean cacheable = eventsOn == c;
+        if (cacheable) {
+            DomainXml x = xmlCache.get(uuid);
+            if (x != null) return x;
+        }
+        DomainXml x = DomainXml.parse(d.getXMLDesc(0));
+        if (cacheable) xmlCache.put(uuid, x);
+        return x;
     }
 
     static State mapState(DomainInfo.DomainState s) {
@@ -643,7 +682,8 @@ final class LibvirtBackend implements Backend, VmSupport {
 
     @Override
     public Stats stats(String ref) {
-        String uuid = onDomain(ref, "stats of", (c, d) -> {
+        Map<String, DomainStats.Sample> fresh = freshBulk();
+        String uuid = fresh != null && fresh.containsKey(ref) ? ref : onDomain(ref, "stats of", (c, d) -> {
             if (d.isActive() == 0) throw new CloudtuiException("VM '" + d.getName() + "' is not running: no stats");
             return d.getUUIDString();
         });
@@ -678,10 +718,25 @@ final class LibvirtBackend implements Backend, VmSupport {
     }
 
     /** One domain's counters: the bulk call when the driver has it, else per-device calls. */
+    /** A bulk sample of every running domain taken in the last half second, shared by a refresh's stats calls. */
+    private Map<String, DomainStats.Sample> freshBulk() {
+        Map<String, DomainStats.Sample> m = recentBulk;
+        return m != null && System.nanoTime() - recentBulkAt < 500_000_000L ? m : null;
+    }
+
     private DomainStats.Sample sample(String uuid) {
+        Map<String, DomainStats.Sample> fresh = freshBulk();
+        if (fresh != null && fresh.containsKey(uuid)) {
+            DomainStats.Sample prev = lastSamples.get(uuid);
+            DomainStats.Sample s = fresh.get(uuid);
+            if (prev == null || prev.atNanos() != s.atNanos()) return s;
+        }
         return call("stats of " + uuid, c -> {
             try {
-                DomainStats.Sample s = DomainStats.fetch(c.raw(), DomainStats.ALL_GROUPS, DomainStats.ONLY_ACTIVE).get(uuid);
+                Map<String, DomainStats.Sample> all = DomainStats.fetch(c.raw(), DomainStats.ALL_GROUPS, DomainStats.ONLY_ACTIVE);
+                recentBulk = all;
+                recentBulkAt = System.nanoTime();
+                DomainStats.Sample s = all.get(uuid);
                 if (s != null && s.cpuTimeNs() >= 0) return s;
             } catch (IllegalStateException e) {
                 LOG.debug("bulk stats unavailable on {}: {}", uri, e.getMessage());
@@ -768,6 +823,7 @@ final class LibvirtBackend implements Backend, VmSupport {
     private int onLifecycle(Domain d, DomainEvent ev) {
         try {
             String uuid = d.getUUIDString();
+            xmlCache.remove(uuid);
             emit(new WorkloadEvent(name, new WorkloadId(name, uuid), WorkloadEvent.Type.WORKLOAD, action(ev), Instant.now()));
         } catch (LibvirtException | RuntimeException e) {
             LOG.debug("lifecycle event", e);
@@ -857,6 +913,7 @@ final class LibvirtBackend implements Backend, VmSupport {
                         ids.addAll(last.keySet());
                         for (String id : ids) {
                             if (!java.util.Objects.equals(now.get(id), last.get(id))) {
+                                xmlCache.remove(id);
                                 emit(new WorkloadEvent(name, new WorkloadId(name, id), WorkloadEvent.Type.WORKLOAD, "poll", Instant.now()));
                             }
                         }
