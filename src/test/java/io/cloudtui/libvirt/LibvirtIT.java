@@ -77,6 +77,20 @@ class LibvirtIT {
         if (b != null) b.close();
     }
 
+    /** The default NAT network (provisioning starts it) gives the guest a DHCP lease. */
+    static boolean defaultNetworkActive() {
+        try {
+            Process p = new ProcessBuilder("virsh", "-c", "qemu:///system", "net-info", "default").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor() == 0 && out.lines().anyMatch(l -> l.startsWith("Active:") && l.endsWith("yes"));
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     static String guestXml(String name, String type, Path disk) {
         return "<domain type='" + type + "'><name>" + name + "</name><memory unit='MiB'>160</memory><vcpu>1</vcpu>"
                 + "<os><type arch='x86_64' machine='pc'>hvm</type><kernel>" + GUEST.resolve("vmlinuz") + "</kernel>"
@@ -84,6 +98,7 @@ class LibvirtIT {
                 + "<features><acpi/></features><on_poweroff>destroy</on_poweroff><on_reboot>restart</on_reboot>"
                 + "<devices>" + (disk == null ? "" : "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='" + disk
                 + "'/><target dev='vda' bus='virtio'/></disk>")
+                + (disk != null && defaultNetworkActive() ? "<interface type='network'><source network='default'/><model type='virtio'/></interface>" : "")
                 + "<serial type='pty'/><console type='pty'/><memballoon model='virtio'><stats period='2'/></memballoon></devices></domain>";
     }
 
@@ -121,6 +136,16 @@ class LibvirtIT {
             assertTrue(c.typeUntil("echo hello-$((" + n + "+1))\r", "hello-" + (n + 1), Duration.ofSeconds(90)),
                     "console output: " + c.output());
         }
+    }
+
+    @Test
+    @Order(3)
+    void guestAddressComesFromTheDhcpLease() {
+        Engines.require(defaultNetworkActive(), "libvirt network 'default' active (scripts/provision/30-libvirt.sh)");
+        assertTrue(Console.await(() -> !b.addresses(vm).isEmpty(), Duration.ofSeconds(90)), "no address for the guest");
+        String addr = b.addresses(vm).get(0);
+        assertTrue(addr.startsWith("192.168.122."), addr);
+        assertTrue(b.get(vm).ports().contains(addr), b.get(vm).ports().toString());
     }
 
     @Test
