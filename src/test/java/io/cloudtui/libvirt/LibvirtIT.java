@@ -196,6 +196,18 @@ class LibvirtIT {
     }
 
     @Test
+    @Order(5)
+    void rebootRunsTheGuestInitAgain() throws Exception {
+        try (Console c = Console.open(b, vm, false)) {
+            c.awaitAttached();
+            b.restart(vm, Duration.ofSeconds(30));
+            // The guest's init prints this once per boot, on the serial console.
+            assertTrue(Console.await(() -> c.output().contains("ctui-guest ready"), Duration.ofSeconds(120)), c.output());
+        }
+        assertEquals(State.RUNNING, b.get(vm).state());
+    }
+
+    @Test
     @Order(6)
     void snapshotCreateListRevertDelete() throws Exception {
         try (Console c = Console.open(b, vm, false)) {
