@@ -55,6 +55,7 @@ public class LibvirtBench {
             System.out.printf("  cloudtui backend (list + stats): %.1f ms%n", median(ours) / 1e6);
             System.out.printf("  virsh list --all + virsh domstats: %.1f ms%n", median(virsh) / 1e6);
             System.out.printf("  ratio virsh / cloudtui: %.2f%n", (double) median(virsh) / median(ours));
+            System.out.printf("  (cloudtui mean: list %.1f ms, stats %.1f ms)%n", listNs / 1e6 / (ROUNDS + 1), statsNs / 1e6 / (ROUNDS + 1));
             consoleRoundTrip((VmSupport) b, names.get(0));
         } finally {
             for (String n : names) {
@@ -66,9 +67,15 @@ public class LibvirtBench {
         }
     }
 
+    static long listNs, statsNs;
+
     static int refresh(Backend b) {
+        long t0 = System.nanoTime();
         List<Workload> all = b.list(true);
+        long t1 = System.nanoTime();
         for (Workload w : all) if (w.state().isActive()) b.stats(w.nativeId());
+        listNs += t1 - t0;
+        statsNs += System.nanoTime() - t1;
         return all.size();
     }
 

@@ -25,6 +25,8 @@ record DomainXml(
         String osId,
         String sshUser,
         String sshKey,
+        int vcpus,
+        long memoryBytes,
         List<Disk> disks,
         List<Nic> nics) {
 
@@ -89,7 +91,39 @@ record DomainXml(
         return new DomainXml(text(root, "name"), text(root, "uuid"), root.getAttribute("type"), text(root, "title"),
                 text(root, "description"), osTypeEl != null ? osTypeEl.getTextContent().trim() : "hvm",
                 osTypeEl != null ? emptyToNull(osTypeEl.getAttribute("arch")) : null,
-                os != null ? text(os, "kernel") : null, osId, sshUser, sshKey, List.copyOf(disks), List.copyOf(nics));
+                os != null ? text(os, "kernel") : null, osId, sshUser, sshKey, intOr(text(root, "vcpu"), -1),
+                bytes(child(root, "memory")), List.copyOf(disks), List.copyOf(nics));
+    }
+
+    private static int intOr(String s, int dflt) {
+        try {
+            return s == null ? dflt : Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    /** A libvirt scaled integer (unit attribute, default KiB) in bytes; -1 when absent. */
+    static long bytes(Element e) {
+        if (e == null) return -1;
+        long v;
+        try {
+            v = Long.parseLong(e.getTextContent().trim());
+        } catch (NumberFormatException ex) {
+            return -1;
+        }
+        String unit = e.getAttribute("unit");
+        return switch (unit == null || unit.isEmpty() ? "KiB" : unit) {
+            case "b", "bytes" -> v;
+            case "KB" -> v * 1000;
+            case "k", "KiB" -> v << 10;
+            case "MB" -> v * 1000_000;
+            case "M", "MiB" -> v << 20;
+            case "GB" -> v * 1000_000_000L;
+            case "G", "GiB" -> v << 30;
+            case "T", "TiB" -> v << 40;
+            default -> v << 10;
+        };
     }
 
     static Document parseDocument(String xml) {

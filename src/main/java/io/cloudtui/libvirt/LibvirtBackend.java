@@ -76,7 +76,8 @@ final class LibvirtBackend implements Backend, VmSupport {
     private volatile boolean eventsWanted;
     private volatile Conn eventsOn;
     private final List<Consumer<WorkloadEvent>> listeners = new CopyOnWriteArrayList<>();
-    private final Map<String, DomainStats.Sample> lastSamples = new ConcurrentHashMap<>();
+    // Each running VM's last two readings {older, newer}: CPU% is measured between them.
+    private final Map<String, DomainStats.Sample[]> history = new ConcurrentHashMap<>();
     // Parsed domain XML, kept only while lifecycle events keep it fresh (dropped on any event for the VM).
     private final Map<String, DomainXml> xmlCache = new ConcurrentHashMap<>();
     private volatile Map<String, DomainStats.Sample> recentBulk;
@@ -288,8 +289,8 @@ final class LibvirtBackend implements Backend, VmSupport {
             Map<String, DomainStats.Sample> bulk = null;
             if (domains.length > 0) {
                 try {
-                    // State, vCPUs and memory of every domain in one round trip instead of one each.
-                    bulk = DomainStats.fetch(c.raw(), DomainStats.STATE | DomainStats.VCPU | DomainStats.BALLOON, all ? 0 : DomainStats.ONLY_ACTIVE);
+                    // Every domain's state in one round trip; the state group does not query QEMU.
+                    bulk = DomainStats.fetch(c.raw(), DomainStats.STATE, all ? 0 : DomainStats.ONLY_ACTIVE);
                 } catch (IllegalStateException e) {
                     LOG.debug("bulk state unavailable on {}: {}", uri, e.getMessage());
                 }
@@ -315,20 +316,18 @@ final class LibvirtBackend implements Backend, VmSupport {
         String uuid = d.getUUIDString();
         String vmName = d.getName();
         DomainStats.Sample s = bulk != null ? bulk.get(uuid) : null;
+        DomainXml x = xml(c, d, uuid);
         DomainInfo.DomainState ds;
-        int vcpus;
-        long maxKiB;
-        if (s != null && s.vcpus() > 0 && s.maxKiB() > 0 && s.state() >= 0 && s.state() < DomainInfo.DomainState.values().length) {
+        int vcpus = x.vcpus();
+        long maxKiB = x.memoryBytes() / 1024;
+        if (s != null && s.state() >= 0 && s.state() < DomainInfo.DomainState.values().length && vcpus > 0 && maxKiB > 0) {
             ds = DomainInfo.DomainState.values()[s.state()];
-            vcpus = s.vcpus();
-            maxKiB = s.maxKiB();
         } else {
             DomainInfo info = d.getInfo();
             ds = info.state;
             vcpus = info.nrVirtCpu;
             maxKiB = info.maxMem;
         }
-        DomainXml x = xml(c, d, uuid);
         State state = mapState(ds);
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("vcpus", Integer.toString(vcpus));
@@ -687,16 +686,21 @@ final class LibvirtBackend implements Backend, VmSupport {
             if (d.isActive() == 0) throw new CloudtuiException("VM '" + d.getName() + "' is not running: no stats");
             return d.getUUIDString();
         });
-        DomainStats.Sample prev = lastSamples.get(uuid);
-        DomainStats.Sample now = sample(uuid);
-        if (prev == null || now.atNanos() - prev.atNanos() > Duration.ofSeconds(30).toNanos()
-                || now.atNanos() - prev.atNanos() < Duration.ofMillis(200).toNanos() || prev.cpuTimeNs() > now.cpuTimeNs()) {
+        if (fresh == null || !fresh.containsKey(uuid)) sample(uuid);
+        DomainStats.Sample[] h = history.get(uuid);
+        if (!usable(h)) {
+            // CPU% needs two readings: take a second one a second later (for every running VM at once).
             sleep(1000);
-            prev = now;
-            now = sample(uuid);
+            sample(uuid);
+            h = history.get(uuid);
         }
-        lastSamples.put(uuid, now);
-        return toStats(prev, now, hostCpus);
+        return toStats(h[0] != null ? h[0] : h[1], h[1], hostCpus);
+    }
+
+    private static boolean usable(DomainStats.Sample[] h) {
+        if (h == null || h[0] == null) return false;
+        long dt = h[1].atNanos() - h[0].atNanos();
+        return dt >= 20_000_000L && dt <= 30_000_000_000L && h[0].cpuTimeNs() <= h[1].cpuTimeNs();
     }
 
     static Stats toStats(DomainStats.Sample prev, DomainStats.Sample now, int hostCpus) {
@@ -705,43 +709,47 @@ final class LibvirtBackend implements Backend, VmSupport {
                 now.netRx(), now.netTx(), now.blockRead(), now.blockWrite(), -1);
     }
 
-    /** Stats of every running domain in one libvirt call, CPU% against the previous refresh. */
+    /** Stats of every running domain in one libvirt call, CPU% against the previous call. */
     Map<String, Stats> statsAll() {
-        Map<String, DomainStats.Sample> samples = call("stats on " + uri,
-                c -> DomainStats.fetch(c.raw(), DomainStats.ALL_GROUPS, DomainStats.ONLY_ACTIVE));
+        Map<String, DomainStats.Sample> samples = call("stats on " + uri, this::fetchBulk);
         Map<String, Stats> out = new LinkedHashMap<>();
         for (DomainStats.Sample s : samples.values()) {
-            DomainStats.Sample prev = lastSamples.put(s.uuid(), s);
-            out.put(s.uuid(), toStats(prev != null ? prev : s, s, hostCpus));
+            DomainStats.Sample[] h = history.get(s.uuid());
+            out.put(s.uuid(), toStats(h[0] != null ? h[0] : s, s, hostCpus));
         }
         return out;
     }
 
-    /** One domain's counters: the bulk call when the driver has it, else per-device calls. */
-    /** A bulk sample of every running domain taken in the last half second, shared by a refresh's stats calls. */
+    /** A bulk sample of every running domain taken in the last quarter second, shared by a refresh's stats calls. */
     private Map<String, DomainStats.Sample> freshBulk() {
         Map<String, DomainStats.Sample> m = recentBulk;
-        return m != null && System.nanoTime() - recentBulkAt < 500_000_000L ? m : null;
+        return m != null && System.nanoTime() - recentBulkAt < 250_000_000L ? m : null;
     }
 
-    private DomainStats.Sample sample(String uuid) {
-        Map<String, DomainStats.Sample> fresh = freshBulk();
-        if (fresh != null && fresh.containsKey(uuid)) {
-            DomainStats.Sample prev = lastSamples.get(uuid);
-            DomainStats.Sample s = fresh.get(uuid);
-            if (prev == null || prev.atNanos() != s.atNanos()) return s;
-        }
-        return call("stats of " + uuid, c -> {
+    /** Every running domain's counters in one call; each VM's last two readings are kept for CPU%. */
+    private Map<String, DomainStats.Sample> fetchBulk(Conn c) {
+        Map<String, DomainStats.Sample> all = DomainStats.fetch(c.raw(), DomainStats.ALL_GROUPS, DomainStats.ONLY_ACTIVE);
+        for (DomainStats.Sample s : all.values()) remember(s);
+        recentBulk = all;
+        recentBulkAt = System.nanoTime();
+        return all;
+    }
+
+    private void remember(DomainStats.Sample s) {
+        history.compute(s.uuid(), (k, h) -> h == null ? new DomainStats.Sample[] {null, s} : new DomainStats.Sample[] {h[1], s});
+    }
+
+    /** Takes a new reading of {@code uuid}: the bulk call when the driver has it, else per-device calls. */
+    private void sample(String uuid) {
+        call("stats of " + uuid, c -> {
             try {
-                Map<String, DomainStats.Sample> all = DomainStats.fetch(c.raw(), DomainStats.ALL_GROUPS, DomainStats.ONLY_ACTIVE);
-                recentBulk = all;
-                recentBulkAt = System.nanoTime();
-                DomainStats.Sample s = all.get(uuid);
-                if (s != null && s.cpuTimeNs() >= 0) return s;
+                DomainStats.Sample s = fetchBulk(c).get(uuid);
+                if (s != null && s.cpuTimeNs() >= 0) return null;
             } catch (IllegalStateException e) {
                 LOG.debug("bulk stats unavailable on {}: {}", uri, e.getMessage());
             }
-            return samplePerDevice(c, uuid);
+            remember(samplePerDevice(c, uuid));
+            return null;
         });
     }
 

@@ -39,6 +39,8 @@ class DomainPartsTest {
     void domainXmlGivesDevicesOsAndCloudtuiMetadata() {
         DomainXml x = DomainXml.parse(XML);
         assertEquals("web", x.name());
+        assertEquals(-1, x.vcpus());
+        assertEquals(-1, x.memoryBytes());
         assertEquals("qemu", x.type());
         assertEquals("debian.org/debian/12", x.imageLabel());
         assertEquals("me", x.sshUser());
@@ -103,7 +105,8 @@ class DomainPartsTest {
         assertEquals("/var/lib/libvirt/images/web.qcow2", x.disks().get(0).source());
         assertEquals("cdrom", x.disks().get(1).device());
         assertEquals("default", x.nics().get(0).network());
-        assertTrue(xml.contains("<vcpu>2</vcpu>") && xml.contains("<memory unit='KiB'>1048576</memory>"));
+        assertEquals(2, x.vcpus());
+        assertEquals(1L << 30, x.memoryBytes());
         assertTrue(xml.contains("<serial type='pty'>"));
     }
 
