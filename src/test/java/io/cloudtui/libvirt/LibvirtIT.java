@@ -277,6 +277,28 @@ class LibvirtIT {
 
     @Test
     @Order(10)
+    void storageAnotherVmStandsOnIsKept() throws Exception {
+        String a = vm + "-a";
+        String c = vm + "-c";
+        Path diskA = IMAGES.resolve(a + ".qcow2");
+        Path diskC = IMAGES.resolve(c + ".qcow2");
+        try {
+            Images.overlay(GUEST.resolve("base.qcow2"), diskA, 0);
+            Images.overlay(diskA, diskC, 0); // c's disk is layered on a's
+            b.call("define", cc -> cc.domainDefineXML(guestXml(a, "qemu", diskA)));
+            b.call("define", cc -> cc.domainDefineXML(guestXml(c, "qemu", diskC)));
+            assertEquals(List.of(), b.undefine(a, false, true));
+            assertTrue(Files.exists(diskA), "a disk another VM's image stands on is not deleted");
+            assertEquals(List.of(diskC.toString()), b.undefine(c, false, true));
+        } finally {
+            for (String n : List.of(a, c)) Engines.run("virsh", "-c", "qemu:///system", "undefine", n);
+            Files.deleteIfExists(diskA);
+            Files.deleteIfExists(diskC);
+        }
+    }
+
+    @Test
+    @Order(11)
     void createDefinesAVmWithOverlayAndSeed() throws Exception {
         Path key = Files.createTempFile("ctui-it-key", ".pub");
         try {
