@@ -33,6 +33,8 @@ public final class Main {
             return e.exitCode();
         }
         Path logFile = LogSetup.init(config.logFile() != null ? Path.of(config.logFile()) : null);
+        // A library's background thread dying must not print a stack trace on the user's terminal.
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> LoggerFactory.getLogger(Main.class).error("uncaught in thread {}", t.getName(), e));
         try (Context ctx = new Context(config, c -> Backends.open(c, Main.class.getClassLoader()), in, out, err)) {
             CommandLine cl = commandLine(ctx, logFile);
             return cl.execute(args);
@@ -65,10 +67,11 @@ public final class Main {
         return cl;
     }
 
-    /** Finds {@code --config FILE} / {@code --config=FILE} before picocli runs. */
+    /** Finds {@code --config FILE} / {@code --config=FILE} (before the subcommand) before picocli runs. */
     static Path configFlag(String[] args) {
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--")) break;
+            // --config is a root option: after the subcommand name, "--config" belongs to it (e.g. a run COMMAND)
+            if (args[i].equals("--") || !args[i].startsWith("-")) break;
             if (args[i].equals("--config") && i + 1 < args.length) return Path.of(args[i + 1]);
             if (args[i].startsWith("--config=")) return Path.of(args[i].substring("--config=".length()));
         }

@@ -5,5 +5,5 @@ final class Examples {
     private Examples() {}
 
     static final String HEADING = "%nExamples:%n";
-    static final String TARGETS = "A TARGET is a name, an id or unique id prefix, or BACKEND:NAME-OR-ID (docker:web).";
+    static final String TARGETS = "Name, id, unique id prefix, or BACKEND:NAME-OR-ID (docker:web)";
 }

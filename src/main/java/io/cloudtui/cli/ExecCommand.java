@@ -15,8 +15,9 @@ import picocli.CommandLine.Parameters;
 /** {@code cloudtui exec}: runs a command in a running workload; exits with the command's code. */
 @Command(name = "exec", mixinStandardHelpOptions = true, modelTransformer = StopAtPositional.class,
         description = {"Run a command in a running workload; the exit code is the command's.",
-            "With -it the terminal is in raw mode; the detach keys (default ctrl-p,ctrl-q) leave the",
-            "session without ending the command."},
+            "With -it the terminal is in raw mode; the detach keys (default ctrl-p,ctrl-q)",
+            "leave the session without ending the command.",
+            "-it needs a terminal on stdin (as docker: 'the input device is not a TTY')."},
         footerHeading = Examples.HEADING,
         footer = {"  cloudtui exec web ls -l /",
             "  cloudtui exec -it web sh",

@@ -34,6 +34,9 @@ final class PsCommand extends Base {
     @Option(names = {"-q", "--quiet"}, description = "Only display short ids")
     boolean quiet;
 
+    @Option(names = "--no-trunc", description = "Show full ids and commands")
+    boolean noTrunc;
+
     @Override
     public Integer call() {
         Workloads ws = ctx().workloads();
@@ -52,20 +55,20 @@ final class PsCommand extends Base {
                         .thenComparing(Workload::name))
                 .toList();
         if (quiet) {
-            for (Workload w : list) out().println(Fmt.shortId(w.nativeId()));
+            for (Workload w : list) out().println(noTrunc ? w.nativeId() : Fmt.shortId(w.nativeId()));
         } else if (format == Format.json) {
             out().println(Json.pretty(json(list)));
         } else {
-            table(list, Instant.now()).print(out());
+            table(list, Instant.now(), noTrunc).print(out());
         }
         return 0;
     }
 
-    static Table table(List<Workload> list, Instant now) {
+    static Table table(List<Workload> list, Instant now, boolean noTrunc) {
         Table t = new Table("ID", "NAME", "BACKEND", "KIND", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS");
         for (Workload w : list) {
-            t.row(Fmt.shortId(w.nativeId()), w.name(), w.backend(), w.kind().label(), w.image(),
-                    w.command().isEmpty() ? "" : "\"" + Fmt.truncate(w.command(), 20) + "\"",
+            t.row(noTrunc ? w.nativeId() : Fmt.shortId(w.nativeId()), w.name(), w.backend(), w.kind().label(), w.image(),
+                    w.command().isEmpty() ? "" : "\"" + (noTrunc ? w.command() : Fmt.truncate(w.command(), 20)) + "\"",
                     Fmt.ago(w.created(), now), w.status(), String.join(", ", w.ports()));
         }
         return t;

@@ -27,6 +27,7 @@ final class Engine implements AutoCloseable {
     private final Endpoint endpoint;
     private DockerHttpClient http;
     private DockerClient client;
+    private com.github.dockerjava.transport.SSLConfig ssl;
     private boolean closed;
 
     Engine(Endpoint endpoint) {
@@ -64,9 +65,26 @@ final class Engine implements AutoCloseable {
                     .maxConnections(64)
                     .build();
             client = DockerClientImpl.getInstance(config, http);
+            ssl = config.getSSLConfig();
         } catch (RuntimeException e) {
             throw new CloudtuiException("cannot set up the Docker connection to " + endpoint.host() + ": " + rootMessage(e), e);
         }
+    }
+
+    /** Opens a hijacked attach/exec stream; engine refusals come back as docker-java exceptions. */
+    Hijack hijack(String path, String jsonBody, boolean tty) throws java.io.IOException {
+        javax.net.ssl.SSLContext context = null;
+        synchronized (this) {
+            connect();
+            if (ssl != null && !endpoint.isUnixSocket()) {
+                try {
+                    context = ssl.getSSLContext();
+                } catch (Exception e) {
+                    throw new CloudtuiException("cannot load the TLS certificates in " + endpoint.certPath() + ": " + rootMessage(e), e);
+                }
+            }
+        }
+        return Hijack.open(endpoint, context, "POST", path, jsonBody, tty);
     }
 
     /** A raw API call; returns the body as JSON, throws the engine's message on an error status. */
@@ -75,7 +93,7 @@ final class Engine implements AutoCloseable {
         if (body != null) rb.body(body).putHeader("Content-Type", contentType);
         try (DockerHttpClient.Response r = http().execute(rb.build())) {
             byte[] bytes = r.getBody().readAllBytes();
-            if (r.getStatusCode() >= 400) throw new DockerException(new String(bytes, StandardCharsets.UTF_8), r.getStatusCode());
+            if (r.getStatusCode() >= 400) throw statusError(new String(bytes, StandardCharsets.UTF_8), r.getStatusCode());
             return bytes.length == 0 ? JSON.nullNode() : JSON.readTree(bytes);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -88,11 +106,21 @@ final class Engine implements AutoCloseable {
         if (body != null) rb.body(body).putHeader("Content-Type", contentType);
         try (DockerHttpClient.Response r = http().execute(rb.build())) {
             String text = new String(r.getBody().readAllBytes(), StandardCharsets.UTF_8);
-            if (r.getStatusCode() >= 400) throw new DockerException(text, r.getStatusCode());
+            if (r.getStatusCode() >= 400) throw statusError(text, r.getStatusCode());
             return text;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** The docker-java exception type for an HTTP status, so raw calls are handled like the others. */
+    static DockerException statusError(String body, int status) {
+        return switch (status) {
+            case 404 -> new com.github.dockerjava.api.exception.NotFoundException(body);
+            case 409 -> new com.github.dockerjava.api.exception.ConflictException(body);
+            case 400 -> new com.github.dockerjava.api.exception.BadRequestException(body);
+            default -> new DockerException(body, status);
+        };
     }
 
     /**
@@ -112,6 +140,8 @@ final class Engine implements AutoCloseable {
     /** A one-line diagnosis when {@code e} means the engine could not be reached at all, else null. */
     CloudtuiException connectionProblem(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            // an HTTP error status means the engine answered; its text may still say "no such file"
+            if (t instanceof DockerException) return null;
             String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
             String cls = t.getClass().getSimpleName();
             if (m.contains("permission denied") || m.contains("access denied") || t instanceof java.nio.file.AccessDeniedException) {
@@ -122,7 +152,7 @@ final class Engine implements AutoCloseable {
                     || t instanceof java.nio.file.NoSuchFileException || cls.contains("ConnectTimeout")
                     || t instanceof java.net.SocketTimeoutException || t instanceof java.net.UnknownHostException
                     || t instanceof java.net.NoRouteToHostException || m.contains("connection reset")
-                    || t instanceof java.net.SocketException && !(e instanceof DockerException)) {
+                    || t instanceof java.net.SocketException) {
                 return unreachable();
             }
         }
@@ -144,10 +174,7 @@ final class Engine implements AutoCloseable {
     static String engineMessage(DockerException e) {
         String raw = e.getMessage() == null ? "" : e.getMessage().trim();
         // docker-java prefixes "Status 404: "
-        if (raw.startsWith("Status ")) {
-            int colon = raw.indexOf(": ");
-            if (colon > 0) raw = raw.substring(colon + 2).trim();
-        }
+        while (raw.matches("(?s)Status \\d+: .*")) raw = raw.substring(raw.indexOf(": ") + 2).trim();
         String msg = raw;
         if (raw.startsWith("{")) {
             try {

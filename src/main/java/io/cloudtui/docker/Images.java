@@ -67,7 +67,8 @@ final class Images {
             if (item.getStream() != null) lines(partial, item.getStream(), progress);
             if (item.getImageId() != null) imageId[0] = item.getImageId();
         });
-        var cmd = engine.client().buildImageCmd(contextDir.toFile()).withDockerfile(file.toFile()).withPull(false);
+        // base directory first: given a directory, docker-java insists on a file named Dockerfile in it
+        var cmd = engine.client().buildImageCmd().withBaseDirectory(contextDir.toFile()).withDockerfile(file.toFile()).withPull(false);
         if (tags != null && !tags.isEmpty()) cmd.withTags(new LinkedHashSet<>(tags));
         cmd.exec(stream);
         stream.await();
@@ -75,21 +76,25 @@ final class Images {
         if (stream.error() != null) throw engine.translate(stream.error());
         if (error[0] != null) throw new CloudtuiException("build failed: " + error[0].trim().replace('\n', ' '));
         if (imageId[0] == null) throw new CloudtuiException("build finished without an image id");
-        return imageId[0].startsWith("sha256:") ? imageId[0] : "sha256:" + imageId[0];
+        // the legacy builder reports a short id ("Successfully built 0123abcd")
+        return engine.client().inspectImageCmd(imageId[0]).exec().getId();
     }
 
     String pull(String reference, Consumer<String> progress) {
+        String[] error = {null};
         Streaming<PullResponseItem> stream = new Streaming<>(item -> {
-            if (item.getStatus() != null) {
+            if (item.isErrorIndicated()) {
+                error[0] = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
+                        ? item.getErrorDetail().getMessage() : item.getError();
+            } else if (item.getStatus() != null) {
                 progress.accept((item.getId() != null ? item.getId() + ": " : "") + item.getStatus()
                         + (item.getProgress() != null ? " " + item.getProgress() : ""));
             }
         });
         engine.client().pullImageCmd(reference).exec(stream);
         stream.await();
-        if (stream.error() != null) {
-            throw new CloudtuiException("cannot pull " + reference + ": " + Engine.rootMessage(engine.translate(stream.error())));
-        }
+        if (stream.error() != null) error[0] = engine.translate(stream.error()).getMessage();
+        if (error[0] != null) throw new CloudtuiException("cannot pull " + reference + ": " + error[0].trim().replace('\n', ' '));
         return engine.client().inspectImageCmd(reference).exec().getId();
     }
 

@@ -8,12 +8,10 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.InternetProtocol;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
-import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.WaitContainerCondition;
 import com.github.dockerjava.api.model.WaitResponse;
 import io.cloudtui.core.CloudtuiException;
@@ -21,12 +19,9 @@ import io.cloudtui.core.RunSpec;
 import io.cloudtui.core.Stdio;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
 /** Interactive sessions: exec, attach, and creating/running containers from a {@link RunSpec}. */
@@ -43,27 +38,42 @@ final class Sessions {
         return engine.client();
     }
 
-    int exec(String ref, List<String> command, Stdio stdio) {
+    private static final Stdio NO_STDIO = new Stdio(null, null, null, false, null, null);
+
+    int exec(String ref, List<String> command, Stdio given) {
+        Stdio stdio = given != null ? given : NO_STDIO;
         if (command == null || command.isEmpty()) throw CloudtuiException.usage("exec needs a command");
         boolean withStdin = stdio.stdin() != null;
         String execId = backend.call(ref, () -> docker().execCreateCmd(ref).withCmd(command.toArray(String[]::new))
                 .withAttachStdout(true).withAttachStderr(true).withAttachStdin(withStdin).withTty(stdio.tty())
                 .exec().getId());
-        GatedInput in = withStdin ? new GatedInput(stdio.stdin()) : null;
-        Streaming<Frame> stream = new Streaming<>(output(stdio));
-        backend.call(ref, () -> docker().execStartCmd(execId).withDetach(false).withTty(stdio.tty()).withStdIn(in).exec(stream));
-        stream.awaitStarted(30);
-        if (stdio.tty()) {
-            Consumer<Stdio.TermSize> resize = size -> resizeWithRetry(() ->
-                    docker().resizeExecCmd(execId).withSize(size.rows(), size.columns()).exec());
-            if (stdio.size() != null) resize.accept(stdio.size());
-            stdio.registerResize(resize);
+        try (Hijack h = hijack(ref, "/exec/" + execId + "/start", "{\"Detach\":false,\"Tty\":" + stdio.tty() + "}", stdio.tty())) {
+            if (stdio.tty()) {
+                Consumer<Stdio.TermSize> resize = size -> resizeWithRetry(() ->
+                        docker().resizeExecCmd(execId).withSize(size.rows(), size.columns()).exec());
+                if (stdio.size() != null) resize.accept(stdio.size());
+                stdio.registerResize(resize);
+            }
+            // input starts flowing only now, after the size is set, so the command never reads at 0x0
+            pump(ref, h, stdio.stdin(), stdio);
         }
-        // Input is held back until the initial size is set, so the command never reads at 0x0.
-        if (in != null) in.open();
-        stream.await();
-        if (stream.error() != null) throw backend.translate(ref, stream.error());
         return exitCodeOfExec(execId);
+    }
+
+    private Hijack hijack(String ref, String path, String body, boolean tty) {
+        try {
+            return engine.hijack(path, body, tty);
+        } catch (IOException | RuntimeException e) {
+            throw backend.translate(ref, e);
+        }
+    }
+
+    private void pump(String ref, Hijack h, InputStream stdin, Stdio stdio) {
+        try {
+            h.pump(stdin, stdio);
+        } catch (IOException e) {
+            throw backend.translate(ref, e);
+        }
     }
 
     private int exitCodeOfExec(String execId) {
@@ -75,21 +85,21 @@ final class Sessions {
         throw new CloudtuiException("exec " + execId.substring(0, 12) + " did not report an exit code");
     }
 
-    int attach(String ref, Stdio stdio) {
+    int attach(String ref, Stdio given) {
+        Stdio stdio = given != null ? given : NO_STDIO;
         InspectContainerResponse c = backend.inspectContainer(ref);
         if (!Boolean.TRUE.equals(c.getState().getRunning())) throw new CloudtuiException("container " + ref + " is not running");
         String id = c.getId();
         boolean tty = Boolean.TRUE.equals(c.getConfig().getTty());
-        GatedInput in = stdio.stdin() != null ? new GatedInput(stdio.stdin()) : null;
-        Streaming<Frame> stream = new Streaming<>(output(stdio));
-        backend.call(ref, () -> docker().attachContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true)
-                .withLogs(false).withStdIn(in).exec(stream));
-        stream.awaitStarted(30);
-        if (tty) sizeContainer(id, stdio);
-        if (in != null) in.open();
-        stream.await();
-        if (stream.error() != null) throw backend.translate(ref, stream.error());
+        try (Hijack h = hijack(ref, attachPath(id, stdio.stdin() != null), null, tty)) {
+            if (tty) sizeContainer(id, stdio);
+            pump(ref, h, stdio.stdin(), stdio);
+        }
         return exitCodeAfterStream(id);
+    }
+
+    private static String attachPath(String id, boolean stdin) {
+        return "/containers/" + id + "/attach?stream=1&stdout=1&stderr=1&stdin=" + (stdin ? 1 : 0);
     }
 
     /** After an attach stream ends: the exit code if the container stopped, 0 if we only detached. */
@@ -174,7 +184,8 @@ final class Sessions {
         return cmd;
     }
 
-    int run(RunSpec spec, Stdio stdio, Consumer<String> onCreated) {
+    int run(RunSpec spec, Stdio given, Consumer<String> onCreated) {
+        Stdio stdio = given != null ? given : NO_STDIO;
         String id = create(spec);
         if (onCreated != null) onCreated.accept(id);
         if (spec.detach()) {
@@ -189,20 +200,13 @@ final class Sessions {
         backend.call(null, () -> docker().waitContainerCmd(id)
                 .withCondition(spec.autoRemove() ? WaitContainerCondition.REMOVED : WaitContainerCondition.NEXT_EXIT).exec(wait));
         wait.awaitStarted(30);
-        GatedInput in = spec.interactive() && stdio.stdin() != null ? new GatedInput(stdio.stdin()) : null;
-        Streaming<Frame> out = new Streaming<>(output(stdio));
-        try {
-            backend.call(null, () -> docker().attachContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true)
-                    .withLogs(false).withStdIn(in).exec(out));
-            out.awaitStarted(30);
+        InputStream in = spec.interactive() ? stdio.stdin() : null;
+        try (Hijack h = hijack(null, attachPath(id, in != null), null, spec.tty())) {
             startOrCleanUp(id, spec.autoRemove());
             if (spec.tty()) sizeContainer(id, stdio);
-            if (in != null) in.open();
+            pump(null, h, in, stdio);
             wait.await();
-            // the attach stream ends with the container; give it a moment to deliver the last output
-            out.await(5000);
         } finally {
-            out.close();
             wait.close();
         }
         if (wait.error() != null) throw backend.translate(null, wait.error());
@@ -231,19 +235,6 @@ final class Sessions {
         }
     }
 
-    private static Consumer<Frame> output(Stdio stdio) {
-        return f -> {
-            OutputStream os = f.getStreamType() == StreamType.STDERR && stdio.stderr() != null ? stdio.stderr() : stdio.stdout();
-            if (os == null) return;
-            try {
-                os.write(f.getPayload());
-                os.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        };
-    }
-
     /** The engine refuses a resize until the process is running; retry briefly, as the docker CLI does. */
     private static void resizeWithRetry(Runnable resize) {
         for (int i = 0; ; i++) {
@@ -263,52 +254,6 @@ final class Sessions {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CloudtuiException("interrupted");
-        }
-    }
-
-    /** Stdin that is not forwarded until {@link #open()}: the terminal's size must be set first. */
-    static final class GatedInput extends InputStream {
-        private final InputStream in;
-        private final CountDownLatch gate = new CountDownLatch(1);
-
-        GatedInput(InputStream in) {
-            this.in = in;
-        }
-
-        void open() {
-            gate.countDown();
-        }
-
-        private void awaitOpen() throws IOException {
-            try {
-                gate.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException();
-            }
-        }
-
-        @Override
-        public int read() throws IOException {
-            awaitOpen();
-            return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            awaitOpen();
-            return in.read(b, off, len);
-        }
-
-        @Override
-        public int available() throws IOException {
-            return gate.getCount() == 0 ? in.available() : 0;
-        }
-
-        /** The caller owns the real stdin (it may be System.in): never close it. */
-        @Override
-        public void close() {
-            gate.countDown();
         }
     }
 }

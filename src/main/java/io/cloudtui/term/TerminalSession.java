@@ -46,6 +46,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Without a terminal (pipes, tests) the streams are passed through unchanged; detach keys still
  * apply to interactive TTY sessions.
+ *
+ * <p>A full-screen caller (the TUI) must release the terminal first (lanterna: {@code stopScreen()})
+ * and take it back after {@link #run} returns. Typical uses:
+ * <pre>{@code
+ * // docker exec -it / attach
+ * int code = new TerminalSession(System.in, System.out, System.err)
+ *         .run(true, DetachKeys.parse("ctrl-p,ctrl-q"), stdio -> backend.exec(ref, spec, stdio));
+ * // VM serial console, left with ctrl-] as in virsh console
+ * int code = session.run(true, DetachKeys.parse("ctrl-]"), stdio -> backend.attach(ref, stdio));
+ * if (code == TerminalSession.DETACHED) { ... the workload keeps running ... }
+ * }</pre>
  */
 public final class TerminalSession {
     private static final Logger LOG = LoggerFactory.getLogger(TerminalSession.class);
@@ -143,7 +154,8 @@ public final class TerminalSession {
     private int runRaw(DetachKeys keys, ToIntFunction<Stdio> body, OutputStream o, OutputStream e) {
         Terminal terminal;
         try {
-            terminal = TerminalBuilder.builder().system(true).name("cloudtui")
+            // The exec provider (stty) restores settings exactly; the ffm one was seen to drop the baud-rate bits.
+            terminal = TerminalBuilder.builder().system(true).provider("exec").name("cloudtui")
                     .nativeSignals(true).signalHandler(sig -> {}).build();
         } catch (IOException | RuntimeException ex) {
             LOG.warn("cannot open the terminal, running without raw mode", ex);

@@ -72,6 +72,8 @@ class CliCommandsTest {
         assertEquals(4, r.outLines().size(), r.toString());
         assertTrue(r.outLines().contains("0123456789ab"));
         assertTrue(r.outLines().contains("a1b2c3d4e5f6"));
+        assertTrue(cli("ps", "-q", "--no-trunc").outLines().contains(WEB));
+        assertTrue(cli("ps", "--no-trunc").out().contains(WEB + "   web"));
     }
 
     @Test

@@ -1,0 +1,77 @@
+package io.cloudtui.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.cloudtui.core.LogLine;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LogDecoderTest {
+    private final List<LogLine> lines = new ArrayList<>();
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void keepsStreamsApartAndJoinsPartialLines() {
+        LogDecoder d = new LogDecoder(false, false, null, lines::add);
+        d.accept(LogLine.Stream.STDOUT, b("hel"));
+        d.accept(LogLine.Stream.STDERR, b("oops\nwa"));
+        d.accept(LogLine.Stream.STDOUT, b("lo\nworld\n"));
+        d.accept(LogLine.Stream.STDERR, b("rn"));
+        d.flush();
+        assertEquals(List.of(
+                new LogLine(LogLine.Stream.STDERR, null, "oops"),
+                new LogLine(LogLine.Stream.STDOUT, null, "hello"),
+                new LogLine(LogLine.Stream.STDOUT, null, "world"),
+                new LogLine(LogLine.Stream.STDERR, null, "warn")), lines);
+    }
+
+    @Test
+    void multibyteCharacterSplitAcrossFrames() {
+        LogDecoder d = new LogDecoder(false, false, null, lines::add);
+        byte[] all = b("grüße\n");
+        d.accept(LogLine.Stream.STDOUT, java.util.Arrays.copyOfRange(all, 0, 3));
+        d.accept(LogLine.Stream.STDOUT, java.util.Arrays.copyOfRange(all, 3, all.length));
+        assertEquals("grüße", lines.get(0).text());
+    }
+
+    @Test
+    void ttyCarriageReturnsAreDropped() {
+        LogDecoder d = new LogDecoder(false, false, null, lines::add);
+        d.accept(LogLine.Stream.STDOUT, b("a\r\nb\r\n"));
+        assertEquals(List.of("a", "b"), lines.stream().map(LogLine::text).toList());
+    }
+
+    @Test
+    void timestampsAreParsedStrippedAndKeptOnlyWhenWanted() {
+        LogDecoder keep = new LogDecoder(true, true, null, lines::add);
+        keep.accept(LogLine.Stream.STDOUT, b("2024-05-06T07:08:09.123456789Z hello world\n"));
+        assertEquals(Instant.parse("2024-05-06T07:08:09.123456789Z"), lines.get(0).timestamp());
+        assertEquals("hello world", lines.get(0).text());
+        LogDecoder drop = new LogDecoder(true, false, null, lines::add);
+        drop.accept(LogLine.Stream.STDERR, b("2024-05-06T07:08:09.5Z x\n"));
+        assertNull(lines.get(1).timestamp());
+        assertEquals("x", lines.get(1).text());
+    }
+
+    @Test
+    void emptyLineWithTimestamp() {
+        LogDecoder d = new LogDecoder(true, true, null, lines::add);
+        d.accept(LogLine.Stream.STDOUT, b("2024-05-06T07:08:09Z \n"));
+        assertEquals("", lines.get(0).text());
+        assertEquals(Instant.parse("2024-05-06T07:08:09Z"), lines.get(0).timestamp());
+    }
+
+    @Test
+    void sinceFiltersBelowOneSecond() {
+        LogDecoder d = new LogDecoder(true, false, Instant.parse("2024-05-06T07:08:09.500Z"), lines::add);
+        d.accept(LogLine.Stream.STDOUT, b("2024-05-06T07:08:09.400000000Z old\n2024-05-06T07:08:09.600000000Z new\n"));
+        assertEquals(List.of("new"), lines.stream().map(LogLine::text).toList());
+    }
+}
