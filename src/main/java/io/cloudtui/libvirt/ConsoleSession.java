@@ -28,9 +28,17 @@ final class ConsoleSession {
     private volatile String endReason;
     private volatile OutputStream out;
     private Pointer stream;
+    private Thread writerThread;
     // Kept in a field: libvirt calls it from C, so it must not be garbage collected while registered.
     private final Virt.StreamCallback callback = this::onStreamEvent;
+    private final CountDownLatch released = new CountDownLatch(1);
+    private final Virt.FreeCallback onReleased = opaque -> released.countDown();
+    private volatile boolean closing;
+    private boolean watching;
     private final byte[] readBuf = new byte[16 * 1024];
+    // Guest output is handed to a writer thread so a slow terminal never stalls the shared event loop.
+    private final java.util.concurrent.LinkedBlockingQueue<byte[]> output = new java.util.concurrent.LinkedBlockingQueue<>();
+    private static final byte[] END = new byte[0];
 
     ConsoleSession(LibvirtBackend.Conn conn, String uuid, String ref) {
         this.conn = conn;
@@ -56,9 +64,14 @@ final class ConsoleSession {
                 throw new CloudtuiException("cannot open the console of VM '" + ref + "': " + LibvirtBackend.oneLine(msg));
             }
             if (Virt.LIB.virStreamEventAddCallback(stream, Virt.VIR_STREAM_EVENT_READABLE | Virt.VIR_STREAM_EVENT_ERROR
-                    | Virt.VIR_STREAM_EVENT_HANGUP, callback, null, null) < 0) {
+                    | Virt.VIR_STREAM_EVENT_HANGUP, callback, null, onReleased) < 0) {
                 throw new CloudtuiException("cannot watch the console stream: " + EventLoop.lastMessage());
             }
+            watching = true;
+            Thread writer = new Thread(this::writeOutput, "libvirt-console-out");
+            writer.setDaemon(true);
+            writer.start();
+            writerThread = writer;
             InputStream in = stdio.stdin();
             if (in != null) {
                 pump = new Thread(() -> pumpKeys(in), "libvirt-console-keys");
@@ -76,14 +89,32 @@ final class ConsoleSession {
         } finally {
             if (pump != null) pump.interrupt();
             if (stream != null) {
-                synchronized (this) {
+                closing = true;
+                if (watching) {
                     Virt.LIB.virStreamEventRemoveCallback(stream);
+                    // The event loop may be inside our callback right now: free the stream only once
+                    // libvirt has released the callback, or it touches freed memory.
+                    try {
+                        if (!released.await(2, java.util.concurrent.TimeUnit.SECONDS)) LOG.debug("console callback not released in time");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                synchronized (this) {
                     Virt.LIB.virStreamAbort(stream);
                     Virt.LIB.virStreamFree(stream);
                     stream = null;
                 }
             }
             Virt.LIB.virDomainFree(dom);
+            if (writerThread != null) {
+                output.add(END);
+                try {
+                    writerThread.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             try {
                 out.flush();
             } catch (IOException e) {
@@ -99,6 +130,7 @@ final class ConsoleSession {
 
     /** On the event loop thread: drain what the guest wrote. */
     private void onStreamEvent(Pointer st, int events, Pointer opaque) {
+        if (closing) return;
         try {
             if ((events & Virt.VIR_STREAM_EVENT_READABLE) != 0) {
                 while (true) {
@@ -108,8 +140,7 @@ final class ConsoleSession {
                         n = Virt.LIB.virStreamRecv(st, readBuf, new NativeLong(readBuf.length));
                     }
                     if (n > 0) {
-                        out.write(readBuf, 0, n);
-                        out.flush();
+                        output.add(java.util.Arrays.copyOf(readBuf, n));
                     } else if (n == -2) {
                         break; // would block: wait for the next readable event
                     } else if (n == 0) {
@@ -122,8 +153,23 @@ final class ConsoleSession {
                 }
             }
             if ((events & (Virt.VIR_STREAM_EVENT_ERROR | Virt.VIR_STREAM_EVENT_HANGUP)) != 0) finish("console hung up");
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
+            finish("console read failed: " + e.getMessage());
+        }
+    }
+
+    private void writeOutput() {
+        try {
+            while (true) {
+                byte[] chunk = output.take();
+                if (chunk == END) return;
+                out.write(chunk);
+                if (output.isEmpty()) out.flush();
+            }
+        } catch (IOException e) {
             finish("output failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -24,6 +24,7 @@ final class EventLoop {
         if (started) return;
         if (failure != null) throw unavailable(failure);
         try {
+            quietLogging();
             // Library's static init may install libvirt-java's handler, so ours is set after it.
             Library.initEventLoop();
             Virt.LIB.virSetErrorFunc(Pointer.NULL, ERROR_FUNC);
@@ -35,6 +36,25 @@ final class EventLoop {
         t.setDaemon(true);
         t.start();
         started = true;
+    }
+
+    /**
+     * libvirt's own logging writes warnings to stderr, which would corrupt the screen. Before libvirt
+     * initialises, point it (unless the user set LIBVIRT_LOG_OUTPUTS) at libvirt.log beside cloudtui's log.
+     */
+    private static void quietLogging() {
+        if (System.getenv("LIBVIRT_LOG_OUTPUTS") != null) return;
+        String ours = System.getProperty("org.slf4j.simpleLogger.logFile");
+        String target = "/dev/null";
+        if (ours != null && ours.startsWith("/") && !ours.equals("/dev/null")) {
+            java.nio.file.Path dir = java.nio.file.Path.of(ours).getParent();
+            if (dir != null) target = dir.resolve("libvirt.log").toString();
+        }
+        try {
+            Virt.LibC.INSTANCE.setenv("LIBVIRT_LOG_OUTPUTS", "3:file:" + target, 1);
+        } catch (LinkageError | RuntimeException e) {
+            LOG.debug("cannot redirect libvirt's logging", e);
+        }
     }
 
     private static void run() {

@@ -154,7 +154,12 @@ final class LibvirtBackend implements Backend, VmSupport {
         try {
             c = new Conn(uri);
         } catch (LibvirtException e) {
-            throw new CloudtuiException("cannot connect to libvirt at " + uri + ": " + message(e), e);
+            String m = message(e);
+            String lower = m.toLowerCase(Locale.ROOT);
+            String hint = uri.endsWith("/system") && (lower.contains("permission denied") || lower.contains("authentication")
+                    || lower.contains("system bus") || lower.contains("polkit"))
+                    ? " (run as root, join the 'libvirt' group, or configure uri: qemu:///session)" : "";
+            throw new CloudtuiException("cannot connect to libvirt at " + uri + ": " + m + hint, e);
         }
         try {
             c.setKeepAlive(5, 3);

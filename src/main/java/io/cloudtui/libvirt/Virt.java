@@ -26,6 +26,11 @@ interface Virt extends Library {
         void invoke(Pointer stream, int events, Pointer opaque);
     }
 
+    /** virFreeCallback: libvirt is done with a registered callback. */
+    interface FreeCallback extends Callback {
+        void invoke(Pointer opaque);
+    }
+
     /** virErrorFunc: replaces libvirt's default handler that prints to stderr. */
     interface ErrorFunc extends Callback {
         void invoke(Pointer userData, Pointer error);
@@ -51,7 +56,7 @@ interface Virt extends Library {
 
     int virStreamSend(Pointer stream, byte[] data, NativeLong nbytes);
 
-    int virStreamEventAddCallback(Pointer stream, int events, StreamCallback cb, Pointer opaque, Pointer freeCb);
+    int virStreamEventAddCallback(Pointer stream, int events, StreamCallback cb, Pointer opaque, FreeCallback freeCb);
 
     int virStreamEventRemoveCallback(Pointer stream);
 
@@ -62,4 +67,11 @@ interface Virt extends Library {
     int virConnectGetAllDomainStats(Pointer conn, int stats, PointerByReference retStats, int flags);
 
     void virDomainStatsRecordListFree(Pointer stats);
+
+    /** The C library, for setenv before libvirt reads its logging settings. */
+    interface LibC extends Library {
+        LibC INSTANCE = Native.load("c", LibC.class);
+
+        int setenv(String name, String value, int overwrite);
+    }
 }
