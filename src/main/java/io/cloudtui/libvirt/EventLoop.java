@@ -24,9 +24,14 @@ final class EventLoop {
         if (started) return;
         if (failure != null) throw unavailable(failure);
         try {
-            quietLogging();
+            boolean set = quietLogging();
             // Library's static init may install libvirt-java's handler, so ours is set after it.
-            Library.initEventLoop();
+            try {
+                Library.initEventLoop();
+            } finally {
+                // libvirt read it while initialising; child processes (virsh, ssh, qemu-img) must not inherit it.
+                if (set) Virt.LibC.INSTANCE.unsetenv("LIBVIRT_LOG_OUTPUTS");
+            }
             Virt.LIB.virSetErrorFunc(Pointer.NULL, ERROR_FUNC);
         } catch (LibvirtException | LinkageError e) {
             failure = e;
@@ -42,18 +47,32 @@ final class EventLoop {
      * libvirt's own logging writes warnings to stderr, which would corrupt the screen. Before libvirt
      * initialises, point it (unless the user set LIBVIRT_LOG_OUTPUTS) at libvirt.log beside cloudtui's log.
      */
-    private static void quietLogging() {
-        if (System.getenv("LIBVIRT_LOG_OUTPUTS") != null) return;
+    private static boolean quietLogging() {
+        if (System.getenv("LIBVIRT_LOG_OUTPUTS") != null) return false;
         String ours = System.getProperty("org.slf4j.simpleLogger.logFile");
         String target = "/dev/null";
         if (ours != null && ours.startsWith("/") && !ours.equals("/dev/null")) {
             java.nio.file.Path dir = java.nio.file.Path.of(ours).getParent();
-            if (dir != null) target = dir.resolve("libvirt.log").toString();
+            // libvirt refuses to initialise at all if it cannot open its log file, so check first.
+            if (dir != null && ensureWritable(dir.resolve("libvirt.log"))) target = dir.resolve("libvirt.log").toString();
         }
         try {
-            Virt.LibC.INSTANCE.setenv("LIBVIRT_LOG_OUTPUTS", "3:file:" + target, 1);
+            return Virt.LibC.INSTANCE.setenv("LIBVIRT_LOG_OUTPUTS", "3:file:" + target, 1) == 0;
         } catch (LinkageError | RuntimeException e) {
             LOG.debug("cannot redirect libvirt's logging", e);
+            return false;
+        }
+    }
+
+    private static boolean ensureWritable(java.nio.file.Path file) {
+        try {
+            if (!java.nio.file.Files.exists(file)) {
+                java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            }
+            return java.nio.file.Files.isWritable(file);
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
         }
     }
 

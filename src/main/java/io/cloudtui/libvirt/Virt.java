@@ -73,5 +73,7 @@ interface Virt extends Library {
         LibC INSTANCE = Native.load("c", LibC.class);
 
         int setenv(String name, String value, int overwrite);
+
+        int unsetenv(String name);
     }
 }
