@@ -33,6 +33,8 @@ import picocli.CommandLine.Option;
             NetworksCommand.class,
             CompletionCommand.class,
             io.cloudtui.runtime.RuntimeCommand.class,
+            ConsoleCommand.class,
+            VmCommand.class,
         })
 public final class CloudtuiCommand implements Callable<Integer> {
     private final Context ctx;

@@ -4,10 +4,20 @@ import io.cloudtui.config.BackendConfig;
 import io.cloudtui.core.Backend;
 import io.cloudtui.core.BackendProvider;
 import io.cloudtui.core.CloudtuiException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
-/** Placeholder until the libvirt backend lands: never autodetected, refuses explicit config. */
+/**
+ * The libvirt backend type: {@code type: libvirt}, {@code uri: qemu:///system} (the default),
+ * qemu:///session or qemu+ssh://user@host/system; several instances may be configured.
+ */
 public final class LibvirtProvider implements BackendProvider {
+    private static final Set<String> OPTIONS = Set.of("pollInterval", "domainType");
+
     @Override
     public String type() {
         return "libvirt";
@@ -15,11 +25,37 @@ public final class LibvirtProvider implements BackendProvider {
 
     @Override
     public Backend create(BackendConfig config) {
-        throw new CloudtuiException("the libvirt backend is not built yet");
+        if (config.host() != null || config.root() != null || config.store() != null || config.ociRuntime() != null
+                || config.tlsVerify() != null || config.certPath() != null) {
+            throw CloudtuiException.usage("backend '" + config.name() + "': a libvirt backend takes 'uri' (and options "
+                    + String.join(", ", OPTIONS.stream().sorted().toList()) + "), not docker or runtime settings");
+        }
+        for (String k : config.options().keySet()) {
+            if (!OPTIONS.contains(k)) {
+                throw CloudtuiException.usage("backend '" + config.name() + "': unknown libvirt option '" + k + "' (known: "
+                        + String.join(", ", OPTIONS.stream().sorted().toList()) + ")");
+            }
+        }
+        Object dt = config.options().get("domainType");
+        if (dt != null && !List.of("kvm", "qemu").contains(dt.toString())) {
+            throw CloudtuiException.usage("backend '" + config.name() + "': domainType must be kvm or qemu");
+        }
+        String uri = config.uri() == null || config.uri().isBlank() ? LibvirtBackend.DEFAULT_URI : config.uri().trim();
+        try {
+            URI u = URI.create(uri);
+            if (u.getScheme() == null) throw new IllegalArgumentException("no scheme");
+        } catch (IllegalArgumentException e) {
+            throw CloudtuiException.usage("backend '" + config.name() + "': '" + uri + "' is not a libvirt URI (like qemu:///system)");
+        }
+        return new LibvirtBackend(config.name(), uri, config.options());
     }
 
+    /** Enabled without config when the system libvirt daemon's socket exists (no connection is made). */
     @Override
     public Optional<Backend> autodetect() {
+        for (String sock : List.of("/run/libvirt/libvirt-sock", "/var/run/libvirt/libvirt-sock", "/run/libvirt/virtqemud-sock")) {
+            if (Files.exists(Path.of(sock))) return Optional.of(new LibvirtBackend("libvirt", LibvirtBackend.DEFAULT_URI, null));
+        }
         return Optional.empty();
     }
 }

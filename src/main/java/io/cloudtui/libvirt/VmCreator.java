@@ -1,0 +1,176 @@
+package io.cloudtui.libvirt;
+
+import io.cloudtui.core.CloudtuiException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+import org.libvirt.Network;
+
+/**
+ * Builds a new VM: a qcow2 overlay on a base image (the base is only read) or direct kernel boot,
+ * a NoCloud seed with the user and SSH key, serial console, virtio NIC, guest-agent channel.
+ */
+final class VmCreator {
+    private final LibvirtBackend backend;
+
+    VmCreator(LibvirtBackend backend) {
+        this.backend = backend;
+    }
+
+    String create(VmSupport.CreateSpec s) {
+        validate(s);
+        if (!backend.isLocal()) {
+            throw new CloudtuiException("vm create needs a local libvirt URI (the disk and seed are built on this machine); "
+                    + backend.endpoint() + " is remote");
+        }
+        boolean exists = backend.call("look up " + s.name(), c -> {
+            try {
+                c.domainLookupByName(s.name());
+                return true;
+            } catch (LibvirtException e) {
+                if (LibvirtBackend.noDomain(e)) return false;
+                throw e;
+            }
+        });
+        if (exists) throw new CloudtuiException("a VM named '" + s.name() + "' already exists on " + backend.name());
+        String network = resolveNetwork(s.network());
+        String type = s.kernel() != null ? backend.domainTypeFor(s.kernel()) : backend.domainType();
+        Path dir = imageDir();
+        Path disk = dir.resolve(s.name() + ".qcow2");
+        Path seed = dir.resolve(s.name() + "-seed.iso");
+        if (Files.exists(disk)) throw new CloudtuiException("disk " + disk + " already exists; remove it or pick another name");
+        List<Path> made = new ArrayList<>();
+        try {
+            boolean hasDisk = s.image() != null || s.diskBytes() > 0;
+            if (s.image() != null) {
+                Images.overlay(s.image(), disk, s.diskBytes());
+                made.add(disk);
+            } else if (s.diskBytes() > 0) {
+                Images.blank(disk, s.diskBytes());
+                made.add(disk);
+            }
+            String publicKey = null;
+            if (s.sshPublicKey() != null) publicKey = Files.readString(s.sshPublicKey()).strip();
+            boolean withSeed = publicKey != null || s.user() != null;
+            if (withSeed) {
+                Images.seedIso(seed, s.name(), s.user() != null ? s.user() : "cloud", publicKey);
+                made.add(seed);
+            }
+            String xml = xml(s, type, hasDisk ? disk : null, withSeed ? seed : null, network);
+            return backend.call("define " + s.name(), c -> {
+                Domain d = c.domainDefineXML(xml);
+                if (s.start()) {
+                    try {
+                        d.create();
+                    } catch (LibvirtException e) {
+                        throw new CloudtuiException("VM '" + s.name() + "' was defined but did not start: " + LibvirtBackend.message(e), e);
+                    }
+                }
+                return d.getUUIDString();
+            });
+        } catch (IOException | RuntimeException e) {
+            if (!(e instanceof CloudtuiException ce && ce.getMessage().contains("was defined"))) {
+                for (Path p : made) {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException ignored) {
+                        // best effort
+                    }
+                }
+            }
+            if (e instanceof RuntimeException re) throw re;
+            throw new CloudtuiException("cannot create VM '" + s.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static void validate(VmSupport.CreateSpec s) {
+        if (s.name() == null || !s.name().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+            throw CloudtuiException.usage("invalid VM name '" + s.name() + "' (letters, digits, '_', '.', '-')");
+        }
+        if (s.vcpus() < 1 || s.vcpus() > 256) throw CloudtuiException.usage("--vcpus must be between 1 and 256");
+        if (s.memoryBytes() < 32L << 20) throw CloudtuiException.usage("--memory must be at least 32M");
+        if ((s.image() == null) == (s.kernel() == null)) throw CloudtuiException.usage("give exactly one of --image or --kernel");
+        if (s.initrd() != null && s.kernel() == null) throw CloudtuiException.usage("--initrd needs --kernel");
+        for (Path p : new Path[] {s.image(), s.kernel(), s.initrd(), s.sshPublicKey()}) {
+            if (p != null && !Files.isReadable(p)) throw CloudtuiException.usage("cannot read " + p);
+        }
+        if (s.user() != null && !s.user().matches("[a-z_][a-z0-9_-]{0,31}")) throw CloudtuiException.usage("invalid user name '" + s.user() + "'");
+    }
+
+    /** The named network; with none given, "default" when it exists, else no NIC. */
+    private String resolveNetwork(String requested) {
+        return backend.call("network", c -> {
+            String name = requested != null ? requested : "default";
+            try {
+                Network n = c.networkLookupByName(name);
+                if (n.isActive() == 0) n.create();
+                return name;
+            } catch (LibvirtException e) {
+                if (requested != null) throw new CloudtuiException("no network '" + requested + "' on " + backend.endpoint(), e);
+                return null;
+            }
+        });
+    }
+
+    private Path imageDir() {
+        Path dir = backend.endpoint().endsWith("/session")
+                ? Path.of(System.getProperty("user.home"), ".local/share/libvirt/images")
+                : Path.of("/var/lib/libvirt/images");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        return dir;
+    }
+
+    static String xml(VmSupport.CreateSpec s, String type, Path disk, Path seed, String network) {
+        StringBuilder x = new StringBuilder();
+        x.append("<domain type='").append(type).append("'>\n");
+        x.append("  <name>").append(Snapshots.escape(s.name())).append("</name>\n");
+        String label = s.image() != null ? s.image().getFileName().toString() : "kernel " + s.kernel().getFileName();
+        x.append("  <title>").append(Snapshots.escape(label)).append("</title>\n");
+        x.append("  <metadata>\n    <cloudtui:vm xmlns:cloudtui='").append(DomainXml.NS).append("'>\n");
+        if (s.user() != null) x.append("      <cloudtui:user>").append(Snapshots.escape(s.user())).append("</cloudtui:user>\n");
+        if (s.sshPublicKey() != null) {
+            x.append("      <cloudtui:sshKey>").append(Snapshots.escape(s.sshPublicKey().toAbsolutePath().toString())).append("</cloudtui:sshKey>\n");
+        }
+        x.append("    </cloudtui:vm>\n  </metadata>\n");
+        x.append("  <memory unit='KiB'>").append(s.memoryBytes() / 1024).append("</memory>\n");
+        x.append("  <vcpu>").append(s.vcpus()).append("</vcpu>\n");
+        x.append("  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n");
+        if (s.kernel() != null) {
+            x.append("    <kernel>").append(Snapshots.escape(s.kernel().toAbsolutePath().toString())).append("</kernel>\n");
+            if (s.initrd() != null) x.append("    <initrd>").append(Snapshots.escape(s.initrd().toAbsolutePath().toString())).append("</initrd>\n");
+            String cmdline = s.cmdline() != null ? s.cmdline() : "console=ttyS0";
+            x.append("    <cmdline>").append(Snapshots.escape(cmdline)).append("</cmdline>\n");
+        } else {
+            x.append("    <boot dev='hd'/>\n");
+        }
+        x.append("  </os>\n  <features><acpi/><apic/></features>\n");
+        if ("kvm".equals(type)) x.append("  <cpu mode='host-passthrough'/>\n");
+        x.append("  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>\n");
+        x.append("  <devices>\n");
+        if (disk != null) {
+            x.append("    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
+                    .append(Snapshots.escape(disk.toString())).append("'/><target dev='vda' bus='virtio'/></disk>\n");
+        }
+        if (seed != null) {
+            x.append("    <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='")
+                    .append(Snapshots.escape(seed.toString())).append("'/><target dev='hdc' bus='ide'/><readonly/></disk>\n");
+        }
+        if (network != null) {
+            x.append("    <interface type='network'><source network='").append(Snapshots.escape(network))
+                    .append("'/><model type='virtio'/></interface>\n");
+        }
+        x.append("    <serial type='pty'><target port='0'/></serial>\n    <console type='pty'><target type='serial' port='0'/></console>\n");
+        x.append("    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>\n");
+        x.append("    <memballoon model='virtio'><stats period='5'/></memballoon>\n");
+        x.append("  </devices>\n</domain>\n");
+        return x.toString();
+    }
+}

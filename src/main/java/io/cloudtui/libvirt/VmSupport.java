@@ -1,0 +1,60 @@
+package io.cloudtui.libvirt;
+
+import io.cloudtui.core.Stdio;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What VMs offer beyond the common Backend verbs: serial console, snapshots, creation, autostart,
+ * guest addresses and ssh. The libvirt backend implements it; CLI and UI check {@code instanceof}.
+ */
+public interface VmSupport {
+
+    /**
+     * Connects {@code stdio} to the VM's serial console until ctrl-] is typed, stdin ends, the
+     * thread is interrupted or the console closes. With {@code force}, takes over a console held by
+     * another client; otherwise such a console is a one-line error.
+     */
+    int console(String ref, Stdio stdio, boolean force);
+
+    /** A snapshot as listed: {@code parent} is null for a root; exactly one may be current. */
+    record Snapshot(String name, String parent, String description, Instant created, String state, boolean memory, boolean current) {}
+
+    /** Creates a snapshot; {@code memory} null means "with memory when running". */
+    void snapshotCreate(String ref, String name, String description, Boolean memory);
+
+    /** Snapshots in tree order (each parent before its children). */
+    List<Snapshot> snapshots(String ref);
+
+    void snapshotRevert(String ref, String name);
+
+    /** Deletes one snapshot's metadata and internal state; never deletes a disk file. */
+    void snapshotDelete(String ref, String name);
+
+    /**
+     * A new VM. Either {@code image} (a disk image used as the read-only backing file of a new
+     * qcow2 overlay) or {@code kernel} (+ optional {@code initrd}) for direct boot.
+     */
+    record CreateSpec(String name, int vcpus, long memoryBytes, long diskBytes, Path image, Path kernel, Path initrd,
+            String cmdline, Path sshPublicKey, String user, String network, boolean start) {}
+
+    /** Defines (and optionally starts) a VM; returns its UUID. */
+    String create(CreateSpec spec);
+
+    /** The domain type new VMs get: "kvm" when a KVM guest really boots here, else "qemu" (TCG). */
+    String domainType();
+
+    void setAutostart(String ref, boolean on);
+
+    /** Guest addresses from DHCP leases, then the guest agent, then the host's ARP table. */
+    List<String> addresses(String ref);
+
+    /** Where {@code cloudtui vm ssh} goes. {@code key} may be null (ssh's own defaults). */
+    record SshTarget(String user, String address, Path key) {}
+
+    SshTarget sshTarget(String ref, String userOverride);
+
+    /** Undefines a VM (destroying it first with {@code force}); with {@code storage} also deletes its own disk files. Returns deleted files. */
+    List<String> undefine(String ref, boolean force, boolean storage);
+}

@@ -1,0 +1,126 @@
+package io.cloudtui.libvirt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.jna.Memory;
+import io.cloudtui.core.CloudtuiException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Parsing and generation that needs no libvirt: domain XML, typed parameters, snapshot trees, VM XML. */
+class DomainPartsTest {
+    static final String XML = """
+            <domain type='qemu' id='3'>
+              <name>web</name><uuid>0b6f1c3e-9a71-4c55-9d43-2f0e3c1b7a10</uuid>
+              <metadata>
+                <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">
+                  <libosinfo:os id="http://debian.org/debian/12"/>
+                </libosinfo:libosinfo>
+                <cloudtui:vm xmlns:cloudtui="https://cloudtui.io/xmlns/libvirt/1">
+                  <cloudtui:user>me</cloudtui:user><cloudtui:sshKey>/home/me/.ssh/id.pub</cloudtui:sshKey>
+                </cloudtui:vm>
+              </metadata>
+              <os><type arch='x86_64' machine='pc'>hvm</type></os>
+              <devices>
+                <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/img/web.qcow2'/><target dev='vda' bus='virtio'/></disk>
+                <disk type='file' device='cdrom'><source file='/img/web-seed.iso'/><target dev='hdc' bus='ide'/></disk>
+                <interface type='network'><mac address='52:54:00:aa:bb:cc'/><source network='default'/><target dev='vnet3'/></interface>
+              </devices>
+            </domain>""";
+
+    @Test
+    void domainXmlGivesDevicesOsAndCloudtuiMetadata() {
+        DomainXml x = DomainXml.parse(XML);
+        assertEquals("web", x.name());
+        assertEquals(-1, x.vcpus());
+        assertEquals(-1, x.memoryBytes());
+        assertEquals("qemu", x.type());
+        assertEquals("debian.org/debian/12", x.imageLabel());
+        assertEquals("me", x.sshUser());
+        assertEquals("/home/me/.ssh/id.pub", x.sshKey());
+        assertEquals(List.of(new DomainXml.Disk("vda", "disk", "/img/web.qcow2", "qcow2"), new DomainXml.Disk("hdc", "cdrom", "/img/web-seed.iso", null)),
+                x.disks());
+        assertEquals(List.of(new DomainXml.Nic("vnet3", "52:54:00:aa:bb:cc", "default")), x.nics());
+    }
+
+    @Test
+    void typedParametersAreReadWithLibvirtsLayout() {
+        Memory m = new Memory(96 * 4);
+        m.clear();
+        put(m, 0, "cpu.time", 4, 123_456_789_000L);
+        put(m, 1, "net.count", 2, 1);
+        put(m, 2, "net.0.rx.bytes", 4, 5000);
+        put(m, 3, "balloon.current", 4, 131072);
+        Map<String, Object> params = DomainStats.read(m, 4);
+        assertEquals(123_456_789_000L, params.get("cpu.time"));
+        DomainStats.Sample s = DomainStats.toSample("u", 0, params);
+        assertEquals(123_456_789_000L, s.cpuTimeNs());
+        assertEquals(5000, s.netRx());
+        assertEquals(0, s.netTx());
+        assertEquals(-1, s.blockRead());
+        assertEquals(128L << 20, s.memoryLimitBytes());
+    }
+
+    private static void put(Memory m, int i, String field, int type, long value) {
+        byte[] name = field.getBytes(StandardCharsets.US_ASCII);
+        m.write(i * 96L, name, 0, name.length);
+        m.setInt(i * 96L + 80, type);
+        if (type == 2) m.setInt(i * 96L + 88, (int) value);
+        else m.setLong(i * 96L + 88, value);
+    }
+
+    @Test
+    void snapshotsAreOrderedAsATree() {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        List<VmSupport.Snapshot> in = List.of(
+                new VmSupport.Snapshot("c", "a", null, t.plusSeconds(3), "running", true, true),
+                new VmSupport.Snapshot("b", "a", null, t.plusSeconds(2), "running", true, false),
+                new VmSupport.Snapshot("a", null, null, t, "shutoff", false, false),
+                new VmSupport.Snapshot("d", "b", null, t.plusSeconds(4), "running", true, false));
+        assertEquals(List.of("a", "b", "d", "c"), Snapshots.treeOrder(in).stream().map(VmSupport.Snapshot::name).toList());
+        VmSupport.Snapshot parsed = Snapshots.parse("<domainsnapshot><name>s</name><state>running</state><parent><name>p</name></parent>"
+                + "<creationTime>1700000000</creationTime><memory snapshot='internal'/></domainsnapshot>", "s");
+        assertEquals("p", parsed.parent());
+        assertTrue(parsed.current());
+        assertTrue(parsed.memory());
+        assertNull(Snapshots.parse("<domainsnapshot><name>r</name><state>shutoff</state></domainsnapshot>", "s").parent());
+    }
+
+    @Test
+    void newVmXmlHasOverlaySeedConsoleAndMetadata() {
+        VmSupport.CreateSpec spec = new VmSupport.CreateSpec("web", 2, 1L << 30, 10L << 30, Path.of("/img/debian.qcow2"), null, null, null,
+                Path.of("/home/me/.ssh/id.pub"), "me", null, true);
+        String xml = VmCreator.xml(spec, "qemu", Path.of("/var/lib/libvirt/images/web.qcow2"), Path.of("/var/lib/libvirt/images/web-seed.iso"), "default");
+        DomainXml x = DomainXml.parse(xml);
+        assertEquals("qemu", x.type());
+        assertEquals("me", x.sshUser());
+        assertEquals("debian.qcow2", x.imageLabel());
+        assertEquals("/var/lib/libvirt/images/web.qcow2", x.disks().get(0).source());
+        assertEquals("cdrom", x.disks().get(1).device());
+        assertEquals("default", x.nics().get(0).network());
+        assertEquals(2, x.vcpus());
+        assertEquals(1L << 30, x.memoryBytes());
+        assertTrue(xml.contains("<serial type='pty'>"));
+    }
+
+    @Test
+    void cloudInitUserDataCarriesUserAndKey() {
+        String ud = Images.userData("me", "ssh-ed25519 AAAA me@host\n");
+        assertTrue(ud.startsWith("#cloud-config\n"));
+        assertTrue(ud.contains("- name: me\n"));
+        assertTrue(ud.contains("      - ssh-ed25519 AAAA me@host\n"));
+    }
+
+    @Test
+    void invalidSnapshotNamesAreUsageErrors() {
+        CloudtuiException e = assertThrows(CloudtuiException.class, () -> Snapshots.create(null, "a/b", null, null));
+        assertEquals(2, e.exitCode());
+    }
+}

@@ -1,0 +1,133 @@
+package io.cloudtui.libvirt;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.WorkloadEvent;
+import io.cloudtui.testing.Engines;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Losing libvirtd and getting it back, without stopping the shared daemon: the backend talks to
+ * libvirtd through a UNIX socket relay that the test cuts and restores.
+ */
+class LibvirtReconnectIT {
+    static final Path DAEMON = Path.of("/var/run/libvirt/libvirt-sock");
+
+    @Test
+    void disconnectIsReportedAndTheBackendReconnects() throws Exception {
+        Engines.requireLibvirt();
+        Path sock = Path.of("/tmp", "ctui-it-" + UUID.randomUUID().toString().substring(0, 8) + ".sock");
+        Relay relay = new Relay(sock, DAEMON);
+        relay.start();
+        LibvirtBackend b = new LibvirtBackend("relay", "qemu+unix:///system?socket=" + sock, Map.of("pollInterval", 2));
+        LinkedBlockingQueue<WorkloadEvent> events = new LinkedBlockingQueue<>();
+        try (AutoCloseable h = b.events(events::add)) {
+            assertNotNull(b.list(true));
+            relay.stop();
+            await(events, WorkloadEvent.Type.DISCONNECTED);
+            CloudtuiException e = assertThrows(CloudtuiException.class, () -> b.list(true));
+            assertFalse(e.getMessage().contains("\n"));
+            assertTrue(e.getMessage().contains(sock.toString()) || e.getMessage().contains("libvirt"), e.getMessage());
+            relay.start();
+            await(events, WorkloadEvent.Type.CONNECTED);
+            assertNotNull(b.list(true));
+        } finally {
+            b.close();
+            relay.stop();
+            Files.deleteIfExists(sock);
+        }
+    }
+
+    private static void await(LinkedBlockingQueue<WorkloadEvent> q, WorkloadEvent.Type type) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            WorkloadEvent e = q.poll(1, TimeUnit.SECONDS);
+            if (e != null && e.type() == type) return;
+        }
+        throw new AssertionError("no " + type + " event");
+    }
+
+    /** Forwards connections from {@code listen} to {@code target}; stop() cuts every connection. */
+    static final class Relay {
+        private final Path listen;
+        private final Path target;
+        private volatile ServerSocketChannel server;
+        private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
+
+        Relay(Path listen, Path target) {
+            this.listen = listen;
+            this.target = target;
+        }
+
+        void start() throws IOException {
+            Files.deleteIfExists(listen);
+            ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            s.bind(UnixDomainSocketAddress.of(listen));
+            server = s;
+            Thread.ofPlatform().daemon().start(() -> {
+                while (s.isOpen()) {
+                    try {
+                        SocketChannel client = s.accept();
+                        SocketChannel up = SocketChannel.open(UnixDomainSocketAddress.of(target));
+                        open.add(client);
+                        open.add(up);
+                        pipe(client, up);
+                        pipe(up, client);
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private void pipe(SocketChannel from, SocketChannel to) {
+            Thread.ofPlatform().daemon().start(() -> {
+                ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+                try {
+                    while (from.read(buf) >= 0) {
+                        buf.flip();
+                        while (buf.hasRemaining()) to.write(buf);
+                        buf.clear();
+                    }
+                } catch (IOException e) {
+                    // cut
+                }
+                closeQuietly(from);
+                closeQuietly(to);
+            });
+        }
+
+        void stop() {
+            ServerSocketChannel s = server;
+            if (s != null) closeQuietly(s);
+            for (SocketChannel c : open) closeQuietly(c);
+            open.clear();
+        }
+
+        private static void closeQuietly(java.nio.channels.Channel c) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // already closed
+            }
+        }
+    }
+}
