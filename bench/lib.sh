@@ -19,3 +19,19 @@ median() {
 
 # ratio A B: A / B with 2 decimals
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "inf"; else printf "%.2f\n", a / b }'; }
+
+# ensure_containers N TAG: at least N running busybox containers labelled cloudtui.bench=TAG.
+ensure_containers() {
+  local n=$1 tag=$2 have i
+  docker image inspect local/busybox >/dev/null 2>&1 || { echo "bench: needs dockerd and image local/busybox (run scripts/provision/10-docker.sh)" >&2; exit 1; }
+  have=$(docker ps -q --filter "label=cloudtui.bench=$tag" | wc -l)
+  if [ "$have" -lt "$n" ]; then
+    echo "bench: starting $((n - have)) containers..." >&2
+    for i in $(seq "$have" $((n - 1))); do
+      docker run -d --label "cloudtui.bench=$tag" --name "ctui-bench-$tag-$i-$RANDOM" local/busybox sleep 36000 >/dev/null
+    done
+  fi
+}
+
+# remove_containers TAG: removes the containers ensure_containers made.
+remove_containers() { docker ps -aq --filter "label=cloudtui.bench=$1" | xargs -r docker rm -f >/dev/null; }

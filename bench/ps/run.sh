@@ -14,16 +14,8 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--containers N] [--rounds R] [--keep]" >&2; exit 2 ;;
   esac
 done
-docker image inspect local/busybox >/dev/null 2>&1 || { echo "bench: needs dockerd and image local/busybox (run scripts/provision/10-docker.sh)" >&2; exit 1; }
-
-have=$(docker ps -q --filter label=cloudtui.bench=ps | wc -l)
-if [ "$have" -lt "$n" ]; then
-  echo "bench: starting $((n - have)) containers..." >&2
-  for i in $(seq "$have" $((n - 1))); do
-    docker run -d --label cloudtui.bench=ps --name "ctui-bench-ps-$i-$RANDOM" local/busybox sleep 36000 >/dev/null
-  done
-fi
-cleanup() { [ "$keep" = 1 ] || docker ps -aq --filter label=cloudtui.bench=ps | xargs -r docker rm -f >/dev/null; }
+ensure_containers "$n" ps
+cleanup() { [ "$keep" = 1 ] || remove_containers ps; }
 trap cleanup EXIT
 
 ct="$home/cloudtui"
