@@ -371,10 +371,11 @@ public final class TuiApp implements AutoCloseable {
     }
 
     void openFilter() {
-        prompt = new Prompt(Prompt.Kind.FILTER, "/", table.filter.source, null, null);
+        Prompt p = new Prompt(Prompt.Kind.FILTER, "/", table.filter.source, null, null);
+        prompt = p;
         promptLive = s -> {
             table.setFilter(s);
-            prompt.hint = table.filter.error != null ? table.filter.error : "";
+            p.hint = table.filter.error != null ? table.filter.error : "";
         };
         promptAccept = s -> {
             table.setFilter(s);
