@@ -167,7 +167,12 @@ final class KeyMap {
                     // terminals cannot tell ctrl-a from ctrl-A
                     return mod + (mod.equals("ctrl-") ? rest.toLowerCase(Locale.ROOT) : rest);
                 }
-                String r = normalize(rest);
+                String r;
+                try {
+                    r = normalize(rest);
+                } catch (IllegalArgumentException e) {
+                    throw bad(raw);
+                }
                 if (NAMED.contains(r)) return mod + r;
                 throw bad(raw);
             }
