@@ -47,4 +47,49 @@ final class Fmt {
         if (w == 1) return s.substring(0, 1);
         return s.substring(0, w - 1) + "~";
     }
+
+    /**
+     * How long a workload has been up, from a docker-style status ("Up 5 minutes (healthy)"), for
+     * backends whose list carries no start time; null when the status says nothing about it.
+     */
+    static Duration upFromStatus(String status) {
+        if (status == null || !status.startsWith("Up ")) return null;
+        String s = status.substring(3).replaceAll("\\s*\\(.*\\)\\s*$", "").trim().toLowerCase(Locale.ROOT);
+        if (s.startsWith("less than a second")) return Duration.ZERO;
+        if (s.equals("about a minute")) return Duration.ofMinutes(1);
+        if (s.equals("about an hour")) return Duration.ofHours(1);
+        String[] p = s.split(" ");
+        if (p.length != 2) return null;
+        long n;
+        try {
+            n = Long.parseLong(p[0]);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        String u = p[1].endsWith("s") ? p[1].substring(0, p[1].length() - 1) : p[1];
+        return switch (u) {
+            case "second" -> Duration.ofSeconds(n);
+            case "minute" -> Duration.ofMinutes(n);
+            case "hour" -> Duration.ofHours(n);
+            case "day" -> Duration.ofDays(n);
+            case "week" -> Duration.ofDays(7 * n);
+            case "month" -> Duration.ofDays(30 * n);
+            case "year" -> Duration.ofDays(365 * n);
+            default -> null;
+        };
+    }
+
+    /** The host part worth showing next to a backend name; empty for local sockets. */
+    static String host(String host) {
+        if (host == null || host.isEmpty() || host.equals("local") || host.startsWith("unix:") || host.startsWith("npipe:")
+                || host.startsWith("/")) {
+            return "";
+        }
+        String h = host.replaceFirst("^[a-z+]+://", "");
+        int at = h.indexOf('@');
+        if (at >= 0) h = h.substring(at + 1);
+        int slash = h.indexOf('/');
+        if (slash >= 0) h = h.substring(0, slash);
+        return h;
+    }
 }

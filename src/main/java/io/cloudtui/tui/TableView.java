@@ -125,6 +125,11 @@ final class TableView implements View {
         return rows;
     }
 
+    static String backendLabel(Workload w) {
+        String h = Fmt.host(w.host());
+        return h.isEmpty() ? w.backend() : w.backend() + "/" + h;
+    }
+
     static String haystack(Workload w) {
         return w.backend() + " " + w.host() + " " + w.name() + " " + w.kind().label() + " " + w.image() + " "
                 + w.state().label() + " " + String.join(" ", w.ports()) + " " + w.nativeId();
@@ -132,7 +137,7 @@ final class TableView implements View {
 
     private Comparator<WorkloadTable.Row> comparator() {
         Comparator<WorkloadTable.Row> c = switch (sort) {
-            case BACKEND -> Comparator.comparing((WorkloadTable.Row r) -> r.w.backend() + "/" + r.w.host());
+            case BACKEND -> Comparator.comparing((WorkloadTable.Row r) -> backendLabel(r.w));
             case NAME -> Comparator.comparing((WorkloadTable.Row r) -> r.w.name().toLowerCase(Locale.ROOT));
             case KIND -> Comparator.comparing((WorkloadTable.Row r) -> r.w.kind());
             case IMAGE -> Comparator.comparing((WorkloadTable.Row r) -> r.w.image());
@@ -160,7 +165,8 @@ final class TableView implements View {
     }
 
     private long uptimeMillis(Workload w) {
-        if (!w.state().isActive() || w.started() == null) return -1;
+        if (!w.state().isActive()) return -1;
+        if (w.started() == null) return -1;
         return Duration.between(w.started(), app.now()).toMillis();
     }
 
@@ -324,7 +330,7 @@ final class TableView implements View {
             Role role = base;
             String text;
             switch (col) {
-                case BACKEND -> text = wl.host().isEmpty() || wl.host().equals("local") ? wl.backend() : wl.backend() + "/" + wl.host();
+                case BACKEND -> text = backendLabel(wl);
                 case NAME -> {
                     text = wl.name();
                     if (marked && !sel) role = Role.MARKED;
@@ -382,16 +388,16 @@ final class TableView implements View {
         l.spark = width >= 130 ? 16 : width >= 110 ? 10 : width >= 90 ? 6 : width >= 80 ? 4 : 0;
         int[] fixed = new int[Column.values().length];
         fixed[Column.KIND.ordinal()] = 5;
-        fixed[Column.STATE.ordinal()] = 10;
+        fixed[Column.STATE.ordinal()] = width >= 100 ? 10 : 8;
         fixed[Column.CPU.ordinal()] = 5 + (l.spark > 0 ? 1 + l.spark : 0);
-        fixed[Column.MEM.ordinal()] = 6;
-        fixed[Column.UPTIME.ordinal()] = 7;
+        fixed[Column.MEM.ordinal()] = 5;
+        fixed[Column.UPTIME.ordinal()] = 6;
         Column[] flex = {Column.BACKEND, Column.NAME, Column.IMAGE, Column.PORTS};
         int[] min = {6, 8, 6, 5};
         int[] want = {7, 4, 8, 9};
         for (WorkloadTable.Row r : rs) {
             Workload wl = r.w;
-            String be = wl.host().isEmpty() || wl.host().equals("local") ? wl.backend() : wl.backend() + "/" + wl.host();
+            String be = backendLabel(wl);
             want[0] = Math.max(want[0], Math.min(16, be.length()));
             want[1] = Math.max(want[1], Math.min(32, wl.name().length()));
             want[2] = Math.max(want[2], Math.min(32, wl.image().length()));

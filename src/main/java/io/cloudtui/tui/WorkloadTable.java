@@ -142,6 +142,17 @@ final class WorkloadTable {
     }
 
     private void upsert(Workload w) {
+        if (w.started() == null && w.state().isActive()) {
+            // lists without start times (docker's) still say "Up 5 minutes": estimate the start once
+            java.time.Duration up = Fmt.upFromStatus(w.status());
+            Row old = rows.get(w.id());
+            java.time.Instant est = old != null && old.w.started() != null && old.w.state().isActive() ? old.w.started()
+                    : up == null ? null : java.time.Instant.now().minus(up);
+            if (est != null) {
+                w = new Workload(w.id(), w.name(), w.kind(), w.image(), w.command(), w.state(), w.status(), w.created(), est,
+                        w.ports(), w.labels(), w.host());
+            }
+        }
         Row r = rows.get(w.id());
         if (r == null) {
             rows.put(w.id(), new Row(w));

@@ -61,7 +61,7 @@ class LogsViewTest {
         b.addLog("c1", out("osc8 \u001b]8;;http://evil\u001b\\link\u001b]8;;\u001b\\ end", 7));
         b.addLog("c1", out("tab\tx", 8));
         open(b, UiConfig.DEFAULTS);
-        String s = h.await("tab");
+        String s = h.await("tab     x");
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             assertFalse(c != '\n' && (c < 0x20 || (c >= 0x7f && c <= 0x9f)), "control char " + (int) c + " on screen:\n" + s);
