@@ -107,10 +107,16 @@ public final class TuiApp implements AutoCloseable {
     private long lastApply;
     private long resizeAt = -1;
     private long renderedMinute = -1;
+    private long lastRender = Long.MIN_VALUE / 2;
     private boolean started;
 
-    /** A pending confirmation: what will happen to which workloads. */
-    record Confirm(Verb verb, List<Workload> targets) {}
+    /** A pending confirmation: the question, what it will do, and the action run on y. */
+    record Confirm(String question, List<String> details, Runnable onYes) {}
+
+    /** Asks before {@code onYes} runs; {@code details} say what will happen. */
+    void confirm(String question, List<String> details, Runnable onYes) {
+        confirm = new Confirm(question, details, onYes);
+    }
 
     /** Builds the UI on any lanterna terminal (tests pass a DefaultVirtualTerminal). */
     public TuiApp(Terminal terminal, Backends backends, Config config, Options opts) throws IOException {
@@ -240,9 +246,11 @@ public final class TuiApp implements AutoCloseable {
             dirty = true;
             fullRedraw = true;
         }
+        boolean keyed = false;
         for (int i = 0; i < 64; i++) {
             KeyStroke k = screen.pollInput();
             if (k == null) break;
+            keyed = true;
             if (k.getKeyType() == KeyType.EOF) {
                 quit = true;
                 return true;
@@ -279,8 +287,11 @@ public final class TuiApp implements AutoCloseable {
         long minute = opts.wall().millis() / 60_000;
         if (minute != renderedMinute) dirty = true;
         if (quit) return true;
-        if (dirty && (resizeAt < 0 || now - resizeAt >= opts.resizeDebounce().toMillis())) {
+        // keys redraw at once; background changes (log floods, stats) at most every half batch (50 ms)
+        boolean due = keyed || now - lastRender >= opts.batch().toMillis() / 2;
+        if (dirty && due && (resizeAt < 0 || now - resizeAt >= opts.resizeDebounce().toMillis())) {
             resizeAt = -1;
+            lastRender = now;
             render();
             renderedMinute = minute;
             screen.refresh(fullRedraw ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
@@ -360,8 +371,7 @@ public final class TuiApp implements AutoCloseable {
         if (k.getKeyType() == KeyType.Character && (k.getCharacter() == 'y' || k.getCharacter() == 'Y') && !k.isCtrlDown()) {
             Confirm c = confirm;
             confirm = null;
-            table.marks.clear();
-            execute(c.verb(), c.targets());
+            c.onYes().run();
         } else if (k.getKeyType() == KeyType.Escape
                 || (k.getKeyType() == KeyType.Character && (k.getCharacter() == 'n' || k.getCharacter() == 'N' || k.getCharacter() == 'q'))
                 || k.getKeyType() == KeyType.Enter) {
@@ -458,7 +468,21 @@ public final class TuiApp implements AutoCloseable {
             return;
         }
         if (verb.destructive) {
-            confirm = new Confirm(verb, ok);
+            int n = ok.size();
+            String question = Character.toUpperCase(verb.label.charAt(0)) + verb.label.substring(1) + " "
+                    + (n == 1 ? ok.get(0).backend() + ":" + ok.get(0).name() : n + " workloads") + "?";
+            List<String> details = new ArrayList<>();
+            details.add("This will " + verb.explanation + ".");
+            if (n > 1) {
+                for (Workload t : ok) details.add("  " + t.backend() + ":" + t.name() + " (" + t.state().label() + ")");
+            } else if (verb == Verb.REMOVE && ok.get(0).state().isActive()) {
+                details.add("It is " + ok.get(0).state().label() + ": it will be killed first.");
+            }
+            if (!skipped.isEmpty()) details.add("Skipped: " + String.join(", ", skipped));
+            confirm(question, details, () -> {
+                table.marks.clear();
+                execute(verb, ok);
+            });
         } else {
             table.marks.clear();
             execute(verb, ok);
@@ -852,21 +876,11 @@ public final class TuiApp implements AutoCloseable {
     private void renderConfirm(Canvas c, int w, int h) {
         Confirm cf = confirm;
         List<String> lines = new ArrayList<>();
-        int n = cf.targets().size();
-        String what = Character.toUpperCase(cf.verb().label.charAt(0)) + cf.verb().label.substring(1) + " "
-                + (n == 1 ? cf.targets().get(0).backend() + ":" + cf.targets().get(0).name() : n + " workloads") + "?";
-        lines.add(what);
-        lines.add("This will " + cf.verb().explanation + ".");
-        if (n > 1) {
-            int shown = Math.min(n, Math.max(1, h - 10));
-            for (int i = 0; i < shown; i++) {
-                Workload t = cf.targets().get(i);
-                lines.add("  " + t.backend() + ":" + t.name() + " (" + t.state().label() + ")");
-            }
-            if (shown < n) lines.add("  ... and " + (n - shown) + " more");
-        } else if (cf.verb() == Verb.REMOVE && cf.targets().get(0).state().isActive()) {
-            lines.add("It is " + cf.targets().get(0).state().label() + ": it will be killed first.");
-        }
+        lines.add(cf.question());
+        int room = Math.max(1, h - 9);
+        List<String> d = cf.details();
+        for (int i = 0; i < d.size() && i < room; i++) lines.add(d.get(i));
+        if (d.size() > room) lines.add("  ... and " + (d.size() - room) + " more");
         lines.add("");
         lines.add("y: yes, do it     n or esc: no");
         int bw = 0;
