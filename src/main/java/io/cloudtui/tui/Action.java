@@ -39,6 +39,20 @@ enum Action {
     SORT_REVERSE(Scope.TABLE, "O", "reverse the sort order"),
     TOGGLE_STOPPED(Scope.TABLE, "H", "hide or show stopped workloads"),
 
+    // the workload table and the image, volume and network lists
+    SHOW_WORKLOADS(Scope.LISTS, "1", "workloads"),
+    SHOW_IMAGES(Scope.LISTS, "2", "images of every backend"),
+    SHOW_VOLUMES(Scope.LISTS, "3", "volumes"),
+    SHOW_NETWORKS(Scope.LISTS, "4", "networks"),
+
+    // image, volume and network lists
+    REFRESH(Scope.RESOURCES, "R", "list again"),
+    REMOVE_IMAGE(Scope.RESOURCES, "d", "remove the selected image"),
+    PULL(Scope.RESOURCES, "P", "pull an image (asks for the reference)"),
+    IMPORT(Scope.RESOURCES, "m", "import an image file (docker save tar, OCI layout)"),
+    BUILD(Scope.RESOURCES, "b", "build an image from a Dockerfile directory"),
+    RUN_IMAGE(Scope.RESOURCES, "n", "run a new container from the selected image"),
+
     // drill-in views
     NEXT_TAB(Scope.DETAIL, "tab", "next tab (logs, stats, inspect, env)"),
     FOLLOW(Scope.LOGS, "f", "follow new output again (end too)"),
@@ -50,8 +64,11 @@ enum Action {
     NEXT_MATCH(Scope.TEXT, "n", "next match"),
     PREV_MATCH(Scope.TEXT, "N", "previous match");
 
-    /** Where an action's key is live. TEXT covers logs, inspect, env and help. */
-    enum Scope { GLOBAL, TABLE, DETAIL, LOGS, TEXT }
+    /**
+     * Where an action's key is live. TEXT covers logs, inspect, env and help; LISTS the workload
+     * table and the image, volume and network lists (RESOURCES).
+     */
+    enum Scope { GLOBAL, LISTS, TABLE, RESOURCES, DETAIL, LOGS, TEXT }
 
     final Scope scope;
     final String defaultKey;

@@ -65,6 +65,8 @@ final class KeyMap {
 
     private static boolean overlap(Action.Scope a, Action.Scope b) {
         if (a == b || a == Action.Scope.GLOBAL || b == Action.Scope.GLOBAL) return true;
+        java.util.Set<Action.Scope> lists = java.util.EnumSet.of(Action.Scope.LISTS, Action.Scope.TABLE, Action.Scope.RESOURCES);
+        if ((a == Action.Scope.LISTS && lists.contains(b)) || (b == Action.Scope.LISTS && lists.contains(a))) return true;
         // the logs view is a detail tab showing text: its keys and TEXT/DETAIL keys are live together
         java.util.Set<Action.Scope> detail = java.util.EnumSet.of(Action.Scope.DETAIL, Action.Scope.LOGS, Action.Scope.TEXT);
         return detail.contains(a) && detail.contains(b);
@@ -202,7 +204,9 @@ final class KeyMap {
     static String scopeTitle(Action.Scope s) {
         return switch (s) {
             case GLOBAL -> "Everywhere";
+            case LISTS -> "Workload, image, volume and network lists";
             case TABLE -> "Workload table";
+            case RESOURCES -> "Image, volume and network lists";
             case DETAIL -> "Drill-in views";
             case LOGS -> "Logs";
             case TEXT -> "Logs, inspect, env, help";

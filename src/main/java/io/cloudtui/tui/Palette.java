@@ -20,12 +20,19 @@ final class Palette {
         {"only vms|containers|all", "show only one kind of workload"},
         {"stopped show|hide", "show or hide stopped workloads"},
         {"theme NAME", "switch colour theme"},
+        {"workloads|images|volumes|networks", "switch list"},
+        {"run [IMAGE]", "form to run a new container"},
+        {"pull REF", "pull an image (progress streams)"},
+        {"import FILE [REF]", "import a docker-save tar or OCI layout"},
+        {"build DIR [TAG]", "build from a directory with a Dockerfile"},
+        {"rmi REF", "remove an image"},
         {"help", "this help"},
         {"q|quit", "quit cloudtui"},
     };
 
-    static final List<String> NAMES = List.of("attach", "env", "filter", "help", "inspect", "kill", "logs", "only", "pause", "q",
-            "quit", "remove", "restart", "resume", "rm", "shell", "sort", "start", "stats", "stop", "stopped", "theme");
+    static final List<String> NAMES = List.of("attach", "build", "env", "filter", "help", "images", "import", "inspect", "kill", "logs",
+            "networks", "only", "pause", "pull", "q", "quit", "remove", "restart", "resume", "rm", "rmi", "run", "shell", "sort", "start",
+            "stats", "stop", "stopped", "theme", "volumes", "workloads");
 
     private Palette() {}
 
@@ -43,7 +50,9 @@ final class Palette {
                 case "only" -> List.of("all", "containers", "vms");
                 case "stopped" -> List.of("hide", "show");
                 case "theme" -> app.themes.names();
-                case "filter", "help", "q", "quit" -> List.of();
+                case "filter", "help", "q", "quit", "pull", "images", "volumes", "networks", "workloads" -> List.of();
+                case "build", "import" -> paths(word);
+                case "run", "rmi" -> imageNames(app);
                 default -> workloadNames(app);
             };
         }
@@ -51,6 +60,33 @@ final class Palette {
         for (String p : pool) {
             if (p.startsWith(word)) out.add(p);
         }
+        return out;
+    }
+
+    private static List<String> imageNames(TuiApp app) {
+        List<String> out = new ArrayList<>();
+        if (app.top() instanceof ResourceView rv && rv.kind == ResourceView.Kind.IMAGES) {
+            for (ResourceView.Item i : rv.items()) out.add(i.ref());
+        }
+        return out;
+    }
+
+    /** File-name completion for build and import. */
+    private static List<String> paths(String word) {
+        java.nio.file.Path p = java.nio.file.Path.of(word.isEmpty() ? "." : word);
+        java.nio.file.Path dir = word.endsWith("/") ? p : p.getParent();
+        String base = word.endsWith("/") ? "" : p.getFileName() == null ? "" : p.getFileName().toString();
+        String prefix = word.endsWith("/") ? word : word.substring(0, word.length() - base.length());
+        List<String> out = new ArrayList<>();
+        try (var s = java.nio.file.Files.list(dir == null ? java.nio.file.Path.of(".") : dir)) {
+            s.forEach(f -> {
+                String n = f.getFileName().toString();
+                if (n.startsWith(base)) out.add(prefix + n + (java.nio.file.Files.isDirectory(f) ? "/" : ""));
+            });
+        } catch (java.io.IOException | RuntimeException e) {
+            return List.of();
+        }
+        java.util.Collections.sort(out);
         return out;
     }
 
@@ -165,7 +201,52 @@ final class Palette {
                 }
                 app.setTheme(args.get(0));
             }
+            case "workloads" -> app.showWorkloads();
+            case "images" -> app.openResources(ResourceView.Kind.IMAGES);
+            case "volumes" -> app.openResources(ResourceView.Kind.VOLUMES);
+            case "networks" -> app.openResources(ResourceView.Kind.NETWORKS);
+            case "run" -> app.openRunForm(args.isEmpty() ? null : args.get(0));
+            case "pull", "import", "build", "rmi" -> imageCommand(cmd, args, app);
             default -> app.error("unknown command '" + cmd + "' (tab completes; ? lists commands)");
+        }
+    }
+
+    private static void imageCommand(String cmd, List<String> args, TuiApp app) {
+        io.cloudtui.core.Backend b = app.backendFor(io.cloudtui.core.Capability.IMAGES);
+        if (b == null || !(b instanceof io.cloudtui.core.ImageSupport is)) {
+            app.error("no backend manages images");
+            return;
+        }
+        if (args.isEmpty()) {
+            app.error(cmd + ": what? (" + switch (cmd) {
+                case "pull" -> "pull REF";
+                case "import" -> "import FILE [REF]";
+                case "build" -> "build DIR [TAG]";
+                default -> "rmi REF";
+            } + ")");
+            return;
+        }
+        String a0 = args.get(0);
+        String a1 = args.size() > 1 ? args.get(1) : null;
+        switch (cmd) {
+            case "pull" -> app.imageJob("pull " + a0 + " on " + b.name(), p -> is.pull(a0, p));
+            case "import" -> {
+                java.nio.file.Path f = java.nio.file.Path.of(a0);
+                if (!java.nio.file.Files.exists(f)) {
+                    app.error("import: no such file " + f.toAbsolutePath());
+                    return;
+                }
+                app.imageJob("import " + a0 + " on " + b.name(), p -> is.importImage(f, a1, p));
+            }
+            case "build" -> {
+                java.nio.file.Path d = java.nio.file.Path.of(a0);
+                if (!java.nio.file.Files.isRegularFile(d.resolve("Dockerfile"))) {
+                    app.error("build: " + d.toAbsolutePath() + " has no Dockerfile");
+                    return;
+                }
+                app.imageJob("build " + a0 + " on " + b.name(), p -> is.build(d, "Dockerfile", a1 == null ? List.of() : List.of(a1), p));
+            }
+            default -> app.removeImage(b, a0);
         }
     }
 

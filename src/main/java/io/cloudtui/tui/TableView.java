@@ -80,7 +80,7 @@ final class TableView implements View {
 
     @Override
     public Action.Scope[] scopes() {
-        return new Action.Scope[] {Action.Scope.TABLE};
+        return new Action.Scope[] {Action.Scope.TABLE, Action.Scope.LISTS};
     }
 
     @Override
@@ -255,7 +255,11 @@ final class TableView implements View {
             case REMOVE -> app.request(Verb.REMOVE, targets());
             case SHELL -> app.shell(selectedRow() == null ? null : selectedRow().w);
             case ATTACH -> app.attach(selectedRow() == null ? null : selectedRow().w);
-            case NEW -> app.error("the new-container form is not built yet; use 'cloudtui run' from a shell");
+            case NEW -> app.openRunForm(null);
+            case SHOW_IMAGES -> app.openResources(ResourceView.Kind.IMAGES);
+            case SHOW_VOLUMES -> app.openResources(ResourceView.Kind.VOLUMES);
+            case SHOW_NETWORKS -> app.openResources(ResourceView.Kind.NETWORKS);
+            case SHOW_WORKLOADS -> { }
             case BACK -> {
                 if (!filter.isEmpty()) {
                     setFilter("");

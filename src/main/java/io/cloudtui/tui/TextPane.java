@@ -34,6 +34,17 @@ class TextPane {
         top = Math.min(top, Math.max(0, lines.size() - 1));
     }
 
+    /** Adds a line at the end; a pane at its bottom stays there. */
+    void append(String line) {
+        boolean atEnd = follow;
+        StyledText st = Sanitizer.sanitize(line);
+        lines.add(st);
+        raw.add(st.text());
+        if (atEnd) top = Integer.MAX_VALUE / 2;
+    }
+
+    boolean follow;
+
     int lineCount() {
         return lines.size();
     }

@@ -329,7 +329,8 @@ public final class TuiApp implements AutoCloseable {
             case BACK -> {
                 if (views.size() > 1) {
                     views.pop().close();
-                    fullRedraw = false;
+                    // back from a build or pull: the list below may have changed
+                    if (views.peek() instanceof ResourceView rv) rv.load();
                 }
             }
             default -> {
@@ -394,7 +395,11 @@ public final class TuiApp implements AutoCloseable {
     }
 
     void openPalette() {
-        prompt = new Prompt(Prompt.Kind.PALETTE, ":", "", paletteHistory, before -> Palette.complete(before, this));
+        openPalette("");
+    }
+
+    void openPalette(String initial) {
+        prompt = new Prompt(Prompt.Kind.PALETTE, ":", initial, paletteHistory, before -> Palette.complete(before, this));
         promptAccept = s -> Palette.execute(s, this);
     }
 
@@ -435,6 +440,110 @@ public final class TuiApp implements AutoCloseable {
 
     void quit() {
         quit = true;
+    }
+
+    List<Backend> backendList() {
+        return List.copyOf(backends.values());
+    }
+
+    void showWorkloads() {
+        while (views.size() > 1) views.pop().close();
+    }
+
+    void openResources(ResourceView.Kind kind) {
+        showWorkloads();
+        views.push(new ResourceView(this, kind));
+    }
+
+    /** The backend new images and containers go to: the one in view, else the first that can. */
+    Backend backendFor(Capability c) {
+        View v = views.peek();
+        if (v instanceof ResourceView rv && rv.selectedItem() != null && rv.selectedItem().backend().supports(c)) return rv.selectedItem().backend();
+        WorkloadTable.Row r = table.selectedRow();
+        if (v == table && r != null && backends.get(r.w.backend()).supports(c)) return backends.get(r.w.backend());
+        String d = config.defaultBackend();
+        if (d != null && backends.containsKey(d) && backends.get(d).supports(c)) return backends.get(d);
+        for (Backend b : backends.values()) if (b.supports(c)) return b;
+        return null;
+    }
+
+    void openRunForm(String image) {
+        Backend b = backendFor(Capability.RUN);
+        if (b == null) {
+            error("no backend can run new containers");
+            return;
+        }
+        views.push(new RunForm(this, b, image));
+    }
+
+    void runContainer(Backend b, io.cloudtui.core.RunSpec spec) {
+        io.cloudtui.core.RunSupport rs = (io.cloudtui.core.RunSupport) b;
+        if (views.peek() instanceof RunForm) views.pop();
+        if (spec.interactive()) {
+            String what = "run " + spec.image();
+            int code;
+            try {
+                code = sessions.run(what, config.ui().detachKeys(), stdio -> rs.run(spec, stdio, id -> { }));
+            } catch (RuntimeException e) {
+                fullRedraw = true;
+                error(what + " failed: " + e.getMessage());
+                return;
+            }
+            fullRedraw = true;
+            if (code == TerminalSession.DETACHED) info("detached from " + what);
+            else if (code == 0) info(what + ": exited with status 0");
+            else error(what + ": exited with status " + code);
+            feed.relist(b.name());
+            return;
+        }
+        info("starting " + spec.image() + "...");
+        background(() -> {
+            try {
+                String[] id = {null};
+                rs.run(spec, quietStdio(), x -> id[0] = x);
+                onUi(() -> info("started " + (spec.name() != null ? spec.name() : spec.image()) + (id[0] != null ? " (" + id[0].substring(0, Math.min(12, id[0].length())) + ")" : "")));
+            } catch (RuntimeException e) {
+                onUi(() -> error("run " + spec.image() + " failed: " + e.getMessage()));
+            }
+            feed.relist(b.name());
+        });
+    }
+
+    void removeImage(Backend b, String ref) {
+        confirm("Remove image " + ref + " from " + b.name() + "?", List.of("This untags it and deletes its layers if nothing else uses them.",
+                "Containers using it must be removed first."), () -> background(() -> {
+                    try {
+                        List<String> out = ((io.cloudtui.core.ImageSupport) b).removeImage(ref, false);
+                        onUi(() -> {
+                            info("removed " + ref + (out.isEmpty() ? "" : " (" + out.size() + " untagged/deleted)"));
+                            if (views.peek() instanceof ResourceView rv) rv.load();
+                        });
+                    } catch (RuntimeException e) {
+                        onUi(() -> error("remove image " + ref + " failed: " + e.getMessage()));
+                    }
+                }));
+    }
+
+    /** Runs an image job (pull, import, build) on a worker, streaming its progress into a view. */
+    void imageJob(String title, java.util.function.Function<Consumer<String>, String> job) {
+        ProgressView pv = new ProgressView(this, title);
+        views.push(pv);
+        background(() -> {
+            try {
+                String id = job.apply(line -> onUi(() -> pv.pane.append(line)));
+                onUi(() -> {
+                    pv.done = true;
+                    pv.pane.append("done: " + id);
+                    info(title + ": done");
+                });
+            } catch (RuntimeException e) {
+                onUi(() -> {
+                    pv.done = true;
+                    pv.pane.append("failed: " + e.getMessage());
+                    error(title + " failed: " + e.getMessage());
+                });
+            }
+        });
     }
 
     boolean isQuit() {
