@@ -313,7 +313,8 @@ final class TableView implements View {
         }
         onScreen = shown;
         if (rs.isEmpty()) {
-            String msg = app.model.rows().isEmpty() ? "no workloads" + (app.anyConnected() ? "" : " (no backend connected yet)")
+            String msg = app.backendList().isEmpty() ? "no backend is enabled: start a container engine or configure one in config.yaml"
+                    : app.model.rows().isEmpty() ? "no workloads" + (app.anyConnected() ? "" : " (no backend connected yet)")
                     : "no workloads match" + (filter.isEmpty() ? "" : " filter '" + filter.source + "'")
                             + (showStopped ? "" : " (stopped ones hidden: " + KeyMap.display(app.keys.key(Action.TOGGLE_STOPPED)) + " shows them)");
             c.put(2, first + 1 < bottom ? first + 1 : first, msg, Role.DIM, w);
@@ -415,16 +416,12 @@ final class TableView implements View {
             got[i] = Math.min(min[i], Math.max(0, avail));
             avail -= got[i];
         }
-        boolean progress = true;
-        while (avail > 0 && progress) {
-            progress = false;
-            for (int i = 0; i < flex.length && avail > 0; i++) {
-                if (got[i] < want[i]) {
-                    got[i]++;
-                    avail--;
-                    progress = true;
-                }
-            }
+        // names matter most, then images, then the rest
+        int[] order = {1, 2, 0, 3};
+        for (int i : order) {
+            int give = Math.min(avail, Math.max(0, want[i] - got[i]));
+            got[i] += give;
+            avail -= give;
         }
         if (avail > 0) got[3] += avail;
         int x = 2;

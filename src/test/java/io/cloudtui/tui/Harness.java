@@ -87,6 +87,7 @@ final class Harness implements AutoCloseable {
     }
 
     String line(int y) {
+        if (y < 0) return "";
         StringBuilder sb = new StringBuilder();
         TerminalSize s = term.getTerminalSize();
         for (int x = 0; x < s.getColumns(); x++) {

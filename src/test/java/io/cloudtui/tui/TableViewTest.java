@@ -75,7 +75,7 @@ class TableViewTest {
 
     @Test
     void cpuAndMemoryOfVisibleRunningRowsWithSparkline() {
-        h.await("12.5");
+        h.await("web sampled", t -> h.line(h.rowOf(" web ")).contains("12.5") && h.line(h.rowOf(" web ")).contains("64M"));
         String row = h.line(h.rowOf(" web "));
         assertTrue(row.contains("12.5"), row);
         assertTrue(row.contains("64M"), row);
@@ -160,5 +160,21 @@ class TableViewTest {
         h.await("web");
         h.ctrl('c');
         assertTrue(h.app.isQuit());
+    }
+
+    @Test
+    void noBackendAtAllSaysWhatToDo() throws Exception {
+        try (Harness empty = new Harness(List.of(), tmp)) {
+            empty.await("no backend is enabled");
+        }
+    }
+
+    @Test
+    void at80ColumnsNamesGetTheRoom() throws Exception {
+        FakeBackend b = new FakeBackend("docker").add("x1", "a-rather-long-name", WorkloadKind.CONTAINER, State.RUNNING);
+        try (Harness small = new Harness(List.of(b), io.cloudtui.config.Config.defaults(), tmp,
+                java.util.Map.of("TERM", "xterm", "LANG", "C.UTF-8"), 80, 24)) {
+            small.await("a-rather-long-name");
+        }
     }
 }

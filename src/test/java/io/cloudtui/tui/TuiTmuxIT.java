@@ -222,6 +222,17 @@ class TuiTmuxIT {
     }
 
     @Test
+    void imagesTabListsTheEnginesImages() throws Exception {
+        startUi();
+        keys("2");
+        String s = await("local/busybox");
+        assertTrue(s.contains("REPOSITORY:TAG"), s);
+        keys("1");
+        await("the table again", x -> x.contains(PREFIX + "-printer"), Duration.ofSeconds(20));
+        quitAndCheckTerminal();
+    }
+
+    @Test
     void survivesTheEngineGoingAwayAndComingBack() throws Exception {
         startUi();
         try {
