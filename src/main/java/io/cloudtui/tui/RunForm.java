@@ -40,6 +40,7 @@ final class RunForm implements View {
     Field focus = Field.IMAGE;
     String error = "";
     private final List<String> images = new ArrayList<>();
+    private volatile boolean imagesLoaded;
 
     RunForm(TuiApp app, Backend backend, String image) {
         this.app = app;
@@ -53,9 +54,13 @@ final class RunForm implements View {
                 try {
                     List<String> tags = new ArrayList<>();
                     for (ImageInfo i : is.images(false)) tags.addAll(i.tags());
-                    app.onUi(() -> images.addAll(new TreeSet<>(tags)));
+                    app.onUi(() -> {
+                        images.addAll(new TreeSet<>(tags));
+                        imagesLoaded = true;
+                    });
                 } catch (RuntimeException e) {
                     // completion is a convenience; typing the image still works
+                    imagesLoaded = true;
                 }
             });
         }
@@ -126,6 +131,11 @@ final class RunForm implements View {
 
     private boolean complete() {
         String cur = value(Field.IMAGE);
+        if (!imagesLoaded && values.get(Field.BACKEND).length() > 0
+                && app.backend(value(Field.BACKEND)) instanceof ImageSupport) {
+            error = "images still loading...";
+            return true;
+        }
         List<String> m = images.stream().filter(s -> s.startsWith(cur)).toList();
         if (m.isEmpty() || (m.size() == 1 && m.get(0).equals(cur))) return false;
         String common = m.get(0);

@@ -94,4 +94,12 @@ class KeyMapTest {
             assertTrue(s.contains("  I          inspect"), s);
         }
     }
+
+    @Test
+    void markdownKeyTableCoversEveryAction() throws Exception {
+        String md = KeyMap.defaults().markdown();
+        for (Action a : Action.values()) assertTrue(md.contains("`" + a.configName() + "`"), a.configName());
+        // README's key table is this text: target/keys.md after a test run
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target", "keys.md"), md);
+    }
 }

@@ -198,8 +198,12 @@ class ResourcesTest {
         h.press(KeyType.Enter);
         h.await("image: required");
         h.type("local/bu");
-        h.press(KeyType.Tab);
-        h.await("local/busybox:latest");
+        // completion comes from the image list, which loads in the background
+        h.await("completed image", t -> {
+            if (t.contains("local/busybox:latest")) return true;
+            h.press(KeyType.Tab);
+            return false;
+        });
         for (int i = 0; i < 5; i++) h.press(KeyType.ArrowDown);
         h.type("80:99999");
         h.press(KeyType.Enter);
