@@ -1,0 +1,94 @@
+package io.cloudtui.tui;
+
+import java.util.Locale;
+
+/** Everything a key can do. The help screen and README's key table are generated from this list. */
+enum Action {
+    // any view
+    QUIT(Scope.GLOBAL, "q", "quit cloudtui (ctrl-c too)"),
+    HELP(Scope.GLOBAL, "?", "this help, generated from the live key map"),
+    REDRAW(Scope.GLOBAL, "ctrl-l", "redraw the whole screen"),
+    BACK(Scope.GLOBAL, "esc", "back to the previous view"),
+    PALETTE(Scope.GLOBAL, ":", "command palette (tab completes, up/down history)"),
+    UP(Scope.GLOBAL, "k", "move up (arrow up too)"),
+    DOWN(Scope.GLOBAL, "j", "move down (arrow down too)"),
+    PAGE_UP(Scope.GLOBAL, "pgup", "page up"),
+    PAGE_DOWN(Scope.GLOBAL, "pgdn", "page down"),
+    TOP(Scope.GLOBAL, "g", "go to the top (home too)"),
+    BOTTOM(Scope.GLOBAL, "G", "go to the bottom (end too)"),
+
+    // the workload table
+    OPEN(Scope.TABLE, "enter", "drill into the selected workload"),
+    LOGS(Scope.TABLE, "l", "logs of the selected workload"),
+    INSPECT(Scope.TABLE, "i", "inspect (engine JSON)"),
+    STATS(Scope.TABLE, "S", "stats: CPU, memory, net, block over time"),
+    ENV(Scope.TABLE, "E", "environment and config"),
+    SHELL(Scope.TABLE, "e", "open a shell in the container (tries ui.shell in order)"),
+    ATTACH(Scope.TABLE, "a", "attach to the main process (detach: ui.detachKeys)"),
+    STOP_START(Scope.TABLE, "s", "stop a running workload, start a stopped one"),
+    RESTART(Scope.TABLE, "r", "restart"),
+    KILL(Scope.TABLE, "K", "kill (SIGKILL)"),
+    PAUSE(Scope.TABLE, "p", "pause or resume"),
+    REMOVE(Scope.TABLE, "d", "remove"),
+    NEW(Scope.TABLE, "n", "run a new container"),
+    MARK(Scope.TABLE, "space", "mark or unmark the row; actions apply to all marked rows"),
+    UNMARK_ALL(Scope.TABLE, "u", "clear all marks"),
+    FILTER(Scope.TABLE, "/", "filter rows as you type (re: regex, ! inverts)"),
+    SORT_NEXT(Scope.TABLE, ">", "sort by the next column"),
+    SORT_PREV(Scope.TABLE, "<", "sort by the previous column"),
+    SORT_REVERSE(Scope.TABLE, "O", "reverse the sort order"),
+    TOGGLE_STOPPED(Scope.TABLE, "H", "hide or show stopped workloads"),
+
+    // the workload table and the image, volume and network lists
+    SHOW_WORKLOADS(Scope.LISTS, "1", "workloads"),
+    SHOW_IMAGES(Scope.LISTS, "2", "images of every backend"),
+    SHOW_VOLUMES(Scope.LISTS, "3", "volumes"),
+    SHOW_NETWORKS(Scope.LISTS, "4", "networks"),
+
+    // image, volume and network lists
+    REFRESH(Scope.RESOURCES, "R", "list again"),
+    REMOVE_IMAGE(Scope.RESOURCES, "d", "remove the selected image"),
+    PULL(Scope.RESOURCES, "P", "pull an image (asks for the reference)"),
+    IMPORT(Scope.RESOURCES, "m", "import an image file (docker save tar, OCI layout)"),
+    BUILD(Scope.RESOURCES, "b", "build an image from a Dockerfile directory"),
+    RUN_IMAGE(Scope.RESOURCES, "n", "run a new container from the selected image"),
+
+    // drill-in views
+    NEXT_TAB(Scope.DETAIL, "tab", "next tab (logs, stats, inspect, env)"),
+    FOLLOW(Scope.LOGS, "f", "follow new output again (end too)"),
+    TIMESTAMPS(Scope.LOGS, "t", "show or hide timestamps"),
+    WRAP(Scope.LOGS, "w", "wrap long lines"),
+    SAVE(Scope.LOGS, "s", "save the buffer to a file"),
+    CLEAR(Scope.LOGS, "c", "clear the buffer"),
+    SEARCH(Scope.TEXT, "/", "search (re: for a regex)"),
+    NEXT_MATCH(Scope.TEXT, "n", "next match"),
+    PREV_MATCH(Scope.TEXT, "N", "previous match");
+
+    /**
+     * Where an action's key is live. TEXT covers logs, inspect, env and help; LISTS the workload
+     * table and the image, volume and network lists (RESOURCES).
+     */
+    enum Scope { GLOBAL, LISTS, TABLE, RESOURCES, DETAIL, LOGS, TEXT }
+
+    final Scope scope;
+    final String defaultKey;
+    final String description;
+
+    Action(Scope scope, String defaultKey, String description) {
+        this.scope = scope;
+        this.defaultKey = defaultKey;
+        this.description = description;
+    }
+
+    /** Name used in config.yaml's keys section: "page-down", "stop-start". */
+    String configName() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    static Action ofConfigName(String n) {
+        for (Action a : values()) {
+            if (a.configName().equals(n)) return a;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,113 @@
+package io.cloudtui.tui;
+
+import com.googlecode.lanterna.TerminalTextUtils;
+import com.googlecode.lanterna.TextCharacter;
+import com.googlecode.lanterna.screen.Screen;
+
+/**
+ * Draws on the back buffer of a lanterna screen in theme roles. Every string passes a last filter
+ * here, so a control character can never reach the terminal whatever a backend returns.
+ */
+final class Canvas {
+    private final Screen screen;
+    final Theme theme;
+    final ColorDepth depth;
+    final Glyphs glyphs;
+    final int width;
+    final int height;
+
+    Canvas(Screen screen, Theme theme, ColorDepth depth, Glyphs glyphs, int width, int height) {
+        this.screen = screen;
+        this.theme = theme;
+        this.depth = depth;
+        this.glyphs = glyphs;
+        this.width = width;
+        this.height = height;
+    }
+
+    Style style(Role r) {
+        return theme.style(r);
+    }
+
+    void fillRow(int row, Role role) {
+        fillRow(row, style(role));
+    }
+
+    void fillRow(int row, Style st) {
+        for (int c = 0; c < width; c++) set(c, row, ' ', st);
+    }
+
+    void set(int col, int row, char ch, Style st) {
+        if (col < 0 || row < 0 || col >= width || row >= height) return;
+        screen.setCharacter(col, row, new TextCharacter(ch, st.fg(), st.bg(), st.sgr()));
+    }
+
+    /** Writes {@code s} from {@code col}, stopping before {@code maxCol}; returns the column after it. */
+    int put(int col, int row, String s, Style st, int maxCol) {
+        if (s == null) return col;
+        int end = Math.min(maxCol, width);
+        for (int i = 0; i < s.length() && col < end; i++) {
+            char c = safe(s.charAt(i));
+            boolean wide = TerminalTextUtils.isCharDoubleWidth(c);
+            if (wide && col + 1 >= end) break;
+            set(col, row, c, st);
+            col += wide ? 2 : 1;
+        }
+        return col;
+    }
+
+    int put(int col, int row, String s, Role r, int maxCol) {
+        return put(col, row, s, style(r), maxCol);
+    }
+
+    int put(int col, int row, String s, Role r) {
+        return put(col, row, s, style(r), width);
+    }
+
+    /** Pads with spaces in {@code st} from {@code col} up to {@code maxCol}. */
+    void pad(int col, int row, Style st, int maxCol) {
+        for (int c = col; c < Math.min(maxCol, width); c++) set(c, row, ' ', st);
+    }
+
+    /** Draws styled text from character {@code from}; runs' colours are degraded to the terminal's depth. */
+    int putStyled(int col, int row, StyledText t, int from, Style base, int maxCol, int[] highlight, Style hl) {
+        int end = Math.min(maxCol, width);
+        String s = t.text();
+        int[] starts = t.starts();
+        Style[] styles = t.styles();
+        int run = -1;
+        while (run + 1 < starts.length && starts[run + 1] <= from) run++;
+        int h = 0;
+        for (int i = from; i < s.length() && col < end; i++) {
+            while (run + 1 < starts.length && starts[run + 1] <= i) run++;
+            Style st = base;
+            Style rs = run >= 0 ? styles[run] : null;
+            if (rs != null) {
+                st = new Style(rs.fg() == com.googlecode.lanterna.TextColor.ANSI.DEFAULT ? base.fg() : depth.degrade(rs.fg()),
+                        rs.bg() == com.googlecode.lanterna.TextColor.ANSI.DEFAULT ? base.bg() : depth.degrade(rs.bg()), merged(base, rs));
+            }
+            if (highlight != null) {
+                while (h + 1 < highlight.length && highlight[h + 1] <= i) h += 2;
+                if (h + 1 < highlight.length && highlight[h] <= i && i < highlight[h + 1]) st = hl;
+            }
+            char c = safe(s.charAt(i));
+            boolean wide = TerminalTextUtils.isCharDoubleWidth(c);
+            if (wide && col + 1 >= end) break;
+            set(col, row, c, st);
+            col += wide ? 2 : 1;
+        }
+        return col;
+    }
+
+    private static java.util.EnumSet<com.googlecode.lanterna.SGR> merged(Style a, Style b) {
+        java.util.EnumSet<com.googlecode.lanterna.SGR> s = java.util.EnumSet.copyOf(a.sgr());
+        s.addAll(b.sgr());
+        return s;
+    }
+
+    static char safe(char c) {
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return '?';
+        if (Character.isSurrogate(c)) return '\ufffd';
+        return c;
+    }
+}

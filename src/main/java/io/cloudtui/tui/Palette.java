@@ -1,0 +1,282 @@
+package io.cloudtui.tui;
+
+import io.cloudtui.core.Workload;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/** The : command palette: parsing, completion and execution of commands. */
+final class Palette {
+    static final String[][] COMMANDS = {
+        {"stop|start|restart NAME...", "lifecycle verbs (no NAME: marked rows or the selection)"},
+        {"kill|pause|resume NAME...", "more verbs; destructive ones ask first"},
+        {"remove|rm NAME...", "remove workloads"},
+        {"logs|stats|inspect|env [NAME]", "open a drill-in view"},
+        {"shell|attach [NAME]", "open a shell in / attach to a workload"},
+        {"sort COLUMN [asc|desc]", "sort by backend, name, kind, image, state, cpu, mem, uptime, ports"},
+        {"filter [TEXT]", "set or clear the row filter"},
+        {"only vms|containers|all", "show only one kind of workload"},
+        {"stopped show|hide", "show or hide stopped workloads"},
+        {"theme NAME", "switch colour theme"},
+        {"workloads|images|volumes|networks", "switch list"},
+        {"run [IMAGE]", "form to run a new container"},
+        {"pull REF", "pull an image (progress streams)"},
+        {"import FILE [REF]", "import a docker-save tar or OCI layout"},
+        {"build DIR [TAG]", "build from a directory with a Dockerfile"},
+        {"rmi REF", "remove an image"},
+        {"help", "this help"},
+        {"q|quit", "quit cloudtui"},
+    };
+
+    static final List<String> NAMES = List.of("attach", "build", "env", "filter", "help", "images", "import", "inspect", "kill", "logs",
+            "networks", "only", "pause", "pull", "q", "quit", "remove", "restart", "resume", "rm", "rmi", "run", "shell", "sort", "start",
+            "stats", "stop", "stopped", "theme", "volumes", "workloads");
+
+    private Palette() {}
+
+    static List<String> complete(String before, TuiApp app) {
+        String[] parts = before.split(" ", -1);
+        String word = parts[parts.length - 1];
+        List<String> pool;
+        if (parts.length == 1) {
+            pool = NAMES;
+        } else {
+            String cmd = parts[0];
+            pool = switch (cmd) {
+                case "sort" -> parts.length == 2 ? Arrays.stream(TableView.Column.values()).map(TableView.Column::key).toList()
+                        : List.of("asc", "desc");
+                case "only" -> List.of("all", "containers", "vms");
+                case "stopped" -> List.of("hide", "show");
+                case "theme" -> app.themes.names();
+                case "filter", "help", "q", "quit", "pull", "images", "volumes", "networks", "workloads" -> List.of();
+                case "build", "import" -> paths(word);
+                case "run", "rmi" -> imageNames(app);
+                default -> workloadNames(app);
+            };
+        }
+        List<String> out = new ArrayList<>();
+        for (String p : pool) {
+            if (p.startsWith(word)) out.add(p);
+        }
+        return out;
+    }
+
+    private static List<String> imageNames(TuiApp app) {
+        List<String> out = new ArrayList<>();
+        if (app.top() instanceof ResourceView rv && rv.kind == ResourceView.Kind.IMAGES) {
+            for (ResourceView.Item i : rv.items()) out.add(i.ref());
+        }
+        return out;
+    }
+
+    /** File-name completion for build and import. */
+    private static List<String> paths(String word) {
+        java.nio.file.Path p = java.nio.file.Path.of(word.isEmpty() ? "." : word);
+        java.nio.file.Path dir = word.endsWith("/") ? p : p.getParent();
+        String base = word.endsWith("/") ? "" : p.getFileName() == null ? "" : p.getFileName().toString();
+        String prefix = word.endsWith("/") ? word : word.substring(0, word.length() - base.length());
+        List<String> out = new ArrayList<>();
+        try (var s = java.nio.file.Files.list(dir == null ? java.nio.file.Path.of(".") : dir)) {
+            s.forEach(f -> {
+                String n = f.getFileName().toString();
+                if (n.startsWith(base)) out.add(prefix + n + (java.nio.file.Files.isDirectory(f) ? "/" : ""));
+            });
+        } catch (java.io.IOException | RuntimeException e) {
+            return List.of();
+        }
+        java.util.Collections.sort(out);
+        return out;
+    }
+
+    private static List<String> workloadNames(TuiApp app) {
+        TreeSet<String> s = new TreeSet<>();
+        for (WorkloadTable.Row r : app.model.rows()) {
+            s.add(r.w.name());
+            s.add(r.w.backend() + ":" + r.w.name());
+        }
+        return new ArrayList<>(s);
+    }
+
+    /** Runs one command line; problems become a message on the message line. */
+    static void execute(String line, TuiApp app) {
+        String[] parts = line.trim().split("\\s+");
+        if (parts.length == 0 || parts[0].isEmpty()) return;
+        String cmd = parts[0].toLowerCase(Locale.ROOT);
+        List<String> args = Arrays.asList(parts).subList(1, parts.length);
+        Verb verb = Verb.of(cmd);
+        if (verb != null) {
+            List<Workload> targets = args.isEmpty() ? app.table.targets() : resolveAll(args, app);
+            if (targets != null) app.request(verb, targets);
+            return;
+        }
+        switch (cmd) {
+            case "q", "quit", "exit" -> app.quit();
+            case "help" -> app.openHelp();
+            case "logs", "stats", "inspect", "env", "shell", "attach" -> {
+                Workload w;
+                if (args.isEmpty()) {
+                    WorkloadTable.Row r = app.table.selectedRow();
+                    w = r == null ? null : r.w;
+                    if (w == null) {
+                        app.error(cmd + ": no workload selected");
+                        return;
+                    }
+                } else {
+                    w = resolve(args.get(0), app);
+                    if (w == null) return;
+                }
+                switch (cmd) {
+                    case "logs" -> app.openDetail(w, DetailView.Tab.LOGS);
+                    case "stats" -> app.openDetail(w, DetailView.Tab.STATS);
+                    case "inspect" -> app.openDetail(w, DetailView.Tab.INSPECT);
+                    case "env" -> app.openDetail(w, DetailView.Tab.ENV);
+                    case "shell" -> app.shell(w);
+                    default -> app.attach(w);
+                }
+            }
+            case "sort" -> {
+                if (args.isEmpty()) {
+                    app.error("sort: which column? (" + String.join(", ", Arrays.stream(TableView.Column.values()).map(TableView.Column::key).toList()) + ")");
+                    return;
+                }
+                String c = args.get(0);
+                Boolean desc = null;
+                if (c.startsWith("-")) {
+                    desc = true;
+                    c = c.substring(1);
+                }
+                TableView.Column col = TableView.Column.of(c);
+                if (col == null) {
+                    app.error("sort: unknown column '" + c + "' (" + String.join(", ", Arrays.stream(TableView.Column.values()).map(TableView.Column::key).toList()) + ")");
+                    return;
+                }
+                if (args.size() > 1) {
+                    switch (args.get(1)) {
+                        case "asc" -> desc = false;
+                        case "desc" -> desc = true;
+                        default -> {
+                            app.error("sort: say asc or desc, not '" + args.get(1) + "'");
+                            return;
+                        }
+                    }
+                }
+                app.table.sortBy(col, desc);
+                app.info("sorted by " + col.key() + (app.table.descending ? " (descending)" : ""));
+            }
+            case "filter" -> {
+                app.table.setFilter(String.join(" ", args));
+                if (app.table.filter.error != null) app.error(app.table.filter.error);
+            }
+            case "only" -> {
+                String v = args.isEmpty() ? "" : args.get(0);
+                TableView.Only o = switch (v) {
+                    case "vms", "vm" -> TableView.Only.VMS;
+                    case "containers", "container", "ctr" -> TableView.Only.CONTAINERS;
+                    case "all" -> TableView.Only.ALL;
+                    default -> null;
+                };
+                if (o == null) {
+                    app.error("only: say vms, containers or all");
+                    return;
+                }
+                app.table.only = o;
+                app.table.invalidate();
+                app.info("showing " + v);
+            }
+            case "stopped" -> {
+                String v = args.isEmpty() ? "" : args.get(0);
+                if (!v.equals("show") && !v.equals("hide")) {
+                    app.error("stopped: say show or hide");
+                    return;
+                }
+                app.table.showStopped = v.equals("show");
+                app.table.invalidate();
+            }
+            case "theme" -> {
+                if (args.isEmpty()) {
+                    app.info("theme " + app.themeName() + "; available: " + String.join(", ", app.themes.names()));
+                    return;
+                }
+                app.setTheme(args.get(0));
+            }
+            case "workloads" -> app.showWorkloads();
+            case "images" -> app.openResources(ResourceView.Kind.IMAGES);
+            case "volumes" -> app.openResources(ResourceView.Kind.VOLUMES);
+            case "networks" -> app.openResources(ResourceView.Kind.NETWORKS);
+            case "run" -> app.openRunForm(args.isEmpty() ? null : args.get(0));
+            case "pull", "import", "build", "rmi" -> imageCommand(cmd, args, app);
+            default -> app.error("unknown command '" + cmd + "' (tab completes; ? lists commands)");
+        }
+    }
+
+    private static void imageCommand(String cmd, List<String> args, TuiApp app) {
+        io.cloudtui.core.Backend b = app.backendFor(io.cloudtui.core.Capability.IMAGES);
+        if (b == null || !(b instanceof io.cloudtui.core.ImageSupport is)) {
+            app.error("no backend manages images");
+            return;
+        }
+        if (args.isEmpty()) {
+            app.error(cmd + ": what? (" + switch (cmd) {
+                case "pull" -> "pull REF";
+                case "import" -> "import FILE [REF]";
+                case "build" -> "build DIR [TAG]";
+                default -> "rmi REF";
+            } + ")");
+            return;
+        }
+        String a0 = args.get(0);
+        String a1 = args.size() > 1 ? args.get(1) : null;
+        switch (cmd) {
+            case "pull" -> app.imageJob("pull " + a0 + " on " + b.name(), p -> is.pull(a0, p));
+            case "import" -> {
+                java.nio.file.Path f = java.nio.file.Path.of(a0);
+                if (!java.nio.file.Files.exists(f)) {
+                    app.error("import: no such file " + f.toAbsolutePath());
+                    return;
+                }
+                app.imageJob("import " + a0 + " on " + b.name(), p -> is.importImage(f, a1, p));
+            }
+            case "build" -> {
+                java.nio.file.Path d = java.nio.file.Path.of(a0);
+                if (!java.nio.file.Files.isRegularFile(d.resolve("Dockerfile"))) {
+                    app.error("build: " + d.toAbsolutePath() + " has no Dockerfile");
+                    return;
+                }
+                app.imageJob("build " + a0 + " on " + b.name(), p -> is.build(d, "Dockerfile", a1 == null ? List.of() : List.of(a1), p));
+            }
+            default -> app.removeImage(b, a0);
+        }
+    }
+
+    private static List<Workload> resolveAll(List<String> refs, TuiApp app) {
+        List<Workload> out = new ArrayList<>();
+        for (String r : refs) {
+            Workload w = resolve(r, app);
+            if (w == null) return null;
+            out.add(w);
+        }
+        return out;
+    }
+
+    /** A name, backend:name, or unique id prefix among the rows the UI knows. */
+    static Workload resolve(String ref, TuiApp app) {
+        List<Workload> exact = new ArrayList<>();
+        List<Workload> prefix = new ArrayList<>();
+        for (WorkloadTable.Row r : app.model.rows()) {
+            Workload w = r.w;
+            String full = w.backend() + ":" + w.name();
+            if (w.name().equals(ref) || full.equals(ref) || w.nativeId().equals(ref) || w.id().toString().equals(ref)) exact.add(w);
+            else if (w.nativeId().startsWith(ref)) prefix.add(w);
+        }
+        List<Workload> m = exact.isEmpty() ? prefix : exact;
+        if (m.size() == 1) return m.get(0);
+        if (m.isEmpty()) {
+            app.error("no such workload '" + ref + "'");
+        } else {
+            app.error("'" + ref + "' is ambiguous: " + String.join(", ", m.stream().map(w -> w.backend() + ":" + w.name()).toList()));
+        }
+        return null;
+    }
+}

@@ -1,0 +1,13 @@
+package io.cloudtui.tui;
+
+import io.cloudtui.core.Stdio;
+import java.util.function.ToIntFunction;
+
+/** Hands the terminal to an interactive session (shell, attach, console) and takes it back. */
+interface Sessions {
+    /**
+     * Runs {@code body} with the user's terminal; returns its exit code, or
+     * {@link io.cloudtui.term.TerminalSession#DETACHED} when the user typed the detach keys.
+     */
+    int run(String banner, String detachKeys, ToIntFunction<Stdio> body);
+}

@@ -1,0 +1,24 @@
+package io.cloudtui.tui;
+
+/**
+ * Printable text with style runs: {@code styles[i]} applies from {@code starts[i]} up to the next
+ * start; a null style means "the view's normal style". Holds no control characters, ever.
+ */
+record StyledText(String text, int[] starts, Style[] styles) {
+    static final StyledText EMPTY = new StyledText("", new int[0], new Style[0]);
+
+    static StyledText plain(String s) {
+        return new StyledText(s, new int[0], new Style[0]);
+    }
+
+    /** Style at character index {@code i} (null for normal). */
+    Style styleAt(int i) {
+        Style s = null;
+        for (int k = 0; k < starts.length && starts[k] <= i; k++) s = styles[k];
+        return s;
+    }
+
+    int length() {
+        return text.length();
+    }
+}

@@ -1,0 +1,441 @@
+package io.cloudtui.tui;
+
+import com.googlecode.lanterna.input.KeyStroke;
+import io.cloudtui.core.State;
+import io.cloudtui.core.Workload;
+import io.cloudtui.core.WorkloadId;
+import io.cloudtui.core.WorkloadKind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** The main table: every workload of every backend, filtered, sorted, with marks. */
+final class TableView implements View {
+    enum Column {
+        BACKEND("BACKEND"), NAME("NAME"), KIND("KIND"), IMAGE("IMAGE/OS"), STATE("STATE"), CPU("CPU%"), MEM("MEM"),
+        UPTIME("UPTIME"), PORTS("PORTS/IPS");
+
+        final String header;
+
+        Column(String header) {
+            this.header = header;
+        }
+
+        String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static Column of(String s) {
+            String k = s.toLowerCase(Locale.ROOT);
+            for (Column c : values()) {
+                if (c.key().equals(k)) return c;
+            }
+            return switch (k) {
+                case "image/os", "os" -> IMAGE;
+                case "memory" -> MEM;
+                case "ports", "ips", "host" -> k.equals("host") ? BACKEND : PORTS;
+                case "status" -> STATE;
+                default -> null;
+            };
+        }
+
+        /** Numbers and times sort biggest first, text A to Z. */
+        boolean descendingByDefault() {
+            return this == CPU || this == MEM || this == UPTIME;
+        }
+    }
+
+    enum Only { ALL, CONTAINERS, VMS }
+
+    private final TuiApp app;
+    final Set<WorkloadId> marks = new LinkedHashSet<>();
+    Column sort = Column.NAME;
+    boolean descending;
+    boolean showStopped;
+    Only only = Only.ALL;
+    TextMatcher filter = TextMatcher.parse("");
+    private WorkloadId selectedId;
+    private int selected;
+    private int scroll;
+    private List<WorkloadTable.Row> rows = List.of();
+    private long rowsVersion = -1;
+    private int pageSize = 10;
+    private Set<WorkloadId> onScreen = Set.of();
+
+    TableView(TuiApp app, boolean showStopped) {
+        this.app = app;
+        this.showStopped = showStopped;
+    }
+
+    @Override
+    public String title() {
+        return "workloads";
+    }
+
+    @Override
+    public Action.Scope[] scopes() {
+        return new Action.Scope[] {Action.Scope.TABLE, Action.Scope.LISTS};
+    }
+
+    @Override
+    public List<Action> hints() {
+        return List.of(Action.OPEN, Action.LOGS, Action.SHELL, Action.STOP_START, Action.RESTART, Action.KILL, Action.PAUSE,
+                Action.REMOVE, Action.MARK, Action.FILTER, Action.PALETTE, Action.INSPECT, Action.ATTACH, Action.STATS);
+    }
+
+    /** Forces the row list to be rebuilt (after filter or sort changes). */
+    void invalidate() {
+        rowsVersion = -1;
+    }
+
+    /** The rows as shown: filtered and sorted. */
+    List<WorkloadTable.Row> rows() {
+        long v = app.model.version();
+        if (v != rowsVersion) {
+            rowsVersion = v;
+            List<WorkloadTable.Row> out = new ArrayList<>();
+            for (WorkloadTable.Row r : app.model.rows()) {
+                Workload w = r.w;
+                if (!showStopped && !w.state().isActive()) continue;
+                if (only == Only.VMS && w.kind() != WorkloadKind.VM) continue;
+                if (only == Only.CONTAINERS && w.kind() != WorkloadKind.CONTAINER) continue;
+                if (!filter.accepts(haystack(w))) continue;
+                out.add(r);
+            }
+            out.sort(comparator());
+            rows = out;
+            // keep the cursor on the same workload when rows move
+            if (selectedId != null) {
+                for (int i = 0; i < out.size(); i++) {
+                    if (out.get(i).w.id().equals(selectedId)) {
+                        selected = i;
+                        break;
+                    }
+                }
+            }
+            clampSelection();
+            marks.retainAll(app.model.rows().stream().map(r -> r.w.id()).toList());
+        }
+        return rows;
+    }
+
+    static String backendLabel(Workload w) {
+        String h = Fmt.host(w.host());
+        return h.isEmpty() ? w.backend() : w.backend() + "/" + h;
+    }
+
+    static String haystack(Workload w) {
+        return w.backend() + " " + w.host() + " " + w.name() + " " + w.kind().label() + " " + w.image() + " "
+                + w.state().label() + " " + String.join(" ", w.ports()) + " " + w.nativeId();
+    }
+
+    private Comparator<WorkloadTable.Row> comparator() {
+        Comparator<WorkloadTable.Row> c = switch (sort) {
+            case BACKEND -> Comparator.comparing((WorkloadTable.Row r) -> backendLabel(r.w));
+            case NAME -> Comparator.comparing((WorkloadTable.Row r) -> r.w.name().toLowerCase(Locale.ROOT));
+            case KIND -> Comparator.comparing((WorkloadTable.Row r) -> r.w.kind());
+            case IMAGE -> Comparator.comparing((WorkloadTable.Row r) -> r.w.image());
+            case STATE -> Comparator.comparingInt((WorkloadTable.Row r) -> stateRank(r.w.state()));
+            case CPU -> Comparator.comparingDouble((WorkloadTable.Row r) -> r.stats == null ? -1 : r.stats.cpuPercent());
+            case MEM -> Comparator.comparingLong((WorkloadTable.Row r) -> r.stats == null ? -1 : r.stats.memoryUsage());
+            case UPTIME -> Comparator.comparingLong((WorkloadTable.Row r) -> uptimeMillis(r.w));
+            case PORTS -> Comparator.comparing((WorkloadTable.Row r) -> String.join(",", r.w.ports()));
+        };
+        if (descending) c = c.reversed();
+        return c.thenComparing(r -> r.w.name()).thenComparing(r -> r.w.id().toString());
+    }
+
+    private static int stateRank(State s) {
+        return switch (s) {
+            case RUNNING -> 0;
+            case RESTARTING -> 1;
+            case PAUSED -> 2;
+            case CREATED -> 3;
+            case STOPPED -> 4;
+            case DEAD -> 5;
+            case REMOVING -> 6;
+            case UNKNOWN -> 7;
+        };
+    }
+
+    private long uptimeMillis(Workload w) {
+        if (!w.state().isActive()) return -1;
+        if (w.started() == null) return -1;
+        return Duration.between(w.started(), app.now()).toMillis();
+    }
+
+    void sortBy(Column c, Boolean desc) {
+        sort = c;
+        descending = desc != null ? desc : c.descendingByDefault();
+        invalidate();
+    }
+
+    WorkloadTable.Row selectedRow() {
+        List<WorkloadTable.Row> r = rows();
+        return r.isEmpty() ? null : r.get(selected);
+    }
+
+    /** Marked rows if any are marked, else the selected one. */
+    List<Workload> targets() {
+        List<Workload> out = new ArrayList<>();
+        if (!marks.isEmpty()) {
+            for (WorkloadTable.Row r : app.model.rows()) if (marks.contains(r.w.id())) out.add(r.w);
+            return out;
+        }
+        WorkloadTable.Row r = selectedRow();
+        if (r != null) out.add(r.w);
+        return out;
+    }
+
+    /** Running rows currently on screen: the only ones whose stats are fetched. */
+    Set<WorkloadId> onScreen() {
+        return onScreen;
+    }
+
+    private void clampSelection() {
+        if (rows.isEmpty()) {
+            selected = 0;
+            selectedId = null;
+            return;
+        }
+        selected = Math.max(0, Math.min(selected, rows.size() - 1));
+        selectedId = rows.get(selected).w.id();
+    }
+
+    private void move(int delta) {
+        rows();
+        selected += delta;
+        clampSelection();
+    }
+
+    @Override
+    public boolean key(KeyStroke k, Action a) {
+        if (a == null) return false;
+        switch (a) {
+            case UP -> move(-1);
+            case DOWN -> move(1);
+            case PAGE_UP -> move(-pageSize);
+            case PAGE_DOWN -> move(pageSize);
+            case TOP -> move(-Integer.MAX_VALUE / 2);
+            case BOTTOM -> move(Integer.MAX_VALUE / 2);
+            case MARK -> {
+                WorkloadTable.Row r = selectedRow();
+                if (r == null) return true;
+                if (!marks.remove(r.w.id())) marks.add(r.w.id());
+                move(1);
+            }
+            case UNMARK_ALL -> marks.clear();
+            case SORT_NEXT -> sortBy(Column.values()[(sort.ordinal() + 1) % Column.values().length], null);
+            case SORT_PREV -> sortBy(Column.values()[(sort.ordinal() + Column.values().length - 1) % Column.values().length], null);
+            case SORT_REVERSE -> {
+                descending = !descending;
+                invalidate();
+            }
+            case TOGGLE_STOPPED -> {
+                showStopped = !showStopped;
+                invalidate();
+                app.info(showStopped ? "showing stopped workloads" : "hiding stopped workloads");
+            }
+            case OPEN -> app.openDetail(DetailView.Tab.LOGS);
+            case LOGS -> app.openDetail(DetailView.Tab.LOGS);
+            case STATS -> app.openDetail(DetailView.Tab.STATS);
+            case INSPECT -> app.openDetail(DetailView.Tab.INSPECT);
+            case ENV -> app.openDetail(DetailView.Tab.ENV);
+            case FILTER -> app.openFilter();
+            case STOP_START -> app.requestToggle(targets(), Verb.STOP, Verb.START);
+            case PAUSE -> app.requestToggle(targets(), Verb.PAUSE, Verb.UNPAUSE);
+            case RESTART -> app.request(Verb.RESTART, targets());
+            case KILL -> app.request(Verb.KILL, targets());
+            case REMOVE -> app.request(Verb.REMOVE, targets());
+            case SHELL -> app.shell(selectedRow() == null ? null : selectedRow().w);
+            case ATTACH -> app.attach(selectedRow() == null ? null : selectedRow().w);
+            case NEW -> app.openRunForm(null);
+            case SHOW_IMAGES -> app.openResources(ResourceView.Kind.IMAGES);
+            case SHOW_VOLUMES -> app.openResources(ResourceView.Kind.VOLUMES);
+            case SHOW_NETWORKS -> app.openResources(ResourceView.Kind.NETWORKS);
+            case SHOW_WORKLOADS -> { }
+            case BACK -> {
+                if (!filter.isEmpty()) {
+                    setFilter("");
+                    return true;
+                }
+                if (!marks.isEmpty()) {
+                    marks.clear();
+                    return true;
+                }
+                return false;
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void setFilter(String f) {
+        filter = TextMatcher.parse(f);
+        invalidate();
+    }
+
+    @Override
+    public void render(Canvas c, int top, int bottom) {
+        List<WorkloadTable.Row> rs = rows();
+        int w = c.width;
+        Layout l = layout(w, rs);
+        // column header
+        c.fillRow(top, Role.TITLE);
+        for (int i = 0; i < l.cols.size(); i++) {
+            Column col = l.cols.get(i);
+            String h = col.header;
+            if (col == sort) h += descending ? c.glyphs.down() : c.glyphs.up();
+            c.put(l.x[i], top, Fmt.fit(h, l.w[i]), Role.TITLE, l.x[i] + l.w[i]);
+        }
+        int first = top + 1;
+        int visible = Math.max(1, bottom - first);
+        pageSize = Math.max(1, visible - 1);
+        if (selected < scroll) scroll = selected;
+        if (selected >= scroll + visible) scroll = selected - visible + 1;
+        scroll = Math.max(0, Math.min(scroll, Math.max(0, rs.size() - visible)));
+        Set<WorkloadId> shown = new HashSet<>();
+        for (int y = first; y < bottom; y++) {
+            int idx = scroll + y - first;
+            c.fillRow(y, Role.NORMAL);
+            if (idx >= rs.size()) continue;
+            WorkloadTable.Row r = rs.get(idx);
+            if (r.w.state() == State.RUNNING && app.model.connected(r.w.backend())) shown.add(r.w.id());
+            drawRow(c, y, r, l, idx == selected);
+        }
+        onScreen = shown;
+        if (rs.isEmpty()) {
+            String msg = app.backendList().isEmpty() ? "no backend is enabled: start a container engine or configure one in config.yaml"
+                    : app.model.rows().isEmpty() ? "no workloads" + (app.anyConnected() ? "" : " (no backend connected yet)")
+                    : "no workloads match" + (filter.isEmpty() ? "" : " filter '" + filter.source + "'")
+                            + (showStopped ? "" : " (stopped ones hidden: " + KeyMap.display(app.keys.key(Action.TOGGLE_STOPPED)) + " shows them)");
+            c.put(2, first + 1 < bottom ? first + 1 : first, msg, Role.DIM, w);
+        }
+    }
+
+    private void drawRow(Canvas c, int y, WorkloadTable.Row r, Layout l, boolean sel) {
+        Workload wl = r.w;
+        boolean grey = !app.model.connected(wl.backend());
+        Role base = sel ? Role.SELECTION : grey ? Role.DIM : Role.NORMAL;
+        c.fillRow(y, base);
+        boolean marked = marks.contains(wl.id());
+        if (marked) c.put(0, y, String.valueOf(c.glyphs.mark()), sel ? Role.SELECTION : Role.MARKED, 1);
+        for (int i = 0; i < l.cols.size(); i++) {
+            Column col = l.cols.get(i);
+            int x = l.x[i];
+            int cw = l.w[i];
+            Role role = base;
+            String text;
+            switch (col) {
+                case BACKEND -> text = backendLabel(wl);
+                case NAME -> {
+                    text = wl.name();
+                    if (marked && !sel) role = Role.MARKED;
+                }
+                case KIND -> text = wl.kind() == WorkloadKind.VM ? "vm" : "ctr";
+                case IMAGE -> text = wl.image();
+                case STATE -> {
+                    text = wl.state().label();
+                    if (!sel && !grey) role = stateRole(wl.state());
+                }
+                case CPU -> {
+                    text = r.stats == null || !wl.state().isActive() ? "-" : Fmt.percent(r.stats.cpuPercent());
+                    String pad = " ".repeat(Math.max(0, 5 - text.length()));
+                    text = pad + text;
+                    if (l.spark > 0 && r.cpuCount > 0 && wl.state().isActive()) {
+                        double[] hist = r.cpuHistory(l.spark);
+                        double max = 100;
+                        for (double v : hist) max = Math.max(max, v);
+                        c.put(x + 6, y, c.glyphs.sparkline(hist, max, l.spark), sel ? Role.SELECTION : grey ? Role.DIM : Role.SPARKLINE, x + cw);
+                    }
+                    c.put(x, y, text, role, x + 5);
+                    continue;
+                }
+                case MEM -> text = r.stats == null || !wl.state().isActive() ? "-" : Fmt.bytes(r.stats.memoryUsage());
+                case UPTIME -> {
+                    long ms = uptimeMillis(wl);
+                    text = ms < 0 ? "-" : Fmt.uptime(Duration.ofMillis(ms));
+                }
+                case PORTS -> text = String.join(",", wl.ports());
+                default -> text = "";
+            }
+            c.put(x, y, Fmt.fit(text, cw), role, x + cw);
+        }
+    }
+
+    static Role stateRole(State s) {
+        return switch (s) {
+            case RUNNING -> Role.RUNNING;
+            case PAUSED, RESTARTING -> Role.PAUSED;
+            case DEAD, UNKNOWN -> Role.ERROR;
+            default -> Role.STOPPED;
+        };
+    }
+
+    /** Column positions for a width: fixed columns first, then the text columns share what is left. */
+    static final class Layout {
+        final List<Column> cols = List.of(Column.values());
+        final int[] x = new int[Column.values().length];
+        final int[] w = new int[Column.values().length];
+        int spark;
+    }
+
+    Layout layout(int width, List<WorkloadTable.Row> rs) {
+        Layout l = new Layout();
+        l.spark = width >= 130 ? 16 : width >= 110 ? 10 : width >= 90 ? 6 : width >= 80 ? 4 : 0;
+        int[] fixed = new int[Column.values().length];
+        fixed[Column.KIND.ordinal()] = 5;
+        fixed[Column.STATE.ordinal()] = width >= 100 ? 10 : 8;
+        fixed[Column.CPU.ordinal()] = 5 + (l.spark > 0 ? 1 + l.spark : 0);
+        fixed[Column.MEM.ordinal()] = 5;
+        fixed[Column.UPTIME.ordinal()] = 6;
+        Column[] flex = {Column.BACKEND, Column.NAME, Column.IMAGE, Column.PORTS};
+        int[] min = {6, 8, 6, 5};
+        int[] want = {7, 4, 8, 9};
+        for (WorkloadTable.Row r : rs) {
+            Workload wl = r.w;
+            String be = backendLabel(wl);
+            want[0] = Math.max(want[0], Math.min(16, be.length()));
+            want[1] = Math.max(want[1], Math.min(32, wl.name().length()));
+            want[2] = Math.max(want[2], Math.min(32, wl.image().length()));
+            want[3] = Math.max(want[3], Math.min(40, String.join(",", wl.ports()).length()));
+        }
+        int used = 2; // mark column
+        for (int f : fixed) used += f == 0 ? 0 : f + 1;
+        int avail = width - used - flex.length;
+        int[] got = new int[flex.length];
+        for (int i = 0; i < flex.length; i++) {
+            got[i] = Math.min(min[i], Math.max(0, avail));
+            avail -= got[i];
+        }
+        // names matter most, then images, then the rest
+        int[] order = {1, 2, 0, 3};
+        for (int i : order) {
+            int give = Math.min(avail, Math.max(0, want[i] - got[i]));
+            got[i] += give;
+            avail -= give;
+        }
+        if (avail > 0) got[3] += avail;
+        int x = 2;
+        for (Column c : Column.values()) {
+            int cw = fixed[c.ordinal()];
+            for (int i = 0; i < flex.length; i++) if (flex[i] == c) cw = got[i];
+            l.x[c.ordinal()] = x;
+            l.w[c.ordinal()] = cw;
+            x += cw + 1;
+        }
+        return l;
+    }
+
+    Instant now() {
+        return app.now();
+    }
+}
