@@ -167,7 +167,7 @@ final class RegistryClient {
                     return null; // the process we waited for finished this blob and removed it: start afresh
                 }
                 MessageDigest md = Fs.sha256();
-                long have = rehash(part, md);
+                long have = rehash(ch, md);
                 IOException last = null;
                 for (int attempt = 0; attempt < ATTEMPTS && (size < 0 || have < size); attempt++) {
                     try {
@@ -180,7 +180,7 @@ final class RegistryClient {
                         last = e;
                         have = ch.size();
                         md = Fs.sha256();
-                        rehash(part, md);
+                        rehash(ch, md);
                         LOG.info("download of {} interrupted at {} bytes, resuming: {}", digest, have, e.toString());
                     }
                 }
@@ -203,15 +203,20 @@ final class RegistryClient {
         }
     }
 
-    private static long rehash(Path part, MessageDigest md) throws IOException {
+    /**
+     * Hashes what the locked channel holds. Reads go through that channel, never a second descriptor:
+     * fcntl locks belong to the process, and closing any other descriptor of the file would drop the
+     * lock, letting a second puller in to download into the same file.
+     */
+    private static long rehash(FileChannel ch, MessageDigest md) throws IOException {
         long n = 0;
-        byte[] buf = new byte[65536];
-        try (InputStream in = Files.newInputStream(part)) {
-            int r;
-            while ((r = in.read(buf)) > 0) {
-                md.update(buf, 0, r);
-                n += r;
-            }
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(65536);
+        int r;
+        while ((r = ch.read(buf, n)) > 0) {
+            buf.flip();
+            md.update(buf);
+            buf.clear();
+            n += r;
         }
         return n;
     }
