@@ -225,8 +225,8 @@ class TuiTmuxIT {
     void imagesTabListsTheEnginesImages() throws Exception {
         startUi();
         keys("2");
-        String s = await("local/busybox");
-        assertTrue(s.contains("REPOSITORY:TAG"), s);
+        // the workload table shows local/busybox too: wait for the images tab itself
+        String s = await("images tab", x -> x.contains("REPOSITORY:TAG") && x.contains("local/busybox"), Duration.ofSeconds(20));
         keys("1");
         await("the table again", x -> x.contains(PREFIX + "-printer"), Duration.ofSeconds(20));
         quitAndCheckTerminal();
