@@ -67,7 +67,9 @@ final class Images {
             if (item.getImageId() != null) imageId[0] = item.getImageId();
         });
         // base directory first: given a directory, docker-java insists on a file named Dockerfile in it
-        var cmd = engine.client().buildImageCmd().withBaseDirectory(contextDir.toFile()).withDockerfile(file.toFile()).withPull(false);
+        var cmd = engine.client().buildImageCmd().withBaseDirectory(contextDir.toFile()).withDockerfile(file.toFile()).withPull(false)
+                // like docker build: intermediate containers go, and (forcerm) also those of a failed step
+                .withRemove(true).withForcerm(true);
         if (tags != null && !tags.isEmpty()) cmd.withTags(new LinkedHashSet<>(tags));
         cmd.exec(stream);
         stream.await();

@@ -59,12 +59,16 @@ class DockerImagesIT extends DockerItSupport {
 
     @Test
     void buildErrorsCarryTheBuildsMessage() throws Exception {
-        Files.writeString(ctx.resolve("Custom.dockerfile"), "FROM local/busybox\nRUN echo failing; exit 3\n");
+        String marker = "failing-" + System.nanoTime();
+        Files.writeString(ctx.resolve("Custom.dockerfile"), "FROM local/busybox\nRUN echo " + marker + "; exit 3\n");
         String tag = imageName("fail");
         List<String> progress = new CopyOnWriteArrayList<>();
         CloudtuiException e = assertThrows(CloudtuiException.class, () -> docker.build(ctx, "Custom.dockerfile", List.of(tag), progress::add));
         assertTrue(e.getMessage().contains("returned a non-zero code: 3"), e.getMessage());
-        assertTrue(progress.contains("failing"), progress.toString());
+        assertTrue(progress.contains(marker), progress.toString());
+        // the failed step's container is removed, as docker build does
+        Result left = cli("ps", "-a", "--no-trunc", "--format", "{{.Command}}");
+        assertTrue(!left.out().contains(marker), left.out());
         CloudtuiException missing = assertThrows(CloudtuiException.class, () -> docker.build(ctx, "Nope", List.of(tag), l -> {}));
         assertTrue(missing.getMessage().startsWith("no Dockerfile at"), missing.getMessage());
     }
