@@ -216,38 +216,38 @@ final class VmCommand extends Base {
         sb.append(System.lineSeparator());
     }
 
-    @Command(name = "revert", mixinStandardHelpOptions = true, description = "Revert a VM to a snapshot (its disk, and memory if saved)")
-    static final class SnapRevert extends SnapSub {
+    /** A verb on one named snapshot of a VM: prints the snapshot's name when it is done. */
+    abstract static class SnapNamed extends SnapSub {
         @Parameters(index = "0", paramLabel = "VM")
         String target;
 
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
 
+        abstract void apply(Vm vm);
+
         @Override
         public Integer call() {
-            Vm vm = vm(ctx(), target);
-            vm.support().snapshotRevert(vm.ref(), name);
+            apply(vm(ctx(), target));
             ctx().out().println(name);
             return 0;
         }
     }
 
+    @Command(name = "revert", mixinStandardHelpOptions = true, description = "Revert a VM to a snapshot (its disk, and memory if saved)")
+    static final class SnapRevert extends SnapNamed {
+        @Override
+        void apply(Vm vm) {
+            vm.support().snapshotRevert(vm.ref(), name);
+        }
+    }
+
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Delete one snapshot; its children are kept, and no disk file is ever deleted")
-    static final class SnapDelete extends SnapSub {
-        @Parameters(index = "0", paramLabel = "VM")
-        String target;
-
-        @Parameters(index = "1", paramLabel = "NAME")
-        String name;
-
+    static final class SnapDelete extends SnapNamed {
         @Override
-        public Integer call() {
-            Vm vm = vm(ctx(), target);
+        void apply(Vm vm) {
             vm.support().snapshotDelete(vm.ref(), name);
-            ctx().out().println(name);
-            return 0;
         }
     }
 

@@ -631,24 +631,34 @@ public final class TuiApp implements AutoCloseable {
         return String.join(", ", ws.stream().map(Workload::name).toList());
     }
 
-    void shell(Workload w) {
+    /**
+     * The backend for a terminal session on {@code w}, or null after telling the user why not. A VM
+     * gets its serial console instead (also null: the console is already open).
+     */
+    private Backend sessionBackend(Workload w, Capability needed, String verb, String what) {
         if (w == null) {
             error("no workload selected");
-            return;
+            return null;
         }
         if (w.kind() == WorkloadKind.VM) {
             console(w);
-            return;
+            return null;
         }
         Backend b = backends.get(w.backend());
-        if (!b.supports(Capability.EXEC)) {
-            error(w.backend() + " cannot exec");
-            return;
+        if (!b.supports(needed)) {
+            error(w.backend() + " cannot " + verb);
+            return null;
         }
         if (w.state() != State.RUNNING) {
-            error(w.name() + " is " + w.state().label() + ": a shell needs it running");
-            return;
+            error(w.name() + " is " + w.state().label() + ": " + what + " needs it running");
+            return null;
         }
+        return b;
+    }
+
+    void shell(Workload w) {
+        Backend b = sessionBackend(w, Capability.EXEC, "exec", "a shell");
+        if (b == null) return;
         // find a shell that exists before handing over the terminal, so a miss prints nothing
         String found = null;
         for (String sh : config.ui().shell()) {
@@ -671,23 +681,8 @@ public final class TuiApp implements AutoCloseable {
     }
 
     void attach(Workload w) {
-        if (w == null) {
-            error("no workload selected");
-            return;
-        }
-        if (w.kind() == WorkloadKind.VM) {
-            console(w);
-            return;
-        }
-        Backend b = backends.get(w.backend());
-        if (!b.supports(Capability.ATTACH)) {
-            error(w.backend() + " cannot attach");
-            return;
-        }
-        if (w.state() != State.RUNNING) {
-            error(w.name() + " is " + w.state().label() + ": attach needs it running");
-            return;
-        }
+        Backend b = sessionBackend(w, Capability.ATTACH, "attach", "attach");
+        if (b == null) return;
         runSession(w, "attached to " + w.name(), config.ui().detachKeys(), stdio -> b.attach(w.nativeId(), stdio));
     }
 
