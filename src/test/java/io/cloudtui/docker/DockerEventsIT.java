@@ -1,5 +1,6 @@
 package io.cloudtui.docker;
 
+import io.cloudtui.testing.SocketRelay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,7 +55,7 @@ class DockerEventsIT extends DockerItSupport {
     @Test
     void reconnectsAfterTheEngineComesBack() throws Exception {
         Path sock = tmp.resolve("docker-proxy.sock");
-        try (SocketProxy proxy = new SocketProxy(sock, Path.of("/var/run/docker.sock"))) {
+        try (SocketRelay proxy = new SocketRelay(sock, Path.of("/var/run/docker.sock"))) {
             proxy.start();
             BackendConfig cfg = new BackendConfig("flaky", "docker", true, "unix://" + sock, null, null, null, null, null, null, null);
             try (Backend flaky = new DockerProvider().create(cfg)) {

@@ -1,5 +1,6 @@
 package io.cloudtui.libvirt;
 
+import io.cloudtui.testing.SocketRelay;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,18 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.core.WorkloadEvent;
 import io.cloudtui.testing.Engines;
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,7 +28,7 @@ class LibvirtReconnectIT {
     void disconnectIsReportedAndTheBackendReconnects() throws Exception {
         Engines.requireLibvirt();
         Path sock = Path.of("/tmp", "ctui-it-" + UUID.randomUUID().toString().substring(0, 8) + ".sock");
-        Relay relay = new Relay(sock, DAEMON);
+        SocketRelay relay = new SocketRelay(sock, DAEMON);
         relay.start();
         LibvirtBackend b = new LibvirtBackend("relay", "qemu+unix:///system?socket=" + sock, Map.of("pollInterval", 2));
         LinkedBlockingQueue<WorkloadEvent> events = new LinkedBlockingQueue<>();
@@ -79,71 +72,5 @@ class LibvirtReconnectIT {
             if (e != null && e.type() == type) return;
         }
         throw new AssertionError("no " + type + " event");
-    }
-
-    /** Forwards connections from {@code listen} to {@code target}; stop() cuts every connection. */
-    static final class Relay {
-        private final Path listen;
-        private final Path target;
-        private volatile ServerSocketChannel server;
-        private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
-
-        Relay(Path listen, Path target) {
-            this.listen = listen;
-            this.target = target;
-        }
-
-        void start() throws IOException {
-            Files.deleteIfExists(listen);
-            ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            s.bind(UnixDomainSocketAddress.of(listen));
-            server = s;
-            Thread.ofPlatform().daemon().start(() -> {
-                while (s.isOpen()) {
-                    try {
-                        SocketChannel client = s.accept();
-                        SocketChannel up = SocketChannel.open(UnixDomainSocketAddress.of(target));
-                        open.add(client);
-                        open.add(up);
-                        pipe(client, up);
-                        pipe(up, client);
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
-        }
-
-        private void pipe(SocketChannel from, SocketChannel to) {
-            Thread.ofPlatform().daemon().start(() -> {
-                ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-                try {
-                    while (from.read(buf) >= 0) {
-                        buf.flip();
-                        while (buf.hasRemaining()) to.write(buf);
-                        buf.clear();
-                    }
-                } catch (IOException e) {
-                    // cut
-                }
-                closeQuietly(from);
-                closeQuietly(to);
-            });
-        }
-
-        void stop() {
-            ServerSocketChannel s = server;
-            if (s != null) closeQuietly(s);
-            for (SocketChannel c : open) closeQuietly(c);
-            open.clear();
-        }
-
-        private static void closeQuietly(java.nio.channels.Channel c) {
-            try {
-                c.close();
-            } catch (IOException e) {
-                // already closed
-            }
-        }
     }
 }

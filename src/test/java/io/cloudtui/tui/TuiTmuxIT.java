@@ -1,5 +1,6 @@
 package io.cloudtui.tui;
 
+import io.cloudtui.testing.SocketRelay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class TuiTmuxIT {
     static final String PREFIX = "ctui-it-tui-" + UUID.randomUUID().toString().substring(0, 6);
     static Path dir;
-    static SocketProxy proxy;
+    static SocketRelay proxy;
     static final List<String> containers = new ArrayList<>();
     String session;
     Process sshd;
@@ -43,7 +44,7 @@ class TuiTmuxIT {
         Path jar = Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar"));
         Engines.require(Files.isRegularFile(jar), "the packaged jar " + jar);
         dir = Files.createTempDirectory("ctui-tmux");
-        proxy = new SocketProxy(dir.resolve("docker.sock"), Path.of("/var/run/docker.sock"));
+        proxy = new SocketRelay(dir.resolve("docker.sock"), Path.of("/var/run/docker.sock"));
         proxy.start();
         Files.writeString(dir.resolve("config.yaml"), "backends:\n  - name: docker\n    type: docker\n    host: unix://"
                 + dir.resolve("docker.sock") + "\nui:\n  statsInterval: 1s\n");

@@ -1,4 +1,4 @@
-package io.cloudtui.tui;
+package io.cloudtui.testing;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -12,22 +12,22 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A unix-socket forwarder in front of the real docker.sock. Stopping it looks to cloudtui exactly
- * like dockerd going away (connections drop, new ones are refused) without disturbing the daemon
- * other tests on this machine use.
+ * A unix-socket forwarder in front of a real engine socket (docker.sock, libvirt-sock). Stopping it
+ * looks to cloudtui exactly like the engine going away (connections drop, new ones are refused)
+ * without disturbing the daemon other tests on this machine use.
  */
-final class SocketProxy implements AutoCloseable {
+public final class SocketRelay implements AutoCloseable {
     private final Path listen;
     private final Path target;
     private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocketChannel server;
 
-    SocketProxy(Path listen, Path target) {
+    public SocketRelay(Path listen, Path target) {
         this.listen = listen;
         this.target = target;
     }
 
-    synchronized void start() throws IOException {
+    public synchronized void start() throws IOException {
         Files.deleteIfExists(listen);
         ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         s.bind(UnixDomainSocketAddress.of(listen));
@@ -75,7 +75,7 @@ final class SocketProxy implements AutoCloseable {
     }
 
     /** Drops every connection and stops listening, like a daemon going down. */
-    synchronized void stop() throws IOException {
+    public synchronized void stop() throws IOException {
         ServerSocketChannel s = server;
         server = null;
         if (s != null) s.close();
