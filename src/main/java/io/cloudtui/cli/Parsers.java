@@ -23,7 +23,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** Parsers for docker-style option values; each failure is one line for a usage error (exit 2). */
-final class Parsers {
+public final class Parsers {
     private Parsers() {}
 
     private static final Pattern GO_DURATION = Pattern.compile("((\\d+(\\.\\d+)?)(ns|us|µs|ms|s|m|h))+");
@@ -93,7 +93,7 @@ final class Parsers {
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([bkmgtp]?)b?", Pattern.CASE_INSENSITIVE);
 
     /** Memory sizes like docker's: {@code 512m}, {@code 1g}, {@code 1.5g}, {@code 100k}, {@code 2048} (bytes). */
-    static long size(String value) {
+    public static long size(String value) {
         Matcher m = SIZE.matcher(value.trim());
         if (!m.matches()) throw new TypeConversionException("'" + value + "' is not a size (e.g. 512m, 1g, 1048576)");
         int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {

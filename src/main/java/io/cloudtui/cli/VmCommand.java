@@ -267,7 +267,7 @@ final class VmCommand extends Base {
         public Integer call() {
             Vm vm = vm(ctx(), target);
             VmSupport.SshTarget t = vm.support().sshTarget(vm.ref(), user);
-            List<String> cmd = sshCommand(t, extra);
+            List<String> cmd = t.command(extra);
             try {
                 Process p = new ProcessBuilder(cmd).inheritIO().start();
                 return p.waitFor();
@@ -278,14 +278,6 @@ final class VmCommand extends Base {
                 return 130;
             }
         }
-    }
-
-    static List<String> sshCommand(VmSupport.SshTarget t, List<String> extra) {
-        List<String> cmd = new ArrayList<>(List.of("ssh"));
-        if (t.key() != null) cmd.addAll(List.of("-i", t.key().toString()));
-        cmd.addAll(List.of("-o", "StrictHostKeyChecking=accept-new", t.user() + "@" + t.address()));
-        if (extra != null) cmd.addAll(extra);
-        return cmd;
     }
 
     @Command(name = "autostart", mixinStandardHelpOptions = true, description = "Start the VM when the host boots (on) or not (off)")

@@ -51,7 +51,16 @@ public interface VmSupport {
     List<String> addresses(String ref);
 
     /** Where {@code cloudtui vm ssh} goes. {@code key} may be null (ssh's own defaults). */
-    record SshTarget(String user, String address, Path key) {}
+    record SshTarget(String user, String address, Path key) {
+        /** {@code ssh [-i KEY] -o StrictHostKeyChecking=accept-new USER@ADDRESS EXTRA...}. */
+        public List<String> command(List<String> extra) {
+            List<String> cmd = new java.util.ArrayList<>(List.of("ssh"));
+            if (key != null) cmd.addAll(List.of("-i", key.toString()));
+            cmd.addAll(List.of("-o", "StrictHostKeyChecking=accept-new", user + "@" + address));
+            if (extra != null) cmd.addAll(extra);
+            return cmd;
+        }
+    }
 
     SshTarget sshTarget(String ref, String userOverride);
 

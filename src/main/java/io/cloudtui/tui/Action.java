@@ -18,19 +18,22 @@ enum Action {
     BOTTOM(Scope.GLOBAL, "G", "go to the bottom (end too)"),
 
     // the workload table
-    OPEN(Scope.TABLE, "enter", "drill into the selected workload"),
+    OPEN(Scope.TABLE, "enter", "drill into the selected workload (logs; a VM: its stats)"),
     LOGS(Scope.TABLE, "l", "logs of the selected workload"),
     INSPECT(Scope.TABLE, "i", "inspect (engine JSON)"),
     STATS(Scope.TABLE, "S", "stats: CPU, memory, net, block over time"),
     ENV(Scope.TABLE, "E", "environment and config"),
-    SHELL(Scope.TABLE, "e", "open a shell in the container (tries ui.shell in order)"),
-    ATTACH(Scope.TABLE, "a", "attach to the main process (detach: ui.detachKeys)"),
+    SHELL(Scope.TABLE, "e", "open a shell in the container (tries ui.shell in order); a VM: its serial console"),
+    ATTACH(Scope.TABLE, "a", "attach to the main process (detach: ui.detachKeys); a VM: its serial console (ctrl-] leaves)"),
     STOP_START(Scope.TABLE, "s", "stop a running workload, start a stopped one"),
     RESTART(Scope.TABLE, "r", "restart"),
     KILL(Scope.TABLE, "K", "kill (SIGKILL)"),
     PAUSE(Scope.TABLE, "p", "pause or resume"),
     REMOVE(Scope.TABLE, "d", "remove"),
     NEW(Scope.TABLE, "n", "run a new container"),
+    NEW_VM(Scope.TABLE, "N", "create a new VM (vCPUs, RAM, disk, base image, SSH key)"),
+    SSH(Scope.TABLE, "x", "ssh to the selected VM (ssh -i KEY USER@ADDRESS)"),
+    SNAPSHOTS(Scope.TABLE, "z", "snapshots of the selected VM: take, revert, delete"),
     MARK(Scope.TABLE, "space", "mark or unmark the row; actions apply to all marked rows"),
     UNMARK_ALL(Scope.TABLE, "u", "clear all marks"),
     FILTER(Scope.TABLE, "/", "filter rows as you type (re: regex, ! inverts)"),
@@ -53,6 +56,11 @@ enum Action {
     BUILD(Scope.RESOURCES, "b", "build an image from a Dockerfile directory"),
     RUN_IMAGE(Scope.RESOURCES, "n", "run a new container from the selected image"),
 
+    // a VM's snapshots
+    TAKE_SNAPSHOT(Scope.SNAPSHOTS, "c", "take a snapshot (asks for a name and description)"),
+    REVERT_SNAPSHOT(Scope.SNAPSHOTS, "r", "revert the VM to the selected snapshot"),
+    DELETE_SNAPSHOT(Scope.SNAPSHOTS, "d", "delete the selected snapshot (disks are kept)"),
+
     // drill-in views
     NEXT_TAB(Scope.DETAIL, "tab", "next tab (logs, stats, inspect, env)"),
     FOLLOW(Scope.LOGS, "f", "follow new output again (end too)"),
@@ -68,7 +76,7 @@ enum Action {
      * Where an action's key is live. TEXT covers logs, inspect, env and help; LISTS the workload
      * table and the image, volume and network lists (RESOURCES).
      */
-    enum Scope { GLOBAL, LISTS, TABLE, RESOURCES, DETAIL, LOGS, TEXT }
+    enum Scope { GLOBAL, LISTS, TABLE, RESOURCES, SNAPSHOTS, DETAIL, LOGS, TEXT }
 
     final Scope scope;
     final String defaultKey;

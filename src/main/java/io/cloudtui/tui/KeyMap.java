@@ -207,6 +207,7 @@ final class KeyMap {
             case LISTS -> "Workload, image, volume and network lists";
             case TABLE -> "Workload table";
             case RESOURCES -> "Image, volume and network lists";
+            case SNAPSHOTS -> "A VM's snapshots";
             case DETAIL -> "Drill-in views";
             case LOGS -> "Logs";
             case TEXT -> "Logs, inspect, env, help";

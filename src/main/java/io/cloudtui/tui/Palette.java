@@ -14,7 +14,12 @@ final class Palette {
         {"kill|pause|resume NAME...", "more verbs; destructive ones ask first"},
         {"remove|rm NAME...", "remove workloads"},
         {"logs|stats|inspect|env [NAME]", "open a drill-in view"},
-        {"shell|attach [NAME]", "open a shell in / attach to a workload"},
+        {"shell|attach [NAME]", "open a shell in / attach to a workload (a VM: its serial console)"},
+        {"ssh [VM]", "ssh to a VM's address with its key and user"},
+        {"snapshots [VM]", "a VM's snapshots"},
+        {"snapshot create NAME [--no-memory] [TEXT]", "take a snapshot of the VM in view"},
+        {"snapshot revert|delete NAME", "revert to or delete a snapshot (asks first)"},
+        {"vm", "form to create a new VM"},
         {"sort COLUMN [asc|desc]", "sort by backend, name, kind, image, state, cpu, mem, uptime, ports"},
         {"filter [TEXT]", "set or clear the row filter"},
         {"only vms|containers|all", "show only one kind of workload"},
@@ -31,8 +36,8 @@ final class Palette {
     };
 
     static final List<String> NAMES = List.of("attach", "build", "env", "filter", "help", "images", "import", "inspect", "kill", "logs",
-            "networks", "only", "pause", "pull", "q", "quit", "remove", "restart", "resume", "rm", "rmi", "run", "shell", "sort", "start",
-            "stats", "stop", "stopped", "theme", "volumes", "workloads");
+            "networks", "only", "pause", "pull", "q", "quit", "remove", "restart", "resume", "rm", "rmi", "run", "shell", "snapshot", "snapshots",
+            "sort", "ssh", "start", "stats", "stop", "stopped", "theme", "vm", "volumes", "workloads");
 
     private Palette() {}
 
@@ -50,7 +55,8 @@ final class Palette {
                 case "only" -> List.of("all", "containers", "vms");
                 case "stopped" -> List.of("hide", "show");
                 case "theme" -> app.themes.names();
-                case "filter", "help", "q", "quit", "pull", "images", "volumes", "networks", "workloads" -> List.of();
+                case "filter", "help", "q", "quit", "pull", "images", "volumes", "networks", "workloads", "vm" -> List.of();
+                case "snapshot" -> parts.length == 2 ? List.of("create", "delete", "revert") : snapshotNames(app);
                 case "build", "import" -> paths(word);
                 case "run", "rmi" -> imageNames(app);
                 default -> workloadNames(app);
@@ -63,6 +69,12 @@ final class Palette {
         return out;
     }
 
+    private static List<String> snapshotNames(TuiApp app) {
+        List<String> out = new ArrayList<>();
+        if (app.top() instanceof SnapshotView sv) for (var s : sv.snapshots()) out.add(s.name());
+        return out;
+    }
+
     private static List<String> imageNames(TuiApp app) {
         List<String> out = new ArrayList<>();
         if (app.top() instanceof ResourceView rv && rv.kind == ResourceView.Kind.IMAGES) {
@@ -72,7 +84,7 @@ final class Palette {
     }
 
     /** File-name completion for build and import. */
-    private static List<String> paths(String word) {
+    static List<String> paths(String word) {
         java.nio.file.Path p = java.nio.file.Path.of(word.isEmpty() ? "." : word);
         java.nio.file.Path dir = word.endsWith("/") ? p : p.getParent();
         String base = word.endsWith("/") ? "" : p.getFileName() == null ? "" : p.getFileName().toString();
@@ -114,7 +126,7 @@ final class Palette {
         switch (cmd) {
             case "q", "quit", "exit" -> app.quit();
             case "help" -> app.openHelp();
-            case "logs", "stats", "inspect", "env", "shell", "attach" -> {
+            case "logs", "stats", "inspect", "env", "shell", "attach", "ssh", "snapshots" -> {
                 Workload w;
                 if (args.isEmpty()) {
                     WorkloadTable.Row r = app.table.selectedRow();
@@ -133,6 +145,8 @@ final class Palette {
                     case "inspect" -> app.openDetail(w, DetailView.Tab.INSPECT);
                     case "env" -> app.openDetail(w, DetailView.Tab.ENV);
                     case "shell" -> app.shell(w);
+                    case "ssh" -> app.ssh(w);
+                    case "snapshots" -> app.openSnapshots(w);
                     default -> app.attach(w);
                 }
             }
@@ -206,6 +220,8 @@ final class Palette {
             case "volumes" -> app.openResources(ResourceView.Kind.VOLUMES);
             case "networks" -> app.openResources(ResourceView.Kind.NETWORKS);
             case "run" -> app.openRunForm(args.isEmpty() ? null : args.get(0));
+            case "vm" -> app.openVmForm();
+            case "snapshot" -> app.snapshotCommand(args);
             case "pull", "import", "build", "rmi" -> imageCommand(cmd, args, app);
             default -> app.error("unknown command '" + cmd + "' (tab completes; ? lists commands)");
         }

@@ -39,9 +39,7 @@ final class ResourceView implements View {
     final Kind kind;
     private List<Item> items = List.of();
     private String status = "loading...";
-    private int selected;
-    private int scroll;
-    private int page = 10;
+    private final Grid grid = new Grid();
 
     ResourceView(TuiApp app, Kind kind) {
         this.app = app;
@@ -70,7 +68,7 @@ final class ResourceView implements View {
             app.onUi(() -> {
                 items = out;
                 status = errors.isEmpty() ? (out.isEmpty() ? "no " + kind.label() : "") : String.join("; ", errors);
-                selected = Math.min(selected, Math.max(0, items.size() - 1));
+                grid.clamp(items.size());
             });
         });
     }
@@ -106,7 +104,7 @@ final class ResourceView implements View {
     }
 
     Item selectedItem() {
-        return items.isEmpty() ? null : items.get(Math.min(selected, items.size() - 1));
+        return items.isEmpty() ? null : items.get(Math.min(grid.selected, items.size() - 1));
     }
 
     List<Item> items() {
@@ -133,13 +131,8 @@ final class ResourceView implements View {
     @Override
     public boolean key(KeyStroke k, Action a) {
         if (a == null) return false;
+        if (grid.move(a, items.size())) return true;
         switch (a) {
-            case UP -> selected = Math.max(0, selected - 1);
-            case DOWN -> selected = Math.min(Math.max(0, items.size() - 1), selected + 1);
-            case PAGE_UP -> selected = Math.max(0, selected - page);
-            case PAGE_DOWN -> selected = Math.min(Math.max(0, items.size() - 1), selected + page);
-            case TOP -> selected = 0;
-            case BOTTOM -> selected = Math.max(0, items.size() - 1);
             case REFRESH -> load();
             case SHOW_WORKLOADS -> app.showWorkloads();
             case SHOW_IMAGES -> app.openResources(Kind.IMAGES);
@@ -171,37 +164,9 @@ final class ResourceView implements View {
 
     @Override
     public void render(Canvas c, int top, int bottom) {
-        int n = kind.headers.length;
-        int[] w = new int[n];
-        for (int i = 0; i < n; i++) w[i] = kind.headers[i].length();
-        for (Item it : items) for (int i = 0; i < n; i++) w[i] = Math.max(w[i], Math.min(48, it.cells()[i] == null ? 0 : it.cells()[i].length()));
-        c.fillRow(top, Role.TITLE);
-        int x = 2;
-        int[] xs = new int[n];
-        for (int i = 0; i < n; i++) {
-            xs[i] = x;
-            c.put(x, top, kind.headers[i], Role.TITLE);
-            x += w[i] + 2;
-        }
-        int first = top + 1;
-        int visible = Math.max(1, bottom - first);
-        page = Math.max(1, visible - 1);
-        if (selected < scroll) scroll = selected;
-        if (selected >= scroll + visible) scroll = selected - visible + 1;
-        for (int y = first; y < bottom; y++) {
-            c.fillRow(y, Role.NORMAL);
-            int idx = scroll + y - first;
-            if (idx >= items.size()) continue;
-            Item it = items.get(idx);
-            Role r = idx == selected ? Role.SELECTION : app.model.connected(it.backend().name()) ? Role.NORMAL : Role.DIM;
-            c.fillRow(y, r);
-            for (int i = 0; i < n; i++) {
-                String cell = it.cells()[i] == null ? "" : it.cells()[i];
-                int max = i == n - 1 ? c.width : xs[i] + w[i];
-                c.put(xs[i], y, Fmt.fit(cell, max - xs[i]), r, max);
-            }
-        }
-        if (!status.isEmpty()) c.put(2, Math.min(bottom - 1, first + (items.isEmpty() ? 0 : items.size())), status,
-                status.startsWith("loading") || status.startsWith("no ") ? Role.DIM : Role.ERROR);
+        List<String[]> rows = new ArrayList<>(items.size());
+        for (Item it : items) rows.add(it.cells());
+        grid.render(c, top, bottom, kind.headers, rows, 48,
+                i -> app.model.connected(items.get(i).backend().name()) ? Role.NORMAL : Role.DIM, status);
     }
 }

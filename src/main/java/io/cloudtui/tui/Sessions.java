@@ -10,4 +10,9 @@ interface Sessions {
      * {@link io.cloudtui.term.TerminalSession#DETACHED} when the user typed the detach keys.
      */
     int run(String banner, String detachKeys, ToIntFunction<Stdio> body);
+
+    /** Runs {@code command} (ssh) on the user's terminal, the screen suspended meanwhile; returns its exit code. */
+    default int process(String banner, java.util.List<String> command) {
+        throw new io.cloudtui.core.CloudtuiException("cannot run " + command.get(0) + " on this terminal");
+    }
 }

@@ -242,7 +242,7 @@ final class TableView implements View {
                 invalidate();
                 app.info(showStopped ? "showing stopped workloads" : "hiding stopped workloads");
             }
-            case OPEN -> app.openDetail(DetailView.Tab.LOGS);
+            case OPEN -> app.drillIn();
             case LOGS -> app.openDetail(DetailView.Tab.LOGS);
             case STATS -> app.openDetail(DetailView.Tab.STATS);
             case INSPECT -> app.openDetail(DetailView.Tab.INSPECT);
@@ -256,6 +256,9 @@ final class TableView implements View {
             case SHELL -> app.shell(selectedRow() == null ? null : selectedRow().w);
             case ATTACH -> app.attach(selectedRow() == null ? null : selectedRow().w);
             case NEW -> app.openRunForm(null);
+            case NEW_VM -> app.openVmForm();
+            case SSH -> app.ssh(selectedRow() == null ? null : selectedRow().w);
+            case SNAPSHOTS -> app.openSnapshots(selectedRow() == null ? null : selectedRow().w);
             case SHOW_IMAGES -> app.openResources(ResourceView.Kind.IMAGES);
             case SHOW_VOLUMES -> app.openResources(ResourceView.Kind.VOLUMES);
             case SHOW_NETWORKS -> app.openResources(ResourceView.Kind.NETWORKS);

@@ -21,6 +21,7 @@ import io.cloudtui.core.Workload;
 import io.cloudtui.core.WorkloadId;
 import io.cloudtui.core.WorkloadKind;
 import io.cloudtui.term.DetachKeys;
+import io.cloudtui.libvirt.VmSupport;
 import io.cloudtui.term.TerminalSession;
 import java.io.IOException;
 import java.io.InputStream;
@@ -429,6 +430,16 @@ public final class TuiApp implements AutoCloseable {
         openDetail(r.w, tab);
     }
 
+    /** Enter on a row: its logs, or its stats when its backend has no logs (VMs). */
+    void drillIn() {
+        WorkloadTable.Row r = table.selectedRow();
+        if (r == null) {
+            error("no workload selected");
+            return;
+        }
+        openDetail(r.w, backend(r.w.backend()).supports(Capability.LOGS) ? DetailView.Tab.LOGS : DetailView.Tab.STATS);
+    }
+
     void openDetail(Workload w, DetailView.Tab tab) {
         if (tab == DetailView.Tab.LOGS && !backend(w.backend()).supports(Capability.LOGS)) {
             error(w.backend() + " cannot show logs");
@@ -695,6 +706,152 @@ public final class TuiApp implements AutoCloseable {
         runSession(w, "console of " + w.name(), "ctrl-]", stdio -> b.attach(w.nativeId(), stdio));
     }
 
+    // ---- VMs: snapshots, creation, ssh ----
+
+    /** The selected row's VM support, or null after telling the user why not. */
+    private VmSupport vmOf(Workload w, String what) {
+        if (w == null) {
+            error("no workload selected");
+            return null;
+        }
+        if (w.kind() != WorkloadKind.VM || !(backends.get(w.backend()) instanceof VmSupport vs)) {
+            error(what + ": " + w.name() + " is not a VM");
+            return null;
+        }
+        return vs;
+    }
+
+    void openSnapshots(Workload w) {
+        VmSupport vs = vmOf(w, "snapshots");
+        if (vs == null) return;
+        while (views.size() > 1) views.pop().close();
+        views.push(new SnapshotView(this, w, vs));
+    }
+
+    /** {@code :snapshot create NAME [--no-memory] [DESCRIPTION...]}, {@code revert NAME}, {@code delete NAME}. */
+    void snapshotCommand(List<String> args) {
+        SnapshotView sv = views.peek() instanceof SnapshotView v ? v : null;
+        if (sv == null) {
+            WorkloadTable.Row r = table.selectedRow();
+            VmSupport vs = vmOf(r == null ? null : r.w, "snapshot");
+            if (vs == null) return;
+            sv = new SnapshotView(this, r.w, vs);
+            views.push(sv);
+        }
+        if (args.size() < 2 || !List.of("create", "revert", "delete").contains(args.get(0))) {
+            error("snapshot: say create NAME [--no-memory] [DESCRIPTION], revert NAME or delete NAME");
+            return;
+        }
+        if (!args.get(0).equals("create")) {
+            snapshotVerb(sv, args.get(0), args.get(1));
+            return;
+        }
+        String name = args.get(1);
+        List<String> rest = new ArrayList<>(args.subList(2, args.size()));
+        Boolean memory = rest.remove("--no-memory") ? Boolean.FALSE : null;
+        String description = rest.isEmpty() ? null : String.join(" ", rest);
+        SnapshotView view = sv;
+        info("taking snapshot " + name + " of " + sv.vm.name() + "...");
+        background(() -> {
+            try {
+                view.vs.snapshotCreate(view.vm.nativeId(), name, description, memory);
+                onUi(() -> info("took snapshot " + name + " of " + view.vm.name()));
+            } catch (RuntimeException e) {
+                onUi(() -> error("snapshot " + name + " failed: " + e.getMessage()));
+            }
+            onUi(view::load);
+        });
+    }
+
+    /** Revert or delete one snapshot, after confirmation. */
+    void snapshotVerb(SnapshotView sv, String verb, String name) {
+        boolean revert = verb.equals("revert");
+        List<String> details = revert
+                ? List.of("The VM goes back to the state it had then; what changed since is lost", "unless another snapshot holds it.")
+                : List.of("Its metadata and internal state go; disk files are never deleted.");
+        confirm((revert ? "Revert " : "Delete snapshot ") + (revert ? sv.vm.name() + " to snapshot " + name : name + " of " + sv.vm.name()) + "?",
+                details, () -> {
+                    info((revert ? "reverting to " : "deleting ") + name + "...");
+                    background(() -> {
+                        try {
+                            if (revert) sv.vs.snapshotRevert(sv.vm.nativeId(), name);
+                            else sv.vs.snapshotDelete(sv.vm.nativeId(), name);
+                            onUi(() -> info((revert ? "reverted " + sv.vm.name() + " to " : "deleted snapshot ") + name));
+                        } catch (RuntimeException e) {
+                            onUi(() -> error(verb + " " + name + " failed: " + e.getMessage()));
+                        }
+                        feed.refresh(backends.get(sv.vm.backend()), sv.vm.id());
+                        onUi(sv::load);
+                    });
+                });
+    }
+
+    void openVmForm() {
+        Backend b = null;
+        WorkloadTable.Row r = table.selectedRow();
+        if (r != null && backends.get(r.w.backend()) instanceof VmSupport) b = backends.get(r.w.backend());
+        if (b == null) for (Backend x : backends.values()) if (x instanceof VmSupport) {
+            b = x;
+            break;
+        }
+        if (b == null) {
+            error("no backend has VMs (is libvirtd running?)");
+            return;
+        }
+        views.push(new VmForm(this, b, opts.env()));
+    }
+
+    void createVm(Backend b, VmSupport vs, VmSupport.CreateSpec spec) {
+        if (views.peek() instanceof VmForm) views.pop();
+        info("creating VM " + spec.name() + "...");
+        background(() -> {
+            try {
+                String uuid = vs.create(spec);
+                onUi(() -> info("created VM " + spec.name() + " (" + uuid + ")" + (spec.start() ? ", starting" : "")));
+            } catch (RuntimeException e) {
+                onUi(() -> error("create VM " + spec.name() + " failed: " + e.getMessage()));
+            }
+            feed.relist(b.name());
+        });
+    }
+
+    /** ssh to the VM's address in the user's terminal, like an attached shell. */
+    void ssh(Workload w) {
+        VmSupport vs = vmOf(w, "ssh");
+        if (vs == null) return;
+        if (w.state() != State.RUNNING) {
+            error(w.name() + " is " + w.state().label() + ": ssh needs it running");
+            return;
+        }
+        info("looking up the address of " + w.name() + "...");
+        background(() -> {
+            VmSupport.SshTarget t;
+            try {
+                t = vs.sshTarget(w.nativeId(), null);
+            } catch (RuntimeException e) {
+                onUi(() -> error("ssh " + w.name() + ": " + e.getMessage()));
+                return;
+            }
+            onUi(() -> {
+                List<String> cmd = t.command(List.of());
+                String what = "ssh " + t.user() + "@" + t.address();
+                int code;
+                try {
+                    code = sessions.process(what, cmd);
+                } catch (RuntimeException e) {
+                    fullRedraw = true;
+                    error(what + " failed: " + e.getMessage());
+                    return;
+                }
+                fullRedraw = true;
+                dirty = true;
+                // ssh exits 255 for its own errors (no route, refused, auth)
+                if (code == 0) info(what + ": exited with status 0");
+                else error(what + ": exited with status " + code + (code == 255 ? " (ssh could not connect or log in)" : ""));
+            });
+        });
+    }
+
     private static Stdio quietStdio() {
         return new Stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false, null, null);
     }
@@ -741,12 +898,39 @@ public final class TuiApp implements AutoCloseable {
                 DetachKeys keys = detachKeys == null || detachKeys.isBlank() ? null : DetachKeys.parse(detachKeys);
                 return new TerminalSession(in, out, err).run(true, keys, body);
             } finally {
-                try {
-                    screen.startScreen();
-                    screen.setCursorPosition(null);
-                } catch (IOException e) {
-                    LOG.warn("cannot resume the screen", e);
-                }
+                resume();
+            }
+        }
+
+        @Override
+        public int process(String banner, List<String> command) {
+            try {
+                screen.stopScreen();
+            } catch (IOException e) {
+                throw new CloudtuiException("cannot suspend the screen: " + e.getMessage(), e);
+            }
+            try {
+                out.print("\r\ncloudtui: " + banner + " (leave by exiting)\r\n");
+                out.flush();
+                // the child owns the terminal (ssh sets its own modes); the UI reads no input meanwhile
+                Process p = new ProcessBuilder(command).inheritIO().start();
+                return p.waitFor();
+            } catch (IOException e) {
+                throw new CloudtuiException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 130;
+            } finally {
+                resume();
+            }
+        }
+
+        private void resume() {
+            try {
+                screen.startScreen();
+                screen.setCursorPosition(null);
+            } catch (IOException e) {
+                LOG.warn("cannot resume the screen", e);
             }
         }
     }

@@ -28,8 +28,8 @@ class VmCommandTest {
     @Test
     void sshCommandUsesKeyUserAndAddress() {
         assertEquals(List.of("ssh", "-i", "/k/id", "-o", "StrictHostKeyChecking=accept-new", "me@192.168.122.5", "uptime"),
-                VmCommand.sshCommand(new VmSupport.SshTarget("me", "192.168.122.5", Path.of("/k/id")), List.of("uptime")));
+                new VmSupport.SshTarget("me", "192.168.122.5", Path.of("/k/id")).command(List.of("uptime")));
         assertEquals(List.of("ssh", "-o", "StrictHostKeyChecking=accept-new", "root@10.0.0.2"),
-                VmCommand.sshCommand(new VmSupport.SshTarget("root", "10.0.0.2", null), List.of()));
+                new VmSupport.SshTarget("root", "10.0.0.2", null).command(List.of()));
     }
 }

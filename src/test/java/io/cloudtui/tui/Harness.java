@@ -35,11 +35,20 @@ final class Harness implements AutoCloseable {
 
     Harness(List<Backend> backends, Config config, Path stateDir, Map<String, String> env, int w, int h) throws IOException {
         term = new DefaultVirtualTerminal(new TerminalSize(w, h));
-        Sessions fake = (banner, detach, body) -> {
-            sessions.add(banner + " [" + detach + "]");
-            int code = body.applyAsInt(new Stdio(java.io.InputStream.nullInputStream(), java.io.OutputStream.nullOutputStream(),
-                    java.io.OutputStream.nullOutputStream(), true, new Stdio.TermSize(w, h), null));
-            return sessionExit != 0 ? sessionExit : code;
+        Sessions fake = new Sessions() {
+            @Override
+            public int run(String banner, String detach, ToIntFunction<Stdio> body) {
+                sessions.add(banner + " [" + detach + "]");
+                int code = body.applyAsInt(new Stdio(java.io.InputStream.nullInputStream(), java.io.OutputStream.nullOutputStream(),
+                        java.io.OutputStream.nullOutputStream(), true, new Stdio.TermSize(w, h), null));
+                return sessionExit != 0 ? sessionExit : code;
+            }
+
+            @Override
+            public int process(String banner, List<String> command) {
+                sessions.add(banner + " " + command);
+                return sessionExit;
+            }
         };
         TuiApp.Options opts = new TuiApp.Options(Duration.ZERO, Duration.ofSeconds(60), Duration.ZERO, Duration.ofSeconds(6),
                 millis::get, Clock.fixed(Instant.parse("2026-01-01T02:00:01Z"), ZoneOffset.UTC), env, stateDir,

@@ -1,0 +1,172 @@
+package io.cloudtui.tui;
+
+import io.cloudtui.cli.Parsers;
+import io.cloudtui.core.Backend;
+import io.cloudtui.libvirt.VmSupport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The N form: creates a VM the way {@code cloudtui vm create} does: vCPUs, RAM, disk, a base image
+ * (qcow2 backing file) or a kernel and initrd, network, and the cloud-init user and SSH key. Tab on
+ * a path field completes file names.
+ */
+final class VmForm extends Form<VmForm.Field> {
+    enum Field implements Form.Field {
+        BACKEND("backend"), NAME("name"), VCPUS("vCPUs"), MEMORY("memory (512m, 2g)"), DISK("disk (20g; empty: the image's size)"),
+        IMAGE("base image (qcow2, raw)"), KERNEL("or kernel"), INITRD("initrd"), NETWORK("network"),
+        SSH_KEY("SSH public key"), USER("user"), START("start now", true);
+
+        private final String label;
+        private final boolean toggle;
+
+        Field(String label) {
+            this(label, false);
+        }
+
+        Field(String label, boolean toggle) {
+            this.label = label;
+            this.toggle = toggle;
+        }
+
+        @Override
+        public String label() {
+            return label;
+        }
+
+        @Override
+        public boolean toggle() {
+            return toggle;
+        }
+    }
+
+    private static final List<Field> PATHS = List.of(Field.IMAGE, Field.KERNEL, Field.INITRD, Field.SSH_KEY);
+
+    private final TuiApp app;
+    private final String home;
+
+    VmForm(TuiApp app, Backend backend, Map<String, String> env) {
+        super(Field.class, Field.NAME);
+        this.app = app;
+        this.home = env.getOrDefault("HOME", System.getProperty("user.home"));
+        if (backend != null) set(Field.BACKEND, backend.name());
+        set(Field.VCPUS, "1");
+        set(Field.MEMORY, "1g");
+        set(Field.DISK, "10g");
+        set(Field.NETWORK, "default");
+        for (String k : List.of("id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub")) {
+            if (home != null && Files.isReadable(Path.of(home, ".ssh", k))) {
+                set(Field.SSH_KEY, "~/.ssh/" + k);
+                break;
+            }
+        }
+        set(Field.START, "yes");
+    }
+
+    @Override
+    public String title() {
+        return "create a new VM";
+    }
+
+    @Override
+    String help() {
+        return "enter creates; up/down or tab move; tab on a path completes; space toggles; esc cancels";
+    }
+
+    @Override
+    boolean complete(Field f) {
+        if (!PATHS.contains(f)) return false;
+        String cur = value(f);
+        List<String> names = Palette.paths(cur);
+        String common = commonPrefix(cur, names);
+        if (common == null) return false;
+        set(f, common);
+        error = names.size() > 1 ? String.join(" ", names.subList(0, Math.min(8, names.size()))) : "";
+        return true;
+    }
+
+    private Path path(Field f) {
+        String v = value(f);
+        if (v.isEmpty()) return null;
+        if (v.equals("~") || v.startsWith("~/")) v = home + v.substring(1);
+        Path p = Path.of(v).toAbsolutePath();
+        if (!Files.isReadable(p)) throw new IllegalArgumentException(f.label() + ": cannot read " + p);
+        return p;
+    }
+
+    private long size(Field f, boolean required) {
+        String v = value(f);
+        if (v.isEmpty()) {
+            if (required) throw new IllegalArgumentException(f.label() + ": required");
+            return 0;
+        }
+        try {
+            return Parsers.size(v);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(f.label() + ": " + e.getMessage());
+        }
+    }
+
+    /** Builds the spec or explains what is wrong with a field (and focuses it). */
+    VmSupport.CreateSpec spec() {
+        Field at = Field.NAME;
+        try {
+            String name = value(Field.NAME);
+            if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
+                throw new IllegalArgumentException("name: " + (name.isEmpty() ? "required" : "letters, digits, _ . - only"));
+            }
+            at = Field.VCPUS;
+            int vcpus;
+            try {
+                vcpus = Integer.parseInt(value(Field.VCPUS));
+            } catch (NumberFormatException e) {
+                vcpus = 0;
+            }
+            if (vcpus < 1 || vcpus > 1024) throw new IllegalArgumentException("vCPUs: a number from 1 to 1024");
+            at = Field.MEMORY;
+            long memory = size(Field.MEMORY, true);
+            if (memory < (16L << 20)) throw new IllegalArgumentException("memory: at least 16m");
+            at = Field.DISK;
+            long disk = size(Field.DISK, false);
+            at = Field.IMAGE;
+            Path image = path(Field.IMAGE);
+            at = Field.KERNEL;
+            Path kernel = path(Field.KERNEL);
+            if ((image == null) == (kernel == null)) throw new IllegalArgumentException("give a base image or a kernel (one of them)");
+            at = Field.INITRD;
+            Path initrd = path(Field.INITRD);
+            if (initrd != null && kernel == null) throw new IllegalArgumentException("initrd: only with a kernel");
+            at = Field.SSH_KEY;
+            Path key = path(Field.SSH_KEY);
+            String user = value(Field.USER);
+            String network = value(Field.NETWORK);
+            return new VmSupport.CreateSpec(name, vcpus, memory, disk, image, kernel, initrd, null, key, user.isEmpty() ? null : user,
+                    network.isEmpty() ? null : network, yes(Field.START));
+        } catch (IllegalArgumentException e) {
+            focus = at;
+            throw e;
+        }
+    }
+
+    @Override
+    void submit() {
+        String bn = value(Field.BACKEND);
+        Backend b = bn.isEmpty() ? null : app.backend(bn);
+        if (!(b instanceof VmSupport vs)) {
+            error = "backend: " + (bn.isEmpty() ? "required" : b == null ? "no backend '" + bn + "'" : bn + " has no VMs");
+            focus = Field.BACKEND;
+            return;
+        }
+        VmSupport.CreateSpec spec;
+        try {
+            spec = spec();
+        } catch (IllegalArgumentException e) {
+            error = e.getMessage();
+            return;
+        }
+        error = "";
+        app.createVm(b, vs, spec);
+    }
+}
