@@ -16,7 +16,7 @@ import java.util.Map;
 final class VmForm extends Form<VmForm.Field> {
     enum Field implements Form.Field {
         BACKEND("backend"), NAME("name"), VCPUS("vCPUs"), MEMORY("memory (512m, 2g)"), DISK("disk (20g; empty: the image's size)"),
-        IMAGE("base image (qcow2, raw)"), KERNEL("or kernel"), INITRD("initrd"), NETWORK("network"),
+        IMAGE("base image (qcow2, raw)"), KERNEL("or kernel"), INITRD("initrd"), NETWORK("network (empty: default)"),
         SSH_KEY("SSH public key"), USER("user"), START("start now", true);
 
         private final String label;
@@ -55,7 +55,6 @@ final class VmForm extends Form<VmForm.Field> {
         set(Field.VCPUS, "1");
         set(Field.MEMORY, "1g");
         set(Field.DISK, "10g");
-        set(Field.NETWORK, "default");
         for (String k : List.of("id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub")) {
             if (home != null && Files.isReadable(Path.of(home, ".ssh", k))) {
                 set(Field.SSH_KEY, "~/.ssh/" + k);
@@ -124,10 +123,10 @@ final class VmForm extends Form<VmForm.Field> {
             } catch (NumberFormatException e) {
                 vcpus = 0;
             }
-            if (vcpus < 1 || vcpus > 1024) throw new IllegalArgumentException("vCPUs: a number from 1 to 1024");
+            if (vcpus < 1 || vcpus > 256) throw new IllegalArgumentException("vCPUs: a number from 1 to 256");
             at = Field.MEMORY;
             long memory = size(Field.MEMORY, true);
-            if (memory < (16L << 20)) throw new IllegalArgumentException("memory: at least 16m");
+            if (memory < (32L << 20)) throw new IllegalArgumentException("memory: at least 32m");
             at = Field.DISK;
             long disk = size(Field.DISK, false);
             at = Field.IMAGE;

@@ -2,22 +2,19 @@ package io.cloudtui.tui;
 
 import io.cloudtui.testing.SocketRelay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.cloudtui.testing.Engines;
+import io.cloudtui.testing.Tmux;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,15 +31,12 @@ class TuiTmuxIT {
     static Path dir;
     static SocketRelay proxy;
     static final List<String> containers = new ArrayList<>();
-    String session;
+    Tmux tmux;
     Process sshd;
 
     @BeforeAll
     static void setUpAll() throws Exception {
         Engines.requireDocker();
-        Engines.require(Engines.run("tmux", "-V") == 0, "tmux");
-        Path jar = Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar"));
-        Engines.require(Files.isRegularFile(jar), "the packaged jar " + jar);
         dir = Files.createTempDirectory("ctui-tmux");
         proxy = new SocketRelay(dir.resolve("docker.sock"), Path.of("/var/run/docker.sock"));
         proxy.start();
@@ -53,20 +47,8 @@ class TuiTmuxIT {
         docker("run", "-d", "--name", PREFIX + "-victim", "local/busybox", "sleep", "100000");
         docker("run", "-d", "--name", PREFIX + "-shell", "local/busybox", "sleep", "100000");
         containers.addAll(List.of(PREFIX + "-printer", PREFIX + "-victim", PREFIX + "-shell"));
-        // the launch script records whether the terminal's settings survived the session
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        String script = "#!/bin/sh\n"
-                + "before=$(stty -g)\n"
-                + "CLOUDTUI_CONFIG=" + dir.resolve("config.yaml") + " XDG_STATE_HOME=" + dir.resolve("state") + " "
-                + java + " -Dcloudtui.home=" + Path.of("").toAbsolutePath() + " -jar " + jar.toAbsolutePath() + "\n"
-                + "code=$?\n"
-                + "after=$(stty -g)\n"
-                + "if [ \"$before\" = \"$after\" ]; then s=same; else s=changed; fi\n"
-                + "echo \"CLOUDTUI-EXIT code=$code stty=$s\"\n"
-                + "sleep 600\n";
-        Path run = dir.resolve("run.sh");
-        Files.writeString(run, script);
-        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Tmux.launcher(dir, java.util.Map.of("CLOUDTUI_CONFIG", dir.resolve("config.yaml").toString(),
+                "XDG_STATE_HOME", dir.resolve("state").toString()));
     }
 
     @AfterAll
@@ -82,12 +64,12 @@ class TuiTmuxIT {
 
     @BeforeEach
     void newSession() {
-        session = PREFIX + "-" + UUID.randomUUID().toString().substring(0, 4);
+        tmux = new Tmux(PREFIX);
     }
 
     @AfterEach
     void killSession() {
-        Engines.run("tmux", "kill-session", "-t", session);
+        tmux.close();
         if (sshd != null) sshd.destroy();
     }
 
@@ -102,89 +84,45 @@ class TuiTmuxIT {
         return out.trim();
     }
 
-    void start(String command, int w, int h) throws Exception {
-        assertEquals(0, Engines.run("tmux", "new-session", "-d", "-s", session, "-x", String.valueOf(w), "-y", String.valueOf(h), command));
-    }
-
-    String capture() throws Exception {
-        Process p = new ProcessBuilder("tmux", "capture-pane", "-p", "-t", session).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(10, TimeUnit.SECONDS);
-        return out;
-    }
-
-    void keys(String... keys) {
-        List<String> cmd = new ArrayList<>(List.of("tmux", "send-keys", "-t", session));
-        cmd.addAll(List.of(keys));
-        assertEquals(0, Engines.run(cmd.toArray(new String[0])));
-    }
-
-    void type(String text) {
-        assertEquals(0, Engines.run("tmux", "send-keys", "-t", session, "-l", text));
-    }
-
-    String await(String what, Predicate<String> p, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String s = "";
-        while (System.nanoTime() < deadline) {
-            s = capture();
-            if (p.test(s)) return s;
-            Thread.sleep(200);
-        }
-        fail("tmux pane never showed " + what + "; last screen:\n" + s);
-        return s;
-    }
-
-    String await(String text) throws Exception {
-        return await("'" + text + "'", s -> s.contains(text), Duration.ofSeconds(60));
-    }
-
     void startUi() throws Exception {
-        start(dir.resolve("run.sh").toString(), 120, 35);
-        await("the table", s -> s.contains(PREFIX + "-printer") && s.contains("docker 1/") || s.contains(PREFIX + "-printer")
+        tmux.start(dir.resolve("run.sh").toString(), 120, 35);
+        tmux.await("the table", s -> s.contains(PREFIX + "-printer") && s.contains("docker 1/") || s.contains(PREFIX + "-printer")
                 && s.contains("● docker"), Duration.ofSeconds(60));
-    }
-
-    void quitAndCheckTerminal() throws Exception {
-        keys("q");
-        String s = await("CLOUDTUI-EXIT");
-        assertTrue(s.contains("CLOUDTUI-EXIT code=0 stty=same"), s);
-        assertFalse(s.contains("cloudtui > workloads"), "left the alternate screen:\n" + s);
     }
 
     @Test
     void listsFiltersAndStopsOneWithConfirmation() throws Exception {
         startUi();
-        keys("/");
-        type(PREFIX + "-vic");
-        keys("Enter");
-        String s = await("only the victim", x -> x.contains(PREFIX + "-victim") && !x.contains(PREFIX + "-printer"), Duration.ofSeconds(20));
+        tmux.keys("/");
+        tmux.type(PREFIX + "-vic");
+        tmux.keys("Enter");
+        String s = tmux.await("only the victim", x -> x.contains(PREFIX + "-victim") && !x.contains(PREFIX + "-printer"), Duration.ofSeconds(20));
         assertTrue(s.contains("filter: " + PREFIX + "-vic"), s);
-        keys("s");
-        s = await("Stop docker:" + PREFIX + "-victim?");
+        tmux.keys("s");
+        s = tmux.await("Stop docker:" + PREFIX + "-victim?");
         assertTrue(s.contains("SIGTERM"), s);
         assertEquals("true", docker("inspect", "-f", "{{.State.Running}}", PREFIX + "-victim"), "nothing happens before y");
-        keys("y");
-        await("victim stopped", x -> x.lines().anyMatch(l -> l.contains(PREFIX + "-victim") && l.contains("stopped")), Duration.ofSeconds(60));
+        tmux.keys("y");
+        tmux.await("victim stopped", x -> x.lines().anyMatch(l -> l.contains(PREFIX + "-victim") && l.contains("stopped")), Duration.ofSeconds(60));
         assertEquals("false", docker("inspect", "-f", "{{.State.Running}}", PREFIX + "-victim"));
-        quitAndCheckTerminal();
+        tmux.quitAndCheckTerminal();
     }
 
     @Test
     void followsTheLogsOfAContainerThatPrints() throws Exception {
         startUi();
-        keys("/");
-        type(PREFIX + "-pri");
-        keys("Enter");
-        await("only the printer", x -> !x.contains(PREFIX + "-shell"), Duration.ofSeconds(20));
-        keys("l");
-        String s = await("printed line");
+        tmux.keys("/");
+        tmux.type(PREFIX + "-pri");
+        tmux.keys("Enter");
+        tmux.await("only the printer", x -> !x.contains(PREFIX + "-shell"), Duration.ofSeconds(20));
+        tmux.keys("l");
+        String s = tmux.await("printed line");
         int first = lastLineNumber(s);
-        await("newer lines", x -> lastLineNumber(x) > first + 3, Duration.ofSeconds(60));
-        assertTrue(capture().contains("following"));
-        keys("Escape");
-        await("the table again", x -> x.contains("NAME"), Duration.ofSeconds(20));
-        quitAndCheckTerminal();
+        tmux.await("newer lines", x -> lastLineNumber(x) > first + 3, Duration.ofSeconds(60));
+        assertTrue(tmux.capture().contains("following"));
+        tmux.keys("Escape");
+        tmux.await("the table again", x -> x.contains("NAME"), Duration.ofSeconds(20));
+        tmux.quitAndCheckTerminal();
     }
 
     static int lastLineNumber(String screen) {
@@ -205,32 +143,32 @@ class TuiTmuxIT {
     @Test
     void opensAShellRunsEchoAndExitsBackToTheTable() throws Exception {
         startUi();
-        keys("/");
-        type(PREFIX + "-shell");
-        keys("Enter");
-        await("only the shell container", x -> !x.contains(PREFIX + "-printer"), Duration.ofSeconds(20));
-        keys("e");
-        await("a shell prompt", x -> x.contains("/ #"), Duration.ofSeconds(60));
-        type("echo hello-$((6*7))");
-        keys("Enter");
-        await("hello-42");
-        type("exit 0");
-        keys("Enter");
-        String s = await("exited with status 0");
+        tmux.keys("/");
+        tmux.type(PREFIX + "-shell");
+        tmux.keys("Enter");
+        tmux.await("only the shell container", x -> !x.contains(PREFIX + "-printer"), Duration.ofSeconds(20));
+        tmux.keys("e");
+        tmux.await("a shell prompt", x -> x.contains("/ #"), Duration.ofSeconds(60));
+        tmux.type("echo hello-$((6*7))");
+        tmux.keys("Enter");
+        tmux.await("hello-42");
+        tmux.type("exit 0");
+        tmux.keys("Enter");
+        String s = tmux.await("exited with status 0");
         assertTrue(s.contains(PREFIX + "-shell"), "back at the table as it was (filter kept):\n" + s);
         assertTrue(s.contains("filter: " + PREFIX + "-shell"), s);
-        quitAndCheckTerminal();
+        tmux.quitAndCheckTerminal();
     }
 
     @Test
     void imagesTabListsTheEnginesImages() throws Exception {
         startUi();
-        keys("2");
+        tmux.keys("2");
         // the workload table shows local/busybox too: wait for the images tab itself
-        String s = await("images tab", x -> x.contains("REPOSITORY:TAG") && x.contains("local/busybox"), Duration.ofSeconds(20));
-        keys("1");
-        await("the table again", x -> x.contains(PREFIX + "-printer"), Duration.ofSeconds(20));
-        quitAndCheckTerminal();
+        String s = tmux.await("images tab", x -> x.contains("REPOSITORY:TAG") && x.contains("local/busybox"), Duration.ofSeconds(20));
+        tmux.keys("1");
+        tmux.await("the table again", x -> x.contains(PREFIX + "-printer"), Duration.ofSeconds(20));
+        tmux.quitAndCheckTerminal();
     }
 
     @Test
@@ -238,30 +176,30 @@ class TuiTmuxIT {
         startUi();
         try {
             proxy.stop();
-            String s = await("docker disconnected");
+            String s = tmux.await("docker disconnected");
             assertTrue(s.contains(PREFIX + "-printer"), "rows stay (greyed) while disconnected:\n" + s);
             // the UI still answers keys while the engine is away
-            keys("?");
-            await("Workload table");
-            keys("Escape");
+            tmux.keys("?");
+            tmux.await("Workload table");
+            tmux.keys("Escape");
         } finally {
             proxy.start();
         }
-        await("reconnected", x -> x.contains("● docker") && !x.contains("docker disconnected"), Duration.ofSeconds(90));
+        tmux.await("reconnected", x -> x.contains("● docker") && !x.contains("docker disconnected"), Duration.ofSeconds(90));
         // and it is live again: a change made now shows up
         docker("pause", PREFIX + "-printer");
         try {
-            await("printer paused", x -> x.lines().anyMatch(l -> l.contains(PREFIX + "-printer") && l.contains("paused")), Duration.ofSeconds(60));
+            tmux.await("printer paused", x -> x.lines().anyMatch(l -> l.contains(PREFIX + "-printer") && l.contains("paused")), Duration.ofSeconds(60));
         } finally {
             docker("unpause", PREFIX + "-printer");
         }
-        quitAndCheckTerminal();
+        tmux.quitAndCheckTerminal();
     }
 
     @Test
     void worksOverSshToo() throws Exception {
         Engines.require(Files.isExecutable(Path.of("/usr/sbin/sshd")) && Engines.run("ssh", "-V") == 0, "sshd and ssh");
-        Path ssh = dir.resolve("ssh-" + session);
+        Path ssh = dir.resolve("ssh-" + tmux.session);
         Files.createDirectories(ssh);
         assertEquals(0, Engines.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ssh.resolve("host").toString()));
         assertEquals(0, Engines.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ssh.resolve("user").toString()));
@@ -279,14 +217,14 @@ class TuiTmuxIT {
         String user = System.getProperty("user.name");
         String cmd = "ssh -t -p " + port + " -i " + ssh.resolve("user") + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
                 + " -o LogLevel=ERROR " + user + "@127.0.0.1 " + dir.resolve("run.sh") + "; echo SSH-DONE; sleep 600";
-        start(cmd, 120, 35);
-        await("the table over ssh", s -> s.contains(PREFIX + "-printer"), Duration.ofSeconds(90));
-        keys("/");
-        type(PREFIX + "-pri");
-        keys("Enter");
-        await("filtered over ssh", x -> !x.contains(PREFIX + "-shell"), Duration.ofSeconds(20));
-        keys("q");
-        String s = await("CLOUDTUI-EXIT");
+        tmux.start(cmd, 120, 35);
+        tmux.await("the table over ssh", s -> s.contains(PREFIX + "-printer"), Duration.ofSeconds(90));
+        tmux.keys("/");
+        tmux.type(PREFIX + "-pri");
+        tmux.keys("Enter");
+        tmux.await("filtered over ssh", x -> !x.contains(PREFIX + "-shell"), Duration.ofSeconds(20));
+        tmux.keys("q");
+        String s = tmux.await("CLOUDTUI-EXIT");
         assertTrue(s.contains("CLOUDTUI-EXIT code=0 stty=same"), s);
     }
 

@@ -235,7 +235,7 @@ class VmViewsTest {
         h.ctrl('u');
         h.type("two");
         h.press(KeyType.Enter);
-        h.await("vCPUs: a number from 1 to 1024");
+        h.await("vCPUs: a number from 1 to 256");
         h.ctrl('u');
         h.type("2");
         h.press(KeyType.ArrowDown);
@@ -258,7 +258,7 @@ class VmViewsTest {
         assertEquals(kernel, spec.kernel());
         assertEquals(initrd, spec.initrd());
         assertNull(spec.image());
-        assertEquals("default", spec.network());
+        assertNull(spec.network());
         assertTrue(spec.start());
         h.await(" tiny ");
     }

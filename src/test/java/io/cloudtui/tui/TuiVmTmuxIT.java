@@ -1,0 +1,132 @@
+package io.cloudtui.tui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cloudtui.testing.Engines;
+import io.cloudtui.testing.Tmux;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real cloudtui in tmux against the real libvirtd and a real QEMU guest (the tiny test guest):
+ * creates a VM with the N form, opens its serial console with a and comes back with ctrl-], takes
+ * a snapshot and reverts to it from the z view, and leaves the terminal as it was.
+ */
+class TuiVmTmuxIT {
+    static final Path GUEST = Path.of("/var/cache/cloudtui-test/guest");
+    final String vm = "ctui-it-uivm-" + UUID.randomUUID().toString().substring(0, 6);
+    Path dir;
+    Tmux tmux;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Engines.requireLibvirt();
+        Engines.require(Files.isReadable(GUEST.resolve("vmlinuz")) && Files.isReadable(GUEST.resolve("initrd.img")),
+                "the test guest in " + GUEST + " (scripts/provision/30-libvirt.sh)");
+        dir = Files.createTempDirectory("ctui-vmtmux");
+        Files.writeString(dir.resolve("config.yaml"), "backends:\n  - name: kvm\n    type: libvirt\n    uri: qemu:///system\n"
+                + "    options: {domainType: qemu}\nui:\n  statsInterval: 1s\n");
+        assertEquals(0, Engines.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("id").toString()));
+        Tmux.launcher(dir, Map.of("CLOUDTUI_CONFIG", dir.resolve("config.yaml").toString(), "XDG_STATE_HOME", dir.resolve("state").toString(),
+                "HOME", dir.toString()));
+        tmux = new Tmux(vm);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (tmux != null) tmux.close();
+        Engines.run("virsh", "-c", "qemu:///system", "destroy", vm);
+        Engines.run("virsh", "-c", "qemu:///system", "undefine", vm, "--snapshots-metadata", "--nvram");
+        Files.deleteIfExists(Path.of("/var/lib/libvirt/images", vm + ".qcow2"));
+        Files.deleteIfExists(Path.of("/var/lib/libvirt/images", vm + "-seed.iso"));
+        if (dir != null) {
+            try (var s = Files.walk(dir)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static String virsh(String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("virsh", "-c", "qemu:///system"));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out.trim();
+    }
+
+    @Test
+    void createsAVmOpensItsConsoleAndSnapshotsItFromTheUi() throws Exception {
+        tmux.start(dir.resolve("run.sh").toString(), 120, 40);
+        tmux.await("the libvirt backend connected", s -> s.contains("● kvm"), Duration.ofSeconds(60));
+
+        // N: the create-VM form, filled in as a person would
+        tmux.keys("N");
+        tmux.await("create a new VM");
+        tmux.type(vm);
+        tmux.keys("Down", "Down", "C-u");
+        tmux.type("160m");
+        tmux.keys("Down", "C-u");
+        tmux.type("64m");
+        tmux.keys("Down", "Down");
+        tmux.type(GUEST.resolve("vmlinuz").toString());
+        tmux.keys("Down");
+        tmux.type(GUEST.resolve("initrd.img").toString());
+        tmux.keys("Down", "Down", "C-u");
+        tmux.type(dir.resolve("id.pub").toString());
+        tmux.keys("Down");
+        tmux.type("tester");
+        tmux.keys("Enter");
+        tmux.await("the new VM running", s -> s.lines().anyMatch(l -> l.contains(vm) && l.contains("running")), Duration.ofSeconds(120));
+        String xml = virsh("dumpxml", vm);
+        assertTrue(xml.contains("<memory unit='KiB'>163840</memory>"), xml);
+        assertTrue(xml.contains(vm + "-seed.iso"), "cloud-init seed attached:\n" + xml);
+
+        // only this VM in view, then its serial console
+        tmux.keys("/");
+        tmux.type(vm);
+        tmux.keys("Enter");
+        tmux.await("only the VM", s -> s.contains("filter: " + vm), Duration.ofSeconds(20));
+        tmux.keys("a");
+        tmux.await("the console", s -> s.contains("console of " + vm), Duration.ofSeconds(30));
+        // the guest may still be booting: ask until its shell answers
+        String answer = null;
+        for (int i = 0; i < 60 && answer == null; i++) {
+            tmux.keys("Enter");
+            tmux.type("echo vm-$((6*7))");
+            tmux.keys("Enter");
+            Thread.sleep(1000);
+            if (tmux.capture().contains("vm-42")) answer = "vm-42";
+        }
+        assertEquals("vm-42", answer, "the guest's shell answered on the serial console:\n" + tmux.capture());
+        tmux.keys("C-]");
+        String s = tmux.await("back at the table", x -> x.contains("filter: " + vm) && x.contains("NAME"), Duration.ofSeconds(30));
+        assertTrue(s.lines().anyMatch(l -> l.contains(vm) && l.contains("running")), s);
+
+        // z: snapshots; c takes one through the palette; r reverts after asking
+        tmux.keys("z");
+        tmux.await("snapshots of " + vm);
+        tmux.keys("c");
+        tmux.await(":snapshot create");
+        tmux.type("first the first one");
+        tmux.keys("Enter");
+        tmux.await("took snapshot first of " + vm);
+        tmux.await("the snapshot listed", x -> x.lines().anyMatch(l -> l.contains("first") && l.contains("the first one")), Duration.ofSeconds(30));
+        assertTrue(virsh("snapshot-list", vm, "--name").contains("first"));
+        tmux.keys("r");
+        tmux.await("Revert " + vm + " to snapshot first?");
+        tmux.keys("y");
+        tmux.await("reverted " + vm + " to first");
+        tmux.keys("Escape");
+        tmux.await("the table again", x -> x.contains("filter: " + vm) && x.contains("NAME"), Duration.ofSeconds(20));
+        tmux.quitAndCheckTerminal();
+    }
+}
