@@ -58,8 +58,7 @@ final class ConsoleSession {
             if (Virt.LIB.virDomainOpenConsole(dom, null, stream, force ? Virt.VIR_DOMAIN_CONSOLE_FORCE : 0) < 0) {
                 String msg = EventLoop.lastMessage();
                 if (msg.toLowerCase(java.util.Locale.ROOT).contains("active console session")) {
-                    throw new CloudtuiException("the console of VM '" + ref + "' is in use by another client"
-                            + " (take it over with: cloudtui console --force " + ref + ")");
+                    throw new VmSupport.ConsoleBusyException(ref);
                 }
                 throw new CloudtuiException("cannot open the console of VM '" + ref + "': " + LibvirtBackend.oneLine(msg));
             }

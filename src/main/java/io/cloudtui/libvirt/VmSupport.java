@@ -18,6 +18,13 @@ public interface VmSupport {
      */
     int console(String ref, Stdio stdio, boolean force);
 
+    /** The console is held by another client; {@code console(ref, stdio, true)} takes it over. */
+    final class ConsoleBusyException extends io.cloudtui.core.CloudtuiException {
+        public ConsoleBusyException(String ref) {
+            super("the console of VM '" + ref + "' is in use by another client (take it over with: cloudtui console --force " + ref + ")");
+        }
+    }
+
     /** A snapshot as listed: {@code parent} is null for a root; exactly one may be current. */
     record Snapshot(String name, String parent, String description, Instant created, String state, boolean memory, boolean current) {}
 

@@ -698,12 +698,24 @@ public final class TuiApp implements AutoCloseable {
     }
 
     private void console(Workload w) {
+        console(w, false);
+    }
+
+    /** A VM's serial console; one held by another client is offered to be taken over. */
+    private void console(Workload w, boolean force) {
         Backend b = backends.get(w.backend());
-        if (!b.supports(Capability.CONSOLE) && !b.supports(Capability.ATTACH)) {
+        if (!(b instanceof VmSupport vs) && !b.supports(Capability.CONSOLE) && !b.supports(Capability.ATTACH)) {
             error(w.backend() + " has no console");
             return;
         }
-        runSession(w, "console of " + w.name(), "ctrl-]", stdio -> b.attach(w.nativeId(), stdio));
+        runSession(w, "console of " + w.name(), "ctrl-]",
+                stdio -> b instanceof VmSupport vs ? vs.console(w.nativeId(), stdio, force) : b.attach(w.nativeId(), stdio),
+                e -> {
+                    if (!(e instanceof VmSupport.ConsoleBusyException)) return false;
+                    confirm("The console of " + w.name() + " is in use by another client. Take it over?",
+                            List.of("The other client (virsh console, another cloudtui) is disconnected."), () -> console(w, true));
+                    return true;
+                });
     }
 
     // ---- VMs: snapshots, creation, ssh ----
@@ -857,12 +869,18 @@ public final class TuiApp implements AutoCloseable {
     }
 
     private void runSession(Workload w, String what, String detach, java.util.function.ToIntFunction<Stdio> body) {
+        runSession(w, what, detach, body, e -> false);
+    }
+
+    /** {@code handled} may take over a failure (and return true) instead of the error message. */
+    private void runSession(Workload w, String what, String detach, java.util.function.ToIntFunction<Stdio> body,
+            java.util.function.Predicate<RuntimeException> handled) {
         int code;
         try {
             code = sessions.run(what, detach, body);
         } catch (RuntimeException e) {
             fullRedraw = true;
-            error(what + " failed: " + e.getMessage());
+            if (!handled.test(e)) error(what + " failed: " + e.getMessage());
             return;
         }
         fullRedraw = true;

@@ -51,7 +51,8 @@ class VmViewsTest {
 
         @Override
         public int console(String ref, Stdio stdio, boolean force) {
-            calls.add("console " + ref);
+            calls.add("console " + ref + (force ? " --force" : ""));
+            if (ref.equals("v2") && !force) throw new ConsoleBusyException("db");
             return 0;
         }
 
@@ -272,5 +273,21 @@ class VmViewsTest {
         h.press('a');
         h.await("exited with status 0");
         assertTrue(h.sessions.get(0).startsWith("console of web [ctrl-]]"), h.sessions.toString());
+        assertTrue(kvm.calls.contains("console v1"), kvm.calls.toString());
+    }
+
+    @Test
+    void aConsoleHeldByAnotherClientIsReportedWithAnOfferToTakeItOver() {
+        select("db");
+        h.press('e');
+        h.await("The console of db is in use by another client. Take it over?");
+        h.press('n');
+        h.awaitGone("Take it over?");
+        assertEquals(List.of("console v2"), kvm.calls.stream().filter(c -> c.startsWith("console")).toList());
+        h.press('a');
+        h.await("Take it over?");
+        h.press('y');
+        h.await("console of db: exited with status 0");
+        assertTrue(kvm.calls.contains("console v2 --force"), kvm.calls.toString());
     }
 }
