@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloudtui.testing.Engines;
+import io.cloudtui.testing.SocketRelay;
 import io.cloudtui.testing.Tmux;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -127,6 +128,33 @@ class TuiVmTmuxIT {
         tmux.await("reverted " + vm + " to first");
         tmux.keys("Escape");
         tmux.await("the table again", x -> x.contains("filter: " + vm) && x.contains("NAME"), Duration.ofSeconds(20));
+        // another client deletes the selected VM: its row goes, the UI carries on
+        virsh("destroy", vm);
+        virsh("undefine", vm, "--snapshots-metadata");
+        tmux.await("the VM gone", x -> x.lines().noneMatch(l -> l.contains(vm) && !l.contains("filter")), Duration.ofSeconds(60));
+        tmux.keys("z");
+        tmux.await("no workload selected");
         tmux.quitAndCheckTerminal();
+    }
+
+    @Test
+    void libvirtdGoingAwayShowsDisconnectedAndTheUiReconnects() throws Exception {
+        Path sock = dir.resolve("libvirt.sock");
+        try (SocketRelay relay = new SocketRelay(sock, Path.of("/var/run/libvirt/libvirt-sock"))) {
+            relay.start();
+            Files.writeString(dir.resolve("config.yaml"), "backends:\n  - name: kvm\n    type: libvirt\n    uri: qemu+unix:///system?socket=" + sock
+                    + "\n    options: {domainType: qemu, pollInterval: 2}\n");
+            tmux.start(dir.resolve("run.sh").toString(), 120, 40);
+            tmux.await("the libvirt backend connected", s -> s.contains("● kvm"), Duration.ofSeconds(60));
+            relay.stop();
+            tmux.await("kvm disconnected");
+            // the UI still answers keys while libvirtd is away
+            tmux.keys("?");
+            tmux.await("Workload table");
+            tmux.keys("Escape");
+            relay.start();
+            tmux.await("reconnected", x -> x.contains("● kvm") && !x.contains("kvm disconnected"), Duration.ofSeconds(90));
+            tmux.quitAndCheckTerminal();
+        }
     }
 }
