@@ -127,6 +127,14 @@ public final class OciRuntime {
 
     // ---- create / start ----
 
+    /** Where the monitor writes the container's output (Docker json-file lines), rotated at maxBytes, keeping {@code keep} old files. */
+    public record LogSpec(Path file, long maxBytes, int keep) {}
+
+    /** Creates the container with a monitor that logs its output; its init waits for {@link #start}. */
+    public int create(String id, Path bundle, LogSpec log) {
+        return create(id, bundle, null, null, true, false);
+    }
+
     /** Creates the container; its init waits for {@link #start}. Returns the init's host pid. */
     public int create(String id, Path bundle, Path pidFile, String consoleSocket) {
         return create(id, bundle, pidFile, consoleSocket, monitorWanted(), false);
@@ -510,6 +518,21 @@ public final class OciRuntime {
         }
     }
 
+    /** Streams for an exec that does not use this process's own stdio (the UI, an engine backend). */
+    public record Pipes(java.io.InputStream stdin, java.io.OutputStream stdout, java.io.OutputStream stderr) {}
+
+    /** Runs ARGS in the container with the bundle's process settings, its stdio piped to {@code io}; returns the exit code. */
+    public int exec(String id, List<String> args, Pipes io) {
+        pipes.set(io);
+        try {
+            return exec(id, null, args, false, null, List.of(), null, null, false);
+        } finally {
+            pipes.remove();
+        }
+    }
+
+    private static final ThreadLocal<Pipes> pipes = new ThreadLocal<>();
+
     // ---- run ----
 
     /** create + start, then (unless detached) wait for the exit, delete, and return the exit code. */
@@ -573,14 +596,23 @@ public final class OciRuntime {
     private static int runNative(String verb, Path spec, Path report, boolean waitCode) {
         List<String> cmd = List.of(Native.binary().toString(), verb, spec.toString(), report.toString());
         Process p;
+        Pipes io = pipes.get();
+        List<Thread> pumps = new ArrayList<>();
         try {
-            p = new ProcessBuilder(cmd).inheritIO().start();
+            p = io == null ? new ProcessBuilder(cmd).inheritIO().start() : new ProcessBuilder(cmd).start();
         } catch (IOException e) {
             throw new CloudtuiException("cannot run the runtime's native stage: " + e.getMessage());
+        }
+        if (io != null) {
+            pumps.add(pump(p.getInputStream(), io.stdout(), false));
+            pumps.add(pump(p.getErrorStream(), io.stderr(), false));
+            if (io.stdin() != null) pump(io.stdin(), p.getOutputStream(), true);
+            else closeQuietly(p.getOutputStream());
         }
         int rc;
         try {
             rc = p.waitFor();
+            for (Thread t : pumps) t.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CloudtuiException("interrupted");
@@ -598,6 +630,36 @@ public final class OciRuntime {
         if (waitCode) return rc;
         if (rc != 0) throw new CloudtuiException(verb + " failed (native stage exit code " + rc + ")");
         return Integer.parseInt(text);
+    }
+
+    private static Thread pump(java.io.InputStream in, java.io.OutputStream out, boolean closeOut) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    if (out != null) {
+                        out.write(buf, 0, n);
+                        out.flush();
+                    }
+                }
+            } catch (IOException e) {
+                // the other side went away
+            } finally {
+                if (closeOut) closeQuietly(out);
+            }
+        }, "exec-pipe");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            if (c != null) c.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
     }
 
     private static int runTool(List<String> cmd) {

@@ -17,12 +17,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class BusyboxBundle {
     static final ObjectMapper M = new ObjectMapper();
-    static final List<String> DEFAULT_CAPS = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-            "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-            "CAP_KILL", "CAP_AUDIT_WRITE");
-    static final List<String> MASKED = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-            "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware");
-    static final List<String> READONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
     final Path dir;
     final ObjectNode config;
@@ -60,46 +54,16 @@ final class BusyboxBundle {
     }
 
     static ObjectNode defaultConfig(String id, String... args) {
-        ObjectNode c = M.createObjectNode();
-        c.put("ociVersion", "1.0.2");
-        ObjectNode p = c.putObject("process");
-        p.put("terminal", false);
-        p.putObject("user").put("uid", 0).put("gid", 0);
-        ArrayNode a = p.putArray("args");
-        for (String s : args) a.add(s);
+        ObjectNode c = DefaultSpec.create(List.of(args), "rootfs", "/ctui-it/" + id);
+        ObjectNode p = (ObjectNode) c.get("process");
         p.putArray("env").add("PATH=/bin").add("HOME=/root");
-        p.put("cwd", "/");
-        ObjectNode caps = p.putObject("capabilities");
-        for (String set : List.of("bounding", "effective", "permitted")) {
-            ArrayNode l = caps.putArray(set);
-            DEFAULT_CAPS.forEach(l::add);
-        }
         p.putArray("rlimits").addObject().put("type", "RLIMIT_NOFILE").put("hard", 1024).put("soft", 1024);
-        p.put("noNewPrivileges", true);
-        c.putObject("root").put("path", "rootfs").put("readonly", false);
         c.put("hostname", "ctui-box");
-        ArrayNode mounts = c.putArray("mounts");
-        mount(mounts, "/proc", "proc", "proc", "nosuid", "noexec", "nodev");
-        mount(mounts, "/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k");
-        mount(mounts, "/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5");
-        mount(mounts, "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k");
-        mount(mounts, "/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev");
-        mount(mounts, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro");
-        ObjectNode linux = c.putObject("linux");
-        ArrayNode ns = linux.putArray("namespaces");
-        for (String t : List.of("pid", "network", "ipc", "uts", "mount")) ns.addObject().put("type", t);
-        linux.put("cgroupsPath", "/ctui-it/" + id);
-        ArrayNode masked = linux.putArray("maskedPaths");
-        MASKED.forEach(masked::add);
-        ArrayNode ro = linux.putArray("readonlyPaths");
-        READONLY.forEach(ro::add);
         return c;
     }
 
     static void mount(ArrayNode mounts, String dest, String type, String source, String... options) {
-        ObjectNode m = mounts.addObject().put("destination", dest).put("type", type).put("source", source);
-        ArrayNode o = m.putArray("options");
-        for (String s : options) o.add(s);
+        DefaultSpec.mount(mounts, dest, type, source, options);
     }
 
     ObjectNode linux() {

@@ -125,8 +125,8 @@ class OciRuntimeIT {
         assertEquals(expectedCaps(), bnd, "exactly the capabilities config.json grants");
         assertEquals("1", kv.get("nnp"));
         Set<String> allowed = new HashSet<>(List.of("/", "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys"));
-        allowed.addAll(BusyboxBundle.MASKED);
-        allowed.addAll(BusyboxBundle.READONLY);
+        allowed.addAll(DefaultSpec.MASKED);
+        allowed.addAll(DefaultSpec.READONLY);
         for (String mp : kv.get("mounts").split(" ")) {
             assertTrue(allowed.contains(mp), "no host mount may be visible, found " + mp + " in " + kv.get("mounts"));
         }
@@ -135,7 +135,7 @@ class OciRuntimeIT {
 
     private static long expectedCaps() {
         long m = 0;
-        for (String c : BusyboxBundle.DEFAULT_CAPS) m |= 1L << NativeSpec.capability(c);
+        for (String c : DefaultSpec.CAPABILITIES) m |= 1L << NativeSpec.capability(c);
         return m;
     }
 

@@ -1,0 +1,180 @@
+package io.cloudtui.engine;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.RunSpec;
+import io.cloudtui.engine.image.ImageConfig;
+import io.cloudtui.runtime.oci.DefaultSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The OCI config.json for a container: runc's defaults, then the image's Env, WorkingDir, User,
+ * Entrypoint and Cmd, then what {@code run} asked for, the way docker combines them.
+ */
+final class BundleSpec {
+    private BundleSpec() {}
+
+    /** Entrypoint + Cmd as docker resolves them: --entrypoint replaces both; a command replaces Cmd. */
+    static List<String> args(RunSpec s, ImageConfig img) {
+        List<String> out = new ArrayList<>();
+        if (s.entrypoint() != null) {
+            out.addAll(s.entrypoint());
+            out.addAll(s.command());
+        } else {
+            out.addAll(img.entrypoint());
+            out.addAll(s.command().isEmpty() ? img.cmd() : s.command());
+        }
+        if (out.isEmpty()) throw CloudtuiException.usage("no command: the image has no Entrypoint or Cmd; give one after the image");
+        return out;
+    }
+
+    /** The environment: PATH and HOME defaults, the image's Env, then -e, later ones winning. */
+    static List<String> env(RunSpec s, ImageConfig img, String hostname, String home) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        for (String e : img.env()) {
+            int eq = e.indexOf('=');
+            if (eq > 0) env.put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        env.put("HOSTNAME", hostname);
+        env.putAll(s.env());
+        env.putIfAbsent("HOME", home);
+        if (s.tty()) env.putIfAbsent("TERM", "xterm");
+        List<String> out = new ArrayList<>();
+        env.forEach((k, v) -> out.add(k + "=" + v));
+        return out;
+    }
+
+    /** uid, gid, additional gids and home of a user spec ("", "name", "uid", "name:group", "uid:gid") in the rootfs. */
+    record User(long uid, long gid, List<Long> groups, String home) {}
+
+    static User user(String spec, Path rootfs) {
+        if (spec == null || spec.isEmpty()) spec = "0";
+        String u = spec;
+        String g = null;
+        int colon = spec.indexOf(':');
+        if (colon >= 0) {
+            u = spec.substring(0, colon);
+            g = spec.substring(colon + 1);
+        }
+        List<String[]> passwd = table(rootfs.resolve("etc/passwd"));
+        long uid = -1;
+        long gid = -1;
+        String home = "/";
+        for (String[] p : passwd) {
+            if (p.length >= 6 && (p[0].equals(u) || p[2].equals(u))) {
+                uid = Long.parseLong(p[2]);
+                gid = Long.parseLong(p[3]);
+                home = p[5];
+                break;
+            }
+        }
+        if (uid < 0) {
+            if (!u.matches("\\d+")) throw CloudtuiException.usage("user '" + u + "' is not in the image's /etc/passwd");
+            uid = Long.parseLong(u);
+            gid = uid == 0 ? 0 : uid;
+            if (uid == 0) home = "/root";
+        }
+        if (g != null) {
+            long found = -1;
+            for (String[] p : table(rootfs.resolve("etc/group"))) {
+                if (p.length >= 3 && (p[0].equals(g) || p[2].equals(g))) {
+                    found = Long.parseLong(p[2]);
+                    break;
+                }
+            }
+            if (found < 0) {
+                if (!g.matches("\\d+")) throw CloudtuiException.usage("group '" + g + "' is not in the image's /etc/group");
+                found = Long.parseLong(g);
+            }
+            gid = found;
+        }
+        List<Long> groups = new ArrayList<>();
+        String name = null;
+        for (String[] p : passwd) if (p.length >= 3 && p[2].equals(String.valueOf(uid))) name = p[0];
+        if (name != null) {
+            for (String[] p : table(rootfs.resolve("etc/group"))) {
+                if (p.length >= 4 && List.of(p[3].split(",")).contains(name)) {
+                    long x = Long.parseLong(p[2]);
+                    if (x != gid && !groups.contains(x)) groups.add(x);
+                }
+            }
+        }
+        return new User(uid, gid, groups, home);
+    }
+
+    private static List<String[]> table(Path f) {
+        List<String[]> out = new ArrayList<>();
+        try {
+            // never follow a link out of the rootfs: the image's /etc/passwd is the image's business
+            if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return out;
+            for (String line : Files.readAllLines(f)) {
+                if (!line.isBlank() && !line.startsWith("#")) out.add(line.split(":", -1));
+            }
+        } catch (IOException | RuntimeException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /** The whole config.json tree. {@code etc} holds the hostname, hosts and resolv.conf files to bind. */
+    static ObjectNode build(String id, RunSpec s, ImageConfig img, Path rootfs, Path etc, String hostname, String cgroupsPath) {
+        User user = user(s.user() != null ? s.user() : img.user(), rootfs);
+        ObjectNode c = DefaultSpec.create(args(s, img), rootfs.toString(), cgroupsPath);
+        ObjectNode p = (ObjectNode) c.get("process");
+        p.put("terminal", s.tty());
+        ObjectNode u = p.putObject("user").put("uid", user.uid()).put("gid", user.gid());
+        if (!user.groups().isEmpty()) {
+            ArrayNode ag = u.putArray("additionalGids");
+            user.groups().forEach(ag::add);
+        }
+        ArrayNode env = p.putArray("env");
+        env(s, img, hostname, user.home()).forEach(env::add);
+        String cwd = s.workdir() != null && !s.workdir().isEmpty() ? s.workdir() : img.workingDir().isEmpty() ? "/" : img.workingDir();
+        if (!cwd.startsWith("/")) throw CloudtuiException.usage("working directory '" + cwd + "' must be absolute");
+        p.put("cwd", cwd);
+        c.put("hostname", hostname);
+        ((ObjectNode) c.get("root")).put("readonly", s.readOnly());
+        ArrayNode mounts = (ArrayNode) c.get("mounts");
+        for (String f : List.of("hostname", "hosts", "resolv.conf")) {
+            DefaultSpec.mount(mounts, "/etc/" + f, "bind", etc.resolve(f).toString(), "rbind", "rprivate", s.readOnly() ? "ro" : "rw");
+        }
+        for (RunSpec.Mount m : s.mounts()) {
+            if (!m.target().startsWith("/")) throw CloudtuiException.usage("volume target '" + m.target() + "' must be absolute");
+            Path src = Path.of(m.source());
+            if (!src.isAbsolute() || !Files.exists(src)) {
+                throw CloudtuiException.usage("volume source '" + m.source() + "' must be an existing absolute host path (named volumes: not on this backend)");
+            }
+            DefaultSpec.mount(mounts, m.target(), "bind", src.toString(), "rbind", "rprivate", m.readOnly() ? "ro" : "rw");
+        }
+        if (s.readOnly()) DefaultSpec.mount(mounts, "/tmp", "tmpfs", "tmpfs", "nosuid", "nodev", "mode=1777");
+        ObjectNode linux = (ObjectNode) c.get("linux");
+        String net = s.network() == null || s.network().isEmpty() ? "none" : s.network();
+        switch (net) {
+            case "none", "bridge", "default" -> { } // own network namespace: loopback only (no bridge on this backend)
+            case "host" -> {
+                ArrayNode ns = linux.putArray("namespaces");
+                for (String t : List.of("pid", "ipc", "uts", "mount")) ns.addObject().put("type", t);
+            }
+            default -> throw CloudtuiException.usage("network '" + net + "': the runtime backend has none (host) and host only");
+        }
+        ObjectNode res = linux.putObject("resources");
+        if (s.memoryBytes() != null) res.putObject("memory").put("limit", s.memoryBytes());
+        if (s.cpus() != null) {
+            if (s.cpus() <= 0) throw CloudtuiException.usage("--cpus must be positive");
+            long period = 100_000;
+            res.putObject("cpu").put("quota", Math.round(s.cpus() * period)).put("period", period);
+        }
+        if (s.pidsLimit() != null) res.putObject("pids").put("limit", s.pidsLimit());
+        ObjectNode ann = c.putObject("annotations");
+        ann.put("io.cloudtui.container", id);
+        return c;
+    }
+}

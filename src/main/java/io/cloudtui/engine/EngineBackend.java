@@ -1,0 +1,626 @@
+package io.cloudtui.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cloudtui.core.Backend;
+import io.cloudtui.core.Capability;
+import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.ImageInfo;
+import io.cloudtui.core.ImageSupport;
+import io.cloudtui.core.LogLine;
+import io.cloudtui.core.LogOptions;
+import io.cloudtui.core.RunSpec;
+import io.cloudtui.core.RunSupport;
+import io.cloudtui.core.State;
+import io.cloudtui.core.Stats;
+import io.cloudtui.core.Stdio;
+import io.cloudtui.core.Workload;
+import io.cloudtui.core.WorkloadEvent;
+import io.cloudtui.core.WorkloadId;
+import io.cloudtui.core.WorkloadKind;
+import io.cloudtui.engine.image.Image;
+import io.cloudtui.engine.image.ImageStore;
+import io.cloudtui.runtime.oci.OciRuntime;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * cloudtui's daemonless container engine: images from {@link ImageStore}, containers run by the
+ * bundled OCI runtime ({@link OciRuntime}) with one small monitor each, and everything else kept
+ * in files. Per container, {@code <store>/containers/<id>/} holds container.json (what was asked
+ * and what happened), bundle/config.json, the root filesystem (an overlayfs mount over the image's
+ * layers, or a copy where overlayfs is unavailable) and the log. No process runs between commands
+ * except the containers and their monitors.
+ */
+public final class EngineBackend implements Backend, RunSupport, ImageSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineBackend.class);
+    static final ObjectMapper M = new ObjectMapper();
+    private static final Set<Capability> CAPS = EnumSet.of(Capability.LIST, Capability.EVENTS, Capability.START, Capability.STOP,
+            Capability.RESTART, Capability.KILL, Capability.PAUSE, Capability.UNPAUSE, Capability.REMOVE, Capability.LOGS,
+            Capability.EXEC, Capability.INSPECT, Capability.RUN, Capability.IMAGES);
+
+    private final String name;
+    private final Path containers;
+    private final Path runtimeRoot;
+    private final ImageStore images;
+    private volatile OciRuntime runtime;
+
+    public EngineBackend(String name, Path store, Path runtimeRoot, ImageStore images) {
+        this.name = name;
+        this.containers = store.resolve("containers");
+        this.runtimeRoot = runtimeRoot;
+        this.images = images;
+    }
+
+    /** The defaults: /var/lib/cloudtui and /run/cloudtui/engine as root, XDG directories otherwise. */
+    public static EngineBackend defaults(String name) {
+        return new EngineBackend(name, defaultStore(), defaultRuntimeRoot(), null);
+    }
+
+    static Path defaultStore() {
+        if ("root".equals(System.getProperty("user.name"))) return Path.of("/var/lib/cloudtui");
+        String xdg = System.getenv("XDG_DATA_HOME");
+        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share")).resolve("cloudtui");
+    }
+
+    static Path defaultRuntimeRoot() {
+        if ("root".equals(System.getProperty("user.name"))) return Path.of("/run/cloudtui/engine");
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of("/tmp", "cloudtui-" + System.getProperty("user.name"))).resolve("cloudtui/engine");
+    }
+
+    private ImageStore images() {
+        return images != null ? images : ImageStoreHolder.get(containers.getParent().resolve("images"));
+    }
+
+    /** One store object per path in this JVM (it repairs on open; opening it once is enough). */
+    private static final class ImageStoreHolder {
+        private static final Map<Path, ImageStore> STORES = new HashMap<>();
+
+        static synchronized ImageStore get(Path p) {
+            return STORES.computeIfAbsent(p, ImageStore::new);
+        }
+    }
+
+    private OciRuntime runtime() {
+        OciRuntime r = runtime;
+        if (r == null) {
+            synchronized (this) {
+                if (runtime == null) runtime = new OciRuntime(runtimeRoot, msg -> LOG.warn("runtime: {}", msg));
+                r = runtime;
+            }
+        }
+        return r;
+    }
+
+    @Override public String name() { return name; }
+    @Override public String type() { return "runtime"; }
+    @Override public String endpoint() { return containers.getParent().toString(); }
+    @Override public Set<Capability> capabilities() { return CAPS; }
+
+    @Override
+    public void ping() {
+        try {
+            Files.createDirectories(containers);
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot use the container store " + containers + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {}
+
+    // ---------------------------------------------------------------- records
+
+    private Path dir(String id) {
+        return containers.resolve(id);
+    }
+
+    private ObjectNode record(String id) {
+        try {
+            return (ObjectNode) M.readTree(dir(id).resolve("container.json").toFile());
+        } catch (IOException | ClassCastException e) {
+            throw CloudtuiException.noSuchWorkload(name + ":" + id);
+        }
+    }
+
+    private void save(String id, ObjectNode rec) {
+        Path f = dir(id).resolve("container.json");
+        Path tmp = dir(id).resolve("container.json.tmp");
+        try {
+            Files.writeString(tmp, M.writerWithDefaultPrettyPrinter().writeValueAsString(rec));
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot write " + f + ": " + e.getMessage());
+        }
+    }
+
+    /** Runs {@code body} holding the store-wide lock (names, create, remove), also against other cloudtui processes. */
+    private <T> T locked(Callable<T> body) {
+        try {
+            Files.createDirectories(containers);
+            Files.setPosixFilePermissions(containers, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot use the container store " + containers + ": " + e.getMessage());
+        }
+        try (FileChannel ch = FileChannel.open(containers.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock l = ch.lock()) {
+            return body.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CloudtuiException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    private List<String> ids() {
+        List<String> out = new ArrayList<>();
+        if (!Files.isDirectory(containers)) return out;
+        try (var s = Files.list(containers)) {
+            s.filter(p -> Files.isRegularFile(p.resolve("container.json"))).forEach(p -> out.add(p.getFileName().toString()));
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot list " + containers + ": " + e.getMessage());
+        }
+        return out;
+    }
+
+    /** An id, a unique id prefix, or a name. */
+    String resolve(String ref) {
+        if (ref.startsWith(name + ":")) ref = ref.substring(name.length() + 1);
+        List<String> prefix = new ArrayList<>();
+        for (String id : ids()) {
+            if (id.equals(ref)) return id;
+            try {
+                if (record(id).path("name").asText().equals(ref)) return id;
+            } catch (CloudtuiException e) {
+                continue;
+            }
+            if (ref.length() >= 3 && id.startsWith(ref)) prefix.add(id);
+        }
+        if (prefix.size() == 1) return prefix.get(0);
+        if (prefix.size() > 1) throw CloudtuiException.usage("'" + ref + "' is ambiguous on " + name + ": " + prefix.size() + " containers match");
+        throw CloudtuiException.noSuchWorkload(name + ":" + ref);
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** The runtime's view of a container, or null when it has no runtime state (never started, or cleaned up). */
+    private ObjectNode runtimeState(String id) {
+        if (!Files.isDirectory(runtimeRoot.resolve(id))) return null;
+        try {
+            return runtime().state(id);
+        } catch (CloudtuiException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Brings container.json up to date with the runtime: an init that exited (maybe while no cloudtui
+     * ran) leaves its exit code in the runtime state, which moves into the record; the runtime
+     * state is then deleted, so the next start creates the container afresh.
+     */
+    private ObjectNode refresh(String id) {
+        ObjectNode rec = record(id);
+        ObjectNode st = runtimeState(id);
+        String status = st == null ? null : st.path("status").asText();
+        if (st != null && status.equals("stopped")) {
+            rec.put("state", "exited");
+            if (st.has("exitCode")) rec.put("exitCode", st.get("exitCode").asInt());
+            if (st.path("oomKilled").asBoolean()) rec.put("oomKilled", true);
+            rec.put("finished", rec.path("finished").asText(Instant.now().toString()));
+            save(id, rec);
+            try {
+                runtime().delete(id, true);
+            } catch (CloudtuiException e) {
+                LOG.debug("delete runtime state of {}: {}", id, e.getMessage());
+            }
+        } else if (st != null) {
+            rec.put("state", status);
+        }
+        return rec;
+    }
+
+    private static State state(String s) {
+        return switch (s) {
+            case "running" -> State.RUNNING;
+            case "paused" -> State.PAUSED;
+            case "created", "creating" -> State.CREATED;
+            case "exited", "stopped" -> State.STOPPED;
+            default -> State.UNKNOWN;
+        };
+    }
+
+    private Workload workload(String id, ObjectNode rec) {
+        State s = state(rec.path("state").asText("created"));
+        String status = switch (s) {
+            case STOPPED -> "exited (" + rec.path("exitCode").asInt(0) + ")" + (rec.path("oomKilled").asBoolean() ? " oom-killed" : "");
+            default -> s.label();
+        };
+        Map<String, String> labels = new HashMap<>();
+        rec.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+        Instant started = s.isActive() && rec.hasNonNull("started") ? Instant.parse(rec.get("started").asText()) : null;
+        return new Workload(new WorkloadId(name, id), rec.path("name").asText(), WorkloadKind.CONTAINER, rec.path("image").asText(),
+                String.join(" ", strings(rec.path("args"))), s, status, Instant.parse(rec.path("created").asText()), started, List.of(),
+                labels, "local");
+    }
+
+    private static List<String> strings(JsonNode a) {
+        List<String> out = new ArrayList<>();
+        a.forEach(x -> out.add(x.asText()));
+        return out;
+    }
+
+    @Override
+    public List<Workload> list(boolean all) {
+        List<Workload> out = new ArrayList<>();
+        for (String id : ids()) {
+            try {
+                Workload w = workload(id, refresh(id));
+                if (all || w.state().isActive()) out.add(w);
+            } catch (CloudtuiException e) {
+                LOG.debug("skipping {}: {}", id, e.getMessage()); // removed meanwhile
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Workload get(String ref) {
+        String id = resolve(ref);
+        return workload(id, refresh(id));
+    }
+
+    // ---------------------------------------------------------------- create / start
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Override
+    public String create(RunSpec spec) {
+        Image img = images().inspect(spec.image());
+        String id = HexFormat.of().formatHex(randomBytes());
+        String cname = spec.name() != null ? spec.name() : "ctr-" + id.substring(0, 8);
+        if (!cname.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) throw CloudtuiException.usage("invalid container name '" + cname + "'");
+        return locked(() -> {
+            for (String other : ids()) {
+                if (record(other).path("name").asText().equals(cname)) {
+                    throw CloudtuiException.usage("the name '" + cname + "' is already in use by " + name + ":" + other.substring(0, 12));
+                }
+            }
+            Path d = dir(id);
+            Files.createDirectory(d);
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx--x--x"));
+            try {
+                ObjectNode rec = M.createObjectNode();
+                rec.put("id", id).put("name", cname).put("image", spec.image()).put("imageId", img.id()).put("created", Instant.now().toString())
+                        .put("state", "created").put("autoRemove", spec.autoRemove()).put("tty", spec.tty());
+                ObjectNode labels = rec.putObject("labels");
+                img.config().labels().forEach(labels::put);
+                spec.labels().forEach(labels::put);
+                rec.set("spec", M.valueToTree(spec));
+                RootFs.prepare(images(), img, d, id);
+                String hostname = spec.hostname() != null && !spec.hostname().isEmpty() ? spec.hostname() : id.substring(0, 12);
+                Path etc = d.resolve("etc");
+                Files.createDirectories(etc);
+                Files.writeString(etc.resolve("hostname"), hostname + "\n");
+                Files.writeString(etc.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + hostname + "\n");
+                Path resolv = Path.of("/etc/resolv.conf");
+                Files.writeString(etc.resolve("resolv.conf"), "host".equals(spec.network()) && Files.isReadable(resolv) ? Files.readString(resolv) : "");
+                RootFs.mount(d);
+                ObjectNode config;
+                try {
+                    config = BundleSpec.build(id, spec, img.config(), d.resolve("rootfs"), etc, hostname, "/cloudtui/" + id);
+                } finally {
+                    RootFs.unmount(d);
+                }
+                rec.set("args", config.path("process").path("args"));
+                Files.createDirectories(d.resolve("bundle"));
+                Files.writeString(d.resolve("bundle/config.json"), M.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+                save(id, rec);
+                return id;
+            } catch (IOException | RuntimeException e) {
+                RootFs.remove(d);
+                throw e instanceof CloudtuiException ce ? ce : new CloudtuiException("cannot create the container: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    @Override
+    public void start(String ref) {
+        String id = resolve(ref);
+        ObjectNode rec = refresh(id);
+        String s = rec.path("state").asText();
+        if (s.equals("running") || s.equals("paused")) throw new CloudtuiException("container " + rec.path("name").asText() + " is already " + s);
+        Path d = dir(id);
+        RootFs.mount(d);
+        try {
+            OciRuntime.LogSpec log = new OciRuntime.LogSpec(d.resolve("log.json"), 10L << 20, 2);
+            runtime().create(id, d.resolve("bundle"), log);
+            runtime().start(id);
+        } catch (RuntimeException e) {
+            if (runtimeState(id) != null) {
+                try {
+                    runtime().delete(id, true);
+                } catch (RuntimeException x) {
+                    LOG.debug("cleanup after failed start of {}", id, x);
+                }
+            }
+            RootFs.unmount(d);
+            throw e;
+        }
+        rec.put("state", "running").put("started", Instant.now().toString());
+        rec.remove("exitCode");
+        rec.remove("finished");
+        rec.remove("oomKilled");
+        save(id, rec);
+    }
+
+    // ---------------------------------------------------------------- stop / kill / pause / remove
+
+    @Override
+    public void stop(String ref, Duration timeout) {
+        String id = resolve(ref);
+        ObjectNode rec = refresh(id);
+        String s = rec.path("state").asText();
+        if (!s.equals("running") && !s.equals("paused")) return; // docker: stopping a stopped container is fine
+        if (s.equals("paused")) runtime().resume(id);
+        signal(id, 15);
+        if (!awaitStopped(id, timeout)) {
+            signal(id, 9);
+            awaitStopped(id, Duration.ofSeconds(10));
+        }
+        refresh(id);
+    }
+
+    private void signal(String id, int sig) {
+        try {
+            runtime().kill(id, sig, false);
+        } catch (CloudtuiException e) {
+            LOG.debug("signal {} to {}: {}", sig, id, e.getMessage()); // exited meanwhile
+        }
+    }
+
+    private boolean awaitStopped(String id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            ObjectNode st = runtimeState(id);
+            if (st == null || st.path("status").asText().equals("stopped")) return true;
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+
+    @Override
+    public void restart(String ref, Duration timeout) {
+        stop(ref, timeout);
+        start(ref);
+    }
+
+    @Override
+    public void kill(String ref, String signal) {
+        String id = resolve(ref);
+        ObjectNode rec = refresh(id);
+        if (!rec.path("state").asText().equals("running") && !rec.path("state").asText().equals("paused")) {
+            throw new CloudtuiException("container " + rec.path("name").asText() + " is not running");
+        }
+        runtime().kill(id, OciRuntime.parseSignal(signal == null ? "KILL" : signal), false);
+    }
+
+    @Override
+    public void pause(String ref) {
+        runtime().pause(resolve(ref));
+    }
+
+    @Override
+    public void unpause(String ref) {
+        runtime().resume(resolve(ref));
+    }
+
+    @Override
+    public void remove(String ref, boolean force) {
+        String id = resolve(ref);
+        ObjectNode rec = refresh(id);
+        String s = rec.path("state").asText();
+        if ((s.equals("running") || s.equals("paused")) && !force) {
+            throw new CloudtuiException("container " + rec.path("name").asText() + " is " + s + ": stop it first or remove it with -f");
+        }
+        locked(() -> {
+            if (runtimeState(id) != null) runtime().delete(id, true);
+            RootFs.remove(dir(id));
+            return null;
+        });
+    }
+
+    // ---------------------------------------------------------------- logs, exec, inspect, stats, events
+
+    @Override
+    public void logs(String ref, LogOptions options, Consumer<LogLine> sink, Cancel cancel) {
+        String id = resolve(ref);
+        LogFile.read(dir(id).resolve("log.json"), options, sink, cancel, () -> {
+            ObjectNode st = runtimeState(id);
+            return st != null && !st.path("status").asText().equals("stopped");
+        });
+    }
+
+    @Override
+    public int exec(String ref, List<String> command, Stdio stdio) {
+        String id = resolve(ref);
+        ObjectNode rec = refresh(id);
+        if (!rec.path("state").asText().equals("running")) throw new CloudtuiException("container " + rec.path("name").asText() + " is not running");
+        if (stdio.tty()) throw new CloudtuiException("exec with a terminal is not available on the runtime backend yet; use exec without -t");
+        return runtime().exec(id, command, new OciRuntime.Pipes(stdio.stdin(), stdio.stdout(), stdio.stderr()));
+    }
+
+    @Override
+    public int attach(String ref, Stdio stdio) {
+        throw CloudtuiException.unsupported(name, "attach");
+    }
+
+    @Override
+    public String inspect(String ref) {
+        String id = resolve(ref);
+        ObjectNode rec = refresh(id);
+        ObjectNode st = runtimeState(id);
+        if (st != null) rec.set("runtime", st);
+        try {
+            rec.set("config", M.readTree(dir(id).resolve("bundle/config.json").toFile()));
+        } catch (IOException e) {
+            LOG.debug("no config.json for {}", id);
+        }
+        try {
+            return M.writerWithDefaultPrettyPrinter().writeValueAsString(rec);
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot format: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Stats stats(String ref) {
+        throw CloudtuiException.unsupported(name, "stats");
+    }
+
+    /**
+     * No daemon sends events: a watcher thread lists the store once a second and reports what
+     * changed (created, started, exited, removed), also for changes made by other cloudtui processes.
+     */
+    @Override
+    public AutoCloseable events(Consumer<WorkloadEvent> listener) {
+        Thread t = new Thread(() -> {
+            Map<String, String> last = null;
+            listener.accept(new WorkloadEvent(name, null, WorkloadEvent.Type.CONNECTED, "connect", Instant.now()));
+            while (!Thread.currentThread().isInterrupted()) {
+                Map<String, String> now = new HashMap<>();
+                try {
+                    for (Workload w : list(true)) now.put(w.nativeId(), w.status());
+                } catch (RuntimeException e) {
+                    LOG.debug("event poll: {}", e.getMessage());
+                }
+                if (last != null) {
+                    for (var e : now.entrySet()) {
+                        String before = last.get(e.getKey());
+                        if (!e.getValue().equals(before)) {
+                            listener.accept(new WorkloadEvent(name, new WorkloadId(name, e.getKey()), WorkloadEvent.Type.WORKLOAD,
+                                    before == null ? "create" : e.getValue(), Instant.now()));
+                        }
+                    }
+                    for (String gone : last.keySet()) {
+                        if (!now.containsKey(gone)) {
+                            listener.accept(new WorkloadEvent(name, new WorkloadId(name, gone), WorkloadEvent.Type.WORKLOAD, "destroy", Instant.now()));
+                        }
+                    }
+                }
+                last = now;
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "engine-events-" + name);
+        t.setDaemon(true);
+        t.start();
+        return t::interrupt;
+    }
+
+    // ---------------------------------------------------------------- run
+
+    @Override
+    public int run(RunSpec spec, Stdio stdio, Consumer<String> onCreated) {
+        if (spec.tty() && !spec.detach()) throw new CloudtuiException("run -it is not available on the runtime backend yet; use -d, or run without -t");
+        String id = create(spec);
+        onCreated.accept(id);
+        try {
+            start(id);
+        } catch (RuntimeException e) {
+            if (spec.autoRemove()) remove(id, true);
+            throw e;
+        }
+        if (spec.detach()) return 0;
+        try (Cancel c = new Cancel()) {
+            logs(id, new LogOptions(true, -1, null, false), line -> {
+                try {
+                    (line.stream() == LogLine.Stream.STDERR ? stdio.stderr() : stdio.stdout()).write(line.text().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    (line.stream() == LogLine.Stream.STDERR ? stdio.stderr() : stdio.stdout()).flush();
+                } catch (IOException e) {
+                    c.close();
+                }
+            }, c);
+        }
+        awaitStopped(id, Duration.ofDays(365));
+        ObjectNode rec = refresh(id);
+        int code = rec.path("exitCode").asInt(255);
+        if (spec.autoRemove()) remove(id, true);
+        return code;
+    }
+
+    // ---------------------------------------------------------------- images
+
+    @Override
+    public List<ImageInfo> images(boolean all) {
+        List<ImageInfo> out = new ArrayList<>();
+        for (Image i : images().list()) out.add(new ImageInfo(name, i.id(), i.tags(), i.size(), i.created()));
+        return out;
+    }
+
+    @Override
+    public List<String> removeImage(String ref, boolean force) {
+        for (String id : ids()) {
+            ObjectNode rec = record(id);
+            if (!force && images().inspect(ref).id().equals(rec.path("imageId").asText())) {
+                throw new CloudtuiException("image " + ref + " is used by container " + rec.path("name").asText() + ": remove it first (or use -f)");
+            }
+        }
+        return images().remove(ref, force);
+    }
+
+    @Override
+    public String build(Path contextDir, String dockerfile, List<String> tags, Consumer<String> progress) {
+        throw CloudtuiException.unsupported(name, "build");
+    }
+
+    @Override
+    public String importImage(Path file, String reference, Consumer<String> progress) {
+        List<String> ids = images().importImage(file, reference, ImageProgress.of(progress));
+        return ids.isEmpty() ? "" : ids.get(ids.size() - 1);
+    }
+
+    @Override
+    public String pull(String reference, Consumer<String> progress) {
+        return images().pull(reference, ImageProgress.of(progress));
+    }
+}

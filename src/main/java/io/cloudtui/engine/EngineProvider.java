@@ -1,0 +1,37 @@
+package io.cloudtui.engine;
+
+import io.cloudtui.config.BackendConfig;
+import io.cloudtui.core.Backend;
+import io.cloudtui.core.BackendProvider;
+import io.cloudtui.core.CloudtuiException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The bundled daemonless engine: {@code type: runtime}, with {@code store} (images and containers,
+ * default /var/lib/cloudtui or $XDG_DATA_HOME/cloudtui) and {@code root} (runtime state, default
+ * /run/cloudtui/engine or $XDG_RUNTIME_DIR/cloudtui/engine).
+ */
+public final class EngineProvider implements BackendProvider {
+    @Override
+    public String type() {
+        return "runtime";
+    }
+
+    @Override
+    public Backend create(BackendConfig c) {
+        if (c.host() != null || c.uri() != null || c.tlsVerify() != null || c.certPath() != null || !c.options().isEmpty()) {
+            throw CloudtuiException.usage("backend '" + c.name() + "': a runtime backend takes 'store' and 'root', not docker or libvirt settings");
+        }
+        if (c.ociRuntime() != null) throw CloudtuiException.usage("backend '" + c.name() + "': ociRuntime is not supported yet (the bundled runtime is used)");
+        Path store = c.store() != null ? Path.of(c.store()) : EngineBackend.defaultStore();
+        Path root = c.root() != null ? Path.of(c.root()) : EngineBackend.defaultRuntimeRoot();
+        return new EngineBackend(c.name(), store, root, null);
+    }
+
+    /** Not enabled by autodetection yet: configure it with {@code type: runtime}. */
+    @Override
+    public Optional<Backend> autodetect() {
+        return Optional.empty();
+    }
+}
