@@ -12,14 +12,15 @@ import picocli.CommandLine.Spec;
 
 /** What every subcommand shares: the context and a capability check. */
 abstract class Base implements Callable<Integer> {
+    /** The root command, or a command group (image, vm) for nested subcommands. */
     @ParentCommand
-    CloudtuiCommand parent;
+    Object parent;
 
     @Spec
     CommandSpec spec;
 
     Context ctx() {
-        return parent.context();
+        return parent instanceof Base b ? b.ctx() : ((CloudtuiCommand) parent).context();
     }
 
     PrintStream out() {

@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
             StatsCommand.class,
             ImagesCommand.class,
             RmiCommand.class,
+            ImageCommand.class,
+            ImageCommand.Pull.class,
             BuildCommand.class,
             VolumesCommand.class,
             NetworksCommand.class,

@@ -24,4 +24,14 @@ public interface ImageSupport {
     default String pull(String reference, Consumer<String> progress) {
         throw new CloudtuiException("this backend cannot pull images");
     }
+
+    /** Gives image {@code source} the reference {@code target} as well. */
+    default void tag(String source, String target) {
+        throw new CloudtuiException("this backend cannot tag images");
+    }
+
+    /** Removes images no tag and no container uses; returns what was deleted, one per line. */
+    default List<String> prune() {
+        throw new CloudtuiException("this backend cannot prune images");
+    }
 }

@@ -269,6 +269,19 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
         return call(null, () -> images.pull(reference, progress));
     }
 
+    @Override
+    public void tag(String source, String target) {
+        call(null, () -> {
+            images.tag(source, target);
+            return null;
+        });
+    }
+
+    @Override
+    public List<String> prune() {
+        return call(null, images::prune);
+    }
+
     // VolumeSupport, NetworkSupport
 
     @Override

@@ -124,13 +124,21 @@ final class Images {
         }
         if (loaded == null) throw new CloudtuiException("the engine loaded nothing from " + file);
         String id = engine.client().inspectImageCmd(loaded).exec().getId();
-        if (reference != null && !reference.isBlank()) {
-            int colon = reference.lastIndexOf(':');
-            boolean hasTag = colon > reference.lastIndexOf('/');
-            engine.client().tagImageCmd(id, hasTag ? reference.substring(0, colon) : reference,
-                    hasTag ? reference.substring(colon + 1) : "latest").exec();
-        }
+        if (reference != null && !reference.isBlank()) tag(id, reference);
         return id;
+    }
+
+    /** docker tag SOURCE TARGET (TARGET without a tag means :latest). */
+    void tag(String source, String target) {
+        int colon = target.lastIndexOf(':');
+        boolean hasTag = colon > target.lastIndexOf('/');
+        engine.client().tagImageCmd(source, hasTag ? target.substring(0, colon) : target, hasTag ? target.substring(colon + 1) : "latest").exec();
+    }
+
+    /** docker image prune: dangling images only. */
+    List<String> prune() {
+        var r = engine.client().pruneCmd(com.github.dockerjava.api.model.PruneType.IMAGES).exec();
+        return List.of("Total reclaimed space: " + (r.getSpaceReclaimed() == null ? 0 : r.getSpaceReclaimed()) + " bytes");
     }
 
     private static String errorOf(com.github.dockerjava.api.model.ResponseItem item) {

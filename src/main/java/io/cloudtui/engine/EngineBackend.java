@@ -597,15 +597,19 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         return out;
     }
 
+    /** Refused while a container stands on the image (even with force: its layers are that container's root filesystem). */
     @Override
     public List<String> removeImage(String ref, boolean force) {
-        for (String id : ids()) {
-            ObjectNode rec = record(id);
-            if (!force && images().inspect(ref).id().equals(rec.path("imageId").asText())) {
-                throw new CloudtuiException("image " + ref + " is used by container " + rec.path("name").asText() + ": remove it first (or use -f)");
+        String imageId = images().inspect(ref).id();
+        return locked(() -> {
+            for (String id : ids()) {
+                ObjectNode rec = record(id);
+                if (imageId.equals(rec.path("imageId").asText())) {
+                    throw new CloudtuiException("image " + ref + " is used by container " + rec.path("name").asText() + ": remove the container first");
+                }
             }
-        }
-        return images().remove(ref, force);
+            return images().remove(ref, force);
+        });
     }
 
     @Override
@@ -617,6 +621,19 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     public String importImage(Path file, String reference, Consumer<String> progress) {
         List<String> ids = images().importImage(file, reference, ImageProgress.of(progress));
         return ids.isEmpty() ? "" : ids.get(ids.size() - 1);
+    }
+
+    @Override
+    public void tag(String source, String target) {
+        images().tag(source, target);
+    }
+
+    @Override
+    public List<String> prune() {
+        // images containers stand on stay, however they are tagged: their layers are the containers' lowerdirs
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (String id : ids()) used.add(record(id).path("imageId").asText());
+        return locked(() -> images().prune(used));
     }
 
     @Override

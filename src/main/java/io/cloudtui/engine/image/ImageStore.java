@@ -291,10 +291,16 @@ public final class ImageStore {
 
     /** Removes untagged images, unreferenced layers and blobs, and abandoned partial downloads. */
     public List<String> prune() {
+        return prune(Set.of());
+    }
+
+    /** {@link #prune()}, keeping the images in {@code keep} (ids of images containers still use) and their layers. */
+    public List<String> prune(Set<String> keep) {
         try (Op op = newOp()) {
             return locked(() -> {
                 List<String> out = new ArrayList<>();
                 Set<String> tagged = new HashSet<>(readTags().values());
+                tagged.addAll(keep);
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(images, "*.json")) {
                     for (Path p : ds) {
                         String id = "sha256:" + p.getFileName().toString().replace(".json", "");
