@@ -5,7 +5,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 need=()
-for pkg in qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static genisoimage dnsmasq-base; do
+for pkg in qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static genisoimage dnsmasq-base dropbear-bin; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -37,7 +37,7 @@ if info=$(virsh -c qemu:///system net-info default 2>/dev/null); then
 fi
 
 guest=/var/cache/cloudtui-test/guest
-recipe=3  # bump when the guest below changes, so cached guests are rebuilt
+recipe=7  # bump when the guest below changes, so cached guests are rebuilt
 if [ "$(cat "$guest/RECIPE" 2>/dev/null)" != "$recipe" ] || [ ! -s "$guest/vmlinuz" ] || [ ! -s "$guest/initrd.img" ]; then
   echo "provision: building the test guest in $guest"
   mkdir -p "$guest"
@@ -51,23 +51,34 @@ if [ "$(cat "$guest/RECIPE" 2>/dev/null)" != "$recipe" ] || [ ! -s "$guest/vmlin
   dpkg-deb -x "$work"/"$kpkg"_*.deb "$work/k"
   kver=${kpkg#linux-image-}
   root="$work/root"
-  mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,lib/modules,usr/share/udhcpc}
+  mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,home,lib/modules,usr/share/udhcpc,etc/dropbear,mnt/seed}
   cp /bin/busybox "$root/bin/busybox"
   for app in $("$root/bin/busybox" --list); do [ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"; done
+  # An ssh server (dropbear, with the shared libraries it links) for the vm ssh tests; the seed CD
+  # (IDE cdrom: libata, ata_piix, sr_mod, isofs) carries the cloud-init user and key /init installs.
+  install -D -m 755 /usr/sbin/dropbear "$root/usr/sbin/dropbear"
+  for lib in $(ldd /usr/sbin/dropbear | awk '/=> \//{print $3} /^[ \t]*\/lib/{print $1}'); do
+    install -D -m 755 "$lib" "$root$lib"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
+  printf 'root:x:0:\n' >"$root/etc/group"
+  printf '/bin/sh\n' >"$root/etc/shells"
   # virtio-net lets the guest take a DHCP lease on the default network (guest address tests).
   # virtio-balloon gives memory stats; button + evdev deliver the ACPI power button (virsh shutdown).
   # Debian builds all of these as modules.
   for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko drivers/virtio/virtio_pci_legacy_dev.ko \
            drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci.ko drivers/virtio/virtio_balloon.ko \
            net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko \
-           drivers/acpi/button.ko drivers/input/evdev.ko; do
+           drivers/acpi/button.ko drivers/input/evdev.ko \
+           drivers/scsi/scsi_common.ko drivers/scsi/scsi_mod.ko drivers/ata/libata.ko drivers/ata/ata_piix.ko \
+           drivers/cdrom/cdrom.ko drivers/scsi/sr_mod.ko fs/isofs/isofs.ko; do
     cp "$work/k/lib/modules/$kver/kernel/$m" "$root/lib/modules/"
   done
   cat >"$root/usr/share/udhcpc/default.script" <<'EOF'
 #!/bin/sh
 case "$1" in
-  bound|renew) ip addr flush dev "$interface"; ip addr add "$ip/${mask:-24}" dev "$interface"
-               [ -n "$router" ] && ip route add default via "${router%% *}" ;;
+  bound|renew) ifconfig "$interface" "$ip" netmask "${subnet:-255.255.255.0}" up
+               [ -n "$router" ] && route add default gw "${router%% *}" dev "$interface" ;;
 esac
 EOF
   chmod 755 "$root/usr/share/udhcpc/default.script"
@@ -77,9 +88,26 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 hostname ctui-guest
-# Two passes settle the load order without modprobe's dependency files.
-for pass in 1 2; do for m in /lib/modules/*.ko; do insmod "$m" 2>/dev/null; done; done
-for i in /sys/class/net/*; do n=${i##*/}; [ "$n" = lo ] || { ip link set "$n" up; udhcpc -b -q -i "$n" >/dev/null 2>&1 & }; done
+# A few passes settle the load order without modprobe's dependency files.
+for pass in 1 2 3 4; do for m in /lib/modules/*.ko; do insmod "$m" 2>/dev/null; done; done
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+# A tiny NoCloud consumer: the user and SSH key from the cidata seed's user-data, then dropbear.
+for try in 1 2 3 4 5 6 7 8 9 10; do [ -e /dev/sr0 ] && break; sleep 0.2; done
+if mount -t iso9660 -o ro /dev/sr0 /mnt/seed 2>/dev/null && [ -f /mnt/seed/user-data ]; then
+  user=$(sed -n 's/^  - name: *//p' /mnt/seed/user-data | head -n 1)
+  key=$(sed -n '/ssh_authorized_keys:/{n;s/^ *- *//p;}' /mnt/seed/user-data | head -n 1)
+  if [ -n "$user" ]; then
+    echo "$user:x:1000:1000:$user:/home/$user:/bin/sh" >>/etc/passwd
+    echo "$user:x:1000:" >>/etc/group
+    mkdir -p "/home/$user/.ssh"
+    [ -n "$key" ] && echo "$key" >"/home/$user/.ssh/authorized_keys"
+    chmod 700 "/home/$user/.ssh"; chmod 600 "/home/$user/.ssh/authorized_keys" 2>/dev/null
+    chown -R 1000:1000 "/home/$user"
+  fi
+  umount /mnt/seed
+fi
+/usr/sbin/dropbear -R -p 22 >/dev/null 2>&1
+for i in /sys/class/net/*; do n=${i##*/}; [ "$n" = lo ] || { ip link set "$n" up; udhcpc -b -q -s /usr/share/udhcpc/default.script -i "$n" >/tmp/udhcpc.log 2>&1 & }; done
 # ACPI power button (virsh shutdown / reboot) powers the guest off.
 for try in 1 2 3 4 5 6 7 8 9 10; do
   for e in /sys/class/input/event*; do

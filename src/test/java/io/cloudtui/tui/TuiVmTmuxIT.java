@@ -112,6 +112,39 @@ class TuiVmTmuxIT {
         String s = tmux.await("back at the table", x -> x.contains("filter: " + vm) && x.contains("NAME"), Duration.ofSeconds(30));
         assertTrue(s.lines().anyMatch(l -> l.contains(vm) && l.contains("running")), s);
 
+        // x: ssh with the key and user given in the form, which the guest took from the cloud-init seed
+        // once the table shows the guest's address (its DHCP lease); dropbear may need a moment more
+        tmux.await("the guest's address", x -> x.lines().anyMatch(l -> l.contains(vm) && l.contains("192.168.")), Duration.ofSeconds(90));
+        String shell = null;
+        for (int i = 0; i < 20 && shell == null; i++) {
+            tmux.keys("x");
+            String t = tmux.await("a shell prompt in the guest, or ssh's failure",
+                    x -> x.contains("~ $") || x.contains("exited with status 255"), Duration.ofSeconds(60));
+            if (t.contains("~ $")) {
+                shell = t;
+            } else {
+                tmux.await("the failure message gone", x -> !x.contains("exited with status 255"), Duration.ofSeconds(30));
+            }
+        }
+        assertTrue(shell != null, "ssh to the guest worked:\n" + tmux.capture());
+        tmux.type("echo user=$(id -un) ssh-$((6*7))");
+        tmux.keys("Enter");
+        tmux.await("user=tester ssh-42");
+        tmux.type("exit");
+        tmux.keys("Enter");
+        s = tmux.await("back from ssh", x -> x.contains("exited with status 0") && x.contains("NAME"), Duration.ofSeconds(30));
+        assertTrue(s.contains("filter: " + vm), "the table as it was:\n" + s);
+        // the same from the CLI: vm ssh runs a command and passes its output and status through
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar")).toAbsolutePath().toString(), "vm", "ssh", vm, "--",
+                "echo cli-$(id -un); exit 3").redirectErrorStream(true);
+        pb.environment().put("CLOUDTUI_CONFIG", dir.resolve("config.yaml").toString());
+        pb.environment().put("HOME", dir.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(3, p.waitFor(), out);
+        assertTrue(out.contains("cli-tester"), out);
+
         // z: snapshots; c takes one through the palette; r reverts after asking
         tmux.keys("z");
         tmux.await("snapshots of " + vm);
