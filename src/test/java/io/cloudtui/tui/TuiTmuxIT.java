@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloudtui.testing.Engines;
+import io.cloudtui.testing.Sshd;
 import io.cloudtui.testing.Tmux;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ class TuiTmuxIT {
     static SocketRelay proxy;
     static final List<String> containers = new ArrayList<>();
     Tmux tmux;
-    Process sshd;
+    Sshd sshd;
 
     @BeforeAll
     static void setUpAll() throws Exception {
@@ -70,7 +70,7 @@ class TuiTmuxIT {
     @AfterEach
     void killSession() {
         tmux.close();
-        if (sshd != null) sshd.destroy();
+        if (sshd != null) sshd.close();
     }
 
     static String docker(String... args) throws Exception {
@@ -198,25 +198,9 @@ class TuiTmuxIT {
 
     @Test
     void worksOverSshToo() throws Exception {
-        Engines.require(Files.isExecutable(Path.of("/usr/sbin/sshd")) && Engines.run("ssh", "-V") == 0, "sshd and ssh");
-        Path ssh = dir.resolve("ssh-" + tmux.session);
-        Files.createDirectories(ssh);
-        assertEquals(0, Engines.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ssh.resolve("host").toString()));
-        assertEquals(0, Engines.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ssh.resolve("user").toString()));
-        Files.copy(ssh.resolve("user.pub"), ssh.resolve("authorized_keys"));
-        int port;
-        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Files.writeString(ssh.resolve("sshd_config"), "Port " + port + "\nListenAddress 127.0.0.1\nHostKey " + ssh.resolve("host")
-                + "\nAuthorizedKeysFile " + ssh.resolve("authorized_keys") + "\nPermitRootLogin yes\nPasswordAuthentication no\n"
-                + "KbdInteractiveAuthentication no\nStrictModes no\nUsePAM no\nPidFile " + ssh.resolve("sshd.pid") + "\n");
-        Files.createDirectories(Path.of("/run/sshd"));
-        sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", ssh.resolve("sshd_config").toString())
-                .redirectErrorStream(true).redirectOutput(ssh.resolve("sshd.log").toFile()).start();
+        sshd = Sshd.start(dir.resolve("ssh-" + tmux.session));
         String user = System.getProperty("user.name");
-        String cmd = "ssh -t -p " + port + " -i " + ssh.resolve("user") + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
-                + " -o LogLevel=ERROR " + user + "@127.0.0.1 " + dir.resolve("run.sh") + "; echo SSH-DONE; sleep 600";
+        String cmd = "ssh -t " + sshd.clientOptions() + " " + user + "@127.0.0.1 " + dir.resolve("run.sh") + "; echo SSH-DONE; sleep 600";
         tmux.start(cmd, 120, 35);
         tmux.await("the table over ssh", s -> s.contains(PREFIX + "-printer"), Duration.ofSeconds(90));
         tmux.keys("/");
@@ -228,5 +212,4 @@ class TuiTmuxIT {
         assertTrue(s.contains("CLOUDTUI-EXIT code=0 stty=same"), s);
     }
 
-    static void unused() throws IOException {}
 }
