@@ -71,7 +71,9 @@ class LibvirtIT {
         if (eventHandle != null) eventHandle.close();
         for (String name : List.of(vm, vm + "-gone", vm + "-new")) {
             Engines.run("virsh", "-c", "qemu:///system", "destroy", name);
-            Engines.run("virsh", "-c", "qemu:///system", "undefine", name, "--snapshots-metadata", "--nvram");
+            if (Engines.run("virsh", "-c", "qemu:///system", "undefine", name, "--snapshots-metadata", "--nvram") != 0) {
+                Engines.run("virsh", "-c", "qemu:///system", "undefine", name, "--snapshots-metadata");
+            }
         }
         for (Path p : List.of(disk, IMAGES.resolve(vm + "-new.qcow2"), IMAGES.resolve(vm + "-new-seed.iso"))) Files.deleteIfExists(p);
         if (b != null) b.close();
