@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A libvirt backend on a qemu+ssh:// URI, as a remote host is reached: the real CLI, configured with
  * {@code qemu+ssh://root@127.0.0.1:PORT/system?keyfile=...}, lists a domain through a private sshd
- * on loopback (libvirt runs virt-ssh-helper or nc on the far side).
+ * on loopback (libvirt runs virt-ssh-helper or nc on the far side), next to a second libvirt backend on
+ * the local daemon.
  */
 class LibvirtSshUriIT {
     @TempDir
@@ -35,7 +36,9 @@ class LibvirtSshUriIT {
             String uri = "qemu+ssh://" + System.getProperty("user.name") + "@127.0.0.1:" + sshd.port + "/system?keyfile=" + sshd.key
                     + "&no_verify=1&no_tty=1";
             Path config = tmp.resolve("config.yaml");
-            Files.writeString(config, "backends:\n  - name: remote\n    type: libvirt\n    uri: \"" + uri + "\"\n    options: {domainType: qemu}\n");
+            // two libvirt backends at once: the local daemon directly, and the same daemon as a remote host
+            Files.writeString(config, "backends:\n  - name: remote\n    type: libvirt\n    uri: \"" + uri + "\"\n    options: {domainType: qemu}\n"
+                    + "  - name: local\n    type: libvirt\n    uri: qemu:///system\n    options: {domainType: qemu}\n");
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             Path jar = Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar")).toAbsolutePath();
             ProcessBuilder pb = new ProcessBuilder(List.of(java.toString(), "-jar", jar.toString(), "ps", "-a")).redirectErrorStream(true);
@@ -46,6 +49,7 @@ class LibvirtSshUriIT {
             assertTrue(p.waitFor(120, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), out);
             assertTrue(out.lines().anyMatch(l -> l.contains(name) && l.contains("remote") && l.contains("shut off")), out);
+            assertTrue(out.lines().anyMatch(l -> l.contains(name) && l.contains("local") && l.contains("shut off")), out);
         } finally {
             Engines.run("virsh", "-c", "qemu:///system", "undefine", name);
         }
