@@ -42,6 +42,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -91,6 +92,7 @@ static struct {
     char *fifo;                            /* create: init blocks reading it until `start` */
     char *statedir;                        /* monitor writes "exit" here */
     int monitor;
+    char *log; long long logmax; int logkeep; /* monitor: container stdout/stderr to a json-file log */
     char *pidfile;                         /* exec: written by us, the caller may not see the pid */
     int detach;
     struct hook { char *path; int timeout; char *args[64]; int nargs; char *env[128]; int nenv; } hooks[32];
@@ -228,6 +230,9 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "fifo")) S.fifo = tok();
         else if (!strcmp(op, "statedir")) S.statedir = tok();
         else if (!strcmp(op, "monitor")) S.monitor = (int)num();
+        else if (!strcmp(op, "log")) S.log = tok();
+        else if (!strcmp(op, "logmax")) S.logmax = num();
+        else if (!strcmp(op, "logkeep")) S.logkeep = (int)num();
         else if (!strcmp(op, "pidfile")) S.pidfile = tok();
         else if (!strcmp(op, "detach")) S.detach = (int)num();
         else { errno = 0; die("spec: unknown op '%s'", op); }
@@ -907,6 +912,129 @@ static void record_exit(int dirfd, int status)
     renameat(dirfd, "exit.tmp", dirfd, "exit");
 }
 
+/* ---- the monitor's log: Docker's json-file format, one {"log","stream","time"} object per line ----
+ * A line longer than LOG_PIECE bytes is split into entries whose "log" does not end in "\n" (the
+ * last piece does), as docker does. The file rotates when the next entry would take it over
+ * S.logmax: FILE -> FILE.1 -> ... -> FILE.<logkeep>, the oldest dropped. Bytes are escaped as JSON
+ * wants (quote, backslash, control characters as \u00XX); other bytes, valid UTF-8 or not, pass
+ * through unchanged. A write that fails (disk full) drops the entry: the container never blocks. */
+#define LOG_PIECE 16384
+static int log_fd = -1;
+static long long log_size, log_dropped;
+static char log_line[2][LOG_PIECE];
+static size_t log_used[2];
+static char log_entry[LOG_PIECE * 6 + 256];
+
+static void log_open(void)
+{
+    struct stat st;
+    log_fd = open(S.log, O_CREAT | O_APPEND | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+    log_size = log_fd >= 0 && fstat(log_fd, &st) == 0 ? st.st_size : 0;
+}
+
+static void log_rotate(void)
+{
+    char from[4200], to[4200];
+    int i;
+    close(log_fd);
+    for (i = S.logkeep; i >= 1; i--) {
+        if (i == 1) snprintf(from, sizeof from, "%s", S.log);
+        else snprintf(from, sizeof from, "%s.%d", S.log, i - 1);
+        snprintf(to, sizeof to, "%s.%d", S.log, i);
+        rename(from, to); /* a missing FROM is fine */
+    }
+    log_open();
+}
+
+static void log_write(int stream, const char *b, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    struct timespec ts;
+    struct tm tm;
+    char when[64];
+    size_t o = 0, i;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    o += (size_t)snprintf(log_entry, sizeof log_entry, "{\"log\":\"");
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)b[i];
+        if (c == '"' || c == '\\') { log_entry[o++] = '\\'; log_entry[o++] = (char)c; }
+        else if (c == '\n') { log_entry[o++] = '\\'; log_entry[o++] = 'n'; }
+        else if (c == '\r') { log_entry[o++] = '\\'; log_entry[o++] = 'r'; }
+        else if (c == '\t') { log_entry[o++] = '\\'; log_entry[o++] = 't'; }
+        else if (c < 0x20 || c == 0x7f) {
+            memcpy(log_entry + o, "\\u00", 4); o += 4;
+            log_entry[o++] = hex[c >> 4]; log_entry[o++] = hex[c & 15];
+        } else log_entry[o++] = (char)c;
+    }
+    o += (size_t)snprintf(log_entry + o, sizeof log_entry - o, "\",\"stream\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
+                          stream ? "stderr" : "stdout", when, ts.tv_nsec);
+    if (log_fd >= 0 && S.logmax > 0 && log_size > 0 && log_size + (long long)o > S.logmax) log_rotate();
+    if (log_fd < 0 || write(log_fd, log_entry, o) != (ssize_t)o) { log_dropped++; return; }
+    log_size += (long long)o;
+}
+
+/* New bytes of one stream: every complete line is an entry; a full buffer goes out as a piece. */
+static void log_feed(int stream, const char *b, size_t n)
+{
+    while (n > 0) {
+        char *line = log_line[stream];
+        size_t room = LOG_PIECE - log_used[stream], take = n < room ? n : room;
+        const char *nl = memchr(b, '\n', take);
+        if (nl) take = (size_t)(nl - b) + 1;
+        memcpy(line + log_used[stream], b, take);
+        log_used[stream] += take;
+        b += take;
+        n -= take;
+        if (nl || log_used[stream] == LOG_PIECE) {
+            log_write(stream, line, log_used[stream]);
+            log_used[stream] = 0;
+        }
+    }
+}
+
+static void log_flush(void)
+{
+    int i;
+    for (i = 0; i < 2; i++) if (log_used[i]) { log_write(i, log_line[i], log_used[i]); log_used[i] = 0; }
+}
+
+/* Copies the pipes into the log until the init has exited and the pipes are at EOF, or idle for
+ * 200 ms after it exited (a daemon outside a pid namespace may keep them open); reaps as subreaper. */
+static void monitor_log_loop(int out, int err, int dirfd, pid_t init)
+{
+    int fds[2] = { out, err }, open_n = 2, done = 0, status = 0, init_status = 0;
+    char buf[65536];
+    for (;;) {
+        struct pollfd p[2];
+        int np = 0, i, r;
+        pid_t w;
+        for (i = 0; i < 2; i++) if (fds[i] >= 0) { p[np].fd = fds[i]; p[np].events = POLLIN; p[np].revents = 0; np++; }
+        r = np ? poll(p, np, done ? 200 : 1000) : 0;
+        if (r < 0 && errno != EINTR) break;
+        for (i = 0; r > 0 && i < np; i++) {
+            if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            int s = p[i].fd == out ? 0 : 1;
+            ssize_t n = read(p[i].fd, buf, sizeof buf);
+            if (n > 0) log_feed(s, buf, (size_t)n);
+            else if (n == 0 || errno != EINTR) { close(p[i].fd); fds[s] = -1; open_n--; }
+        }
+        while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
+            if (w == init) { done = 1; init_status = status; }
+        }
+        if (done && (open_n == 0 || r == 0)) break;
+        if (!np && !done) { /* nothing to read: just wait for the init */
+            w = waitpid(-1, &status, 0);
+            if (w == init) { done = 1; init_status = status; }
+            if (w < 0 && errno == ECHILD) break;
+        }
+    }
+    log_flush();
+    if (log_fd >= 0) fsync(log_fd);
+    if (done) record_exit(dirfd, init_status);
+}
+
 /* The monitor: subreaper for the container, parent of its init, records its exit code.
  * It tells P, on RESULT_WR, "pid:<init>\n" and then the init's verdict ("R" or an error). */
 static void monitor_main(int result_wr)
@@ -915,10 +1043,23 @@ static void monitor_main(int result_wr)
     pid_t init, w;
     char buf[1024];
     ssize_t n;
+    int lout[2] = { -1, -1 }, lerr[2] = { -1, -1 };
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) die("subreaper");
     dirfd = open(S.statedir, O_DIRECTORY | O_PATH | O_CLOEXEC);
     if (dirfd < 0) die("open state dir");
     close_in_child = result_wr;
+    if (S.log) {
+        /* the init inherits our fds 0-2: /dev/null and the write ends of two pipes we read */
+        if (S.terminal) { errno = 0; die("a logged container cannot have a terminal yet"); }
+        if (pipe2(lout, O_CLOEXEC) < 0 || pipe2(lerr, O_CLOEXEC) < 0) die("log pipes");
+        devnull = open("/dev/null", O_RDWR);
+        if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(lout[1], 1) < 0 || dup2(lerr[1], 2) < 0) die("log stdio");
+        close(lout[1]);
+        close(lerr[1]);
+        if (devnull > 2) close(devnull);
+        log_open();
+        if (log_fd < 0) die("open log %s", S.log);
+    }
     init = spawn_init(&ready);
     n = snprintf(buf, sizeof buf, "pid:%d\n", (int)init);
     xwrite(result_wr, buf, n);
@@ -939,6 +1080,19 @@ static void monitor_main(int result_wr)
     /* hold nothing of the CLI's: its stdio would keep pipes open for callers reading our output */
     devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
+    if (S.log) {
+        /* keep the state dir, both pipes and the log (as fds 3-6), nothing else of P's: moved high
+         * first, so no dup2 below overwrites one still to be moved */
+        int hi[4] = { fcntl(dirfd, F_DUPFD_CLOEXEC, 100), fcntl(lout[0], F_DUPFD_CLOEXEC, 100),
+                      fcntl(lerr[0], F_DUPFD_CLOEXEC, 100), fcntl(log_fd, F_DUPFD_CLOEXEC, 100) };
+        int k;
+        for (k = 0; k < 4; k++) if (hi[k] < 0 || dup2(hi[k], 3 + k) < 0) die("monitor fds");
+        dirfd = 3; lout[0] = 4; lerr[0] = 5; log_fd = 6;
+        syscall(SYS_close_range, 7, ~0U, 0);
+        monitor_log_loop(lout[0], lerr[0], dirfd, init);
+        while (waitpid(-1, &status, WNOHANG) > 0) {}
+        _exit(0);
+    }
     /* and nothing else of P's (its report file...): only the state directory stays open */
     if (dup2(dirfd, 3) == 3) { dirfd = 3; syscall(SYS_close_range, 4, ~0U, 0); }
     for (;;) {

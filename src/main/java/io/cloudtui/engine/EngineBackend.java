@@ -471,9 +471,10 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     @Override
     public void logs(String ref, LogOptions options, Consumer<LogLine> sink, Cancel cancel) {
         String id = resolve(ref);
+        // the monitor writes the exit code only after the last output is in the log: until then, more may come
         LogFile.read(dir(id).resolve("log.json"), options, sink, cancel, () -> {
             ObjectNode st = runtimeState(id);
-            return st != null && !st.path("status").asText().equals("stopped");
+            return st != null && (!st.path("status").asText().equals("stopped") || !st.has("exitCode"));
         });
     }
 
@@ -573,11 +574,12 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         if (spec.detach()) return 0;
         try (Cancel c = new Cancel()) {
             logs(id, new LogOptions(true, -1, null, false), line -> {
+                java.io.OutputStream to = line.stream() == LogLine.Stream.STDERR ? stdio.stderr() : stdio.stdout();
                 try {
-                    (line.stream() == LogLine.Stream.STDERR ? stdio.stderr() : stdio.stdout()).write(line.text().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    (line.stream() == LogLine.Stream.STDERR ? stdio.stderr() : stdio.stdout()).flush();
+                    to.write((line.text() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    to.flush();
                 } catch (IOException e) {
-                    c.close();
+                    c.close(); // the reader went away: the container runs on, as after docker run's client exits
                 }
             }, c);
         }

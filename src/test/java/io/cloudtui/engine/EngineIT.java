@@ -183,6 +183,25 @@ class EngineIT {
     }
 
     @Test
+    void logsKeepStreamsApartAndFollowUntilTheExit() throws Exception {
+        String id = start(simple("logs", "sh", "-c", "echo one; echo two >&2; sleep 1; printf '%s\\n' \"$(head -c 40000 /dev/zero | tr '\\0' y)\"; echo three"));
+        List<io.cloudtui.core.LogLine> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (io.cloudtui.core.Backend.Cancel c = new io.cloudtui.core.Backend.Cancel()) {
+            engine.logs(id, new io.cloudtui.core.LogOptions(true, -1, null, true), lines::add, c); // returns when it exits
+        }
+        List<String> out = lines.stream().filter(l -> l.stream() == io.cloudtui.core.LogLine.Stream.STDOUT).map(io.cloudtui.core.LogLine::text).toList();
+        List<String> err = lines.stream().filter(l -> l.stream() == io.cloudtui.core.LogLine.Stream.STDERR).map(io.cloudtui.core.LogLine::text).toList();
+        assertEquals(List.of("one", "y".repeat(40000), "three"), out, "a 40000-byte line comes back whole");
+        assertEquals(List.of("two"), err);
+        assertTrue(lines.stream().allMatch(l -> l.timestamp() != null));
+        List<io.cloudtui.core.LogLine> tail = new ArrayList<>();
+        engine.logs(id, new io.cloudtui.core.LogOptions(false, 1, null, false), tail::add, new io.cloudtui.core.Backend.Cancel());
+        assertEquals(1, tail.size());
+        assertEquals("three", tail.get(0).text());
+        engine.remove(id, true);
+    }
+
+    @Test
     void theRootfsIsAnOverlayAndTheImageStaysUntouched() throws Exception {
         String id = start(simple("ovl", "sleep", "1000"));
         Path rootfs = store.resolve("containers").resolve(id).resolve("rootfs");
@@ -202,11 +221,13 @@ class EngineIT {
         Path config = work.resolve("config.yaml");
         Files.writeString(config, "backends:\n  - name: rt\n    type: runtime\n    store: " + store + "\n    root: " + runRoot + "\n");
         List<String> base = cli(config);
-        Out r = run(config, base, "run", "-d", "--name", "late", "local/bb:1", "sh", "-c", "sleep 2; exit 7");
+        Out r = run(config, base, "run", "-d", "--name", "late", "local/bb:1", "sh", "-c", "echo before; sleep 2; echo after; exit 7");
         assertEquals(0, r.code, r.text);
         Thread.sleep(3000);
         r = run(config, base, "ps", "-a");
         assertTrue(r.text.lines().anyMatch(l -> l.contains(" late ") && l.contains("exited (7)")), "exit code kept while no cloudtui ran: " + r.text);
+        r = run(config, base, "logs", "late");
+        assertEquals("before\nafter\n", r.text, "and its output, written while no cloudtui ran");
         // two CLIs at once asking for one name: exactly one wins, the other says why
         Process a = proc(config, with(base, "run", "-d", "--name", "race", "local/bb:1", "sleep", "100")).start();
         Process b = proc(config, with(base, "run", "-d", "--name", "race", "local/bb:1", "sleep", "100")).start();

@@ -132,17 +132,22 @@ public final class OciRuntime {
 
     /** Creates the container with a monitor that logs its output; its init waits for {@link #start}. */
     public int create(String id, Path bundle, LogSpec log) {
-        return create(id, bundle, null, null, true, false);
+        if (log != null) {
+            if (!log.file().isAbsolute()) throw CloudtuiException.usage("log file " + log.file() + " must be an absolute path");
+            if (log.maxBytes() < 4096) throw CloudtuiException.usage("log size limit must be at least 4096 bytes");
+            if (log.keep() < 1 || log.keep() > 100) throw CloudtuiException.usage("log files to keep: 1 to 100");
+        }
+        return create(id, bundle, null, null, true, false, log);
     }
 
     /** Creates the container; its init waits for {@link #start}. Returns the init's host pid. */
     public int create(String id, Path bundle, Path pidFile, String consoleSocket) {
-        return create(id, bundle, pidFile, consoleSocket, monitorWanted(), false);
+        return create(id, bundle, pidFile, consoleSocket, monitorWanted(), false, null);
     }
 
     /** RELAY: a terminal without console socket, copied by the monitor to our stdio (foreground run). */
     @SuppressWarnings("try") // the lock is held for the whole block
-    int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor, boolean relay) {
+    int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor, boolean relay, LogSpec log) {
         StateStore.checkId(id);
         Path b = bundle.toAbsolutePath().normalize();
         if (!Files.isDirectory(b)) throw new CloudtuiException("bundle " + b + " is not a directory");
@@ -173,6 +178,10 @@ public final class OciRuntime {
             cg.create(config.resources());
             NativeSpec spec = NativeSpec.forCreate(config, cg, dir, consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath().toString(), monitor, rootless);
             if (relay && config.process().terminal() && consoleSocket == null) spec.op("relay", 1);
+            if (log != null) {
+                if (config.process().terminal()) throw new CloudtuiException("a logged container cannot have a terminal yet");
+                spec.op("log", log.file().toString()).op("logmax", log.maxBytes()).op("logkeep", log.keep());
+            }
             // prestart and createRuntime hooks run from the C stage: after the namespaces and mounts
             // exist, before pivot_root, as the spec orders (Java cannot step in there)
             List<OciConfig.Hook> early = new ArrayList<>(config.hooks().prestart());
@@ -537,7 +546,7 @@ public final class OciRuntime {
 
     /** create + start, then (unless detached) wait for the exit, delete, and return the exit code. */
     public int run(String id, Path bundle, Path pidFile, String consoleSocket, boolean detach) {
-        create(id, bundle, pidFile, consoleSocket, true, !detach);
+        create(id, bundle, pidFile, consoleSocket, true, !detach, null);
         try {
             start(id);
         } catch (RuntimeException e) {
