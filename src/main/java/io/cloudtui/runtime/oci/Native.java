@@ -25,7 +25,8 @@ final class Native {
     private Native() {}
 
     static synchronized Path binary() {
-        if (cached != null) return cached;
+        // another cloudtui build on this host may have replaced ours meanwhile (it removes older stages): reinstall then
+        if (cached != null && Files.exists(cached, LinkOption.NOFOLLOW_LINKS)) return cached;
         String want = resource("native/cloudtui-nsexec.sha256").trim();
         Path dir = privateDir();
         Path bin = dir.resolve("cloudtui-nsexec-" + want.substring(0, 16));
