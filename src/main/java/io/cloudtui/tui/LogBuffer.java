@@ -9,7 +9,45 @@ import java.time.Instant;
  * full and are counted in {@link #dropped()}. Written by the reader thread, read by the UI thread.
  */
 final class LogBuffer {
-    record Entry(long seq, Instant at, LogLine.Stream stream, StyledText text) {}
+    /**
+     * One line. Its sanitised form is made when it is first drawn or searched (UI thread), not when
+     * it arrives: a flood of lines mostly falls off the ring unseen, and the reader thread then only
+     * stores strings.
+     */
+    static final class Entry {
+        private final long seq;
+        private final Instant at;
+        private final LogLine.Stream stream;
+        private String raw;
+        private StyledText text;
+
+        Entry(long seq, Instant at, LogLine.Stream stream, String raw) {
+            this.seq = seq;
+            this.at = at;
+            this.stream = stream;
+            this.raw = raw;
+        }
+
+        long seq() {
+            return seq;
+        }
+
+        Instant at() {
+            return at;
+        }
+
+        LogLine.Stream stream() {
+            return stream;
+        }
+
+        synchronized StyledText text() {
+            if (text == null) {
+                text = Sanitizer.sanitize(raw);
+                raw = null;
+            }
+            return text;
+        }
+    }
 
     private final Entry[] ring;
     private long next;
@@ -26,9 +64,8 @@ final class LogBuffer {
     }
 
     void append(LogLine line) {
-        StyledText t = Sanitizer.sanitize(line.text());
         synchronized (this) {
-            ring[(int) (next % ring.length)] = new Entry(next, line.timestamp(), line.stream(), t);
+            ring[(int) (next % ring.length)] = new Entry(next, line.timestamp(), line.stream(), line.text());
             next++;
             if (next - firstKept > ring.length) firstKept = next - ring.length;
             version++;
