@@ -226,9 +226,28 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
     /** One sample with the engine's previous reading in it (the engine waits about a second for it). */
     @Override
     public Stats stats(String ref) {
-        JsonNode json = call(ref, () -> engine.rawJson("GET", "/containers/" + enc(ref) + "/stats?stream=false", null, null));
+        // stream=false makes dockerd sample twice a second apart (its precpu_stats); with a recent
+        // sample of our own, one-shot=true returns at once and costs the engine far less, and the
+        // CPU delta is taken against our previous sample instead (what a UI polling every 2 s needs)
+        JsonNode prev = lastStats.get(ref);
+        long now = System.nanoTime();
+        boolean quick = prev != null && now - prev.path("_at").asLong() < 30_000_000_000L;
+        JsonNode json = call(ref, () -> engine.rawJson("GET", "/containers/" + enc(ref) + "/stats?stream=false"
+                + (quick ? "&one-shot=true" : ""), null, null));
+        if (quick && json instanceof com.fasterxml.jackson.databind.node.ObjectNode o && prev.has("cpu_stats")) {
+            o.set("precpu_stats", prev.get("cpu_stats"));
+        }
+        if (json instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            com.fasterxml.jackson.databind.node.ObjectNode keep = o.objectNode();
+            keep.set("cpu_stats", o.path("cpu_stats"));
+            keep.put("_at", now);
+            if (lastStats.size() > 4096) lastStats.clear();
+            lastStats.put(ref, keep);
+        }
         return StatsMath.fromJson(json);
     }
+
+    private final java.util.Map<String, JsonNode> lastStats = new java.util.concurrent.ConcurrentHashMap<>();
 
     // RunSupport
 

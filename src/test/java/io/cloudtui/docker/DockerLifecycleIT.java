@@ -148,5 +148,11 @@ class DockerLifecycleIT extends DockerItSupport {
         assertTrue(s.cpuPercent() > 0 && s.cpuPercent() <= 100.0 * Runtime.getRuntime().availableProcessors() + 5, "cpu " + s.cpuPercent());
         assertEquals(Stats.CpuScale.PER_CPU, s.cpuScale());
         assertTrue(s.netRx() >= 0, "net rx " + s.netRx());
+        // the next samples are one-shot against our previous one: still the busy loop's CPU
+        for (int i = 0; i < 3; i++) {
+            Stats q = docker.stats(n);
+            assertTrue(q.cpuPercent() > 20 && q.cpuPercent() <= 100.0 * Runtime.getRuntime().availableProcessors() + 5, "cpu " + q.cpuPercent());
+            assertTrue(q.memoryUsage() > 0);
+        }
     }
 }
