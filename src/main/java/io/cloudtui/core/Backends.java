@@ -50,6 +50,15 @@ public final class Backends implements AutoCloseable {
                     LOG.warn("autodetect of {} failed", p.type(), e);
                 }
             }
+            // no engine reachable at all: the bundled daemonless engine is the embedded default
+            BackendProvider embedded = providers.get("runtime");
+            if (list.isEmpty() && embedded != null) {
+                try {
+                    list.add(embedded.create(BackendConfig.of("runtime", "runtime")));
+                } catch (RuntimeException e) {
+                    LOG.warn("the embedded runtime backend is unavailable", e);
+                }
+            }
         } else {
             for (BackendConfig bc : config.backends()) {
                 if (!bc.isEnabled()) continue;

@@ -29,9 +29,26 @@ public final class EngineProvider implements BackendProvider {
         return new EngineBackend(c.name(), store, root, null);
     }
 
-    /** Not enabled by autodetection yet: configure it with {@code type: runtime}. */
+    /**
+     * Enabled without config once its store holds containers or images (it has been used here); when
+     * no engine at all is reachable, {@link io.cloudtui.core.Backends} enables it anyway as the
+     * embedded default.
+     */
     @Override
     public Optional<Backend> autodetect() {
+        Path store = EngineBackend.defaultStore();
+        if (nonEmpty(store.resolve("containers")) || nonEmpty(store.resolve("images/images"))) {
+            return Optional.of(new EngineBackend("runtime", store, EngineBackend.defaultRuntimeRoot(), null));
+        }
         return Optional.empty();
+    }
+
+    private static boolean nonEmpty(Path dir) {
+        try (var s = java.nio.file.Files.newDirectoryStream(dir)) {
+            for (Path p : s) if (!p.getFileName().toString().startsWith(".")) return true;
+            return false;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 }

@@ -321,6 +321,8 @@ final class TableView implements View {
                     : "no workloads match" + (filter.isEmpty() ? "" : " filter '" + filter.source + "'")
                             + (showStopped ? "" : " (stopped ones hidden: " + KeyMap.display(app.keys.key(Action.TOGGLE_STOPPED)) + " shows them)");
             c.put(2, first + 1 < bottom ? first + 1 : first, msg, Role.DIM, w);
+            String hint = app.emptyStoreHint;
+            if (hint != null && first + 3 < bottom) c.put(2, first + 3, hint, Role.ACCENT, w);
         }
     }
 

@@ -201,6 +201,28 @@ public final class TuiApp implements AutoCloseable {
         screen.startScreen();
         screen.setCursorPosition(null);
         feed.start();
+        checkEmptyStores();
+    }
+
+    /** Set when the bundled engine's store has no image yet: the table says how to get one. */
+    volatile String emptyStoreHint;
+
+    private void checkEmptyStores() {
+        boolean docker = backends.values().stream().anyMatch(b -> b.type().equals("docker"));
+        for (Backend b : backends.values()) {
+            if (!b.type().equals("runtime") || !(b instanceof io.cloudtui.core.ImageSupport is)) continue;
+            background(() -> {
+                try {
+                    if (is.images(false).isEmpty()) {
+                        String hint = b.name() + " has no images yet: :import FILE (docker save tar, OCI layout, rootfs tar) or :pull REF"
+                                + (docker ? "; from Docker: docker save IMAGE -o image.tar, then :import image.tar" : "");
+                        onUi(() -> emptyStoreHint = hint);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("image list of {}", b.name(), e);
+                }
+            });
+        }
     }
 
     /** Runs until the user quits. */
