@@ -42,7 +42,7 @@ class EmptyStoreTest {
     void withDockerAroundTheHintSaysHowToCopyFromIt() throws Exception {
         try (Harness h = new Harness(List.of(new Store(List.of()), new FakeBackend("docker") {
             @Override public String type() { return "docker"; }
-        }), tmp)) {
+        }), io.cloudtui.config.Config.defaults(), tmp, java.util.Map.of("TERM", "xterm-256color", "LANG", "C.UTF-8"), 200, 30)) {
             h.await("docker save IMAGE -o image.tar, then :import image.tar");
         }
     }

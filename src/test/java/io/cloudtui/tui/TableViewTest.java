@@ -61,7 +61,7 @@ class TableViewTest {
 
     @Test
     void statesAreColouredByThemeRole() {
-        h.await("vm-paused");
+        h.await("every row", t -> t.contains("vm-paused") && t.contains("old-job") && t.contains(" db "));
         h.press('G'); // selection on the last row (web), so the others show their own colours
         Theme t = new Themes(List.of(Path.of("themes"))).load("default").degrade(ColorDepth.INDEXED256);
         int row = h.rowOf("old-job");
