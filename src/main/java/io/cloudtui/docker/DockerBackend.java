@@ -226,6 +226,11 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
     /** One sample with the engine's previous reading in it (the engine waits about a second for it). */
     @Override
     public Stats stats(String ref) {
+        // a container of a dockerd on this host: its cgroup files say it all, at no cost to the engine
+        if (engine.endpoint().isUnixSocket() && ref.matches("[0-9a-f]{64}") && CgroupStats.visible(ref)) {
+            Stats s = cgroups.read(ref, initPid(ref));
+            if (s != null) return s;
+        }
         // stream=false makes dockerd sample twice a second apart (its precpu_stats); with a recent
         // sample of our own, one-shot=true returns at once and costs the engine far less, and the
         // CPU delta is taken against our previous sample instead (what a UI polling every 2 s needs)
@@ -248,6 +253,22 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
     }
 
     private final java.util.Map<String, JsonNode> lastStats = new java.util.concurrent.ConcurrentHashMap<>();
+    private final CgroupStats cgroups = new CgroupStats();
+    private final java.util.Map<String, Integer> initPids = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The container's init pid (for its network counters), asked once per run of the container. */
+    private int initPid(String id) {
+        Integer pid = initPids.get(id);
+        if (pid != null && java.nio.file.Files.exists(Path.of("/proc", pid.toString()))) return pid;
+        try {
+            int p = engine.rawJson("GET", "/containers/" + enc(id) + "/json", null, null).path("State").path("Pid").asInt(0);
+            if (initPids.size() > 4096) initPids.clear();
+            initPids.put(id, p);
+            return p;
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
 
     // RunSupport
 

@@ -135,6 +135,29 @@ class DockerLifecycleIT extends DockerItSupport {
         assertTrue(json.contains("\n  \"Id\""), "pretty-printed");
     }
 
+    /** The cgroup files of a local container give what the API gives: a busy loop's CPU, its memory, pids, network. */
+    @Test
+    void statsFromTheCgroupFilesOfALocalContainer() throws Exception {
+        String n = name("cgstats");
+        String id = runDetached(n, "while true; do :; done");
+        org.junit.jupiter.api.Assumptions.assumeTrue(CgroupStats.visible(id), "this host's cgroups do not show docker's containers");
+        int pid = new ObjectMapper().readTree(docker.inspect(id)).path("State").path("Pid").asInt();
+        CgroupStats cg = new CgroupStats();
+        assertEquals(null, cg.read(id, pid), "the first reading only starts the CPU delta");
+        Thread.sleep(1000);
+        Stats s = cg.read(id, pid);
+        assertTrue(s.cpuPercent() > 5 && s.cpuPercent() <= 100.0 * Runtime.getRuntime().availableProcessors() + 5, "cpu " + s.cpuPercent());
+        assertTrue(s.memoryUsage() > 0 && s.memoryLimit() > s.memoryUsage(), s.toString());
+        assertTrue(s.pids() >= 1, s.toString());
+        assertTrue(s.netRx() >= 0 && s.netTx() >= 0, "the container's own network namespace: " + s);
+        Stats api = docker.stats(n); // by name: the API
+        assertEquals(api.pids(), s.pids(), "pids as the engine counts them");
+        // through the backend with the full id: after the first reading, the cgroup files answer
+        docker.stats(id);
+        Stats viaBackend = docker.stats(id);
+        assertTrue(viaBackend.cpuPercent() > 5, viaBackend.toString());
+    }
+
     @Test
     void statsOfARunningContainer() {
         String n = name("stats");
@@ -151,7 +174,7 @@ class DockerLifecycleIT extends DockerItSupport {
         // the next samples are one-shot against our previous one: still the busy loop's CPU
         for (int i = 0; i < 3; i++) {
             Stats q = docker.stats(n);
-            assertTrue(q.cpuPercent() > 20 && q.cpuPercent() <= 100.0 * Runtime.getRuntime().availableProcessors() + 5, "cpu " + q.cpuPercent());
+            assertTrue(q.cpuPercent() > 5 && q.cpuPercent() <= 100.0 * Runtime.getRuntime().availableProcessors() + 5, "cpu " + q.cpuPercent());
             assertTrue(q.memoryUsage() > 0);
         }
     }
