@@ -58,7 +58,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     static final ObjectMapper M = new ObjectMapper();
     private static final Set<Capability> CAPS = EnumSet.of(Capability.LIST, Capability.EVENTS, Capability.START, Capability.STOP,
             Capability.RESTART, Capability.KILL, Capability.PAUSE, Capability.UNPAUSE, Capability.REMOVE, Capability.LOGS,
-            Capability.EXEC, Capability.INSPECT, Capability.RUN, Capability.IMAGES);
+            Capability.EXEC, Capability.INSPECT, Capability.STATS, Capability.RUN, Capability.IMAGES);
 
     private final String name;
     private final Path containers;
@@ -510,9 +510,28 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         }
     }
 
+    private final io.cloudtui.core.CgroupFiles.Delta cpuDelta = new io.cloudtui.core.CgroupFiles.Delta();
+
+    /** From the container's cgroup; the first call of a container reads twice, 200 ms apart, for its CPU%. */
     @Override
     public Stats stats(String ref) {
-        throw CloudtuiException.unsupported(name, "stats");
+        String id = resolve(ref);
+        for (int attempt = 0; attempt < 2; attempt++) {
+            OciRuntime.Usage u = runtimeState(id) == null ? null : runtime().usage(id);
+            if (u == null) {
+                cpuDelta.forget(id);
+                throw new CloudtuiException("container " + record(id).path("name").asText() + " is not running");
+            }
+            Stats s = cpuDelta.next(id, u.reading(), u.pid());
+            if (s != null) return s;
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new CloudtuiException("no stats for " + ref);
     }
 
     /**

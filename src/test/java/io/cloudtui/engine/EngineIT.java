@@ -202,6 +202,20 @@ class EngineIT {
     }
 
     @Test
+    void statsComeFromTheContainersCgroup() throws Exception {
+        String id = start(spec("busy", List.of("sh", "-c", "while :; do :; done"), Map.of(), List.of(), null, null, null, 128L << 20, null,
+                false, null, null));
+        io.cloudtui.core.Stats s = engine.stats(id);
+        assertTrue(s.cpuPercent() > 5, "a busy loop: " + s);
+        assertEquals(128L << 20, s.memoryLimit());
+        assertTrue(s.memoryUsage() > 0 && s.pids() >= 1, s.toString());
+        engine.stop(id, Duration.ofSeconds(1));
+        CloudtuiException e = assertThrows(CloudtuiException.class, () -> engine.stats(id));
+        assertTrue(e.getMessage().contains("not running"), e.getMessage());
+        engine.remove(id, true);
+    }
+
+    @Test
     void theRootfsIsAnOverlayAndTheImageStaysUntouched() throws Exception {
         String id = start(simple("ovl", "sleep", "1000"));
         Path rootfs = store.resolve("containers").resolve(id).resolve("rootfs");

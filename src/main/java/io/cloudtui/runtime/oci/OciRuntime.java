@@ -446,6 +446,22 @@ public final class OciRuntime {
         return p.isEmpty() ? List.of(st.path("pid").asInt()) : p;
     }
 
+    /** The container's cgroup usage and its init's pid (for network counters); null when it is not running. */
+    public record Usage(io.cloudtui.core.CgroupFiles.Reading reading, int pid) {}
+
+    public Usage usage(String id) {
+        ObjectNode st = store.load(id);
+        if (!alive(st)) return null;
+        Cgroups cg = cgroups(st, id);
+        if (cg.byName().isEmpty()) return null;
+        try {
+            return new Usage(io.cloudtui.core.CgroupFiles.read(cg.v2() ? null : cg.byName()::get, cg.v2() ? cg.byName().get("") : null),
+                    st.path("pid").asInt());
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot read the cgroup of '" + id + "': " + e.getMessage());
+        }
+    }
+
     public void pause(String id) {
         freeze(id, true);
     }

@@ -1,0 +1,137 @@
+package io.cloudtui.core;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * A container's usage read from its cgroup files, v1 (one directory per controller) or v2 (one
+ * unified directory), and its init's network counters from /proc/PID/net/dev: what an engine reads
+ * for its own stats API, without asking the engine.
+ */
+public final class CgroupFiles {
+    private CgroupFiles() {}
+
+    /** Totals at one moment; -1 where unknown. Memory is usage minus inactive page cache, as docker shows it. */
+    public record Reading(long cpuNs, long memory, long limit, long pids, long readBytes, long writeBytes) {}
+
+    /** Reads v1 files from {@code v1Dir} (controller name to directory, null if absent), or v2 from {@code v2Dir}. */
+    public static Reading read(Function<String, Path> v1Dir, Path v2Dir) throws IOException {
+        if (v2Dir != null) {
+            String max = Files.readString(v2Dir.resolve("memory.max")).trim();
+            long[] io = ioV2(v2Dir.resolve("io.stat"));
+            return new Reading(stat(v2Dir.resolve("cpu.stat"), "usage_usec") * 1000,
+                    number(v2Dir.resolve("memory.current")) - stat(v2Dir.resolve("memory.stat"), "inactive_file"),
+                    limit(max.equals("max") ? Long.MAX_VALUE : Long.parseLong(max)),
+                    Files.exists(v2Dir.resolve("pids.current")) ? number(v2Dir.resolve("pids.current")) : -1, io[0], io[1]);
+        }
+        Path cpu = v1Dir.apply("cpuacct");
+        if (cpu == null) cpu = v1Dir.apply("cpu,cpuacct");
+        Path mem = v1Dir.apply("memory");
+        if (cpu == null || mem == null) throw new IOException("no cpuacct or memory cgroup");
+        Path pids = v1Dir.apply("pids");
+        Path blk = v1Dir.apply("blkio");
+        long[] io = blk == null ? new long[] {0, 0} : blkioV1(blk.resolve("blkio.throttle.io_service_bytes_recursive"));
+        return new Reading(number(cpu.resolve("cpuacct.usage")),
+                number(mem.resolve("memory.usage_in_bytes")) - stat(mem.resolve("memory.stat"), "total_inactive_file"),
+                limit(number(mem.resolve("memory.limit_in_bytes"))), pids == null ? -1 : number(pids.resolve("pids.current")), io[0], io[1]);
+    }
+
+    /** CPU% between readings of the same container (docker's scale: 100% = one CPU busy). */
+    public static final class Delta {
+        private final Map<String, long[]> last = new ConcurrentHashMap<>();
+
+        /** The stats for {@code r}, or null for the first reading of {@code key} (no delta yet). */
+        public Stats next(String key, Reading r, int pid) {
+            long now = System.nanoTime();
+            long[] prev = last.put(key, new long[] {r.cpuNs(), now});
+            if (prev == null || now <= prev[1]) return null;
+            double cpu = Math.max(0, r.cpuNs() - prev[0]) * 100.0 / (now - prev[1]);
+            long[] net = net(pid);
+            return new Stats(Instant.now(), cpu, Stats.CpuScale.PER_CPU, Math.max(0, r.memory()), r.limit(), net[0], net[1],
+                    r.readBytes(), r.writeBytes(), r.pids());
+        }
+
+        public void forget(String key) {
+            last.remove(key);
+        }
+    }
+
+    private static long number(Path f) throws IOException {
+        return Long.parseLong(Files.readString(f).trim());
+    }
+
+    private static long stat(Path f, String key) throws IOException {
+        for (String line : Files.readAllLines(f)) {
+            int sp = line.indexOf(' ');
+            if (sp > 0 && line.substring(0, sp).equals(key)) return Long.parseLong(line.substring(sp + 1).trim());
+        }
+        return 0;
+    }
+
+    /** No limit (the kernel's huge value or "max") is shown as the host's memory, as docker does. */
+    private static long limit(long l) {
+        return l >= (1L << 62) ? hostMemory() : l;
+    }
+
+    private static long[] blkioV1(Path f) throws IOException {
+        long r = 0;
+        long w = 0;
+        if (!Files.exists(f)) return new long[] {0, 0};
+        for (String line : Files.readAllLines(f)) {
+            String[] p = line.split(" ");
+            if (p.length == 3 && p[1].equals("Read")) r += Long.parseLong(p[2]);
+            else if (p.length == 3 && p[1].equals("Write")) w += Long.parseLong(p[2]);
+        }
+        return new long[] {r, w};
+    }
+
+    private static long[] ioV2(Path f) throws IOException {
+        long r = 0;
+        long w = 0;
+        if (!Files.exists(f)) return new long[] {0, 0};
+        for (String line : Files.readAllLines(f)) {
+            for (String kv : line.split(" ")) {
+                if (kv.startsWith("rbytes=")) r += Long.parseLong(kv.substring(7));
+                else if (kv.startsWith("wbytes=")) w += Long.parseLong(kv.substring(7));
+            }
+        }
+        return new long[] {r, w};
+    }
+
+    /** rx and tx bytes of every interface but lo in the namespace of {@code pid}; -1 when unknown. */
+    public static long[] net(int pid) {
+        if (pid <= 0) return new long[] {-1, -1};
+        long rx = 0;
+        long tx = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "net", "dev"))) {
+                int colon = line.indexOf(':');
+                if (colon < 0 || line.substring(0, colon).trim().equals("lo")) continue;
+                String[] f = line.substring(colon + 1).trim().split("\\s+");
+                if (f.length > 8) {
+                    rx += Long.parseLong(f[0]);
+                    tx += Long.parseLong(f[8]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return new long[] {-1, -1};
+        }
+        return new long[] {rx, tx};
+    }
+
+    static long hostMemory() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
