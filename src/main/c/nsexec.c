@@ -34,6 +34,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -42,6 +43,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -91,6 +93,9 @@ static struct {
     char *fifo;                            /* create: init blocks reading it until `start` */
     char *statedir;                        /* monitor writes "exit" here */
     int monitor;
+    char *logpath;                         /* log mode: the monitor owns the init's stdio (see log_run) */
+    unsigned long long logmax;             /* rotate before the file would exceed this (0: never) */
+    int logkeep;                           /* rotated files kept: PATH.1 .. PATH.logkeep */
     char *pidfile;                         /* exec: written by us, the caller may not see the pid */
     int detach;
     struct hook { char *path; int timeout; char *args[64]; int nargs; char *env[128]; int nenv; } hooks[32];
@@ -101,6 +106,7 @@ static struct {
 static int g_to_child = -1;
 static int g_fifo = -1, g_sock = -1; /* opened by the init's parent, used by the init */
 static int close_in_child = -1; /* the monitor's pipe to P, which the init must not hold */
+static int g_stdio[3] = { -1, -1, -1 }; /* log mode without terminal: /dev/null and the pipes' write ends */
 static int report_fd = -1; /* where errors go: the REPORT file (P) or a pipe to P (children) */
 
 /* Reports an error to whoever waits for us, then exits: every failure ends here. */
@@ -228,11 +234,18 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "fifo")) S.fifo = tok();
         else if (!strcmp(op, "statedir")) S.statedir = tok();
         else if (!strcmp(op, "monitor")) S.monitor = (int)num();
+        else if (!strcmp(op, "log")) S.logpath = tok();
+        else if (!strcmp(op, "logmax")) S.logmax = num();
+        else if (!strcmp(op, "logkeep")) S.logkeep = (int)num();
         else if (!strcmp(op, "pidfile")) S.pidfile = tok();
         else if (!strcmp(op, "detach")) S.detach = (int)num();
         else { errno = 0; die("spec: unknown op '%s'", op); }
     }
     if (S.nargs == 0) { errno = 0; die("spec: no process args"); }
+    if (S.logpath && (!S.monitor || S.logpath[0] != '/' || S.relay || S.console || S.logkeep < 1 || S.logkeep > 100)) {
+        errno = 0;
+        die("spec: log needs monitor, an absolute path, no relay or console socket, and logkeep 1..100");
+    }
 }
 
 /* ---- CVE-2019-5736: never run from a file the container could reach through /proc/PID/exe ---- */
@@ -500,7 +513,7 @@ static int connect_console(void)
 {
     struct sockaddr_un a;
     int s;
-    if (S.relay) {
+    if (S.relay || (S.logpath && S.terminal)) { /* log mode: the monitor logs the pty master */
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) die("socketpair");
         relay_fd = sv[0];
@@ -790,6 +803,10 @@ static pid_t spawn_init(int *ready_rd)
         close(from_child[0]);
         report_fd = from_child[1];
         if (close_in_child >= 0) close(close_in_child); /* P waits for EOF on it */
+        if (g_stdio[0] >= 0) {
+            /* log mode: stdin /dev/null, stdout and stderr the monitor's pipes (dup2 clears cloexec) */
+            for (i = 0; i < 3; i++) if (dup2(g_stdio[i], i) < 0) die("dup stdio");
+        }
         init_main(to_child[0], from_child[1]);
     }
     close(to_child[0]);
@@ -907,6 +924,241 @@ static void record_exit(int dirfd, int status)
     renameat(dirfd, "exit.tmp", dirfd, "exit");
 }
 
+/* ---- log mode: the monitor owns the container's stdio ----
+ *
+ * Without process.terminal the init gets stdin /dev/null, stdout and stderr two pipes; with one,
+ * the pty slave as usual, and the monitor holds the master (its output is logged as "stdout").
+ * Each line becomes one JSON object per line in S.logpath, Docker's json-file format:
+ *   {"log":"text\n","stream":"stdout","time":"2026-11-22T12:00:00.123456789Z"}
+ * - "log" holds at most LOG_PIECE (16 KiB) bytes, newline included: a longer line is split into
+ *   several entries, only the last ending in \n (cut on a UTF-8 character boundary); a partial
+ *   last line at EOF is written without \n.
+ * - escaping: " and \ backslashed, \n \r \t as such, other bytes below 0x20 as \u00XX; valid
+ *   UTF-8 is copied as it is, each byte of invalid UTF-8 becomes \ufffd (as Docker does).
+ * - "time": UTC, always 9 fraction digits, never earlier than the previous entry's.
+ * - rotation: before an entry would take the file past S.logmax bytes, PATH.i -> PATH.i+1 (the
+ *   oldest, PATH.logkeep, is overwritten), PATH -> PATH.1, and a new PATH (0600) is started.
+ * - an entry that cannot be written (disk full...) is dropped, never retried: the container is
+ *   never blocked on the disk. STATEDIR/logdropped then holds "<entries> <bytes>\n".
+ * - after the init exits, the pipes are drained until EOF, or until they are idle for 200 ms, or
+ *   for 500 ms at most (a grandchild outside a pid namespace may hold them); then "exit" is written.
+ * All buffers are static: nothing grows with the output. */
+
+#define LOG_PIECE 16384
+
+static struct lstream { int fd; const char *name; size_t len; char line[LOG_PIECE]; } L[2] = {
+    { -1, "stdout", 0, "" }, { -1, "stderr", 0, "" } };
+static int log_dir = -1, log_fd = -1;
+static const char *log_name;
+static unsigned long long log_size, log_drop_n, log_drop_bytes, log_drop_saved;
+static struct timespec log_last;
+static char log_rbuf[65536];
+static char log_jbuf[LOG_PIECE * 6 + 256];
+
+static int log_open(void)
+{
+    struct stat st;
+    int fd = openat(log_dir, log_name, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) { close(fd); errno = EINVAL; return -1; }
+    if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0) { close(fd); return -1; }
+    log_size = (unsigned long long)st.st_size;
+    return fd;
+}
+
+static void log_rotate(void)
+{
+    char from[600], to[600];
+    int i;
+    for (i = S.logkeep - 1; i >= 1; i--) {
+        snprintf(from, sizeof from, "%s.%d", log_name, i);
+        snprintf(to, sizeof to, "%s.%d", log_name, i + 1);
+        renameat(log_dir, from, log_dir, to); /* ENOENT: fewer files so far */
+    }
+    snprintf(to, sizeof to, "%s.1", log_name);
+    if (renameat(log_dir, log_name, log_dir, to) < 0) return; /* keep appending to the one we have */
+    close(log_fd);
+    log_fd = log_open(); /* -1: entries are dropped until an open succeeds */
+}
+
+/* Length of the valid UTF-8 sequence at S (N bytes left), 0 if it is not one. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len, i;
+    if (c < 0x80) return 1;
+    if (c < 0xC2 || c > 0xF4) return 0;
+    len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (len > n) return 0;
+    for (i = 1; i < len; i++) if ((s[i] & 0xC0) != 0x80) return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)) return 0;
+    return len;
+}
+
+static size_t json_escape(char *out, const unsigned char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0, o = 0, k;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c == '"' || c == '\\') { out[o++] = '\\'; out[o++] = (char)c; i++; }
+        else if (c == '\n') { out[o++] = '\\'; out[o++] = 'n'; i++; }
+        else if (c == '\r') { out[o++] = '\\'; out[o++] = 'r'; i++; }
+        else if (c == '\t') { out[o++] = '\\'; out[o++] = 't'; i++; }
+        else if (c < 0x20) {
+            memcpy(out + o, "\\u00", 4);
+            out[o + 4] = hex[c >> 4];
+            out[o + 5] = hex[c & 15];
+            o += 6;
+            i++;
+        } else if ((k = utf8_seq(s + i, n - i)) > 0) { memcpy(out + o, s + i, k); o += k; i += k; }
+        else { memcpy(out + o, "\\ufffd", 6); o += 6; i++; }
+    }
+    return o;
+}
+
+static void log_emit(const char *stream, const char *data, size_t n)
+{
+    struct timespec now;
+    struct tm tm;
+    size_t j;
+    ssize_t w;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (now.tv_sec < log_last.tv_sec || (now.tv_sec == log_last.tv_sec && now.tv_nsec < log_last.tv_nsec)) now = log_last;
+    log_last = now;
+    gmtime_r(&now.tv_sec, &tm);
+    memcpy(log_jbuf, "{\"log\":\"", 8);
+    j = 8 + json_escape(log_jbuf + 8, (const unsigned char *)data, n);
+    j += (size_t)snprintf(log_jbuf + j, 128, "\",\"stream\":\"%s\",\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\"}\n", stream,
+                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec);
+    if (log_fd < 0) log_fd = log_open();
+    if (log_fd >= 0 && S.logmax && log_size > 0 && log_size + j > S.logmax) log_rotate();
+    if (log_fd >= 0 && (w = write(log_fd, log_jbuf, j)) == (ssize_t)j) { log_size += j; return; }
+    /* half an entry would break the file's format: cut it off again */
+    if (log_fd >= 0 && w > 0 && ftruncate(log_fd, (off_t)log_size) < 0) { close(log_fd); log_fd = -1; }
+    log_drop_n++;
+    log_drop_bytes += n;
+}
+
+/* Appends output of stream S, emitting an entry per line or per full LOG_PIECE. */
+static void log_feed(struct lstream *s, const char *p, size_t n)
+{
+    while (n) {
+        size_t room = LOG_PIECE - s->len, take = n < room ? n : room, cut;
+        char *nl = memchr(p, '\n', take);
+        if (nl) take = (size_t)(nl - p) + 1;
+        memcpy(s->line + s->len, p, take);
+        s->len += take;
+        p += take;
+        n -= take;
+        if (nl) { log_emit(s->name, s->line, s->len); s->len = 0; continue; }
+        if (s->len < LOG_PIECE) continue;
+        /* full piece: cut before a UTF-8 character it would split, carry that into the next */
+        cut = s->len;
+        {
+            size_t k = s->len - 1;
+            unsigned char c;
+            while (k > s->len - 4 && ((unsigned char)s->line[k] & 0xC0) == 0x80) k--;
+            c = (unsigned char)s->line[k];
+            if (c >= 0xC2 && c <= 0xF4 && s->len - k < (size_t)(c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4)) cut = k;
+        }
+        log_emit(s->name, s->line, cut);
+        memmove(s->line, s->line + cut, s->len - cut);
+        s->len -= cut;
+    }
+}
+
+static void log_save_dropped(int dirfd)
+{
+    char b[64];
+    int fd, n;
+    if (log_drop_n == log_drop_saved) return;
+    log_drop_saved = log_drop_n;
+    n = snprintf(b, sizeof b, "%llu %llu\n", log_drop_n, log_drop_bytes);
+    fd = openat(dirfd, "logdropped.tmp", O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    if (write(fd, b, n) < 0) { /* the disk is full: the counter in memory stays */ }
+    close(fd);
+    renameat(dirfd, "logdropped.tmp", dirfd, "logdropped");
+}
+
+static long long mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The monitor's loop in log mode: copies the streams into the log until the init has exited and
+ * they are drained (see above), reaping every child meanwhile; then records the exit. */
+static void log_run(int dirfd, pid_t init)
+{
+    sigset_t set;
+    int sfd, status = 0, exited = 0, i;
+    long long exit_at = 0;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK); /* -1: we poll every 100 ms instead */
+    for (;;) {
+        struct pollfd p[3];
+        int np = 0, which[3], timeout, r, st;
+        pid_t w;
+        while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+            if (w == init) { exited = 1; status = st; exit_at = mono_ms(); }
+        if (exited && ((L[0].fd < 0 && L[1].fd < 0) || mono_ms() - exit_at >= 500)) break;
+        if (sfd >= 0) { p[np].fd = sfd; p[np].events = POLLIN; which[np++] = -1; }
+        for (i = 0; i < 2; i++)
+            if (L[i].fd >= 0) { p[np].fd = L[i].fd; p[np].events = POLLIN; which[np++] = i; }
+        timeout = exited ? 200 : sfd < 0 ? 100 : log_drop_n != log_drop_saved ? 1000 : -1;
+        r = poll(p, np, timeout);
+        if (r < 0) { if (errno != EINTR) usleep(10000); continue; }
+        if (r == 0) {
+            if (exited) break; /* idle for 200 ms after the init's exit */
+            log_save_dropped(dirfd);
+            continue;
+        }
+        for (i = 0; i < np; i++) {
+            struct lstream *s;
+            ssize_t n;
+            if (!p[i].revents) continue;
+            if (which[i] < 0) {
+                struct signalfd_siginfo si;
+                while (read(sfd, &si, sizeof si) > 0) {}
+                continue;
+            }
+            s = &L[which[i]];
+            n = read(s->fd, log_rbuf, sizeof log_rbuf);
+            if (n > 0) log_feed(s, log_rbuf, (size_t)n);
+            else if (n == 0 || (errno != EINTR && errno != EAGAIN)) { /* EOF; EIO: no pty slave left */
+                close(s->fd);
+                s->fd = -1;
+            }
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        if (L[i].len) log_emit(L[i].name, L[i].line, L[i].len); /* a partial last line, without \n */
+        L[i].len = 0;
+        if (L[i].fd >= 0) close(L[i].fd);
+        L[i].fd = -1;
+    }
+    if (log_fd >= 0) close(log_fd);
+    log_save_dropped(dirfd);
+    record_exit(dirfd, status);
+}
+
+/* Moves the fds *FDS[0..N) (-1: none) to 3, 4, ... and closes every other fd from 3 up. */
+static void keep_fds(int **fds, int n)
+{
+    int i;
+    for (i = 0; i < n; i++) if (*fds[i] >= 0) *fds[i] = fcntl(*fds[i], F_DUPFD_CLOEXEC, 3 + n);
+    for (i = 0; i < n; i++) {
+        if (*fds[i] >= 0) *fds[i] = dup3(*fds[i], 3 + i, O_CLOEXEC);
+        else close(3 + i);
+    }
+    syscall(SYS_close_range, 3 + n, ~0U, 0);
+}
+
 /* The monitor: subreaper for the container, parent of its init, records its exit code.
  * It tells P, on RESULT_WR, "pid:<init>\n" and then the init's verdict ("R" or an error). */
 static void monitor_main(int result_wr)
@@ -919,7 +1171,31 @@ static void monitor_main(int result_wr)
     dirfd = open(S.statedir, O_DIRECTORY | O_PATH | O_CLOEXEC);
     if (dirfd < 0) die("open state dir");
     close_in_child = result_wr;
+    if (S.logpath) {
+        /* opened now, so a bad path is reported to the CLI as create's error */
+        char dir[4096], *slash;
+        snprintf(dir, sizeof dir, "%s", S.logpath);
+        slash = strrchr(dir, '/');
+        *slash = 0;
+        log_name = S.logpath + (slash - dir) + 1;
+        log_dir = open(dir[0] ? dir : "/", O_DIRECTORY | O_PATH | O_CLOEXEC);
+        if (log_dir < 0) die("open log directory %s", dir[0] ? dir : "/");
+        if (!log_name[0] || (log_fd = log_open()) < 0) die("open log %s", S.logpath);
+        if (!S.terminal) {
+            int out[2], err[2];
+            if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) die("pipe");
+            g_stdio[0] = open("/dev/null", O_RDWR | O_CLOEXEC);
+            if (g_stdio[0] < 0) die("open /dev/null");
+            g_stdio[1] = out[1];
+            g_stdio[2] = err[1];
+            L[0].fd = out[0];
+            L[1].fd = err[0];
+        }
+    }
     init = spawn_init(&ready);
+    if (g_stdio[0] >= 0) { /* only the init may hold the write ends, or we never see EOF */
+        for (int i = 0; i < 3; i++) close(g_stdio[i]);
+    }
     n = snprintf(buf, sizeof buf, "pid:%d\n", (int)init);
     xwrite(result_wr, buf, n);
     n = await_ready(ready, init, buf, sizeof buf);
@@ -927,6 +1203,11 @@ static void monitor_main(int result_wr)
     close(ready);
     close(result_wr);
     prctl(PR_SET_NAME, "ctui-monitor", 0, 0, 0);
+    if (relay_fd >= 0 && S.logpath) { /* log mode with a terminal: we log the pty master */
+        L[0].fd = recv_fd(relay_fd);
+        close(relay_fd);
+        relay_fd = -1;
+    }
     if (relay_fd >= 0) {
         /* a terminal for a foreground `run`: we hold the pty master and copy it to and from the
          * caller's stdio until the container side hangs up */
@@ -939,6 +1220,13 @@ static void monitor_main(int result_wr)
     /* hold nothing of the CLI's: its stdio would keep pipes open for callers reading our output */
     devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
+    if (S.logpath) {
+        int *keep[] = { &dirfd, &log_dir, &log_fd, &L[0].fd, &L[1].fd };
+        keep_fds(keep, 5);
+        log_run(dirfd, init);
+        while (waitpid(-1, &status, WNOHANG) > 0) {}
+        _exit(0);
+    }
     /* and nothing else of P's (its report file...): only the state directory stays open */
     if (dup2(dirfd, 3) == 3) { dirfd = 3; syscall(SYS_close_range, 4, ~0U, 0); }
     for (;;) {
