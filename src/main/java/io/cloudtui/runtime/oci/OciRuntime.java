@@ -132,17 +132,51 @@ public final class OciRuntime {
         return create(id, bundle, pidFile, consoleSocket, monitorWanted(), false);
     }
 
+    /**
+     * The monitor's log of the container's output (see log_run in src/main/c/nsexec.c): Docker's
+     * json-file format, one JSON object per line in FILE (0600), rotated to FILE.1 .. FILE.KEEP before
+     * it would exceed MAX_BYTES.
+     */
+    public record LogSpec(Path file, long maxBytes, int keep) {
+        public LogSpec {
+            if (file == null || !file.isAbsolute()) throw CloudtuiException.usage("the container log needs an absolute path, got " + file);
+            if (file.getFileName() == null) throw CloudtuiException.usage("the container log needs a file name, got " + file);
+            if (maxBytes < 4096) throw CloudtuiException.usage("the container log's maximum size must be at least 4096 bytes, got " + maxBytes);
+            if (keep < 1 || keep > 100) throw CloudtuiException.usage("the container log keeps 1 to 100 rotated files, got " + keep);
+            file = file.normalize();
+        }
+    }
+
+    /**
+     * Creates the container with a monitor that owns its output: stdin /dev/null, stdout and stderr
+     * (or the terminal) are logged to LOG instead of inheriting our stdio. LOG null: as {@link
+     * #create(String, Path, Path, String)}.
+     */
+    public int create(String id, Path bundle, Path pidFile, String consoleSocket, LogSpec log) {
+        if (log == null) return create(id, bundle, pidFile, consoleSocket);
+        return create(id, bundle, pidFile, consoleSocket, true, false, log);
+    }
+
     /** RELAY: a terminal without console socket, copied by the monitor to our stdio (foreground run). */
-    @SuppressWarnings("try") // the lock is held for the whole block
     int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor, boolean relay) {
+        return create(id, bundle, pidFile, consoleSocket, monitor, relay, null);
+    }
+
+    @SuppressWarnings("try") // the lock is held for the whole block
+    int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor, boolean relay, LogSpec log) {
         StateStore.checkId(id);
+        if (log != null) {
+            if (!monitor) throw new CloudtuiException("a container log needs the monitor process");
+            if (consoleSocket != null) throw CloudtuiException.usage("a container log and --console-socket exclude each other: the log needs the terminal");
+            relay = false; // the monitor logs the terminal instead of copying it to us
+        }
         Path b = bundle.toAbsolutePath().normalize();
         if (!Files.isDirectory(b)) throw new CloudtuiException("bundle " + b + " is not a directory");
         OciConfig config = OciConfig.load(b);
         boolean rootless = uid() != 0;
         if (rootless) config = config.rootless(uid(), gid());
         warnAmbient(config.process());
-        if (config.process().terminal() && consoleSocket == null && !relay) throw new CloudtuiException("process.terminal needs --console-socket");
+        if (config.process().terminal() && consoleSocket == null && !relay && log == null) throw new CloudtuiException("process.terminal needs --console-socket");
         if (!config.process().terminal() && consoleSocket != null) throw new CloudtuiException("--console-socket needs process.terminal in config.json");
         Cgroups cg;
         if (rootless) {
@@ -165,6 +199,10 @@ public final class OciRuntime {
             cg.create(config.resources());
             NativeSpec spec = NativeSpec.forCreate(config, cg, dir, consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath().toString(), monitor, rootless);
             if (relay && config.process().terminal() && consoleSocket == null) spec.op("relay", 1);
+            if (log != null) {
+                spec.op("log", log.file().toString()).op("logmax", log.maxBytes()).op("logkeep", log.keep());
+                st.put("log", log.file().toString());
+            }
             // prestart and createRuntime hooks run from the C stage: after the namespaces and mounts
             // exist, before pivot_root, as the spec orders (Java cannot step in there)
             List<OciConfig.Hook> early = new ArrayList<>(config.hooks().prestart());
@@ -514,7 +552,12 @@ public final class OciRuntime {
 
     /** create + start, then (unless detached) wait for the exit, delete, and return the exit code. */
     public int run(String id, Path bundle, Path pidFile, String consoleSocket, boolean detach) {
-        create(id, bundle, pidFile, consoleSocket, true, !detach);
+        return run(id, bundle, pidFile, consoleSocket, detach, null);
+    }
+
+    /** As {@link #run(String, Path, Path, String, boolean)}; LOG non-null: the output goes to that log. */
+    public int run(String id, Path bundle, Path pidFile, String consoleSocket, boolean detach, LogSpec log) {
+        create(id, bundle, pidFile, consoleSocket, true, !detach, log);
         try {
             start(id);
         } catch (RuntimeException e) {
