@@ -96,6 +96,7 @@ static struct {
     char *logpath;                         /* log mode: the monitor owns the init's stdio (see log_run) */
     unsigned long long logmax;             /* rotate before the file would exceed this (0: never) */
     int logkeep;                           /* rotated files kept: PATH.1 .. PATH.logkeep */
+    int attach;                            /* log mode: also serve STATEDIR/attach.sock (see log_run) */
     char *pidfile;                         /* exec: written by us, the caller may not see the pid */
     int detach;
     struct hook { char *path; int timeout; char *args[64]; int nargs; char *env[128]; int nenv; } hooks[32];
@@ -237,6 +238,7 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "log")) S.logpath = tok();
         else if (!strcmp(op, "logmax")) S.logmax = num();
         else if (!strcmp(op, "logkeep")) S.logkeep = (int)num();
+        else if (!strcmp(op, "attach")) S.attach = (int)num();
         else if (!strcmp(op, "pidfile")) S.pidfile = tok();
         else if (!strcmp(op, "detach")) S.detach = (int)num();
         else { errno = 0; die("spec: unknown op '%s'", op); }
@@ -246,6 +248,7 @@ static void read_spec(const char *path)
         errno = 0;
         die("spec: log needs monitor, an absolute path, no relay or console socket, and logkeep 1..100");
     }
+    if (S.attach && !S.logpath) { errno = 0; die("spec: attach needs log"); }
 }
 
 /* ---- CVE-2019-5736: never run from a file the container could reach through /proc/PID/exe ---- */
@@ -942,7 +945,17 @@ static void record_exit(int dirfd, int status)
  *   never blocked on the disk. STATEDIR/logdropped then holds "<entries> <bytes>\n".
  * - after the init exits, the pipes are drained until EOF, or until they are idle for 200 ms, or
  *   for 500 ms at most (a grandchild outside a pid namespace may hold them); then "exit" is written.
- * All buffers are static: nothing grows with the output. */
+ * All buffers are static: nothing grows with the output.
+ *
+ * Attach (S.attach): the monitor also listens on STATEDIR/attach.sock (unix stream, 0600), one
+ * client at a time (a second connection is closed at once). The client receives the output from
+ * the moment it connects: with a terminal the pty's bytes as they are; with pipes, frames of a
+ * 1-byte stream id (1 stdout, 2 stderr), a 4-byte big-endian length and that many bytes. What the
+ * client sends goes to the pty master, or to the init's stdin, which is then a pipe instead of
+ * /dev/null; with pipes, the client's EOF (shutdown(SHUT_WR) or disconnect) closes the container's
+ * stdin (so only one client can feed it), and a half-closed client still receives the output.
+ * A client that does not keep up (its socket buffer full) is disconnected rather than waited for;
+ * the log is never held up by it. The socket is removed when the container has exited. */
 
 #define LOG_PIECE 16384
 
@@ -954,6 +967,59 @@ static unsigned long long log_size, log_drop_n, log_drop_bytes, log_drop_saved;
 static struct timespec log_last;
 static char log_rbuf[65536];
 static char log_jbuf[LOG_PIECE * 6 + 256];
+static int att_listen = -1, att_client = -1, att_stdin = -1; /* att_stdin: stdin pipe or pty master */
+static char att_in[4096];
+static size_t att_in_len, att_in_off;
+static int att_in_eof; /* the client shut its sending side: it still gets the output */
+
+static void att_drop_client(void)
+{
+    close(att_client);
+    att_client = -1;
+    att_in_len = att_in_off = 0;
+    att_in_eof = 0;
+    if (!S.terminal && att_stdin >= 0) { close(att_stdin); att_stdin = -1; } /* EOF for the container */
+}
+
+/* Sends output of stream ID (0 stdout, 1 stderr) to the attached client, if any. */
+static void att_send(int id, const char *p, size_t n)
+{
+    unsigned char h[5];
+    struct iovec iov[2];
+    struct msghdr m;
+    size_t total = n;
+    ssize_t w;
+    if (att_client < 0) return;
+    memset(&m, 0, sizeof m);
+    iov[1].iov_base = (void *)p;
+    iov[1].iov_len = n;
+    if (S.terminal) {
+        m.msg_iov = iov + 1;
+        m.msg_iovlen = 1;
+    } else {
+        h[0] = (unsigned char)(id + 1);
+        h[1] = (unsigned char)(n >> 24); h[2] = (unsigned char)(n >> 16); h[3] = (unsigned char)(n >> 8); h[4] = (unsigned char)n;
+        iov[0].iov_base = h;
+        iov[0].iov_len = 5;
+        m.msg_iov = iov;
+        m.msg_iovlen = 2;
+        total += 5;
+    }
+    w = sendmsg(att_client, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w != (ssize_t)total) att_drop_client(); /* a half-sent frame cannot be taken back */
+}
+
+/* Writes pending client input to the container, as far as it takes it without blocking. */
+static void att_flush_input(void)
+{
+    while (att_in_off < att_in_len && att_stdin >= 0) {
+        ssize_t w = write(att_stdin, att_in + att_in_off, att_in_len - att_in_off);
+        if (w > 0) att_in_off += (size_t)w;
+        else if (w < 0 && (errno == EAGAIN || errno == EINTR)) return;
+        else break; /* the container's stdin is gone: drop the input */
+    }
+    att_in_len = att_in_off = 0;
+}
 
 static int log_open(void)
 {
@@ -1101,8 +1167,8 @@ static void log_run(int dirfd, pid_t init)
     sigprocmask(SIG_BLOCK, &set, NULL);
     sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK); /* -1: we poll every 100 ms instead */
     for (;;) {
-        struct pollfd p[3];
-        int np = 0, which[3], timeout, r, st;
+        struct pollfd p[6];
+        int np = 0, which[6], timeout, r, st;
         pid_t w;
         while ((w = waitpid(-1, &st, WNOHANG)) > 0)
             if (w == init) { exited = 1; status = st; exit_at = mono_ms(); }
@@ -1110,6 +1176,14 @@ static void log_run(int dirfd, pid_t init)
         if (sfd >= 0) { p[np].fd = sfd; p[np].events = POLLIN; which[np++] = -1; }
         for (i = 0; i < 2; i++)
             if (L[i].fd >= 0) { p[np].fd = L[i].fd; p[np].events = POLLIN; which[np++] = i; }
+        if (att_listen >= 0) { p[np].fd = att_listen; p[np].events = POLLIN; which[np++] = 2; }
+        /* the client's input is read only once the last of it reached the container */
+        if (att_client >= 0) { /* always polled: POLLHUP says it is gone altogether */
+            p[np].fd = att_client;
+            p[np].events = att_in_len == 0 && !att_in_eof ? POLLIN : 0;
+            which[np++] = 3;
+        }
+        if (att_in_len > 0 && att_stdin >= 0) { p[np].fd = att_stdin; p[np].events = POLLOUT; which[np++] = 4; }
         timeout = exited ? 200 : sfd < 0 ? 100 : log_drop_n != log_drop_saved ? 1000 : -1;
         r = poll(p, np, timeout);
         if (r < 0) { if (errno != EINTR) usleep(10000); continue; }
@@ -1127,9 +1201,31 @@ static void log_run(int dirfd, pid_t init)
                 while (read(sfd, &si, sizeof si) > 0) {}
                 continue;
             }
+            if (which[i] == 2) {
+                int c = accept4(att_listen, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (c >= 0 && att_client >= 0) close(c); /* one client at a time */
+                else if (c >= 0) {
+                    int sz = 1 << 20;
+                    setsockopt(c, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+                    att_client = c;
+                }
+                continue;
+            }
+            if (which[i] == 3) {
+                if (att_client < 0) continue; /* dropped earlier in this round */
+                if (!(p[i].revents & POLLIN)) { att_drop_client(); continue; } /* POLLHUP, POLLERR */
+                n = read(att_client, att_in, sizeof att_in);
+                if (n > 0) { att_in_len = (size_t)n; att_in_off = 0; att_flush_input(); }
+                else if (n == 0) { /* half-closed: EOF for the container's stdin pipe, output goes on */
+                    att_in_eof = 1;
+                    if (!S.terminal && att_stdin >= 0) { close(att_stdin); att_stdin = -1; }
+                } else if (errno != EINTR && errno != EAGAIN) att_drop_client();
+                continue;
+            }
+            if (which[i] == 4) { att_flush_input(); continue; }
             s = &L[which[i]];
             n = read(s->fd, log_rbuf, sizeof log_rbuf);
-            if (n > 0) log_feed(s, log_rbuf, (size_t)n);
+            if (n > 0) { log_feed(s, log_rbuf, (size_t)n); att_send(which[i], log_rbuf, (size_t)n); }
             else if (n == 0 || (errno != EINTR && errno != EAGAIN)) { /* EOF; EIO: no pty slave left */
                 close(s->fd);
                 s->fd = -1;
@@ -1144,6 +1240,11 @@ static void log_run(int dirfd, pid_t init)
     }
     if (log_fd >= 0) close(log_fd);
     log_save_dropped(dirfd);
+    if (att_listen >= 0) { /* nothing to attach to any more */
+        unlinkat(dirfd, "attach.sock", 0);
+        close(att_listen);
+        if (att_client >= 0) close(att_client);
+    }
     record_exit(dirfd, status);
 }
 
@@ -1181,10 +1282,33 @@ static void monitor_main(int result_wr)
         log_dir = open(dir[0] ? dir : "/", O_DIRECTORY | O_PATH | O_CLOEXEC);
         if (log_dir < 0) die("open log directory %s", dir[0] ? dir : "/");
         if (!log_name[0] || (log_fd = log_open()) < 0) die("open log %s", S.logpath);
+        if (S.attach) {
+            struct sockaddr_un a;
+            mode_t old;
+            memset(&a, 0, sizeof a);
+            a.sun_family = AF_UNIX;
+            if ((size_t)snprintf(a.sun_path, sizeof a.sun_path, "%s/attach.sock", S.statedir) >= sizeof a.sun_path) {
+                errno = 0;
+                die("attach socket path %s/attach.sock is too long", S.statedir);
+            }
+            att_listen = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            if (att_listen < 0) die("socket");
+            old = umask(0177); /* 0600 from the start */
+            if (bind(att_listen, (struct sockaddr *)&a, sizeof a) < 0) die("bind %s", a.sun_path);
+            umask(old);
+            if (listen(att_listen, 4) < 0) die("listen %s", a.sun_path);
+        }
         if (!S.terminal) {
-            int out[2], err[2];
+            int out[2], err[2], in[2];
             if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) die("pipe");
-            g_stdio[0] = open("/dev/null", O_RDWR | O_CLOEXEC);
+            if (S.attach) { /* stdin from the attached client */
+                if (pipe2(in, O_CLOEXEC) < 0) die("pipe");
+                g_stdio[0] = in[0];
+                att_stdin = in[1];
+                fcntl(att_stdin, F_SETFL, O_NONBLOCK);
+            } else {
+                g_stdio[0] = open("/dev/null", O_RDWR | O_CLOEXEC);
+            }
             if (g_stdio[0] < 0) die("open /dev/null");
             g_stdio[1] = out[1];
             g_stdio[2] = err[1];
@@ -1207,6 +1331,10 @@ static void monitor_main(int result_wr)
         L[0].fd = recv_fd(relay_fd);
         close(relay_fd);
         relay_fd = -1;
+        if (S.attach && L[0].fd >= 0) {
+            att_stdin = fcntl(L[0].fd, F_DUPFD_CLOEXEC, 3);
+            if (att_stdin >= 0) fcntl(att_stdin, F_SETFL, O_NONBLOCK); /* shared with L[0].fd: read is poll-driven */
+        }
     }
     if (relay_fd >= 0) {
         /* a terminal for a foreground `run`: we hold the pty master and copy it to and from the
@@ -1221,8 +1349,8 @@ static void monitor_main(int result_wr)
     devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
     if (S.logpath) {
-        int *keep[] = { &dirfd, &log_dir, &log_fd, &L[0].fd, &L[1].fd };
-        keep_fds(keep, 5);
+        int *keep[] = { &dirfd, &log_dir, &log_fd, &L[0].fd, &L[1].fd, &att_listen, &att_stdin };
+        keep_fds(keep, 7);
         log_run(dirfd, init);
         while (waitpid(-1, &status, WNOHANG) > 0) {}
         _exit(0);

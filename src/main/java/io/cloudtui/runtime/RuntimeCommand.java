@@ -124,13 +124,14 @@ public final class RuntimeCommand implements Callable<Integer> {
         @Option(names = "--no-pivot", description = "Refused: cloudtui always uses pivot_root") boolean noPivot;
         @Option(names = "--no-new-keyring", description = "Accepted for runc compatibility (no session keyring is created)") boolean noNewKeyring;
         @picocli.CommandLine.Mixin ContainerLog log;
+        @Option(names = "--container-attach", description = "With --container-log: serve STATE/ID/attach.sock for the container's output and stdin") boolean attach;
         @Parameters(paramLabel = "ID") String id;
 
         @Override
         public Integer call() {
             return parent.guard(() -> {
                 if (noPivot) throw CloudtuiException.usage("--no-pivot is not supported: cloudtui always uses pivot_root");
-                parent.runtime().create(id, bundle, pidFile, consoleSocket, log.spec());
+                parent.runtime().create(id, bundle, pidFile, consoleSocket, log.spec(), attach);
                 return 0;
             });
         }

@@ -153,17 +153,33 @@ public final class OciRuntime {
      * #create(String, Path, Path, String)}.
      */
     public int create(String id, Path bundle, Path pidFile, String consoleSocket, LogSpec log) {
+        return create(id, bundle, pidFile, consoleSocket, log, false);
+    }
+
+    /**
+     * As {@link #create(String, Path, Path, String, LogSpec)}; ATTACH (needs LOG): the monitor also
+     * serves {@link #attachSocket}, and the container's stdin comes from the attached client (the
+     * protocol is described at log_run in src/main/c/nsexec.c).
+     */
+    public int create(String id, Path bundle, Path pidFile, String consoleSocket, LogSpec log, boolean attach) {
+        if (attach && log == null) throw CloudtuiException.usage("attaching needs a container log");
         if (log == null) return create(id, bundle, pidFile, consoleSocket);
-        return create(id, bundle, pidFile, consoleSocket, true, false, log);
+        return create(id, bundle, pidFile, consoleSocket, true, false, log, attach);
+    }
+
+    /** The unix socket a container created with attach serves while it runs (0600). */
+    public Path attachSocket(String id) {
+        StateStore.checkId(id);
+        return store.dir(id).resolve("attach.sock");
     }
 
     /** RELAY: a terminal without console socket, copied by the monitor to our stdio (foreground run). */
     int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor, boolean relay) {
-        return create(id, bundle, pidFile, consoleSocket, monitor, relay, null);
+        return create(id, bundle, pidFile, consoleSocket, monitor, relay, null, false);
     }
 
     @SuppressWarnings("try") // the lock is held for the whole block
-    int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor, boolean relay, LogSpec log) {
+    int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor, boolean relay, LogSpec log, boolean attach) {
         StateStore.checkId(id);
         if (log != null) {
             if (!monitor) throw new CloudtuiException("a container log needs the monitor process");
@@ -201,6 +217,7 @@ public final class OciRuntime {
             if (relay && config.process().terminal() && consoleSocket == null) spec.op("relay", 1);
             if (log != null) {
                 spec.op("log", log.file().toString()).op("logmax", log.maxBytes()).op("logkeep", log.keep());
+                if (attach) spec.op("attach", 1);
                 st.put("log", log.file().toString());
             }
             // prestart and createRuntime hooks run from the C stage: after the namespaces and mounts
@@ -557,7 +574,7 @@ public final class OciRuntime {
 
     /** As {@link #run(String, Path, Path, String, boolean)}; LOG non-null: the output goes to that log. */
     public int run(String id, Path bundle, Path pidFile, String consoleSocket, boolean detach, LogSpec log) {
-        create(id, bundle, pidFile, consoleSocket, true, !detach, log);
+        create(id, bundle, pidFile, consoleSocket, true, !detach, log, false);
         try {
             start(id);
         } catch (RuntimeException e) {

@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.testing.Engines;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -276,6 +281,71 @@ class OciLogsIT {
             cli.run("delete", "--force", id);
             new ProcessBuilder("umount", small.toString()).inheritIO().start().waitFor();
         }
+    }
+
+    private static byte[] readToEof(SocketChannel ch) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuffer buf = ByteBuffer.allocate(65536);
+        while (ch.read(buf) >= 0) {
+            out.write(buf.array(), 0, buf.position());
+            buf.clear();
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void attachSocketFramesOutputAndFeedsStdin() throws Exception {
+        String id = id("attach");
+        Path log = logs.resolve("attach.log");
+        BusyboxBundle b = bundle(id, "sh", "-c", "while read l; do echo got:$l; echo e:$l >&2; done; echo bye");
+        cli.ok("create", "--container-log", log.toString(), "--container-attach", "--bundle", b.dir.toString(), id);
+        Path sock = root.resolve(id).resolve("attach.sock");
+        assertPrivate(sock);
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock));
+             SocketChannel second = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
+            assertEquals(-1, second.read(ByteBuffer.allocate(16)), "one client at a time: the second is closed");
+            cli.ok("start", id);
+            ch.write(ByteBuffer.wrap("hello\nworld\n".getBytes(StandardCharsets.UTF_8)));
+            ch.shutdownOutput(); // EOF for the container's stdin; the output still comes
+            byte[] got = readToEof(ch); // closed by the monitor once the container has exited
+            StringBuilder[] streams = {new StringBuilder(), new StringBuilder()};
+            ByteBuffer f = ByteBuffer.wrap(got);
+            while (f.remaining() > 0) {
+                int stream = f.get();
+                assertTrue(stream == 1 || stream == 2, "stream id " + stream);
+                byte[] payload = new byte[f.getInt()];
+                f.get(payload);
+                streams[stream - 1].append(new String(payload, StandardCharsets.UTF_8));
+            }
+            assertEquals("got:hello\ngot:world\nbye\n", streams[0].toString());
+            assertEquals("e:hello\ne:world\n", streams[1].toString());
+        }
+        JsonNode st = cli.awaitStatus(id, "stopped");
+        assertEquals(0, st.get("exitCode").asInt(), st.toString());
+        assertFalse(Files.exists(root.resolve(id).resolve("attach.sock")), "the socket goes with the container");
+        List<Entry> e = read(log);
+        assertEquals(List.of("got:hello\n", "got:world\n", "bye\n"), e.stream().filter(x -> x.stream().equals("stdout")).map(Entry::log).toList());
+        assertEquals(List.of("e:hello\n", "e:world\n"), e.stream().filter(x -> x.stream().equals("stderr")).map(Entry::log).toList());
+    }
+
+    @Test
+    void attachSocketWithATerminal() throws Exception {
+        String id = id("attachtty");
+        Path log = logs.resolve("attachtty.log");
+        BusyboxBundle b = BusyboxBundle.create(id, "sh", "-c", "read l; echo got:$l");
+        bundles.add(b);
+        b.process().put("terminal", true);
+        b.write();
+        cli.ok("create", "--container-log", log.toString(), "--container-attach", "--bundle", b.dir.toString(), id);
+        cli.ok("start", id);
+        String text;
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(root.resolve(id).resolve("attach.sock")))) {
+            ch.write(ByteBuffer.wrap("ping\n".getBytes(StandardCharsets.UTF_8)));
+            text = new String(readToEof(ch), StandardCharsets.UTF_8); // raw pty bytes, no frames
+        }
+        assertTrue(text.contains("got:ping\r\n"), text);
+        assertEquals(0, cli.awaitStatus(id, "stopped").get("exitCode").asInt());
+        assertTrue(read(log).stream().anyMatch(x -> x.log().equals("got:ping\r\n")), "logged as well");
     }
 
     @Test
