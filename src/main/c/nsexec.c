@@ -34,6 +34,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -92,7 +93,10 @@ static struct {
     char *fifo;                            /* create: init blocks reading it until `start` */
     char *statedir;                        /* monitor writes "exit" here */
     int monitor;
-    char *log; long long logmax; int logkeep; /* monitor: container stdout/stderr to a json-file log */
+    char *logpath;                         /* log mode: the monitor owns the init's stdio (see log_run) */
+    unsigned long long logmax;             /* rotate before the file would exceed this (0: never) */
+    int logkeep;                           /* rotated files kept: PATH.1 .. PATH.logkeep */
+    int attach;                            /* log mode: also serve STATEDIR/attach.sock (see log_run) */
     char *pidfile;                         /* exec: written by us, the caller may not see the pid */
     int detach;
     struct hook { char *path; int timeout; char *args[64]; int nargs; char *env[128]; int nenv; } hooks[32];
@@ -103,6 +107,7 @@ static struct {
 static int g_to_child = -1;
 static int g_fifo = -1, g_sock = -1; /* opened by the init's parent, used by the init */
 static int close_in_child = -1; /* the monitor's pipe to P, which the init must not hold */
+static int g_stdio[3] = { -1, -1, -1 }; /* log mode without terminal: /dev/null and the pipes' write ends */
 static int report_fd = -1; /* where errors go: the REPORT file (P) or a pipe to P (children) */
 
 /* Reports an error to whoever waits for us, then exits: every failure ends here. */
@@ -230,14 +235,20 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "fifo")) S.fifo = tok();
         else if (!strcmp(op, "statedir")) S.statedir = tok();
         else if (!strcmp(op, "monitor")) S.monitor = (int)num();
-        else if (!strcmp(op, "log")) S.log = tok();
+        else if (!strcmp(op, "log")) S.logpath = tok();
         else if (!strcmp(op, "logmax")) S.logmax = num();
         else if (!strcmp(op, "logkeep")) S.logkeep = (int)num();
+        else if (!strcmp(op, "attach")) S.attach = (int)num();
         else if (!strcmp(op, "pidfile")) S.pidfile = tok();
         else if (!strcmp(op, "detach")) S.detach = (int)num();
         else { errno = 0; die("spec: unknown op '%s'", op); }
     }
     if (S.nargs == 0) { errno = 0; die("spec: no process args"); }
+    if (S.logpath && (!S.monitor || S.logpath[0] != '/' || S.relay || S.console || S.logkeep < 1 || S.logkeep > 100)) {
+        errno = 0;
+        die("spec: log needs monitor, an absolute path, no relay or console socket, and logkeep 1..100");
+    }
+    if (S.attach && !S.logpath) { errno = 0; die("spec: attach needs log"); }
 }
 
 /* ---- CVE-2019-5736: never run from a file the container could reach through /proc/PID/exe ---- */
@@ -505,7 +516,7 @@ static int connect_console(void)
 {
     struct sockaddr_un a;
     int s;
-    if (S.relay) {
+    if (S.relay || (S.logpath && S.terminal)) { /* log mode: the monitor logs the pty master */
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) die("socketpair");
         relay_fd = sv[0];
@@ -795,6 +806,10 @@ static pid_t spawn_init(int *ready_rd)
         close(from_child[0]);
         report_fd = from_child[1];
         if (close_in_child >= 0) close(close_in_child); /* P waits for EOF on it */
+        if (g_stdio[0] >= 0) {
+            /* log mode: stdin /dev/null, stdout and stderr the monitor's pipes (dup2 clears cloexec) */
+            for (i = 0; i < 3; i++) if (dup2(g_stdio[i], i) < 0) die("dup stdio");
+        }
         init_main(to_child[0], from_child[1]);
     }
     close(to_child[0]);
@@ -912,127 +927,337 @@ static void record_exit(int dirfd, int status)
     renameat(dirfd, "exit.tmp", dirfd, "exit");
 }
 
-/* ---- the monitor's log: Docker's json-file format, one {"log","stream","time"} object per line ----
- * A line longer than LOG_PIECE bytes is split into entries whose "log" does not end in "\n" (the
- * last piece does), as docker does. The file rotates when the next entry would take it over
- * S.logmax: FILE -> FILE.1 -> ... -> FILE.<logkeep>, the oldest dropped. Bytes are escaped as JSON
- * wants (quote, backslash, control characters as \u00XX); other bytes, valid UTF-8 or not, pass
- * through unchanged. A write that fails (disk full) drops the entry: the container never blocks. */
-#define LOG_PIECE 16384
-static int log_fd = -1;
-static long long log_size, log_dropped;
-static char log_line[2][LOG_PIECE];
-static size_t log_used[2];
-static char log_entry[LOG_PIECE * 6 + 256];
+/* ---- log mode: the monitor owns the container's stdio ----
+ *
+ * Without process.terminal the init gets stdin /dev/null, stdout and stderr two pipes; with one,
+ * the pty slave as usual, and the monitor holds the master (its output is logged as "stdout").
+ * Each line becomes one JSON object per line in S.logpath, Docker's json-file format:
+ *   {"log":"text\n","stream":"stdout","time":"2026-11-22T12:00:00.123456789Z"}
+ * - "log" holds at most LOG_PIECE (16 KiB) bytes, newline included: a longer line is split into
+ *   several entries, only the last ending in \n (cut on a UTF-8 character boundary); a partial
+ *   last line at EOF is written without \n.
+ * - escaping: " and \ backslashed, \n \r \t as such, other bytes below 0x20 as \u00XX; valid
+ *   UTF-8 is copied as it is, each byte of invalid UTF-8 becomes \ufffd (as Docker does).
+ * - "time": UTC, always 9 fraction digits, never earlier than the previous entry's.
+ * - rotation: before an entry would take the file past S.logmax bytes, PATH.i -> PATH.i+1 (the
+ *   oldest, PATH.logkeep, is overwritten), PATH -> PATH.1, and a new PATH (0600) is started.
+ * - an entry that cannot be written (disk full...) is dropped, never retried: the container is
+ *   never blocked on the disk. STATEDIR/logdropped then holds "<entries> <bytes>\n".
+ * - after the init exits, the pipes are drained until EOF, or until they are idle for 200 ms, or
+ *   for 500 ms at most (a grandchild outside a pid namespace may hold them); then "exit" is written.
+ * All buffers are static: nothing grows with the output.
+ *
+ * Attach (S.attach): the monitor also listens on STATEDIR/attach.sock (unix stream, 0600), one
+ * client at a time (a second connection is closed at once). The client receives the output from
+ * the moment it connects: with a terminal the pty's bytes as they are; with pipes, frames of a
+ * 1-byte stream id (1 stdout, 2 stderr), a 4-byte big-endian length and that many bytes. What the
+ * client sends goes to the pty master, or to the init's stdin, which is then a pipe instead of
+ * /dev/null; with pipes, the client's EOF (shutdown(SHUT_WR) or disconnect) closes the container's
+ * stdin (so only one client can feed it), and a half-closed client still receives the output.
+ * A client that does not keep up (its socket buffer full) is disconnected rather than waited for;
+ * the log is never held up by it. The socket is removed when the container has exited. */
 
-static void log_open(void)
+#define LOG_PIECE 16384
+
+static struct lstream { int fd; const char *name; size_t len; char line[LOG_PIECE]; } L[2] = {
+    { -1, "stdout", 0, "" }, { -1, "stderr", 0, "" } };
+static int log_dir = -1, log_fd = -1;
+static const char *log_name;
+static unsigned long long log_size, log_drop_n, log_drop_bytes, log_drop_saved;
+static struct timespec log_last;
+static char log_rbuf[65536];
+static char log_jbuf[LOG_PIECE * 6 + 256];
+static int att_listen = -1, att_client = -1, att_stdin = -1; /* att_stdin: stdin pipe or pty master */
+static char att_in[4096];
+static size_t att_in_len, att_in_off;
+static int att_in_eof; /* the client shut its sending side: it still gets the output */
+
+static void att_drop_client(void)
+{
+    close(att_client);
+    att_client = -1;
+    att_in_len = att_in_off = 0;
+    att_in_eof = 0;
+    if (!S.terminal && att_stdin >= 0) { close(att_stdin); att_stdin = -1; } /* EOF for the container */
+}
+
+/* Sends output of stream ID (0 stdout, 1 stderr) to the attached client, if any. */
+static void att_send(int id, const char *p, size_t n)
+{
+    unsigned char h[5];
+    struct iovec iov[2];
+    struct msghdr m;
+    size_t total = n;
+    ssize_t w;
+    if (att_client < 0) return;
+    memset(&m, 0, sizeof m);
+    iov[1].iov_base = (void *)p;
+    iov[1].iov_len = n;
+    if (S.terminal) {
+        m.msg_iov = iov + 1;
+        m.msg_iovlen = 1;
+    } else {
+        h[0] = (unsigned char)(id + 1);
+        h[1] = (unsigned char)(n >> 24); h[2] = (unsigned char)(n >> 16); h[3] = (unsigned char)(n >> 8); h[4] = (unsigned char)n;
+        iov[0].iov_base = h;
+        iov[0].iov_len = 5;
+        m.msg_iov = iov;
+        m.msg_iovlen = 2;
+        total += 5;
+    }
+    w = sendmsg(att_client, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w != (ssize_t)total) att_drop_client(); /* a half-sent frame cannot be taken back */
+}
+
+/* Writes pending client input to the container, as far as it takes it without blocking. */
+static void att_flush_input(void)
+{
+    while (att_in_off < att_in_len && att_stdin >= 0) {
+        ssize_t w = write(att_stdin, att_in + att_in_off, att_in_len - att_in_off);
+        if (w > 0) att_in_off += (size_t)w;
+        else if (w < 0 && (errno == EAGAIN || errno == EINTR)) return;
+        else break; /* the container's stdin is gone: drop the input */
+    }
+    att_in_len = att_in_off = 0;
+}
+
+static int log_open(void)
 {
     struct stat st;
-    log_fd = open(S.log, O_CREAT | O_APPEND | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
-    log_size = log_fd >= 0 && fstat(log_fd, &st) == 0 ? st.st_size : 0;
+    int fd = openat(log_dir, log_name, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) { close(fd); errno = EINVAL; return -1; }
+    if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0) { close(fd); return -1; }
+    log_size = (unsigned long long)st.st_size;
+    return fd;
 }
 
 static void log_rotate(void)
 {
-    char from[4200], to[4200];
+    char from[600], to[600];
     int i;
-    close(log_fd);
-    for (i = S.logkeep; i >= 1; i--) {
-        if (i == 1) snprintf(from, sizeof from, "%s", S.log);
-        else snprintf(from, sizeof from, "%s.%d", S.log, i - 1);
-        snprintf(to, sizeof to, "%s.%d", S.log, i);
-        rename(from, to); /* a missing FROM is fine */
+    for (i = S.logkeep - 1; i >= 1; i--) {
+        snprintf(from, sizeof from, "%s.%d", log_name, i);
+        snprintf(to, sizeof to, "%s.%d", log_name, i + 1);
+        renameat(log_dir, from, log_dir, to); /* ENOENT: fewer files so far */
     }
-    log_open();
+    snprintf(to, sizeof to, "%s.1", log_name);
+    if (renameat(log_dir, log_name, log_dir, to) < 0) return; /* keep appending to the one we have */
+    close(log_fd);
+    log_fd = log_open(); /* -1: entries are dropped until an open succeeds */
 }
 
-static void log_write(int stream, const char *b, size_t n)
+/* Length of the valid UTF-8 sequence at S (N bytes left), 0 if it is not one. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len, i;
+    if (c < 0x80) return 1;
+    if (c < 0xC2 || c > 0xF4) return 0;
+    len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (len > n) return 0;
+    for (i = 1; i < len; i++) if ((s[i] & 0xC0) != 0x80) return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)) return 0;
+    return len;
+}
+
+static size_t json_escape(char *out, const unsigned char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    struct timespec ts;
-    struct tm tm;
-    char when[64];
-    size_t o = 0, i;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    o += (size_t)snprintf(log_entry, sizeof log_entry, "{\"log\":\"");
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)b[i];
-        if (c == '"' || c == '\\') { log_entry[o++] = '\\'; log_entry[o++] = (char)c; }
-        else if (c == '\n') { log_entry[o++] = '\\'; log_entry[o++] = 'n'; }
-        else if (c == '\r') { log_entry[o++] = '\\'; log_entry[o++] = 'r'; }
-        else if (c == '\t') { log_entry[o++] = '\\'; log_entry[o++] = 't'; }
-        else if (c < 0x20 || c == 0x7f) {
-            memcpy(log_entry + o, "\\u00", 4); o += 4;
-            log_entry[o++] = hex[c >> 4]; log_entry[o++] = hex[c & 15];
-        } else log_entry[o++] = (char)c;
+    size_t i = 0, o = 0, k;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c == '"' || c == '\\') { out[o++] = '\\'; out[o++] = (char)c; i++; }
+        else if (c == '\n') { out[o++] = '\\'; out[o++] = 'n'; i++; }
+        else if (c == '\r') { out[o++] = '\\'; out[o++] = 'r'; i++; }
+        else if (c == '\t') { out[o++] = '\\'; out[o++] = 't'; i++; }
+        else if (c < 0x20) {
+            memcpy(out + o, "\\u00", 4);
+            out[o + 4] = hex[c >> 4];
+            out[o + 5] = hex[c & 15];
+            o += 6;
+            i++;
+        } else if ((k = utf8_seq(s + i, n - i)) > 0) { memcpy(out + o, s + i, k); o += k; i += k; }
+        else { memcpy(out + o, "\\ufffd", 6); o += 6; i++; }
     }
-    o += (size_t)snprintf(log_entry + o, sizeof log_entry - o, "\",\"stream\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
-                          stream ? "stderr" : "stdout", when, ts.tv_nsec);
-    if (log_fd >= 0 && S.logmax > 0 && log_size > 0 && log_size + (long long)o > S.logmax) log_rotate();
-    if (log_fd < 0 || write(log_fd, log_entry, o) != (ssize_t)o) { log_dropped++; return; }
-    log_size += (long long)o;
+    return o;
 }
 
-/* New bytes of one stream: every complete line is an entry; a full buffer goes out as a piece. */
-static void log_feed(int stream, const char *b, size_t n)
+static void log_emit(const char *stream, const char *data, size_t n)
 {
-    while (n > 0) {
-        char *line = log_line[stream];
-        size_t room = LOG_PIECE - log_used[stream], take = n < room ? n : room;
-        const char *nl = memchr(b, '\n', take);
-        if (nl) take = (size_t)(nl - b) + 1;
-        memcpy(line + log_used[stream], b, take);
-        log_used[stream] += take;
-        b += take;
+    struct timespec now;
+    struct tm tm;
+    size_t j;
+    ssize_t w;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (now.tv_sec < log_last.tv_sec || (now.tv_sec == log_last.tv_sec && now.tv_nsec < log_last.tv_nsec)) now = log_last;
+    log_last = now;
+    gmtime_r(&now.tv_sec, &tm);
+    memcpy(log_jbuf, "{\"log\":\"", 8);
+    j = 8 + json_escape(log_jbuf + 8, (const unsigned char *)data, n);
+    j += (size_t)snprintf(log_jbuf + j, 128, "\",\"stream\":\"%s\",\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\"}\n", stream,
+                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec);
+    if (log_fd < 0) log_fd = log_open();
+    if (log_fd >= 0 && S.logmax && log_size > 0 && log_size + j > S.logmax) log_rotate();
+    if (log_fd >= 0 && (w = write(log_fd, log_jbuf, j)) == (ssize_t)j) { log_size += j; return; }
+    /* half an entry would break the file's format: cut it off again */
+    if (log_fd >= 0 && w > 0 && ftruncate(log_fd, (off_t)log_size) < 0) { close(log_fd); log_fd = -1; }
+    log_drop_n++;
+    log_drop_bytes += n;
+}
+
+/* Appends output of stream S, emitting an entry per line or per full LOG_PIECE. */
+static void log_feed(struct lstream *s, const char *p, size_t n)
+{
+    while (n) {
+        size_t room = LOG_PIECE - s->len, take = n < room ? n : room, cut;
+        char *nl = memchr(p, '\n', take);
+        if (nl) take = (size_t)(nl - p) + 1;
+        memcpy(s->line + s->len, p, take);
+        s->len += take;
+        p += take;
         n -= take;
-        if (nl || log_used[stream] == LOG_PIECE) {
-            log_write(stream, line, log_used[stream]);
-            log_used[stream] = 0;
+        if (nl) { log_emit(s->name, s->line, s->len); s->len = 0; continue; }
+        if (s->len < LOG_PIECE) continue;
+        /* full piece: cut before a UTF-8 character it would split, carry that into the next */
+        cut = s->len;
+        {
+            size_t k = s->len - 1;
+            unsigned char c;
+            while (k > s->len - 4 && ((unsigned char)s->line[k] & 0xC0) == 0x80) k--;
+            c = (unsigned char)s->line[k];
+            if (c >= 0xC2 && c <= 0xF4 && s->len - k < (size_t)(c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4)) cut = k;
+        }
+        log_emit(s->name, s->line, cut);
+        memmove(s->line, s->line + cut, s->len - cut);
+        s->len -= cut;
+    }
+}
+
+static void log_save_dropped(int dirfd)
+{
+    char b[64];
+    int fd, n;
+    if (log_drop_n == log_drop_saved) return;
+    log_drop_saved = log_drop_n;
+    n = snprintf(b, sizeof b, "%llu %llu\n", log_drop_n, log_drop_bytes);
+    fd = openat(dirfd, "logdropped.tmp", O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    if (write(fd, b, n) < 0) { /* the disk is full: the counter in memory stays */ }
+    close(fd);
+    renameat(dirfd, "logdropped.tmp", dirfd, "logdropped");
+}
+
+static long long mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The monitor's loop in log mode: copies the streams into the log until the init has exited and
+ * they are drained (see above), reaping every child meanwhile; then records the exit. */
+static void log_run(int dirfd, pid_t init)
+{
+    sigset_t set;
+    int sfd, status = 0, exited = 0, i;
+    long long exit_at = 0;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK); /* -1: we poll every 100 ms instead */
+    for (;;) {
+        struct pollfd p[6];
+        int np = 0, which[6], timeout, r, st;
+        pid_t w;
+        while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+            if (w == init) { exited = 1; status = st; exit_at = mono_ms(); }
+        if (exited && ((L[0].fd < 0 && L[1].fd < 0) || mono_ms() - exit_at >= 500)) break;
+        if (sfd >= 0) { p[np].fd = sfd; p[np].events = POLLIN; which[np++] = -1; }
+        for (i = 0; i < 2; i++)
+            if (L[i].fd >= 0) { p[np].fd = L[i].fd; p[np].events = POLLIN; which[np++] = i; }
+        if (att_listen >= 0) { p[np].fd = att_listen; p[np].events = POLLIN; which[np++] = 2; }
+        /* the client's input is read only once the last of it reached the container */
+        if (att_client >= 0) { /* always polled: POLLHUP says it is gone altogether */
+            p[np].fd = att_client;
+            p[np].events = att_in_len == 0 && !att_in_eof ? POLLIN : 0;
+            which[np++] = 3;
+        }
+        if (att_in_len > 0 && att_stdin >= 0) { p[np].fd = att_stdin; p[np].events = POLLOUT; which[np++] = 4; }
+        timeout = exited ? 200 : sfd < 0 ? 100 : log_drop_n != log_drop_saved ? 1000 : -1;
+        r = poll(p, np, timeout);
+        if (r < 0) { if (errno != EINTR) usleep(10000); continue; }
+        if (r == 0) {
+            if (exited) break; /* idle for 200 ms after the init's exit */
+            log_save_dropped(dirfd);
+            continue;
+        }
+        for (i = 0; i < np; i++) {
+            struct lstream *s;
+            ssize_t n;
+            if (!p[i].revents) continue;
+            if (which[i] < 0) {
+                struct signalfd_siginfo si;
+                while (read(sfd, &si, sizeof si) > 0) {}
+                continue;
+            }
+            if (which[i] == 2) {
+                int c = accept4(att_listen, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (c >= 0 && att_client >= 0) close(c); /* one client at a time */
+                else if (c >= 0) {
+                    int sz = 1 << 20;
+                    setsockopt(c, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+                    att_client = c;
+                }
+                continue;
+            }
+            if (which[i] == 3) {
+                if (att_client < 0) continue; /* dropped earlier in this round */
+                if (!(p[i].revents & POLLIN)) { att_drop_client(); continue; } /* POLLHUP, POLLERR */
+                n = read(att_client, att_in, sizeof att_in);
+                if (n > 0) { att_in_len = (size_t)n; att_in_off = 0; att_flush_input(); }
+                else if (n == 0) { /* half-closed: EOF for the container's stdin pipe, output goes on */
+                    att_in_eof = 1;
+                    if (!S.terminal && att_stdin >= 0) { close(att_stdin); att_stdin = -1; }
+                } else if (errno != EINTR && errno != EAGAIN) att_drop_client();
+                continue;
+            }
+            if (which[i] == 4) { att_flush_input(); continue; }
+            s = &L[which[i]];
+            n = read(s->fd, log_rbuf, sizeof log_rbuf);
+            if (n > 0) { log_feed(s, log_rbuf, (size_t)n); att_send(which[i], log_rbuf, (size_t)n); }
+            else if (n == 0 || (errno != EINTR && errno != EAGAIN)) { /* EOF; EIO: no pty slave left */
+                close(s->fd);
+                s->fd = -1;
+            }
         }
     }
+    for (i = 0; i < 2; i++) {
+        if (L[i].len) log_emit(L[i].name, L[i].line, L[i].len); /* a partial last line, without \n */
+        L[i].len = 0;
+        if (L[i].fd >= 0) close(L[i].fd);
+        L[i].fd = -1;
+    }
+    if (log_fd >= 0) close(log_fd);
+    log_save_dropped(dirfd);
+    if (att_listen >= 0) { /* nothing to attach to any more */
+        unlinkat(dirfd, "attach.sock", 0);
+        close(att_listen);
+        if (att_client >= 0) close(att_client);
+    }
+    record_exit(dirfd, status);
 }
 
-static void log_flush(void)
+/* Moves the fds *FDS[0..N) (-1: none) to 3, 4, ... and closes every other fd from 3 up. */
+static void keep_fds(int **fds, int n)
 {
     int i;
-    for (i = 0; i < 2; i++) if (log_used[i]) { log_write(i, log_line[i], log_used[i]); log_used[i] = 0; }
-}
-
-/* Copies the pipes into the log until the init has exited and the pipes are at EOF, or idle for
- * 200 ms after it exited (a daemon outside a pid namespace may keep them open); reaps as subreaper. */
-static void monitor_log_loop(int out, int err, int dirfd, pid_t init)
-{
-    int fds[2] = { out, err }, open_n = 2, done = 0, status = 0, init_status = 0;
-    char buf[65536];
-    for (;;) {
-        struct pollfd p[2];
-        int np = 0, i, r;
-        pid_t w;
-        for (i = 0; i < 2; i++) if (fds[i] >= 0) { p[np].fd = fds[i]; p[np].events = POLLIN; p[np].revents = 0; np++; }
-        r = np ? poll(p, np, done ? 200 : 1000) : 0;
-        if (r < 0 && errno != EINTR) break;
-        for (i = 0; r > 0 && i < np; i++) {
-            if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            int s = p[i].fd == out ? 0 : 1;
-            ssize_t n = read(p[i].fd, buf, sizeof buf);
-            if (n > 0) log_feed(s, buf, (size_t)n);
-            else if (n == 0 || errno != EINTR) { close(p[i].fd); fds[s] = -1; open_n--; }
-        }
-        while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
-            if (w == init) { done = 1; init_status = status; }
-        }
-        if (done && (open_n == 0 || r == 0)) break;
-        if (!np && !done) { /* nothing to read: just wait for the init */
-            w = waitpid(-1, &status, 0);
-            if (w == init) { done = 1; init_status = status; }
-            if (w < 0 && errno == ECHILD) break;
-        }
+    for (i = 0; i < n; i++) if (*fds[i] >= 0) *fds[i] = fcntl(*fds[i], F_DUPFD_CLOEXEC, 3 + n);
+    for (i = 0; i < n; i++) {
+        if (*fds[i] >= 0) *fds[i] = dup3(*fds[i], 3 + i, O_CLOEXEC);
+        else close(3 + i);
     }
-    log_flush();
-    if (log_fd >= 0) fsync(log_fd);
-    if (done) record_exit(dirfd, init_status);
+    syscall(SYS_close_range, 3 + n, ~0U, 0);
 }
 
 /* The monitor: subreaper for the container, parent of its init, records its exit code.
@@ -1043,24 +1268,58 @@ static void monitor_main(int result_wr)
     pid_t init, w;
     char buf[1024];
     ssize_t n;
-    int lout[2] = { -1, -1 }, lerr[2] = { -1, -1 };
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) die("subreaper");
     dirfd = open(S.statedir, O_DIRECTORY | O_PATH | O_CLOEXEC);
     if (dirfd < 0) die("open state dir");
     close_in_child = result_wr;
-    if (S.log) {
-        /* the init inherits our fds 0-2: /dev/null and the write ends of two pipes we read */
-        if (S.terminal) { errno = 0; die("a logged container cannot have a terminal yet"); }
-        if (pipe2(lout, O_CLOEXEC) < 0 || pipe2(lerr, O_CLOEXEC) < 0) die("log pipes");
-        devnull = open("/dev/null", O_RDWR);
-        if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(lout[1], 1) < 0 || dup2(lerr[1], 2) < 0) die("log stdio");
-        close(lout[1]);
-        close(lerr[1]);
-        if (devnull > 2) close(devnull);
-        log_open();
-        if (log_fd < 0) die("open log %s", S.log);
+    if (S.logpath) {
+        /* opened now, so a bad path is reported to the CLI as create's error */
+        char dir[4096], *slash;
+        snprintf(dir, sizeof dir, "%s", S.logpath);
+        slash = strrchr(dir, '/');
+        *slash = 0;
+        log_name = S.logpath + (slash - dir) + 1;
+        log_dir = open(dir[0] ? dir : "/", O_DIRECTORY | O_PATH | O_CLOEXEC);
+        if (log_dir < 0) die("open log directory %s", dir[0] ? dir : "/");
+        if (!log_name[0] || (log_fd = log_open()) < 0) die("open log %s", S.logpath);
+        if (S.attach) {
+            struct sockaddr_un a;
+            mode_t old;
+            memset(&a, 0, sizeof a);
+            a.sun_family = AF_UNIX;
+            if ((size_t)snprintf(a.sun_path, sizeof a.sun_path, "%s/attach.sock", S.statedir) >= sizeof a.sun_path) {
+                errno = 0;
+                die("attach socket path %s/attach.sock is too long", S.statedir);
+            }
+            att_listen = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            if (att_listen < 0) die("socket");
+            old = umask(0177); /* 0600 from the start */
+            if (bind(att_listen, (struct sockaddr *)&a, sizeof a) < 0) die("bind %s", a.sun_path);
+            umask(old);
+            if (listen(att_listen, 4) < 0) die("listen %s", a.sun_path);
+        }
+        if (!S.terminal) {
+            int out[2], err[2], in[2];
+            if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) die("pipe");
+            if (S.attach) { /* stdin from the attached client */
+                if (pipe2(in, O_CLOEXEC) < 0) die("pipe");
+                g_stdio[0] = in[0];
+                att_stdin = in[1];
+                fcntl(att_stdin, F_SETFL, O_NONBLOCK);
+            } else {
+                g_stdio[0] = open("/dev/null", O_RDWR | O_CLOEXEC);
+            }
+            if (g_stdio[0] < 0) die("open /dev/null");
+            g_stdio[1] = out[1];
+            g_stdio[2] = err[1];
+            L[0].fd = out[0];
+            L[1].fd = err[0];
+        }
     }
     init = spawn_init(&ready);
+    if (g_stdio[0] >= 0) { /* only the init may hold the write ends, or we never see EOF */
+        for (int i = 0; i < 3; i++) close(g_stdio[i]);
+    }
     n = snprintf(buf, sizeof buf, "pid:%d\n", (int)init);
     xwrite(result_wr, buf, n);
     n = await_ready(ready, init, buf, sizeof buf);
@@ -1068,6 +1327,15 @@ static void monitor_main(int result_wr)
     close(ready);
     close(result_wr);
     prctl(PR_SET_NAME, "ctui-monitor", 0, 0, 0);
+    if (relay_fd >= 0 && S.logpath) { /* log mode with a terminal: we log the pty master */
+        L[0].fd = recv_fd(relay_fd);
+        close(relay_fd);
+        relay_fd = -1;
+        if (S.attach && L[0].fd >= 0) {
+            att_stdin = fcntl(L[0].fd, F_DUPFD_CLOEXEC, 3);
+            if (att_stdin >= 0) fcntl(att_stdin, F_SETFL, O_NONBLOCK); /* shared with L[0].fd: read is poll-driven */
+        }
+    }
     if (relay_fd >= 0) {
         /* a terminal for a foreground `run`: we hold the pty master and copy it to and from the
          * caller's stdio until the container side hangs up */
@@ -1080,16 +1348,10 @@ static void monitor_main(int result_wr)
     /* hold nothing of the CLI's: its stdio would keep pipes open for callers reading our output */
     devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
-    if (S.log) {
-        /* keep the state dir, both pipes and the log (as fds 3-6), nothing else of P's: moved high
-         * first, so no dup2 below overwrites one still to be moved */
-        int hi[4] = { fcntl(dirfd, F_DUPFD_CLOEXEC, 100), fcntl(lout[0], F_DUPFD_CLOEXEC, 100),
-                      fcntl(lerr[0], F_DUPFD_CLOEXEC, 100), fcntl(log_fd, F_DUPFD_CLOEXEC, 100) };
-        int k;
-        for (k = 0; k < 4; k++) if (hi[k] < 0 || dup2(hi[k], 3 + k) < 0) die("monitor fds");
-        dirfd = 3; lout[0] = 4; lerr[0] = 5; log_fd = 6;
-        syscall(SYS_close_range, 7, ~0U, 0);
-        monitor_log_loop(lout[0], lerr[0], dirfd, init);
+    if (S.logpath) {
+        int *keep[] = { &dirfd, &log_dir, &log_fd, &L[0].fd, &L[1].fd, &att_listen, &att_stdin };
+        keep_fds(keep, 7);
+        log_run(dirfd, init);
         while (waitpid(-1, &status, WNOHANG) > 0) {}
         _exit(0);
     }

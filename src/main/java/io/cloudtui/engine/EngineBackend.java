@@ -365,7 +365,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         RootFs.mount(d);
         try {
             OciRuntime.LogSpec log = new OciRuntime.LogSpec(d.resolve("log.json"), 10L << 20, 2);
-            runtime().create(id, d.resolve("bundle"), log);
+            runtime().create(id, d.resolve("bundle"), null, null, log);
             runtime().start(id);
         } catch (RuntimeException e) {
             if (runtimeState(id) != null) {

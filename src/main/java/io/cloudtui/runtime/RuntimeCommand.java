@@ -123,13 +123,15 @@ public final class RuntimeCommand implements Callable<Integer> {
         @Option(names = "--console-socket", paramLabel = "SOCKET", description = "Unix socket receiving the pty master (process.terminal)") String consoleSocket;
         @Option(names = "--no-pivot", description = "Refused: cloudtui always uses pivot_root") boolean noPivot;
         @Option(names = "--no-new-keyring", description = "Accepted for runc compatibility (no session keyring is created)") boolean noNewKeyring;
+        @picocli.CommandLine.Mixin ContainerLog log;
+        @Option(names = "--container-attach", description = "With --container-log: serve STATE/ID/attach.sock for the container's output and stdin") boolean attach;
         @Parameters(paramLabel = "ID") String id;
 
         @Override
         public Integer call() {
             return parent.guard(() -> {
                 if (noPivot) throw CloudtuiException.usage("--no-pivot is not supported: cloudtui always uses pivot_root");
-                parent.runtime().create(id, bundle, pidFile, consoleSocket);
+                parent.runtime().create(id, bundle, pidFile, consoleSocket, log.spec(), attach);
                 return 0;
             });
         }
@@ -306,11 +308,24 @@ public final class RuntimeCommand implements Callable<Integer> {
         @Option(names = "--pid-file", paramLabel = "FILE") Path pidFile;
         @Option(names = "--console-socket", paramLabel = "SOCKET") String consoleSocket;
         @Option(names = {"--detach", "-d"}) boolean detach;
+        @picocli.CommandLine.Mixin ContainerLog log;
         @Parameters(paramLabel = "ID") String id;
 
         @Override
         public Integer call() {
-            return parent.guard(() -> parent.runtime().run(id, bundle, pidFile, consoleSocket, detach));
+            return parent.guard(() -> parent.runtime().run(id, bundle, pidFile, consoleSocket, detach, log.spec()));
+        }
+    }
+
+    /** create/run: the monitor logs the container's output (cloudtui's own option, not runc's). */
+    static final class ContainerLog {
+        @Option(names = "--container-log", paramLabel = "FILE",
+                description = "The monitor logs the container's stdout/stderr to FILE (Docker json-file format) instead of passing ours on") Path file;
+        @Option(names = "--container-log-max-size", paramLabel = "BYTES", description = "Rotate the log before it exceeds BYTES (default: 10 MiB)") long maxBytes = 10L << 20;
+        @Option(names = "--container-log-keep", paramLabel = "N", description = "Rotated log files kept, FILE.1 .. FILE.N (default: 5)") int keep = 5;
+
+        io.cloudtui.runtime.oci.OciRuntime.LogSpec spec() {
+            return file == null ? null : new io.cloudtui.runtime.oci.OciRuntime.LogSpec(file.toAbsolutePath(), maxBytes, keep);
         }
     }
 

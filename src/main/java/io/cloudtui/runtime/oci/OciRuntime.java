@@ -127,35 +127,72 @@ public final class OciRuntime {
 
     // ---- create / start ----
 
-    /** Where the monitor writes the container's output (Docker json-file lines), rotated at maxBytes, keeping {@code keep} old files. */
-    public record LogSpec(Path file, long maxBytes, int keep) {}
-
-    /** Creates the container with a monitor that logs its output; its init waits for {@link #start}. */
-    public int create(String id, Path bundle, LogSpec log) {
-        if (log != null) {
-            if (!log.file().isAbsolute()) throw CloudtuiException.usage("log file " + log.file() + " must be an absolute path");
-            if (log.maxBytes() < 4096) throw CloudtuiException.usage("log size limit must be at least 4096 bytes");
-            if (log.keep() < 1 || log.keep() > 100) throw CloudtuiException.usage("log files to keep: 1 to 100");
-        }
-        return create(id, bundle, null, null, true, false, log);
-    }
-
     /** Creates the container; its init waits for {@link #start}. Returns the init's host pid. */
     public int create(String id, Path bundle, Path pidFile, String consoleSocket) {
-        return create(id, bundle, pidFile, consoleSocket, monitorWanted(), false, null);
+        return create(id, bundle, pidFile, consoleSocket, monitorWanted(), false);
+    }
+
+    /**
+     * The monitor's log of the container's output (see log_run in src/main/c/nsexec.c): Docker's
+     * json-file format, one JSON object per line in FILE (0600), rotated to FILE.1 .. FILE.KEEP before
+     * it would exceed MAX_BYTES.
+     */
+    public record LogSpec(Path file, long maxBytes, int keep) {
+        public LogSpec {
+            if (file == null || !file.isAbsolute()) throw CloudtuiException.usage("the container log needs an absolute path, got " + file);
+            if (file.getFileName() == null) throw CloudtuiException.usage("the container log needs a file name, got " + file);
+            if (maxBytes < 4096) throw CloudtuiException.usage("the container log's maximum size must be at least 4096 bytes, got " + maxBytes);
+            if (keep < 1 || keep > 100) throw CloudtuiException.usage("the container log keeps 1 to 100 rotated files, got " + keep);
+            file = file.normalize();
+        }
+    }
+
+    /**
+     * Creates the container with a monitor that owns its output: stdin /dev/null, stdout and stderr
+     * (or the terminal) are logged to LOG instead of inheriting our stdio. LOG null: as {@link
+     * #create(String, Path, Path, String)}.
+     */
+    public int create(String id, Path bundle, Path pidFile, String consoleSocket, LogSpec log) {
+        return create(id, bundle, pidFile, consoleSocket, log, false);
+    }
+
+    /**
+     * As {@link #create(String, Path, Path, String, LogSpec)}; ATTACH (needs LOG): the monitor also
+     * serves {@link #attachSocket}, and the container's stdin comes from the attached client (the
+     * protocol is described at log_run in src/main/c/nsexec.c).
+     */
+    public int create(String id, Path bundle, Path pidFile, String consoleSocket, LogSpec log, boolean attach) {
+        if (attach && log == null) throw CloudtuiException.usage("attaching needs a container log");
+        if (log == null) return create(id, bundle, pidFile, consoleSocket);
+        return create(id, bundle, pidFile, consoleSocket, true, false, log, attach);
+    }
+
+    /** The unix socket a container created with attach serves while it runs (0600). */
+    public Path attachSocket(String id) {
+        StateStore.checkId(id);
+        return store.dir(id).resolve("attach.sock");
     }
 
     /** RELAY: a terminal without console socket, copied by the monitor to our stdio (foreground run). */
+    int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor, boolean relay) {
+        return create(id, bundle, pidFile, consoleSocket, monitor, relay, null, false);
+    }
+
     @SuppressWarnings("try") // the lock is held for the whole block
-    int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor, boolean relay, LogSpec log) {
+    int create(String id, Path bundle, Path pidFile, String consoleSocket, boolean monitor, boolean relay, LogSpec log, boolean attach) {
         StateStore.checkId(id);
+        if (log != null) {
+            if (!monitor) throw new CloudtuiException("a container log needs the monitor process");
+            if (consoleSocket != null) throw CloudtuiException.usage("a container log and --console-socket exclude each other: the log needs the terminal");
+            relay = false; // the monitor logs the terminal instead of copying it to us
+        }
         Path b = bundle.toAbsolutePath().normalize();
         if (!Files.isDirectory(b)) throw new CloudtuiException("bundle " + b + " is not a directory");
         OciConfig config = OciConfig.load(b);
         boolean rootless = uid() != 0;
         if (rootless) config = config.rootless(uid(), gid());
         warnAmbient(config.process());
-        if (config.process().terminal() && consoleSocket == null && !relay) throw new CloudtuiException("process.terminal needs --console-socket");
+        if (config.process().terminal() && consoleSocket == null && !relay && log == null) throw new CloudtuiException("process.terminal needs --console-socket");
         if (!config.process().terminal() && consoleSocket != null) throw new CloudtuiException("--console-socket needs process.terminal in config.json");
         Cgroups cg;
         if (rootless) {
@@ -179,8 +216,9 @@ public final class OciRuntime {
             NativeSpec spec = NativeSpec.forCreate(config, cg, dir, consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath().toString(), monitor, rootless);
             if (relay && config.process().terminal() && consoleSocket == null) spec.op("relay", 1);
             if (log != null) {
-                if (config.process().terminal()) throw new CloudtuiException("a logged container cannot have a terminal yet");
                 spec.op("log", log.file().toString()).op("logmax", log.maxBytes()).op("logkeep", log.keep());
+                if (attach) spec.op("attach", 1);
+                st.put("log", log.file().toString());
             }
             // prestart and createRuntime hooks run from the C stage: after the namespaces and mounts
             // exist, before pivot_root, as the spec orders (Java cannot step in there)
@@ -562,7 +600,12 @@ public final class OciRuntime {
 
     /** create + start, then (unless detached) wait for the exit, delete, and return the exit code. */
     public int run(String id, Path bundle, Path pidFile, String consoleSocket, boolean detach) {
-        create(id, bundle, pidFile, consoleSocket, true, !detach, null);
+        return run(id, bundle, pidFile, consoleSocket, detach, null);
+    }
+
+    /** As {@link #run(String, Path, Path, String, boolean)}; LOG non-null: the output goes to that log. */
+    public int run(String id, Path bundle, Path pidFile, String consoleSocket, boolean detach, LogSpec log) {
+        create(id, bundle, pidFile, consoleSocket, true, !detach, log, false);
         try {
             start(id);
         } catch (RuntimeException e) {
