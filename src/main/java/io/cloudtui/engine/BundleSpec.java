@@ -130,6 +130,7 @@ final class BundleSpec {
         ObjectNode c = DefaultSpec.create(args(s, img), rootfs.toString(), cgroupsPath);
         ObjectNode p = (ObjectNode) c.get("process");
         p.put("terminal", s.tty());
+        if (s.tty()) p.putObject("consoleSize").put("height", 24).put("width", 80);
         ObjectNode u = p.putObject("user").put("uid", user.uid()).put("gid", user.gid());
         if (!user.groups().isEmpty()) {
             ArrayNode ag = u.putArray("additionalGids");

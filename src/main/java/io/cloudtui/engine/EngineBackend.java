@@ -58,7 +58,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     static final ObjectMapper M = new ObjectMapper();
     private static final Set<Capability> CAPS = EnumSet.of(Capability.LIST, Capability.EVENTS, Capability.START, Capability.STOP,
             Capability.RESTART, Capability.KILL, Capability.PAUSE, Capability.UNPAUSE, Capability.REMOVE, Capability.LOGS,
-            Capability.EXEC, Capability.INSPECT, Capability.STATS, Capability.RUN, Capability.IMAGES);
+            Capability.EXEC, Capability.ATTACH, Capability.INSPECT, Capability.STATS, Capability.RUN, Capability.IMAGES);
 
     private final String name;
     private final Path containers;
@@ -357,7 +357,14 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     @Override
     public void start(String ref) {
-        String id = resolve(ref);
+        start(resolve(ref), null);
+    }
+
+    /**
+     * Starts the container; {@code created} runs between the runtime's create and start, when an
+     * interactive container's attach socket exists and nothing has been printed yet.
+     */
+    private void start(String id, Consumer<String> created) {
         ObjectNode rec = refresh(id);
         String s = rec.path("state").asText();
         if (s.equals("running") || s.equals("paused")) throw new CloudtuiException("container " + rec.path("name").asText() + " is already " + s);
@@ -365,7 +372,10 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         RootFs.mount(d);
         try {
             OciRuntime.LogSpec log = new OciRuntime.LogSpec(d.resolve("log.json"), 10L << 20, 2);
-            runtime().create(id, d.resolve("bundle"), null, null, log);
+            // -i or -t: the monitor serves an attach socket and the container's stdin comes from it
+            boolean attach = rec.path("spec").path("interactive").asBoolean() || rec.path("tty").asBoolean();
+            runtime().create(id, d.resolve("bundle"), null, null, log, attach);
+            if (created != null) created.accept(id);
             runtime().start(id);
         } catch (RuntimeException e) {
             if (runtimeState(id) != null) {
@@ -487,9 +497,93 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         return runtime().exec(id, command, new OciRuntime.Pipes(stdio.stdin(), stdio.stdout(), stdio.stderr()));
     }
 
+    /** Attaches to a container run with -i or -t (its monitor's attach socket); returns when it ends or stdin does. */
     @Override
     public int attach(String ref, Stdio stdio) {
-        throw CloudtuiException.unsupported(name, "attach");
+        String id = resolve(ref);
+        ObjectNode rec = refresh(id);
+        if (!rec.path("state").asText().equals("running")) throw new CloudtuiException("container " + rec.path("name").asText() + " is not running");
+        if (!Files.exists(runtime().attachSocket(id))) {
+            throw new CloudtuiException("container " + rec.path("name").asText() + " was not started with -i or -t: nothing to attach to (use logs -f or exec)");
+        }
+        try (java.nio.channels.SocketChannel ch = connectAttach(id)) {
+            relay(ch, stdio, rec.path("tty").asBoolean());
+        } catch (IOException e) {
+            LOG.debug("attach of {} closed: {}", id, e.toString());
+        }
+        return 0;
+    }
+
+    private void consoleSize(String id, Stdio.TermSize size) {
+        Path f = dir(id).resolve("bundle/config.json");
+        try {
+            ObjectNode c = (ObjectNode) M.readTree(f.toFile());
+            ((ObjectNode) c.path("process")).putObject("consoleSize").put("height", size.rows()).put("width", size.columns());
+            Files.writeString(f, M.writerWithDefaultPrettyPrinter().writeValueAsString(c));
+        } catch (IOException | ClassCastException e) {
+            LOG.debug("console size of {}: {}", id, e.toString());
+        }
+    }
+
+    private java.nio.channels.SocketChannel connectAttach(String id) {
+        try {
+            return java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(runtime().attachSocket(id)));
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot attach: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Copies stdin to the socket and the socket to stdout (raw with a terminal; framed by stream
+     * without: 1 byte stream id, 4 bytes length, data) until the container side closes.
+     */
+    private static void relay(java.nio.channels.SocketChannel ch, Stdio stdio, boolean tty) {
+        Thread in = null;
+        if (stdio.stdin() != null) {
+            in = new Thread(() -> {
+                byte[] buf = new byte[8192];
+                try {
+                    int n;
+                    while ((n = stdio.stdin().read(buf)) > 0) {
+                        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf, 0, n);
+                        while (b.hasRemaining()) ch.write(b);
+                    }
+                    if (!tty) ch.shutdownOutput(); // EOF on the container's stdin
+                } catch (IOException e) {
+                    // the container went away
+                }
+            }, "engine-attach-in");
+            in.setDaemon(true);
+            in.start();
+        }
+        try (java.io.InputStream from = java.nio.channels.Channels.newInputStream(ch)) {
+            if (tty) {
+                byte[] buf = new byte[8192];
+                int n;
+                while ((n = from.read(buf)) > 0) {
+                    stdio.stdout().write(buf, 0, n);
+                    stdio.stdout().flush();
+                }
+            } else {
+                java.io.DataInputStream data = new java.io.DataInputStream(from);
+                while (true) {
+                    int stream;
+                    try {
+                        stream = data.readUnsignedByte();
+                    } catch (java.io.EOFException e) {
+                        break;
+                    }
+                    byte[] b = new byte[data.readInt()];
+                    data.readFully(b);
+                    java.io.OutputStream to = stream == 2 ? stdio.stderr() : stdio.stdout();
+                    to.write(b);
+                    to.flush();
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("attach relay ended: {}", e.toString());
+        }
+        if (in != null) in.interrupt();
     }
 
     @Override
@@ -581,17 +675,26 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     @Override
     public int run(RunSpec spec, Stdio stdio, Consumer<String> onCreated) {
-        if (spec.tty() && !spec.detach()) throw new CloudtuiException("run -it is not available on the runtime backend yet; use -d, or run without -t");
         String id = create(spec);
         onCreated.accept(id);
+        if (spec.tty() && stdio.size() != null) consoleSize(id, stdio.size()); // the terminal's size (no resizes later yet)
+        java.nio.channels.SocketChannel[] attached = {null};
+        boolean interactive = !spec.detach() && (spec.interactive() || spec.tty());
         try {
-            start(id);
+            // attach before the start, so not a byte of output is missed
+            start(id, interactive ? x -> attached[0] = connectAttach(x) : null);
         } catch (RuntimeException e) {
             if (spec.autoRemove()) remove(id, true);
             throw e;
         }
         if (spec.detach()) return 0;
-        try (Cancel c = new Cancel()) {
+        if (attached[0] != null) {
+            try (java.nio.channels.SocketChannel ch = attached[0]) {
+                relay(ch, stdio, spec.tty());
+            } catch (IOException e) {
+                LOG.debug("attach of {} closed: {}", id, e.toString());
+            }
+        } else try (Cancel c = new Cancel()) {
             logs(id, new LogOptions(true, -1, null, false), line -> {
                 java.io.OutputStream to = line.stream() == LogLine.Stream.STDERR ? stdio.stderr() : stdio.stdout();
                 try {
