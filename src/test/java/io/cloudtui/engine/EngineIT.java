@@ -201,6 +201,30 @@ class EngineIT {
         engine.remove(id, true);
     }
 
+    /** docker run -i and -it: stdin reaches the container, its output and exit code come back. */
+    @Test
+    void interactiveRunsWithAndWithoutATerminal() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        RunSpec i = new RunSpec("local/bb:1", "inter", List.of("sh"), null, Map.of(), List.of(), null, List.of(), false, true, false, true,
+                null, null, null, null, null, false, null, Map.of());
+        int code = engine.run(i, new Stdio(new java.io.ByteArrayInputStream("echo hi-$((6*7)); echo oops >&2; exit 5\n".getBytes()), out, err,
+                false, null, null), x -> { });
+        assertEquals(5, code);
+        assertEquals("hi-42\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals("oops\n", err.toString(StandardCharsets.UTF_8), "stderr kept apart without a terminal");
+        assertThrows(CloudtuiException.class, () -> engine.get("inter"), "--rm removed it");
+        ByteArrayOutputStream tty = new ByteArrayOutputStream();
+        RunSpec it = new RunSpec("local/bb:1", "tty", List.of("sh"), null, Map.of(), List.of(), null, List.of(), false, true, true, true,
+                null, null, null, null, null, false, null, Map.of());
+        code = engine.run(it, new Stdio(new java.io.ByteArrayInputStream("tty; stty size; exit 3\n".getBytes()), tty, tty, true,
+                new Stdio.TermSize(100, 30), null), x -> { });
+        assertEquals(3, code);
+        String t = tty.toString(StandardCharsets.UTF_8);
+        assertTrue(t.contains("/dev/pts/0"), t);
+        assertTrue(t.contains("30 100"), "the caller's terminal size: " + t);
+    }
+
     @Test
     void statsComeFromTheContainersCgroup() throws Exception {
         String id = start(spec("busy", List.of("sh", "-c", "while :; do :; done"), Map.of(), List.of(), null, null, null, 128L << 20, null,
