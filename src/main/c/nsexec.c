@@ -1248,6 +1248,38 @@ static void log_run(int dirfd, pid_t init)
     record_exit(dirfd, status);
 }
 
+/* ID (of the container's user namespace) on the host, through MAP ("c h n" lines); -1 if unmapped. */
+static long map_id(const char *map, unsigned id)
+{
+    const char *p = map;
+    while (p && *p) {
+        char *e;
+        unsigned long c = strtoul(p, &e, 10), h = strtoul(e, &e, 10), n = strtoul(e, &e, 10);
+        if (id >= c && id - c < n) return (long)(h + (id - c));
+        p = strchr(e, '\n');
+        if (p) p++;
+    }
+    return -1;
+}
+
+/* The init's stdio pipes belong to the process's user, as with runc: else it could not reopen them
+ * (/dev/stdout is /proc/self/fd/1, checked like a file), pipes being created 0600 by us. */
+static void chown_stdio(void)
+{
+    unsigned uid = S.has_user ? S.uid : 0, gid = S.has_user ? S.gid : 0;
+    long hu = uid, hg = gid;
+    int i;
+    for (i = 0; i < S.nns; i++) if (S.ns[i].flag == CLONE_NEWUSER && !S.uidmap) return; /* a joined namespace: maps unknown */
+    if (S.uidmap) hu = map_id(S.uidmap, uid);
+    if (S.gidmap) hg = map_id(S.gidmap, gid);
+    if (hu < 0 || hg < 0) return;
+    for (i = 0; i < 3; i++) {
+        struct stat st;
+        /* not /dev/null; and rootless we may not give a pipe away: then it stays ours (= the root) */
+        if (g_stdio[i] >= 0 && fstat(g_stdio[i], &st) == 0 && S_ISFIFO(st.st_mode) && fchown(g_stdio[i], (uid_t)hu, (gid_t)hg) < 0) {}
+    }
+}
+
 /* Moves the fds *FDS[0..N) (-1: none) to 3, 4, ... and closes every other fd from 3 up. */
 static void keep_fds(int **fds, int n)
 {
@@ -1314,6 +1346,7 @@ static void monitor_main(int result_wr)
             g_stdio[2] = err[1];
             L[0].fd = out[0];
             L[1].fd = err[0];
+            chown_stdio();
         }
     }
     init = spawn_init(&ready);
