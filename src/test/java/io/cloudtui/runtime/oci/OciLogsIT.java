@@ -2,11 +2,9 @@ package io.cloudtui.runtime.oci;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.testing.Engines;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -369,16 +367,6 @@ class OciLogsIT {
                     "userns " + userns + ": " + e);
             assertEquals(List.of("e\n"), e.stream().filter(x -> x.stream().equals("stderr")).map(Entry::log).toList());
         }
-    }
-
-    @Test
-    void logSpecIsValidated() {
-        assertThrows(CloudtuiException.class, () -> new OciRuntime.LogSpec(Path.of("relative.log"), 4096, 1));
-        assertThrows(CloudtuiException.class, () -> new OciRuntime.LogSpec(Path.of("/"), 4096, 1));
-        assertThrows(CloudtuiException.class, () -> new OciRuntime.LogSpec(Path.of("/tmp/x.log"), 4095, 1));
-        assertThrows(CloudtuiException.class, () -> new OciRuntime.LogSpec(Path.of("/tmp/x.log"), 4096, 0));
-        assertThrows(CloudtuiException.class, () -> new OciRuntime.LogSpec(Path.of("/tmp/x.log"), 4096, 101));
-        assertEquals(Path.of("/tmp/x.log"), new OciRuntime.LogSpec(Path.of("/tmp/a/../x.log"), 4096, 100).file());
     }
 
     @Test
