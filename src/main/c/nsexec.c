@@ -107,7 +107,7 @@ static struct {
 static int g_to_child = -1;
 static int g_fifo = -1, g_sock = -1; /* opened by the init's parent, used by the init */
 static int close_in_child = -1; /* the monitor's pipe to P, which the init must not hold */
-static int g_stdio[3] = { -1, -1, -1 }; /* log mode without terminal: /dev/null and the pipes' write ends */
+static int g_stdio[3] = { -1, -1, -1 }; /* log mode without terminal: the init's stdin (/dev/null or a pipe), stdout, stderr */
 static int report_fd = -1; /* where errors go: the REPORT file (P) or a pipe to P (children) */
 
 /* Reports an error to whoever waits for us, then exits: every failure ends here. */
@@ -959,8 +959,8 @@ static void record_exit(int dirfd, int status)
 
 #define LOG_PIECE 16384
 
-static struct lstream { int fd; const char *name; size_t len; char line[LOG_PIECE]; } L[2] = {
-    { -1, "stdout", 0, "" }, { -1, "stderr", 0, "" } };
+/* zero-initialised (bss, untouched until used); fd and name are set by monitor_main */
+static struct lstream { int fd; const char *name; size_t len; char line[LOG_PIECE]; } L[2];
 static int log_dir = -1, log_fd = -1;
 static const char *log_name;
 static unsigned long long log_size, log_drop_n, log_drop_bytes, log_drop_saved;
@@ -1307,6 +1307,9 @@ static void monitor_main(int result_wr)
     if (S.logpath) {
         /* opened now, so a bad path is reported to the CLI as create's error */
         char dir[4096], *slash;
+        L[0].fd = L[1].fd = -1;
+        L[0].name = "stdout";
+        L[1].name = "stderr";
         snprintf(dir, sizeof dir, "%s", S.logpath);
         slash = strrchr(dir, '/');
         *slash = 0;
