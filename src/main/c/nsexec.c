@@ -107,7 +107,7 @@ static struct {
 static int g_to_child = -1;
 static int g_fifo = -1, g_sock = -1; /* opened by the init's parent, used by the init */
 static int close_in_child = -1; /* the monitor's pipe to P, which the init must not hold */
-static int g_stdio[3] = { -1, -1, -1 }; /* log mode without terminal: /dev/null and the pipes' write ends */
+static int g_stdio[3] = { -1, -1, -1 }; /* log mode without terminal: the init's stdin (/dev/null or a pipe), stdout, stderr */
 static int report_fd = -1; /* where errors go: the REPORT file (P) or a pipe to P (children) */
 
 /* Reports an error to whoever waits for us, then exits: every failure ends here. */
@@ -959,8 +959,8 @@ static void record_exit(int dirfd, int status)
 
 #define LOG_PIECE 16384
 
-static struct lstream { int fd; const char *name; size_t len; char line[LOG_PIECE]; } L[2] = {
-    { -1, "stdout", 0, "" }, { -1, "stderr", 0, "" } };
+/* zero-initialised (bss, untouched until used); fd and name are set by monitor_main */
+static struct lstream { int fd; const char *name; size_t len; char line[LOG_PIECE]; } L[2];
 static int log_dir = -1, log_fd = -1;
 static const char *log_name;
 static unsigned long long log_size, log_drop_n, log_drop_bytes, log_drop_saved;
@@ -1248,6 +1248,38 @@ static void log_run(int dirfd, pid_t init)
     record_exit(dirfd, status);
 }
 
+/* ID (of the container's user namespace) on the host, through MAP ("c h n" lines); -1 if unmapped. */
+static long map_id(const char *map, unsigned id)
+{
+    const char *p = map;
+    while (p && *p) {
+        char *e;
+        unsigned long c = strtoul(p, &e, 10), h = strtoul(e, &e, 10), n = strtoul(e, &e, 10);
+        if (id >= c && id - c < n) return (long)(h + (id - c));
+        p = strchr(e, '\n');
+        if (p) p++;
+    }
+    return -1;
+}
+
+/* The init's stdio pipes belong to the process's user, as with runc: else it could not reopen them
+ * (/dev/stdout is /proc/self/fd/1, checked like a file), pipes being created 0600 by us. */
+static void chown_stdio(void)
+{
+    unsigned uid = S.has_user ? S.uid : 0, gid = S.has_user ? S.gid : 0;
+    long hu = uid, hg = gid;
+    int i;
+    for (i = 0; i < S.nns; i++) if (S.ns[i].flag == CLONE_NEWUSER && !S.uidmap) return; /* a joined namespace: maps unknown */
+    if (S.uidmap) hu = map_id(S.uidmap, uid);
+    if (S.gidmap) hg = map_id(S.gidmap, gid);
+    if (hu < 0 || hg < 0) return;
+    for (i = 0; i < 3; i++) {
+        struct stat st;
+        /* not /dev/null; and rootless we may not give a pipe away: then it stays ours (= the root) */
+        if (g_stdio[i] >= 0 && fstat(g_stdio[i], &st) == 0 && S_ISFIFO(st.st_mode) && fchown(g_stdio[i], (uid_t)hu, (gid_t)hg) < 0) {}
+    }
+}
+
 /* Moves the fds *FDS[0..N) (-1: none) to 3, 4, ... and closes every other fd from 3 up. */
 static void keep_fds(int **fds, int n)
 {
@@ -1275,6 +1307,9 @@ static void monitor_main(int result_wr)
     if (S.logpath) {
         /* opened now, so a bad path is reported to the CLI as create's error */
         char dir[4096], *slash;
+        L[0].fd = L[1].fd = -1;
+        L[0].name = "stdout";
+        L[1].name = "stderr";
         snprintf(dir, sizeof dir, "%s", S.logpath);
         slash = strrchr(dir, '/');
         *slash = 0;
@@ -1314,6 +1349,7 @@ static void monitor_main(int result_wr)
             g_stdio[2] = err[1];
             L[0].fd = out[0];
             L[1].fd = err[0];
+            chown_stdio();
         }
     }
     init = spawn_init(&ready);
