@@ -330,13 +330,9 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 Files.writeString(etc.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + hostname + "\n");
                 Path resolv = Path.of("/etc/resolv.conf");
                 Files.writeString(etc.resolve("resolv.conf"), "host".equals(spec.network()) && Files.isReadable(resolv) ? Files.readString(resolv) : "");
+                // mounted now (the image's /etc/passwd names the user) and left mounted for the start
                 RootFs.mount(d);
-                ObjectNode config;
-                try {
-                    config = BundleSpec.build(id, spec, img.config(), d.resolve("rootfs"), etc, hostname, "/cloudtui/" + id);
-                } finally {
-                    RootFs.unmount(d);
-                }
+                ObjectNode config = BundleSpec.build(id, spec, img.config(), d.resolve("rootfs"), etc, hostname, "/cloudtui/" + id);
                 rec.set("args", config.path("process").path("args"));
                 Files.createDirectories(d.resolve("bundle"));
                 Files.writeString(d.resolve("bundle/config.json"), M.writerWithDefaultPrettyPrinter().writeValueAsString(config));
@@ -373,7 +369,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         try {
             OciRuntime.LogSpec log = new OciRuntime.LogSpec(d.resolve("log.json"), 10L << 20, 2);
             // -i or -t: the monitor serves an attach socket and the container's stdin comes from it
-            boolean attach = rec.path("spec").path("interactive").asBoolean() || rec.path("tty").asBoolean();
+            boolean attach = created != null || rec.path("spec").path("interactive").asBoolean() || rec.path("tty").asBoolean();
             runtime().create(id, d.resolve("bundle"), null, null, log, attach);
             if (created != null) created.accept(id);
             runtime().start(id);
@@ -679,7 +675,9 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         onCreated.accept(id);
         if (spec.tty() && stdio.size() != null) consoleSize(id, stdio.size()); // the terminal's size (no resizes later yet)
         java.nio.channels.SocketChannel[] attached = {null};
-        boolean interactive = !spec.detach() && (spec.interactive() || spec.tty());
+        // a foreground run reads the output through the attach socket: it streams at once and its
+        // end is the container's end (the log still gets everything)
+        boolean interactive = !spec.detach();
         try {
             // attach before the start, so not a byte of output is missed
             start(id, interactive ? x -> attached[0] = connectAttach(x) : null);
@@ -690,7 +688,8 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         if (spec.detach()) return 0;
         if (attached[0] != null) {
             try (java.nio.channels.SocketChannel ch = attached[0]) {
-                relay(ch, stdio, spec.tty());
+                if (!spec.interactive() && !spec.tty()) ch.shutdownOutput(); // no -i: the container's stdin is at EOF
+                relay(ch, spec.interactive() || spec.tty() ? stdio : new Stdio(null, stdio.stdout(), stdio.stderr(), false, null, null), spec.tty());
             } catch (IOException e) {
                 LOG.debug("attach of {} closed: {}", id, e.toString());
             }
