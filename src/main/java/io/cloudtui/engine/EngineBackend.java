@@ -65,12 +65,21 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     private final Path runtimeRoot;
     private final ImageStore images;
     private volatile OciRuntime runtime;
+    private long logMax = 10L << 20;
+    private int logKeep = 2;
 
     public EngineBackend(String name, Path store, Path runtimeRoot, ImageStore images) {
         this.name = name;
         this.containers = store.resolve("containers");
         this.runtimeRoot = runtimeRoot;
         this.images = images;
+    }
+
+    /** Container logs rotate at {@code maxBytes}, keeping {@code keep} old files (default 10 MiB, 2). */
+    public EngineBackend withLogRotation(long maxBytes, int keep) {
+        this.logMax = maxBytes;
+        this.logKeep = keep;
+        return this;
     }
 
     /** The defaults: /var/lib/cloudtui and /run/cloudtui/engine as root, XDG directories otherwise. */
@@ -367,7 +376,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         Path d = dir(id);
         RootFs.mount(d);
         try {
-            OciRuntime.LogSpec log = new OciRuntime.LogSpec(d.resolve("log.json"), 10L << 20, 2);
+            OciRuntime.LogSpec log = new OciRuntime.LogSpec(d.resolve("log.json"), logMax, logKeep);
             // -i or -t: the monitor serves an attach socket and the container's stdin comes from it
             boolean attach = created != null || rec.path("spec").path("interactive").asBoolean() || rec.path("tty").asBoolean();
             runtime().create(id, d.resolve("bundle"), null, null, log, attach);

@@ -20,13 +20,41 @@ public final class EngineProvider implements BackendProvider {
 
     @Override
     public Backend create(BackendConfig c) {
-        if (c.host() != null || c.uri() != null || c.tlsVerify() != null || c.certPath() != null || !c.options().isEmpty()) {
-            throw CloudtuiException.usage("backend '" + c.name() + "': a runtime backend takes 'store' and 'root', not docker or libvirt settings");
+        if (c.host() != null || c.uri() != null || c.tlsVerify() != null || c.certPath() != null) {
+            throw CloudtuiException.usage("backend '" + c.name() + "': a runtime backend takes 'store', 'root' and options, not docker or libvirt settings");
+        }
+        long logMax = 10L << 20;
+        int logKeep = 2;
+        for (var e : c.options().entrySet()) {
+            String v = String.valueOf(e.getValue());
+            switch (e.getKey()) {
+                case "logMaxSize" -> logMax = size(c.name(), v);
+                case "logKeep" -> {
+                    try {
+                        logKeep = Integer.parseInt(v);
+                    } catch (NumberFormatException x) {
+                        logKeep = -1;
+                    }
+                    if (logKeep < 1 || logKeep > 100) throw CloudtuiException.usage("backend '" + c.name() + "': logKeep must be 1 to 100");
+                }
+                default -> throw CloudtuiException.usage("backend '" + c.name() + "': unknown runtime option '" + e.getKey() + "' (known: logKeep, logMaxSize)");
+            }
         }
         if (c.ociRuntime() != null) throw CloudtuiException.usage("backend '" + c.name() + "': ociRuntime is not supported yet (the bundled runtime is used)");
         Path store = c.store() != null ? Path.of(c.store()) : EngineBackend.defaultStore();
         Path root = c.root() != null ? Path.of(c.root()) : EngineBackend.defaultRuntimeRoot();
-        return new EngineBackend(c.name(), store, root, null);
+        return new EngineBackend(c.name(), store, root, null).withLogRotation(logMax, logKeep);
+    }
+
+    private static long size(String backend, String v) {
+        long n;
+        try {
+            n = io.cloudtui.cli.Parsers.size(v);
+        } catch (RuntimeException e) {
+            throw CloudtuiException.usage("backend '" + backend + "': logMaxSize: " + e.getMessage());
+        }
+        if (n < 4096) throw CloudtuiException.usage("backend '" + backend + "': logMaxSize must be at least 4k");
+        return n;
     }
 
     /**
