@@ -260,6 +260,10 @@ final class VmCommand extends Base {
         @Option(names = {"-l", "--user"}, paramLabel = "NAME", description = "Login user (default: the user from vm create, else root)")
         String user;
 
+        @Option(names = {"-o", "--ssh-option"}, paramLabel = "OPTION",
+                description = "An ssh -o option, repeatable (e.g. -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no)")
+        List<String> sshOptions = new ArrayList<>();
+
         @Parameters(index = "1..*", paramLabel = "ARG", description = "Extra arguments for ssh (e.g. a remote command)")
         List<String> extra = new ArrayList<>();
 
@@ -267,7 +271,7 @@ final class VmCommand extends Base {
         public Integer call() {
             Vm vm = vm(ctx(), target);
             VmSupport.SshTarget t = vm.support().sshTarget(vm.ref(), user);
-            List<String> cmd = t.command(extra);
+            List<String> cmd = t.command(sshOptions, extra);
             try {
                 Process p = new ProcessBuilder(cmd).inheritIO().start();
                 return p.waitFor();

@@ -152,7 +152,7 @@ final class LibvirtBackend implements Backend, VmSupport {
         EventLoop.ensureStarted();
         Conn c;
         try {
-            c = new Conn(uri);
+            c = new Conn(connectUri(uri));
         } catch (LibvirtException e) {
             String m = message(e);
             String lower = m.toLowerCase(Locale.ROOT);
@@ -181,6 +181,23 @@ final class LibvirtBackend implements Backend, VmSupport {
         }
         LOG.info("connected to libvirt at {}", uri);
         return c;
+    }
+
+    /**
+     * The URI libvirt is opened with: an ssh transport ({@code qemu+ssh://...}) gets {@code no_tty=1}
+     * unless the config says otherwise, so ssh runs in batch mode and never asks for a password or
+     * passphrase on the terminal the UI is drawing on (keys or an agent must do).
+     */
+    static String connectUri(String uri) {
+        int colon = uri.indexOf(':');
+        if (colon < 0 || !uri.substring(0, colon).toLowerCase(Locale.ROOT).endsWith("+ssh")) return uri;
+        int q = uri.indexOf('?');
+        if (q >= 0) {
+            for (String p : uri.substring(q + 1).split("&")) {
+                if (p.equals("no_tty") || p.startsWith("no_tty=")) return uri;
+            }
+        }
+        return uri + (q < 0 ? "?" : uri.endsWith("?") || uri.endsWith("&") ? "" : "&") + "no_tty=1";
     }
 
     private void dropConnection(Conn c) {

@@ -61,8 +61,17 @@ public interface VmSupport {
     record SshTarget(String user, String address, Path key) {
         /** {@code ssh [-i KEY] -o StrictHostKeyChecking=accept-new USER@ADDRESS EXTRA...}. */
         public List<String> command(List<String> extra) {
+            return command(List.of(), extra);
+        }
+
+        /**
+         * As {@link #command(List)} with ssh {@code -o} options ahead of cloudtui's own; ssh keeps the
+         * first value it sees, so {@code StrictHostKeyChecking=no} given here wins over accept-new.
+         */
+        public List<String> command(List<String> sshOptions, List<String> extra) {
             List<String> cmd = new java.util.ArrayList<>(List.of("ssh"));
             if (key != null) cmd.addAll(List.of("-i", key.toString()));
+            if (sshOptions != null) for (String o : sshOptions) cmd.addAll(List.of("-o", o));
             cmd.addAll(List.of("-o", "StrictHostKeyChecking=accept-new", user + "@" + address));
             if (extra != null) cmd.addAll(extra);
             return cmd;

@@ -31,5 +31,10 @@ class VmCommandTest {
                 new VmSupport.SshTarget("me", "192.168.122.5", Path.of("/k/id")).command(List.of("uptime")));
         assertEquals(List.of("ssh", "-o", "StrictHostKeyChecking=accept-new", "root@10.0.0.2"),
                 new VmSupport.SshTarget("root", "10.0.0.2", null).command(List.of()));
+        // vm ssh -o: the caller's options come first, so ssh keeps them over cloudtui's accept-new
+        assertEquals(List.of("ssh", "-i", "/k/id", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o",
+                "StrictHostKeyChecking=accept-new", "me@192.168.122.5", "id"),
+                new VmSupport.SshTarget("me", "192.168.122.5", Path.of("/k/id"))
+                        .command(List.of("StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"), List.of("id")));
     }
 }

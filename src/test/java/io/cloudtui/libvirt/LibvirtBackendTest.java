@@ -170,4 +170,16 @@ class LibvirtBackendTest {
         assertEquals(State.STOPPED, b.get("test").state());
         b.start("test");
     }
+
+    @Test
+    void sshUrisAreOpenedWithNoTty() {
+        assertEquals("qemu+ssh://root@h/system?no_tty=1", LibvirtBackend.connectUri("qemu+ssh://root@h/system"));
+        assertEquals("qemu+ssh://h/system?keyfile=/k&no_tty=1", LibvirtBackend.connectUri("qemu+ssh://h/system?keyfile=/k"));
+        assertEquals("qemu+ssh://h/system?no_tty=0", LibvirtBackend.connectUri("qemu+ssh://h/system?no_tty=0"), "the config's own choice");
+        assertEquals("qemu+ssh://h/system?keyfile=/k&no_tty=1&no_verify=1",
+                LibvirtBackend.connectUri("qemu+ssh://h/system?keyfile=/k&no_tty=1&no_verify=1"));
+        assertEquals("qemu:///system", LibvirtBackend.connectUri("qemu:///system"));
+        assertEquals("qemu+tcp://h/system", LibvirtBackend.connectUri("qemu+tcp://h/system"));
+        assertEquals("qemu+unix:///system?socket=/s", LibvirtBackend.connectUri("qemu+unix:///system?socket=/s"));
+    }
 }

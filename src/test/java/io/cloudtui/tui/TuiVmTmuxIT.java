@@ -36,8 +36,14 @@ class TuiVmTmuxIT {
         Files.writeString(dir.resolve("config.yaml"), "backends:\n  - name: kvm\n    type: libvirt\n    uri: qemu:///system\n"
                 + "    options: {domainType: qemu}\nui:\n  statsInterval: 1s\n");
         assertEquals(0, Engines.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("id").toString()));
+        // ssh finds ~/.ssh through the passwd entry, not $HOME: an ssh first on PATH keeps the guest's host
+        // key (new every boot, on an address a later guest may get) out of the user's own known_hosts
+        Files.createDirectories(dir.resolve("bin"));
+        Files.writeString(dir.resolve("bin/ssh"), "#!/bin/sh\nexec /usr/bin/ssh -o UserKnownHostsFile=" + dir.resolve("known_hosts")
+                + " \"$@\"\n");
+        Files.setPosixFilePermissions(dir.resolve("bin/ssh"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Tmux.launcher(dir, Map.of("CLOUDTUI_CONFIG", dir.resolve("config.yaml").toString(), "XDG_STATE_HOME", dir.resolve("state").toString(),
-                "HOME", dir.toString()));
+                "HOME", dir.toString(), "PATH", path()));
         tmux = new Tmux(vm);
     }
 
@@ -53,6 +59,10 @@ class TuiVmTmuxIT {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    String path() {
+        return dir.resolve("bin") + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
     }
 
     static String virsh(String... args) throws Exception {
@@ -140,6 +150,7 @@ class TuiVmTmuxIT {
                 "echo cli-$(id -un); exit 3").redirectErrorStream(true);
         pb.environment().put("CLOUDTUI_CONFIG", dir.resolve("config.yaml").toString());
         pb.environment().put("HOME", dir.toString());
+        pb.environment().put("PATH", path());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(3, p.waitFor(), out);
