@@ -28,12 +28,16 @@ import org.slf4j.LoggerFactory;
  * Keeps the model in step with the backends, off the UI thread: one full list per backend on
  * (re)connect, then one {@code get} per event; a slow resync in case events were lost; reconnects
  * with backoff (1 s doubling to 30 s) when a list fails. Stats are read only for the rows the UI
- * says are visible, once per interval, never two at a time for the same row.
+ * says are visible, never two at a time for the same row, and at most {@link #STATS_PER_TICK} per
+ * interval, least recently read first: a full screen of rows is read in turn (a drilled-in workload,
+ * the only one watched, every interval), so the engine's work does not grow with the terminal.
  */
 final class BackendFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackendFeed.class);
     static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** Stats reads started per interval; each costs the engine a cgroup and network read. */
+    static final int STATS_PER_TICK = 4;
 
     private final List<Backend> backends;
     private final WorkloadTable model;
@@ -46,6 +50,9 @@ final class BackendFeed implements AutoCloseable {
     private final Map<String, Supervisor> supervisors = new ConcurrentHashMap<>();
     private final Set<WorkloadId> refreshing = ConcurrentHashMap.newKeySet();
     private final Set<WorkloadId> sampling = ConcurrentHashMap.newKeySet();
+    /** Tick of each watched row's last read (timer thread only). */
+    private final Map<WorkloadId, Long> lastSampled = new java.util.HashMap<>();
+    private long tick;
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
     private volatile boolean closed;
 
@@ -138,9 +145,17 @@ final class BackendFeed implements AutoCloseable {
         } catch (RuntimeException e) {
             return;
         }
-        for (WorkloadId id : ids) {
+        tick++;
+        if (lastSampled.size() > 4 * ids.size() + 64) lastSampled.keySet().retainAll(ids);
+        List<WorkloadId> order = new ArrayList<>(ids);
+        order.sort(java.util.Comparator.comparingLong(id -> lastSampled.getOrDefault(id, Long.MIN_VALUE)));
+        int budget = STATS_PER_TICK;
+        for (WorkloadId id : order) {
+            if (budget == 0) break;
             Supervisor s = supervisors.get(id.backend());
             if (s == null || !s.connected || !sampling.add(id)) continue;
+            budget--;
+            lastSampled.put(id, tick);
             submit(statsPool, () -> {
                 try {
                     Stats st = s.backend.stats(id.ref());
