@@ -17,6 +17,8 @@ final class Canvas {
      */
     private static final Map<Style, TextCharacter[]> CELLS = new ConcurrentHashMap<>();
     private static final int CACHED_STYLES = 512;
+    /** This frame's cells, row by row; null where nothing was drawn. */
+    private final TextCharacter[] frame;
     private Style lastStyle;
     private TextCharacter[] lastCells;
     private final Screen screen;
@@ -33,6 +35,20 @@ final class Canvas {
         this.glyphs = glyphs;
         this.width = width;
         this.height = height;
+        this.frame = new TextCharacter[Math.max(0, width) * Math.max(0, height)];
+    }
+
+    /**
+     * Hands the frame to the screen: only cells that differ from its back buffer, as lanterna
+     * checks the width of every character it is given. Cells not drawn this frame keep what they had.
+     */
+    void flush() {
+        for (int row = 0; row < height; row++) {
+            for (int col = 0; col < width; col++) {
+                TextCharacter t = frame[row * width + col];
+                if (t != null && t != screen.getBackCharacter(col, row)) screen.setCharacter(col, row, t);
+            }
+        }
     }
 
     Style style(Role r) {
@@ -49,7 +65,12 @@ final class Canvas {
 
     void set(int col, int row, char ch, Style st) {
         if (col < 0 || row < 0 || col >= width || row >= height) return;
-        screen.setCharacter(col, row, cell(ch, st));
+        frame[row * width + col] = cell(ch, st);
+    }
+
+    /** The right half of a wide character: lanterna fills it in itself, so nothing drawn earlier may overwrite it. */
+    private void padding(int col, int row) {
+        if (col >= 0 && row >= 0 && col < width && row < height) frame[row * width + col] = null;
     }
 
     private TextCharacter cell(char ch, Style st) {
@@ -84,6 +105,7 @@ final class Canvas {
             boolean wide = wide(c);
             if (wide && col + 1 >= end) break;
             set(col, row, c, st);
+            if (wide) padding(col + 1, row);
             col += wide ? 2 : 1;
         }
         return col;
@@ -132,6 +154,7 @@ final class Canvas {
             boolean wide = wide(c);
             if (wide && col + 1 >= end) break;
             set(col, row, c, st);
+            if (wide) padding(col + 1, row);
             col += wide ? 2 : 1;
         }
         return col;
