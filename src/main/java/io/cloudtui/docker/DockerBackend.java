@@ -51,6 +51,9 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
     private final Sessions sessions;
     private final Images images;
     private final List<EventPump> pumps = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Each container's last CPU reading, for one-shot stats. */
+    private final java.util.Map<String, StatsMath.CpuReading> lastCpu = new java.util.concurrent.ConcurrentHashMap<>();
+    static final Duration PREVIOUS_READING_TTL = Duration.ofSeconds(60);
 
     DockerBackend(String name, Endpoint endpoint) {
         this.name = name;
@@ -223,7 +226,11 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
         }
     }
 
-    /** One sample with the engine's previous reading in it (the engine waits about a second for it). */
+    /**
+     * One sample. CPU% needs two readings: when this container was sampled in the last minute, a
+     * one-shot read (API 1.41+) is measured against that one; otherwise the engine takes both,
+     * about a second apart, which costs it twice the work and the caller a second's wait.
+     */
     @Override
     public Stats stats(String ref) {
         // a container of a dockerd on this host: its cgroup files say it all, at no cost to the engine
@@ -231,28 +238,21 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
             Stats s = cgroups.read(ref, initPid(ref));
             if (s != null) return s;
         }
-        // stream=false makes dockerd sample twice a second apart (its precpu_stats); with a recent
-        // sample of our own, one-shot=true returns at once and costs the engine far less, and the
-        // CPU delta is taken against our previous sample instead (what a UI polling every 2 s needs)
-        JsonNode prev = lastStats.get(ref);
+        StatsMath.CpuReading prev = lastCpu.get(ref);
         long now = System.nanoTime();
-        boolean quick = prev != null && now - prev.path("_at").asLong() < 30_000_000_000L;
-        JsonNode json = call(ref, () -> engine.rawJson("GET", "/containers/" + enc(ref) + "/stats?stream=false"
-                + (quick ? "&one-shot=true" : ""), null, null));
-        if (quick && json instanceof com.fasterxml.jackson.databind.node.ObjectNode o && prev.has("cpu_stats")) {
-            o.set("precpu_stats", prev.get("cpu_stats"));
+        boolean oneShot = prev != null && now - prev.atNanos() < PREVIOUS_READING_TTL.toNanos();
+        String q = oneShot ? "?stream=false&one-shot=true" : "?stream=false";
+        JsonNode json = call(ref, () -> engine.rawJson("GET", "/containers/" + enc(ref) + "/stats" + q, null, null));
+        StatsMath.CpuReading cur = StatsMath.CpuReading.of(json, now);
+        if (cur == null) {
+            lastCpu.remove(ref);
+        } else {
+            if (lastCpu.size() >= 4096) lastCpu.values().removeIf(r -> now - r.atNanos() >= PREVIOUS_READING_TTL.toNanos());
+            lastCpu.put(ref, cur);
         }
-        if (json instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-            com.fasterxml.jackson.databind.node.ObjectNode keep = o.objectNode();
-            keep.set("cpu_stats", o.path("cpu_stats"));
-            keep.put("_at", now);
-            if (lastStats.size() > 4096) lastStats.clear();
-            lastStats.put(ref, keep);
-        }
-        return StatsMath.fromJson(json);
+        return StatsMath.fromJson(json, oneShot ? prev : null);
     }
 
-    private final java.util.Map<String, JsonNode> lastStats = new java.util.concurrent.ConcurrentHashMap<>();
     private final CgroupStats cgroups = new CgroupStats();
     private final java.util.Map<String, Integer> initPids = new java.util.concurrent.ConcurrentHashMap<>();
 

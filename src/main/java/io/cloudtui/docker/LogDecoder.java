@@ -1,5 +1,6 @@
 package io.cloudtui.docker;
 
+import io.cloudtui.core.ChunkedLogSink;
 import io.cloudtui.core.LogLine;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,34 +36,107 @@ final class LogDecoder {
         int start = 0;
         for (int i = 0; i < data.length; i++) {
             if (data[i] == '\n') {
-                buf.write(data, start, i - start);
-                emit(stream, buf);
+                if (buf.size() == 0) {
+                    // the whole line is in this frame: decode it in place
+                    emit(stream, data, start, i - start);
+                } else {
+                    buf.write(data, start, i - start);
+                    emit(stream, buf);
+                }
                 start = i + 1;
             }
         }
         buf.write(data, start, data.length - start);
+        if (sink instanceof ChunkedLogSink c) c.endChunk();
     }
 
     /** Emits what is left of unterminated lines (at end of stream). */
     synchronized void flush() {
         if (out.size() > 0) emit(LogLine.Stream.STDOUT, out);
         if (err.size() > 0) emit(LogLine.Stream.STDERR, err);
+        if (sink instanceof ChunkedLogSink c) c.endChunk();
     }
 
     private void emit(LogLine.Stream stream, ByteArrayOutputStream buf) {
-        String text = buf.toString(StandardCharsets.UTF_8);
+        byte[] b = buf.toByteArray();
         buf.reset();
-        if (text.endsWith("\r")) text = text.substring(0, text.length() - 1);
+        emit(stream, b, 0, b.length);
+    }
+
+    private void emit(LogLine.Stream stream, byte[] b, int off, int len) {
+        if (len > 0 && b[off + len - 1] == '\r') len--;
         Instant ts = null;
         if (engineTimestamps) {
-            int sp = text.indexOf(' ');
-            String head = sp < 0 ? text : text.substring(0, sp);
-            ts = parseTimestamp(head);
-            if (ts != null) text = sp < 0 ? "" : text.substring(sp + 1);
-            if (text.endsWith("\r")) text = text.substring(0, text.length() - 1);
+            int sp = -1;
+            for (int i = off; i < off + len; i++) {
+                if (b[i] == ' ') {
+                    sp = i;
+                    break;
+                }
+            }
+            ts = parseTimestamp(b, off, sp < 0 ? len : sp - off);
+            if (ts != null) {
+                int skip = sp < 0 ? len : sp + 1 - off;
+                off += skip;
+                len -= skip;
+            }
+            if (len > 0 && b[off + len - 1] == '\r') len--;
         }
         if (since != null && ts != null && ts.isBefore(since)) return;
-        sink.accept(new LogLine(stream, keepTimestamps ? ts : null, text));
+        sink.accept(new LogLine(stream, keepTimestamps ? ts : null, new String(b, off, len, StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The engine's RFC3339Nano UTC timestamp (2024-05-06T07:08:09.123456789Z) read straight from the
+     * bytes, as a flood of lines would otherwise spend most of its time in the general date parser;
+     * anything else (an offset, a leap second) goes to {@link #parseTimestamp(String)}.
+     */
+    static Instant parseTimestamp(byte[] b, int off, int len) {
+        if (len < 20 || b[off + 4] != '-' || b[off + 10] != 'T') return null;
+        if (b[off + len - 1] == 'Z' && b[off + 7] == '-' && b[off + 13] == ':' && b[off + 16] == ':') {
+            int y = digits(b, off, 4), mo = digits(b, off + 5, 2), d = digits(b, off + 8, 2);
+            int h = digits(b, off + 11, 2), mi = digits(b, off + 14, 2), s = digits(b, off + 17, 2);
+            int nanos = 0;
+            boolean ok = y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= monthLength(y, mo) && h >= 0 && h < 24
+                    && mi >= 0 && mi < 60 && s >= 0 && s < 60;
+            int p = off + 19;
+            int end = off + len - 1;
+            if (ok && p < end) {
+                if (b[p] != '.' || end - p - 1 < 1 || end - p - 1 > 9) ok = false;
+                for (int i = p + 1, scale = 100_000_000; ok && i < end; i++, scale /= 10) {
+                    int v = b[i] - '0';
+                    if (v < 0 || v > 9) ok = false;
+                    else nanos += v * scale;
+                }
+            }
+            if (ok) return Instant.ofEpochSecond(epochDay(y, mo, d) * 86_400L + h * 3600L + mi * 60L + s, nanos);
+        }
+        return parseTimestamp(new String(b, off, len, StandardCharsets.ISO_8859_1));
+    }
+
+    private static int digits(byte[] b, int off, int n) {
+        int v = 0;
+        for (int i = off; i < off + n; i++) {
+            int c = b[i] - '0';
+            if (c < 0 || c > 9) return -1;
+            v = v * 10 + c;
+        }
+        return v;
+    }
+
+    private static int monthLength(int y, int m) {
+        if (m == 2) return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28;
+        return m == 4 || m == 6 || m == 9 || m == 11 ? 30 : 31;
+    }
+
+    /** Days since 1970-01-01 of a proleptic Gregorian date (as LocalDate.toEpochDay, without the object). */
+    static long epochDay(int y, int m, int d) {
+        long yy = m <= 2 ? y - 1 : y;
+        long era = Math.floorDiv(yy, 400);
+        long yoe = yy - era * 400;
+        long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+        long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146_097 + doe - 719_468;
     }
 
     static Instant parseTimestamp(String s) {

@@ -11,10 +11,36 @@ import java.util.Map;
 final class StatsMath {
     private StatsMath() {}
 
+    /** The CPU counters of one sample, kept to compute the next one-shot sample's CPU%. */
+    record CpuReading(double total, double system, long atNanos) {
+        static CpuReading of(JsonNode s, long atNanos) {
+            JsonNode cpu = s.path("cpu_stats");
+            double system = cpu.path("system_cpu_usage").asDouble(0);
+            return system > 0 ? new CpuReading(cpu.path("cpu_usage").path("total_usage").asDouble(0), system, atNanos) : null;
+        }
+    }
+
     static Stats fromJson(JsonNode s) {
+        return fromJson(s, null);
+    }
+
+    /**
+     * A sample whose CPU% is measured against {@code previous} when the engine sent no previous
+     * reading of its own (a one-shot sample); without either it is docker's formula as is.
+     */
+    static Stats fromJson(JsonNode s, CpuReading previous) {
+        JsonNode pre = s.path("precpu_stats");
+        double cpu;
+        if (previous != null && pre.path("system_cpu_usage").asDouble(0) <= 0) {
+            JsonNode c = s.path("cpu_stats");
+            cpu = cpuPercent(c.path("cpu_usage").path("total_usage").asDouble(0) - previous.total(),
+                    c.path("system_cpu_usage").asDouble(0) - previous.system(), online(c));
+        } else {
+            cpu = cpuPercent(s.path("cpu_stats"), pre);
+        }
         return new Stats(
                 readTime(s.path("read").asText("")),
-                cpuPercent(s.path("cpu_stats"), s.path("precpu_stats")),
+                cpu,
                 Stats.CpuScale.PER_CPU,
                 memoryUsage(s.path("memory_stats")),
                 s.path("memory_stats").path("limit").asLong(-1),
@@ -29,10 +55,18 @@ final class StatsMath {
     static double cpuPercent(JsonNode cpu, JsonNode pre) {
         double cpuDelta = cpu.path("cpu_usage").path("total_usage").asDouble(0) - pre.path("cpu_usage").path("total_usage").asDouble(0);
         double systemDelta = cpu.path("system_cpu_usage").asDouble(0) - pre.path("system_cpu_usage").asDouble(0);
-        long online = cpu.path("online_cpus").asLong(0);
-        if (online == 0) online = cpu.path("cpu_usage").path("percpu_usage").size();
+        return cpuPercent(cpuDelta, systemDelta, online(cpu));
+    }
+
+    private static double cpuPercent(double cpuDelta, double systemDelta, long online) {
         if (systemDelta > 0 && cpuDelta > 0) return cpuDelta / systemDelta * online * 100.0;
         return 0.0;
+    }
+
+    private static long online(JsonNode cpu) {
+        long online = cpu.path("online_cpus").asLong(0);
+        if (online == 0) online = cpu.path("cpu_usage").path("percpu_usage").size();
+        return online;
     }
 
     /** Usage minus inactive page cache (cgroup v1 total_inactive_file, v2 inactive_file), as docker stats shows. */

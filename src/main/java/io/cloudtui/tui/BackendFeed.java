@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * Keeps the model in step with the backends, off the UI thread: one full list per backend on
  * (re)connect, then one {@code get} per event; a slow resync in case events were lost; reconnects
  * with backoff (1 s doubling to 30 s) when a list fails. Stats are read only for the rows the UI
- * says are visible, once per interval, never two at a time for the same row.
+ * says are visible, once per interval, never two at a time for the same row. (A local docker's
+ * containers are read from their cgroup files, so a full screen of rows costs the engine nothing.)
  */
 final class BackendFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackendFeed.class);

@@ -3,12 +3,24 @@ package io.cloudtui.tui;
 import com.googlecode.lanterna.TerminalTextUtils;
 import com.googlecode.lanterna.TextCharacter;
 import com.googlecode.lanterna.screen.Screen;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Draws on the back buffer of a lanterna screen in theme roles. Every string passes a last filter
  * here, so a control character can never reach the terminal whatever a backend returns.
  */
 final class Canvas {
+    /**
+     * Lanterna validates every TextCharacter it is given (a grapheme BreakIterator per cell) and a
+     * frame is thousands of cells: ASCII cells are made once per style and reused (they are immutable).
+     */
+    private static final Map<Style, TextCharacter[]> CELLS = new ConcurrentHashMap<>();
+    private static final int CACHED_STYLES = 512;
+    /** This frame's cells, row by row; null where nothing was drawn. */
+    private final TextCharacter[] frame;
+    private Style lastStyle;
+    private TextCharacter[] lastCells;
     private final Screen screen;
     final Theme theme;
     final ColorDepth depth;
@@ -23,6 +35,20 @@ final class Canvas {
         this.glyphs = glyphs;
         this.width = width;
         this.height = height;
+        this.frame = new TextCharacter[Math.max(0, width) * Math.max(0, height)];
+    }
+
+    /**
+     * Hands the frame to the screen: only cells that differ from its back buffer, as lanterna
+     * checks the width of every character it is given. Cells not drawn this frame keep what they had.
+     */
+    void flush() {
+        for (int row = 0; row < height; row++) {
+            for (int col = 0; col < width; col++) {
+                TextCharacter t = frame[row * width + col];
+                if (t != null && t != screen.getBackCharacter(col, row)) screen.setCharacter(col, row, t);
+            }
+        }
     }
 
     Style style(Role r) {
@@ -39,7 +65,35 @@ final class Canvas {
 
     void set(int col, int row, char ch, Style st) {
         if (col < 0 || row < 0 || col >= width || row >= height) return;
-        screen.setCharacter(col, row, new TextCharacter(ch, st.fg(), st.bg(), st.sgr()));
+        frame[row * width + col] = cell(ch, st);
+    }
+
+    /** The right half of a wide character: lanterna fills it in itself, so nothing drawn earlier may overwrite it. */
+    private void padding(int col, int row) {
+        if (col >= 0 && row >= 0 && col < width && row < height) frame[row * width + col] = null;
+    }
+
+    private TextCharacter cell(char ch, Style st) {
+        if (ch >= 0x80) return new TextCharacter(ch, st.fg(), st.bg(), st.sgr());
+        TextCharacter[] cells = lastCells;
+        if (st != lastStyle) {
+            cells = CELLS.get(st);
+            if (cells == null) {
+                if (CELLS.size() >= CACHED_STYLES) CELLS.clear();
+                cells = new TextCharacter[0x80];
+                CELLS.put(st, cells);
+            }
+            lastStyle = st;
+            lastCells = cells;
+        }
+        TextCharacter t = cells[ch];
+        if (t == null) cells[ch] = t = new TextCharacter(ch, st.fg(), st.bg(), st.sgr());
+        return t;
+    }
+
+    /** Below U+1100 (Hangul Jamo, the first wide block) nothing is double width: skip lanterna's block lookup. */
+    static boolean wide(char c) {
+        return c >= 0x1100 && TerminalTextUtils.isCharDoubleWidth(c);
     }
 
     /** Writes {@code s} from {@code col}, stopping before {@code maxCol}; returns the column after it. */
@@ -48,9 +102,10 @@ final class Canvas {
         int end = Math.min(maxCol, width);
         for (int i = 0; i < s.length() && col < end; i++) {
             char c = safe(s.charAt(i));
-            boolean wide = TerminalTextUtils.isCharDoubleWidth(c);
+            boolean wide = wide(c);
             if (wide && col + 1 >= end) break;
             set(col, row, c, st);
+            if (wide) padding(col + 1, row);
             col += wide ? 2 : 1;
         }
         return col;
@@ -78,22 +133,28 @@ final class Canvas {
         int run = -1;
         while (run + 1 < starts.length && starts[run + 1] <= from) run++;
         int h = 0;
+        int styledRun = -2;
+        Style runStyle = base;
         for (int i = from; i < s.length() && col < end; i++) {
             while (run + 1 < starts.length && starts[run + 1] <= i) run++;
-            Style st = base;
-            Style rs = run >= 0 ? styles[run] : null;
-            if (rs != null) {
-                st = new Style(rs.fg() == com.googlecode.lanterna.TextColor.ANSI.DEFAULT ? base.fg() : depth.degrade(rs.fg()),
-                        rs.bg() == com.googlecode.lanterna.TextColor.ANSI.DEFAULT ? base.bg() : depth.degrade(rs.bg()), merged(base, rs));
+            if (run != styledRun) {
+                // one merged style per run, not one per character
+                styledRun = run;
+                Style rs = run >= 0 ? styles[run] : null;
+                runStyle = rs == null ? base
+                        : new Style(rs.fg() == com.googlecode.lanterna.TextColor.ANSI.DEFAULT ? base.fg() : depth.degrade(rs.fg()),
+                                rs.bg() == com.googlecode.lanterna.TextColor.ANSI.DEFAULT ? base.bg() : depth.degrade(rs.bg()), merged(base, rs));
             }
+            Style st = runStyle;
             if (highlight != null) {
                 while (h + 1 < highlight.length && highlight[h + 1] <= i) h += 2;
                 if (h + 1 < highlight.length && highlight[h] <= i && i < highlight[h + 1]) st = hl;
             }
             char c = safe(s.charAt(i));
-            boolean wide = TerminalTextUtils.isCharDoubleWidth(c);
+            boolean wide = wide(c);
             if (wide && col + 1 >= end) break;
             set(col, row, c, st);
+            if (wide) padding(col + 1, row);
             col += wide ? 2 : 1;
         }
         return col;

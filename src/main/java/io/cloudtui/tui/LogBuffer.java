@@ -1,53 +1,17 @@
 package io.cloudtui.tui;
 
+import io.cloudtui.core.ChunkedLogSink;
 import io.cloudtui.core.LogLine;
 import java.time.Instant;
 
 /**
  * A bounded ring of sanitised log lines, so memory stays flat however much a workload prints.
  * Lines are addressed by sequence number (0 = first line ever appended); the oldest fall off when
- * full and are counted in {@link #dropped()}. Written by the reader thread, read by the UI thread.
+ * full and are counted in {@link #dropped()}. Written by the reader thread through a {@link Writer},
+ * which sanitises lines outside the lock and puts each read's lines in at once; read by the UI thread.
  */
 final class LogBuffer {
-    /**
-     * One line. Its sanitised form is made when it is first drawn or searched (UI thread), not when
-     * it arrives: a flood of lines mostly falls off the ring unseen, and the reader thread then only
-     * stores strings.
-     */
-    static final class Entry {
-        private final long seq;
-        private final Instant at;
-        private final LogLine.Stream stream;
-        private String raw;
-        private StyledText text;
-
-        Entry(long seq, Instant at, LogLine.Stream stream, String raw) {
-            this.seq = seq;
-            this.at = at;
-            this.stream = stream;
-            this.raw = raw;
-        }
-
-        long seq() {
-            return seq;
-        }
-
-        Instant at() {
-            return at;
-        }
-
-        LogLine.Stream stream() {
-            return stream;
-        }
-
-        synchronized StyledText text() {
-            if (text == null) {
-                text = Sanitizer.sanitize(raw);
-                raw = null;
-            }
-            return text;
-        }
-    }
+    record Entry(long seq, Instant at, LogLine.Stream stream, StyledText text) {}
 
     private final Entry[] ring;
     private long next;
@@ -64,11 +28,61 @@ final class LogBuffer {
     }
 
     void append(LogLine line) {
+        StyledText t = Sanitizer.sanitize(line.text());
         synchronized (this) {
-            ring[(int) (next % ring.length)] = new Entry(next, line.timestamp(), line.stream(), line.text());
-            next++;
-            if (next - firstKept > ring.length) firstKept = next - ring.length;
+            put(line, t);
             version++;
+        }
+    }
+
+    private void put(LogLine line, StyledText t) {
+        ring[(int) (next % ring.length)] = new Entry(next, line.timestamp(), line.stream(), t);
+        next++;
+        if (next - firstKept > ring.length) firstKept = next - ring.length;
+    }
+
+    /** Puts {@code n} sanitised lines in under one lock, with one version change for the UI to see. */
+    synchronized void appendAll(LogLine[] lines, StyledText[] texts, int n) {
+        for (int i = 0; i < n; i++) put(lines[i], texts[i]);
+        if (n > 0) version++;
+    }
+
+    /** A sink for the reader thread. */
+    Writer writer() {
+        return new Writer();
+    }
+
+    /**
+     * The reader thread's side. Lines are sanitised as they arrive and staged; a backend that marks
+     * the end of each read ({@link ChunkedLogSink}) gets them published once per read (or every
+     * {@link #BATCH} lines), any other backend line by line.
+     */
+    final class Writer implements ChunkedLogSink {
+        static final int BATCH = 512;
+        private final LogLine[] lines = new LogLine[BATCH];
+        private final StyledText[] texts = new StyledText[BATCH];
+        private int n;
+        private boolean chunked;
+
+        @Override
+        public void accept(LogLine line) {
+            lines[n] = line;
+            texts[n] = Sanitizer.sanitize(line.text());
+            n++;
+            if (!chunked || n == BATCH) publish();
+        }
+
+        @Override
+        public void endChunk() {
+            chunked = true;
+            publish();
+        }
+
+        private void publish() {
+            appendAll(lines, texts, n);
+            java.util.Arrays.fill(lines, 0, n, null);
+            java.util.Arrays.fill(texts, 0, n, null);
+            n = 0;
         }
     }
 
@@ -95,6 +109,32 @@ final class LogBuffer {
     synchronized Entry get(long seq) {
         if (seq < firstKept || seq >= next) return null;
         return ring[(int) (seq % ring.length)];
+    }
+
+    /** What the UI draws from, taken under one lock: the counters and up to {@code max} lines from {@code from}. */
+    record Window(long first, long end, long dropped, Entry[] entries) {
+        int size() {
+            return (int) (end - first);
+        }
+
+        /** The line with sequence {@code seq} if this window holds it, else null. */
+        Entry get(long seq) {
+            if (entries.length == 0) return null;
+            long i = seq - entries[0].seq();
+            return i >= 0 && i < entries.length ? entries[(int) i] : null;
+        }
+    }
+
+    /**
+     * Up to {@code max} lines starting at {@code from} (clamped to the lines held), or with
+     * {@code tail} the newest {@code max} lines; the UI's one lock per frame however fast lines come.
+     */
+    synchronized Window window(long from, int max, boolean tail) {
+        long a = tail ? Math.max(firstKept, next - max) : Math.max(from, firstKept);
+        long b = Math.min(next, a + Math.max(0, max));
+        Entry[] out = new Entry[(int) Math.max(0, b - a)];
+        for (int i = 0; i < out.length; i++) out[i] = ring[(int) ((a + i) % ring.length)];
+        return new Window(firstKept, next, firstKept - cleared, out);
     }
 
     synchronized void clear() {

@@ -15,9 +15,9 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 
 /**
- * A workload's log, followed live. A reader thread fills a {@link LogBuffer}; the UI draws only
- * the rows on screen, at most one redraw per loop step however fast lines arrive. Scrolling up
- * pauses following; f or End resumes it.
+ * A workload's log, followed live. A reader thread fills a {@link LogBuffer} a read at a time; the
+ * UI draws only the rows on screen, at most one redraw per 50 ms however fast lines arrive.
+ * Scrolling up pauses following; f or End resumes it.
  */
 final class LogsPane {
     private static final DateTimeFormatter TS = DateTimeFormatter.ISO_INSTANT;
@@ -49,7 +49,7 @@ final class LogsPane {
         if (b == null) return;
         reader = new Thread(() -> {
             try {
-                b.logs(w.nativeId(), new LogOptions(true, buffer.capacity(), null, true), buffer::append, cancel);
+                b.logs(w.nativeId(), new LogOptions(true, buffer.capacity(), null, true), buffer.writer(), cancel);
                 if (!cancel.isCancelled()) ended = "log stream ended";
             } catch (RuntimeException e) {
                 if (!cancel.isCancelled()) ended = "log stream failed: " + e.getMessage();
@@ -76,10 +76,14 @@ final class LogsPane {
     }
 
     String status() {
+        return status(buffer.window(0, 0, true));
+    }
+
+    private String status(LogBuffer.Window win) {
         StringBuilder sb = new StringBuilder();
         sb.append(follow ? "following" : "paused (" + KeyMap.display(app.keys.key(Action.FOLLOW)) + " follows)");
-        sb.append(" | ").append(buffer.size()).append(" lines");
-        long dropped = buffer.dropped();
+        sb.append(" | ").append(win.size()).append(" lines");
+        long dropped = win.dropped();
         if (dropped > 0) sb.append(" | ").append(dropped).append(" lines dropped");
         sb.append(" | wrap ").append(wrap ? "on" : "off");
         sb.append(" | time ").append(timestamps ? "on" : "off");
@@ -89,20 +93,28 @@ final class LogsPane {
     }
 
     void render(Canvas c, int y0, int bottom) {
-        c.fillRow(y0, Role.DIM);
-        c.put(1, y0, status(), buffer.dropped() > 0 ? Role.WARNING : Role.DIM);
         int first = y0 + 1;
         int h = bottom - first;
+        // every line this frame can show (each takes at least a row) and the counters, under one lock
+        LogBuffer.Window win = follow ? buffer.window(0, Math.max(0, h), true) : buffer.window(top, Math.max(0, h), false);
+        c.fillRow(y0, Role.DIM);
+        c.put(1, y0, status(win), win.dropped() > 0 ? Role.WARNING : Role.DIM);
         if (h <= 0) return;
         page = Math.max(1, h - 1);
-        long start = buffer.first();
-        long end = buffer.end();
+        long start = win.first();
+        long end = win.end();
         for (int y = first; y < bottom; y++) c.fillRow(y, Role.NORMAL);
         if (end == start) {
             c.put(1, first, ended != null ? ended : "waiting for output...", Role.DIM);
             return;
         }
-        if (!follow) top = Math.max(start, Math.min(top, end - 1));
+        if (!follow) {
+            long clamped = Math.max(start, Math.min(top, end - 1));
+            if (clamped != top) {
+                top = clamped;
+                win = buffer.window(top, h, false);
+            }
+        }
         int tsw = timestamps ? 25 : 0;
         int textWidth = Math.max(1, c.width - tsw);
         if (follow) {
@@ -110,7 +122,7 @@ final class LogsPane {
             int y = bottom - 1;
             long seq = end - 1;
             while (y >= first && seq >= start) {
-                LogBuffer.Entry e = buffer.get(seq);
+                LogBuffer.Entry e = win.get(seq);
                 if (e == null) break;
                 int rowsNeeded = wrap ? Math.max(1, (e.text().length() - 1) / textWidth + 1) : 1;
                 rowsNeeded = Math.min(rowsNeeded, bottom - first);
@@ -124,7 +136,7 @@ final class LogsPane {
             int y = first;
             long seq = top;
             while (y < bottom && seq < end) {
-                LogBuffer.Entry e = buffer.get(seq);
+                LogBuffer.Entry e = win.get(seq);
                 if (e == null) break;
                 int rowsNeeded = wrap ? Math.max(1, (e.text().length() - 1) / textWidth + 1) : 1;
                 int yend = Math.min(bottom, y + rowsNeeded);

@@ -25,6 +25,7 @@ final class Sanitizer {
 
     static StyledText sanitize(String raw, int maxChars) {
         if (raw == null || raw.isEmpty()) return StyledText.EMPTY;
+        if (raw.length() <= maxChars && printable(raw)) return StyledText.plain(raw);
         StringBuilder out = new StringBuilder(Math.min(raw.length(), maxChars) + 16);
         List<Integer> starts = new ArrayList<>();
         List<Style> styles = new ArrayList<>();
@@ -109,6 +110,15 @@ final class Sanitizer {
         int[] s = new int[starts.size()];
         for (int k = 0; k < s.length; k++) s[k] = starts.get(k);
         return new StyledText(out.toString(), s, styles.toArray(new Style[0]));
+    }
+
+    /** True when {@code raw} would come out unchanged: no escapes, controls, tabs or surrogates (most log lines). */
+    private static boolean printable(String raw) {
+        for (int i = 0, n = raw.length(); i < n; i++) {
+            char c = raw.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && (c <= 0x9f || Character.isSurrogate(c)))) return false;
+        }
+        return true;
     }
 
     private static Style mark(StringBuilder out, List<Integer> starts, List<Style> styles, Style current, Style want) {

@@ -5,10 +5,12 @@ package io.cloudtui.tui;
  * start; a null style means "the view's normal style". Holds no control characters, ever.
  */
 record StyledText(String text, int[] starts, Style[] styles) {
-    static final StyledText EMPTY = new StyledText("", new int[0], new Style[0]);
+    private static final int[] NO_STARTS = new int[0];
+    private static final Style[] NO_STYLES = new Style[0];
+    static final StyledText EMPTY = new StyledText("", NO_STARTS, NO_STYLES);
 
     static StyledText plain(String s) {
-        return new StyledText(s, new int[0], new Style[0]);
+        return new StyledText(s, NO_STARTS, NO_STYLES);
     }
 
     /** Style at character index {@code i} (null for normal). */

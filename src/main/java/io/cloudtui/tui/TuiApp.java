@@ -1074,6 +1074,14 @@ public final class TuiApp implements AutoCloseable {
         int w = size.getColumns();
         int h = size.getRows();
         Canvas c = new Canvas(screen, theme, depth, glyphs, w, h);
+        try {
+            draw(c, w, h);
+        } finally {
+            c.flush();
+        }
+    }
+
+    private void draw(Canvas c, int w, int h) {
         if (w < MIN_WIDTH || h < MIN_HEIGHT) {
             screen.clear();
             String msg = "terminal too small (" + w + "x" + h + "); need " + MIN_WIDTH + "x" + MIN_HEIGHT;

@@ -74,4 +74,41 @@ class LogDecoderTest {
         d.accept(LogLine.Stream.STDOUT, b("2024-05-06T07:08:09.400000000Z old\n2024-05-06T07:08:09.600000000Z new\n"));
         assertEquals(List.of("new"), lines.stream().map(LogLine::text).toList());
     }
+
+    @Test
+    void fastTimestampParserAgreesWithInstantParse() {
+        for (String t : List.of("2024-05-06T07:08:09.123456789Z", "2024-05-06T07:08:09Z", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.5Z",
+                "2000-02-29T12:00:00.000000001Z", "2023-12-31T23:59:59.999999999Z", "2100-03-01T00:00:00.1Z", "0001-01-01T00:00:00Z")) {
+            byte[] raw = b("x" + t + " y");
+            assertEquals(Instant.parse(t), LogDecoder.parseTimestamp(raw, 1, t.length()), t);
+        }
+        // offsets take the general parser; impossible dates and other words are not timestamps
+        assertEquals(Instant.parse("2024-05-06T05:08:09Z"), LogDecoder.parseTimestamp(b("2024-05-06T07:08:09+02:00"), 0, 25));
+        for (String bad : List.of("2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-05-06T25:00:00Z",
+                "2024-05-06T07:08:09.1234567890Z", "2024-05-0xT07:08:09Z", "hello-world-this-is-text")) {
+            assertNull(LogDecoder.parseTimestamp(b(bad), 0, bad.length()), bad);
+        }
+    }
+
+    @Test
+    void chunkedSinksHearTheEndOfEachRead() {
+        List<String> events = new ArrayList<>();
+        io.cloudtui.core.ChunkedLogSink sink = new io.cloudtui.core.ChunkedLogSink() {
+            @Override
+            public void accept(LogLine l) {
+                events.add(l.text());
+            }
+
+            @Override
+            public void endChunk() {
+                events.add("|");
+            }
+        };
+        LogDecoder d = new LogDecoder(true, false, null, sink);
+        d.accept(LogLine.Stream.STDOUT, b("2024-05-06T07:08:09Z a\n2024-05-06T07:08:09Z b\n2024-05-06T07:08:09Z par"));
+        d.accept(LogLine.Stream.STDOUT, b("tial\n"));
+        d.accept(LogLine.Stream.STDOUT, b("2024-05-06T07:08:09Z tail"));
+        d.flush();
+        assertEquals(List.of("a", "b", "|", "partial", "|", "|", "tail", "|"), events);
+    }
 }

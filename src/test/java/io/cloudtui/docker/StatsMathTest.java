@@ -65,4 +65,25 @@ class StatsMathTest {
     void inactiveFileLargerThanUsageIsIgnored() throws Exception {
         assertEquals(100, StatsMath.memoryUsage(JSON.readTree("{\"usage\":100,\"stats\":{\"inactive_file\":500}}")));
     }
+
+    @Test
+    void oneShotSampleIsMeasuredAgainstThePreviousReading() throws Exception {
+        // a one-shot sample has no precpu reading: CPU% comes from the previous sample we kept
+        var oneShot = JSON.readTree("""
+                {"cpu_stats":{"cpu_usage":{"total_usage":3000},"system_cpu_usage":20000,"online_cpus":2},
+                 "precpu_stats":{"cpu_usage":{"total_usage":0}},"memory_stats":{"usage":10}}""");
+        StatsMath.CpuReading prev = new StatsMath.CpuReading(1000, 10000, 0);
+        // 2000 of 10000 host ns with 2 CPUs = 40%
+        assertEquals(40.0, StatsMath.fromJson(oneShot, prev).cpuPercent(), 1e-9);
+        assertEquals(new StatsMath.CpuReading(3000, 20000, 7), StatsMath.CpuReading.of(oneShot, 7));
+        // an engine that ignores one-shot sends its own previous reading: that one wins
+        var full = JSON.readTree("""
+                {"cpu_stats":{"cpu_usage":{"total_usage":3000},"system_cpu_usage":20000,"online_cpus":2},
+                 "precpu_stats":{"cpu_usage":{"total_usage":2000},"system_cpu_usage":18000}}""");
+        assertEquals(100.0, StatsMath.fromJson(full, prev).cpuPercent(), 1e-9);
+        // counters that went back (a restart) show 0, not a negative number
+        assertEquals(0.0, StatsMath.fromJson(oneShot, new StatsMath.CpuReading(5000, 10000, 0)).cpuPercent(), 1e-9);
+        // a stopped container has no reading to keep
+        assertEquals(null, StatsMath.CpuReading.of(JSON.readTree("{\"cpu_stats\":{}}"), 0));
+    }
 }

@@ -208,4 +208,26 @@ class LogsViewTest {
         h.press(KeyType.Escape);
         h.await("app");
     }
+
+    @Test
+    void wideCharactersKeepTheirCellsAcrossRedraws() throws Exception {
+        FakeBackend b = new FakeBackend("docker").add("c1", "app", WorkloadKind.CONTAINER, State.RUNNING);
+        b.addLog("c1", out("wide \u65e5\u672c end", 1));
+        b.addLog("c1", out("plain line", 2));
+        open(b, UiConfig.DEFAULTS);
+        h.await("plain line");
+        int row = h.rowOf("wide ");
+        String before = h.line(row);
+        // redraws that change other rows leave the wide characters and what follows them in place
+        h.press('t');
+        h.await("2026-01-01T00:00:02Z");
+        h.press('t');
+        h.awaitGone("2026-01-01T00:00:02Z");
+        assertEquals(before, h.line(row));
+        int x = before.indexOf('\u65e5');
+        assertTrue(x > 0, before);
+        assertEquals("\u65e5", h.at(x, row).getCharacterString());
+        assertEquals("\u672c", h.at(x + 2, row).getCharacterString());
+        assertEquals("e", h.at(x + 5, row).getCharacterString(), before);
+    }
 }

@@ -33,6 +33,9 @@ class TableViewTest {
         kvm = new FakeBackend("kvm");
         kvm.add("v1", "vm-alpha", WorkloadKind.VM, State.RUNNING).add("v2", "vm-paused", WorkloadKind.VM, State.PAUSED);
         h = new Harness(List.of(docker, kvm), tmp);
+        // both backends listed (they connect independently; under load one may come later)
+        h.await("every row", t -> t.contains(" web ") && t.contains(" db ") && t.contains("old-job") && t.contains("vm-alpha")
+                && t.contains("vm-paused"));
     }
 
     @AfterEach
