@@ -69,7 +69,7 @@ public final class Tmux implements AutoCloseable {
 
     /** Types {@code text} literally (no key names). */
     public void type(String text) {
-        assertEquals(0, Engines.run("tmux", "send-keys", "-t", session, "-l", text));
+        assertEquals(0, Engines.run("tmux", "send-keys", "-t", session, "-l", "--", text));
     }
 
     public String await(String what, Predicate<String> p, Duration timeout) throws Exception {
