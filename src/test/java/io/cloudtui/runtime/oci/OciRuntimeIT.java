@@ -161,7 +161,13 @@ class OciRuntimeIT {
         assertEquals(1, cli.run("create", "--bundle", b.dir.toString(), id).code(), "duplicate id is refused");
         cli.ok("start", id);
         assertEquals("running", cli.status(id));
-        assertTrue(Files.readString(Path.of("/proc/" + pid + "/cmdline")).startsWith("sleep"), "the init exec'd the process");
+        // start returns once the init was told to go; its exec follows a moment later
+        String cmdline = "";
+        for (int i = 0; i < 500 && !cmdline.startsWith("sleep"); i++) {
+            cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+            if (!cmdline.startsWith("sleep")) Thread.sleep(10);
+        }
+        assertTrue(cmdline.startsWith("sleep"), "the init exec'd the process: " + cmdline);
         assertNotEquals(0, cli.run("start", id).code(), "a running container cannot be started again");
         assertNotEquals(0, cli.run("delete", id).code(), "a running container is not deleted without --force");
         cli.ok("pause", id);
