@@ -131,7 +131,7 @@ final class BackendFeed implements AutoCloseable {
         });
     }
 
-    private void sampleStats() {
+    void sampleStats() {
         if (closed) return;
         Set<WorkloadId> ids;
         try {
