@@ -36,12 +36,14 @@ final class CgroupStats {
         return v2 != null && Files.exists(v2.resolve("memory.current"));
     }
 
-    /** A sample, or null when there is no previous reading yet (or the files are gone). */
-    Stats read(String id, int pid) {
+    /** A sample, or null when this host's cgroups do not show the container or there is no previous reading yet. */
+    Stats read(String id, java.util.function.IntSupplier pid) {
+        Path memory = dir("memory", id);
+        Path unified = memory == null ? dir(null, id) : null;
+        if (memory == null && (unified == null || !Files.exists(unified.resolve("memory.current")))) return null;
         try {
-            boolean v1 = dir("memory", id) != null;
-            CgroupFiles.Reading r = CgroupFiles.read(v1 ? c -> dir(c, id) : null, v1 ? null : dir(null, id));
-            return delta.next(id, r, pid);
+            CgroupFiles.Reading r = CgroupFiles.read(memory != null ? c -> c.equals("memory") ? memory : dir(c, id) : null, unified);
+            return delta.next(id, r, pid.getAsInt());
         } catch (IOException | RuntimeException e) {
             delta.forget(id);
             return null;

@@ -143,9 +143,9 @@ class DockerLifecycleIT extends DockerItSupport {
         org.junit.jupiter.api.Assumptions.assumeTrue(CgroupStats.visible(id), "this host's cgroups do not show docker's containers");
         int pid = new ObjectMapper().readTree(docker.inspect(id)).path("State").path("Pid").asInt();
         CgroupStats cg = new CgroupStats();
-        assertEquals(null, cg.read(id, pid), "the first reading only starts the CPU delta");
+        assertEquals(null, cg.read(id, () -> pid), "the first reading only starts the CPU delta");
         Thread.sleep(1000);
-        Stats s = cg.read(id, pid);
+        Stats s = cg.read(id, () -> pid);
         assertTrue(s.cpuPercent() > 5 && s.cpuPercent() <= 100.0 * Runtime.getRuntime().availableProcessors() + 5, "cpu " + s.cpuPercent());
         assertTrue(s.memoryUsage() > 0 && s.memoryLimit() > s.memoryUsage(), s.toString());
         assertTrue(s.pids() >= 1, s.toString());
