@@ -5,7 +5,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 need=()
-for pkg in qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static genisoimage dnsmasq-base dropbear-bin; do
+for pkg in qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static genisoimage dnsmasq-base dropbear-bin cpio; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
