@@ -67,12 +67,18 @@ final class Native {
         return true;
     }
 
-    /** Stages of earlier builds: safe to remove, running monitors execute from a sealed memfd copy. */
+    /**
+     * Stages of earlier builds: safe to remove, running monitors execute from a sealed memfd copy.
+     * Only those unused for a day go: another checkout on this host (a second build, a test run)
+     * may be using its own stage right now.
+     */
     private static void removeOldBuilds(Path dir, Path keep) {
+        java.nio.file.attribute.FileTime dayAgo = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofDays(1)));
         try (var s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();
-                if (n.startsWith("cloudtui-nsexec-") && !n.startsWith(keep.getFileName().toString())) Files.deleteIfExists(p);
+                if (n.startsWith("cloudtui-nsexec-") && !n.startsWith(keep.getFileName().toString())
+                        && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).compareTo(dayAgo) < 0) Files.deleteIfExists(p);
             }
         } catch (IOException e) {
             // leftovers only cost disk space
