@@ -61,21 +61,57 @@ public final class CgroupFiles {
         }
     }
 
-    private static long number(Path f) throws IOException {
-        return Long.parseLong(Files.readString(f).trim());
+    /**
+     * The UI reads a screenful of containers every interval, several files each: files are read into
+     * one buffer per thread and numbers parsed from its bytes, with no readers, lines or strings.
+     */
+    private static final ThreadLocal<byte[]> BUF = ThreadLocal.withInitial(() -> new byte[16384]);
+
+    /** The file's first bytes (cgroup and proc files are small; the buffer holds what matters); returns the length. */
+    private static int load(Path f) throws IOException {
+        byte[] b = BUF.get();
+        try (java.io.FileInputStream in = new java.io.FileInputStream(f.toFile())) {
+            int n = 0;
+            int r;
+            while (n < b.length && (r = in.read(b, n, b.length - n)) > 0) n += r;
+            return n;
+        }
     }
 
+    /** The decimal number at {@code i} (after blanks), or -1 when there is none. */
+    private static long parse(byte[] b, int i, int n) {
+        while (i < n && (b[i] == ' ' || b[i] == '\t')) i++;
+        if (i >= n || b[i] < '0' || b[i] > '9') return -1;
+        long v = 0;
+        while (i < n && b[i] >= '0' && b[i] <= '9') v = v * 10 + (b[i++] - '0');
+        return v;
+    }
+
+    private static long number(Path f) throws IOException {
+        int n = load(f);
+        long v = parse(BUF.get(), 0, n);
+        if (v < 0) throw new IOException("not a number in " + f);
+        return v;
+    }
+
+    /** The value of {@code key} in a flat-keyed file ("key value" lines), 0 when absent. */
     private static long stat(Path f, String key) throws IOException {
-        for (String line : Files.readAllLines(f)) {
-            int sp = line.indexOf(' ');
-            if (sp > 0 && line.substring(0, sp).equals(key)) return Long.parseLong(line.substring(sp + 1).trim());
+        int n = load(f);
+        byte[] b = BUF.get();
+        int k = key.length();
+        for (int line = 0; line < n; ) {
+            boolean match = line + k < n && b[line + k] == ' ';
+            for (int j = 0; match && j < k; j++) match = b[line + j] == key.charAt(j);
+            if (match) return Math.max(0, parse(b, line + k + 1, n));
+            while (line < n && b[line] != '\n') line++;
+            line++;
         }
         return 0;
     }
 
     /** No limit (the kernel's huge value or "max") is shown as the host's memory, as docker does. */
     private static long limit(long l) {
-        return l >= (1L << 62) ? hostMemory() : l;
+        return l >= (1L << 62) ? HOST_MEMORY : l;
     }
 
     private static long[] blkioV1(Path f) throws IOException {
@@ -109,20 +145,41 @@ public final class CgroupFiles {
         long rx = 0;
         long tx = 0;
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "net", "dev"))) {
-                int colon = line.indexOf(':');
-                if (colon < 0 || line.substring(0, colon).trim().equals("lo")) continue;
-                String[] f = line.substring(colon + 1).trim().split("\\s+");
-                if (f.length > 8) {
-                    rx += Long.parseLong(f[0]);
-                    tx += Long.parseLong(f[8]);
+            // "  eth0: rx_bytes packets errs drop fifo frame compressed multicast tx_bytes ..." after two header lines
+            int n = load(Path.of("/proc", String.valueOf(pid), "net", "dev"));
+            byte[] b = BUF.get();
+            for (int line = 0; line < n; ) {
+                int end = line;
+                while (end < n && b[end] != '\n') end++;
+                int colon = line;
+                while (colon < end && b[colon] != ':') colon++;
+                int name = line;
+                while (name < colon && b[name] == ' ') name++;
+                boolean lo = colon - name == 2 && b[name] == 'l' && b[name + 1] == 'o';
+                if (colon < end && !lo) {
+                    int i = colon + 1;
+                    long[] f = new long[9];
+                    int got = 0;
+                    for (; got < 9; got++) {
+                        while (i < end && b[i] == ' ') i++;
+                        if (i >= end) break;
+                        f[got] = parse(b, i, end);
+                        while (i < end && b[i] != ' ') i++;
+                    }
+                    if (got == 9) {
+                        rx += f[0];
+                        tx += f[8];
+                    }
                 }
+                line = end + 1;
             }
         } catch (IOException | RuntimeException e) {
             return new long[] {-1, -1};
         }
         return new long[] {rx, tx};
     }
+
+    private static final long HOST_MEMORY = hostMemory();
 
     static long hostMemory() {
         try {

@@ -36,15 +36,37 @@ final class CgroupStats {
         return v2 != null && Files.exists(v2.resolve("memory.current"));
     }
 
-    /** A sample, or null when this host's cgroups do not show the container or there is no previous reading yet. */
-    Stats read(String id, java.util.function.IntSupplier pid) {
+    /** Where a container's cgroup files are: v1 directories by controller (absent ones null), or the v2 one. */
+    private record Dirs(java.util.Map<String, java.util.Optional<Path>> v1, Path v2) {}
+
+    /** Looked up once per container (a handful of directory probes), not at every reading. */
+    private final java.util.Map<String, Dirs> dirs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Dirs dirs(String id) {
+        Dirs d = dirs.get(id);
+        if (d != null) return d;
         Path memory = dir("memory", id);
         Path unified = memory == null ? dir(null, id) : null;
         if (memory == null && (unified == null || !Files.exists(unified.resolve("memory.current")))) return null;
+        java.util.Map<String, java.util.Optional<Path>> v1 = new java.util.concurrent.ConcurrentHashMap<>();
+        if (memory != null) v1.put("memory", java.util.Optional.of(memory));
+        if (dirs.size() > 4096) dirs.clear();
+        d = new Dirs(v1, unified);
+        dirs.put(id, d);
+        return d;
+    }
+
+    /** A sample, or null when this host's cgroups do not show the container or there is no previous reading yet. */
+    Stats read(String id, java.util.function.IntSupplier pid) {
+        Dirs d = dirs(id);
+        if (d == null) return null;
         try {
-            CgroupFiles.Reading r = CgroupFiles.read(memory != null ? c -> c.equals("memory") ? memory : dir(c, id) : null, unified);
+            CgroupFiles.Reading r = CgroupFiles.read(d.v2() == null ? c -> d.v1().computeIfAbsent(c, x -> java.util.Optional.ofNullable(dir(x, id))).orElse(null) : null,
+                    d.v2());
             return delta.next(id, r, pid.getAsInt());
         } catch (IOException | RuntimeException e) {
+            // gone, or moved (a restart makes a new cgroup): look again next time
+            dirs.remove(id);
             delta.forget(id);
             return null;
         }

@@ -74,7 +74,7 @@ final class Canvas {
     }
 
     private TextCharacter cell(char ch, Style st) {
-        if (ch >= 0x80) return new TextCharacter(ch, st.fg(), st.bg(), st.sgr());
+        if (ch >= 0x80) return wideCell(ch, st);
         TextCharacter[] cells = lastCells;
         if (st != lastStyle) {
             cells = CELLS.get(st);
@@ -91,9 +91,41 @@ final class Canvas {
         return t;
     }
 
-    /** Below U+1100 (Hangul Jamo, the first wide block) nothing is double width: skip lanterna's block lookup. */
+    /**
+     * Non-ASCII cells (sparklines, box drawing, names) are reused too, per style and character, so
+     * an unchanged one is the same object as in the screen's back buffer and is not handed over again.
+     */
+    private static final Map<Style, Map<Character, TextCharacter>> OTHER_CELLS = new ConcurrentHashMap<>();
+    private static final int CACHED_OTHER = 4096;
+
+    private static TextCharacter wideCell(char ch, Style st) {
+        Map<Character, TextCharacter> m = OTHER_CELLS.get(st);
+        if (m == null) {
+            if (OTHER_CELLS.size() >= CACHED_STYLES) OTHER_CELLS.clear();
+            m = new ConcurrentHashMap<>();
+            OTHER_CELLS.put(st, m);
+        }
+        TextCharacter t = m.get(ch);
+        if (t == null) {
+            if (m.size() >= CACHED_OTHER) m.clear();
+            t = new TextCharacter(ch, st.fg(), st.bg(), st.sgr());
+            m.put(ch, t);
+        }
+        return t;
+    }
+
+    /** Per character from U+1100 on: 0 not looked up yet, 1 single width, 2 double width. */
+    private static final byte[] WIDTH = new byte[0x10000 - 0x1100];
+
+    /**
+     * Below U+1100 (Hangul Jamo, the first wide block) nothing is double width; above, lanterna's
+     * block lookup (a search over Unicode blocks) is done once per character and remembered.
+     */
     static boolean wide(char c) {
-        return c >= 0x1100 && TerminalTextUtils.isCharDoubleWidth(c);
+        if (c < 0x1100) return false;
+        byte w = WIDTH[c - 0x1100];
+        if (w == 0) WIDTH[c - 0x1100] = w = TerminalTextUtils.isCharDoubleWidth(c) ? (byte) 2 : (byte) 1;
+        return w == 2;
     }
 
     /** Writes {@code s} from {@code col}, stopping before {@code maxCol}; returns the column after it. */

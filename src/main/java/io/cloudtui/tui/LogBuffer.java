@@ -27,12 +27,27 @@ final class LogBuffer {
         return ring.length;
     }
 
+    /** Called when lines arrive after the UI last drew this buffer, from the reader's thread (the UI wakes up). */
+    volatile Runnable onChange = () -> {};
+    /** Set by an append, cleared when the UI draws: a flood wakes the UI once per frame, not once per read. */
+    private final java.util.concurrent.atomic.AtomicBoolean unseen = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private void changed() {
+        if (!unseen.getAndSet(true)) onChange.run();
+    }
+
+    /** The UI is about to draw what is there now. */
+    void seen() {
+        unseen.set(false);
+    }
+
     void append(LogLine line) {
         StyledText t = Sanitizer.sanitize(line.text());
         synchronized (this) {
             put(line, t);
             version++;
         }
+        changed();
     }
 
     private void put(LogLine line, StyledText t) {
@@ -42,9 +57,12 @@ final class LogBuffer {
     }
 
     /** Puts {@code n} sanitised lines in under one lock, with one version change for the UI to see. */
-    synchronized void appendAll(LogLine[] lines, StyledText[] texts, int n) {
-        for (int i = 0; i < n; i++) put(lines[i], texts[i]);
-        if (n > 0) version++;
+    void appendAll(LogLine[] lines, StyledText[] texts, int n) {
+        synchronized (this) {
+            for (int i = 0; i < n; i++) put(lines[i], texts[i]);
+            if (n > 0) version++;
+        }
+        if (n > 0) changed();
     }
 
     /** A sink for the reader thread. */

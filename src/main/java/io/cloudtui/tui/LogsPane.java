@@ -42,6 +42,7 @@ final class LogsPane {
         this.app = app;
         this.w = w;
         this.buffer = new LogBuffer(capacity);
+        buffer.onChange = app::wake;
     }
 
     void start() {
@@ -54,6 +55,7 @@ final class LogsPane {
             } catch (RuntimeException e) {
                 if (!cancel.isCancelled()) ended = "log stream failed: " + e.getMessage();
             }
+            app.wake();
         }, "cloudtui-logs-" + w.name());
         reader.setDaemon(true);
         reader.start();
@@ -95,6 +97,7 @@ final class LogsPane {
     void render(Canvas c, int y0, int bottom) {
         int first = y0 + 1;
         int h = bottom - first;
+        buffer.seen();
         // every line this frame can show (each takes at least a row) and the counters, under one lock
         LogBuffer.Window win = follow ? buffer.window(0, Math.max(0, h), true) : buffer.window(top, Math.max(0, h), false);
         c.fillRow(y0, Role.DIM);

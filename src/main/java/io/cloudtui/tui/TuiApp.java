@@ -110,6 +110,12 @@ public final class TuiApp implements AutoCloseable {
     private long renderedMinute = -1;
     private long lastRender = Long.MIN_VALUE / 2;
     private boolean started;
+    /** How the loop waits when idle; the real terminal gets poll(2) on stdin ({@link Waiter#forStdin}). */
+    private volatile Waiter waiter = new Waiter.Parked(IDLE_POLL_MS);
+    /** Without poll(2) the terminal is looked at this often. */
+    static final long IDLE_POLL_MS = 15;
+    /** Longest wait of an idle loop, whatever the deadlines: a safety net for a wake-up that never came. */
+    static final long MAX_IDLE_MS = 1000;
 
     /** A pending confirmation: the question, what it will do, and the action run on y. */
     record Confirm(String question, List<String> details, Runnable onYes) {}
@@ -136,6 +142,8 @@ public final class TuiApp implements AutoCloseable {
         this.table = new TableView(this, config.ui().showStopped());
         views.push(table);
         this.screen = new TerminalScreen(terminal);
+        terminal.addResizeListener((t, size) -> wake());
+        model.onPost(this::wake);
         this.sessions = opts.sessions() != null ? opts.sessions() : new TerminalSessions(System.in, System.out, System.err);
         this.feed = new BackendFeed(List.copyOf(this.backends.values()), model, opts.resync(), config.ui().statsInterval(), () -> watched);
     }
@@ -167,6 +175,7 @@ public final class TuiApp implements AutoCloseable {
             throw e instanceof CloudtuiException ce ? ce : new CloudtuiException("cannot start the UI: " + e.getMessage(), e);
         }
         app.sessions = app.new TerminalSessions(System.in, System.out, realErr);
+        app.waiter = Waiter.forStdin(IDLE_POLL_MS);
         // SIGTERM, SIGHUP (ssh dropped) and SIGINT run shutdown hooks: give the terminal back there too
         Thread hook = new Thread(app::restoreTerminal, "cloudtui-restore-screen");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -238,12 +247,34 @@ public final class TuiApp implements AutoCloseable {
     }
 
     private void idle() {
-        try {
-            Thread.sleep(15);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (Thread.currentThread().isInterrupted()) {
             quit = true;
+            return;
         }
+        waiter.await(idleTimeout(opts.millis().getAsLong()));
+    }
+
+    /** Wakes the UI loop: background threads call this after they posted something for it. */
+    void wake() {
+        waiter.wake();
+    }
+
+    /** How long an idle loop may wait: until the next thing that is due by the clock, at most {@link #MAX_IDLE_MS}. */
+    long idleTimeout(long now) {
+        long due = now + MAX_IDLE_MS;
+        if (dirty) {
+            due = Math.min(due, lastRender + opts.batch().toMillis() / 2);
+            if (resizeAt >= 0) due = Math.min(due, resizeAt + opts.resizeDebounce().toMillis());
+        }
+        if (model.hasPending()) due = Math.min(due, lastApply + opts.batch().toMillis());
+        Message m = message;
+        if (m != null) {
+            long ttl = opts.messageTtl().toMillis();
+            due = Math.min(due, m.role() != Role.DIM ? m.at() + ttl * 2 / 3 : m.at() + ttl);
+        }
+        long wall = opts.wall().millis();
+        due = Math.min(due, now + (60_000 - wall % 60_000)); // uptimes and the clock move each minute
+        return Math.max(1, due - now);
     }
 
     /** One turn of the loop; returns whether it did any work (so the caller need not sleep). */
@@ -997,6 +1028,7 @@ public final class TuiApp implements AutoCloseable {
     /** Runs {@code r} on the UI thread at the next step. */
     void onUi(Runnable r) {
         uiTasks.add(r);
+        wake();
     }
 
     void info(String s) {
@@ -1259,6 +1291,7 @@ public final class TuiApp implements AutoCloseable {
         try {
             if (!restored.compareAndSet(false, true)) return;
             quit = true;
+            wake();
             try {
                 if (started) screen.stopScreen();
             } catch (IOException | RuntimeException e) {
@@ -1277,6 +1310,7 @@ public final class TuiApp implements AutoCloseable {
         for (View v : views) v.close();
         workers.shutdownNow();
         restoreTerminal();
+        waiter.close();
     }
 
     boolean hasConfirm() {

@@ -83,8 +83,19 @@ final class WorkloadTable {
     }
 
     /** Thread-safe: queues an update for the next batch. */
+    private volatile Runnable onPost = () -> {};
+
+    /** Set from a post until the next apply: one wake-up per batch, not one per update. */
+    private final java.util.concurrent.atomic.AtomicBoolean posted = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Called after the first {@link #post} since the last {@link #apply}, from the posting thread (the UI wakes up). */
+    void onPost(Runnable r) {
+        onPost = r;
+    }
+
     void post(Update u) {
         pending.add(u);
+        if (!posted.getAndSet(true)) onPost.run();
     }
 
     boolean hasPending() {
@@ -93,6 +104,7 @@ final class WorkloadTable {
 
     /** Applies every queued update; returns whether anything visible changed. UI thread only. */
     boolean apply() {
+        posted.set(false); // before draining: a post after this wakes the UI again
         boolean changed = false;
         Update u;
         while ((u = pending.poll()) != null) {

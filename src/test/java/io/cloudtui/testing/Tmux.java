@@ -54,6 +54,16 @@ public final class Tmux implements AutoCloseable {
         assertEquals(0, Engines.run("tmux", "new-session", "-d", "-s", session, "-x", String.valueOf(w), "-y", String.valueOf(h), command));
     }
 
+    /** The pid of the process tmux started in the pane's shell (run.sh's java), once there is one. */
+    public long childPid() throws Exception {
+        Process p = new ProcessBuilder("tmux", "display", "-p", "-t", session, "#{pane_pid}").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        p.waitFor(10, TimeUnit.SECONDS);
+        long pane = Long.parseLong(out);
+        return ProcessHandle.of(pane).flatMap(h -> h.children().findFirst()).map(ProcessHandle::pid)
+                .orElseThrow(() -> new AssertionError("nothing runs in the pane of " + session));
+    }
+
     public String capture() throws Exception {
         Process p = new ProcessBuilder("tmux", "capture-pane", "-p", "-t", session).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -119,6 +119,39 @@ class TuiTmuxIT {
         tmux.quitAndCheckTerminal();
     }
 
+    /**
+     * Idle, the UI's loop sleeps until a key, a backend's news or a deadline: it used to look at the
+     * terminal every 15 ms (over 300 wake-ups in 5 s); now only the stats refresh (every second here,
+     * three rows) and the minute tick wake it.
+     */
+    @Test
+    void anIdleUiDoesNotPollTheTerminal() throws Exception {
+        startUi();
+        long pid = tmux.childPid();
+        Thread.sleep(3000);
+        long before = loopWakeups(pid);
+        Thread.sleep(5000);
+        long woke = loopWakeups(pid) - before;
+        assertTrue(woke < 100, "the UI loop woke " + woke + " times in 5 s");
+        tmux.keys("j");
+        tmux.keys("q");
+        tmux.await("the exit line", s -> s.contains("CLOUDTUI-EXIT code=0 stty=same"), Duration.ofSeconds(30));
+    }
+
+    /** Voluntary context switches of the JVM's main thread (named like the launcher: java), which runs the UI loop. */
+    static long loopWakeups(long pid) throws Exception {
+        long n = 0;
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                if (!Files.readString(t.resolve("comm")).trim().equals("java")) continue;
+                for (String line : Files.readAllLines(t.resolve("status"))) {
+                    if (line.startsWith("voluntary_ctxt_switches:")) n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+        }
+        return n;
+    }
+
     @Test
     void followsTheLogsOfAContainerThatPrints() throws Exception {
         startUi();
