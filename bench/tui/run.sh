@@ -59,14 +59,28 @@ while ! $T capture-pane -p -t ui | grep -q 'ctui-bench-tui-'; do sleep 0.02; don
 first_frame=$(awk -v d=$(( $(now_ns) - t0 )) 'BEGIN { printf "%.0f", d / 1e6 }')
 ui=$($T display -p -t ui '#{pane_pid}')
 sleep 5
-u0=$(ticks "$ui"); e0=$(ticks $(engine_pids)); b0=$(stat -c %s "$out"); rss_start=$(rss_kb "$ui")
+# Idle, in alternating windows: the UI running, then the UI stopped (SIGSTOP: it reads nothing and
+# causes no engine work). Other work on a shared host lands in both kinds of window alike, so the
+# engine CPU the UI causes is the difference between them, summed over every window.
+b0=$(stat -c %s "$out"); rss_start=$(rss_kb "$ui")
 rss_samples="$rss_start"
-step=$(( idle / 10 )); [ "$step" -gt 0 ] || step=1
-for _ in $(seq 1 10); do sleep "$step"; rss_samples="$rss_samples $(rss_kb "$ui")"; done
-u1=$(ticks "$ui"); e1=$(ticks $(engine_pids)); b1=$(stat -c %s "$out")
-ui_self=$(pct $((u1 - u0)) $((step * 10)))
-ui_engine=$(pct $((e1 - e0)) $((step * 10)))
-bytes_per_s=$(awk -v b=$((b1 - b0)) -v s=$((step * 10)) 'BEGIN { printf "%.1f", b / s }')
+rounds=10
+win=$(( idle / (2 * rounds) )); [ "$win" -gt 0 ] || win=1
+ui_ticks=0 eng_on=0 eng_off=0
+for _ in $(seq 1 "$rounds"); do
+  u0=$(ticks "$ui"); e0=$(ticks $(engine_pids)); sleep "$win"; u1=$(ticks "$ui"); e1=$(ticks $(engine_pids))
+  ui_ticks=$((ui_ticks + u1 - u0)); eng_on=$((eng_on + e1 - e0))
+  kill -STOP "$ui"
+  e0=$(ticks $(engine_pids)); sleep "$win"; e1=$(ticks $(engine_pids))
+  eng_off=$((eng_off + e1 - e0))
+  kill -CONT "$ui"
+  rss_samples="$rss_samples $(rss_kb "$ui")"
+done
+b1=$(stat -c %s "$out")
+ui_self=$(pct "$ui_ticks" $((win * rounds)))
+ui_engine=$(pct "$eng_on" $((win * rounds)))
+ui_engine_off=$(pct "$eng_off" $((win * rounds)))
+bytes_per_s=$(awk -v b=$((b1 - b0)) -v s=$((win * rounds)) 'BEGIN { printf "%.1f", b / s }')
 
 # keypress to screen: move the selection down and up, wait for the pane to change
 latency() {
@@ -115,13 +129,14 @@ printf '%-52s %10s\n' "engine CPU, nobody watching (dockerd+containerd)" "$engin
 printf '%-52s %10s\n' "docker stats --no-stream every 2s: its own CPU" "$poll_self_pct"
 printf '%-52s %10s\n' "docker stats --no-stream every 2s: engine CPU" "$poll_engine"
 printf '%-52s %10s\n' "cloudtui UI idle: its own CPU" "$ui_self"
-printf '%-52s %10s\n' "cloudtui UI idle: engine CPU" "$ui_engine"
-printf '%-52s %10s\n' "cloudtui total extra (own + engine - engine idle)" "$(awk -v a="$ui_self" -v b="$ui_engine" -v c="$engine_idle" 'BEGIN { printf "%.2f", a + b - c }')"
+printf '%-52s %10s\n' "cloudtui UI idle: engine CPU, UI running" "$ui_engine"
+printf '%-52s %10s\n' "cloudtui UI idle: engine CPU, UI stopped (between)" "$ui_engine_off"
+printf '%-52s %10s\n' "cloudtui total extra (own + engine running - stopped)" "$(awk -v a="$ui_self" -v b="$ui_engine" -v c="$ui_engine_off" 'BEGIN { printf "%.2f", a + b - c }')"
 printf '%-52s %10s\n' "docker stats poll total extra" "$(awk -v a="$poll_self_pct" -v b="$poll_engine" -v c="$engine_idle" 'BEGIN { printf "%.2f", a + b - c }')"
 printf '%-52s %10s\n' "launch to first complete frame (ms)" "$first_frame"
 printf '%-52s %10s\n' "keypress to screen, idle (median ms)" "$key_idle"
 printf '%-52s %10s\n' "keypress to screen, following a log flood (median ms)" "$key_logs"
 printf '%-52s %10s\n' "keypress to screen, table during a log flood (median ms)" "$key_flood"
 printf '%-52s %10s\n' "bytes to the terminal per second, idle" "$bytes_per_s"
-echo "UI resident memory (KiB) over ${idle}s idle, 11 samples: $rss_samples"
+echo "UI resident memory (KiB) over ${idle}s idle ($rounds windows of ${win}s running, ${win}s stopped), 11 samples: $rss_samples"
 echo "UI resident memory (KiB) while following a flooding log: after 20s $flood_rss_a, after about 60s $flood_rss_b"
