@@ -634,18 +634,29 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     }
 
     /**
-     * No daemon sends events: a watcher thread lists the store once a second and reports what
-     * changed (created, started, exited, removed), also for changes made by other cloudtui processes.
+     * No daemon sends events: a watcher thread lists the store when inotify says a container's
+     * directory or state file changed (see {@link StoreWatcher}), and every 30 s in any case, and
+     * reports what changed (created, started, exited, removed), also for changes made by other
+     * cloudtui processes. Where inotify is unavailable, or before the store's directories exist,
+     * it lists every second or two.
      */
     @Override
     public AutoCloseable events(Consumer<WorkloadEvent> listener) {
+        StoreWatcher watcher;
+        try {
+            watcher = new StoreWatcher(List.of(containers, runtimeRoot));
+        } catch (IOException e) {
+            LOG.debug("no inotify for {}: polling", name, e);
+            watcher = null;
+        }
+        StoreWatcher w = watcher;
         Thread t = new Thread(() -> {
             Map<String, String> last = null;
             listener.accept(new WorkloadEvent(name, null, WorkloadEvent.Type.CONNECTED, "connect", Instant.now()));
             while (!Thread.currentThread().isInterrupted()) {
                 Map<String, String> now = new HashMap<>();
                 try {
-                    for (Workload w : list(true)) now.put(w.nativeId(), w.status());
+                    for (Workload wl : list(true)) now.put(wl.nativeId(), wl.status());
                 } catch (RuntimeException e) {
                     LOG.debug("event poll: {}", e.getMessage());
                 }
@@ -665,7 +676,8 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 }
                 last = now;
                 try {
-                    Thread.sleep(1000);
+                    if (w == null) Thread.sleep(1000);
+                    else w.await(w.complete() ? Duration.ofSeconds(30) : Duration.ofSeconds(2));
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -673,7 +685,10 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         }, "engine-events-" + name);
         t.setDaemon(true);
         t.start();
-        return t::interrupt;
+        return () -> {
+            t.interrupt();
+            if (w != null) w.close();
+        };
     }
 
     // ---------------------------------------------------------------- run

@@ -114,6 +114,35 @@ class EngineIT {
         return w;
     }
 
+    /**
+     * Events come from inotify on the store and the runtime's state, not from listing every second:
+     * a container that exits by itself is reported well before the 30 s safety listing.
+     */
+    @Test
+    void eventsReportACreateAndAnExitAsTheyHappen() throws Exception {
+        java.util.concurrent.BlockingQueue<io.cloudtui.core.WorkloadEvent> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (AutoCloseable sub = engine.events(events::add)) {
+            assertEquals(io.cloudtui.core.WorkloadEvent.Type.CONNECTED, events.poll(10, TimeUnit.SECONDS).type());
+            Thread.sleep(500); // the watcher's first listing is done
+            String id = start(simple("evt", "sh", "-c", "sleep 2; exit 3"));
+            assertTrue(awaitEvent(events, id, a -> a.equals("create") || a.equals(State.RUNNING.label())), "a create or start event for " + id);
+            assertTrue(awaitEvent(events, id, a -> a.startsWith("exited (3)")), "an exit event for " + id);
+            engine.remove(id, true);
+            assertTrue(awaitEvent(events, id, a -> a.equals("destroy")), "a destroy event for " + id);
+        }
+    }
+
+    /** Whether an event for {@code id} whose action matches comes within 15 s (the safety listing is every 30 s). */
+    static boolean awaitEvent(java.util.concurrent.BlockingQueue<io.cloudtui.core.WorkloadEvent> q, String id,
+            java.util.function.Predicate<String> action) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            io.cloudtui.core.WorkloadEvent e = q.poll(100, TimeUnit.MILLISECONDS);
+            if (e != null && e.id() != null && e.id().ref().equals(id) && action.test(e.action())) return true;
+        }
+        return false;
+    }
+
     @Test
     void everyRunOptionIsSeenFromInside() throws Exception {
         Path vol = Files.createDirectories(work.resolve("vol"));
