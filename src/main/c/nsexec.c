@@ -37,6 +37,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -69,6 +70,7 @@ static struct {
     char *setgroups;                       /* "deny" when rootless: needed before an unprivileged gid_map */
     char *cgroups[32]; int ncg;            /* cgroup.procs files to put the process into */
     char *rootfs; unsigned long rootprop; int rootro;
+    char *rootoverlay;                     /* overlayfs options: mounted on rootfs inside the new namespaces */
     struct mnt m[256]; int nm;
     struct dev d[128]; int nd;
     char *links[64]; int nl;               /* pairs: target, path (symlinks in /dev) */
@@ -196,6 +198,7 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "rootfs")) S.rootfs = tok();
         else if (!strcmp(op, "rootprop")) S.rootprop = num();
         else if (!strcmp(op, "rootro")) S.rootro = (int)num();
+        else if (!strcmp(op, "rootoverlay")) S.rootoverlay = tok();
         else if (!strcmp(op, "mount")) {
             struct mnt m;
             m.src = tok(); m.dst = tok(); m.type = tok(); m.flags = num(); m.prop = num(); m.data = tok();
@@ -374,7 +377,21 @@ static void do_mount(int rootfd, struct mnt *m)
             tfd = open_in_root(rootfd, m->dst, 0, 0);
             if (tfd < 0) die("reopen %s", m->dst);
             fdpath(target, sizeof target, tfd);
-            if (mount(NULL, target, NULL, (m->flags & ~MS_REC) | MS_BIND | MS_REMOUNT, NULL) < 0) die("remount %s", m->dst);
+            if (mount(NULL, target, NULL, (m->flags & ~MS_REC) | MS_BIND | MS_REMOUNT, NULL) < 0) {
+                /* in a user namespace the source mount's nosuid/nodev/noexec/atime flags are locked:
+                 * a remount must repeat them (as runc does) */
+                struct statvfs sv;
+                unsigned long locked = 0;
+                if (errno != EPERM || statvfs(m->src, &sv) < 0) die("remount %s", m->dst);
+                if (sv.f_flag & ST_NOSUID) locked |= MS_NOSUID;
+                if (sv.f_flag & ST_NODEV) locked |= MS_NODEV;
+                if (sv.f_flag & ST_NOEXEC) locked |= MS_NOEXEC;
+                if (sv.f_flag & ST_NOATIME) locked |= MS_NOATIME;
+                if (sv.f_flag & ST_NODIRATIME) locked |= MS_NODIRATIME;
+                if (sv.f_flag & ST_RELATIME) locked |= MS_RELATIME;
+                if (sv.f_flag & ST_RDONLY) locked |= MS_RDONLY;
+                if (mount(NULL, target, NULL, (m->flags & ~MS_REC) | locked | MS_BIND | MS_REMOUNT, NULL) < 0) die("remount %s", m->dst);
+            }
         }
     } else if (mount(m->src, target, m->type, m->flags, m->data[0] ? m->data : NULL) < 0) {
         die("mount %s (%s) on %s", m->src, m->type, m->dst);
@@ -722,6 +739,9 @@ static void init_main(int sync_rd, int sync_wr)
     if (has_new(CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) die("unshare cgroup namespace");
     if (S.rootfs) {
         if (mount(NULL, "/", NULL, MS_REC | (S.rootprop ? S.rootprop : MS_SLAVE), NULL) < 0) die("root propagation");
+        /* a rootless engine's overlay: only a mount namespace owned by the container's user
+         * namespace lets an unprivileged user mount it (Linux >= 5.11); it goes with the namespace */
+        if (S.rootoverlay && mount("overlay", S.rootfs, "overlay", 0, S.rootoverlay) < 0) die("mount the overlay root filesystem on %s", S.rootfs);
         /* pivot_root needs the new root to be a mount point */
         if (mount(S.rootfs, S.rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind rootfs");
         rootfd = open(S.rootfs, O_DIRECTORY | O_PATH | O_CLOEXEC);
@@ -1322,10 +1342,9 @@ static void monitor_main(int result_wr)
             mode_t old;
             memset(&a, 0, sizeof a);
             a.sun_family = AF_UNIX;
-            if ((size_t)snprintf(a.sun_path, sizeof a.sun_path, "%s/attach.sock", S.statedir) >= sizeof a.sun_path) {
-                errno = 0;
-                die("attach socket path %s/attach.sock is too long", S.statedir);
-            }
+            /* a long state directory (a rootless user's) does not fit in sun_path: bind through our fd for it */
+            if ((size_t)snprintf(a.sun_path, sizeof a.sun_path, "%s/attach.sock", S.statedir) >= sizeof a.sun_path)
+                snprintf(a.sun_path, sizeof a.sun_path, "/proc/self/fd/%d/attach.sock", dirfd);
             att_listen = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
             if (att_listen < 0) die("socket");
             old = umask(0177); /* 0600 from the start */

@@ -169,6 +169,8 @@ final class NativeSpec {
         for (Path procs : cg.procsFiles()) s.op("cgroup", procs.toString());
         if (c.hasNewNamespace("mount")) {
             s.op("rootfs", c.rootPath().toString());
+            String overlay = c.annotations().get(ROOT_OVERLAY);
+            if (overlay != null) s.op("rootoverlay", rootOverlay(overlay, c.hasNewNamespace("user")));
             if (c.rootfsPropagation() != null && !c.rootfsPropagation().isEmpty()) s.op("rootprop", PROPAGATION.get(c.rootfsPropagation()) & ~MS_REC);
             if (c.rootReadonly()) s.op("rootro", 1);
             for (OciConfig.Mount m : c.mounts()) s.mount(m, c, cg);
@@ -200,6 +202,39 @@ final class NativeSpec {
         s.op("statedir", stateDir.toString());
         s.op("monitor", monitor ? 1 : 0);
         return s;
+    }
+
+    /**
+     * cloudtui's extension for a rootless engine: root.path gets an overlayfs mount inside the
+     * container's namespaces (an unprivileged user may mount overlayfs only in a mount namespace its
+     * user namespace owns), so none is left on the host. The value: lowerdir=A[:B...],upperdir=U,workdir=W.
+     */
+    static final String ROOT_OVERLAY = "io.cloudtui.rootfs.overlay";
+
+    /** Checks the annotation's overlay options; USERXATTR (in a new user namespace, where trusted.* is out of reach) adds userxattr. */
+    static String rootOverlay(String value, boolean userxattr) {
+        String what = "config.json: annotation " + ROOT_OVERLAY + ": ";
+        Map<String, String> opts = new java.util.LinkedHashMap<>();
+        for (String part : value.split(",", -1)) {
+            int eq = part.indexOf('=');
+            String key = eq < 0 ? part : part.substring(0, eq);
+            if (eq < 0 || !List.of("lowerdir", "upperdir", "workdir").contains(key) || opts.containsKey(key)) {
+                throw new CloudtuiException(what + "expected lowerdir=DIR[:DIR...],upperdir=DIR,workdir=DIR, got '" + part + "'");
+            }
+            opts.put(key, part.substring(eq + 1));
+        }
+        if (opts.size() != 3) throw new CloudtuiException(what + "lowerdir, upperdir and workdir are all needed");
+        List<String> dirs = new ArrayList<>(List.of(opts.get("lowerdir").split(":", -1)));
+        dirs.add(opts.get("upperdir"));
+        dirs.add(opts.get("workdir"));
+        for (String d : dirs) {
+            if (!d.startsWith("/") || d.matches(".*[\\\\,:\\s].*") || !Files.isDirectory(Path.of(d))) {
+                throw new CloudtuiException(what + "'" + d + "' is not an existing absolute directory (without ',', ':', '\\' or spaces)");
+            }
+        }
+        String data = value + (userxattr ? ",userxattr" : "");
+        if (data.length() > 4000) throw new CloudtuiException(what + "too long for one mount (" + data.length() + " bytes, at most 4000)");
+        return data;
     }
 
     private static String idMap(List<OciConfig.IdMap> maps) {
