@@ -491,7 +491,11 @@ public final class OciRuntime {
         ObjectNode st = store.load(id);
         if (!alive(st)) return null;
         Cgroups cg = cgroups(st, id);
-        if (cg.byName().isEmpty()) return null;
+        if (cg.byName().isEmpty()) {
+            // no cgroup (rootless): what /proc shows of its processes
+            io.cloudtui.core.CgroupFiles.Reading r = ProcUsage.read(st.path("pid").asInt());
+            return r == null ? null : new Usage(r, st.path("pid").asInt());
+        }
         try {
             return new Usage(io.cloudtui.core.CgroupFiles.read(cg.v2() ? null : cg.byName()::get, cg.v2() ? cg.byName().get("") : null),
                     st.path("pid").asInt());
