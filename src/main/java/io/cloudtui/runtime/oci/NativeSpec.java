@@ -163,8 +163,14 @@ final class NativeSpec {
         NativeSpec s = new NativeSpec();
         for (OciConfig.Namespace n : c.namespaces()) s.op("ns", NS_FLAGS.get(n.type()), n.path());
         if (!c.uidMappings().isEmpty()) s.op("uidmap", idMap(c.uidMappings()));
-        // an unprivileged parent may only write gid_map once setgroups is denied
-        if (rootless && !c.gidMappings().isEmpty()) s.op("setgroups", "deny");
+        SubIds.Mapping helpers = rootless ? SubIds.current() : null;
+        if (helpers != null && (SubIds.needHelper(c.uidMappings(), OciRuntime.uid()) || SubIds.needHelper(c.gidMappings(), OciRuntime.gid()))) {
+            // subordinate ids: the setuid helpers write both maps (and allow setgroups, as they see fit)
+            s.op("idmapper", helpers.newuidmap().toString(), helpers.newgidmap().toString());
+        } else if (rootless && !c.gidMappings().isEmpty()) {
+            // an unprivileged parent may only write gid_map once setgroups is denied
+            s.op("setgroups", "deny");
+        }
         if (!c.gidMappings().isEmpty()) s.op("gidmap", idMap(c.gidMappings()));
         for (Path procs : cg.procsFiles()) s.op("cgroup", procs.toString());
         if (c.hasNewNamespace("mount")) {
@@ -237,7 +243,7 @@ final class NativeSpec {
         return data;
     }
 
-    private static String idMap(List<OciConfig.IdMap> maps) {
+    static String idMap(List<OciConfig.IdMap> maps) {
         StringBuilder b = new StringBuilder();
         for (OciConfig.IdMap m : maps) b.append(m.containerID()).append(' ').append(m.hostID()).append(' ').append(m.size()).append('\n');
         return b.toString();

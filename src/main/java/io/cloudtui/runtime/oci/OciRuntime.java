@@ -585,6 +585,38 @@ public final class OciRuntime {
         }
     }
 
+    /**
+     * Rootless with subordinate ids: deletes DIR (a container's directory, not a mount point) as root
+     * of a new user namespace with these maps, since files the container's other users made belong
+     * to subordinate ids we may not delete on the host. Never follows a symlink.
+     */
+    public static void removeAsMapped(Path dir, List<OciConfig.IdMap> uids, List<OciConfig.IdMap> gids) {
+        SubIds.Mapping h = SubIds.current();
+        if (h == null) {
+            throw new CloudtuiException("cannot remove " + dir + ": some of its files belong to your subordinate ids, and newuidmap, newgidmap or your /etc/subuid entries are gone");
+        }
+        Path abs = dir.toAbsolutePath().normalize();
+        Path tmp;
+        try {
+            tmp = Files.createTempDirectory(abs.getParent(), ".rmtree-");
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot remove " + dir + ": " + e.getMessage());
+        }
+        try {
+            new NativeSpec().op("uidmap", NativeSpec.idMap(uids)).op("gidmap", NativeSpec.idMap(gids))
+                    .op("idmapper", h.newuidmap().toString(), h.newgidmap().toString()).op("rmtree", abs.toString()).writeTo(tmp.resolve("spec"));
+            runNative("rmtree", tmp.resolve("spec"), tmp.resolve("report"), false);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp.resolve("spec"));
+                Files.deleteIfExists(tmp.resolve("report"));
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                // a leftover in our own directory
+            }
+        }
+    }
+
     /** Streams for an exec that does not use this process's own stdio (the UI, an engine backend). */
     public record Pipes(java.io.InputStream stdin, java.io.OutputStream stdout, java.io.OutputStream stderr) {}
 
