@@ -190,19 +190,46 @@ final class BundleSpec {
         return c;
     }
 
-    /**
-     * Rootless: only our own uid and gid exist in the container (mapped to root), so devpts takes
-     * no gid=5 and the process no additional groups; an overlay rootfs is mounted by the runtime
-     * inside the container's namespaces ({@code overlay}: its options, or null for a copied rootfs).
-     */
-    static void rootless(ObjectNode c, String overlay) {
-        for (var m : c.get("mounts")) {
-            if (m.path("type").asText().equals("devpts")) {
-                ArrayNode opts = ((ObjectNode) m).putArray("options");
-                for (String o : List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620")) opts.add(o);
-            }
+    /** The container ids a rootless container has: 0 (our own id) and, with subordinate ids, 1 to {@code size - 1}. */
+    record Ids(long uid, long gid, io.cloudtui.runtime.oci.SubIds.Mapping sub) {
+        long uids() {
+            return sub == null ? 1 : 1 + Math.min(sub.uids().count(), MAX_SUB);
         }
-        ((ObjectNode) c.path("process").path("user")).remove("additionalGids");
+
+        long gids() {
+            return sub == null ? 1 : 1 + Math.min(sub.gids().count(), MAX_SUB);
+        }
+    }
+
+    /** Container ids 1..65536 at most, as podman maps by default. */
+    static final long MAX_SUB = 65536;
+
+    /**
+     * Rootless: our own uid and gid are root in the container. With subordinate ids (ids.sub) the
+     * user namespace also maps 1..n to them (newuidmap writes it); without, nothing else exists
+     * there, so devpts takes no gid=5 and the process no additional groups. An overlay rootfs is
+     * mounted by the runtime inside the container's namespaces ({@code overlay}: its options, or
+     * null for a copied rootfs).
+     */
+    static void rootless(ObjectNode c, String overlay, Ids ids) {
+        if (ids.sub() == null) {
+            for (var m : c.get("mounts")) {
+                if (m.path("type").asText().equals("devpts")) {
+                    ArrayNode opts = ((ObjectNode) m).putArray("options");
+                    for (String o : List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620")) opts.add(o);
+                }
+            }
+            ((ObjectNode) c.path("process").path("user")).remove("additionalGids");
+        } else {
+            ObjectNode linux = (ObjectNode) c.get("linux");
+            ((ArrayNode) linux.get("namespaces")).insertObject(0).put("type", "user");
+            ArrayNode u = linux.putArray("uidMappings");
+            u.addObject().put("containerID", 0).put("hostID", ids.uid()).put("size", 1);
+            u.addObject().put("containerID", 1).put("hostID", ids.sub().uids().start()).put("size", ids.uids() - 1);
+            ArrayNode g = linux.putArray("gidMappings");
+            g.addObject().put("containerID", 0).put("hostID", ids.gid()).put("size", 1);
+            g.addObject().put("containerID", 1).put("hostID", ids.sub().gids().start()).put("size", ids.gids() - 1);
+        }
         if (overlay != null) ((ObjectNode) c.get("annotations")).put("io.cloudtui.rootfs.overlay", overlay);
     }
 }

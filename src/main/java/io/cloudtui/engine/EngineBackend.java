@@ -397,15 +397,21 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 // mounted now (the image's /etc/passwd names the user) and left mounted for the start
                 RootFs.mount(d);
                 java.util.function.Function<String, Path> files = rel -> RootFs.imageFile(d, rel);
+                BundleSpec.Ids ids = rootless ? RootFs.ids() : null;
                 if (rootless) {
                     BundleSpec.User u = BundleSpec.user(spec.user() != null ? spec.user() : img.config().user(), files);
-                    if (u.uid() != 0 || u.gid() != 0) {
-                        throw new CloudtuiException("user " + (spec.user() != null ? "'" + spec.user() + "'" : "'" + img.config().user() + "' of the image")
-                                + " is uid " + u.uid() + " gid " + u.gid() + ": a rootless container has only root (uid 0, your own uid outside); use -u root");
+                    String who = spec.user() != null ? "user '" + spec.user() + "'" : "the image's user '" + img.config().user() + "'";
+                    if (ids.sub() == null && (u.uid() != 0 || u.gid() != 0)) {
+                        throw new CloudtuiException(who + " is uid " + u.uid() + " gid " + u.gid() + ": a rootless container has only root here (uid 0,"
+                                + " your own uid outside; other users need subordinate ids in /etc/subuid and /etc/subgid and newuidmap); use -u root");
+                    }
+                    if (u.uid() >= ids.uids() || u.gid() >= ids.gids() || u.groups().stream().anyMatch(x -> x >= ids.gids())) {
+                        throw new CloudtuiException(who + " is uid " + u.uid() + " gid " + u.gid() + ": a rootless container here maps uids 0-"
+                                + (ids.uids() - 1) + " and gids 0-" + (ids.gids() - 1) + " only (your subordinate ids)");
                     }
                 }
                 ObjectNode config = BundleSpec.build(id, spec, img.config(), d.resolve("rootfs"), files, etc, hostname, rootless ? null : "/cloudtui/" + id);
-                if (rootless) BundleSpec.rootless(config, RootFs.usernsOverlay(d));
+                if (rootless) BundleSpec.rootless(config, RootFs.usernsOverlay(d), ids);
                 rec.set("args", config.path("process").path("args"));
                 Files.createDirectories(d.resolve("bundle"));
                 Files.writeString(d.resolve("bundle/config.json"), M.writerWithDefaultPrettyPrinter().writeValueAsString(config));

@@ -54,6 +54,17 @@ final class RootFs {
         }
     }
 
+    /** Our uid and gid, and the subordinate ids a rootless container can map (null without them). */
+    static BundleSpec.Ids ids() {
+        try {
+            Path self = Path.of("/proc/self");
+            return new BundleSpec.Ids(((Number) Files.getAttribute(self, "unix:uid")).longValue(),
+                    ((Number) Files.getAttribute(self, "unix:gid")).longValue(), io.cloudtui.runtime.oci.SubIds.current());
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot read this process's ids: " + e.getMessage());
+        }
+    }
+
     /** overlayfs is there; rootless it must also be mountable in a user namespace (Linux 5.11 and later). */
     private static boolean overlayUsable(boolean userns) {
         if (userns && !kernelAtLeast(System.getProperty("os.version", ""), 5, 11)) return false;
@@ -186,6 +197,12 @@ final class RootFs {
         }
         if (mounted(d.resolve("rootfs"))) throw new CloudtuiException("cannot remove " + d + ": its root filesystem is still mounted");
         if (rootless()) {
+            List<io.cloudtui.runtime.oci.OciConfig.IdMap> uids = mappings(d, "uidMappings");
+            if (uids.size() > 1) {
+                // its other users' files belong to subordinate ids: removed from inside a user namespace like the container's
+                io.cloudtui.runtime.oci.OciRuntime.removeAsMapped(d, uids, mappings(d, "gidMappings"));
+                return;
+            }
             try {
                 deleteOwnTree(d);
             } catch (IOException e) {
@@ -200,6 +217,21 @@ final class RootFs {
         } catch (IOException e) {
             throw new CloudtuiException("cannot remove " + d + ": " + e.getMessage());
         }
+    }
+
+    /** linux.uidMappings or gidMappings of the container's config.json (none without one). */
+    private static List<io.cloudtui.runtime.oci.OciConfig.IdMap> mappings(Path d, String key) {
+        List<io.cloudtui.runtime.oci.OciConfig.IdMap> out = new ArrayList<>();
+        Path f = d.resolve("bundle/config.json");
+        if (!Files.isRegularFile(f)) return out;
+        try {
+            for (var m : EngineBackend.M.readTree(f.toFile()).path("linux").path(key)) {
+                out.add(new io.cloudtui.runtime.oci.OciConfig.IdMap(m.path("containerID").asLong(), m.path("hostID").asLong(), m.path("size").asLong()));
+            }
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot read " + f + ": " + e.getMessage());
+        }
+        return out;
     }
 
     /**

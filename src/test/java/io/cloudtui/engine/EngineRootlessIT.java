@@ -41,6 +41,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EngineRootlessIT {
     static final String USER = "cloudtui-rootless";
+    /** A second user, made without subordinate ids: only root exists in its containers. */
+    static final String NOSUB_USER = "cloudtui-rootless-nosub";
     static final ObjectMapper M = new ObjectMapper();
     static Path work;
     static Path home;
@@ -54,6 +56,35 @@ class EngineRootlessIT {
     static Path marker;
     static int uid;
     static int gid;
+    /** The user's first /etc/subuid range {start, count} when newuidmap and newgidmap are installed, else null. */
+    static long[] sub;
+    static Who main;
+
+    /** A user the CLI runs as, with its home and its private XDG directories. */
+    record Who(String name, int uid, int gid, Path home, Path run, Path data, Path state, Path config, Path cache) {
+        List<String> env() {
+            return List.of("HOME=" + home, "USER=" + name, "LOGNAME=" + name, "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
+                    "XDG_RUNTIME_DIR=" + run, "XDG_DATA_HOME=" + data, "XDG_STATE_HOME=" + state, "XDG_CONFIG_HOME=" + config,
+                    "XDG_CACHE_HOME=" + cache); // JNA unpacks its library under $XDG_CACHE_HOME/JNA
+        }
+    }
+
+    /** Creates USER (with useradd EXTRA options) unless it exists, and its directories under work/PREFIX-*. */
+    static Who user(String user, String prefix, String... extra) throws Exception {
+        if (Engines.run("id", "-u", user) != 0) {
+            List<String> cmd = new ArrayList<>(List.of("useradd", "--create-home", "--user-group", "--shell", "/bin/sh", "--comment", "cloudtui rootless IT"));
+            cmd.addAll(List.of(extra));
+            cmd.add(user);
+            Out u = host(cmd.toArray(String[]::new));
+            assertEquals(0, u.code, "useradd " + user + ": " + u.text);
+        }
+        int u = Integer.parseInt(host("id", "-u", user).text.trim());
+        int g = Integer.parseInt(host("id", "-g", user).text.trim());
+        assertNotEquals(0, u);
+        Path h = Path.of(host("getent", "passwd", user).text.trim().split(":")[5]);
+        return new Who(user, u, g, h, userDir(u, g, prefix + "-run"), userDir(u, g, prefix + "-data"), userDir(u, g, prefix + "-state"),
+                userDir(u, g, prefix + "-config"), userDir(u, g, prefix + "-cache"));
+    }
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -61,23 +92,19 @@ class EngineRootlessIT {
         Engines.require(Files.isExecutable(Path.of("/bin/busybox")), "busybox-static");
         Engines.require(Files.isExecutable(Path.of("/usr/sbin/useradd")) && Files.isExecutable(Path.of("/usr/bin/setpriv")), "useradd and setpriv");
         userNamespacesOrSkip();
-        if (Engines.run("id", "-u", USER) != 0) {
-            Out u = host("useradd", "--create-home", "--user-group", "--shell", "/bin/sh", "--comment", "cloudtui rootless IT", USER);
-            assertEquals(0, u.code, "useradd " + USER + ": " + u.text);
-        }
-        uid = Integer.parseInt(host("id", "-u", USER).text.trim());
-        gid = Integer.parseInt(host("id", "-g", USER).text.trim());
-        home = Path.of(host("getent", "passwd", USER).text.trim().split(":")[5]);
-        assertNotEquals(0, uid);
-
-        // everything of the user's in one temporary tree; its top is root's, readable by the user
+        // everything of the users' in one temporary tree; its top is root's, readable by them
         work = Files.createTempDirectory("ctui-it-rl-");
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        runDir = userDir("run");
-        dataDir = userDir("data");
-        stateDir = userDir("state");
-        configDir = userDir("config");
-        cacheDir = userDir("cache"); // JNA unpacks its library under $XDG_CACHE_HOME/JNA
+        main = user(USER, "u");
+        uid = main.uid();
+        gid = main.gid();
+        home = main.home();
+        runDir = main.run();
+        dataDir = main.data();
+        stateDir = main.state();
+        configDir = main.config();
+        cacheDir = main.cache();
+        sub = subIds();
         // the jar (a checkout under /root is out of the user's reach) and the image, readable by the user
         jar = work.resolve("cloudtui.jar");
         Files.copy(Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar")), jar);
@@ -87,6 +114,21 @@ class EngineRootlessIT {
         assertEquals(0, java.code, USER + " cannot run the JDK at " + javaBin() + ": " + java.text);
         marker = work.resolve("marker");
         Files.writeString(marker, "");
+    }
+
+    static long[] subIds() throws IOException {
+        if (!Files.isExecutable(Path.of("/usr/bin/newuidmap")) || !Files.isExecutable(Path.of("/usr/bin/newgidmap"))) return null;
+        long[] u = null;
+        long[] g = null;
+        for (String l : Files.readAllLines(Path.of("/etc/subuid"))) {
+            String[] f = l.split(":");
+            if (u == null && f.length == 3 && (f[0].equals(USER) || f[0].equals(String.valueOf(uid)))) u = new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])};
+        }
+        for (String l : Files.readAllLines(Path.of("/etc/subgid"))) {
+            String[] f = l.split(":");
+            if (g == null && f.length == 3 && (f[0].equals(USER) || f[0].equals(String.valueOf(gid)))) g = new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])};
+        }
+        return u != null && g != null && u[1] >= 1000 && g[1] >= 1000 ? u : null;
     }
 
     /** The one reason to skip: user namespaces are switched off for unprivileged users. */
@@ -103,8 +145,12 @@ class EngineRootlessIT {
     }
 
     static Path userDir(String name) throws Exception {
+        return userDir(uid, gid, name);
+    }
+
+    static Path userDir(int u, int g, String name) throws Exception {
         Path d = Files.createDirectory(work.resolve(name), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        assertEquals(0, host("chown", uid + ":" + gid, d.toString()).code);
+        assertEquals(0, host("chown", u + ":" + g, d.toString()).code);
         return d;
     }
 
@@ -115,6 +161,7 @@ class EngineRootlessIT {
         Out ps = cli("ps", "-a", "-q", "--no-trunc");
         for (String id : ps.stdout().split("\\s+")) if (id.startsWith("runtime:")) cli("rm", "-f", id);
         host("pkill", "-KILL", "-U", String.valueOf(uid));
+        host("pkill", "-KILL", "-U", NOSUB_USER);
         host("rm", "-rf", work.toString());
     }
 
@@ -198,19 +245,26 @@ class EngineRootlessIT {
 
     /** Runs CMD as the unprivileged user, with nothing of our environment but what a login would set and the XDG directories. */
     static Out asUser(List<String> cmd) throws Exception {
-        List<String> c = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "env", "-i",
-                "HOME=" + home, "USER=" + USER, "LOGNAME=" + USER, "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
-                "XDG_RUNTIME_DIR=" + runDir, "XDG_DATA_HOME=" + dataDir, "XDG_STATE_HOME=" + stateDir, "XDG_CONFIG_HOME=" + configDir, "XDG_CACHE_HOME=" + cacheDir));
+        return asUser(main, cmd);
+    }
+
+    static Out asUser(Who w, List<String> cmd) throws Exception {
+        List<String> c = new ArrayList<>(List.of("setpriv", "--reuid=" + w.uid(), "--regid=" + w.gid(), "--init-groups", "env", "-i"));
+        c.addAll(w.env());
         c.addAll(cmd);
-        return run(new ProcessBuilder(c).directory(runDir.toFile()));
+        return run(new ProcessBuilder(c).directory(w.run().toFile()));
     }
 
     /** The real cloudtui CLI as the user: the launcher's JVM options, no perf data file in /tmp. */
     static Out cli(String... args) throws Exception {
+        return cliAs(main, args);
+    }
+
+    static Out cliAs(Who w, String... args) throws Exception {
         List<String> c = new ArrayList<>(List.of(javaBin().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
                 "-Xlog:disable", "-Xlog:all=off", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()));
         c.addAll(List.of(args));
-        return asUser(c);
+        return asUser(w, c);
     }
 
     static Out run(ProcessBuilder pb) throws Exception {
@@ -230,14 +284,22 @@ class EngineRootlessIT {
     }
 
     static Out ok(String... args) throws Exception {
-        Out o = cli(args);
+        return okAs(main, args);
+    }
+
+    static Out okAs(Who w, String... args) throws Exception {
+        Out o = cliAs(w, args);
         assertEquals(0, o.code, String.join(" ", args) + ": " + o.text);
         return o;
     }
 
     /** A refusal: exit CODE and exactly one line on stderr (no stack trace), containing WHAT. */
     static void refused(int code, String what, String... args) throws Exception {
-        Out o = cli(args);
+        refusedAs(main, code, what, args);
+    }
+
+    static void refusedAs(Who w, int code, String what, String... args) throws Exception {
+        Out o = cliAs(w, args);
         assertEquals(code, o.code, String.join(" ", args) + ": " + o.text);
         List<String> lines = o.stderr.lines().filter(l -> !l.contains("backend 'libvirt' not listed")).toList();
         assertEquals(1, lines.size(), "one line: " + o.stderr);
@@ -332,7 +394,8 @@ class EngineRootlessIT {
         assertTrue(t.contains("host=rlbox\n"), t);
         assertTrue(t.contains("from-the-host\n"), "the bind mount: " + t);
         assertTrue(t.contains("foo=bar baz\n") && t.contains("cwd=/vol\n"), t);
-        assertTrue(t.matches("(?s).*map=\\s*0 " + uid + " 1\n.*"), "the user is root inside, and only it is mapped: " + t);
+        String map = "0 " + uid + " 1" + (sub == null ? "" : " 1 " + sub[0] + " " + Math.min(sub[1], 65536));
+        assertTrue(t.matches("(?s).*map=\\s*" + map + "\n.*"), "the user is root inside, and only it (and its subordinate ids) mapped: " + t);
         assertTrue(Files.isRegularFile(runDir.resolve("cloudtui/bin/current")), "the native stage is installed in the user's private dir");
         assertTrue(t.contains("init=sh\n"), "its own pid namespace: " + t);
         assertFalse(t.contains("sees-host-pid"), "host processes are not visible: " + t);
@@ -389,7 +452,6 @@ class EngineRootlessIT {
         refused(1, "no cgroup", "pause", "rl-web");
         refused(125, "need a cgroup", "run", "--backend", "runtime", "--rm", "--memory", "64m", "local/rootless:1", "true");
         refused(125, "need a cgroup", "run", "--backend", "runtime", "--rm", "--pids-limit", "10", "local/rootless:1", "true");
-        refused(125, "only root", "run", "--backend", "runtime", "--rm", "-u", "app", "local/rootless:1", "true");
 
         ok("stop", "rl-web");
         assertTrue(ok("ps", "-a").stdout.lines().anyMatch(l -> l.contains("rl-web") && l.contains("exited (3)")), "the TERM trap's exit code");
@@ -417,20 +479,71 @@ class EngineRootlessIT {
         assertEquals("", leftovers(), "no file of the user's outside its own directories");
     }
 
+    /**
+     * Users other than root: with subordinate ids (useradd gives a new user a range on Debian;
+     * newuidmap and newgidmap from the uidmap package) they map to those; without, refused.
+     */
+    @Test
+    @Order(4)
+    void otherUsersMapToSubordinateIds() throws Exception {
+        if (sub == null) {
+            refused(125, "only root", "run", "--backend", "runtime", "--rm", "-u", "app", "local/rootless:1", "true");
+            return;
+        }
+        String id = ok("run", "--backend", "runtime", "-d", "--name", "rl-app", "-u", "app", "local/rootless:1", "sh", "-c",
+                "mkdir /tmp/mine && echo x > /tmp/mine/f && chmod 700 /tmp/mine && touch /tmp/ready; exec sleep 1000").stdout.trim();
+        Out e = null;
+        for (int i = 0; i < 100; i++) {
+            e = cli("exec", "rl-app", "sh", "-c", "test -e /tmp/ready && echo $(id -u) $(id -g) $(stat -c %u /tmp/mine/f)");
+            if (e.code == 0) break;
+            Thread.sleep(100);
+        }
+        assertEquals("1000 1000 1000\n", e.stdout, e.text);
+        long pid = inspect("rl-app").path("runtime").path("pid").asLong();
+        long host = sub[0] + 999;
+        assertEquals(host + " " + host + " " + host + " " + host, hostProcStatus(pid, "Uid"), "uid 1000 is subordinate uid " + host + " on the host");
+        Path mine = dataDir.resolve("cloudtui/containers").resolve(id).resolve("upper/tmp/mine");
+        assertEquals(host, uidOf(mine), "its files in the upper directory too");
+        assertTrue(asUser(List.of("rm", "-rf", mine.toString())).code != 0, "which the user cannot delete on the host");
+        ok("rm", "-f", "rl-app");
+        assertFalse(Files.exists(dataDir.resolve("cloudtui/containers").resolve(id)), "rm removed them from inside a user namespace");
+    }
+
     /** Files of the user in the shared temporary and runtime directories, and anything new in its home. */
     static String leftovers() throws Exception {
+        return leftovers(main);
+    }
+
+    static String leftovers(Who w) throws Exception {
         StringBuilder b = new StringBuilder();
         for (String d : List.of("/tmp", "/var/tmp", "/dev/shm", "/run")) {
-            Out f = host("find", d, "-xdev", "-user", String.valueOf(uid), "-not", "-path", work + "*");
+            Out f = host("find", d, "-xdev", "-user", String.valueOf(w.uid()), "-not", "-path", work + "*");
             b.append(f.stdout);
         }
-        b.append(host("find", home.toString(), "-newer", marker.toString()).stdout.replace(home + "\n", ""));
+        b.append(host("find", w.home().toString(), "-newer", marker.toString()).stdout.replace(w.home() + "\n", ""));
         return b.toString();
+    }
+
+    /** Without subordinate ids only the user's own uid and gid exist in the container: devpts without gid=5, other users refused. */
+    @Test
+    @Order(6)
+    void withoutSubordinateIdsOnlyRootIsMapped() throws Exception {
+        Who w = user(NOSUB_USER, "n", "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0");
+        assertFalse(Files.readString(Path.of("/etc/subuid")).contains(NOSUB_USER + ":"), NOSUB_USER + " was made without subordinate ids");
+        okAs(w, "image", "import", "--backend", "runtime", imageTar.toString());
+        Out o = cliAs(w, "run", "--backend", "runtime", "--rm", "local/rootless:1", "sh", "-c",
+                "echo map=$(cat /proc/self/uid_map) gmap=$(cat /proc/self/gid_map) $(cat /proc/self/setgroups); echo tty=$(ls /dev/pts | wc -l); id -G");
+        assertEquals(0, o.code, o.text);
+        assertTrue(o.stdout.matches("(?s)map=\\s*0 " + w.uid() + " 1 gmap=\\s*0 " + w.gid() + " 1 deny\n.*"), o.stdout);
+        assertTrue(o.stdout.contains("tty=1\n") && o.stdout.endsWith("\n0\n"), "devpts mounted, root in no other group: " + o.stdout);
+        refusedAs(w, 125, "only root", "run", "--backend", "runtime", "--rm", "-u", "app", "local/rootless:1", "true");
+        refusedAs(w, 125, "only root", "run", "--backend", "runtime", "--rm", "-u", "0:1000", "local/rootless:1", "true");
+        assertEquals("", leftovers(w));
     }
 
     /** cloudtui pull as the user, from a registry on loopback filled by docker push. */
     @Test
-    @Order(4)
+    @Order(5)
     void pullsFromARegistry() throws Exception {
         Engines.requireDocker();
         Engines.require(Engines.run("docker-registry", "--version") == 0, "docker-registry (scripts/provision/40-registry.sh)");
@@ -467,7 +580,7 @@ class EngineRootlessIT {
 
     /** Nothing was written as the user outside its directories, whatever ran. */
     @Test
-    @Order(5)
+    @Order(7)
     void nothingIsLeftOutsideTheUsersDirectories() throws Exception {
         assertEquals("", leftovers());
     }
