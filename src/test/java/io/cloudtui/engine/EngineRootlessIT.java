@@ -524,18 +524,30 @@ class EngineRootlessIT {
         return b.toString();
     }
 
-    /** Without subordinate ids only the user's own uid and gid exist in the container: devpts without gid=5, other users refused. */
+    /**
+     * Without subordinate ids only the user's own uid and gid exist in the container: devpts
+     * without gid=5, other users refused. And the copying fallback for layers in OCI form.
+     */
     @Test
     @Order(6)
     void withoutSubordinateIdsOnlyRootIsMapped() throws Exception {
         Who w = user(NOSUB_USER, "n", "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0");
         assertFalse(Files.readString(Path.of("/etc/subuid")).contains(NOSUB_USER + ":"), NOSUB_USER + " was made without subordinate ids");
-        okAs(w, "image", "import", "--backend", "runtime", imageTar.toString());
+        // this user's store keeps the layers in OCI form (as one made before overlay whiteouts, or on a
+        // filesystem without user xattrs): its containers get a copy of the image instead of an overlay
+        Out t = asUser(w, List.of(javaBin().toString(), "-XX:-UsePerfData", "-cp", jar.toString(), "io.cloudtui.engine.image.ImageTool",
+                "--root", w.data().resolve("cloudtui/images").toString(), "--unprivileged", "import", imageTar.toString()));
+        assertEquals(0, t.code, t.text);
         Out o = cliAs(w, "run", "--backend", "runtime", "--rm", "local/rootless:1", "sh", "-c",
-                "echo map=$(cat /proc/self/uid_map) gmap=$(cat /proc/self/gid_map) $(cat /proc/self/setgroups); echo tty=$(ls /dev/pts | wc -l); id -G");
+                "echo map=$(cat /proc/self/uid_map) gmap=$(cat /proc/self/gid_map) $(cat /proc/self/setgroups); echo tty=$(ls /dev/pts | wc -l);"
+                        + " echo root=$(grep ' / ' /proc/mounts | cut -d' ' -f3) data=$(ls /data) $(test -e /gone || echo gone-hidden); id -G");
         assertEquals(0, o.code, o.text);
         assertTrue(o.stdout.matches("(?s)map=\\s*0 " + w.uid() + " 1 gmap=\\s*0 " + w.gid() + " 1 deny\n.*"), o.stdout);
         assertTrue(o.stdout.contains("tty=1\n") && o.stdout.endsWith("\n0\n"), "devpts mounted, root in no other group: " + o.stdout);
+        assertTrue(o.stdout.contains("data=new gone-hidden\n") && !o.stdout.contains("root=overlay"), "a copy, with the whiteouts applied: " + o.stdout);
+        try (Stream<Path> c = Files.list(w.data().resolve("cloudtui/containers"))) {
+            assertEquals(List.of(), c.filter(p -> !p.getFileName().toString().startsWith(".")).toList(), "--rm removed the copy");
+        }
         refusedAs(w, 125, "only root", "run", "--backend", "runtime", "--rm", "-u", "app", "local/rootless:1", "true");
         refusedAs(w, 125, "only root", "run", "--backend", "runtime", "--rm", "-u", "0:1000", "local/rootless:1", "true");
         assertEquals("", leftovers(w));
