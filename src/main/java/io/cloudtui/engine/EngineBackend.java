@@ -529,19 +529,19 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     @Override
     public void pause(String ref) {
         String id = resolve(ref);
-        noCgroup(id, "pause");
+        noCgroup("pause");
         runtime().pause(id);
     }
 
     @Override
     public void unpause(String ref) {
         String id = resolve(ref);
-        noCgroup(id, "unpause");
+        noCgroup("unpause");
         runtime().resume(id);
     }
 
     /** Pausing needs the freezer cgroup, which a rootless container does not have. */
-    private void noCgroup(String id, String verb) {
+    private static void noCgroup(String verb) {
         if (RootFs.rootless()) throw new CloudtuiException(verb + ": a rootless container on the runtime backend has no cgroup, so no freezer to pause it with");
     }
 
