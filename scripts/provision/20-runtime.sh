@@ -9,6 +9,8 @@ need=()
 command -v runc >/dev/null || need+=(runc)
 command -v gcc >/dev/null || need+=(gcc libc6-dev)
 command -v python3 >/dev/null || need+=(python3)
+# rootless engine: newuidmap/newgidmap map a user's subordinate ids (EngineRootlessIT)
+command -v newuidmap >/dev/null || need+=(uidmap)
 if [ ${#need[@]} -gt 0 ]; then apt-get install -y -qq "${need[@]}" >/dev/null; fi
 conf=/etc/docker/daemon.json
 mkdir -p /etc/docker

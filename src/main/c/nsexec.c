@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <poll.h>
@@ -37,6 +38,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -67,8 +69,11 @@ static struct {
     struct ns ns[16]; int nns;
     char *uidmap, *gidmap;                 /* "c h n\n" lines, ready for /proc/PID/uid_map */
     char *setgroups;                       /* "deny" when rootless: needed before an unprivileged gid_map */
+    char *uidmapper, *gidmapper;           /* rootless with subordinate ids: newuidmap/newgidmap write the maps */
+    char *rmtree;                          /* rmtree: the directory to remove inside a user namespace with the maps */
     char *cgroups[32]; int ncg;            /* cgroup.procs files to put the process into */
     char *rootfs; unsigned long rootprop; int rootro;
+    char *rootoverlay;                     /* overlayfs options: mounted on rootfs inside the new namespaces */
     struct mnt m[256]; int nm;
     struct dev d[128]; int nd;
     char *links[64]; int nl;               /* pairs: target, path (symlinks in /dev) */
@@ -192,10 +197,13 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "uidmap")) S.uidmap = tok();
         else if (!strcmp(op, "gidmap")) S.gidmap = tok();
         else if (!strcmp(op, "setgroups")) S.setgroups = tok();
+        else if (!strcmp(op, "idmapper")) { S.uidmapper = tok(); S.gidmapper = tok(); }
+        else if (!strcmp(op, "rmtree")) S.rmtree = tok();
         else if (!strcmp(op, "cgroup")) PUSH(S.cgroups, S.ncg, tok());
         else if (!strcmp(op, "rootfs")) S.rootfs = tok();
         else if (!strcmp(op, "rootprop")) S.rootprop = num();
         else if (!strcmp(op, "rootro")) S.rootro = (int)num();
+        else if (!strcmp(op, "rootoverlay")) S.rootoverlay = tok();
         else if (!strcmp(op, "mount")) {
             struct mnt m;
             m.src = tok(); m.dst = tok(); m.type = tok(); m.flags = num(); m.prop = num(); m.data = tok();
@@ -243,7 +251,7 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "detach")) S.detach = (int)num();
         else { errno = 0; die("spec: unknown op '%s'", op); }
     }
-    if (S.nargs == 0) { errno = 0; die("spec: no process args"); }
+    if (S.nargs == 0 && !S.rmtree) { errno = 0; die("spec: no process args"); }
     if (S.logpath && (!S.monitor || S.logpath[0] != '/' || S.relay || S.console || S.logkeep < 1 || S.logkeep > 100)) {
         errno = 0;
         die("spec: log needs monitor, an absolute path, no relay or console socket, and logkeep 1..100");
@@ -374,7 +382,21 @@ static void do_mount(int rootfd, struct mnt *m)
             tfd = open_in_root(rootfd, m->dst, 0, 0);
             if (tfd < 0) die("reopen %s", m->dst);
             fdpath(target, sizeof target, tfd);
-            if (mount(NULL, target, NULL, (m->flags & ~MS_REC) | MS_BIND | MS_REMOUNT, NULL) < 0) die("remount %s", m->dst);
+            if (mount(NULL, target, NULL, (m->flags & ~MS_REC) | MS_BIND | MS_REMOUNT, NULL) < 0) {
+                /* in a user namespace the source mount's nosuid/nodev/noexec/atime flags are locked:
+                 * a remount must repeat them (as runc does) */
+                struct statvfs sv;
+                unsigned long locked = 0;
+                if (errno != EPERM || statvfs(m->src, &sv) < 0) die("remount %s", m->dst);
+                if (sv.f_flag & ST_NOSUID) locked |= MS_NOSUID;
+                if (sv.f_flag & ST_NODEV) locked |= MS_NODEV;
+                if (sv.f_flag & ST_NOEXEC) locked |= MS_NOEXEC;
+                if (sv.f_flag & ST_NOATIME) locked |= MS_NOATIME;
+                if (sv.f_flag & ST_NODIRATIME) locked |= MS_NODIRATIME;
+                if (sv.f_flag & ST_RELATIME) locked |= MS_RELATIME;
+                if (sv.f_flag & ST_RDONLY) locked |= MS_RDONLY;
+                if (mount(NULL, target, NULL, (m->flags & ~MS_REC) | locked | MS_BIND | MS_REMOUNT, NULL) < 0) die("remount %s", m->dst);
+            }
         }
     } else if (mount(m->src, target, m->type, m->flags, m->data[0] ? m->data : NULL) < 0) {
         die("mount %s (%s) on %s", m->src, m->type, m->dst);
@@ -722,6 +744,9 @@ static void init_main(int sync_rd, int sync_wr)
     if (has_new(CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) die("unshare cgroup namespace");
     if (S.rootfs) {
         if (mount(NULL, "/", NULL, MS_REC | (S.rootprop ? S.rootprop : MS_SLAVE), NULL) < 0) die("root propagation");
+        /* a rootless engine's overlay: only a mount namespace owned by the container's user
+         * namespace lets an unprivileged user mount it (Linux >= 5.11); it goes with the namespace */
+        if (S.rootoverlay && mount("overlay", S.rootfs, "overlay", 0, S.rootoverlay) < 0) die("mount the overlay root filesystem on %s", S.rootfs);
         /* pivot_root needs the new root to be a mount point */
         if (mount(S.rootfs, S.rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind rootfs");
         rootfd = open(S.rootfs, O_DIRECTORY | O_PATH | O_CLOEXEC);
@@ -777,6 +802,51 @@ static void write_map(pid_t pid, const char *which, const char *map)
     write_file(path, map);
 }
 
+/* Maps with subordinate ids: only the setuid helper (newuidmap, newgidmap from /etc/subuid and
+ * /etc/subgid) may write them. It gets "PID c h n [c h n...]" and an empty environment; what it
+ * says on failure becomes our error. */
+static void run_mapper(const char *helper, pid_t pid, const char *map)
+{
+    char *argv[3 + 3 * 16 + 1], pidbuf[32], copy[1024], msg[512], *save = NULL, *t;
+    char *envp[] = { NULL };
+    int out[2], argc = 0, status, n = 0;
+    ssize_t r;
+    pid_t h;
+    snprintf(pidbuf, sizeof pidbuf, "%d", (int)pid);
+    snprintf(copy, sizeof copy, "%s", map);
+    argv[argc++] = (char *)helper;
+    argv[argc++] = pidbuf;
+    for (t = strtok_r(copy, " \n", &save); t && argc < (int)(sizeof argv / sizeof argv[0]) - 1; t = strtok_r(NULL, " \n", &save)) argv[argc++] = t;
+    argv[argc] = NULL;
+    if (pipe2(out, O_CLOEXEC) < 0) die("pipe");
+    h = fork();
+    if (h < 0) die("fork %s", helper);
+    if (h == 0) {
+        dup2(out[1], 1);
+        dup2(out[1], 2);
+        execve(helper, argv, envp);
+        _exit(127);
+    }
+    close(out[1]);
+    while (n < (int)sizeof msg - 1 && (r = read(out[0], msg + n, sizeof msg - 1 - n)) > 0) n += (int)r;
+    close(out[0]);
+    msg[n] = 0;
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = 0;
+    for (t = msg; *t; t++) if (*t == '\n') *t = ' ';
+    while (waitpid(h, &status, 0) < 0 && errno == EINTR) {}
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        errno = 0;
+        die("%s failed%s%s", helper, n ? ": " : "", msg);
+    }
+}
+
+static void set_maps(pid_t pid)
+{
+    if (S.uidmap) { if (S.uidmapper) run_mapper(S.uidmapper, pid, S.uidmap); else write_map(pid, "uid_map", S.uidmap); }
+    if (S.setgroups) write_map(pid, "setgroups", S.setgroups);
+    if (S.gidmap) { if (S.gidmapper) run_mapper(S.gidmapper, pid, S.gidmap); else write_map(pid, "gid_map", S.gidmap); }
+}
+
 /* Clones the init with the new namespaces and does what only its parent can: maps, cgroups.
  * Returns its pid; *ready_rd gets the pipe on which it says "R" or an error. */
 static pid_t spawn_init(int *ready_rd)
@@ -816,9 +886,7 @@ static pid_t spawn_init(int *ready_rd)
     close(from_child[1]);
     if (g_sock >= 0) close(g_sock);
     if (g_fifo >= 0) close(g_fifo);
-    if (S.uidmap) write_map(pid, "uid_map", S.uidmap);
-    if (S.setgroups) write_map(pid, "setgroups", S.setgroups);
-    if (S.gidmap) write_map(pid, "gid_map", S.gidmap);
+    set_maps(pid);
     snprintf(buf, sizeof buf, "%d", (int)pid);
     for (i = 0; i < S.ncg; i++) write_file(S.cgroups[i], buf);
     if (S.has_oom) { /* from outside: in a user namespace the child may not write its own */
@@ -1322,10 +1390,9 @@ static void monitor_main(int result_wr)
             mode_t old;
             memset(&a, 0, sizeof a);
             a.sun_family = AF_UNIX;
-            if ((size_t)snprintf(a.sun_path, sizeof a.sun_path, "%s/attach.sock", S.statedir) >= sizeof a.sun_path) {
-                errno = 0;
-                die("attach socket path %s/attach.sock is too long", S.statedir);
-            }
+            /* a long state directory (a rootless user's) does not fit in sun_path: bind through our fd for it */
+            if ((size_t)snprintf(a.sun_path, sizeof a.sun_path, "%s/attach.sock", S.statedir) >= sizeof a.sun_path)
+                snprintf(a.sun_path, sizeof a.sun_path, "/proc/self/fd/%d/attach.sock", dirfd);
             att_listen = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
             if (att_listen < 0) die("socket");
             old = umask(0177); /* 0600 from the start */
@@ -1459,6 +1526,51 @@ static int cmd_create(const char *report)
     }
     snprintf(out, sizeof out, "%d\n", (int)init);
     write_report(report, out);
+    return 0;
+}
+
+/* ---- rmtree ---- */
+
+static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+    (void)st; (void)f;
+    if ((type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT) die("remove %s", path);
+    return 0;
+}
+
+/* Removes S.rmtree as root of a fresh user namespace with the container's maps: a rootless
+ * container's files made by its other users belong to subordinate ids, which we may not delete
+ * on the host. Never follows a symlink nor leaves the directory's filesystem. */
+static int cmd_rmtree(const char *report)
+{
+    int go[2], done[2];
+    char c;
+    pid_t pid;
+    if (pipe2(go, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0) die("pipe");
+    pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) die("clone");
+    if (pid == 0) {
+        close(go[1]);
+        close(done[0]);
+        report_fd = done[1];
+        xread(go[0], &c, 1, "parent died before mapping us");
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) die("become root in user namespace");
+        if (nftw(S.rmtree, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT) die("remove %s", S.rmtree);
+        _exit(0);
+    }
+    close(go[0]);
+    close(done[1]);
+    set_maps(pid);
+    xwrite(go[1], "G", 1);
+    {
+        char msg[1024];
+        ssize_t n = read(done[0], msg, sizeof msg - 1);
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        if (n > 0) { msg[n] = 0; errno = 0; die("%s", strtok(msg, "\n")); }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) { errno = 0; die("rmtree: the remover died"); }
+    }
+    write_report(report, "0\n");
     return 0;
 }
 
@@ -1848,6 +1960,7 @@ int main(int argc, char **argv)
     if (report_fd < 0) { report_fd = 2; die("open %s", argv[3]); }
     if (!strcmp(argv[1], "create")) return cmd_create(argv[3]);
     if (!strcmp(argv[1], "exec")) return cmd_exec(argv[3]);
+    if (!strcmp(argv[1], "rmtree") && S.rmtree) return cmd_rmtree(argv[3]);
     errno = 0;
     die("unknown command %s", argv[1]);
     return 2;

@@ -50,9 +50,9 @@ public final class Backends implements AutoCloseable {
                     LOG.warn("autodetect of {} failed", p.type(), e);
                 }
             }
-            // no engine reachable at all: the bundled daemonless engine is the embedded default
+            // no container engine reachable (libvirt alone runs none): the bundled daemonless engine is the embedded default
             BackendProvider embedded = providers.get("runtime");
-            if (list.isEmpty() && embedded != null) {
+            if (list.stream().noneMatch(b -> b.supports(Capability.RUN)) && embedded != null) {
                 try {
                     list.add(embedded.create(BackendConfig.of("runtime", "runtime")));
                 } catch (RuntimeException e) {

@@ -56,6 +56,11 @@ final class BundleSpec {
     record User(long uid, long gid, List<Long> groups, String home) {}
 
     static User user(String spec, Path rootfs) {
+        return user(spec, rel -> rootfs.resolve(rel));
+    }
+
+    /** As {@link #user(String, Path)}, the image's files found by {@code files} ("etc/passwd" to a path, or null). */
+    static User user(String spec, java.util.function.Function<String, Path> files) {
         if (spec == null || spec.isEmpty()) spec = "0";
         String u = spec;
         String g = null;
@@ -64,7 +69,7 @@ final class BundleSpec {
             u = spec.substring(0, colon);
             g = spec.substring(colon + 1);
         }
-        List<String[]> passwd = table(rootfs.resolve("etc/passwd"));
+        List<String[]> passwd = table(files.apply("etc/passwd"));
         long uid = -1;
         long gid = -1;
         String home = "/";
@@ -84,7 +89,7 @@ final class BundleSpec {
         }
         if (g != null) {
             long found = -1;
-            for (String[] p : table(rootfs.resolve("etc/group"))) {
+            for (String[] p : table(files.apply("etc/group"))) {
                 if (p.length >= 3 && (p[0].equals(g) || p[2].equals(g))) {
                     found = Long.parseLong(p[2]);
                     break;
@@ -100,7 +105,7 @@ final class BundleSpec {
         String name = null;
         for (String[] p : passwd) if (p.length >= 3 && p[2].equals(String.valueOf(uid))) name = p[0];
         if (name != null) {
-            for (String[] p : table(rootfs.resolve("etc/group"))) {
+            for (String[] p : table(files.apply("etc/group"))) {
                 if (p.length >= 4 && List.of(p[3].split(",")).contains(name)) {
                     long x = Long.parseLong(p[2]);
                     if (x != gid && !groups.contains(x)) groups.add(x);
@@ -114,7 +119,7 @@ final class BundleSpec {
         List<String[]> out = new ArrayList<>();
         try {
             // never follow a link out of the rootfs: the image's /etc/passwd is the image's business
-            if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return out;
+            if (f == null || !Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return out;
             for (String line : Files.readAllLines(f)) {
                 if (!line.isBlank() && !line.startsWith("#")) out.add(line.split(":", -1));
             }
@@ -126,7 +131,13 @@ final class BundleSpec {
 
     /** The whole config.json tree. {@code etc} holds the hostname, hosts and resolv.conf files to bind. */
     static ObjectNode build(String id, RunSpec s, ImageConfig img, Path rootfs, Path etc, String hostname, String cgroupsPath) {
-        User user = user(s.user() != null ? s.user() : img.user(), rootfs);
+        return build(id, s, img, rootfs, rel -> rootfs.resolve(rel), etc, hostname, cgroupsPath);
+    }
+
+    /** As above, with the image's /etc/passwd and /etc/group found by {@code files} (a rootfs not mounted yet). */
+    static ObjectNode build(String id, RunSpec s, ImageConfig img, Path rootfs, java.util.function.Function<String, Path> files, Path etc,
+            String hostname, String cgroupsPath) {
+        User user = user(s.user() != null ? s.user() : img.user(), files);
         ObjectNode c = DefaultSpec.create(args(s, img), rootfs.toString(), cgroupsPath);
         ObjectNode p = (ObjectNode) c.get("process");
         p.put("terminal", s.tty());
@@ -177,5 +188,48 @@ final class BundleSpec {
         ObjectNode ann = c.putObject("annotations");
         ann.put("io.cloudtui.container", id);
         return c;
+    }
+
+    /** The container ids a rootless container has: 0 (our own id) and, with subordinate ids, 1 to {@code size - 1}. */
+    record Ids(long uid, long gid, io.cloudtui.runtime.oci.SubIds.Mapping sub) {
+        long uids() {
+            return sub == null ? 1 : 1 + Math.min(sub.uids().count(), MAX_SUB);
+        }
+
+        long gids() {
+            return sub == null ? 1 : 1 + Math.min(sub.gids().count(), MAX_SUB);
+        }
+    }
+
+    /** Container ids 1..65536 at most, as podman maps by default. */
+    static final long MAX_SUB = 65536;
+
+    /**
+     * Rootless: our own uid and gid are root in the container. With subordinate ids (ids.sub) the
+     * user namespace also maps 1..n to them (newuidmap writes it); without, nothing else exists
+     * there, so devpts takes no gid=5 and the process no additional groups. An overlay rootfs is
+     * mounted by the runtime inside the container's namespaces ({@code overlay}: its options, or
+     * null for a copied rootfs).
+     */
+    static void rootless(ObjectNode c, String overlay, Ids ids) {
+        if (ids.sub() == null) {
+            for (var m : c.get("mounts")) {
+                if (m.path("type").asText().equals("devpts")) {
+                    ArrayNode opts = ((ObjectNode) m).putArray("options");
+                    for (String o : List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620")) opts.add(o);
+                }
+            }
+            ((ObjectNode) c.path("process").path("user")).remove("additionalGids");
+        } else {
+            ObjectNode linux = (ObjectNode) c.get("linux");
+            ((ArrayNode) linux.get("namespaces")).insertObject(0).put("type", "user");
+            ArrayNode u = linux.putArray("uidMappings");
+            u.addObject().put("containerID", 0).put("hostID", ids.uid()).put("size", 1);
+            u.addObject().put("containerID", 1).put("hostID", ids.sub().uids().start()).put("size", ids.uids() - 1);
+            ArrayNode g = linux.putArray("gidMappings");
+            g.addObject().put("containerID", 0).put("hostID", ids.gid()).put("size", 1);
+            g.addObject().put("containerID", 1).put("hostID", ids.sub().gids().start()).put("size", ids.gids() - 1);
+        }
+        if (overlay != null) ((ObjectNode) c.get("annotations")).put("io.cloudtui.rootfs.overlay", overlay);
     }
 }

@@ -93,14 +93,57 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share")).resolve("cloudtui");
     }
 
+    /**
+     * Rootless: $XDG_RUNTIME_DIR/cloudtui/engine; without XDG_RUNTIME_DIR, $XDG_STATE_HOME/cloudtui/engine
+     * (~/.local/state), never a shared directory such as /tmp that others could prepare for us.
+     */
     static Path defaultRuntimeRoot() {
         if ("root".equals(System.getProperty("user.name"))) return Path.of("/run/cloudtui/engine");
         String xdg = System.getenv("XDG_RUNTIME_DIR");
-        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of("/tmp", "cloudtui-" + System.getProperty("user.name"))).resolve("cloudtui/engine");
+        if (xdg != null && !xdg.isBlank()) return Path.of(xdg, "cloudtui", "engine");
+        String state = System.getenv("XDG_STATE_HOME");
+        return (state != null && !state.isBlank() ? Path.of(state) : Path.of(System.getProperty("user.home"), ".local", "state")).resolve("cloudtui/engine");
+    }
+
+    private volatile boolean privateDone;
+
+    /**
+     * Rootless, the store and the runtime state (and, for the default state root, its cloudtui
+     * parent, which also holds the native stage) are ours alone: created 0700, or made so.
+     */
+    private void privateDirs() {
+        if (privateDone || !RootFs.rootless()) return;
+        List<Path> dirs = new ArrayList<>(List.of(containers.getParent(), runtimeRoot));
+        if (runtimeRoot.equals(defaultRuntimeRoot())) dirs.add(0, runtimeRoot.getParent());
+        for (Path d : dirs) {
+            try {
+                if (!Files.isDirectory(d)) {
+                    Files.createDirectories(d.getParent());
+                    try {
+                        Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    } catch (java.nio.file.FileAlreadyExistsException e) {
+                        // a concurrent CLI made it
+                    }
+                }
+                if (Files.isSymbolicLink(d)) throw new CloudtuiException(d + " is a symlink: refusing to keep private state there");
+                var a = Files.readAttributes(d, java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (!a.owner().getName().equals(System.getProperty("user.name"))) {
+                    throw new CloudtuiException(d + " belongs to " + a.owner().getName() + ", not to you: refusing to keep private state there");
+                }
+                if (!a.permissions().equals(PosixFilePermissions.fromString("rwx------"))) {
+                    Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+                }
+            } catch (IOException e) {
+                throw new CloudtuiException("cannot use " + d + ": " + e.getMessage());
+            }
+        }
+        privateDone = true;
     }
 
     private ImageStore images() {
-        return images != null ? images : ImageStoreHolder.get(containers.getParent().resolve("images"));
+        if (images != null) return images;
+        privateDirs();
+        return ImageStoreHolder.get(containers.getParent().resolve("images"));
     }
 
     /** One store object per path in this JVM (it repairs on open; opening it once is enough). */
@@ -116,7 +159,10 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         OciRuntime r = runtime;
         if (r == null) {
             synchronized (this) {
-                if (runtime == null) runtime = new OciRuntime(runtimeRoot, msg -> LOG.warn("runtime: {}", msg));
+                if (runtime == null) {
+                    privateDirs();
+                    runtime = new OciRuntime(runtimeRoot, msg -> LOG.warn("runtime: {}", msg));
+                }
                 r = runtime;
             }
         }
@@ -130,6 +176,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     @Override
     public void ping() {
+        privateDirs();
         try {
             Files.createDirectories(containers);
         } catch (IOException e) {
@@ -171,6 +218,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     /** Runs {@code body} holding the store-wide lock (names, create, remove), also against other cloudtui processes. */
     private <T> T locked(Callable<T> body) {
+        privateDirs();
         try {
             Files.createDirectories(containers);
             Files.setPosixFilePermissions(containers, PosixFilePermissions.fromString("rwx------"));
@@ -310,6 +358,13 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     @Override
     public String create(RunSpec spec) {
+        boolean rootless = RootFs.rootless();
+        if (!spec.ports().isEmpty()) {
+            throw new CloudtuiException("-p: the runtime backend publishes no ports (its network is none, or the host's with --network host)");
+        }
+        if (rootless && (spec.memoryBytes() != null || spec.cpus() != null || spec.pidsLimit() != null)) {
+            throw new CloudtuiException("--memory, --cpus and --pids-limit need a cgroup, and a rootless container on the runtime backend gets none; run without them (or as root)");
+        }
         Image img = images().inspect(spec.image());
         String id = HexFormat.of().formatHex(randomBytes());
         String cname = spec.name() != null ? spec.name() : "ctr-" + id.substring(0, 8);
@@ -322,7 +377,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             }
             Path d = dir(id);
             Files.createDirectory(d);
-            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx--x--x"));
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString(rootless ? "rwx------" : "rwx--x--x"));
             try {
                 ObjectNode rec = M.createObjectNode();
                 rec.put("id", id).put("name", cname).put("image", spec.image()).put("imageId", img.id()).put("created", Instant.now().toString())
@@ -341,7 +396,22 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 Files.writeString(etc.resolve("resolv.conf"), "host".equals(spec.network()) && Files.isReadable(resolv) ? Files.readString(resolv) : "");
                 // mounted now (the image's /etc/passwd names the user) and left mounted for the start
                 RootFs.mount(d);
-                ObjectNode config = BundleSpec.build(id, spec, img.config(), d.resolve("rootfs"), etc, hostname, "/cloudtui/" + id);
+                java.util.function.Function<String, Path> files = rel -> RootFs.imageFile(d, rel);
+                BundleSpec.Ids ids = rootless ? RootFs.ids() : null;
+                if (rootless) {
+                    BundleSpec.User u = BundleSpec.user(spec.user() != null ? spec.user() : img.config().user(), files);
+                    String who = spec.user() != null ? "user '" + spec.user() + "'" : "the image's user '" + img.config().user() + "'";
+                    if (ids.sub() == null && (u.uid() != 0 || u.gid() != 0)) {
+                        throw new CloudtuiException(who + " is uid " + u.uid() + " gid " + u.gid() + ": a rootless container has only root here (uid 0,"
+                                + " your own uid outside; other users need subordinate ids in /etc/subuid and /etc/subgid and newuidmap); use -u root");
+                    }
+                    if (u.uid() >= ids.uids() || u.gid() >= ids.gids() || u.groups().stream().anyMatch(x -> x >= ids.gids())) {
+                        throw new CloudtuiException(who + " is uid " + u.uid() + " gid " + u.gid() + ": a rootless container here maps uids 0-"
+                                + (ids.uids() - 1) + " and gids 0-" + (ids.gids() - 1) + " only (your subordinate ids)");
+                    }
+                }
+                ObjectNode config = BundleSpec.build(id, spec, img.config(), d.resolve("rootfs"), files, etc, hostname, rootless ? null : "/cloudtui/" + id);
+                if (rootless) BundleSpec.rootless(config, RootFs.usernsOverlay(d), ids);
                 rec.set("args", config.path("process").path("args"));
                 Files.createDirectories(d.resolve("bundle"));
                 Files.writeString(d.resolve("bundle/config.json"), M.writerWithDefaultPrettyPrinter().writeValueAsString(config));
@@ -458,12 +528,21 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     @Override
     public void pause(String ref) {
-        runtime().pause(resolve(ref));
+        String id = resolve(ref);
+        noCgroup("pause");
+        runtime().pause(id);
     }
 
     @Override
     public void unpause(String ref) {
-        runtime().resume(resolve(ref));
+        String id = resolve(ref);
+        noCgroup("unpause");
+        runtime().resume(id);
+    }
+
+    /** Pausing needs the freezer cgroup, which a rootless container does not have. */
+    private static void noCgroup(String verb) {
+        if (RootFs.rootless()) throw new CloudtuiException(verb + ": a rootless container on the runtime backend has no cgroup, so no freezer to pause it with");
     }
 
     @Override
@@ -532,7 +611,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     private java.nio.channels.SocketChannel connectAttach(String id) {
         try {
-            return java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(runtime().attachSocket(id)));
+            return UnixSocket.connect(runtime().attachSocket(id));
         } catch (IOException e) {
             throw new CloudtuiException("cannot attach: " + e.getMessage());
         }

@@ -12,10 +12,13 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A container's root filesystem in its directory: with overlayfs (root, image layers stored with
- * overlay whiteouts) {@code rootfs} is mounted from the layers plus {@code upper} and {@code work};
+ * A container's root filesystem in its directory: with overlayfs (image layers stored with overlay
+ * whiteouts) {@code rootfs} is mounted from the layers plus {@code upper} and {@code work};
  * otherwise the image is copied into {@code rootfs} once (the copying fallback). {@code lower}
- * records the layer directories, so a mount after a reboot needs no image lookup.
+ * records the layer directories, so a mount after a reboot needs no image lookup. As root the
+ * overlay is mounted here, on the host; rootless ({@code userns} marks it) the runtime mounts it
+ * inside the container's user and mount namespaces at each start (Linux >= 5.11), so it never
+ * exists on the host and goes away with the container's last process.
  */
 final class RootFs {
     private RootFs() {}
@@ -23,22 +26,48 @@ final class RootFs {
     static void prepare(ImageStore images, Image img, Path d, String id) throws IOException {
         Path rootfs = d.resolve("rootfs");
         Files.createDirectories(rootfs);
-        if (overlayUsable() && images.overlayReady(img.id())) {
+        boolean userns = rootless();
+        List<String> s = new ArrayList<>();
+        if (overlayUsable(userns) && images.whiteouts(img.id()).equals(userns ? "overlay-user" : "overlay")) {
             List<Path> layers = new ArrayList<>(images.layerDirs(img.id()));
             Collections.reverse(layers); // overlayfs: the top layer first
+            for (Path p : layers) s.add(p.toString());
+        }
+        // one mount's options must fit in a page: a very deep image is copied instead
+        if (!s.isEmpty() && String.join(":", s).length() + 2 * d.toString().length() < 3800) {
             Files.createDirectories(d.resolve("upper"));
             Files.createDirectories(d.resolve("work"));
-            List<String> s = new ArrayList<>();
-            for (Path p : layers) s.add(p.toString());
             Files.writeString(d.resolve("lower"), String.join(":", s) + "\n");
+            if (userns) Files.writeString(d.resolve("userns"), "");
         } else {
             Files.delete(rootfs);
             images.flatten(img.id(), rootfs);
         }
     }
 
-    private static boolean overlayUsable() {
-        if (!"root".equals(System.getProperty("user.name"))) return false;
+    /** Not uid 0: containers get a user namespace mapping us to root. */
+    static boolean rootless() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() != 0;
+        } catch (IOException | RuntimeException e) {
+            return !"root".equals(System.getProperty("user.name"));
+        }
+    }
+
+    /** Our uid and gid, and the subordinate ids a rootless container can map (null without them). */
+    static BundleSpec.Ids ids() {
+        try {
+            Path self = Path.of("/proc/self");
+            return new BundleSpec.Ids(((Number) Files.getAttribute(self, "unix:uid")).longValue(),
+                    ((Number) Files.getAttribute(self, "unix:gid")).longValue(), io.cloudtui.runtime.oci.SubIds.current());
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot read this process's ids: " + e.getMessage());
+        }
+    }
+
+    /** overlayfs is there; rootless it must also be mountable in a user namespace (Linux 5.11 and later). */
+    private static boolean overlayUsable(boolean userns) {
+        if (userns && !kernelAtLeast(System.getProperty("os.version", ""), 5, 11)) return false;
         try {
             return Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n");
         } catch (IOException e) {
@@ -46,8 +75,81 @@ final class RootFs {
         }
     }
 
+    static boolean kernelAtLeast(String release, int major, int minor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
+        if (!m.find()) return false;
+        int a = Integer.parseInt(m.group(1));
+        return a > major || (a == major && Integer.parseInt(m.group(2)) >= minor);
+    }
+
     static boolean isOverlay(Path d) {
         return Files.isRegularFile(d.resolve("lower"));
+    }
+
+    /** An overlay the runtime mounts inside the container's namespaces (rootless), never here. */
+    static boolean inUserns(Path d) {
+        return isOverlay(d) && Files.isRegularFile(d.resolve("userns"));
+    }
+
+    /** The overlay options for the runtime (see NativeSpec.ROOT_OVERLAY); null for a copied rootfs or a host mount. */
+    static String usernsOverlay(Path d) {
+        if (!inUserns(d)) return null;
+        try {
+            return "lowerdir=" + Files.readString(d.resolve("lower")).trim() + ",upperdir=" + d.resolve("upper") + ",workdir=" + d.resolve("work");
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot read " + d.resolve("lower") + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Finds a file of the container's image without mounting it: the path (relative to the root,
+     * like "etc/passwd") in the topmost layer that has it, as overlayfs would show it (whiteouts,
+     * opaque directories); null when the image has none or shows something other than a file.
+     * A copied or host-mounted rootfs is read directly.
+     */
+    static Path imageFile(Path d, String rel) {
+        if (!inUserns(d)) return d.resolve("rootfs").resolve(rel);
+        List<String> lower;
+        try {
+            lower = List.of(Files.readString(d.resolve("lower")).trim().split(":"));
+        } catch (IOException e) {
+            return null;
+        }
+        String[] parts = rel.split("/");
+        List<Path> layers = new ArrayList<>();
+        layers.add(d.resolve("upper"));
+        for (String l : lower) layers.add(Path.of(l));
+        for (Path layer : layers) {
+            Path cur = layer;
+            boolean opaque = false;
+            for (int i = 0; i < parts.length; i++) {
+                cur = cur.resolve(parts[i]);
+                java.nio.file.attribute.BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(cur, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                } catch (IOException e) {
+                    a = null;
+                }
+                if (a == null) break; // not in this layer: look further down, unless a directory on the way was opaque
+                if (i == parts.length - 1) return a.isRegularFile() ? cur : null;
+                if (!a.isDirectory()) return null; // a whiteout, a file or a symlink hides whatever lies below
+                if (opaque(cur)) opaque = true;
+            }
+            if (opaque) return null;
+        }
+        return null;
+    }
+
+    private static boolean opaque(Path dir) {
+        try {
+            var v = Files.getFileAttributeView(dir, java.nio.file.attribute.UserDefinedFileAttributeView.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (v == null || !v.list().contains("overlay.opaque")) return false;
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8);
+            int n = v.read("overlay.opaque", b);
+            return n == 1 && b.get(0) == 'y';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     static boolean mounted(Path dir) {
@@ -63,9 +165,9 @@ final class RootFs {
         return false;
     }
 
-    /** Mounts the overlay (a no-op for a copied rootfs or one already mounted). */
+    /** Mounts the overlay (a no-op for a copied rootfs, one already mounted, or one the runtime mounts). */
     static void mount(Path d) {
-        if (!isOverlay(d) || mounted(d.resolve("rootfs"))) return;
+        if (!isOverlay(d) || inUserns(d) || mounted(d.resolve("rootfs"))) return;
         String lower;
         try {
             lower = Files.readString(d.resolve("lower")).trim();
@@ -77,7 +179,7 @@ final class RootFs {
     }
 
     static void unmount(Path d) {
-        if (!isOverlay(d) || !mounted(d.resolve("rootfs"))) return;
+        if (!isOverlay(d) || inUserns(d) || !mounted(d.resolve("rootfs"))) return;
         try {
             run(List.of("umount", d.resolve("rootfs").toString()), "unmount the root filesystem");
         } catch (CloudtuiException e) {
@@ -94,6 +196,20 @@ final class RootFs {
             throw new CloudtuiException("cannot remove " + d + ": " + e.getMessage());
         }
         if (mounted(d.resolve("rootfs"))) throw new CloudtuiException("cannot remove " + d + ": its root filesystem is still mounted");
+        if (rootless()) {
+            List<io.cloudtui.runtime.oci.OciConfig.IdMap> uids = mappings(d, "uidMappings");
+            if (uids.size() > 1) {
+                // its other users' files belong to subordinate ids: removed from inside a user namespace like the container's
+                io.cloudtui.runtime.oci.OciRuntime.removeAsMapped(d, uids, mappings(d, "gidMappings"));
+                return;
+            }
+            try {
+                deleteOwnTree(d);
+            } catch (IOException e) {
+                throw new CloudtuiException("cannot remove " + d + ": " + e.getMessage());
+            }
+            return;
+        }
         try (var s = Files.walk(d)) {
             List<Path> all = new ArrayList<>(s.toList());
             Collections.reverse(all);
@@ -101,6 +217,45 @@ final class RootFs {
         } catch (IOException e) {
             throw new CloudtuiException("cannot remove " + d + ": " + e.getMessage());
         }
+    }
+
+    /** linux.uidMappings or gidMappings of the container's config.json (none without one). */
+    private static List<io.cloudtui.runtime.oci.OciConfig.IdMap> mappings(Path d, String key) {
+        List<io.cloudtui.runtime.oci.OciConfig.IdMap> out = new ArrayList<>();
+        Path f = d.resolve("bundle/config.json");
+        if (!Files.isRegularFile(f)) return out;
+        try {
+            for (var m : EngineBackend.M.readTree(f.toFile()).path("linux").path(key)) {
+                out.add(new io.cloudtui.runtime.oci.OciConfig.IdMap(m.path("containerID").asLong(), m.path("hostID").asLong(), m.path("size").asLong()));
+            }
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot read " + f + ": " + e.getMessage());
+        }
+        return out;
+    }
+
+    /**
+     * Deletes a tree of our own files without following symlinks; directories are made ours to
+     * empty first (the copied image's 0555 ones, overlayfs's 0000 work directory).
+     */
+    private static void deleteOwnTree(Path p) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        }
+        if (a.isDirectory()) {
+            try {
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            } catch (IOException e) {
+                // not ours: listing or deleting below says why
+            }
+            try (var s = Files.newDirectoryStream(p)) {
+                for (Path c : s) deleteOwnTree(c);
+            }
+        }
+        Files.deleteIfExists(p);
     }
 
     private static void run(List<String> cmd, String what) {

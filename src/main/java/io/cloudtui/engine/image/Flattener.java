@@ -58,8 +58,11 @@ final class Flattener {
     }
 
     static boolean isOverlayOpaque(Path dir) {
-        byte[] v = Posix.lgetxattr(dir, LayerUnpacker.OVERLAY_OPAQUE_XATTR);
-        return v != null && v.length == 1 && v[0] == 'y';
+        for (String name : new String[] {LayerUnpacker.OVERLAY_OPAQUE_XATTR, LayerUnpacker.USER_OVERLAY_OPAQUE_XATTR}) {
+            byte[] v = Posix.lgetxattr(dir, name);
+            if (v != null && v.length == 1 && v[0] == 'y') return true;
+        }
+        return false;
     }
 
     private void applyDir(Path src, Path dst) throws IOException {

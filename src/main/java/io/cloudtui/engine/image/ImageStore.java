@@ -70,7 +70,9 @@ public final class ImageStore {
     /**
      * Store options. Limits apply to one import or pull (all its layers together). privileged
      * (default: running as root) allows device nodes, setuid bits and ownership; overlayWhiteouts
-     * stores whiteouts in overlayfs form (needs root).
+     * (the default) stores whiteouts in overlayfs form: with the trusted.* opaque xattr when
+     * privileged, else with user.* (for a rootless overlay mounted with userxattr); a store whose
+     * filesystem cannot hold that form keeps OCI whiteouts instead (see the constructor).
      */
     public record Options(long maxBytes, long maxEntries, boolean privileged, boolean overlayWhiteouts, Set<String> insecureRegistries,
             Map<String, Credentials> credentials) {
@@ -80,8 +82,7 @@ public final class ImageStore {
         }
 
         public static Options defaults() {
-            boolean root = Posix.isRoot();
-            return new Options(20L << 30, 1_000_000, root, root, Set.of(), Map.of());
+            return new Options(20L << 30, 1_000_000, Posix.isRoot(), true, Set.of(), Map.of());
         }
 
         public Options withLimits(long bytes, long entries) {
@@ -93,7 +94,7 @@ public final class ImageStore {
         }
 
         public Options withOverlayWhiteouts(boolean o) {
-            return new Options(maxBytes, maxEntries, privileged, o && privileged, insecureRegistries, credentials);
+            return new Options(maxBytes, maxEntries, privileged, o, insecureRegistries, credentials);
         }
 
         public Options withInsecureRegistry(String hostPort) {
@@ -110,7 +111,7 @@ public final class ImageStore {
     }
 
     private final Path root;
-    private final Options options;
+    private Options options;
     final Path tmp;
     final Path blobs;
     final Path partial;
@@ -140,10 +141,31 @@ public final class ImageStore {
         } catch (IOException e) {
             throw new CloudtuiException("cannot create image store at " + this.root + ": " + e.getMessage(), e);
         }
+        if (options.overlayWhiteouts() && !options.privileged() && !unprivilegedWhiteoutsWork(tmp)) {
+            this.options = options.withOverlayWhiteouts(false);
+        }
         locked(() -> {
             repair();
             return null;
         });
+    }
+
+    /**
+     * Whether this user can write overlayfs whiteouts here: a char device 0:0 (unprivileged since
+     * Linux 5.8) and the user.overlay.opaque xattr (not on every filesystem).
+     */
+    private static boolean unprivilegedWhiteoutsWork(Path tmp) {
+        Path probe = null;
+        try {
+            probe = Files.createTempDirectory(tmp, "whiteout-probe");
+            Posix.mknod(probe.resolve("w"), Posix.S_IFCHR, 0);
+            Posix.lsetxattr(probe, LayerUnpacker.USER_OVERLAY_OPAQUE_XATTR, "y".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        } finally {
+            if (probe != null) Fs.deleteQuietly(probe);
+        }
     }
 
     /** /var/lib/cloudtui/images for root; $XDG_DATA_HOME/cloudtui/images (default ~/.local/share) otherwise. */
@@ -339,13 +361,23 @@ public final class ImageStore {
 
     /** Whether every layer of the image keeps its whiteouts in overlayfs form (usable as lowerdirs). */
     public boolean overlayReady(String ref) {
+        return "overlay".equals(whiteouts(ref));
+    }
+
+    /**
+     * How the image's layers keep whiteouts, if all alike: "overlay" (lowerdirs for a root overlay
+     * mount), "overlay-user" (lowerdirs for an overlay mounted with userxattr in a user namespace),
+     * else "oci" (only the copying fallback can use them).
+     */
+    public String whiteouts(String ref) {
+        String form = null;
         for (String d : inspect(ref).layers()) {
             JsonNode meta = readJson(layers.resolve(Fs.hex(d)).resolve("layer.json"));
-            if (meta == null || !"overlay".equals(meta.path("whiteouts").asText())) {
-                return false;
-            }
+            String f = meta == null ? "oci" : meta.path("whiteouts").asText("oci");
+            if (form != null && !form.equals(f)) return "oci";
+            form = f;
         }
-        return true;
+        return form == null ? "oci" : form;
     }
 
     /** Applies the image's layers in order into target (created if missing, must be empty): the copy fallback. */
@@ -508,7 +540,7 @@ public final class ImageStore {
                         ObjectNode meta = JSON.createObjectNode();
                         meta.put("diffId", l.diffId());
                         meta.put("size", l.size());
-                        meta.put("whiteouts", l.overlay() ? "overlay" : "oci");
+                        meta.put("whiteouts", !l.overlay() ? "oci" : options.privileged() ? "overlay" : "overlay-user");
                         Files.write(l.dir().resolve("layer.json"), JSON.writeValueAsBytes(meta));
                         any = true;
                     }

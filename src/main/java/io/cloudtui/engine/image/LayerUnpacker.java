@@ -25,12 +25,15 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * Unpacks one layer tar into an empty directory without ever letting an entry write outside it:
  * every parent component is checked without following symlinks, hardlinks must name entries of the
  * same layer, devices and setuid bits and ownership need root. Whiteouts are kept in OCI form or
- * converted to overlayfs form (char device 0:0, trusted.overlay.opaque=y).
+ * converted to overlayfs form: char device 0:0 (which Linux lets anyone create since 5.8) and
+ * trusted.overlay.opaque=y as root, user.overlay.opaque=y otherwise (for an overlay mounted with
+ * userxattr inside a user namespace).
  */
 final class LayerUnpacker {
     static final String WH = ".wh.";
     static final String OPAQUE = ".wh..wh..opq";
     static final String OVERLAY_OPAQUE_XATTR = "trusted.overlay.opaque";
+    static final String USER_OVERLAY_OPAQUE_XATTR = "user.overlay.opaque";
 
     /** Shared limits for one import or pull: all layers of it count against the same budget. */
     static final class Budget {
@@ -58,7 +61,7 @@ final class LayerUnpacker {
     LayerUnpacker(Path root, boolean privileged, boolean overlayWhiteouts, Budget budget) {
         this.root = root;
         this.privileged = privileged;
-        this.overlay = overlayWhiteouts && privileged;
+        this.overlay = overlayWhiteouts;
         this.budget = budget;
     }
 
@@ -320,7 +323,7 @@ final class LayerUnpacker {
     private void whiteout(Path parent, String base, String name, TarArchiveEntry e) throws IOException {
         if (base.equals(OPAQUE)) {
             if (overlay) {
-                Posix.lsetxattr(parent, OVERLAY_OPAQUE_XATTR, "y".getBytes(StandardCharsets.US_ASCII));
+                Posix.lsetxattr(parent, privileged ? OVERLAY_OPAQUE_XATTR : USER_OVERLAY_OPAQUE_XATTR, "y".getBytes(StandardCharsets.US_ASCII));
             } else {
                 marker(parent.resolve(base));
             }
@@ -354,7 +357,10 @@ final class LayerUnpacker {
         }
     }
 
-    /** File capabilities and user xattrs from PAX headers; trusted.* is never taken from a tar. */
+    /**
+     * File capabilities and user xattrs from PAX headers; trusted.* is never taken from a tar, nor
+     * user.overlay.*, which a rootless overlay mount would obey (opaque directories, redirects).
+     */
     private void xattrs(Path p, TarArchiveEntry e) {
         Map<String, String> pax = e.getExtraPaxHeaders();
         if (pax.isEmpty()) {
@@ -365,7 +371,7 @@ final class LayerUnpacker {
                 continue;
             }
             String attr = x.getKey().substring("SCHILY.xattr.".length());
-            boolean allowed = attr.startsWith("user.") || (privileged && attr.equals("security.capability"));
+            boolean allowed = (attr.startsWith("user.") && !attr.startsWith("user.overlay.")) || (privileged && attr.equals("security.capability"));
             if (allowed) {
                 try {
                     Posix.lsetxattr(p, attr, x.getValue().getBytes(StandardCharsets.ISO_8859_1));

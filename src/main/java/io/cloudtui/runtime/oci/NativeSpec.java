@@ -163,12 +163,20 @@ final class NativeSpec {
         NativeSpec s = new NativeSpec();
         for (OciConfig.Namespace n : c.namespaces()) s.op("ns", NS_FLAGS.get(n.type()), n.path());
         if (!c.uidMappings().isEmpty()) s.op("uidmap", idMap(c.uidMappings()));
-        // an unprivileged parent may only write gid_map once setgroups is denied
-        if (rootless && !c.gidMappings().isEmpty()) s.op("setgroups", "deny");
+        SubIds.Mapping helpers = rootless ? SubIds.current() : null;
+        if (helpers != null && (SubIds.needHelper(c.uidMappings(), OciRuntime.uid()) || SubIds.needHelper(c.gidMappings(), OciRuntime.gid()))) {
+            // subordinate ids: the setuid helpers write both maps (and allow setgroups, as they see fit)
+            s.op("idmapper", helpers.newuidmap().toString(), helpers.newgidmap().toString());
+        } else if (rootless && !c.gidMappings().isEmpty()) {
+            // an unprivileged parent may only write gid_map once setgroups is denied
+            s.op("setgroups", "deny");
+        }
         if (!c.gidMappings().isEmpty()) s.op("gidmap", idMap(c.gidMappings()));
         for (Path procs : cg.procsFiles()) s.op("cgroup", procs.toString());
         if (c.hasNewNamespace("mount")) {
             s.op("rootfs", c.rootPath().toString());
+            String overlay = c.annotations().get(ROOT_OVERLAY);
+            if (overlay != null) s.op("rootoverlay", rootOverlay(overlay, c.hasNewNamespace("user")));
             if (c.rootfsPropagation() != null && !c.rootfsPropagation().isEmpty()) s.op("rootprop", PROPAGATION.get(c.rootfsPropagation()) & ~MS_REC);
             if (c.rootReadonly()) s.op("rootro", 1);
             for (OciConfig.Mount m : c.mounts()) s.mount(m, c, cg);
@@ -202,7 +210,40 @@ final class NativeSpec {
         return s;
     }
 
-    private static String idMap(List<OciConfig.IdMap> maps) {
+    /**
+     * cloudtui's extension for a rootless engine: root.path gets an overlayfs mount inside the
+     * container's namespaces (an unprivileged user may mount overlayfs only in a mount namespace its
+     * user namespace owns), so none is left on the host. The value: lowerdir=A[:B...],upperdir=U,workdir=W.
+     */
+    static final String ROOT_OVERLAY = "io.cloudtui.rootfs.overlay";
+
+    /** Checks the annotation's overlay options; USERXATTR (in a new user namespace, where trusted.* is out of reach) adds userxattr. */
+    static String rootOverlay(String value, boolean userxattr) {
+        String what = "config.json: annotation " + ROOT_OVERLAY + ": ";
+        Map<String, String> opts = new java.util.LinkedHashMap<>();
+        for (String part : value.split(",", -1)) {
+            int eq = part.indexOf('=');
+            String key = eq < 0 ? part : part.substring(0, eq);
+            if (eq < 0 || !List.of("lowerdir", "upperdir", "workdir").contains(key) || opts.containsKey(key)) {
+                throw new CloudtuiException(what + "expected lowerdir=DIR[:DIR...],upperdir=DIR,workdir=DIR, got '" + part + "'");
+            }
+            opts.put(key, part.substring(eq + 1));
+        }
+        if (opts.size() != 3) throw new CloudtuiException(what + "lowerdir, upperdir and workdir are all needed");
+        List<String> dirs = new ArrayList<>(List.of(opts.get("lowerdir").split(":", -1)));
+        dirs.add(opts.get("upperdir"));
+        dirs.add(opts.get("workdir"));
+        for (String d : dirs) {
+            if (!d.startsWith("/") || d.matches(".*[\\\\,:\\s].*") || !Files.isDirectory(Path.of(d))) {
+                throw new CloudtuiException(what + "'" + d + "' is not an existing absolute directory (without ',', ':', '\\' or spaces)");
+            }
+        }
+        String data = value + (userxattr ? ",userxattr" : "");
+        if (data.length() > 4000) throw new CloudtuiException(what + "too long for one mount (" + data.length() + " bytes, at most 4000)");
+        return data;
+    }
+
+    static String idMap(List<OciConfig.IdMap> maps) {
         StringBuilder b = new StringBuilder();
         for (OciConfig.IdMap m : maps) b.append(m.containerID()).append(' ').append(m.hostID()).append(' ').append(m.size()).append('\n');
         return b.toString();

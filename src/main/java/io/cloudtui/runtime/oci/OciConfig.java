@@ -351,8 +351,17 @@ public record OciConfig(
             u = List.of(new IdMap(0, uid, 1));
             g = List.of(new IdMap(0, gid, 1));
         } else if (hasNewNamespace("user")) {
-            for (IdMap m : u) if (m.hostID() != uid || m.size() != 1) throw new CloudtuiException("config.json: linux.uidMappings: running rootless, only your own uid (" + uid + ") can be mapped");
-            for (IdMap m : g) if (m.hostID() != gid || m.size() != 1) throw new CloudtuiException("config.json: linux.gidMappings: running rootless, only your own gid (" + gid + ") can be mapped");
+            // beyond our own id: only subordinate ids, which newuidmap/newgidmap will write for us
+            String name = System.getProperty("user.name");
+            SubIds.Mapping sub = SubIds.current();
+            if (!SubIds.allowed(u, uid, sub == null ? List.of() : SubIds.ranges(Path.of("/etc/subuid"), name, uid))) {
+                throw new CloudtuiException("config.json: linux.uidMappings: running rootless, only your own uid (" + uid + ")"
+                        + (sub == null ? "" : " and your subordinate uids from /etc/subuid") + " can be mapped");
+            }
+            if (!SubIds.allowed(g, gid, sub == null ? List.of() : SubIds.ranges(Path.of("/etc/subgid"), name, gid))) {
+                throw new CloudtuiException("config.json: linux.gidMappings: running rootless, only your own gid (" + gid + ")"
+                        + (sub == null ? "" : " and your subordinate gids from /etc/subgid") + " can be mapped");
+            }
         }
         return new OciConfig(ociVersion, rootPath, rootReadonly, process, hostname, mounts, ns, u, g, devices, resources,
                 cgroupsPath, sysctl, maskedPaths, readonlyPaths, rootfsPropagation, hooks, annotations, seccomp);

@@ -491,7 +491,11 @@ public final class OciRuntime {
         ObjectNode st = store.load(id);
         if (!alive(st)) return null;
         Cgroups cg = cgroups(st, id);
-        if (cg.byName().isEmpty()) return null;
+        if (cg.byName().isEmpty()) {
+            // no cgroup (rootless): what /proc shows of its processes
+            io.cloudtui.core.CgroupFiles.Reading r = ProcUsage.read(st.path("pid").asInt());
+            return r == null ? null : new Usage(r, st.path("pid").asInt());
+        }
         try {
             return new Usage(io.cloudtui.core.CgroupFiles.read(cg.v2() ? null : cg.byName()::get, cg.v2() ? cg.byName().get("") : null),
                     st.path("pid").asInt());
@@ -577,6 +581,38 @@ public final class OciRuntime {
                 Files.deleteIfExists(tmp);
             } catch (IOException e) {
                 // leftovers in our private root are harmless
+            }
+        }
+    }
+
+    /**
+     * Rootless with subordinate ids: deletes DIR (a container's directory, not a mount point) as root
+     * of a new user namespace with these maps, since files the container's other users made belong
+     * to subordinate ids we may not delete on the host. Never follows a symlink.
+     */
+    public static void removeAsMapped(Path dir, List<OciConfig.IdMap> uids, List<OciConfig.IdMap> gids) {
+        SubIds.Mapping h = SubIds.current();
+        if (h == null) {
+            throw new CloudtuiException("cannot remove " + dir + ": some of its files belong to your subordinate ids, and newuidmap, newgidmap or your /etc/subuid entries are gone");
+        }
+        Path abs = dir.toAbsolutePath().normalize();
+        Path tmp;
+        try {
+            tmp = Files.createTempDirectory(abs.getParent(), ".rmtree-");
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot remove " + dir + ": " + e.getMessage());
+        }
+        try {
+            new NativeSpec().op("uidmap", NativeSpec.idMap(uids)).op("gidmap", NativeSpec.idMap(gids))
+                    .op("idmapper", h.newuidmap().toString(), h.newgidmap().toString()).op("rmtree", abs.toString()).writeTo(tmp.resolve("spec"));
+            runNative("rmtree", tmp.resolve("spec"), tmp.resolve("report"), false);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp.resolve("spec"));
+                Files.deleteIfExists(tmp.resolve("report"));
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                // a leftover in our own directory
             }
         }
     }

@@ -101,6 +101,35 @@ class StoreTest {
         assertEquals(EXPECTED, tree(rootfs));
     }
 
+    /** Not root (or told so): whiteouts still in overlayfs form, the opaque mark in user.* (a rootless overlay mounts them with userxattr). */
+    @Test
+    void whiteoutsInUserOverlayFormWhenUnprivileged() throws IOException {
+        ImageStore s = new ImageStore(tmp.resolve("store"), ImageStore.Options.defaults().withPrivileged(false).withOverlayWhiteouts(true));
+        s.importImage(Tars.write(tmp, "save.tar", Tars.dockerSave(List.of(L1, L2, L3), "ctui-it/multi:1")), null, null);
+        assertEquals("overlay-user", s.whiteouts("ctui-it/multi:1"));
+        assertFalse(s.overlayReady("ctui-it/multi:1"), "not for a root overlay mount: its opaque mark is trusted.*");
+        Path l2 = s.layerDirs("ctui-it/multi:1").get(1);
+        assertTrue(Flattener.isOverlayWhiteout(l2.resolve("gone")));
+        assertTrue(Flattener.isOverlayWhiteout(l2.resolve("etc/b")));
+        assertEquals("y", new String(Posix.lgetxattr(l2.resolve("opq"), "user.overlay.opaque"), java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(null, Posix.lgetxattr(l2.resolve("opq"), "trusted.overlay.opaque"));
+        assertFalse(Files.exists(l2.resolve("opq/.wh..wh..opq"), LinkOption.NOFOLLOW_LINKS));
+        Path rootfs = tmp.resolve("rootfs");
+        s.flatten("ctui-it/multi:1", rootfs);
+        assertEquals(EXPECTED, tree(rootfs), "the copying fallback reads that form too");
+    }
+
+    /** An image cannot mark its own directories opaque (or redirect them) for a rootless overlay: user.overlay.* from a tar is dropped. */
+    @Test
+    void overlayXattrsFromATarAreNotApplied() throws IOException {
+        ImageStore s = new ImageStore(tmp.resolve("store"), ImageStore.Options.defaults().withPrivileged(false).withOverlayWhiteouts(true));
+        byte[] layer = new Tars().dir("d", "user.overlay.opaque", "y").dir("e", "user.note", "kept").bytes();
+        s.importImage(Tars.write(tmp, "save.tar", Tars.dockerSave(List.of(layer), "ctui-it/x:1")), null, null);
+        Path l = s.layerDirs("ctui-it/x:1").get(0);
+        assertEquals(null, Posix.lgetxattr(l.resolve("d"), "user.overlay.opaque"));
+        assertEquals("kept", new String(Posix.lgetxattr(l.resolve("e"), "user.note"), java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
     /** Built here, not by docker: this machine's dockerd (20.10) writes only the legacy docker save layout. */
     @Test
     void ociFormsOfDockerSaveAndOciLayouts() throws Exception {

@@ -45,6 +45,14 @@ final class Tars {
         return put(e, null);
     }
 
+    /** A directory carrying an extended attribute (a SCHILY.xattr PAX header, as GNU tar writes it). */
+    Tars dir(String name, String xattr, String value) {
+        TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/");
+        e.setMode(040755);
+        e.addPaxHeader("SCHILY.xattr." + xattr, value);
+        return put(e, null);
+    }
+
     Tars file(String name, String content) {
         return file(name, content.getBytes(StandardCharsets.UTF_8), 0100644);
     }
