@@ -227,11 +227,36 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         }
         try (FileChannel ch = FileChannel.open(containers.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock l = ch.lock()) {
+            removeHalfCreated();
             return body.call();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new CloudtuiException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A create holds the store lock until container.json is written: under the lock, a container
+     * directory without one is what a create killed midway (kill -9, a crash) left. It is removed,
+     * its overlay unmounted first, so nothing half-made stays behind or mounted.
+     */
+    private void removeHalfCreated() {
+        if (!Files.isDirectory(containers)) return;
+        try (var s = Files.list(containers)) {
+            for (Path d : s.toList()) {
+                if (!Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.exists(d.resolve("container.json"))) continue;
+                String id = d.getFileName().toString();
+                try {
+                    if (runtimeState(id) != null) runtime().delete(id, true);
+                    RootFs.remove(d);
+                    LOG.info("removed {}: left by a create that did not finish", d);
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot remove the half-created container {}: {}", d, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("listing {}: {}", containers, e.toString());
         }
     }
 
@@ -337,7 +362,13 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         List<Workload> out = new ArrayList<>();
         for (String id : ids()) {
             try {
-                Workload w = workload(id, refresh(id));
+                ObjectNode rec = refresh(id);
+                if (rec.path("autoRemove").asBoolean() && "exited".equals(rec.path("state").asText()) && nobodyWaitsFor(id)) {
+                    // --rm, and no cloudtui waits to report its exit (run -d --rm, or a run that was killed): as docker's daemon would
+                    remove(id, true);
+                    continue;
+                }
+                Workload w = workload(id, rec);
                 if (all || w.state().isActive()) out.add(w);
             } catch (CloudtuiException e) {
                 LOG.debug("skipping {}: {}", id, e.getMessage()); // removed meanwhile
@@ -440,10 +471,26 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
      * interactive container's attach socket exists and nothing has been printed yet.
      */
     private void start(String id, Consumer<String> created) {
+        // one start of a container at a time, also across processes: under this lock a runtime
+        // container still "created" can only be what a killed start left
+        try (FileChannel ch = FileChannel.open(dir(id).resolve(".start.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock l = ch.lock()) {
+            startLocked(id, created);
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot start " + id.substring(0, 12) + ": " + e.getMessage());
+        }
+    }
+
+    private void startLocked(String id, Consumer<String> created) {
         ObjectNode rec = refresh(id);
         String s = rec.path("state").asText();
         if (s.equals("running") || s.equals("paused")) throw new CloudtuiException("container " + rec.path("name").asText() + " is already " + s);
         Path d = dir(id);
+        ObjectNode stale = runtimeState(id);
+        if (stale != null && "created".equals(stale.path("status").asText())) {
+            // a start killed between the runtime's create and start left a container that never ran
+            runtime().delete(id, true);
+        }
         RootFs.mount(d);
         try {
             OciRuntime.LogSpec log = new OciRuntime.LogSpec(d.resolve("log.json"), logMax, logKeep);
@@ -772,9 +819,33 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     // ---------------------------------------------------------------- run
 
+    /** Whether no foreground {@code run --rm} holds the container's .run.lock (it removes the container itself). */
+    private boolean nobodyWaitsFor(String id) {
+        try (FileChannel ch = FileChannel.open(dir(id).resolve(".run.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock l = ch.tryLock()) {
+            return l != null;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return false; // this process waits for it
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Override
     public int run(RunSpec spec, Stdio stdio, Consumer<String> onCreated) {
         String id = create(spec);
+        if (!spec.autoRemove() || spec.detach()) return runCreated(id, spec, stdio, onCreated);
+        // held until the exit code is read and the container removed; if this process dies first,
+        // the next listing removes the exited container instead
+        try (FileChannel ch = FileChannel.open(dir(id).resolve(".run.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock l = ch.lock()) {
+            return runCreated(id, spec, stdio, onCreated);
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot run " + id.substring(0, 12) + ": " + e.getMessage());
+        }
+    }
+
+    private int runCreated(String id, RunSpec spec, Stdio stdio, Consumer<String> onCreated) {
         onCreated.accept(id);
         if (spec.tty() && stdio.size() != null) consoleSize(id, stdio.size()); // the terminal's size (no resizes later yet)
         java.nio.channels.SocketChannel[] attached = {null};

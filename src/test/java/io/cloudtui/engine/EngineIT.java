@@ -311,6 +311,60 @@ class EngineIT {
 
     record Out(int code, String text) {}
 
+    /**
+     * Nothing half-made stays: a create killed midway (its directory without container.json, the
+     * rootfs still mounted), a start killed between the runtime's create and start, and a run --rm
+     * killed while its container ran (or a run -d --rm) are cleaned up by the next command.
+     */
+    @Test
+    void whatKilledCommandsLeftIsRepairedByTheNext() throws Exception {
+        // a create killed after it mounted the rootfs: the next create removes the leftover
+        Path half = store.resolve("containers").resolve("f".repeat(64));
+        Files.createDirectories(half.resolve("rootfs"));
+        Files.writeString(half.resolve("lower"), "/nonexistent\n"); // an overlay rootfs, as RootFs.prepare records it
+        assertEquals(0, new ProcessBuilder("mount", "-t", "tmpfs", "tmpfs", half.resolve("rootfs").toString()).inheritIO().start().waitFor());
+        String id = start(simple("after-half", "sleep", "100"));
+        assertFalse(Files.exists(half), "the half-created container is gone");
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(half.toString()), "and unmounted");
+        engine.remove(id, true);
+
+        // a start killed between the runtime's create and start: the runtime holds a container that never ran
+        String stuck = engine.create(simple("stuck", "sh", "-c", "echo ran; sleep 100"));
+        created.add(stuck);
+        Path jar = Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar"));
+        Process rc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toAbsolutePath().toString(),
+                "runtime", "--root", runRoot.toString(), "create", "--bundle", store.resolve("containers").resolve(stuck).resolve("bundle").toString(), stuck)
+                // the created container's init keeps the create's stdio: read nothing from it
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(work.resolve("stuck.err").toFile()).start();
+        assertTrue(rc.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, rc.exitValue(), Files.readString(work.resolve("stuck.err")));
+        engine.start(stuck);
+        awaitState(stuck, State.RUNNING);
+        assertEquals("sleep\n", sh(stuck, "cat /proc/1/comm"), "the container's own command (sh, which exec'd sleep) runs as pid 1");
+        engine.remove(stuck, true);
+
+        Path config = work.resolve("config-repair.yaml");
+        Files.writeString(config, "backends:\n  - name: rt\n    type: runtime\n    store: " + store + "\n    root: " + runRoot + "\n");
+        List<String> base = cli(config);
+        // run --rm whose CLI is killed while the container runs: once it exited, the next listing removes it
+        Process killed = proc(config, with(base, "run", "--rm", "--name", "orphan", "local/bb:1", "sh", "-c", "sleep 6")).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        boolean seen = false;
+        while (!seen && System.nanoTime() < deadline) seen = run(config, base, "ps").text.contains(" orphan ");
+        assertTrue(seen, "the --rm container runs");
+        killed.destroyForcibly().waitFor();
+        // -d --rm: nobody waits for it at all
+        assertEquals(0, run(config, base, "run", "-d", "--rm", "--name", "detached-rm", "local/bb:1", "true").code);
+        Thread.sleep(7000); // orphan's sleep is over
+        Out ps = run(config, base, "ps", "-a");
+        assertFalse(ps.text.contains(" orphan ") || ps.text.contains(" detached-rm "), "exited --rm containers are removed: " + ps.text);
+        try (var dirs = Files.list(store.resolve("containers"))) {
+            for (Path d : dirs.toList()) {
+                if (Files.isDirectory(d)) assertFalse(Files.readString(d.resolve("container.json")).contains("\"orphan\""), "orphan's directory is gone");
+            }
+        }
+    }
+
     static List<String> cli(Path config) {
         Path jar = Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
