@@ -776,6 +776,12 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     }
 
     @Override
+    public String importImage(java.io.InputStream in, String source, String reference, Consumer<String> progress) {
+        List<String> ids = images().importStream(in, source, reference, ImageProgress.of(progress));
+        return ids.isEmpty() ? "" : ids.get(ids.size() - 1);
+    }
+
+    @Override
     public void tag(String source, String target) {
         images().tag(source, target);
     }
