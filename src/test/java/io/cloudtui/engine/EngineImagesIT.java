@@ -133,6 +133,34 @@ class EngineImagesIT {
         assertEquals(before, new ImageStore(store.resolve("images")).list().stream().map(i -> i.id()).toList());
     }
 
+    /** The full-screen UI in tmux, beside the real dockerd: an empty store's hint offers :copy, which streams the image in. */
+    @Test
+    void theUiOffersToCopyFromDockerIntoAnEmptyStore() throws Exception {
+        Path uiStore = work.resolve("ui-store");
+        Path uiConfig = work.resolve("ui.yaml");
+        Files.writeString(uiConfig, "backends:\n  - name: docker\n    type: docker\n  - name: rt\n    type: runtime\n    store: " + uiStore
+                + "\n    root: " + runRoot + "\n");
+        Path ui = io.cloudtui.testing.Tmux.launcher(work, "ui.sh", java.util.Map.of("CLOUDTUI_CONFIG", uiConfig.toString(),
+                "XDG_STATE_HOME", work.resolve("state").toString()), List.of());
+        try (io.cloudtui.testing.Tmux tmux = new io.cloudtui.testing.Tmux("ctui-it-engimg")) {
+            tmux.start(ui.toString(), 120, 35);
+            tmux.await("docker connected", x -> x.contains("● docker"), java.time.Duration.ofSeconds(90));
+            // docker's containers fill the table: a filter matching nothing shows the empty table and its hint
+            tmux.keys("/");
+            tmux.type("ctui-it-matches-nothing");
+            tmux.keys("Enter");
+            tmux.await("rt has no images yet: :copy IMAGE (from docker), :pull REF, :import FILE");
+            tmux.type(":copy local/busybox");
+            tmux.keys("Enter");
+            String s = tmux.await("done: sha256:");
+            assertTrue(s.contains("copying docker:local/busybox:latest to rt"), s);
+            tmux.keys("Escape");
+            tmux.await("the hint gone", x -> x.contains("no workloads match") && !x.contains("has no images yet"), java.time.Duration.ofSeconds(30));
+            tmux.quitAndCheckTerminal();
+        }
+        assertEquals(dockerId("local/busybox:latest"), new ImageStore(uiStore.resolve("images")).inspect("local/busybox:latest").id());
+    }
+
     @Test
     void pullFromARegistryOnLoopbackThenRun() throws Exception {
         Registry.require();
