@@ -510,7 +510,15 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         if (!rec.path("state").asText().equals("running")) throw new CloudtuiException("container " + rec.path("name").asText() + " is not running");
         List<String> env = new ArrayList<>();
         spec.env().forEach((k, v) -> env.add(k + "=" + v));
-        return runtime().exec(id, spec.command(), spec.workdir(), env, stdio);
+        try {
+            return runtime().exec(id, spec.command(), spec.workdir(), env, stdio);
+        } catch (CloudtuiException e) {
+            // the command could not be started (not found, not executable): 126, as docker exec
+            if (!spec.command().isEmpty() && e.getMessage().startsWith("exec " + spec.command().get(0) + ": ")) {
+                throw new CloudtuiException(e.getMessage(), 126, e);
+            }
+            throw e;
+        }
     }
 
     /** Attaches to a container run with -i or -t (its monitor's attach socket); returns when it ends or stdin does. */

@@ -282,6 +282,11 @@ class EngineIT {
         CloudtuiException u = assertThrows(CloudtuiException.class, () -> engine.exec(id,
                 new io.cloudtui.core.ExecSpec(List.of("id"), Map.of(), null, "nobody", true, false), new Stdio(null, o2, o2, true, null, null)));
         assertTrue(u.getMessage().contains("exec --user"), u.getMessage());
+        for (boolean tty : new boolean[] {false, true}) {
+            CloudtuiException missing = assertThrows(CloudtuiException.class, () -> engine.exec(id, List.of("nosuchcmd"), new Stdio(null, o2, o2, tty, null, null)));
+            assertEquals(126, missing.exitCode(), "as docker exec: " + missing.getMessage());
+            assertTrue(missing.getMessage().startsWith("exec nosuchcmd: "), missing.getMessage());
+        }
         engine.remove(id, true);
     }
 
