@@ -688,8 +688,10 @@ public final class OciRuntime {
             throw new CloudtuiException("cannot run the runtime's native stage: " + e.getMessage());
         }
         Framer framer = new Framer(p.getOutputStream());
-        Thread out = pump(p.getInputStream(), stdio.stdout(), false);
-        Thread err = pump(p.getErrorStream(), stdio.stderr() != null ? stdio.stderr() : stdio.stdout(), false);
+        // after a detach nothing more reaches the caller's terminal (a read already under way returns once more)
+        java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread out = pump(p.getInputStream(), gated(stdio.stdout(), over), false);
+        Thread err = pump(p.getErrorStream(), gated(stdio.stderr() != null ? stdio.stderr() : stdio.stdout(), over), false);
         Thread in = null;
         if (stdio.stdin() != null) {
             in = new Thread(() -> {
@@ -713,6 +715,7 @@ public final class OciRuntime {
             out.join(5000);
             err.join(5000);
         } catch (InterruptedException e) {
+            over.set(true);
             closeQuietly(p.getInputStream());
             closeQuietly(p.getErrorStream());
             closeQuietly(p.getOutputStream());
@@ -834,6 +837,27 @@ public final class OciRuntime {
         if (waitCode) return rc;
         if (rc != 0) throw new CloudtuiException(verb + " failed (native stage exit code " + rc + ")");
         return Integer.parseInt(text);
+    }
+
+    private static OutputStream gated(OutputStream to, java.util.concurrent.atomic.AtomicBoolean over) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                if (over.get()) throw new IOException("detached");
+                to.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (over.get()) throw new IOException("detached");
+                to.write(b, off, len);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                if (!over.get()) to.flush();
+            }
+        };
     }
 
     private static Thread pump(java.io.InputStream in, java.io.OutputStream out, boolean closeOut) {
