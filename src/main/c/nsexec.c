@@ -1274,9 +1274,11 @@ static void log_run(int dirfd, pid_t init)
             if (w == init) { exited = 1; status = st; exit_at = mono_ms(); }
         if (exited && ((L[0].fd < 0 && L[1].fd < 0) || mono_ms() - exit_at >= 500)) break;
         if (sfd >= 0) { p[np].fd = sfd; p[np].events = POLLIN; which[np++] = -1; }
+        /* before the streams: a client that connected before the output came is accepted before
+         * that output is read in the same round, so it gets all of it */
+        if (att_listen >= 0) { p[np].fd = att_listen; p[np].events = POLLIN; which[np++] = 2; }
         for (i = 0; i < 2; i++)
             if (L[i].fd >= 0) { p[np].fd = L[i].fd; p[np].events = POLLIN; which[np++] = i; }
-        if (att_listen >= 0) { p[np].fd = att_listen; p[np].events = POLLIN; which[np++] = 2; }
         /* the client's input is read only once the last of it reached the container */
         if (att_client >= 0) { /* always polled: POLLHUP says it is gone altogether */
             p[np].fd = att_client;
