@@ -327,7 +327,8 @@ class EngineIT {
             tmux.keys("Enter");
             tmux.await("A-30 100");
             tmux.resize(120, 40);
-            tmux.type("echo B-$(stty size)");
+            // the resize travels apart from the keys (SIGWINCH to cloudtui, then to the container): wait for it there
+            tmux.type("while [ \"$(stty size)\" = \"30 100\" ]; do sleep 0.1; done; echo B-$(stty size)");
             tmux.keys("Enter");
             tmux.await("B-40 120");
             tmux.type("exit 7");
@@ -351,7 +352,7 @@ class EngineIT {
             tmux.keys("Enter");
             tmux.await("A-30 100");
             tmux.resize(132, 43);
-            tmux.type("echo B-$(stty size)");
+            tmux.type("while [ \"$(stty size)\" = \"30 100\" ]; do sleep 0.1; done; echo B-$(stty size)");
             tmux.keys("Enter");
             tmux.await("B-43 132");
             tmux.type("exit 3");
