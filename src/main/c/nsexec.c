@@ -577,17 +577,77 @@ static int recv_fd(int sock)
 static volatile sig_atomic_t winch = 1;
 static void on_winch(int sig) { (void)sig; winch = 1; }
 
+/* Sets the window size of the pty MASTER; the kernel sends SIGWINCH to its foreground process group. */
+static void set_winsize(int master, unsigned rows, unsigned cols)
+{
+    struct winsize ws;
+    if (master < 0 || rows == 0 || cols == 0 || rows > 65535 || cols > 65535) return;
+    memset(&ws, 0, sizeof ws);
+    ws.ws_row = (unsigned short)rows;
+    ws.ws_col = (unsigned short)cols;
+    ioctl(master, TIOCSWINSZ, &ws);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Framed stdin (relay 2: an exec of cloudtui's engine, whose stdin is a pipe from the JVM, not a
+ * terminal): frames of a 1-byte type, a 4-byte big-endian length and that many bytes. Type 0: bytes
+ * for the terminal. Type 1: the window size, 4 bytes: rows and columns, 16-bit big-endian each.
+ * Other types are skipped. */
+static unsigned char fr_hdr[5], fr_ws[4];
+static size_t fr_hlen, fr_wlen;
+static unsigned long fr_left;
+
+static int unframe(int master, const char *p, size_t n)
+{
+    while (n) {
+        size_t take;
+        if (fr_hlen < 5) {
+            fr_hdr[fr_hlen++] = (unsigned char)*p++;
+            n--;
+            if (fr_hlen < 5) continue;
+            fr_left = (unsigned long)fr_hdr[1] << 24 | (unsigned long)fr_hdr[2] << 16 | (unsigned long)fr_hdr[3] << 8 | fr_hdr[4];
+            fr_wlen = 0;
+        } else {
+            take = n < fr_left ? n : fr_left;
+            if (fr_hdr[0] == 0 && write_all(master, p, take) < 0) return -1;
+            if (fr_hdr[0] == 1) { size_t k; for (k = 0; k < take && fr_wlen < 4; k++) fr_ws[fr_wlen++] = (unsigned char)p[k]; }
+            fr_left -= take;
+            p += take;
+            n -= take;
+        }
+        if (fr_left == 0) { /* a complete frame (or an empty one) */
+            if (fr_hdr[0] == 1 && fr_wlen == 4) set_winsize(master, (unsigned)fr_ws[0] << 8 | fr_ws[1], (unsigned)fr_ws[2] << 8 | fr_ws[3]);
+            fr_hlen = 0;
+        }
+    }
+    return 0;
+}
+
 /* Copies our stdin to the pty and the pty to our stdout until the container side hangs up; our
- * terminal is raw meanwhile (the container's pty does the line discipline) and follows resizes. */
+ * terminal is raw meanwhile (the container's pty does the line discipline) and follows resizes.
+ * Framed (relay 2): stdin is read as frames (see unframe), and once our stdout is gone (the
+ * client detached) the pty is still drained, so the process runs on to its end. */
 static void relay(int master)
 {
     struct termios saved, raw;
-    int tty = isatty(0) && tcgetattr(0, &saved) == 0, in_open = 1;
+    int tty = isatty(0) && tcgetattr(0, &saved) == 0, in_open = 1, out_open = 1, framed = S.relay == 2;
     char buf[8192];
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_winch;
     sigaction(SIGWINCH, &sa, NULL);
+    if (framed) signal(SIGPIPE, SIG_IGN); /* only here, after the fork: the process keeps its own */
     if (tty) {
         raw = saved;
         cfmakeraw(&raw);
@@ -605,12 +665,15 @@ static void relay(int master)
         if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             n = read(master, buf, sizeof buf);
             if (n <= 0) break; /* EIO: every slave fd is closed */
-            if (write(1, buf, n) < 0) break;
+            if (out_open && write_all(1, buf, (size_t)n) < 0) {
+                if (!framed) break;
+                out_open = in_open = 0;
+            }
         }
         if (in_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
             n = read(0, buf, sizeof buf);
             if (n <= 0) in_open = 0;
-            else if (write(master, buf, n) < 0) break;
+            else if (framed ? unframe(master, buf, (size_t)n) < 0 : write(master, buf, n) < 0) break;
         }
     }
     if (tty) tcsetattr(0, TCSANOW, &saved);
@@ -1023,7 +1086,16 @@ static void record_exit(int dirfd, int status)
  * /dev/null; with pipes, the client's EOF (shutdown(SHUT_WR) or disconnect) closes the container's
  * stdin (so only one client can feed it), and a half-closed client still receives the output.
  * A client that does not keep up (its socket buffer full) is disconnected rather than waited for;
- * the log is never held up by it. The socket is removed when the container has exited. */
+ * the log is never held up by it. The socket is removed when the container has exited.
+ *
+ * Window size (S.terminal: the monitor holds the pty master): STATEDIR/ctl is a fifo (0600) the
+ * monitor reads, as conmon's ctl fifo. Anyone who may open it writes lines of text; each line is
+ * one message, at most 63 bytes (longer ones, and unknown ones, are ignored):
+ *   resize ROWS COLS     set the terminal's size (1..65535 each): the container's foreground
+ *                        process group gets SIGWINCH
+ * Writes of a whole line at once are atomic (a fifo write up to PIPE_BUF), so several writers
+ * never mix their lines. Opening it O_RDWR never blocks, even when the monitor is gone. The fifo is
+ * removed with the socket. */
 
 #define LOG_PIECE 16384
 
@@ -1039,6 +1111,34 @@ static int att_listen = -1, att_client = -1, att_stdin = -1; /* att_stdin: stdin
 static char att_in[4096];
 static size_t att_in_len, att_in_off;
 static int att_in_eof; /* the client shut its sending side: it still gets the output */
+static int ctl_fd = -1; /* STATEDIR/ctl, read end (opened O_RDWR: never at EOF) */
+static char ctl_line[64];
+static size_t ctl_len;
+static int ctl_skip; /* the line is too long: dropped up to its newline */
+
+/* Reads what is in the ctl fifo and acts on every complete line (see above). */
+static void ctl_read(void)
+{
+    char b[256];
+    ssize_t n = read(ctl_fd, b, sizeof b), i;
+    for (i = 0; i < n; i++) {
+        char *e;
+        unsigned long rows, cols;
+        if (b[i] != '\n') {
+            if (ctl_len < sizeof ctl_line - 1) ctl_line[ctl_len++] = b[i];
+            else ctl_skip = 1;
+            continue;
+        }
+        ctl_line[ctl_len] = 0;
+        if (!ctl_skip && !strncmp(ctl_line, "resize ", 7)) {
+            rows = strtoul(ctl_line + 7, &e, 10);
+            cols = *e == ' ' ? strtoul(e + 1, &e, 10) : 0;
+            if (*e == 0) set_winsize(L[0].fd >= 0 ? L[0].fd : att_stdin, (unsigned)rows, (unsigned)cols);
+        }
+        ctl_len = 0;
+        ctl_skip = 0;
+    }
+}
 
 static void att_drop_client(void)
 {
@@ -1235,16 +1335,18 @@ static void log_run(int dirfd, pid_t init)
     sigprocmask(SIG_BLOCK, &set, NULL);
     sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK); /* -1: we poll every 100 ms instead */
     for (;;) {
-        struct pollfd p[6];
-        int np = 0, which[6], timeout, r, st;
+        struct pollfd p[8];
+        int np = 0, which[8], timeout, r, st;
         pid_t w;
         while ((w = waitpid(-1, &st, WNOHANG)) > 0)
             if (w == init) { exited = 1; status = st; exit_at = mono_ms(); }
         if (exited && ((L[0].fd < 0 && L[1].fd < 0) || mono_ms() - exit_at >= 500)) break;
         if (sfd >= 0) { p[np].fd = sfd; p[np].events = POLLIN; which[np++] = -1; }
+        /* before the streams: a client that connected before the output came is accepted before
+         * that output is read in the same round, so it gets all of it */
+        if (att_listen >= 0) { p[np].fd = att_listen; p[np].events = POLLIN; which[np++] = 2; }
         for (i = 0; i < 2; i++)
             if (L[i].fd >= 0) { p[np].fd = L[i].fd; p[np].events = POLLIN; which[np++] = i; }
-        if (att_listen >= 0) { p[np].fd = att_listen; p[np].events = POLLIN; which[np++] = 2; }
         /* the client's input is read only once the last of it reached the container */
         if (att_client >= 0) { /* always polled: POLLHUP says it is gone altogether */
             p[np].fd = att_client;
@@ -1252,6 +1354,7 @@ static void log_run(int dirfd, pid_t init)
             which[np++] = 3;
         }
         if (att_in_len > 0 && att_stdin >= 0) { p[np].fd = att_stdin; p[np].events = POLLOUT; which[np++] = 4; }
+        if (ctl_fd >= 0) { p[np].fd = ctl_fd; p[np].events = POLLIN; which[np++] = 5; }
         timeout = exited ? 200 : sfd < 0 ? 100 : log_drop_n != log_drop_saved ? 1000 : -1;
         r = poll(p, np, timeout);
         if (r < 0) { if (errno != EINTR) usleep(10000); continue; }
@@ -1291,6 +1394,7 @@ static void log_run(int dirfd, pid_t init)
                 continue;
             }
             if (which[i] == 4) { att_flush_input(); continue; }
+            if (which[i] == 5) { ctl_read(); continue; }
             s = &L[which[i]];
             n = read(s->fd, log_rbuf, sizeof log_rbuf);
             if (n > 0) { log_feed(s, log_rbuf, (size_t)n); att_send(which[i], log_rbuf, (size_t)n); }
@@ -1312,6 +1416,10 @@ static void log_run(int dirfd, pid_t init)
         unlinkat(dirfd, "attach.sock", 0);
         close(att_listen);
         if (att_client >= 0) close(att_client);
+    }
+    if (ctl_fd >= 0) {
+        unlinkat(dirfd, "ctl", 0);
+        close(ctl_fd);
     }
     record_exit(dirfd, status);
 }
@@ -1400,6 +1508,13 @@ static void monitor_main(int result_wr)
             umask(old);
             if (listen(att_listen, 4) < 0) die("listen %s", a.sun_path);
         }
+        if (S.terminal) { /* we will hold the pty master: its window size comes through STATEDIR/ctl */
+            char ctl[4096];
+            if ((size_t)snprintf(ctl, sizeof ctl, "%s/ctl", S.statedir) >= sizeof ctl) { errno = 0; die("state dir path too long"); }
+            if (mkfifo(ctl, 0600) < 0) die("mkfifo %s", ctl);
+            ctl_fd = open(ctl, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+            if (ctl_fd < 0) die("open %s", ctl);
+        }
         if (!S.terminal) {
             int out[2], err[2], in[2];
             if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) die("pipe");
@@ -1452,8 +1567,8 @@ static void monitor_main(int result_wr)
     devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
     if (S.logpath) {
-        int *keep[] = { &dirfd, &log_dir, &log_fd, &L[0].fd, &L[1].fd, &att_listen, &att_stdin };
-        keep_fds(keep, 7);
+        int *keep[] = { &dirfd, &log_dir, &log_fd, &L[0].fd, &L[1].fd, &att_listen, &att_stdin, &ctl_fd };
+        keep_fds(keep, 8);
         log_run(dirfd, init);
         while (waitpid(-1, &status, WNOHANG) > 0) {}
         _exit(0);

@@ -10,13 +10,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code cloudtui image import|pull|tag|prune}, and {@code cloudtui pull} as docker has it. */
-@Command(name = "image", mixinStandardHelpOptions = true, description = "Import, pull, tag and prune images",
-        subcommands = {ImageCommand.Import.class, ImageCommand.Pull.class, ImageCommand.Tag.class, ImageCommand.Prune.class})
+/** {@code cloudtui image import|pull|copy|tag|prune}, and {@code cloudtui pull} as docker has it. */
+@Command(name = "image", mixinStandardHelpOptions = true, description = "Import, pull, copy, tag and prune images",
+        subcommands = {ImageCommand.Import.class, ImageCommand.Pull.class, ImageCommand.Copy.class, ImageCommand.Tag.class, ImageCommand.Prune.class})
 final class ImageCommand extends Base {
     @Override
     public Integer call() {
-        throw CloudtuiException.usage("image: say import, pull, tag or prune (cloudtui image --help)");
+        throw CloudtuiException.usage("image: say import, pull, copy, tag or prune (cloudtui image --help)");
     }
 
     /** The common part: --backend, resolved to a backend with images. */
@@ -59,6 +59,56 @@ final class ImageCommand extends Base {
         public Integer call() {
             out().println(images().pull(reference, line -> err().println(line)));
             return 0;
+        }
+    }
+
+    @Command(name = "copy", mixinStandardHelpOptions = true,
+            description = {"Copy an image from one backend into another, streamed with no file in between:",
+                "from a Docker engine (its docker save) into the bundled engine's store.",
+                "A bare IMAGE means IMAGE:latest; the copy keeps the image's tags unless DEST names a REF."},
+            footerHeading = Examples.HEADING,
+            footer = {"  cloudtui image copy docker:local/busybox runtime",
+                "  cloudtui image copy docker:nginx:1.27 runtime:web/nginx:1.27",
+                "  cloudtui image copy local/busybox          (from the docker backend into runtime)"})
+    static final class Copy extends Base {
+        @Parameters(index = "0", paramLabel = "[BACKEND:]IMAGE", description = "The image and the backend it is on (default: the docker backend)")
+        String source;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "DEST[:REF]",
+                description = "The backend to copy it into (default: runtime), and optionally the reference it gets there")
+        String dest;
+
+        @Override
+        public Integer call() {
+            io.cloudtui.core.Backends backends = ctx().backends();
+            java.util.Set<String> names = new java.util.LinkedHashSet<>();
+            for (Backend b : backends.all()) names.add(b.name());
+            names.add("runtime"); // the bundled engine can be named before it is in use here
+            io.cloudtui.core.ImageCopy.Place from = io.cloudtui.core.ImageCopy.Place.parse(source, names);
+            if (from.image() == null) throw CloudtuiException.usage("image copy: which image of " + from.backend() + "? (" + from.backend() + ":IMAGE)");
+            Backend src = from.backend() != null ? backends.get(from.backend()) : only(backends, "docker", null,
+                    "say which backend the image is on: BACKEND:IMAGE");
+            Backend dst;
+            String ref = null;
+            if (dest == null) {
+                dst = only(backends, "runtime", src, "say where to copy it: cloudtui image copy " + source + " BACKEND");
+            } else {
+                io.cloudtui.core.ImageCopy.Place to = io.cloudtui.core.ImageCopy.Place.parse(dest, names);
+                if (to.backend() == null) throw CloudtuiException.usage("image copy: no backend '" + dest + "' (backends: " + String.join(", ", names) + ")");
+                dst = backends.get(to.backend());
+                ref = to.image();
+            }
+            out().println(io.cloudtui.core.ImageCopy.copy(src, from.image(), dst, ref, line -> err().println(line)));
+            return 0;
+        }
+
+        /** The one enabled backend of TYPE other than NOT; for runtime also the bundled engine not yet in use. */
+        private static Backend only(io.cloudtui.core.Backends backends, String type, Backend not, String otherwise) {
+            java.util.List<Backend> found = backends.all().stream().filter(b -> b.type().equals(type) && b != not).toList();
+            if (found.size() == 1) return found.get(0);
+            if (found.isEmpty() && type.equals("runtime")) return backends.get("runtime");
+            throw CloudtuiException.usage("image copy: " + (found.isEmpty() ? "no " + type + " backend is enabled" : "several " + type + " backends")
+                    + "; " + otherwise);
         }
     }
 

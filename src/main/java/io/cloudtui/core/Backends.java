@@ -21,11 +21,14 @@ public final class Backends implements AutoCloseable {
     private final Map<String, BackendProvider> providers;
     private final Map<String, Backend> backends = new LinkedHashMap<>();
     private final String defaultBackend;
+    /** Autodetected: the bundled engine may be named (--backend runtime) before it is in use here. */
+    private final boolean embeddedOnRequest;
 
-    private Backends(Map<String, BackendProvider> providers, List<Backend> list, String defaultBackend) {
+    private Backends(Map<String, BackendProvider> providers, List<Backend> list, String defaultBackend, boolean embeddedOnRequest) {
         this.providers = providers;
         for (Backend b : list) backends.put(b.name(), b);
         this.defaultBackend = defaultBackend;
+        this.embeddedOnRequest = embeddedOnRequest;
     }
 
     /** Loads every provider visible to {@code loader}, keyed by type; the first of a type wins. */
@@ -71,28 +74,38 @@ public final class Backends implements AutoCloseable {
                 list.add(p.create(bc));
             }
         }
-        return new Backends(providers, list, config.defaultBackend());
+        return new Backends(providers, list, config.defaultBackend(), config.backends().isEmpty());
     }
 
     /** For tests and embedding: a fixed set of backends. */
     public static Backends of(List<Backend> list, String defaultBackend) {
-        return new Backends(Map.of(), list, defaultBackend);
+        return new Backends(Map.of(), list, defaultBackend, false);
     }
 
     public Map<String, BackendProvider> providers() {
         return providers;
     }
 
-    public List<Backend> all() {
+    public synchronized List<Backend> all() {
         return List.copyOf(backends.values());
     }
 
-    public boolean isEmpty() {
+    public synchronized boolean isEmpty() {
         return backends.isEmpty();
     }
 
-    public Backend get(String name) {
+    /**
+     * The enabled backend NAME. Without a backends list in the config, {@code runtime} is there
+     * even when autodetection left it out (its store still empty, another engine reachable), so
+     * the first {@code pull --backend runtime} or {@code image copy docker:IMAGE runtime} can fill it.
+     */
+    public synchronized Backend get(String name) {
         Backend b = backends.get(name);
+        BackendProvider embedded = providers.get("runtime");
+        if (b == null && embeddedOnRequest && name.equals("runtime") && embedded != null) {
+            b = embedded.create(BackendConfig.of("runtime", "runtime"));
+            backends.put(name, b);
+        }
         if (b == null) {
             throw new CloudtuiException("no such backend '" + name + "'"
                     + (backends.isEmpty() ? " (no backend is enabled)" : " (enabled: " + String.join(", ", backends.keySet()) + ")"));
@@ -104,7 +117,7 @@ public final class Backends implements AutoCloseable {
      * The backend for commands that create things: {@code explicit} if given, else the configured
      * default, else the first enabled backend with {@code needed}.
      */
-    public Backend forCreate(String explicit, Capability needed) {
+    public synchronized Backend forCreate(String explicit, Capability needed) {
         if (explicit != null) return require(get(explicit), needed);
         if (defaultBackend != null && backends.containsKey(defaultBackend)) return require(backends.get(defaultBackend), needed);
         for (Backend b : backends.values()) {

@@ -1,5 +1,6 @@
 package io.cloudtui.core;
 
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
@@ -18,6 +19,38 @@ public interface ImageSupport {
     /** Imports an image from a file (docker save tar, OCI layout, rootfs tar); returns the image id. */
     default String importImage(Path file, String reference, Consumer<String> progress) {
         throw new CloudtuiException("this backend cannot import image files");
+    }
+
+    /**
+     * An image streamed out of a backend as an archive (a docker save tar), for {@link ImageCopy}.
+     *
+     * @param reference what was exported, as the backend names it
+     * @param sizeHint  about how many bytes the stream holds (the image's size), 0 if unknown
+     * @param stream    the archive; closing it ends the export
+     */
+    record Export(String reference, long sizeHint, InputStream stream) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                stream.close();
+            } catch (java.io.IOException e) {
+                // the export is over either way
+            }
+        }
+    }
+
+    /** Streams an image out as a docker save tar (docker: GET /images/NAME/get); the caller closes it. */
+    default Export exportImage(String reference) {
+        throw new CloudtuiException("this backend cannot export images");
+    }
+
+    /**
+     * Imports an image archive read from a stream (docker save tar, OCI layout tar, rootfs tar) in
+     * one pass, as {@link #importImage(Path, String, Consumer)} does a file; SOURCE names it in
+     * messages. Returns the image id.
+     */
+    default String importImage(InputStream in, String source, String reference, Consumer<String> progress) {
+        throw new CloudtuiException("this backend cannot import image streams");
     }
 
     /** Pulls an image from a registry; returns the image id. */

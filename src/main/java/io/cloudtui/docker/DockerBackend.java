@@ -310,6 +310,11 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
     }
 
     @Override
+    public Export exportImage(String reference) {
+        return call(null, () -> images.export(reference));
+    }
+
+    @Override
     public void tag(String source, String target) {
         call(null, () -> {
             images.tag(source, target);

@@ -128,6 +128,39 @@ final class Images {
         return id;
     }
 
+    /**
+     * docker save of one image, streamed: {@code GET /images/NAME/get}. The image is looked up
+     * first, so a missing one is the engine's one-line "no such image", and its size is the hint.
+     */
+    io.cloudtui.core.ImageSupport.Export export(String reference) {
+        JsonNode img = engine.rawJson("GET", "/images/" + DockerBackend.enc(reference) + "/json", null, null);
+        com.github.dockerjava.transport.DockerHttpClient.Response r = engine.http().execute(
+                com.github.dockerjava.transport.DockerHttpClient.Request.builder().method(
+                        com.github.dockerjava.transport.DockerHttpClient.Request.Method.GET)
+                        .path("/images/" + DockerBackend.enc(reference) + "/get").build());
+        try {
+            if (r.getStatusCode() >= 400) {
+                String body = new String(r.getBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                r.close();
+                throw Engine.statusError(body, r.getStatusCode());
+            }
+            InputStream body = new java.io.FilterInputStream(r.getBody()) {
+                @Override
+                public void close() throws IOException {
+                    try {
+                        super.close();
+                    } finally {
+                        r.close();
+                    }
+                }
+            };
+            return new io.cloudtui.core.ImageSupport.Export(reference, img.path("Size").asLong(0), body);
+        } catch (IOException e) {
+            r.close();
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** docker tag SOURCE TARGET (TARGET without a tag means :latest). */
     void tag(String source, String target) {
         int colon = target.lastIndexOf(':');

@@ -621,11 +621,30 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     @Override
     public int exec(String ref, List<String> command, Stdio stdio) {
+        return exec(ref, new io.cloudtui.core.ExecSpec(command, null, null, null, stdio.tty(), stdio.stdin() != null), stdio);
+    }
+
+    /**
+     * With {@code -t} the command gets a pty of the container (sized as the caller's terminal and
+     * resized with it); -e and -w apply, -u is not supported yet.
+     */
+    @Override
+    public int exec(String ref, io.cloudtui.core.ExecSpec spec, Stdio stdio) {
+        if (spec.user() != null) throw CloudtuiException.unsupported(name, "exec --user");
         String id = resolve(ref);
         ObjectNode rec = refresh(id);
         if (!rec.path("state").asText().equals("running")) throw new CloudtuiException("container " + rec.path("name").asText() + " is not running");
-        if (stdio.tty()) throw new CloudtuiException("exec with a terminal is not available on the runtime backend yet; use exec without -t");
-        return runtime().exec(id, command, new OciRuntime.Pipes(stdio.stdin(), stdio.stdout(), stdio.stderr()));
+        List<String> env = new ArrayList<>();
+        spec.env().forEach((k, v) -> env.add(k + "=" + v));
+        try {
+            return runtime().exec(id, spec.command(), spec.workdir(), env, stdio);
+        } catch (CloudtuiException e) {
+            // the command could not be started (not found, not executable): 126, as docker exec
+            if (!spec.command().isEmpty() && e.getMessage().startsWith("exec " + spec.command().get(0) + ": ")) {
+                throw new CloudtuiException(e.getMessage(), 126, e);
+            }
+            throw e;
+        }
     }
 
     /** Attaches to a container run with -i or -t (its monitor's attach socket); returns when it ends or stdin does. */
@@ -637,8 +656,10 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         if (!Files.exists(runtime().attachSocket(id))) {
             throw new CloudtuiException("container " + rec.path("name").asText() + " was not started with -i or -t: nothing to attach to (use logs -f or exec)");
         }
+        boolean tty = rec.path("tty").asBoolean();
         try (java.nio.channels.SocketChannel ch = connectAttach(id)) {
-            relay(ch, stdio, rec.path("tty").asBoolean());
+            if (tty) followSize(id, stdio, true); // as docker attach: the terminal takes the attaching client's size
+            relay(ch, stdio, tty);
         } catch (IOException e) {
             LOG.debug("attach of {} closed: {}", id, e.toString());
         }
@@ -654,6 +675,12 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         } catch (IOException | ClassCastException e) {
             LOG.debug("console size of {}: {}", id, e.toString());
         }
+    }
+
+    /** The container's terminal follows the caller's window: its resizes (and with NOW its size at once) go to the monitor. */
+    private void followSize(String id, Stdio stdio, boolean now) {
+        if (now && stdio.size() != null) runtime().resize(id, stdio.size().rows(), stdio.size().columns());
+        stdio.registerResize(s -> runtime().resize(id, s.rows(), s.columns()));
     }
 
     private java.nio.channels.SocketChannel connectAttach(String id) {
@@ -847,7 +874,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     private int runCreated(String id, RunSpec spec, Stdio stdio, Consumer<String> onCreated) {
         onCreated.accept(id);
-        if (spec.tty() && stdio.size() != null) consoleSize(id, stdio.size()); // the terminal's size (no resizes later yet)
+        if (spec.tty() && stdio.size() != null) consoleSize(id, stdio.size()); // the size it starts with; resizes go to the monitor
         java.nio.channels.SocketChannel[] attached = {null};
         // a foreground run reads the output through the attach socket: it streams at once and its
         // end is the container's end (the log still gets everything)
@@ -863,6 +890,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         if (attached[0] != null) {
             try (java.nio.channels.SocketChannel ch = attached[0]) {
                 if (!spec.interactive() && !spec.tty()) ch.shutdownOutput(); // no -i: the container's stdin is at EOF
+                if (spec.tty()) followSize(id, stdio, false);
                 relay(ch, spec.interactive() || spec.tty() ? stdio : new Stdio(null, stdio.stdout(), stdio.stderr(), false, null, null), spec.tty());
             } catch (IOException e) {
                 LOG.debug("attach of {} closed: {}", id, e.toString());
@@ -917,6 +945,12 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     @Override
     public String importImage(Path file, String reference, Consumer<String> progress) {
         List<String> ids = images().importImage(file, reference, ImageProgress.of(progress));
+        return ids.isEmpty() ? "" : ids.get(ids.size() - 1);
+    }
+
+    @Override
+    public String importImage(java.io.InputStream in, String source, String reference, Consumer<String> progress) {
+        List<String> ids = images().importStream(in, source, reference, ImageProgress.of(progress));
         return ids.isEmpty() ? "" : ids.get(ids.size() - 1);
     }
 

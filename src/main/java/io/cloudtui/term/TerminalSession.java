@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * detach the workload's stdin is not closed (so a shell keeps running); the body's thread is
  * interrupted and abandoned, so a backend should stop its stream when interrupted.
  *
+ * <p>A TTY without input ({@code exec -t} alone) leaves the terminal's settings and stdin alone but
+ * still passes its size and resizes on, as docker does.
+ *
  * <p>Without a terminal (pipes, tests) the streams are passed through unchanged; detach keys still
  * apply to interactive TTY sessions.
  *
@@ -130,6 +133,8 @@ public final class TerminalSession {
         OutputStream o = new Flushing(out);
         OutputStream e = new Flushing(err);
         if (!interactive) {
+            // -t alone: no input, the terminal stays as it is, but the workload's TTY takes its size
+            if (tty && isTerminal(in)) return runRaw(null, body, o, e, false);
             return body.applyAsInt(new Stdio(null, o, e, tty, null, null));
         }
         boolean raw = tty && isTerminal(in);
@@ -137,7 +142,7 @@ public final class TerminalSession {
         if (!raw && keys == null) {
             return body.applyAsInt(new Stdio(in, o, e, tty, null, null));
         }
-        return raw ? runRaw(keys, body, o, e) : runPiped(keys, body, o, e);
+        return raw ? runRaw(keys, body, o, e, true) : runPiped(keys, body, o, e);
     }
 
     private int runPiped(DetachKeys keys, ToIntFunction<Stdio> body, OutputStream o, OutputStream e) {
@@ -151,7 +156,8 @@ public final class TerminalSession {
         }
     }
 
-    private int runRaw(DetachKeys keys, ToIntFunction<Stdio> body, OutputStream o, OutputStream e) {
+    /** INPUT: raw mode and stdin forwarded; without, only the size and its changes are passed on. */
+    private int runRaw(DetachKeys keys, ToIntFunction<Stdio> body, OutputStream o, OutputStream e, boolean input) {
         Terminal terminal;
         try {
             // The exec provider (stty) restores settings exactly; the ffm one was seen to drop the baud-rate bits.
@@ -159,7 +165,7 @@ public final class TerminalSession {
                     .nativeSignals(true).signalHandler(sig -> {}).build();
         } catch (IOException | RuntimeException ex) {
             LOG.warn("cannot open the terminal, running without raw mode", ex);
-            return runPiped(keys, body, o, e);
+            return input ? runPiped(keys, body, o, e) : body.applyAsInt(new Stdio(null, o, e, true, null, null));
         }
         Attributes saved = terminal.getAttributes();
         Thread restoreOnExit = new Thread(() -> restore(terminal, saved), "cloudtui-restore-terminal");
@@ -167,7 +173,7 @@ public final class TerminalSession {
         Session s = new Session(keys);
         List<Consumer<Stdio.TermSize>> resizeHandlers = new CopyOnWriteArrayList<>();
         try {
-            terminal.setAttributes(rawAttributes(saved));
+            if (input) terminal.setAttributes(rawAttributes(saved));
             terminal.handle(Terminal.Signal.WINCH, sig -> {
                 Stdio.TermSize size = sizeOf(terminal);
                 for (Consumer<Stdio.TermSize> h : resizeHandlers) {
@@ -179,12 +185,12 @@ public final class TerminalSession {
                 }
             });
             terminal.handle(Terminal.Signal.INT, sig -> s.finish(INTERRUPTED));
-            Thread pump = Thread.ofPlatform().daemon().name("cloudtui-stdin").start(() -> s.pumpPolling(in));
+            Thread pump = input ? Thread.ofPlatform().daemon().name("cloudtui-stdin").start(() -> s.pumpPolling(in)) : null;
             try {
-                return s.await(body, new Stdio(s.stdin, o, e, true, sizeOf(terminal), resizeHandlers::add));
+                return s.await(body, new Stdio(input ? s.stdin : null, o, e, true, sizeOf(terminal), resizeHandlers::add));
             } finally {
                 s.stop();
-                pump.interrupt();
+                if (pump != null) pump.interrupt();
             }
         } finally {
             restore(terminal, saved);

@@ -29,13 +29,14 @@ final class Palette {
         {"run [IMAGE]", "form to run a new container"},
         {"pull REF", "pull an image (progress streams)"},
         {"import FILE [REF]", "import a docker-save tar or OCI layout"},
+        {"copy [BACKEND:]IMAGE [DEST[:REF]]", "copy an image into another backend, streamed (default: docker into runtime)"},
         {"build DIR [TAG]", "build from a directory with a Dockerfile"},
         {"rmi REF", "remove an image"},
         {"help", "this help"},
         {"q|quit", "quit cloudtui"},
     };
 
-    static final List<String> NAMES = List.of("attach", "build", "env", "filter", "help", "images", "import", "inspect", "kill", "logs",
+    static final List<String> NAMES = List.of("attach", "build", "copy", "env", "filter", "help", "images", "import", "inspect", "kill", "logs",
             "networks", "only", "pause", "pull", "q", "quit", "remove", "restart", "resume", "rm", "rmi", "run", "shell", "snapshot", "snapshots",
             "sort", "ssh", "start", "stats", "stop", "stopped", "theme", "vm", "volumes", "workloads");
 
@@ -55,7 +56,7 @@ final class Palette {
                 case "only" -> List.of("all", "containers", "vms");
                 case "stopped" -> List.of("hide", "show");
                 case "theme" -> app.themes.names();
-                case "filter", "help", "q", "quit", "pull", "images", "volumes", "networks", "workloads", "vm" -> List.of();
+                case "filter", "help", "q", "quit", "pull", "images", "volumes", "networks", "workloads", "vm", "copy" -> List.of();
                 case "snapshot" -> parts.length == 2 ? List.of("create", "delete", "revert") : snapshotNames(app);
                 case "build", "import" -> paths(word);
                 case "run", "rmi" -> imageNames(app);
@@ -223,6 +224,7 @@ final class Palette {
             case "vm" -> app.openVmForm();
             case "snapshot" -> app.snapshotCommand(args);
             case "pull", "import", "build", "rmi" -> imageCommand(cmd, args, app);
+            case "copy" -> app.copyImage(args);
             default -> app.error("unknown command '" + cmd + "' (tab completes; ? lists commands)");
         }
     }

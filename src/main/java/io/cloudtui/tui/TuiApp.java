@@ -210,22 +210,36 @@ public final class TuiApp implements AutoCloseable {
         screen.startScreen();
         screen.setCursorPosition(null);
         feed.start();
-        checkEmptyStores();
+        checkEmptyStores(true);
     }
 
     /** Set when the bundled engine's store has no image yet: the table says how to get one. */
     volatile String emptyStoreHint;
 
-    private void checkEmptyStores() {
-        boolean docker = backends.values().stream().anyMatch(b -> b.type().equals("docker"));
+    /**
+     * ANNOUNCE (at start): the hint is also the message line's, for when other backends' rows fill
+     * the table. Also run after an image job: a store that got its first image loses the hint.
+     */
+    private void checkEmptyStores(boolean announce) {
+        List<Backend> dockers = backends.values().stream().filter(b -> b.type().equals("docker")).toList();
         for (Backend b : backends.values()) {
             if (!b.type().equals("runtime") || !(b instanceof io.cloudtui.core.ImageSupport is)) continue;
             background(() -> {
                 try {
                     if (is.images(false).isEmpty()) {
-                        String hint = b.name() + " has no images yet: :import FILE (docker save tar, OCI layout, rootfs tar) or :pull REF"
-                                + (docker ? "; from Docker: docker save IMAGE -o image.tar, then :import image.tar" : "");
-                        onUi(() -> emptyStoreHint = hint);
+                        // with a Docker engine around, copying an image from it is the quickest start
+                        String hint = dockers.isEmpty()
+                                ? b.name() + " has no images yet: :import FILE (docker save tar, OCI layout, rootfs tar) or :pull REF"
+                                : b.name() + " has no images yet: :copy " + (dockers.size() == 1 ? "" : dockers.get(0).name() + ":")
+                                        + "IMAGE (from " + dockers.get(0).name() + "), :pull REF, :import FILE";
+                        onUi(() -> {
+                            emptyStoreHint = hint;
+                            if (announce) info(hint);
+                        });
+                    } else {
+                        onUi(() -> {
+                            if (emptyStoreHint != null && emptyStoreHint.startsWith(b.name() + " has no images")) emptyStoreHint = null;
+                        });
                     }
                 } catch (RuntimeException e) {
                     LOG.debug("image list of {}", b.name(), e);
@@ -599,6 +613,7 @@ public final class TuiApp implements AutoCloseable {
                     pv.done = true;
                     pv.pane.append("done: " + id);
                     info(title + ": done");
+                    if (emptyStoreHint != null) checkEmptyStores(false);
                 });
             } catch (RuntimeException e) {
                 onUi(() -> {
@@ -608,6 +623,45 @@ public final class TuiApp implements AutoCloseable {
                 });
             }
         });
+    }
+
+    /**
+     * {@code :copy [BACKEND:]IMAGE [DEST[:REF]]}: streams an image from one backend into another;
+     * by default from the (only) docker backend into the (only) runtime backend.
+     */
+    void copyImage(List<String> args) {
+        if (args.isEmpty() || args.size() > 2) {
+            error("copy: what? (copy [BACKEND:]IMAGE [DEST[:REF]])");
+            return;
+        }
+        io.cloudtui.core.ImageCopy.Place from = io.cloudtui.core.ImageCopy.Place.parse(args.get(0), backends.keySet());
+        io.cloudtui.core.ImageCopy.Place to = args.size() > 1 ? io.cloudtui.core.ImageCopy.Place.parse(args.get(1), backends.keySet()) : null;
+        if (from.image() == null) {
+            error("copy: which image of " + from.backend() + "?");
+            return;
+        }
+        if (to != null && to.backend() == null) {
+            error("copy: no backend '" + args.get(1) + "'");
+            return;
+        }
+        Backend src = from.backend() != null ? backends.get(from.backend()) : onlyOfType("docker", null);
+        if (src == null) {
+            error("copy: say which backend the image is on (BACKEND:IMAGE)");
+            return;
+        }
+        Backend dst = to != null ? backends.get(to.backend()) : onlyOfType("runtime", src);
+        if (dst == null) {
+            error("copy: say where to (copy " + args.get(0) + " BACKEND)");
+            return;
+        }
+        String ref = to == null ? null : to.image();
+        imageJob("copy " + src.name() + ":" + from.image() + " to " + dst.name(),
+                p -> io.cloudtui.core.ImageCopy.copy(src, from.image(), dst, ref, p));
+    }
+
+    private Backend onlyOfType(String type, Backend not) {
+        List<Backend> found = backends.values().stream().filter(b -> b.type().equals(type) && b != not).toList();
+        return found.size() == 1 ? found.get(0) : null;
     }
 
     boolean isQuit() {

@@ -256,6 +256,141 @@ class EngineIT {
         assertTrue(t.contains("30 100"), "the caller's terminal size: " + t);
     }
 
+    /** A Stdio with a terminal of SIZE whose resize handlers land in HANDLERS (what TerminalSession does with SIGWINCH). */
+    static Stdio terminal(InputStream in, java.io.OutputStream out, Stdio.TermSize size, List<java.util.function.Consumer<Stdio.TermSize>> handlers) {
+        return new Stdio(in, out, out, true, size, handlers::add);
+    }
+
+    static void awaitText(ByteArrayOutputStream out, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!out.toString(StandardCharsets.UTF_8).contains(text)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("never saw '" + text + "' in: " + out.toString(StandardCharsets.UTF_8));
+            Thread.sleep(20);
+        }
+    }
+
+    static void awaitLogLine(String id, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            List<io.cloudtui.core.LogLine> lines = new ArrayList<>();
+            engine.logs(id, new io.cloudtui.core.LogOptions(false, -1, null, false), lines::add, new io.cloudtui.core.Backend.Cancel());
+            if (lines.stream().anyMatch(l -> l.text().contains(text))) return;
+            if (System.nanoTime() > deadline) throw new AssertionError("the log of " + id + " never showed '" + text + "': " + lines);
+            Thread.sleep(50);
+        }
+    }
+
+    /** exec -t: a pty of the container, the caller's size at start, resizes passed on (with SIGWINCH), the exit code back. */
+    @Test
+    void execWithATerminalFollowsTheCallersSize() throws Exception {
+        String id = start(simple("xtty", "sleep", "1000"));
+        List<java.util.function.Consumer<Stdio.TermSize>> handlers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        java.io.PipedOutputStream keys = new java.io.PipedOutputStream();
+        java.io.PipedInputStream stdin = new java.io.PipedInputStream(keys);
+        var done = java.util.concurrent.CompletableFuture.supplyAsync(() -> engine.exec(id,
+                List.of("sh", "-c", "trap 'echo got-winch' WINCH; tty; echo start $(stty size); read x; echo now $(stty size); exit 4"),
+                terminal(stdin, out, new Stdio.TermSize(100, 30), handlers)));
+        awaitText(out, "start 30 100");
+        assertEquals(1, handlers.size(), "the exec follows resizes");
+        handlers.get(0).accept(new Stdio.TermSize(120, 40));
+        keys.write("go\n".getBytes(StandardCharsets.UTF_8)); // after the resize on the same pipe: read returns on the new size
+        keys.flush();
+        assertEquals(4, done.get(60, TimeUnit.SECONDS));
+        keys.close();
+        String t = out.toString(StandardCharsets.UTF_8);
+        assertTrue(t.contains("/dev/pts/"), t);
+        assertTrue(t.contains("now 40 120"), "resized: " + t);
+        assertTrue(t.contains("got-winch"), "SIGWINCH reached the process: " + t);
+        // -e and -w apply with a terminal as without; -u is refused in one line
+        ByteArrayOutputStream o2 = new ByteArrayOutputStream();
+        int code = engine.exec(id, new io.cloudtui.core.ExecSpec(List.of("sh", "-c", "echo $FOO in $(pwd); tty"), Map.of("FOO", "bar"), "/tmp", null, true, false),
+                new Stdio(null, o2, o2, true, null, null));
+        assertEquals(0, code);
+        assertTrue(o2.toString(StandardCharsets.UTF_8).startsWith("bar in /tmp\r\n/dev/pts/"), o2.toString(StandardCharsets.UTF_8));
+        CloudtuiException u = assertThrows(CloudtuiException.class, () -> engine.exec(id,
+                new io.cloudtui.core.ExecSpec(List.of("id"), Map.of(), null, "nobody", true, false), new Stdio(null, o2, o2, true, null, null)));
+        assertTrue(u.getMessage().contains("exec --user"), u.getMessage());
+        for (boolean tty : new boolean[] {false, true}) {
+            CloudtuiException missing = assertThrows(CloudtuiException.class, () -> engine.exec(id, List.of("nosuchcmd"), new Stdio(null, o2, o2, tty, null, null)));
+            assertEquals(126, missing.exitCode(), "as docker exec: " + missing.getMessage());
+            assertTrue(missing.getMessage().startsWith("exec nosuchcmd: "), missing.getMessage());
+        }
+        engine.remove(id, true);
+    }
+
+    /** attach to a container run with -t: the terminal takes the attaching client's size, then follows its resizes. */
+    @Test
+    void attachToATerminalFollowsTheClientsSize() throws Exception {
+        RunSpec s = new RunSpec("local/bb:1", "atty", List.of("sh", "-c", "trap 'echo size $(stty size)' WINCH; echo ready; while :; do sleep 0.05; done"),
+                null, Map.of(), List.of(), null, List.of(), true, true, true, false, null, null, null, null, null, false, null, Map.of());
+        String id = start(s);
+        awaitLogLine(id, "ready"); // its WINCH trap is set
+        List<java.util.function.Consumer<Stdio.TermSize>> handlers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        java.io.PipedOutputStream keys = new java.io.PipedOutputStream();
+        java.io.PipedInputStream stdin = new java.io.PipedInputStream(keys);
+        var done = java.util.concurrent.CompletableFuture.supplyAsync(() -> engine.attach(id, terminal(stdin, out, new Stdio.TermSize(90, 25), handlers)));
+        awaitText(out, "size 25 90");
+        assertEquals(1, handlers.size());
+        handlers.get(0).accept(new Stdio.TermSize(130, 45));
+        awaitText(out, "size 45 130");
+        engine.kill(id, "KILL");
+        assertEquals(0, done.get(60, TimeUnit.SECONDS), "attach ends with the container");
+        keys.close();
+        engine.remove(id, true);
+    }
+
+    /** The real CLI in a real terminal (tmux): exec -it and run -it follow the window's size; the detach keys leave the command running. */
+    @Test
+    void execItAndRunItInARealTerminal() throws Exception {
+        Path config = work.resolve("config.yaml");
+        Files.writeString(config, "backends:\n  - name: rt\n    type: runtime\n    store: " + store + "\n    root: " + runRoot + "\n");
+        String id = start(simple("pty", "sleep", "1000"));
+        Map<String, String> env = Map.of("CLOUDTUI_CONFIG", config.toString(), "XDG_STATE_HOME", work.resolve("state").toString());
+        Path exec = io.cloudtui.testing.Tmux.launcher(work, "exec.sh", env, List.of("exec", "-it", "pty", "sh"));
+        try (io.cloudtui.testing.Tmux tmux = new io.cloudtui.testing.Tmux("ctui-it-engine")) {
+            tmux.start(exec.toString(), 100, 30);
+            tmux.await("/ #");
+            tmux.type("echo A-$(stty size)");
+            tmux.keys("Enter");
+            tmux.await("A-30 100");
+            tmux.resize(120, 40);
+            // the resize travels apart from the keys (SIGWINCH to cloudtui, then to the container): wait for it there
+            tmux.type("while [ \"$(stty size)\" = \"30 100\" ]; do sleep 0.1; done; echo B-$(stty size)");
+            tmux.keys("Enter");
+            tmux.await("B-40 120");
+            tmux.type("exit 7");
+            tmux.keys("Enter");
+            assertTrue(tmux.await("CLOUDTUI-EXIT").contains("CLOUDTUI-EXIT code=7 stty=same"), tmux.capture());
+        }
+        Path detach = io.cloudtui.testing.Tmux.launcher(work, "detach.sh", env, List.of("exec", "-it", "pty", "sh", "-c", "echo READY; sleep 1000"));
+        try (io.cloudtui.testing.Tmux tmux = new io.cloudtui.testing.Tmux("ctui-it-engine")) {
+            tmux.start(detach.toString(), 100, 30);
+            tmux.await("READY");
+            tmux.keys("C-p", "C-q");
+            assertTrue(tmux.await("CLOUDTUI-EXIT").contains("CLOUDTUI-EXIT code=0 stty=same"), tmux.capture());
+        }
+        assertTrue(sh(id, "ps -o args").contains("sleep 1000"), "the detached command runs on: " + sh(id, "ps -o args"));
+        engine.remove(id, true);
+        Path run = io.cloudtui.testing.Tmux.launcher(work, "run.sh", env, List.of("run", "-it", "--rm", "--name", "runit", "local/bb:1", "sh"));
+        try (io.cloudtui.testing.Tmux tmux = new io.cloudtui.testing.Tmux("ctui-it-engine")) {
+            tmux.start(run.toString(), 100, 30);
+            tmux.await("/ #");
+            tmux.type("echo A-$(stty size)");
+            tmux.keys("Enter");
+            tmux.await("A-30 100");
+            tmux.resize(132, 43);
+            tmux.type("while [ \"$(stty size)\" = \"30 100\" ]; do sleep 0.1; done; echo B-$(stty size)");
+            tmux.keys("Enter");
+            tmux.await("B-43 132");
+            tmux.type("exit 3");
+            tmux.keys("Enter");
+            assertTrue(tmux.await("CLOUDTUI-EXIT").contains("CLOUDTUI-EXIT code=3 stty=same"), tmux.capture());
+        }
+        assertThrows(CloudtuiException.class, () -> engine.get("runit"), "--rm removed it");
+    }
+
     @Test
     void statsComeFromTheContainersCgroup() throws Exception {
         String id = start(spec("busy", List.of("sh", "-c", "while :; do :; done"), Map.of(), List.of(), null, null, null, 128L << 20, null,

@@ -29,4 +29,22 @@ class EngineProviderTest {
         assertTrue(host.getMessage().contains("not docker or libvirt settings"), host.getMessage());
         assertEquals(2, keep.exitCode());
     }
+
+    /** Autodetected (no backends list): "runtime" can be named before its store holds anything; configured: only what is listed. */
+    @Test
+    void theBundledEngineCanBeNamedBeforeItIsInUse() {
+        try (io.cloudtui.core.Backends auto = io.cloudtui.core.Backends.open(io.cloudtui.config.Config.defaults(), getClass().getClassLoader())) {
+            assertEquals("runtime", auto.get("runtime").type());
+            assertTrue(auto.all().stream().anyMatch(b -> b.name().equals("runtime")), "and it stays in the session");
+            CloudtuiException other = assertThrows(CloudtuiException.class, () -> auto.get("nonesuch"));
+            assertTrue(other.getMessage().startsWith("no such backend 'nonesuch'"), other.getMessage());
+        }
+        io.cloudtui.config.Config onlyDocker = new io.cloudtui.config.Config(java.util.List.of(
+                new BackendConfig("docker", "docker", true, "unix:///nonexistent.sock", null, null, null, null, null, null, Map.of())),
+                null, null, Map.of(), null, null);
+        try (io.cloudtui.core.Backends configured = io.cloudtui.core.Backends.open(onlyDocker, getClass().getClassLoader())) {
+            CloudtuiException e = assertThrows(CloudtuiException.class, () -> configured.get("runtime"));
+            assertTrue(e.getMessage().contains("enabled: docker"), e.getMessage());
+        }
+    }
 }

@@ -30,21 +30,28 @@ public final class Tmux implements AutoCloseable {
      * "CLOUDTUI-EXIT code=N stty=same|changed" (whether the terminal's settings survived) and waits.
      */
     public static Path launcher(Path dir, Map<String, String> env) throws Exception {
+        return launcher(dir, "run.sh", env, List.of());
+    }
+
+    /** As {@link #launcher(Path, Map)}, as {@code dir/NAME}, running the jar with ARGS (a CLI command). */
+    public static Path launcher(Path dir, String name, Map<String, String> env, List<String> args) throws Exception {
         Path jar = Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar"));
         Engines.require(Files.isRegularFile(jar), "the packaged jar " + jar);
         Engines.require(Engines.run("tmux", "-V") == 0, "tmux");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         StringBuilder vars = new StringBuilder();
         env.forEach((k, v) -> vars.append(k).append('=').append(v).append(' '));
+        StringBuilder argv = new StringBuilder();
+        for (String a : args) argv.append(" '").append(a.replace("'", "'\\''")).append('\'');
         String script = "#!/bin/sh\n"
                 + "before=$(stty -g)\n"
-                + vars + java + " -Dcloudtui.home=" + Path.of("").toAbsolutePath() + " -jar " + jar.toAbsolutePath() + "\n"
+                + vars + java + " -Dcloudtui.home=" + Path.of("").toAbsolutePath() + " -jar " + jar.toAbsolutePath() + argv + "\n"
                 + "code=$?\n"
                 + "after=$(stty -g)\n"
                 + "if [ \"$before\" = \"$after\" ]; then s=same; else s=changed; fi\n"
                 + "echo \"CLOUDTUI-EXIT code=$code stty=$s\"\n"
                 + "sleep 600\n";
-        Path run = dir.resolve("run.sh");
+        Path run = dir.resolve(name);
         Files.writeString(run, script);
         Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-xr-x"));
         return run;
@@ -62,6 +69,11 @@ public final class Tmux implements AutoCloseable {
         long pane = Long.parseLong(out);
         return ProcessHandle.of(pane).flatMap(h -> h.children().findFirst()).map(ProcessHandle::pid)
                 .orElseThrow(() -> new AssertionError("nothing runs in the pane of " + session));
+    }
+
+    /** Resizes the session's window: the program in it gets SIGWINCH and the new size. */
+    public void resize(int w, int h) {
+        assertEquals(0, Engines.run("tmux", "resize-window", "-t", session, "-x", String.valueOf(w), "-y", String.valueOf(h)));
     }
 
     public String capture() throws Exception {

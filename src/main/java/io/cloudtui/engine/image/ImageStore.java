@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cloudtui.core.CloudtuiException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -200,6 +201,24 @@ public final class ImageStore {
         }
         try (Op op = newOp()) {
             List<PendingImage> pending = new Importer(this, op, budget(), progress).importPath(source, ref);
+            return commit(op, pending);
+        } catch (IOException e) {
+            throw new CloudtuiException("import of " + source + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Imports an image archive read from IN in one pass (a docker save tar as from docker's GET
+     * /images/NAME/get, an OCI layout tar, a rootfs tar, maybe gzipped), as {@link #importImage} does
+     * a file; SOURCE names it in messages. IN is read to its end, not closed.
+     */
+    public List<String> importStream(InputStream in, String source, String reference, Progress progress) {
+        Reference ref = reference == null || reference.isBlank() ? null : Reference.parse(reference);
+        if (ref != null && ref.tag() == null) {
+            throw CloudtuiException.usage("import needs a tag, not a digest: " + reference);
+        }
+        try (Op op = newOp()) {
+            List<PendingImage> pending = new Importer(this, op, budget(), progress).importStream(in, source, source, ref);
             return commit(op, pending);
         } catch (IOException e) {
             throw new CloudtuiException("import of " + source + " failed: " + e.getMessage(), e);

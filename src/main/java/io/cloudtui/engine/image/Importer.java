@@ -82,28 +82,37 @@ final class Importer {
             return List.of(rootfs(tarDirectory(src), ref));
         }
         try (InputStream raw = Files.newInputStream(src)) {
-            BufferedInputStream b = new BufferedInputStream(raw, 65536);
-            b.mark(8);
-            byte[] magic = b.readNBytes(4);
-            b.reset();
-            InputStream outer = b;
-            if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-                outer = new GZIPInputStream(b, 65536);
-            } else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5) {
-                throw new CloudtuiException("zstd-compressed files are not supported: " + src);
-            }
-            BufferedInputStream tar = new BufferedInputStream(outer, 65536);
-            String first = firstEntryName(tar);
-            if (first == null || first.isEmpty()) {
-                throw new CloudtuiException(src + " is not a tar archive (nor gzip-compressed tar), or it is empty");
-            }
-            if (isArchiveTop(first)) {
-                TarContent c = collect(tar);
-                return fromLayout(c, ref);
-            }
-            Unpacked u = unpack(tar, true, src.getFileName().toString());
-            return List.of(rootfs(u, ref));
+            return importStream(raw, src.toString(), src.getFileName().toString(), ref);
         }
+    }
+
+    /**
+     * An image archive read in one pass from RAW: a docker save tar (either form), an OCI layout tar
+     * or a rootfs tar, each maybe gzip-compressed. WHAT names the source in messages, LABEL a rootfs
+     * layer in progress reports.
+     */
+    List<ImageStore.PendingImage> importStream(InputStream raw, String what, String label, Reference ref) throws IOException {
+        BufferedInputStream b = new BufferedInputStream(raw, 65536);
+        b.mark(8);
+        byte[] magic = b.readNBytes(4);
+        b.reset();
+        InputStream outer = b;
+        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+            outer = new GZIPInputStream(b, 65536);
+        } else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5) {
+            throw new CloudtuiException("zstd-compressed files are not supported: " + what);
+        }
+        BufferedInputStream tar = new BufferedInputStream(outer, 65536);
+        String first = firstEntryName(tar);
+        if (first == null || first.isEmpty()) {
+            throw new CloudtuiException(what + " is not a tar archive (nor gzip-compressed tar), or it is empty");
+        }
+        if (isArchiveTop(first)) {
+            TarContent c = collect(tar);
+            return fromLayout(c, ref);
+        }
+        Unpacked u = unpack(tar, true, label);
+        return List.of(rootfs(u, ref));
     }
 
     /** The first entry's name, read ahead and rewound; null when the stream is not a tar. */

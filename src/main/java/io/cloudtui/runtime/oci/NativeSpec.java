@@ -289,15 +289,20 @@ final class NativeSpec {
         }
     }
 
-    /** Exec: join the namespaces of PID that differ from ours, then run PROCESS. */
-    static NativeSpec forExec(int pid, List<String> nsTypes, Cgroups cg, OciConfig.Process p, String seccomp, String consoleSocket, String pidFile, boolean detach) {
+    /**
+     * Exec: join the namespaces of PID that differ from ours, then run PROCESS. FRAMED: a terminal
+     * without console socket is copied to and from our stdin in frames (relay 2, see unframe in
+     * src/main/c/nsexec.c), so a caller whose stdin is a pipe can pass window sizes.
+     */
+    static NativeSpec forExec(int pid, List<String> nsTypes, Cgroups cg, OciConfig.Process p, String seccomp, String consoleSocket, String pidFile,
+                              boolean detach, boolean framed) {
         NativeSpec s = new NativeSpec();
         for (Path procs : cg.procsFiles()) s.op("cgroup", procs.toString());
         for (String t : nsTypes) s.op("ns", NS_FLAGS.get(t), "/proc/" + pid + "/ns/" + procName(t));
         s.process(p);
         if (seccomp != null) s.op("seccomp", seccomp);
         if (consoleSocket != null) s.op("console", consoleSocket);
-        else if (p.terminal()) s.op("relay", 1); // the C stage copies between our stdio and the pty
+        else if (p.terminal()) s.op("relay", framed ? 2 : 1); // the C stage copies between our stdio and the pty
         if (pidFile != null) s.op("pidfile", Path.of(pidFile).toAbsolutePath().toString());
         if (detach) s.op("detach", 1);
         return s;

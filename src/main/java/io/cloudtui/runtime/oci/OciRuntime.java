@@ -531,6 +531,12 @@ public final class OciRuntime {
      */
     public int exec(String id, OciConfig.Process process, List<String> args, boolean tty, String cwd, List<String> env,
                     String consoleSocket, Path pidFile, boolean detach) {
+        return exec(id, process, args, tty, cwd, env, consoleSocket, pidFile, detach, null);
+    }
+
+    /** TERMINAL non-null: the pty is copied, framed, between the C stage and TERMINAL's streams (see {@link #execFramed}). */
+    private int exec(String id, OciConfig.Process process, List<String> args, boolean tty, String cwd, List<String> env,
+                     String consoleSocket, Path pidFile, boolean detach, io.cloudtui.core.Stdio terminal) {
         ObjectNode st = store.load(id);
         String status = status(st);
         if (!status.equals("running") && !status.equals("created")) throw new CloudtuiException("container '" + id + "' is " + status + ", not running");
@@ -540,7 +546,8 @@ public final class OciRuntime {
             OciConfig.Process base = OciConfig.load(Path.of(st.path("bundle").asText())).process();
             List<String> allEnv = new ArrayList<>(base.env());
             allEnv.addAll(env);
-            p = new OciConfig.Process(tty, 0, 0, base.uid(), base.gid(), base.additionalGids(), args, allEnv,
+            io.cloudtui.core.Stdio.TermSize size = terminal == null ? null : terminal.size();
+            p = new OciConfig.Process(tty, size == null ? 0 : size.rows(), size == null ? 0 : size.columns(), base.uid(), base.gid(), base.additionalGids(), args, allEnv,
                     cwd != null ? cwd : base.cwd(), base.capabilities(), base.rlimits(), base.noNewPrivileges(),
                     base.oomScoreAdj(), base.apparmorProfile(), base.umask());
         }
@@ -563,7 +570,7 @@ public final class OciRuntime {
         if (!alive(st)) throw new CloudtuiException("container '" + id + "' is not running");
         NativeSpec spec = NativeSpec.forExec(pid, types, cgroups(st, id), p, st.hasNonNull("seccomp") ? st.get("seccomp").asText() : null,
                 consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath().toString(),
-                pidFile == null ? null : pidFile.toString(), detach);
+                pidFile == null ? null : pidFile.toString(), detach, terminal != null && p.terminal());
         Path tmp;
         try {
             tmp = Files.createTempDirectory(store.root(), "exec-");
@@ -572,6 +579,7 @@ public final class OciRuntime {
         }
         try {
             spec.writeTo(tmp.resolve("spec"));
+            if (terminal != null && p.terminal() && !detach) return execFramed(tmp.resolve("spec"), tmp.resolve("report"), terminal);
             int r = runNative("exec", tmp.resolve("spec"), tmp.resolve("report"), !detach);
             return detach ? 0 : r;
         } finally {
@@ -631,6 +639,137 @@ public final class OciRuntime {
     }
 
     private static final ThreadLocal<Pipes> pipes = new ThreadLocal<>();
+
+    /**
+     * Runs ARGS in the container with the bundle's process settings, CWD (null: the bundle's) and
+     * ENV added, on STDIO's streams; returns the exit code. With {@code stdio.tty()} the process gets
+     * a pty of the container, sized {@code stdio.size()} at start and resized whenever STDIO reports a
+     * new size; all its output comes on stdout. A thread interrupted meanwhile (a detach) returns at
+     * once and leaves the process running; its output is then discarded.
+     */
+    public int exec(String id, List<String> args, String cwd, List<String> env, io.cloudtui.core.Stdio stdio) {
+        if (!stdio.tty()) {
+            pipes.set(new Pipes(stdio.stdin(), stdio.stdout(), stdio.stderr()));
+            try {
+                return exec(id, null, args, false, cwd, env, null, null, false);
+            } finally {
+                pipes.remove();
+            }
+        }
+        return exec(id, null, args, true, cwd, env, null, null, false, stdio);
+    }
+
+    /**
+     * Sets the window size of a container's terminal held by its monitor (created with a log and
+     * process.terminal): a line on the monitor's ctl fifo (protocol at log_run, src/main/c/nsexec.c).
+     * False when there is no such terminal (any more).
+     */
+    public boolean resize(String id, int rows, int cols) {
+        StateStore.checkId(id);
+        if (rows < 1 || cols < 1 || rows > 65535 || cols > 65535) return false;
+        Path ctl = store.dir(id).resolve("ctl");
+        // read+write without create: never blocks on a fifo (we are a reader too), fails if it is gone
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(ctl, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(("resize " + rows + " " + cols + "\n").getBytes(StandardCharsets.US_ASCII)));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** One frame to the C stage's stdin in relay 2: type, 4-byte big-endian length, payload (see unframe in nsexec.c). */
+    private static final class Framer {
+        private final OutputStream out;
+
+        Framer(OutputStream out) {
+            this.out = out;
+        }
+
+        synchronized void send(int type, byte[] b, int off, int n) throws IOException {
+            byte[] f = new byte[5 + n];
+            f[0] = (byte) type;
+            f[1] = (byte) (n >>> 24);
+            f[2] = (byte) (n >>> 16);
+            f[3] = (byte) (n >>> 8);
+            f[4] = (byte) n;
+            System.arraycopy(b, off, f, 5, n);
+            out.write(f);
+            out.flush();
+        }
+
+        void size(io.cloudtui.core.Stdio.TermSize s) {
+            int r = Math.min(s.rows(), 65535);
+            int c = Math.min(s.columns(), 65535);
+            try {
+                send(1, new byte[] {(byte) (r >>> 8), (byte) r, (byte) (c >>> 8), (byte) c}, 0, 4);
+            } catch (IOException e) {
+                // the exec has ended
+            }
+        }
+    }
+
+    /**
+     * The C stage for an exec with a terminal whose caller is not a terminal itself: its stdin
+     * carries frames (our input, window sizes), its stdout is the pty's output. Returns the exit
+     * code; interrupted (a detach), it lets go of the stage's pipes at once: the stage then drains
+     * the pty itself and the process runs on to its end.
+     */
+    private static int execFramed(Path spec, Path report, io.cloudtui.core.Stdio stdio) {
+        List<String> cmd = List.of(Native.binary().toString(), "exec", spec.toString(), report.toString());
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).start();
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot run the runtime's native stage: " + e.getMessage());
+        }
+        Framer framer = new Framer(p.getOutputStream());
+        // after a detach nothing more reaches the caller's terminal (a read already under way returns once more)
+        java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread out = pump(p.getInputStream(), gated(stdio.stdout(), over), false);
+        Thread err = pump(p.getErrorStream(), gated(stdio.stderr() != null ? stdio.stderr() : stdio.stdout(), over), false);
+        Thread in = null;
+        if (stdio.stdin() != null) {
+            in = new Thread(() -> {
+                byte[] buf = new byte[8192];
+                try {
+                    int n;
+                    while ((n = stdio.stdin().read(buf)) >= 0) {
+                        if (n > 0) framer.send(0, buf, 0, n);
+                    }
+                } catch (IOException e) {
+                    // our input or the stage is gone; the pipe stays open for window sizes
+                }
+            }, "exec-tty-in");
+            in.setDaemon(true);
+            in.start();
+        }
+        stdio.registerResize(framer::size);
+        int rc;
+        try {
+            rc = p.waitFor();
+            out.join(5000);
+            err.join(5000);
+        } catch (InterruptedException e) {
+            over.set(true);
+            closeQuietly(p.getInputStream());
+            closeQuietly(p.getErrorStream());
+            closeQuietly(p.getOutputStream());
+            Thread.currentThread().interrupt();
+            throw new CloudtuiException("interrupted");
+        } finally {
+            if (in != null) in.interrupt();
+        }
+        closeQuietly(p.getOutputStream());
+        String text;
+        try {
+            text = Files.readString(report).trim();
+        } catch (IOException e) {
+            text = "";
+        }
+        if (!text.matches("\\d+")) throw new CloudtuiException(text.isEmpty() ? "exec failed (native stage exit code " + rc + ")" : text);
+        return rc;
+    }
 
     // ---- run ----
 
@@ -734,6 +873,27 @@ public final class OciRuntime {
         if (waitCode) return rc;
         if (rc != 0) throw new CloudtuiException(verb + " failed (native stage exit code " + rc + ")");
         return Integer.parseInt(text);
+    }
+
+    private static OutputStream gated(OutputStream to, java.util.concurrent.atomic.AtomicBoolean over) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                if (over.get()) throw new IOException("detached");
+                to.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (over.get()) throw new IOException("detached");
+                to.write(b, off, len);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                if (!over.get()) to.flush();
+            }
+        };
     }
 
     private static Thread pump(java.io.InputStream in, java.io.OutputStream out, boolean closeOut) {

@@ -11,7 +11,6 @@ import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.testing.Engines;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
@@ -47,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RegistryIT {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static Path work;
-    static final List<Process> registries = new ArrayList<>();
+    static final List<io.cloudtui.testing.Registry> registries = new ArrayList<>();
     static int anonPort;
     static int basicPort;
     static int tokenPort;
@@ -56,51 +55,19 @@ class RegistryIT {
     static final String MULTI = "ctui-it-images-reg:" + ProcessHandle.current().pid();
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return io.cloudtui.testing.Registry.freePort();
     }
 
+    /** The three share one storage directory, so images are pushed once. */
     static void startRegistry(String name, int port, String auth) throws Exception {
-        Path cfg = work.resolve(name + ".yml");
-        Files.writeString(cfg, """
-                version: 0.1
-                log:
-                  level: info
-                  accesslog:
-                    disabled: false
-                storage:
-                  filesystem:
-                    rootdirectory: %s
-                  delete:
-                    enabled: true
-                http:
-                  addr: 127.0.0.1:%d
-                %s
-                """.formatted(work.resolve("storage"), port, auth));
-        Process p = new ProcessBuilder("docker-registry", "serve", cfg.toString()).redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".log").toFile()).start();
-        registries.add(p);
-        for (int i = 0; i < 200; i++) {
-            try {
-                int code = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (code == 200 || code == 401) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("registry " + name + " did not start: " + Files.readString(work.resolve(name + ".log")));
+        registries.add(io.cloudtui.testing.Registry.start(work, name, port, work.resolve("storage"), auth));
     }
 
     @BeforeAll
     static void start() throws Exception {
         Engines.requireDocker();
         Engines.requireRoot();
-        Engines.require(Engines.run("docker-registry", "--version") == 0, "docker-registry (scripts/provision/40-registry.sh)");
+        io.cloudtui.testing.Registry.require();
         Engines.require(Engines.run("htpasswd", "-h") != -1 && Engines.run("openssl", "version") == 0, "htpasswd and openssl");
         work = Files.createTempDirectory("ctui-it-registry-");
         anonPort = freePort();
@@ -141,9 +108,8 @@ class RegistryIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (Process p : registries) {
-            p.destroy();
-            p.waitFor();
+        for (io.cloudtui.testing.Registry r : registries) {
+            r.close();
         }
         if (tokenServer != null) {
             tokenServer.stop(0);

@@ -346,6 +346,54 @@ class OciLogsIT {
         assertTrue(read(log).stream().anyMatch(x -> x.log().equals("got:ping\r\n")), "logged as well");
     }
 
+    /** Window sizes through STATEDIR/ctl: applied to the pty (the process gets SIGWINCH), bad lines ignored. */
+    @Test
+    void theCtlFifoResizesTheTerminal() throws Exception {
+        String id = id("ctl");
+        Path log = logs.resolve("ctl.log");
+        BusyboxBundle b = BusyboxBundle.create(id, "sh", "-c", "trap 'echo size $(stty size)' WINCH; echo ready $(stty size); while :; do sleep 0.05; done");
+        bundles.add(b);
+        b.process().put("terminal", true);
+        b.process().putObject("consoleSize").put("height", 24).put("width", 80);
+        b.write();
+        cli.ok("create", "--container-log", log.toString(), "--container-attach", "--bundle", b.dir.toString(), id);
+        Path ctl = root.resolve(id).resolve("ctl");
+        assertTrue(Files.readAttributes(ctl, java.nio.file.attribute.BasicFileAttributes.class).isOther(), "ctl is a fifo");
+        assertPrivate(ctl);
+        cli.ok("start", id);
+        awaitLog(log, "ready 24 80");
+        // one write: an unknown line, an over-long one ending like a resize, a zero size, then a good one
+        try (var ch = java.nio.channels.FileChannel.open(ctl, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(("bogus 1 2\n" + "x".repeat(80) + " resize 11 11\nresize 0 5\nresize 33 77 9\nresize 33 77\n")
+                    .getBytes(StandardCharsets.US_ASCII)));
+        }
+        awaitLog(log, "size 33 77");
+        OciRuntime rt = new OciRuntime(root, m -> { });
+        assertTrue(rt.resize(id, 40, 120));
+        awaitLog(log, "size 40 120");
+        List<String> sizes = read(log).stream().map(Entry::log).filter(l -> l.startsWith("size ")).toList();
+        assertEquals(List.of("size 33 77\r\n", "size 40 120\r\n"), sizes, "only the well-formed resizes were applied");
+        String ppid = Files.readString(Path.of("/proc/" + cli.ok("state", id).json().get("pid").asInt() + "/status")).lines()
+                .filter(l -> l.startsWith("PPid:")).findFirst().orElseThrow().split("\\s+")[1];
+        String mon = Files.readString(Path.of("/proc/" + ppid + "/status"));
+        long rssKb = Long.parseLong(mon.lines().filter(l -> l.startsWith("VmRSS:")).findFirst().orElseThrow().split("\\s+")[1]);
+        System.out.println("monitor with a terminal, attach socket and ctl fifo, VmRSS: " + rssKb + " kB");
+        assertTrue(rssKb < 2048, "the monitor stays under 2 MiB resident, was " + rssKb + " KiB");
+        cli.ok("kill", id, "KILL");
+        cli.awaitStatus(id, "stopped");
+        assertFalse(Files.exists(ctl), "the fifo goes with the container");
+        assertFalse(rt.resize(id, 30, 90), "nothing to resize any more");
+    }
+
+    private static void awaitLog(Path log, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log) && Files.readString(log).contains(text)) return;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the log never showed '" + text + "': " + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+    }
+
     @Test
     void aNonRootProcessCanReopenItsStdio() throws Exception {
         for (boolean userns : new boolean[] {false, true}) {

@@ -1,0 +1,187 @@
+package io.cloudtui.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.Workload;
+import io.cloudtui.engine.image.ImageStore;
+import io.cloudtui.testing.Engines;
+import io.cloudtui.testing.Registry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Images into the bundled engine through the real CLI, each then run in a container: copied from
+ * the real dockerd (its docker save streamed into the store, no file in between) and pulled from
+ * Debian's docker-registry on loopback, filled by docker push.
+ */
+class EngineImagesIT {
+    static Path work;
+    static Path store;
+    static Path runRoot;
+    static Path config;
+    static Registry registry;
+    static String pushed;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Engines.requireRoot();
+        Engines.requireDocker();
+        work = Files.createTempDirectory("ctui-it-engimg");
+        store = work.resolve("store");
+        runRoot = Path.of("/run", "ctui-it-engimg-" + UUID.randomUUID().toString().substring(0, 8));
+        config = work.resolve("config.yaml");
+        Files.writeString(config, "backends:\n  - name: docker\n    type: docker\n  - name: rt\n    type: runtime\n    store: " + store
+                + "\n    root: " + runRoot + "\n");
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (store != null && Files.isDirectory(store)) {
+            EngineBackend engine = new EngineBackend("rt", store, runRoot, null);
+            for (Workload w : engine.list(true)) {
+                try {
+                    engine.remove(w.nativeId(), true);
+                } catch (CloudtuiException e) {
+                    // best effort
+                }
+            }
+        }
+        if (registry != null) registry.close();
+        if (pushed != null) Engines.run("docker", "rmi", pushed);
+        if (work != null) Engines.run("rm", "-rf", work.toString());
+        if (runRoot != null) Engines.run("rm", "-rf", runRoot.toString());
+    }
+
+    record Out(int code, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + code + "\nstdout: " + out + "\nstderr: " + err;
+        }
+    }
+
+    static Out cli(String... args) throws Exception {
+        Path jar = Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                jar.toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        Path err = Files.createTempFile(work, "err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
+        pb.environment().put("CLOUDTUI_CONFIG", config.toString());
+        pb.environment().put("XDG_STATE_HOME", work.resolve("state").toString());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), String.join(" ", args) + " did not finish");
+        return new Out(p.exitValue(), out, Files.readString(err));
+    }
+
+    static String dockerId(String ref) throws Exception {
+        Process p = new ProcessBuilder("docker", "image", "inspect", "-f", "{{.Id}}", ref).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
+    static void oneLineError(Out r) {
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r);
+        assertTrue(r.err().startsWith("cloudtui: "), r.toString());
+        assertFalse(r.err().contains("Exception") || r.out().contains("Exception"), r.toString());
+    }
+
+    @Test
+    void copyFromTheLocalDockerEngineThenRun() throws Exception {
+        Out r = cli("image", "copy", "docker:local/busybox", "rt");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(dockerId("local/busybox:latest"), r.out().trim(), "the image keeps docker's id (its config digest)");
+        assertTrue(r.err().startsWith("copying docker:local/busybox:latest to rt (about "), r.toString());
+        assertTrue(r.err().contains("%)"), "progress as bytes arrive: " + r.err());
+        assertTrue(r.err().contains("received ") && r.err().contains(" from docker"), r.err());
+        Out images = cli("images", "--backend", "rt");
+        assertTrue(images.out().lines().anyMatch(l -> l.startsWith("local/busybox") && l.contains("latest")), images.toString());
+        Out run = cli("run", "--backend", "rt", "--rm", "local/busybox", "sh", "-c", "echo from-docker-$((6*7))");
+        assertEquals(0, run.code(), run.toString());
+        assertEquals("from-docker-42\n", run.out());
+
+        // under another name, then run by it
+        r = cli("image", "copy", "docker:local/busybox:latest", "rt:copied/bb:2");
+        assertEquals(0, r.code(), r.toString());
+        run = cli("run", "--backend", "rt", "--rm", "copied/bb:2", "cat", "/etc/hostname");
+        assertEquals(0, run.code(), run.toString());
+
+        // bad input: one line each, nothing added to the store
+        List<String> before = new ImageStore(store.resolve("images")).list().stream().map(i -> i.id()).toList();
+        Out missing = cli("image", "copy", "docker:ctui-it/no-such-image:1", "rt");
+        assertEquals(1, missing.code(), missing.toString());
+        oneLineError(missing);
+        assertTrue(missing.err().toLowerCase(java.util.Locale.ROOT).contains("no such image"), missing.toString());
+        Out nowhere = cli("image", "copy", "docker:local/busybox", "nowhere");
+        assertEquals(2, nowhere.code(), nowhere.toString());
+        assertTrue(nowhere.err().startsWith("cloudtui: image copy: no backend 'nowhere'"), nowhere.toString());
+        Out same = cli("image", "copy", "docker:local/busybox", "docker");
+        assertEquals(2, same.code(), same.toString());
+        assertEquals(before, new ImageStore(store.resolve("images")).list().stream().map(i -> i.id()).toList());
+    }
+
+    /** The full-screen UI in tmux, beside the real dockerd: an empty store's hint offers :copy, which streams the image in. */
+    @Test
+    void theUiOffersToCopyFromDockerIntoAnEmptyStore() throws Exception {
+        Path uiStore = work.resolve("ui-store");
+        Path uiConfig = work.resolve("ui.yaml");
+        Files.writeString(uiConfig, "backends:\n  - name: docker\n    type: docker\n  - name: rt\n    type: runtime\n    store: " + uiStore
+                + "\n    root: " + runRoot + "\n");
+        Path ui = io.cloudtui.testing.Tmux.launcher(work, "ui.sh", java.util.Map.of("CLOUDTUI_CONFIG", uiConfig.toString(),
+                "XDG_STATE_HOME", work.resolve("state").toString()), List.of());
+        try (io.cloudtui.testing.Tmux tmux = new io.cloudtui.testing.Tmux("ctui-it-engimg")) {
+            tmux.start(ui.toString(), 120, 35);
+            tmux.await("docker connected", x -> x.contains("● docker"), java.time.Duration.ofSeconds(90));
+            // docker's containers fill the table: a filter matching nothing shows the empty table and its hint
+            tmux.keys("/");
+            tmux.type("ctui-it-matches-nothing");
+            tmux.keys("Enter");
+            tmux.await("rt has no images yet: :copy IMAGE (from docker), :pull REF, :import FILE");
+            tmux.type(":copy local/busybox");
+            tmux.keys("Enter");
+            String s = tmux.await("done: sha256:");
+            assertTrue(s.contains("copying docker:local/busybox:latest to rt"), s);
+            tmux.keys("Escape");
+            tmux.await("the hint gone", x -> x.contains("no workloads match") && !x.contains("has no images yet"), java.time.Duration.ofSeconds(30));
+            tmux.quitAndCheckTerminal();
+        }
+        assertEquals(dockerId("local/busybox:latest"), new ImageStore(uiStore.resolve("images")).inspect("local/busybox:latest").id());
+    }
+
+    @Test
+    void pullFromARegistryOnLoopbackThenRun() throws Exception {
+        Registry.require();
+        Path regDir = Files.createDirectories(work.resolve("registry"));
+        registry = Registry.start(regDir, "reg", Registry.freePort(), regDir.resolve("storage"), "");
+        pushed = "127.0.0.1:" + registry.port + "/ctui-it-engine/busybox:1";
+        assertEquals(0, Engines.run("docker", "tag", "local/busybox:latest", pushed));
+        assertEquals(0, Engines.run("docker", "push", "-q", pushed), "docker push " + pushed);
+
+        Out r = cli("pull", "--backend", "rt", pushed);
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(dockerId("local/busybox:latest"), r.out().trim());
+        assertTrue(r.err().contains("downloaded"), "pull progress: " + r.err());
+        Out run = cli("run", "--backend", "rt", "--rm", "--name", "pulled", pushed, "sh", "-c", "echo pulled-$((6*7)); exit 3");
+        assertEquals(3, run.code(), run.toString());
+        assertEquals("pulled-42\n", run.out());
+        assertTrue(new EngineBackend("rt", store, runRoot, null).list(true).stream().noneMatch(w -> w.name().equals("pulled")), "--rm removed it");
+
+        Out missing = cli("pull", "--backend", "rt", "127.0.0.1:" + registry.port + "/ctui-it-engine/nope:1");
+        assertEquals(1, missing.code(), missing.toString());
+        oneLineError(missing);
+        assertTrue(missing.err().contains("not found in registry"), missing.toString());
+    }
+}
