@@ -21,8 +21,10 @@ final class YamlPositions {
     private final Map<String, String> keys = new HashMap<>();
     private final Map<String, String> values = new HashMap<>();
     private final boolean empty;
+    private final Node root;
 
     private YamlPositions(Node root) {
+        this.root = root;
         empty = root == null;
         if (root != null) walk("", root);
     }
@@ -35,6 +37,11 @@ final class YamlPositions {
 
     boolean isEmpty() {
         return empty;
+    }
+
+    /** The composed document (null when empty). */
+    Node root() {
+        return root;
     }
 
     /** Position of the key at {@code path}, or null. */
