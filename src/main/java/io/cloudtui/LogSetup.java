@@ -40,12 +40,13 @@ public final class LogSetup {
             // Nowhere private to write: drop diagnostics rather than print them on the user's screen.
             target = "/dev/null";
         }
-        System.setProperty("org.slf4j.simpleLogger.logFile", target);
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSS");
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-                System.getenv().getOrDefault("CLOUDTUI_LOG_LEVEL", "info").toLowerCase(java.util.Locale.ROOT));
-        System.setProperty("org.slf4j.simpleLogger.log.com.github.dockerjava", "warn");
+        // SLF4J: cloudtui's own backend, named so SLF4J need not search the class path for one (and
+        // without SLF4J's note on stderr that it was named: its own warnings and errors still show)
+        System.setProperty("slf4j.internal.verbosity", "WARN");
+        System.setProperty("slf4j.provider", LogProvider.class.getName());
+        System.setProperty(LogProvider.FILE, target);
+        System.setProperty(LogProvider.LEVEL, System.getenv().getOrDefault("CLOUDTUI_LOG_LEVEL", "info").toLowerCase(java.util.Locale.ROOT));
+        System.setProperty(LogProvider.LEVEL + ".com.github.dockerjava", "warn");
         LogManager.getLogManager().reset();
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
         if (!"/dev/null".equals(target)) {
