@@ -51,16 +51,7 @@ final class RootFs {
     }
 
     static boolean mounted(Path dir) {
-        String target = dir.toAbsolutePath().toString();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-                String[] f = line.split(" ");
-                if (f.length > 4 && f[4].replace("\\040", " ").equals(target)) return true;
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
+        return io.cloudtui.core.MountInfo.isMountPoint(dir);
     }
 
     /** Mounts the overlay (a no-op for a copied rootfs or one already mounted). */
