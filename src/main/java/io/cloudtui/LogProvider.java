@@ -82,13 +82,33 @@ public final class LogProvider implements SLF4JServiceProvider {
         }
     }
 
-    /** Where the lines go, opened by the first one (and again if the configured file changes). */
-    private static final class Sink {
+    /**
+     * Where the lines go, opened by the first one (and again if the configured file changes); JUL's
+     * records come here too ({@link LogSetup.JulHandler}), so one process truncates the file once.
+     */
+    static final class Sink {
         private static PrintStream out;
         private static String openedFor;
         private static boolean dated;
 
         static synchronized void write(String line, Throwable t) {
+            open();
+            if (dated) out.print(timestamp() + " ");
+            out.println(line);
+            if (t != null) t.printStackTrace(out);
+            out.flush();
+        }
+
+        /** TEXT as it is, to the configured file only (never stderr). */
+        static synchronized void raw(String text) {
+            String file = System.getProperty(FILE);
+            if (file == null || file.equals("/dev/null")) return;
+            open();
+            out.print(text);
+            out.flush();
+        }
+
+        private static void open() {
             String file = System.getProperty(FILE);
             if (out == null || !java.util.Objects.equals(file, openedFor)) {
                 if (out != null && out != System.err) out.close();
@@ -100,10 +120,6 @@ public final class LogProvider implements SLF4JServiceProvider {
                     out = new PrintStream(java.io.OutputStream.nullOutputStream());
                 }
             }
-            if (dated) out.print(timestamp() + " ");
-            out.println(line);
-            if (t != null) t.printStackTrace(out);
-            out.flush();
         }
 
         /** yyyy-MM-dd'T'HH:mm:ss.SSS in the local time zone. */

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
-import java.util.logging.FileHandler;
 import java.util.logging.Handler;
 import java.util.logging.LogManager;
 import java.util.logging.SimpleFormatter;
@@ -47,18 +46,70 @@ public final class LogSetup {
         System.setProperty(LogProvider.FILE, target);
         System.setProperty(LogProvider.LEVEL, System.getenv().getOrDefault("CLOUDTUI_LOG_LEVEL", "info").toLowerCase(java.util.Locale.ROOT));
         System.setProperty(LogProvider.LEVEL + ".com.github.dockerjava", "warn");
-        LogManager.getLogManager().reset();
-        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
-        if (!"/dev/null".equals(target)) {
-            try {
-                Handler h = new FileHandler(target, true);
-                h.setFormatter(new SimpleFormatter());
-                root.addHandler(h);
-            } catch (IOException e) {
-                // keep JUL silent
-            }
+        if (!julDeferred || julStarted) {
+            // JUL may run already (embedded, or an earlier session in this JVM): point it at this file now
+            LogManager.getLogManager().reset();
+            java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+            root.addHandler(new JulHandler());
+            root.setLevel(java.util.logging.Level.WARNING);
         }
-        root.setLevel(java.util.logging.Level.WARNING);
         return file;
+    }
+
+    private static volatile boolean julDeferred;
+    private static volatile boolean julStarted;
+
+    /**
+     * For the cloudtui process itself, first thing in main (nothing has started JUL yet): JUL is set
+     * up only when something first uses it, most commands never do (its start scans the class path
+     * and opens the log file); {@link JulConfig} is then its configuration, so it never starts with
+     * its default, a handler on stderr. Embedded callers of {@link #init} get JUL configured at once.
+     */
+    public static void deferJul() {
+        if (System.getProperty("java.util.logging.config.class") == null) {
+            System.setProperty("java.util.logging.config.class", JulConfig.class.getName());
+            julDeferred = true;
+        }
+    }
+
+    /** JUL's configuration (java.util.logging.config.class): warnings and worse to {@link JulHandler}. */
+    public static final class JulConfig {
+        public JulConfig() throws IOException {
+            julStarted = true;
+            java.util.Properties p = new java.util.Properties();
+            p.setProperty(".level", "WARNING");
+            p.setProperty("handlers", JulHandler.class.getName());
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+            p.store(b, null);
+            LogManager.getLogManager().readConfiguration(new java.io.ByteArrayInputStream(b.toByteArray()));
+        }
+    }
+
+    /**
+     * JUL's root handler: its records, as SimpleFormatter writes them, into the log file cloudtui's
+     * SLF4J backend writes (the same open file); dropped while there is no log file; never the terminal.
+     */
+    public static final class JulHandler extends Handler {
+        public JulHandler() {
+            setFormatter(new SimpleFormatter());
+        }
+
+        @Override
+        public void publish(java.util.logging.LogRecord r) {
+            if (!isLoggable(r)) return;
+            String text;
+            try {
+                text = getFormatter().format(r);
+            } catch (RuntimeException e) {
+                return;
+            }
+            LogProvider.Sink.raw(text);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
     }
 }

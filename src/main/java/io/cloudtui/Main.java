@@ -19,6 +19,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        LogSetup.deferJul();
         int code = run(args, System.in, System.out, System.err, System.getenv());
         System.out.flush();
         System.exit(code);

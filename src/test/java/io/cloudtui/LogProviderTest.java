@@ -49,6 +49,33 @@ class LogProviderTest {
     }
 
     @Test
+    void julWarningsGoToTheLogFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("jul.log");
+        LogSetup.init(file);
+        java.util.logging.Logger.getLogger("test.jul").info("not shown");
+        java.util.logging.Logger.getLogger("test.jul").warning("jul says hi");
+        for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) h.flush();
+        String text = Files.readString(file);
+        assertTrue(text.contains("jul says hi"), text);
+        assertFalse(text.contains("not shown"), text);
+        Path other = dir.resolve("other.log");
+        LogSetup.init(other); // a second session in this JVM: JUL follows
+        java.util.logging.Logger.getLogger("test.jul").severe("second");
+        for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) h.flush();
+        assertTrue(Files.readString(other).contains("second"));
+        // the configuration JUL reads when cloudtui's own process starts it lazily
+        Path lazy = dir.resolve("lazy.log");
+        System.setProperty(LogProvider.FILE, lazy.toString());
+        new LogSetup.JulConfig();
+        java.util.logging.Logger.getLogger("test.jul").warning("lazily");
+        for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) h.flush();
+        assertTrue(Files.readString(lazy).contains("lazily"));
+        System.clearProperty("slf4j.provider");
+        System.clearProperty("slf4j.internal.verbosity");
+        System.clearProperty(LogProvider.LEVEL + ".com.github.dockerjava");
+    }
+
+    @Test
     void levelNamesAsSlf4jSimpleHadThem() {
         assertEquals(org.slf4j.event.Level.DEBUG.toInt(), LogProvider.level("DEBUG"));
         assertEquals(org.slf4j.event.Level.INFO.toInt(), LogProvider.level("nonsense"));
