@@ -338,7 +338,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 Path resolv = Path.of("/etc/resolv.conf");
                 Files.writeString(etc.resolve("resolv.conf"), "host".equals(spec.network()) && Files.isReadable(resolv) ? Files.readString(resolv) : "");
                 // mounted now (the image's /etc/passwd names the user) and left mounted for the start
-                RootFs.mount(d);
+                RootFs.mountNew(d);
                 ObjectNode config = BundleSpec.build(id, spec, img.config(), d.resolve("rootfs"), etc, hostname, "/cloudtui/" + id);
                 rec.set("args", config.path("process").path("args"));
                 Files.createDirectories(d.resolve("bundle"));

@@ -730,6 +730,41 @@ public final class OciRuntime {
         }
     }
 
+    /**
+     * Mounts an overlay filesystem on TARGET with OPTIONS ({@code lowerdir=...,upperdir=...,workdir=...}),
+     * one mount(2) in the native stage (root only): mount(8) costs each container start a process
+     * that loads several libraries and reads the mount table.
+     */
+    public static void mountOverlay(Path target, String options) {
+        String err = runNativeVerb(List.of(Native.binary().toString(), "overlay", target.toString(), options));
+        if (err != null) throw new CloudtuiException(err);
+    }
+
+    /**
+     * Unmounts TARGET until nothing is mounted on it any more (busy mounts are detached lazily), in
+     * the native stage; TARGET not being a mount point is no error. Afterwards nothing under TARGET
+     * belongs to another filesystem.
+     */
+    public static void unmountAll(Path target) {
+        String err = runNativeVerb(List.of(Native.binary().toString(), "umount", target.toString()));
+        if (err != null) throw new CloudtuiException(err);
+    }
+
+    /** Runs a native verb; null on success, else its first line of output (or what failed). */
+    private static String runNativeVerb(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor() == 0) return null;
+            return out.isEmpty() ? cmd.get(1) + " failed" : out.lines().findFirst().orElse("");
+        } catch (IOException e) {
+            return "cannot run the runtime's native stage: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
     private static int runTool(List<String> cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
