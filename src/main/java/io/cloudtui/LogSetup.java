@@ -76,12 +76,9 @@ public final class LogSetup {
     public static final class JulConfig {
         public JulConfig() throws IOException {
             julStarted = true;
-            java.util.Properties p = new java.util.Properties();
-            p.setProperty(".level", "WARNING");
-            p.setProperty("handlers", JulHandler.class.getName());
-            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-            p.store(b, null);
-            LogManager.getLogManager().readConfiguration(new java.io.ByteArrayInputStream(b.toByteArray()));
+            // written out by hand: Properties.store dates its comment, which loads time zone names
+            String config = ".level=WARNING\nhandlers=" + JulHandler.class.getName() + "\n";
+            LogManager.getLogManager().readConfiguration(new java.io.ByteArrayInputStream(config.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
         }
     }
 
