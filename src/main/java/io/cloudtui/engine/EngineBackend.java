@@ -1,13 +1,13 @@
 package io.cloudtui.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cloudtui.core.Backend;
 import io.cloudtui.core.Capability;
 import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.core.ImageInfo;
 import io.cloudtui.core.ImageSupport;
+import io.cloudtui.core.JsonTrees;
 import io.cloudtui.core.LogLine;
 import io.cloudtui.core.LogOptions;
 import io.cloudtui.core.RunSpec;
@@ -55,7 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     private static final Logger LOG = LoggerFactory.getLogger(EngineBackend.class);
-    static final ObjectMapper M = new ObjectMapper();
     private static final Set<Capability> CAPS = EnumSet.of(Capability.LIST, Capability.EVENTS, Capability.START, Capability.STOP,
             Capability.RESTART, Capability.KILL, Capability.PAUSE, Capability.UNPAUSE, Capability.REMOVE, Capability.LOGS,
             Capability.EXEC, Capability.ATTACH, Capability.INSPECT, Capability.STATS, Capability.RUN, Capability.IMAGES);
@@ -148,7 +147,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     private ObjectNode record(String id) {
         try {
-            return (ObjectNode) M.readTree(dir(id).resolve("container.json").toFile());
+            return (ObjectNode) JsonTrees.read(dir(id).resolve("container.json"));
         } catch (IOException | ClassCastException e) {
             throw CloudtuiException.noSuchWorkload(name + ":" + id);
         }
@@ -158,7 +157,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         Path f = dir(id).resolve("container.json");
         Path tmp = dir(id).resolve("container.json.tmp");
         try {
-            Files.writeString(tmp, M.writerWithDefaultPrettyPrinter().writeValueAsString(rec));
+            Files.writeString(tmp, JsonTrees.pretty(rec));
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
@@ -322,7 +321,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             Files.createDirectory(d);
             Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx--x--x"));
             try {
-                ObjectNode rec = M.createObjectNode();
+                ObjectNode rec = JsonTrees.object();
                 rec.put("id", id).put("name", cname).put("image", spec.image()).put("imageId", img.id()).put("created", Instant.now().toString())
                         .put("state", "created").put("autoRemove", spec.autoRemove()).put("tty", spec.tty());
                 ObjectNode labels = rec.putObject("labels");
@@ -342,7 +341,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 ObjectNode config = BundleSpec.build(id, spec, img.config(), d.resolve("rootfs"), etc, hostname, "/cloudtui/" + id);
                 rec.set("args", config.path("process").path("args"));
                 Files.createDirectories(d.resolve("bundle"));
-                Files.writeString(d.resolve("bundle/config.json"), M.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+                Files.writeString(d.resolve("bundle/config.json"), JsonTrees.pretty(config));
                 save(id, rec);
                 return id;
             } catch (IOException | RuntimeException e) {
@@ -358,7 +357,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
      * three records cost each run milliseconds. EngineSpecJsonTest compares the two.
      */
     static ObjectNode specJson(RunSpec s) {
-        ObjectNode o = M.createObjectNode();
+        ObjectNode o = JsonTrees.object();
         o.put("image", s.image()).put("name", s.name());
         strings(o.putArray("command"), s.command());
         if (s.entrypoint() == null) o.putNull("entrypoint");
@@ -561,9 +560,9 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     private void consoleSize(String id, Stdio.TermSize size) {
         Path f = dir(id).resolve("bundle/config.json");
         try {
-            ObjectNode c = (ObjectNode) M.readTree(f.toFile());
+            ObjectNode c = (ObjectNode) JsonTrees.read(f);
             ((ObjectNode) c.path("process")).putObject("consoleSize").put("height", size.rows()).put("width", size.columns());
-            Files.writeString(f, M.writerWithDefaultPrettyPrinter().writeValueAsString(c));
+            Files.writeString(f, JsonTrees.pretty(c));
         } catch (IOException | ClassCastException e) {
             LOG.debug("console size of {}: {}", id, e.toString());
         }
@@ -637,15 +636,11 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         ObjectNode st = runtimeState(id);
         if (st != null) rec.set("runtime", st);
         try {
-            rec.set("config", M.readTree(dir(id).resolve("bundle/config.json").toFile()));
+            rec.set("config", JsonTrees.read(dir(id).resolve("bundle/config.json")));
         } catch (IOException e) {
             LOG.debug("no config.json for {}", id);
         }
-        try {
-            return M.writerWithDefaultPrettyPrinter().writeValueAsString(rec);
-        } catch (IOException e) {
-            throw new CloudtuiException("cannot format: " + e.getMessage());
-        }
+        return JsonTrees.pretty(rec);
     }
 
     private final io.cloudtui.core.CgroupFiles.Delta cpuDelta = new io.cloudtui.core.CgroupFiles.Delta();

@@ -1,10 +1,10 @@
 package io.cloudtui.engine.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.JsonTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -50,7 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImageStore {
     private static final Logger LOG = LoggerFactory.getLogger(ImageStore.class);
-    static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
     /** Lock files of this JVM's running operations: never opened by repair, since closing any descriptor
      * of a file drops every POSIX lock the process holds on it. */
@@ -505,11 +504,11 @@ public final class ImageStore {
             for (PendingImage p : pending) {
                 for (PendingLayer l : p.layers()) {
                     if (l.dir() != null && !Files.exists(l.dir().resolve("layer.json"))) {
-                        ObjectNode meta = JSON.createObjectNode();
+                        ObjectNode meta = JsonTrees.object();
                         meta.put("diffId", l.diffId());
                         meta.put("size", l.size());
                         meta.put("whiteouts", l.overlay() ? "overlay" : "oci");
-                        Files.write(l.dir().resolve("layer.json"), JSON.writeValueAsBytes(meta));
+                        Files.write(l.dir().resolve("layer.json"), JsonTrees.bytes(meta));
                         any = true;
                     }
                 }
@@ -548,10 +547,10 @@ public final class ImageStore {
                         Fs.atomicWrite(op.dir, mb, p.manifest());
                     }
                 }
-                JsonNode cfg = JSON.readTree(p.config());
+                JsonNode cfg = JsonTrees.read(p.config());
                 Path recPath = images.resolve(Fs.hex(id) + ".json");
                 JsonNode old = readJson(recPath);
-                ObjectNode rec = JSON.createObjectNode();
+                ObjectNode rec = JsonTrees.object();
                 rec.put("id", id);
                 ArrayNode ls = rec.putArray("layers");
                 p.layers().forEach(l -> ls.add(l.diffId()));
@@ -566,7 +565,7 @@ public final class ImageStore {
                     digests.add(p.repoDigest());
                 }
                 digests.forEach(rd::add);
-                Fs.atomicWrite(op.dir, recPath, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(rec));
+                Fs.atomicWrite(op.dir, recPath, JsonTrees.prettyBytes(rec));
                 for (String t : p.tags()) {
                     tags.put(t, id);
                 }
@@ -642,9 +641,9 @@ public final class ImageStore {
     }
 
     private void writeTags(Op op, Map<String, String> tags) throws IOException {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = JsonTrees.object();
         tags.forEach(n::put);
-        Fs.atomicWrite(op.dir, tagsFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+        Fs.atomicWrite(op.dir, tagsFile, JsonTrees.prettyBytes(n));
     }
 
     private static Map<String, List<String>> tagsById(Map<String, String> tags) {
@@ -655,7 +654,7 @@ public final class ImageStore {
 
     static JsonNode readJson(Path p) {
         try {
-            return JSON.readTree(Files.readAllBytes(p));
+            return JsonTrees.read(Files.readAllBytes(p));
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
