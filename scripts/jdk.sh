@@ -47,7 +47,7 @@ cloudtui_find_jdk() {
     java=${java%/*}   # .../bin
     if cloudtui_try_jdk "${java%/*}" "${1:-run}"; then return 0; fi
   fi
-  for cand in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do
+  for cand in $(printf "%s\n" /usr/lib/jvm/*/ | sort -rV); do
     if cloudtui_try_jdk "${cand%/}" "${1:-run}"; then return 0; fi
   done
   echo "cloudtui: no JDK >= 21 found (looked at \$JAVA_HOME, java on PATH, /usr/lib/jvm/*); install one, e.g. 'apt-get install openjdk-21-jdk' or Temurin 21+" >&2
