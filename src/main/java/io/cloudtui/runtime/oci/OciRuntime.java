@@ -759,6 +759,11 @@ public final class OciRuntime {
         if (err != null) throw new CloudtuiException(err);
     }
 
+    /** The runtime's verified native stage (a static executable), installed if needed. */
+    public static Path nativeStage() {
+        return Native.binary();
+    }
+
     /** Runs a native verb; null on success, else its first line of output (or what failed). */
     private static String runNativeVerb(List<String> cmd) {
         try {
