@@ -38,9 +38,15 @@ public final class Main {
         // A library's background thread dying must not print a stack trace on the user's terminal.
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> LoggerFactory.getLogger(Main.class).error("uncaught in thread {}", t.getName(), e));
         try (Context ctx = new Context(config, c -> Backends.open(c, pluginLoader()), in, out, err)) {
-            CommandLine cl = commandLine(ctx, logFile, args);
-            return cl.execute(args);
+            return execute(ctx, logFile, args);
         }
+    }
+
+    /** Runs ARGS in CTX: a plain {@code run} without picocli (see FastRun), anything else through it. */
+    public static int execute(Context ctx, Path logFile, String[] args) {
+        Integer fast = io.cloudtui.cli.FastRun.run(args, ctx, ex -> executionError(ex, ctx, logFile));
+        if (fast != null) return fast;
+        return commandLine(ctx, logFile, args).execute(args);
     }
 
     /** Builds the whole picocli command tree with cloudtui's error conventions. */
@@ -74,18 +80,21 @@ public final class Main {
             ctx.err().println("See '" + c.getCommandSpec().qualifiedName() + " --help'.");
             return 2;
         });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            if (ex instanceof CloudtuiException ce) {
-                LoggerFactory.getLogger(Main.class).debug("command failed", ex);
-                ctx.err().println("cloudtui: " + ce.getMessage());
-                return ce.exitCode();
-            }
-            LoggerFactory.getLogger(Main.class).error("internal error", ex);
-            String msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
-            ctx.err().println("cloudtui: internal error: " + msg + " (details in " + logFile + ")");
-            return 1;
-        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> executionError(ex, ctx, logFile));
         return cl;
+    }
+
+    /** A command's failure: its one line (and exit code) for a CloudtuiException, else an internal error. */
+    static int executionError(Exception ex, Context ctx, Path logFile) {
+        if (ex instanceof CloudtuiException ce) {
+            LoggerFactory.getLogger(Main.class).debug("command failed", ex);
+            ctx.err().println("cloudtui: " + ce.getMessage());
+            return ce.exitCode();
+        }
+        LoggerFactory.getLogger(Main.class).error("internal error", ex);
+        String msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+        ctx.err().println("cloudtui: internal error: " + msg + " (details in " + logFile + ")");
+        return 1;
     }
 
     /**
