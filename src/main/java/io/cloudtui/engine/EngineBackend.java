@@ -577,6 +577,23 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     }
 
     /**
+     * Sets up the JDK's unix-domain sockets on another thread while the container is created: their
+     * first use seeds a SecureRandom (security providers and all), milliseconds the foreground run's
+     * attach would otherwise wait for.
+     */
+    private static void warmUnixSockets() {
+        Thread t = new Thread(() -> {
+            try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                // opened and closed: only the set-up was wanted
+            } catch (IOException | RuntimeException e) {
+                // the attach then sets it up itself
+            }
+        }, "engine-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
      * Copies stdin to the socket and the socket to stdout (raw with a terminal; framed by stream
      * without: 1 byte stream id, 4 bytes length, data) until the container side closes.
      */
@@ -714,6 +731,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     @Override
     public int run(RunSpec spec, Stdio stdio, Consumer<String> onCreated) {
+        if (!spec.detach()) warmUnixSockets();
         String id = create(spec);
         onCreated.accept(id);
         if (spec.tty() && stdio.size() != null) consoleSize(id, stdio.size()); // the terminal's size (no resizes later yet)
