@@ -23,8 +23,8 @@ final class RootFs {
     static void prepare(ImageStore images, Image img, Path d, String id) throws IOException {
         Path rootfs = d.resolve("rootfs");
         Files.createDirectories(rootfs);
-        if (overlayUsable() && images.overlayReady(img.id())) {
-            List<Path> layers = new ArrayList<>(images.layerDirs(img.id()));
+        if (overlayUsable() && images.overlayReady(img)) {
+            List<Path> layers = new ArrayList<>(images.layerDirs(img));
             Collections.reverse(layers); // overlayfs: the top layer first
             Files.createDirectories(d.resolve("upper"));
             Files.createDirectories(d.resolve("work"));

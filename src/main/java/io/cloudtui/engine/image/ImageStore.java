@@ -324,7 +324,11 @@ public final class ImageStore {
 
     /** The unpacked layer trees of an image, bottom layer first: overlayfs lowerdirs are these, reversed. */
     public List<Path> layerDirs(String ref) {
-        Image img = inspect(ref);
+        return layerDirs(inspect(ref));
+    }
+
+    /** {@link #layerDirs(String)} of an image already looked up. */
+    public List<Path> layerDirs(Image img) {
         List<Path> out = new ArrayList<>();
         for (String d : img.layers()) {
             Path p = layers.resolve(Fs.hex(d)).resolve("root");
@@ -338,7 +342,12 @@ public final class ImageStore {
 
     /** Whether every layer of the image keeps its whiteouts in overlayfs form (usable as lowerdirs). */
     public boolean overlayReady(String ref) {
-        for (String d : inspect(ref).layers()) {
+        return overlayReady(inspect(ref));
+    }
+
+    /** {@link #overlayReady(String)} of an image already looked up. */
+    public boolean overlayReady(Image img) {
+        for (String d : img.layers()) {
             JsonNode meta = readJson(layers.resolve(Fs.hex(d)).resolve("layer.json"));
             if (meta == null || !"overlay".equals(meta.path("whiteouts").asText())) {
                 return false;
