@@ -7,6 +7,8 @@
  *   cloudtui-nsexec create SPEC REPORT   clone the container init, set it up, leave it blocked on
  *                                        the start fifo; REPORT gets "<pid>" or an error message.
  *   cloudtui-nsexec exec SPEC REPORT     join a running container's namespaces and run a process.
+ *   cloudtui-nsexec overlay TARGET OPTS  mount an overlay filesystem (the engine's container rootfs).
+ *   cloudtui-nsexec umount TARGET        unmount TARGET until nothing is mounted there.
  *
  * Process tree for create with a monitor:  CLI -> this (P) -> M1 (exits) -> M (monitor, subreaper)
  * -> init. Without a monitor (under containerd-shim, which is already a subreaper): P -> init, and
@@ -2053,10 +2055,42 @@ static int cmd_kill(int argc, char **argv)
     return 0;
 }
 
+/* ---- the engine's root filesystems: one mount(2) instead of running mount(8) ---- */
+
+static int cmd_overlay(int argc, char **argv)
+{
+    if (argc != 4) { fprintf(stderr, "usage: overlay TARGET lowerdir=...,upperdir=...,workdir=...\n"); return 2; }
+    if (mount("overlay", argv[2], "overlay", 0, argv[3]) < 0) {
+        fprintf(stderr, "mount overlay on %s: %s\n", argv[2], strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* Unmounts TARGET, again while something is still mounted there (a stack of mounts), detaching
+ * lazily what is busy, until the kernel says TARGET is no mount point (EINVAL): then nothing under
+ * it belongs to another filesystem any more and the caller may delete it. */
+static int cmd_umount(int argc, char **argv)
+{
+    int i;
+    if (argc != 3) { fprintf(stderr, "usage: umount TARGET\n"); return 2; }
+    for (i = 0; i < 64; i++) {
+        if (umount2(argv[2], UMOUNT_NOFOLLOW) == 0) continue;
+        if (errno == EINVAL || errno == ENOENT) return 0;
+        if (errno == EBUSY && umount2(argv[2], MNT_DETACH | UMOUNT_NOFOLLOW) == 0) continue;
+        fprintf(stderr, "umount %s: %s\n", argv[2], strerror(errno));
+        return 1;
+    }
+    fprintf(stderr, "umount %s: still mounted after %d unmounts\n", argv[2], i);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "kill")) return cmd_kill(argc, argv);
     if (argc >= 2 && !strcmp(argv[1], "fast")) return cmd_fast(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "overlay")) return cmd_overlay(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "umount")) return cmd_umount(argc, argv);
     if (argc >= 4 && !strcmp(argv[1], "hook")) {
         /* hooks get their own argv[0] (docker's libnetwork-setkey relies on it), which Java cannot set */
         execv(argv[2], argv + 3);

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
-import java.util.logging.FileHandler;
 import java.util.logging.Handler;
 import java.util.logging.LogManager;
 import java.util.logging.SimpleFormatter;
@@ -40,24 +39,74 @@ public final class LogSetup {
             // Nowhere private to write: drop diagnostics rather than print them on the user's screen.
             target = "/dev/null";
         }
-        System.setProperty("org.slf4j.simpleLogger.logFile", target);
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSS");
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-                System.getenv().getOrDefault("CLOUDTUI_LOG_LEVEL", "info").toLowerCase(java.util.Locale.ROOT));
-        System.setProperty("org.slf4j.simpleLogger.log.com.github.dockerjava", "warn");
-        LogManager.getLogManager().reset();
-        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
-        if (!"/dev/null".equals(target)) {
-            try {
-                Handler h = new FileHandler(target, true);
-                h.setFormatter(new SimpleFormatter());
-                root.addHandler(h);
-            } catch (IOException e) {
-                // keep JUL silent
-            }
+        // SLF4J: cloudtui's own backend, named so SLF4J need not search the class path for one (and
+        // without SLF4J's note on stderr that it was named: its own warnings and errors still show)
+        System.setProperty("slf4j.internal.verbosity", "WARN");
+        System.setProperty("slf4j.provider", LogProvider.class.getName());
+        System.setProperty(LogProvider.FILE, target);
+        System.setProperty(LogProvider.LEVEL, System.getenv().getOrDefault("CLOUDTUI_LOG_LEVEL", "info").toLowerCase(java.util.Locale.ROOT));
+        System.setProperty(LogProvider.LEVEL + ".com.github.dockerjava", "warn");
+        if (!julDeferred || julStarted) {
+            // JUL may run already (embedded, or an earlier session in this JVM): point it at this file now
+            LogManager.getLogManager().reset();
+            java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+            root.addHandler(new JulHandler());
+            root.setLevel(java.util.logging.Level.WARNING);
         }
-        root.setLevel(java.util.logging.Level.WARNING);
         return file;
+    }
+
+    private static volatile boolean julDeferred;
+    private static volatile boolean julStarted;
+
+    /**
+     * For the cloudtui process itself, first thing in main (nothing has started JUL yet): JUL is set
+     * up only when something first uses it, most commands never do (its start scans the class path
+     * and opens the log file); {@link JulConfig} is then its configuration, so it never starts with
+     * its default, a handler on stderr. Embedded callers of {@link #init} get JUL configured at once.
+     */
+    public static void deferJul() {
+        if (System.getProperty("java.util.logging.config.class") == null) {
+            System.setProperty("java.util.logging.config.class", JulConfig.class.getName());
+            julDeferred = true;
+        }
+    }
+
+    /** JUL's configuration (java.util.logging.config.class): warnings and worse to {@link JulHandler}. */
+    public static final class JulConfig {
+        public JulConfig() throws IOException {
+            julStarted = true;
+            // written out by hand: Properties.store dates its comment, which loads time zone names
+            String config = ".level=WARNING\nhandlers=" + JulHandler.class.getName() + "\n";
+            LogManager.getLogManager().readConfiguration(new java.io.ByteArrayInputStream(config.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        }
+    }
+
+    /**
+     * JUL's root handler: its records, as SimpleFormatter writes them, into the log file cloudtui's
+     * SLF4J backend writes (the same open file); dropped while there is no log file; never the terminal.
+     */
+    public static final class JulHandler extends Handler {
+        public JulHandler() {
+            setFormatter(new SimpleFormatter());
+        }
+
+        @Override
+        public void publish(java.util.logging.LogRecord r) {
+            if (!isLoggable(r)) return;
+            String text;
+            try {
+                text = getFormatter().format(r);
+            } catch (RuntimeException e) {
+                return;
+            }
+            LogProvider.Sink.raw(text);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
     }
 }

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
@@ -18,6 +19,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        LogSetup.deferJul();
         int code = run(args, System.in, System.out, System.err, System.getenv());
         System.out.flush();
         System.exit(code);
@@ -36,14 +38,39 @@ public final class Main {
         // A library's background thread dying must not print a stack trace on the user's terminal.
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> LoggerFactory.getLogger(Main.class).error("uncaught in thread {}", t.getName(), e));
         try (Context ctx = new Context(config, c -> Backends.open(c, pluginLoader()), in, out, err)) {
-            CommandLine cl = commandLine(ctx, logFile);
-            return cl.execute(args);
+            return execute(ctx, logFile, args);
         }
     }
 
-    /** Builds the picocli command tree with cloudtui's error conventions. */
+    /** Runs ARGS in CTX: a plain {@code run} without picocli (see FastRun), anything else through it. */
+    public static int execute(Context ctx, Path logFile, String[] args) {
+        Integer fast = io.cloudtui.cli.FastRun.run(args, ctx, ex -> executionError(ex, ctx, logFile));
+        if (fast != null) return fast;
+        return commandLine(ctx, logFile, args).execute(args);
+    }
+
+    /** Builds the whole picocli command tree with cloudtui's error conventions. */
     public static CommandLine commandLine(Context ctx, Path logFile) {
+        return commandLine(ctx, logFile, null);
+    }
+
+    /**
+     * As {@link #commandLine(Context, Path)}, with only the subcommands ARGS can reach: the one it
+     * names, or none when it names no command and asks for no help (the UI, --version). Parsing,
+     * help and errors are those of the whole tree; ARGS null: every subcommand.
+     */
+    public static CommandLine commandLine(Context ctx, Path logFile, String[] args) {
         CommandLine cl = new CommandLine(new CloudtuiCommand(ctx));
+        Set<String> names = args == null ? null : neededSubcommands(args);
+        for (Map.Entry<String, Class<?>> e : CloudtuiCommand.SUBCOMMANDS.entrySet()) {
+            // built on its own, as picocli builds a subcommand named in an annotation (model transformers applied)
+            if (names == null || names.contains(e.getKey())) cl.addSubcommand(e.getKey(), new CommandLine(e.getValue()));
+        }
+        return configure(cl, ctx, logFile);
+    }
+
+    /** cloudtui's streams and error conventions on CL and the subcommands it has now. */
+    public static CommandLine configure(CommandLine cl, Context ctx, Path logFile) {
         cl.setOut(new java.io.PrintWriter(ctx.out(), true));
         cl.setErr(new java.io.PrintWriter(ctx.err(), true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -53,18 +80,42 @@ public final class Main {
             ctx.err().println("See '" + c.getCommandSpec().qualifiedName() + " --help'.");
             return 2;
         });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            if (ex instanceof CloudtuiException ce) {
-                LoggerFactory.getLogger(Main.class).debug("command failed", ex);
-                ctx.err().println("cloudtui: " + ce.getMessage());
-                return ce.exitCode();
-            }
-            LoggerFactory.getLogger(Main.class).error("internal error", ex);
-            String msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
-            ctx.err().println("cloudtui: internal error: " + msg + " (details in " + logFile + ")");
-            return 1;
-        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> executionError(ex, ctx, logFile));
         return cl;
+    }
+
+    /** A command's failure: its one line (and exit code) for a CloudtuiException, else an internal error. */
+    static int executionError(Exception ex, Context ctx, Path logFile) {
+        if (ex instanceof CloudtuiException ce) {
+            LoggerFactory.getLogger(Main.class).debug("command failed", ex);
+            ctx.err().println("cloudtui: " + ce.getMessage());
+            return ce.exitCode();
+        }
+        LoggerFactory.getLogger(Main.class).error("internal error", ex);
+        String msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+        ctx.err().println("cloudtui: internal error: " + msg + " (details in " + logFile + ")");
+        return 1;
+    }
+
+    /**
+     * The subcommands a command line needs: {} for root options alone ({@code --config F},
+     * {@code --version}: the UI or the version), the named one, or null (all) for anything else:
+     * help, an unknown option or command, and {@code completion}, which describes the whole tree.
+     */
+    public static Set<String> neededSubcommands(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--config") && i + 1 < args.length) {
+                i++;
+            } else if (a.startsWith("--config=") || a.equals("--version") || a.equals("-V")) {
+                continue;
+            } else if (a.startsWith("-")) {
+                return null;
+            } else {
+                return CloudtuiCommand.SUBCOMMANDS.containsKey(a) && !a.equals("completion") ? Set.of(a) : null;
+            }
+        }
+        return Set.of();
     }
 
     /** The context class loader (plugins on the classpath, or a test's loader), else ours. */

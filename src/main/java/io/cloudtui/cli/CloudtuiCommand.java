@@ -1,44 +1,57 @@
 package io.cloudtui.cli;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The root command. With no subcommand it opens the full-screen UI. */
+/** The root command. With no subcommand it opens the full-screen UI. (Not final: a test annotates a subclass with the whole tree.) */
 @Command(
         name = "cloudtui",
         mixinStandardHelpOptions = true,
         versionProvider = Versions.class,
         description = "Containers and virtual machines, in one terminal UI and CLI.%n"
-                + "With no command, opens the full-screen UI.",
-        subcommands = {
-            PsCommand.class,
-            TargetVerb.Start.class,
-            TargetVerb.Stop.class,
-            TargetVerb.Restart.class,
-            TargetVerb.Kill.class,
-            TargetVerb.Pause.class,
-            TargetVerb.Unpause.class,
-            TargetVerb.Rm.class,
-            LogsCommand.class,
-            ExecCommand.class,
-            RunCommand.class,
-            InspectCommand.class,
-            StatsCommand.class,
-            ImagesCommand.class,
-            RmiCommand.class,
-            ImageCommand.class,
-            ImageCommand.Pull.class,
-            BuildCommand.class,
-            VolumesCommand.class,
-            NetworksCommand.class,
-            CompletionCommand.class,
-            io.cloudtui.runtime.RuntimeCommand.class,
-            ConsoleCommand.class,
-            VmCommand.class,
-        })
-public final class CloudtuiCommand implements Callable<Integer> {
+                + "With no command, opens the full-screen UI.")
+public class CloudtuiCommand implements Callable<Integer> {
+    /**
+     * The subcommands by name, in the order help lists them. Registered by {@link io.cloudtui.Main}:
+     * all of them, or only the one a command line names (building picocli's model of every command
+     * costs more start-up time than the command itself). The names are the ones in each class's
+     * {@code @Command} (a test checks).
+     */
+    public static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Class<?>> subcommands() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("ps", PsCommand.class);
+        m.put("start", TargetVerb.Start.class);
+        m.put("stop", TargetVerb.Stop.class);
+        m.put("restart", TargetVerb.Restart.class);
+        m.put("kill", TargetVerb.Kill.class);
+        m.put("pause", TargetVerb.Pause.class);
+        m.put("unpause", TargetVerb.Unpause.class);
+        m.put("rm", TargetVerb.Rm.class);
+        m.put("logs", LogsCommand.class);
+        m.put("exec", ExecCommand.class);
+        m.put("run", RunCommand.class);
+        m.put("inspect", InspectCommand.class);
+        m.put("stats", StatsCommand.class);
+        m.put("images", ImagesCommand.class);
+        m.put("rmi", RmiCommand.class);
+        m.put("image", ImageCommand.class);
+        m.put("pull", ImageCommand.Pull.class);
+        m.put("build", BuildCommand.class);
+        m.put("volumes", VolumesCommand.class);
+        m.put("networks", NetworksCommand.class);
+        m.put("completion", CompletionCommand.class);
+        m.put("runtime", io.cloudtui.runtime.RuntimeCommand.class);
+        m.put("console", ConsoleCommand.class);
+        m.put("vm", VmCommand.class);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
     private final Context ctx;
 
     /** Read by Main before picocli runs (it decides where logs go); declared here for --help. */

@@ -95,16 +95,22 @@ public final class ConfigLoader {
             throw CloudtuiException.usage(path + ": syntax error: " + firstLine(e.getMessage()));
         }
         if (positions.isEmpty()) return Config.defaults().withSource(path);
-        FileForm f;
-        try {
-            f = mapper().readValue(text, FileForm.class);
-        } catch (JsonProcessingException e) {
-            throw CloudtuiException.usage(describe(path, e, positions));
-        }
+        // the common, well-formed file without Jackson's (slow to set up) mapper; anything else with it
+        FileForm f = DirectMapper.map(positions.root());
+        if (f == null) f = withJackson(text, path, positions);
         if (f == null) return Config.defaults().withSource(path);
         Config c = new Config(f.backends, f.defaultBackend, f.ui, f.keys, f.logFile, path);
         validate(c, path);
         return c;
+    }
+
+    /** Maps TEXT with Jackson, reporting a problem as FILE:LINE:COLUMN; null for a document of nothing. */
+    FileForm withJackson(String text, Path path, YamlPositions positions) {
+        try {
+            return mapper().readValue(text, FileForm.class);
+        } catch (JsonProcessingException e) {
+            throw CloudtuiException.usage(describe(path, e, positions));
+        }
     }
 
     private static void validate(Config c, Path path) {
@@ -205,7 +211,7 @@ public final class ConfigLoader {
     }
 
     /** The keys a config file may hold: {@link Config} minus what is not read from the file. */
-    private record FileForm(
+    record FileForm(
             java.util.List<BackendConfig> backends, String defaultBackend, UiConfig ui, Map<String, String> keys, String logFile) {}
 
     /** Durations as {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}. */

@@ -5,12 +5,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Line:column of every key and value in a YAML document, by path ({@code ui.theme},
@@ -21,20 +24,32 @@ final class YamlPositions {
     private final Map<String, String> keys = new HashMap<>();
     private final Map<String, String> values = new HashMap<>();
     private final boolean empty;
+    private final Node root;
 
     private YamlPositions(Node root) {
+        this.root = root;
         empty = root == null;
         if (root != null) walk("", root);
     }
 
+    /**
+     * Composes TEXT as {@code new Yaml(options).compose(...)} does, without building a Yaml object,
+     * whose (unused) constructor and representer cost each command milliseconds.
+     */
     static YamlPositions of(String text) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
-        return new YamlPositions(new Yaml(options).compose(new StringReader(text)));
+        Composer composer = new Composer(new ParserImpl(new StreamReader(new StringReader(text)), options), new Resolver(), options);
+        return new YamlPositions(composer.getSingleNode());
     }
 
     boolean isEmpty() {
         return empty;
+    }
+
+    /** The composed document (null when empty). */
+    Node root() {
+        return root;
     }
 
     /** Position of the key at {@code path}, or null. */

@@ -28,7 +28,13 @@ public final class Workloads {
         List<Backend> list = backends.all();
         List<CompletableFuture<List<Workload>>> futures = new ArrayList<>();
         for (Backend b : list) {
-            futures.add(CompletableFuture.supplyAsync(() -> b.list(all)));
+            // a thread of its own per backend: the common pool has one thread on a 2-CPU host, which
+            // made the backends' lists (mostly waiting for their engines) run one after the other
+            futures.add(CompletableFuture.supplyAsync(() -> b.list(all), r -> {
+                Thread t = new Thread(r, "cloudtui-list-" + b.name());
+                t.setDaemon(true);
+                t.start();
+            }));
         }
         List<Workload> out = new ArrayList<>();
         Map<String, CloudtuiException> failures = new LinkedHashMap<>();

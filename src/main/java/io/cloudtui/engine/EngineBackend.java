@@ -1,13 +1,13 @@
 package io.cloudtui.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cloudtui.core.Backend;
 import io.cloudtui.core.Capability;
 import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.core.ImageInfo;
 import io.cloudtui.core.ImageSupport;
+import io.cloudtui.core.JsonTrees;
 import io.cloudtui.core.LogLine;
 import io.cloudtui.core.LogOptions;
 import io.cloudtui.core.RunSpec;
@@ -55,7 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     private static final Logger LOG = LoggerFactory.getLogger(EngineBackend.class);
-    static final ObjectMapper M = new ObjectMapper();
     private static final Set<Capability> CAPS = EnumSet.of(Capability.LIST, Capability.EVENTS, Capability.START, Capability.STOP,
             Capability.RESTART, Capability.KILL, Capability.PAUSE, Capability.UNPAUSE, Capability.REMOVE, Capability.LOGS,
             Capability.EXEC, Capability.ATTACH, Capability.INSPECT, Capability.STATS, Capability.RUN, Capability.IMAGES);
@@ -195,7 +194,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     private ObjectNode record(String id) {
         try {
-            return (ObjectNode) M.readTree(dir(id).resolve("container.json").toFile());
+            return (ObjectNode) JsonTrees.read(dir(id).resolve("container.json"));
         } catch (IOException | ClassCastException e) {
             throw CloudtuiException.noSuchWorkload(name + ":" + id);
         }
@@ -205,7 +204,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         Path f = dir(id).resolve("container.json");
         Path tmp = dir(id).resolve("container.json.tmp");
         try {
-            Files.writeString(tmp, M.writerWithDefaultPrettyPrinter().writeValueAsString(rec));
+            Files.writeString(tmp, JsonTrees.pretty(rec));
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
@@ -385,8 +384,6 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     // ---------------------------------------------------------------- create / start
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     @Override
     public String create(RunSpec spec) {
         boolean rootless = RootFs.rootless();
@@ -410,13 +407,13 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             Files.createDirectory(d);
             Files.setPosixFilePermissions(d, PosixFilePermissions.fromString(rootless ? "rwx------" : "rwx--x--x"));
             try {
-                ObjectNode rec = M.createObjectNode();
+                ObjectNode rec = JsonTrees.object();
                 rec.put("id", id).put("name", cname).put("image", spec.image()).put("imageId", img.id()).put("created", Instant.now().toString())
                         .put("state", "created").put("autoRemove", spec.autoRemove()).put("tty", spec.tty());
                 ObjectNode labels = rec.putObject("labels");
                 img.config().labels().forEach(labels::put);
                 spec.labels().forEach(labels::put);
-                rec.set("spec", M.valueToTree(spec));
+                rec.set("spec", specJson(spec));
                 RootFs.prepare(images(), img, d, id);
                 String hostname = spec.hostname() != null && !spec.hostname().isEmpty() ? spec.hostname() : id.substring(0, 12);
                 Path etc = d.resolve("etc");
@@ -426,7 +423,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 Path resolv = Path.of("/etc/resolv.conf");
                 Files.writeString(etc.resolve("resolv.conf"), "host".equals(spec.network()) && Files.isReadable(resolv) ? Files.readString(resolv) : "");
                 // mounted now (the image's /etc/passwd names the user) and left mounted for the start
-                RootFs.mount(d);
+                RootFs.mountNew(d);
                 java.util.function.Function<String, Path> files = rel -> RootFs.imageFile(d, rel);
                 BundleSpec.Ids ids = rootless ? RootFs.ids() : null;
                 if (rootless) {
@@ -445,7 +442,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 if (rootless) BundleSpec.rootless(config, RootFs.usernsOverlay(d), ids);
                 rec.set("args", config.path("process").path("args"));
                 Files.createDirectories(d.resolve("bundle"));
-                Files.writeString(d.resolve("bundle/config.json"), M.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+                Files.writeString(d.resolve("bundle/config.json"), JsonTrees.pretty(config));
                 save(id, rec);
                 return id;
             } catch (IOException | RuntimeException e) {
@@ -455,9 +452,50 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         });
     }
 
+    /**
+     * The spec as container.json keeps it: what Jackson's valueToTree makes of the record (the same
+     * fields in the same order, nulls included), built by hand since Jackson's introspection of the
+     * three records cost each run milliseconds. EngineSpecJsonTest compares the two.
+     */
+    static ObjectNode specJson(RunSpec s) {
+        ObjectNode o = JsonTrees.object();
+        o.put("image", s.image()).put("name", s.name());
+        strings(o.putArray("command"), s.command());
+        if (s.entrypoint() == null) o.putNull("entrypoint");
+        else strings(o.putArray("entrypoint"), s.entrypoint());
+        ObjectNode env = o.putObject("env");
+        s.env().forEach(env::put);
+        var mounts = o.putArray("mounts");
+        for (RunSpec.Mount m : s.mounts()) mounts.addObject().put("source", m.source()).put("target", m.target()).put("readOnly", m.readOnly());
+        o.put("workdir", s.workdir());
+        var ports = o.putArray("ports");
+        for (RunSpec.Port p : s.ports()) {
+            ports.addObject().put("hostIp", p.hostIp()).put("hostPort", p.hostPort()).put("containerPort", p.containerPort()).put("protocol", p.protocol());
+        }
+        o.put("detach", s.detach()).put("interactive", s.interactive()).put("tty", s.tty()).put("autoRemove", s.autoRemove())
+                .put("hostname", s.hostname()).put("user", s.user()).put("memoryBytes", s.memoryBytes()).put("cpus", s.cpus())
+                .put("pidsLimit", s.pidsLimit()).put("readOnly", s.readOnly()).put("network", s.network());
+        ObjectNode labels = o.putObject("labels");
+        s.labels().forEach(labels::put);
+        return o;
+    }
+
+    private static void strings(com.fasterxml.jackson.databind.node.ArrayNode a, List<String> items) {
+        for (String x : items) a.add(x);
+    }
+
+    /**
+     * 32 bytes from the kernel's random source: what SecureRandom's default on Linux reads too, without
+     * the provider lookup and seeding that cost each command milliseconds.
+     */
     private static byte[] randomBytes() {
         byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
+        try (java.io.InputStream in = Files.newInputStream(Path.of("/dev/urandom"))) {
+            if (in.readNBytes(b, 0, b.length) == b.length) return b;
+        } catch (IOException e) {
+            // fall back below
+        }
+        new SecureRandom().nextBytes(b);
         return b;
     }
 
@@ -669,9 +707,9 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     private void consoleSize(String id, Stdio.TermSize size) {
         Path f = dir(id).resolve("bundle/config.json");
         try {
-            ObjectNode c = (ObjectNode) M.readTree(f.toFile());
+            ObjectNode c = (ObjectNode) JsonTrees.read(f);
             ((ObjectNode) c.path("process")).putObject("consoleSize").put("height", size.rows()).put("width", size.columns());
-            Files.writeString(f, M.writerWithDefaultPrettyPrinter().writeValueAsString(c));
+            Files.writeString(f, JsonTrees.pretty(c));
         } catch (IOException | ClassCastException e) {
             LOG.debug("console size of {}: {}", id, e.toString());
         }
@@ -689,6 +727,23 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         } catch (IOException e) {
             throw new CloudtuiException("cannot attach: " + e.getMessage());
         }
+    }
+
+    /**
+     * Sets up the JDK's unix-domain sockets on another thread while the container is created: their
+     * first use seeds a SecureRandom (security providers and all), milliseconds the foreground run's
+     * attach would otherwise wait for.
+     */
+    private static void warmUnixSockets() {
+        Thread t = new Thread(() -> {
+            try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                // opened and closed: only the set-up was wanted
+            } catch (IOException | RuntimeException e) {
+                // the attach then sets it up itself
+            }
+        }, "engine-warm-up");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
@@ -751,15 +806,11 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         ObjectNode st = runtimeState(id);
         if (st != null) rec.set("runtime", st);
         try {
-            rec.set("config", M.readTree(dir(id).resolve("bundle/config.json").toFile()));
+            rec.set("config", JsonTrees.read(dir(id).resolve("bundle/config.json")));
         } catch (IOException e) {
             LOG.debug("no config.json for {}", id);
         }
-        try {
-            return M.writerWithDefaultPrettyPrinter().writeValueAsString(rec);
-        } catch (IOException e) {
-            throw new CloudtuiException("cannot format: " + e.getMessage());
-        }
+        return JsonTrees.pretty(rec);
     }
 
     private final io.cloudtui.core.CgroupFiles.Delta cpuDelta = new io.cloudtui.core.CgroupFiles.Delta();
@@ -860,6 +911,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     @Override
     public int run(RunSpec spec, Stdio stdio, Consumer<String> onCreated) {
+        if (!spec.detach()) warmUnixSockets();
         String id = create(spec);
         if (!spec.autoRemove() || spec.detach()) return runCreated(id, spec, stdio, onCreated);
         // held until the exit code is read and the container removed; if this process dies first,

@@ -153,7 +153,7 @@ final class LogFile {
 
     static LogLine parse(String json) {
         try {
-            JsonNode n = EngineBackend.M.readTree(json);
+            JsonNode n = io.cloudtui.core.JsonTrees.read(json);
             LogLine.Stream s = "stderr".equals(n.path("stream").asText()) ? LogLine.Stream.STDERR : LogLine.Stream.STDOUT;
             Instant t = n.hasNonNull("time") ? Instant.parse(n.get("time").asText()) : null;
             return new LogLine(s, t, n.path("log").asText());

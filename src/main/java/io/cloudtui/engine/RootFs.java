@@ -1,6 +1,7 @@
 package io.cloudtui.engine;
 
 import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.JsonTrees;
 import io.cloudtui.engine.image.Image;
 import io.cloudtui.engine.image.ImageStore;
 import java.io.IOException;
@@ -28,8 +29,8 @@ final class RootFs {
         Files.createDirectories(rootfs);
         boolean userns = rootless();
         List<String> s = new ArrayList<>();
-        if (overlayUsable(userns) && images.whiteouts(img.id()).equals(userns ? "overlay-user" : "overlay")) {
-            List<Path> layers = new ArrayList<>(images.layerDirs(img.id()));
+        if (overlayUsable(userns) && images.whiteouts(img).equals(userns ? "overlay-user" : "overlay")) {
+            List<Path> layers = new ArrayList<>(images.layerDirs(img));
             Collections.reverse(layers); // overlayfs: the top layer first
             for (Path p : layers) s.add(p.toString());
         }
@@ -152,22 +153,33 @@ final class RootFs {
         }
     }
 
+    /**
+     * Whether something is mounted on DIR: surely when DIR is on another device than its parent (an
+     * overlay mount: one stat each, no mount table read); else, since a bind mount of the same
+     * filesystem keeps the device, by the mount table.
+     */
     static boolean mounted(Path dir) {
-        String target = dir.toAbsolutePath().toString();
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-                String[] f = line.split(" ");
-                if (f.length > 4 && f[4].replace("\\040", " ").equals(target)) return true;
-            }
-        } catch (IOException e) {
-            return false;
+            Object dev = Files.getAttribute(dir, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Object parentDev = Files.getAttribute(dir.toAbsolutePath().getParent(), "unix:dev");
+            if (!dev.equals(parentDev)) return true;
+        } catch (IOException | RuntimeException e) {
+            // no such directory, or no unix view: ask the mount table
         }
-        return false;
+        return io.cloudtui.core.MountInfo.isMountPoint(dir);
     }
 
     /** Mounts the overlay (a no-op for a copied rootfs, one already mounted, or one the runtime mounts). */
     static void mount(Path d) {
-        if (!isOverlay(d) || inUserns(d) || mounted(d.resolve("rootfs"))) return;
+        if (isOverlay(d) && !inUserns(d) && !mounted(d.resolve("rootfs"))) mountOverlay(d);
+    }
+
+    /** Mounts the overlay of a container directory just made by {@link #prepare} (so nothing is mounted there yet). */
+    static void mountNew(Path d) {
+        if (isOverlay(d) && !inUserns(d)) mountOverlay(d);
+    }
+
+    private static void mountOverlay(Path d) {
         String lower;
         try {
             lower = Files.readString(d.resolve("lower")).trim();
@@ -175,27 +187,36 @@ final class RootFs {
             throw new CloudtuiException("cannot mount the root filesystem: " + e.getMessage());
         }
         String opts = "lowerdir=" + lower + ",upperdir=" + d.resolve("upper") + ",workdir=" + d.resolve("work");
-        run(List.of("mount", "-t", "overlay", "overlay", "-o", opts, d.resolve("rootfs").toString()), "mount the root filesystem");
+        try {
+            io.cloudtui.runtime.oci.OciRuntime.mountOverlay(d.resolve("rootfs"), opts);
+        } catch (CloudtuiException e) {
+            throw new CloudtuiException("cannot mount the root filesystem: " + e.getMessage());
+        }
     }
 
-    static void unmount(Path d) {
-        if (!isOverlay(d) || inUserns(d) || !mounted(d.resolve("rootfs"))) return;
+    /**
+     * Unmounts the overlay, detaching it lazily if busy (a process still holds it). True when the
+     * native stage made sure nothing is mounted on rootfs any more.
+     */
+    static boolean unmount(Path d) {
+        if (!isOverlay(d) || inUserns(d) || !mounted(d.resolve("rootfs"))) return false;
         try {
-            run(List.of("umount", d.resolve("rootfs").toString()), "unmount the root filesystem");
+            io.cloudtui.runtime.oci.OciRuntime.unmountAll(d.resolve("rootfs"));
         } catch (CloudtuiException e) {
-            // busy (a process still holds it): detach it lazily so removal can go on
-            run(List.of("umount", "-l", d.resolve("rootfs").toString()), "unmount the root filesystem");
+            throw new CloudtuiException("cannot unmount the root filesystem: " + e.getMessage());
         }
+        return true;
     }
 
     /** Unmounts and deletes a container directory; nothing under a still-mounted rootfs is touched. */
     static void remove(Path d) {
+        boolean unmounted;
         try {
-            unmount(d);
+            unmounted = unmount(d);
         } catch (CloudtuiException e) {
             throw new CloudtuiException("cannot remove " + d + ": " + e.getMessage());
         }
-        if (mounted(d.resolve("rootfs"))) throw new CloudtuiException("cannot remove " + d + ": its root filesystem is still mounted");
+        if (!unmounted && mounted(d.resolve("rootfs"))) throw new CloudtuiException("cannot remove " + d + ": its root filesystem is still mounted");
         if (rootless()) {
             List<io.cloudtui.runtime.oci.OciConfig.IdMap> uids = mappings(d, "uidMappings");
             if (uids.size() > 1) {
@@ -225,7 +246,7 @@ final class RootFs {
         Path f = d.resolve("bundle/config.json");
         if (!Files.isRegularFile(f)) return out;
         try {
-            for (var m : EngineBackend.M.readTree(f.toFile()).path("linux").path(key)) {
+            for (var m : JsonTrees.read(f).path("linux").path(key)) {
                 out.add(new io.cloudtui.runtime.oci.OciConfig.IdMap(m.path("containerID").asLong(), m.path("hostID").asLong(), m.path("size").asLong()));
             }
         } catch (IOException e) {
@@ -256,18 +277,5 @@ final class RootFs {
             }
         }
         Files.deleteIfExists(p);
-    }
-
-    private static void run(List<String> cmd, String what) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (p.waitFor() != 0) throw new CloudtuiException("cannot " + what + ": " + (out.isEmpty() ? cmd.get(0) + " failed" : out.lines().findFirst().orElse("")));
-        } catch (IOException e) {
-            throw new CloudtuiException("cannot " + what + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CloudtuiException("interrupted");
-        }
     }
 }

@@ -49,7 +49,7 @@ final class EventLoop {
      */
     private static boolean quietLogging() {
         if (System.getenv("LIBVIRT_LOG_OUTPUTS") != null) return false;
-        String ours = System.getProperty("org.slf4j.simpleLogger.logFile");
+        String ours = System.getProperty("cloudtui.log.file"); // set by io.cloudtui.LogSetup
         String target = "/dev/null";
         if (ours != null && ours.startsWith("/") && !ours.equals("/dev/null")) {
             java.nio.file.Path dir = java.nio.file.Path.of(ours).getParent();

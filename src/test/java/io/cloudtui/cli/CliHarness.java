@@ -37,7 +37,7 @@ final class CliHarness {
         PrintStream pe = new PrintStream(err, true, StandardCharsets.UTF_8);
         Backends b = Backends.of(List.copyOf(backends), null);
         try (Context ctx = new Context(Config.defaults(), c -> b, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), po, pe)) {
-            int code = Main.commandLine(ctx, Path.of("/tmp/cloudtui-test.log")).execute(args);
+            int code = Main.execute(ctx, Path.of("/tmp/cloudtui-test.log"), args);
             po.flush();
             pe.flush();
             return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

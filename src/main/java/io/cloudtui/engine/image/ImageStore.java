@@ -1,10 +1,10 @@
 package io.cloudtui.engine.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.JsonTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -51,7 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImageStore {
     private static final Logger LOG = LoggerFactory.getLogger(ImageStore.class);
-    static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
     /** Lock files of this JVM's running operations: never opened by repair, since closing any descriptor
      * of a file drops every POSIX lock the process holds on it. */
@@ -366,7 +365,11 @@ public final class ImageStore {
 
     /** The unpacked layer trees of an image, bottom layer first: overlayfs lowerdirs are these, reversed. */
     public List<Path> layerDirs(String ref) {
-        Image img = inspect(ref);
+        return layerDirs(inspect(ref));
+    }
+
+    /** {@link #layerDirs(String)} of an image already looked up. */
+    public List<Path> layerDirs(Image img) {
         List<Path> out = new ArrayList<>();
         for (String d : img.layers()) {
             Path p = layers.resolve(Fs.hex(d)).resolve("root");
@@ -380,7 +383,12 @@ public final class ImageStore {
 
     /** Whether every layer of the image keeps its whiteouts in overlayfs form (usable as lowerdirs). */
     public boolean overlayReady(String ref) {
-        return "overlay".equals(whiteouts(ref));
+        return "overlay".equals(whiteouts(inspect(ref)));
+    }
+
+    /** {@link #overlayReady(String)} of an image already looked up. */
+    public boolean overlayReady(Image img) {
+        return "overlay".equals(whiteouts(img));
     }
 
     /**
@@ -389,8 +397,13 @@ public final class ImageStore {
      * else "oci" (only the copying fallback can use them).
      */
     public String whiteouts(String ref) {
+        return whiteouts(inspect(ref));
+    }
+
+    /** {@link #whiteouts(String)} of an image already looked up. */
+    public String whiteouts(Image img) {
         String form = null;
-        for (String d : inspect(ref).layers()) {
+        for (String d : img.layers()) {
             JsonNode meta = readJson(layers.resolve(Fs.hex(d)).resolve("layer.json"));
             String f = meta == null ? "oci" : meta.path("whiteouts").asText("oci");
             if (form != null && !form.equals(f)) return "oci";
@@ -556,11 +569,11 @@ public final class ImageStore {
             for (PendingImage p : pending) {
                 for (PendingLayer l : p.layers()) {
                     if (l.dir() != null && !Files.exists(l.dir().resolve("layer.json"))) {
-                        ObjectNode meta = JSON.createObjectNode();
+                        ObjectNode meta = JsonTrees.object();
                         meta.put("diffId", l.diffId());
                         meta.put("size", l.size());
                         meta.put("whiteouts", !l.overlay() ? "oci" : options.privileged() ? "overlay" : "overlay-user");
-                        Files.write(l.dir().resolve("layer.json"), JSON.writeValueAsBytes(meta));
+                        Files.write(l.dir().resolve("layer.json"), JsonTrees.bytes(meta));
                         any = true;
                     }
                 }
@@ -599,10 +612,10 @@ public final class ImageStore {
                         Fs.atomicWrite(op.dir, mb, p.manifest());
                     }
                 }
-                JsonNode cfg = JSON.readTree(p.config());
+                JsonNode cfg = JsonTrees.read(p.config());
                 Path recPath = images.resolve(Fs.hex(id) + ".json");
                 JsonNode old = readJson(recPath);
-                ObjectNode rec = JSON.createObjectNode();
+                ObjectNode rec = JsonTrees.object();
                 rec.put("id", id);
                 ArrayNode ls = rec.putArray("layers");
                 p.layers().forEach(l -> ls.add(l.diffId()));
@@ -617,7 +630,7 @@ public final class ImageStore {
                     digests.add(p.repoDigest());
                 }
                 digests.forEach(rd::add);
-                Fs.atomicWrite(op.dir, recPath, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(rec));
+                Fs.atomicWrite(op.dir, recPath, JsonTrees.prettyBytes(rec));
                 for (String t : p.tags()) {
                     tags.put(t, id);
                 }
@@ -693,9 +706,9 @@ public final class ImageStore {
     }
 
     private void writeTags(Op op, Map<String, String> tags) throws IOException {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = JsonTrees.object();
         tags.forEach(n::put);
-        Fs.atomicWrite(op.dir, tagsFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+        Fs.atomicWrite(op.dir, tagsFile, JsonTrees.prettyBytes(n));
     }
 
     private static Map<String, List<String>> tagsById(Map<String, String> tags) {
@@ -706,7 +719,7 @@ public final class ImageStore {
 
     static JsonNode readJson(Path p) {
         try {
-            return JSON.readTree(Files.readAllBytes(p));
+            return JsonTrees.read(Files.readAllBytes(p));
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {

@@ -297,7 +297,7 @@ final class Importer {
         List<ImageStore.PendingImage> out = new ArrayList<>();
         byte[] mj = c.read("manifest.json");
         if (mj != null) {
-            JsonNode arr = ImageStore.JSON.readTree(mj);
+            JsonNode arr = io.cloudtui.core.JsonTrees.read(mj);
             if (!arr.isArray() || arr.isEmpty()) {
                 throw new CloudtuiException("manifest.json of the archive lists no image");
             }
@@ -334,14 +334,14 @@ final class Importer {
             if (ij == null) {
                 throw new CloudtuiException("not an image archive: neither manifest.json nor index.json found");
             }
-            for (JsonNode d : ImageStore.JSON.readTree(ij).path("manifests")) {
+            for (JsonNode d : io.cloudtui.core.JsonTrees.read(ij).path("manifests")) {
                 JsonNode desc = d;
                 byte[] manifest = blob(c, desc);
-                JsonNode m = ImageStore.JSON.readTree(manifest);
+                JsonNode m = io.cloudtui.core.JsonTrees.read(manifest);
                 if (isIndex(desc, m)) {
                     desc = choosePlatform(m.path("manifests"), "archive");
                     manifest = blob(c, desc);
-                    m = ImageStore.JSON.readTree(manifest);
+                    m = io.cloudtui.core.JsonTrees.read(manifest);
                 }
                 byte[] cfg = blob(c, m.path("config"));
                 List<Unpacked> ls = new ArrayList<>();
@@ -428,7 +428,7 @@ final class Importer {
 
     /** Checks the config's diff-ids against what the layers unpacked to, in order. */
     private ImageStore.PendingImage pending(byte[] cfg, List<Unpacked> ls, List<String> tags) throws IOException {
-        JsonNode diffIds = ImageStore.JSON.readTree(cfg).path("rootfs").path("diff_ids");
+        JsonNode diffIds = io.cloudtui.core.JsonTrees.read(cfg).path("rootfs").path("diff_ids");
         if (diffIds.size() != ls.size()) {
             throw new CloudtuiException("image config lists " + diffIds.size() + " layers but the manifest " + ls.size());
         }
@@ -452,7 +452,7 @@ final class Importer {
             throw CloudtuiException.usage("importing a root filesystem needs a reference (NAME[:TAG]) for the new image");
         }
         String now = Instant.now().toString();
-        ObjectNode cfg = ImageStore.JSON.createObjectNode();
+        ObjectNode cfg = io.cloudtui.core.JsonTrees.object();
         cfg.put("created", now);
         cfg.put("architecture", "amd64");
         cfg.put("os", "linux");
@@ -461,7 +461,7 @@ final class Importer {
         rootfs.put("type", "layers");
         rootfs.putArray("diff_ids").add(u.result().diffId());
         cfg.putArray("history").addObject().put("created", now).put("created_by", "cloudtui image import");
-        byte[] bytes = ImageStore.JSON.writeValueAsBytes(cfg);
+        byte[] bytes = io.cloudtui.core.JsonTrees.bytes(cfg);
         ImageStore.PendingLayer l = new ImageStore.PendingLayer(u.result().diffId(), u.dir(), u.result().size(),
                 store.options().overlayWhiteouts());
         return new ImageStore.PendingImage(bytes, List.of(l), List.of(ref.tagKey()), null, null);

@@ -75,7 +75,7 @@ final class RegistryClient {
         if (r.digest() != null && !r.digest().equals(topDigest)) {
             throw new CloudtuiException("registry sent a manifest whose digest is " + topDigest + ", not " + r.digest());
         }
-        JsonNode m = ImageStore.JSON.readTree(top);
+        JsonNode m = io.cloudtui.core.JsonTrees.read(top);
         if (m.path("schemaVersion").asInt() == 1) {
             throw new CloudtuiException("image " + r + " has a schema 1 manifest, which is not supported");
         }
@@ -87,7 +87,7 @@ final class RegistryClient {
             if (!Fs.digest(inner).equals(d)) {
                 throw new CloudtuiException("manifest " + d + " failed sha256 verification");
             }
-            m = ImageStore.JSON.readTree(inner);
+            m = io.cloudtui.core.JsonTrees.read(inner);
         }
         String cfgDigest = m.path("config").path("digest").asText();
         Fs.hex(cfgDigest);
@@ -95,7 +95,7 @@ final class RegistryClient {
         if (!Fs.digest(cfg).equals(cfgDigest)) {
             throw new CloudtuiException("config " + cfgDigest + " failed sha256 verification");
         }
-        JsonNode diffIds = ImageStore.JSON.readTree(cfg).path("rootfs").path("diff_ids");
+        JsonNode diffIds = io.cloudtui.core.JsonTrees.read(cfg).path("rootfs").path("diff_ids");
         JsonNode layers = m.path("layers");
         if (diffIds.size() != layers.size()) {
             throw new CloudtuiException("image config lists " + diffIds.size() + " layers but the manifest " + layers.size());
@@ -376,7 +376,7 @@ final class RegistryClient {
             throw new CloudtuiException("token server " + URI.create(params.get("realm")).getHost() + " refused a token (HTTP "
                     + resp.statusCode() + ")" + (basic == null ? "; no credentials configured" : ""));
         }
-        JsonNode t = ImageStore.JSON.readTree(resp.body());
+        JsonNode t = io.cloudtui.core.JsonTrees.read(resp.body());
         String token = t.path("token").asText(t.path("access_token").asText(""));
         if (token.isEmpty()) {
             throw new CloudtuiException("token server answered without a token");

@@ -46,14 +46,9 @@ final class Cgroups {
             return new Cgroups(p, true, dirs);
         }
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] parts = line.split(" ");
-                int dash = line.indexOf(" - ");
-                if (dash < 0 || parts.length < 5) continue;
-                String[] tail = line.substring(dash + 3).split(" ");
-                if (!tail[0].equals("cgroup") && !tail[0].equals("cgroup2")) continue;
-                Path mnt = Path.of(unescape(parts[4]));
-                String name = mnt.getFileName() == null ? tail[0] : mnt.getFileName().toString();
+            for (io.cloudtui.core.MountInfo.Mount m : io.cloudtui.core.MountInfo.cgroupMounts()) {
+                Path mnt = m.target();
+                String name = mnt.getFileName() == null ? m.fsType() : mnt.getFileName().toString();
                 dirs.putIfAbsent(name, mnt.resolve(p.substring(1)));
             }
         } catch (IOException e) {
@@ -61,10 +56,6 @@ final class Cgroups {
         }
         if (dirs.isEmpty()) throw new CloudtuiException("no cgroup hierarchy is mounted on this host");
         return new Cgroups(p, false, dirs);
-    }
-
-    private static String unescape(String s) {
-        return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
     }
 
     String path() {

@@ -21,7 +21,7 @@ public final class DefaultSpec {
 
     /** The default tree running {@code args} as root in {@code rootfs}, in cgroup {@code cgroupsPath}. */
     public static ObjectNode create(List<String> args, String rootfs, String cgroupsPath) {
-        ObjectNode c = OciConfig.MAPPER.createObjectNode();
+        ObjectNode c = io.cloudtui.core.JsonTrees.object();
         c.put("ociVersion", "1.0.2");
         ObjectNode p = c.putObject("process");
         p.put("terminal", false);

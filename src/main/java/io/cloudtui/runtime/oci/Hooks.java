@@ -17,12 +17,7 @@ final class Hooks {
 
     static void run(String phase, List<OciConfig.Hook> hooks, ObjectNode state) {
         if (hooks.isEmpty()) return;
-        byte[] json;
-        try {
-            json = OciConfig.MAPPER.writeValueAsBytes(state);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] json = io.cloudtui.core.JsonTrees.bytes(state);
         for (OciConfig.Hook h : hooks) {
             // through the C stage, so the hook gets its own argv[0] (docker's libnetwork-setkey needs it)
             List<String> cmd = new ArrayList<>();

@@ -102,8 +102,13 @@ final class Native {
             if (!Files.isRegularFile(jar)) return;
             if (Files.exists(current) && Files.readString(current).trim().equals(bin.toString())
                     && Files.getLastModifiedTime(current).compareTo(Files.getLastModifiedTime(jar)) >= 0) return;
-            Path tmp = Files.createTempFile(dir, "current", ".tmp");
-            Files.writeString(tmp, bin + "\n");
+            // a temporary name of our own: Files.createTempFile's random names cost a SecureRandom set-up
+            Path tmp = dir.resolve("current." + ProcessHandle.current().pid() + ".tmp");
+            Files.deleteIfExists(tmp);
+            try (var ch = Files.newByteChannel(tmp, java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                ch.write(java.nio.ByteBuffer.wrap((bin + "\n").getBytes(StandardCharsets.UTF_8)));
+            }
             Files.move(tmp, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | java.net.URISyntaxException | SecurityException e) {
             // the wrapper then just always starts the JVM

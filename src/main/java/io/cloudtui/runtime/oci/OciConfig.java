@@ -2,7 +2,6 @@ package io.cloudtui.runtime.oci;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cloudtui.core.CloudtuiException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +36,6 @@ public record OciConfig(
         Map<String, String> annotations,
         String seccomp) {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
 
     public record Process(boolean terminal, int rows, int cols, long uid, long gid, List<Long> additionalGids,
                           List<String> args, List<String> env, String cwd, Capabilities capabilities,
@@ -80,7 +78,7 @@ public record OciConfig(
 
     static JsonNode readJson(Path file) {
         try {
-            return MAPPER.readTree(Files.readAllBytes(file));
+            return io.cloudtui.core.JsonTrees.read(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             throw new CloudtuiException(file + ": no such file");
         } catch (JsonProcessingException e) {

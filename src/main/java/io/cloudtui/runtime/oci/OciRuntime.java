@@ -2,6 +2,7 @@ package io.cloudtui.runtime.oci;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.JsonTrees;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -109,7 +110,7 @@ public final class OciRuntime {
             st.put("phase", "created").put("pid", 0);
             store.save("train", st);
             try (StateStore.Lock lock = store.lock("train")) {
-                OciConfig.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rt.state("train"));
+                JsonTrees.pretty(rt.state("train"));
             }
             store.removeDir("train");
         } catch (IOException | RuntimeException e) {
@@ -230,10 +231,10 @@ public final class OciRuntime {
                     for (String a : h.args()) spec.op("hookarg", a);
                     for (String e : h.env()) spec.op("hookenv", e);
                 }
-                ObjectNode t = OciConfig.MAPPER.createObjectNode();
+                ObjectNode t = JsonTrees.object();
                 t.put("ociVersion", "1.0.2").put("id", id).put("status", "creating").put("pid", "@PID@").put("bundle", b.toString());
-                if (!config.annotations().isEmpty()) t.set("annotations", OciConfig.MAPPER.valueToTree(config.annotations()));
-                spec.op("statetmpl", t.toString());
+                if (!config.annotations().isEmpty()) t.set("annotations", JsonTrees.of(config.annotations()));
+                spec.op("statetmpl", JsonTrees.write(t));
             }
             spec.writeTo(dir.resolve("spec"));
             pid = runNative("create", dir.resolve("spec"), dir.resolve("report"), false);
@@ -259,15 +260,27 @@ public final class OciRuntime {
     }
 
     private ObjectNode baseState(String id, Path bundle, OciConfig c, Cgroups cg, boolean monitor) {
-        ObjectNode st = OciConfig.MAPPER.createObjectNode();
+        ObjectNode st = JsonTrees.object();
         st.put("ociVersion", "1.0.2").put("id", id).put("bundle", bundle.toString()).put("rootfs", c.rootPath().toString())
                 .put("created", Instant.now().toString()).put("owner", System.getProperty("user.name"))
                 .put("cgroupsPath", cg.path()).put("monitor", monitor);
-        st.set("annotations", OciConfig.MAPPER.valueToTree(c.annotations()));
-        st.set("poststart", OciConfig.MAPPER.valueToTree(c.hooks().poststart()));
-        st.set("poststop", OciConfig.MAPPER.valueToTree(c.hooks().poststop()));
+        st.set("annotations", JsonTrees.of(c.annotations()));
+        st.set("poststart", hooksJson(c.hooks().poststart()));
+        st.set("poststop", hooksJson(c.hooks().poststop()));
         if (c.seccomp() != null) st.put("seccomp", c.seccomp()); // exec'd processes get the same filter
         return st;
+    }
+
+    /** Hooks as state.json keeps them: what Jackson made of the records ({path, args, env, timeout}); read back by Hooks.fromJson. */
+    static com.fasterxml.jackson.databind.node.ArrayNode hooksJson(List<OciConfig.Hook> hooks) {
+        com.fasterxml.jackson.databind.node.ArrayNode a = JsonTrees.array();
+        for (OciConfig.Hook h : hooks) {
+            ObjectNode o = a.addObject().put("path", h.path());
+            o.set("args", JsonTrees.of(h.args()));
+            o.set("env", JsonTrees.of(h.env()));
+            o.put("timeout", h.timeout());
+        }
+        return a;
     }
 
     /**
@@ -287,11 +300,7 @@ public final class OciRuntime {
         t.remove("exitCode");
         t.remove("oomKilled");
         t.put("status", "@STATUS@").put("pid", "@PID@");
-        try {
-            writeAtomically(dir.resolve("state.tmpl"), OciConfig.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(t));
-        } catch (IOException e) {
-            throw new CloudtuiException("cannot save state: " + e.getMessage());
-        }
+        writeAtomically(dir.resolve("state.tmpl"), JsonTrees.pretty(t));
         writeAtomically(dir.resolve("fast"), b.toString());
     }
 
@@ -356,7 +365,7 @@ public final class OciRuntime {
 
     private ObjectNode publicState(String id, ObjectNode st) {
         String status = status(st);
-        ObjectNode o = OciConfig.MAPPER.createObjectNode();
+        ObjectNode o = JsonTrees.object();
         o.put("ociVersion", st.path("ociVersion").asText("1.0.2")).put("id", id).put("status", status);
         o.put("pid", status.equals("stopped") || status.equals("creating") ? 0 : st.path("pid").asInt());
         o.put("bundle", st.path("bundle").asText(""));
@@ -923,6 +932,46 @@ public final class OciRuntime {
             if (c != null) c.close();
         } catch (IOException e) {
             // nothing to do
+        }
+    }
+
+    /**
+     * Mounts an overlay filesystem on TARGET with OPTIONS ({@code lowerdir=...,upperdir=...,workdir=...}),
+     * one mount(2) in the native stage (root only): mount(8) costs each container start a process
+     * that loads several libraries and reads the mount table.
+     */
+    public static void mountOverlay(Path target, String options) {
+        String err = runNativeVerb(List.of(Native.binary().toString(), "overlay", target.toString(), options));
+        if (err != null) throw new CloudtuiException(err);
+    }
+
+    /**
+     * Unmounts TARGET until nothing is mounted on it any more (busy mounts are detached lazily), in
+     * the native stage; TARGET not being a mount point is no error. Afterwards nothing under TARGET
+     * belongs to another filesystem.
+     */
+    public static void unmountAll(Path target) {
+        String err = runNativeVerb(List.of(Native.binary().toString(), "umount", target.toString()));
+        if (err != null) throw new CloudtuiException(err);
+    }
+
+    /** The runtime's verified native stage (a static executable), installed if needed. */
+    public static Path nativeStage() {
+        return Native.binary();
+    }
+
+    /** Runs a native verb; null on success, else its first line of output (or what failed). */
+    private static String runNativeVerb(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor() == 0) return null;
+            return out.isEmpty() ? cmd.get(1) + " failed" : out.lines().findFirst().orElse("");
+        } catch (IOException e) {
+            return "cannot run the runtime's native stage: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.JsonTrees;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -114,7 +115,7 @@ final class StateStore {
         Path d = dir(id);
         Path tmp = d.resolve(STATE + ".tmp");
         try {
-            Files.write(tmp, OciConfig.MAPPER.writeValueAsBytes(state));
+            Files.write(tmp, JsonTrees.bytes(state));
             try {
                 Files.move(tmp, d.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -128,13 +129,13 @@ final class StateStore {
     ObjectNode load(String id) {
         Path f = dir(id).resolve(STATE);
         try {
-            JsonNode n = OciConfig.MAPPER.readTree(Files.readAllBytes(f));
+            JsonNode n = JsonTrees.read(Files.readAllBytes(f));
             if (!(n instanceof ObjectNode o)) throw new CloudtuiException("state of '" + id + "' is corrupt");
             return o;
         } catch (NoSuchFileException e) {
             if (Files.isDirectory(dir(id))) {
                 // a create still running (or one that died before writing anything)
-                ObjectNode o = OciConfig.MAPPER.createObjectNode();
+                ObjectNode o = JsonTrees.object();
                 o.put("id", id).put("phase", "creating");
                 return o;
             }
@@ -213,9 +214,5 @@ final class StateStore {
         try (java.io.InputStream in = Files.newInputStream(p)) {
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
-    }
-
-    static ArrayNode array(List<?> items) {
-        return OciConfig.MAPPER.valueToTree(items);
     }
 }

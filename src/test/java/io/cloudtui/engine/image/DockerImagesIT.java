@@ -80,7 +80,7 @@ class DockerImagesIT {
         assertEquals(List.of("/bin/sh"), img.config().cmd());
         assertTrue(img.config().env().contains("PATH=/bin"));
         String dockerLayers = Procs.ok("docker", "image", "inspect", "-f", "{{json .RootFS.Layers}}", "local/busybox:latest").trim();
-        assertEquals(dockerLayers, ImageStore.JSON.writeValueAsString(img.layers()));
+        assertEquals(dockerLayers, Tars.JSON.writeValueAsString(img.layers()));
         Path rootfs = tmp.resolve("rootfs");
         s.flatten("local/busybox", rootfs);
         assertTrue(Arrays.equals(Files.readAllBytes(Path.of("/bin/busybox")), Files.readAllBytes(rootfs.resolve("bin/busybox"))));

@@ -146,7 +146,7 @@ class RegistryIT {
                 return;
             }
             try {
-                ObjectNode claims = ImageStore.JSON.createObjectNode();
+                ObjectNode claims = Tars.JSON.createObjectNode();
                 long now = Instant.now().getEpochSecond();
                 claims.put("iss", "ctui-it-issuer").put("sub", "ctui").put("aud", "ctui-it-registry").put("exp", now + 300)
                         .put("nbf", now - 10).put("iat", now).put("jti", java.util.UUID.randomUUID().toString());
@@ -161,14 +161,14 @@ class RegistryIT {
                         }
                     }
                 }
-                ObjectNode header = ImageStore.JSON.createObjectNode().put("typ", "JWT").put("alg", "RS256");
+                ObjectNode header = Tars.JSON.createObjectNode().put("typ", "JWT").put("alg", "RS256");
                 header.putArray("x5c").add(x5c);
-                String signingInput = b64url(ImageStore.JSON.writeValueAsBytes(header)) + "." + b64url(ImageStore.JSON.writeValueAsBytes(claims));
+                String signingInput = b64url(Tars.JSON.writeValueAsBytes(header)) + "." + b64url(Tars.JSON.writeValueAsBytes(claims));
                 Signature sig = Signature.getInstance("SHA256withRSA");
                 sig.initSign(key);
                 sig.update(signingInput.getBytes(StandardCharsets.US_ASCII));
                 String jwt = signingInput + "." + b64url(sig.sign());
-                byte[] body = ImageStore.JSON.writeValueAsBytes(ImageStore.JSON.createObjectNode().put("token", jwt));
+                byte[] body = Tars.JSON.writeValueAsBytes(Tars.JSON.createObjectNode().put("token", jwt));
                 ex.getResponseHeaders().add("Content-Type", "application/json");
                 ex.sendResponseHeaders(200, body.length);
                 ex.getResponseBody().write(body);
@@ -194,7 +194,7 @@ class RegistryIT {
         Image img = s.inspect(ref);
         assertEquals(List.of(ref), img.tags());
         assertEquals(Procs.ok("docker", "image", "inspect", "-f", "{{json .RootFS.Layers}}", "local/busybox:latest").trim(),
-                ImageStore.JSON.writeValueAsString(img.layers()));
+                Tars.JSON.writeValueAsString(img.layers()));
         assertTrue(progress.stream().anyMatch(p -> p.contains(" downloaded ") && p.split(" ")[2].split("/")[0].equals(p.split("/")[1])),
                 progress.toString());
         String repoDigest = img.repoDigests().get(0);
@@ -218,7 +218,7 @@ class RegistryIT {
     void manifestListChoosesLinuxAmd64(@TempDir Path tmp) throws Exception {
         String base = "http://127.0.0.1:" + anonPort + "/v2/ctui-it/multi/manifests/";
         String v2 = "application/vnd.docker.distribution.manifest.v2+json";
-        ObjectNode list = ImageStore.JSON.createObjectNode();
+        ObjectNode list = Tars.JSON.createObjectNode();
         list.put("schemaVersion", 2);
         list.put("mediaType", Importer.DOCKER_LIST);
         ArrayNode ms = list.putArray("manifests");
@@ -230,7 +230,7 @@ class RegistryIT {
             m.putObject("platform").put("architecture", tp[1]).put("os", "linux");
         }
         HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(base + "list")).header("Content-Type", Importer.DOCKER_LIST)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(ImageStore.JSON.writeValueAsBytes(list))).build(), HttpResponse.BodyHandlers.ofString());
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(Tars.JSON.writeValueAsBytes(list))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, put.statusCode(), put.body());
         ImageStore s = new ImageStore(tmp.resolve("store"));
         String id = s.pull("localhost:" + anonPort + "/ctui-it/multi:list", null);
@@ -247,7 +247,7 @@ class RegistryIT {
         String repo = "http://127.0.0.1:" + anonPort + "/v2/ctui-it/busybox/";
         HttpResponse<byte[]> m = HTTP.send(HttpRequest.newBuilder(URI.create(repo + "manifests/latest"))
                 .header("Accept", "application/vnd.docker.distribution.manifest.v2+json").build(), HttpResponse.BodyHandlers.ofByteArray());
-        String layer = ImageStore.JSON.readTree(m.body()).path("layers").get(0).path("digest").asText();
+        String layer = Tars.JSON.readTree(m.body()).path("layers").get(0).path("digest").asText();
         byte[] blob = HTTP.send(HttpRequest.newBuilder(URI.create(repo + "blobs/" + layer)).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
         ImageStore s = new ImageStore(tmp.resolve("store"));
         int half = blob.length / 2;

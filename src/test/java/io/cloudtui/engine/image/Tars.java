@@ -17,6 +17,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /** Builds tars entry by entry, including hostile ones, and image archives around them. */
 final class Tars {
+    /** For building image metadata in tests (the store itself uses io.cloudtui.core.JsonTrees). */
+    static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final TarArchiveOutputStream out;
 
@@ -107,7 +109,7 @@ final class Tars {
 
     /** An image config for the given uncompressed layers. */
     static byte[] config(List<byte[]> layers, String cmd) throws IOException {
-        ObjectNode c = ImageStore.JSON.createObjectNode();
+        ObjectNode c = Tars.JSON.createObjectNode();
         c.put("created", "2024-01-02T03:04:05Z");
         c.put("architecture", "amd64");
         c.put("os", "linux");
@@ -124,7 +126,7 @@ final class Tars {
         for (byte[] l : layers) {
             d.add(Fs.digest(l));
         }
-        return ImageStore.JSON.writeValueAsBytes(c);
+        return Tars.JSON.writeValueAsBytes(c);
     }
 
     /** A legacy docker save tar: manifest.json, ID/layer.tar, HEX.json. */
@@ -138,12 +140,12 @@ final class Tars {
             paths.add(id + "/layer.tar");
         }
         t.file(hex(cfg) + ".json", cfg, 0100644);
-        ObjectNode m = ImageStore.JSON.createObjectNode();
+        ObjectNode m = Tars.JSON.createObjectNode();
         m.put("Config", hex(cfg) + ".json");
         m.putArray("RepoTags").add(tag);
         ArrayNode la = m.putArray("Layers");
         paths.forEach(la::add);
-        t.file("manifest.json", ImageStore.JSON.writeValueAsBytes(ImageStore.JSON.createArrayNode().add(m)), 0100644);
+        t.file("manifest.json", Tars.JSON.writeValueAsBytes(Tars.JSON.createArrayNode().add(m)), 0100644);
         return t.bytes();
     }
 
@@ -157,7 +159,7 @@ final class Tars {
         Tars t = new Tars();
         t.file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
         t.dir("blobs").dir("blobs/sha256");
-        ObjectNode man = ImageStore.JSON.createObjectNode();
+        ObjectNode man = Tars.JSON.createObjectNode();
         man.put("schemaVersion", 2);
         man.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
         ObjectNode cd = man.putObject("config");
@@ -179,9 +181,9 @@ final class Tars {
             }
         }
         t.file("blobs/sha256/" + hex(cfg), cfg, 0100644);
-        byte[] manBytes = ImageStore.JSON.writeValueAsBytes(man);
+        byte[] manBytes = Tars.JSON.writeValueAsBytes(man);
         t.file("blobs/sha256/" + hex(manBytes), manBytes, 0100644);
-        ObjectNode idx = ImageStore.JSON.createObjectNode();
+        ObjectNode idx = Tars.JSON.createObjectNode();
         idx.put("schemaVersion", 2);
         idx.put("mediaType", "application/vnd.oci.image.index.v1+json");
         ObjectNode md = idx.putArray("manifests").addObject();
@@ -189,14 +191,14 @@ final class Tars {
         md.put("digest", Fs.digest(manBytes));
         md.put("size", manBytes.length);
         md.putObject("annotations").put("io.containerd.image.name", tag).put("org.opencontainers.image.ref.name", "latest");
-        t.file("index.json", ImageStore.JSON.writeValueAsBytes(idx), 0100644);
+        t.file("index.json", Tars.JSON.writeValueAsBytes(idx), 0100644);
         if (withManifestJson) {
-            ObjectNode m = ImageStore.JSON.createObjectNode();
+            ObjectNode m = Tars.JSON.createObjectNode();
             m.put("Config", "blobs/sha256/" + hex(cfg));
             m.putArray("RepoTags").add(tag);
             ArrayNode la = m.putArray("Layers");
             blobPaths.forEach(la::add);
-            t.file("manifest.json", ImageStore.JSON.writeValueAsBytes(ImageStore.JSON.createArrayNode().add(m)), 0100644);
+            t.file("manifest.json", Tars.JSON.writeValueAsBytes(Tars.JSON.createArrayNode().add(m)), 0100644);
         }
         return t.bytes();
     }
