@@ -24,7 +24,7 @@ jar="$home/target/cloudtui.jar"
 image="ctui-bench-images:${mb}m"
 work=$(mktemp -d /var/tmp/ctui-bench-images.XXXXXX)
 cleanup() {
-  rm -rf "$work"
+  rm -rf "$work" /run/ctui-bench-images
   [ "$keep" = 1 ] || docker rmi -f "$image" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -37,31 +37,40 @@ docker build -q -t "$image" -f "$work/Dockerfile" "$work" >/dev/null 2>"$work/bu
 docker save -o "$work/image.tar" "$image"
 size=$(du -m "$work/image.tar" | cut -f1)
 
-# the launcher's JVM flags (what cloudtui's CLI runs with), and the JVM's defaults (C2 JIT)
-# both with an AppCDS archive of their own, as the launcher keeps one (made by the warm-up runs below)
-launcher=(-XX:+UseSerialGC -Xms16m -Xmx384m -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile="$work/c1.jsa" -XX:+AutoCreateSharedArchive
-          -Xlog:disable -Xlog:all=off --enable-native-access=ALL-UNNAMED)
-plain=(-XX:SharedArchiveFile="$work/c2.jsa" -XX:+AutoCreateSharedArchive -Xlog:disable -Xlog:all=off --enable-native-access=ALL-UNNAMED)
-ct_import() { # FLAGS-NAME
-  local -n flags=$1
+# cloudtui's CLI through the launcher (what a user runs: the full JIT for image commands), into a
+# private store of the bundled engine; and the image tool with C1 only, as every command ran before
+cat >"$work/config.yaml" <<YAML
+backends:
+  - name: bench
+    type: runtime
+    store: $work/cli-store
+    root: /run/ctui-bench-images
+YAML
+c1=(-XX:+UseSerialGC -Xms16m -Xmx384m -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile="$work/c1.jsa" -XX:+AutoCreateSharedArchive
+    -Xlog:disable -Xlog:all=off --enable-native-access=ALL-UNNAMED)
+cli_import() {
+  rm -rf "$work/cli-store"
+  CLOUDTUI_CONFIG="$work/config.yaml" "$home/cloudtui" image import --backend bench "$work/image.tar"
+}
+c1_import() {
   rm -rf "$work/store"
-  "$JAVA_HOME/bin/java" "${flags[@]}" -cp "$jar" io.cloudtui.engine.image.ImageTool --root "$work/store" import "$work/image.tar"
+  "$JAVA_HOME/bin/java" "${c1[@]}" -cp "$jar" io.cloudtui.engine.image.ImageTool --root "$work/store" import "$work/image.tar"
 }
 docker_load() {
   docker rmi -f "$image" >/dev/null 2>&1 || true
   docker load -q -i "$work/image.tar"
 }
-ct_import launcher >/dev/null   # warm the page cache and the CDS archives, and check it works
-ct_import plain >/dev/null
-[ "$("$JAVA_HOME/bin/java" "${plain[@]}" -cp "$jar" io.cloudtui.engine.image.ImageTool --root "$work/store" images | wc -l)" -eq 1 ] \
+cli_import >/dev/null   # warm the page cache and the archives, and check it works
+c1_import >/dev/null
+[ "$(CLOUDTUI_CONFIG="$work/config.yaml" "$home/cloudtui" images --backend bench -q | wc -l)" -eq 1 ] \
   || { echo "bench: import did not produce one image" >&2; exit 1; }
 
 declare -A samples
-names=("docker load" "cloudtui import" "cloudtui import (C2 JIT)")
+names=("docker load" "cloudtui image import" "image tool, C1 only (before)")
 for _ in $(seq 1 "$rounds"); do
   samples["docker load"]+="$(time_ms docker_load)"$'\n'
-  samples["cloudtui import"]+="$(time_ms ct_import launcher)"$'\n'
-  samples["cloudtui import (C2 JIT)"]+="$(time_ms ct_import plain)"$'\n'
+  samples["cloudtui image import"]+="$(time_ms cli_import)"$'\n'
+  samples["image tool, C1 only (before)"]+="$(time_ms c1_import)"$'\n'
 done
 declare -A med
 for k in "${names[@]}"; do med[$k]=$(printf '%s' "${samples[$k]}" | median); done

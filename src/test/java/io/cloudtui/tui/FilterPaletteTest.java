@@ -31,7 +31,9 @@ class FilterPaletteTest {
         kvm = new FakeBackend("kvm");
         kvm.add("v1", "builder", WorkloadKind.VM, State.RUNNING);
         h = new Harness(List.of(docker, kvm), tmp);
+        // the backends are listed on threads of their own: wait for both
         h.await("builder");
+        h.await("web-2");
     }
 
     @AfterEach
