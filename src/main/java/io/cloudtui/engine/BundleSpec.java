@@ -144,6 +144,8 @@ final class BundleSpec {
         c.put("hostname", hostname);
         ((ObjectNode) c.get("root")).put("readonly", s.readOnly());
         ArrayNode mounts = (ArrayNode) c.get("mounts");
+        // the container's own cgroup, read-only, as docker mounts it (its limits, its usage)
+        DefaultSpec.mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro");
         for (String f : List.of("hostname", "hosts", "resolv.conf")) {
             DefaultSpec.mount(mounts, "/etc/" + f, "bind", etc.resolve(f).toString(), "rbind", "rprivate", s.readOnly() ? "ro" : "rw");
         }

@@ -167,6 +167,9 @@ final class Cgroups {
         }
     }
 
+    /** v2 controllers enabled for every container, limits or not, so its usage can be read. */
+    private static final List<String> STATS_CONTROLLERS = List.of("cpu", "io", "memory", "pids");
+
     private void createV2(OciConfig.Resources r) throws IOException {
         Path dir = dirs.get("");
         // controllers must be enabled in every ancestor's subtree_control
@@ -179,13 +182,23 @@ final class Cgroups {
         }
         Path p = V2_ROOT;
         for (Path part : V2_ROOT.relativize(dir)) {
-            String available = StateStore.readKernelFile(p.resolve("cgroup.controllers"));
+            String available = " " + StateStore.readKernelFile(p.resolve("cgroup.controllers")).trim() + " ";
             StringBuilder b = new StringBuilder();
             for (String w : wanted) {
-                if (!(" " + available.trim() + " ").contains(" " + w + " ")) throw new CloudtuiException("the " + w + " cgroup v2 controller is not available in " + p);
+                if (!available.contains(" " + w + " ")) throw new CloudtuiException("the " + w + " cgroup v2 controller is not available in " + p);
                 b.append('+').append(w).append(' ');
             }
-            if (b.length() > 0) Files.writeString(p.resolve("cgroup.subtree_control"), b.toString().trim());
+            if (b.length() > 0) write(p, "cgroup.subtree_control", b.toString().trim());
+            // the others stats read (memory.current, io.stat, pids.current) when the host has them,
+            // as runc enables every controller; one at a time, and not an error if refused
+            for (String c : STATS_CONTROLLERS) {
+                if (wanted.contains(c) || !available.contains(" " + c + " ")) continue;
+                try {
+                    Files.writeString(p.resolve("cgroup.subtree_control"), "+" + c);
+                } catch (IOException e) {
+                    // e.g. cpu while a realtime process runs in a child: the container just has no such files
+                }
+            }
             p = p.resolve(part);
         }
         if (r.memoryLimit() != null) write(dir, "memory.max", r.memoryLimit());
