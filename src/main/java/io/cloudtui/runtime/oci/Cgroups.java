@@ -143,25 +143,19 @@ final class Cgroups {
         }
     }
 
-    /** Default devices every container gets (runc's list), allowed after the config's rules. */
-    private static final List<String> DEFAULT_ALLOW = List.of("c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 5:0 rwm", "c 1:8 rwm",
-            "c 1:9 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm");
-
     /**
      * The device rules, applied once the init has made its /dev (the rules would forbid its mknod):
-     * the container's own process is still blocked before exec then.
+     * the container's own process is still blocked before exec then. v1: the devices.allow and
+     * devices.deny files, the config's rules then {@link DeviceRules#DEFAULTS}; v2: nothing here, the
+     * C stage attaches an eBPF program made from {@link DeviceRules#of} (see NativeSpec).
      */
     void applyDevices(OciConfig.Resources r) {
         if (r.devices().isEmpty()) return;
-        if (v2) return; // refused in create()
+        if (v2) return;
         need("devices", "linux.resources.devices");
         try {
-            for (OciConfig.DeviceRule d : r.devices()) {
-                String rule = d.type() + " " + (d.major() == null ? "*" : d.major()) + ":" + (d.minor() == null ? "*" : d.minor()) + " " + d.access();
-                if (d.type().equals("a") && d.major() == null && d.minor() == null) rule = "a";
-                write(dir("devices"), d.allow() ? "devices.allow" : "devices.deny", rule);
-            }
-            for (String rule : DEFAULT_ALLOW) write(dir("devices"), "devices.allow", rule);
+            for (OciConfig.DeviceRule d : r.devices()) write(dir("devices"), d.allow() ? "devices.allow" : "devices.deny", DeviceRules.v1(d));
+            for (OciConfig.DeviceRule d : DeviceRules.DEFAULTS) write(dir("devices"), "devices.allow", DeviceRules.v1(d));
         } catch (IOException e) {
             throw new CloudtuiException("cgroup " + path + ": " + e.getMessage());
         }
@@ -177,9 +171,6 @@ final class Cgroups {
         if (r.memoryLimit() != null || r.memoryReservation() != null || r.memorySwap() != null) wanted.add("memory");
         if (r.cpuShares() != null || r.cpuQuota() != null || r.cpuPeriod() != null) wanted.add("cpu");
         if (r.pidsLimit() != null) wanted.add("pids");
-        if (!r.devices().isEmpty()) {
-            throw new CloudtuiException("config.json: linux.resources.devices needs eBPF device control on cgroup v2, which cloudtui's runtime does not do");
-        }
         Path p = V2_ROOT;
         for (Path part : V2_ROOT.relativize(dir)) {
             String available = " " + StateStore.readKernelFile(p.resolve("cgroup.controllers")).trim() + " ";

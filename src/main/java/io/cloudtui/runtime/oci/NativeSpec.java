@@ -167,6 +167,7 @@ final class NativeSpec {
         if (rootless && !c.gidMappings().isEmpty()) s.op("setgroups", "deny");
         if (!c.gidMappings().isEmpty()) s.op("gidmap", idMap(c.gidMappings()));
         for (Path procs : cg.procsFiles()) s.op("cgroup", procs.toString());
+        if (cg.v2() && !c.resources().devices().isEmpty()) s.devices(cg.dirs().get(0), DeviceRules.of(c.resources().devices()));
         if (c.hasNewNamespace("mount")) {
             s.op("rootfs", c.rootPath().toString());
             if (c.rootfsPropagation() != null && !c.rootfsPropagation().isEmpty()) s.op("rootprop", PROPAGATION.get(c.rootfsPropagation()) & ~MS_REC);
@@ -200,6 +201,14 @@ final class NativeSpec {
         s.op("statedir", stateDir.toString());
         s.op("monitor", monitor ? 1 : 0);
         return s;
+    }
+
+    /** cgroup v2: the device rules the C stage attaches to CGROUP as an eBPF program (see devfilter in nsexec.c). */
+    NativeSpec devices(Path cgroup, DeviceRules.Filter f) {
+        if (f.exceptions().size() > 512) throw new CloudtuiException("config.json: linux.resources.devices: more than 512 rules remain after combining them");
+        op("devcgroup", cgroup.toString(), f.defaultAllow() ? 1 : 0);
+        for (DeviceRules.Rule r : f.exceptions()) op("devrule", String.valueOf(r.type()), r.major(), r.minor(), r.access());
+        return this;
     }
 
     private static String idMap(List<OciConfig.IdMap> maps) {

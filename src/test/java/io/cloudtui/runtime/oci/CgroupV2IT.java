@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The runtime's and the engine's cgroup-v2 paths for real, in a pure cgroup-v2 guest (see {@link
  * CgroupV2Guest}): limits as the container's cgroup files show them, the OOM killer, the pids
- * limit, the freezer, removal, and the engine's run options and stats. Each test
+ * limit, the freezer, removal, eBPF device rules, and the engine's run options and stats. Each test
  * boots one guest and calls few JVMs there (each takes about 10 s under TCG).
  */
 class CgroupV2IT {
@@ -172,6 +172,67 @@ class CgroupV2IT {
             assertEquals("true", kv.get(f + ".oom"), "the state says the OOM killer did it (" + f + "): " + r.describe());
         }
         assertTrue(!r.output().contains("survived"), r.describe());
+    }
+
+    private static final String DEVICE_CHECKS = String.join("\n",
+            "try() { out=$( (\"$@\") 2>&1) && echo ok || echo \"$out\"; }",
+            "echo null=$(try sh -c 'echo x >/dev/null')",
+            "echo zero=$(head -c 3 /dev/zero | wc -c)",
+            "echo urandom=$(head -c 3 /dev/urandom | wc -c)",
+            "echo ptmx=$(try sh -c ': </dev/ptmx')",
+            "echo tty=$(try sh -c ': </dev/tty')",
+            "echo fake=$(try head -c 1 /dev/fake-sda)",
+            "echo mknod.disk=$(try mknod /dev/x-sda b 8 0)",
+            "echo open.disk=$(try head -c 1 /dev/x-sda)",
+            "echo mknod.kmsg=$(try mknod /dev/x-kmsg c 1 11)",
+            "echo write.kmsg=$(try sh -c 'echo cgv2-test >/dev/x-kmsg')");
+
+    private BusyboxBundle deviceBundle(String dir, String id, String... rules) throws IOException {
+        BusyboxBundle b = BusyboxBundle.createIn(work.resolve(dir), id, "sh", "-c", DEVICE_CHECKS);
+        // a node the init makes before the rules apply, for a device they do not allow
+        b.linux().putArray("devices").addObject().put("path", "/dev/fake-sda").put("type", "b").put("major", 8).put("minor", 0).put("fileMode", 0660);
+        ArrayNode devices = b.linux().putObject("resources").putArray("devices");
+        for (String r : rules) devices.add(BusyboxBundle.M.readTree(r));
+        return b.write();
+    }
+
+    /**
+     * linux.resources.devices as docker sends them (deny everything, allow mknod of any node) on
+     * cgroup v2, enforced by the C stage's eBPF program: the default devices (null, zero, urandom,
+     * ptmx, tty) work; a node for a disk or for /dev/kmsg can be made (CAP_MKNOD, "m" allowed) but
+     * not opened (EPERM), nor can the one the init made from linux.devices. A control container
+     * whose rules allow everything can open them (no disk in the guest: ENXIO, not EPERM).
+     */
+    @Test
+    void deviceRulesAreEnforcedByAnEbpfProgram() throws Exception {
+        deviceBundle("a", "cgv2-dev-a", "{\"allow\":false,\"access\":\"rwm\"}", "{\"allow\":true,\"type\":\"c\",\"access\":\"m\"}",
+                "{\"allow\":true,\"type\":\"b\",\"access\":\"m\"}");
+        deviceBundle("b", "cgv2-dev-b", "{\"allow\":true,\"access\":\"rwm\"}");
+        CgroupV2Guest.Result r = CgroupV2Guest.run(work, """
+                $RUNTIME run --bundle $WORK/a cgv2-dev-a >a.out 2>&1; echo a.rc=$?
+                $RUNTIME run --bundle $WORK/b cgv2-dev-b >b.out 2>&1; echo b.rc=$?
+                sed 's/^/a./' a.out
+                sed 's/^/b./' b.out
+                """);
+        Map<String, String> kv = keyValues(r.output());
+        assertEquals("0", kv.get("a.rc"), r.describe());
+        assertEquals("0", kv.get("b.rc"), r.describe());
+        String eperm = "Operation not permitted";
+        for (String c : new String[] {"a.", "b."}) {
+            assertEquals("ok", kv.get(c + "null"), r.describe());
+            assertEquals("3", kv.get(c + "zero"), r.describe());
+            assertEquals("3", kv.get(c + "urandom"), r.describe());
+            assertEquals("ok", kv.get(c + "ptmx"), r.describe());
+            assertTrue(kv.get(c + "tty").contains("No such device or address"), "allowed, but no controlling terminal: " + r.describe());
+            assertEquals("ok", kv.get(c + "mknod.disk"), r.describe());
+            assertEquals("ok", kv.get(c + "mknod.kmsg"), r.describe());
+        }
+        assertTrue(kv.get("a.fake").contains(eperm), r.describe());
+        assertTrue(kv.get("a.open.disk").contains(eperm), r.describe());
+        assertTrue(kv.get("a.write.kmsg").contains(eperm), r.describe());
+        assertTrue(kv.get("b.fake").contains("No such device or address"), r.describe());
+        assertTrue(kv.get("b.open.disk").contains("No such device or address"), r.describe());
+        assertEquals("ok", kv.get("b.write.kmsg"), r.describe());
     }
 
     /**
