@@ -176,6 +176,13 @@ final class BundleSpec {
             res.putObject("cpu").put("quota", Math.round(s.cpus() * period)).put("period", period);
         }
         if (s.pidsLimit() != null) res.putObject("pids").put("limit", s.pidsLimit());
+        // docker's device rules: no device but the runtime's standard ones (null, zero, tty, ptmx...)
+        // can be used, though nodes can be made (the container has CAP_MKNOD); else a container could
+        // make a node for the host's disk and read it
+        ArrayNode dev = res.putArray("devices");
+        dev.addObject().put("allow", false).put("access", "rwm");
+        dev.addObject().put("allow", true).put("type", "c").put("access", "m");
+        dev.addObject().put("allow", true).put("type", "b").put("access", "m");
         ObjectNode ann = c.putObject("annotations");
         ann.put("io.cloudtui.container", id);
         return c;

@@ -150,7 +150,7 @@ final class Cgroups {
      * C stage attaches an eBPF program made from {@link DeviceRules#of} (see NativeSpec).
      */
     void applyDevices(OciConfig.Resources r) {
-        if (r.devices().isEmpty()) return;
+        if (r.devices().isEmpty() || dirs.isEmpty()) return; // no cgroup: rootless, where no device node can be made
         if (v2) return;
         need("devices", "linux.resources.devices");
         try {

@@ -238,7 +238,8 @@ class CgroupV2IT {
     /**
      * The engine from its CLI: a rootfs tar imported; {@code run -d --memory 64m --cpus 0.5
      * --pids-limit 20} checked from inside the container (its cgroup mounted read-only at
-     * /sys/fs/cgroup, as docker does) and from its cgroup; a container without limits that holds 20 MB (run first);
+     * /sys/fs/cgroup, as docker does) and from its cgroup, and docker's device rules (a disk's node can be
+     * made but not opened); a container without limits that holds 20 MB (run first);
      * {@code stats --no-stream} showing both containers' memory and limits (read from
      * memory.current, memory.stat and memory.max: no limit is the host's memory); {@code rm -f}
      * removes their cgroups.
@@ -257,7 +258,8 @@ class CgroupV2IT {
                 # first, before any container's limits enabled controllers in /cloudtui
                 hog=$($C run --backend runtime -d --name hog local/bb:1 sh -c 'a=$(head -c 20000000 /dev/zero | tr "\\000" x); echo filled; sleep 1000; echo ${#a}')
                 lim=$($C run --backend runtime -d --name lim --memory 64m --cpus 0.5 --pids-limit 20 local/bb:1 \\
-                  sh -c 'for f in memory.max cpu.max pids.max; do echo "in.$f=$(cat /sys/fs/cgroup/$f)"; done; echo listed; sleep 1000')
+                  sh -c 'for f in memory.max cpu.max pids.max; do echo "in.$f=$(cat /sys/fs/cgroup/$f)"; done
+                    mknod /dev/x-sda b 8 0 && echo in.mknod=ok; echo "in.disk=$(head -c 1 /dev/x-sda 2>&1)"; echo listed; sleep 1000')
                 await /tmp/ctui-store/containers/$lim/log.json listed
                 await /tmp/ctui-store/containers/$hog/log.json filled
                 sed -n 's/^{"log":"\\(in\\.[^\\]*\\)\\\\n".*/\\1/p' /tmp/ctui-store/containers/$lim/log.json
@@ -277,6 +279,8 @@ class CgroupV2IT {
             assertEquals("50000 100000", kv.get(side + "cpu.max"), "--cpus 0.5: half of each 100 ms period; " + r.describe());
             assertEquals("20", kv.get(side + "pids.max"), r.describe());
         }
+        assertEquals("ok", kv.get("in.mknod"), "CAP_MKNOD, and docker's rules allow making nodes: " + r.describe());
+        assertTrue(kv.get("in.disk").contains("Operation not permitted"), "but not opening a disk's: " + r.describe());
         assertTrue(Long.parseLong(kv.get("hog.memory.current")) > 20_000_000, "the container holds its 20 MB: " + r.describe());
         assertTrue(kv.get("hog.controllers").matches(".*\\bmemory\\b.*") && kv.get("hog.controllers").contains("pids")
                 && kv.get("hog.controllers").contains("io"),
