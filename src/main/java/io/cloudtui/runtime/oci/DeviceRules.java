@@ -1,5 +1,6 @@
 package io.cloudtui.runtime.oci;
 
+import io.cloudtui.core.CloudtuiException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,6 +69,10 @@ final class DeviceRules {
         for (OciConfig.DeviceRule r : all) {
             long major = r.major() == null || r.major() < 0 ? -1 : r.major();
             long minor = r.minor() == null || r.minor() < 0 ? -1 : r.minor();
+            // the kernel's device numbers are 12 and 20 bits; the program compares 31-bit constants
+            if (major > Integer.MAX_VALUE || minor > Integer.MAX_VALUE) {
+                throw new CloudtuiException("config.json: linux.resources.devices: device " + major + ":" + minor + " is out of range");
+            }
             char type = r.type().charAt(0);
             if (type == 'a' && major < 0 && minor < 0) {
                 defaultAllow = r.allow();

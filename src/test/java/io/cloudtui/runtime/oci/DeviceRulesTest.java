@@ -101,6 +101,13 @@ class DeviceRulesTest {
     }
 
     @Test
+    void numbersTheKernelCannotHaveAreRefused() {
+        io.cloudtui.core.CloudtuiException e = org.junit.jupiter.api.Assertions.assertThrows(io.cloudtui.core.CloudtuiException.class,
+                () -> DeviceRules.of(List.of(DENY_ALL, allow("c", 1L << 32, 0L, "r"))));
+        assertTrue(e.getMessage().contains("out of range"), e.getMessage());
+    }
+
+    @Test
     void v1TextIsUnchanged() {
         assertEquals("a", DeviceRules.v1(deny("a", null, null, "rw")));
         assertEquals("c 1:3 rwm", DeviceRules.v1(DeviceRules.DEFAULTS.get(0)));
