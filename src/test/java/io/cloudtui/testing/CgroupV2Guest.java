@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Under TCG a JVM starts in about 10 s, so scripts should call few JVMs. The runtime wrapper's
  * class-data archive and the one of {@code $CLOUDTUI} are kept between guests in
- * target/cgroupv2-guest-cache.
+ * target/cgroupv2-guest-cache; each test's output and console in target/cgroupv2-guest-logs.
  */
 public final class CgroupV2Guest {
     public static final Path GUEST = Path.of("/var/cache/cloudtui-test/guest");
@@ -78,7 +78,8 @@ public final class CgroupV2Guest {
      * the caller) as its current directory; returns once the guest has powered off. The script sees
      * {@code $WORK}, {@code $JAVA_HOME} (the JDK running this test), {@code $CLOUDTUI_HOME} (the
      * repository), {@code $CLOUDTUI_JAR}, {@code $RUNTIME} (bin/cloudtui-runtime) and {@code $CLOUDTUI}
-     * (java ... io.cloudtui.Main, with the launcher's JVM options).
+     * (java ... io.cloudtui.Main, with the launcher's JVM options); {@code x CMD...} writes "+ CMD"
+     * to stderr, then runs CMD.
      */
     public static Result run(Path work, String script) throws IOException, InterruptedException {
         Path w = work.toAbsolutePath().normalize();
@@ -98,8 +99,12 @@ public final class CgroupV2Guest {
                 "export WORK=" + w + " JAVA_HOME=" + java + " CLOUDTUI_JAVA=" + java + "/bin/java",
                 "export CLOUDTUI_HOME=" + home() + " CLOUDTUI_JAR=" + jar() + " RUNTIME=" + home().resolve("bin/cloudtui-runtime"),
                 // the launcher's options (README, JVM settings), its class-data archive kept in the work directory's cache
-                "export CLOUDTUI=\"$CLOUDTUI_JAVA -XX:+UseSerialGC -Xmx384m -Xmn64m -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile=$WORK/.guest/cache/" + mainArchive
-                        + " -XX:+AutoCreateSharedArchive -Xlog:disable -Xlog:all=off -cp $CLOUDTUI_JAR io.cloudtui.Main\"",
+                "export CLOUDTUI=\"$CLOUDTUI_JAVA -XX:+UseSerialGC -Xms96m -Xmn64m -Xmx384m -XX:TieredStopAtLevel=1 -Xss512k"
+                        + " -XX:SharedArchiveFile=$WORK/.guest/cache/" + mainArchive + " -XX:+AutoCreateSharedArchive -Xlog:disable -Xlog:all=off"
+                        + " --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dcloudtui.home=$CLOUDTUI_HOME"
+                        + " -cp $CLOUDTUI_JAR io.cloudtui.Main\"",
+                // a trace of the steps, for a test that fails or hangs (KEY=VALUE parsing skips "+ " lines)
+                "x() { echo \"+ $*\" >&2; \"$@\"; }",
                 "cd \"$WORK\" || exit 100",
                 "");
         Files.writeString(g.resolve("script"), prelude + script + "\n");
@@ -125,6 +130,11 @@ public final class CgroupV2Guest {
         String caller = StackWalker.getInstance().walk(f -> f.map(StackWalker.StackFrame::getMethodName)
                 .filter(m -> !m.equals("run")).findFirst().orElse("?"));
         System.out.printf("cgroup-v2 guest: %d s for %s (%s)%n", elapsed.toSeconds(), caller, w);
+        // kept for a look after the test (the work directory is removed)
+        Path logs = home().resolve("target/cgroupv2-guest-logs");
+        Files.createDirectories(logs);
+        Files.writeString(logs.resolve(caller + ".out"), out);
+        Files.writeString(logs.resolve(caller + ".console"), consoleText);
         if (!done) throw new AssertionError("the cgroup-v2 guest did not power off within " + LIMIT.toMinutes() + " min; output:\n" + out + "\n--- console:\n" + consoleText);
         String rc = read(g.resolve("rc")).trim();
         if (rc.isEmpty()) throw new AssertionError("the cgroup-v2 guest never ran the script to its end; output:\n" + out + "\n--- console:\n" + consoleText);

@@ -48,10 +48,17 @@ class CgroupV2IT {
 
     /** Shell functions for the guest scripts. */
     private static final String HELPERS = """
-            # waits until FILE has a line matching PATTERN (a bound against hangs, not a timing check)
-            await() { i=0; until grep -q "$2" "$1" 2>/dev/null; do i=$((i + 1)); [ $i -le 1200 ] || { echo "never saw '$2' in $1"; cat "$1"; exit 90; }; sleep 0.25; done; }
+            # bounds against hangs (not timing checks): at most 300 s of the guest's clock, read without a fork
+            deadline() { read up _ </proc/uptime; end=$((${up%.*} + 300)); }
+            late() { read up _ </proc/uptime; [ ${up%.*} -ge $end ]; }
+            # waits until FILE has a line matching PATTERN
+            await() { deadline; until grep -q "$2" "$1" 2>/dev/null; do late && { echo "never saw '$2' in $1"; cat "$1"; exit 90; }; sleep 0.25; done; }
             # waits until `$RUNTIME state ID` says STATUS
-            await_status() { i=0; until $RUNTIME state "$1" 2>/dev/null | grep -q "\\"status\\" : \\"$2\\""; do i=$((i + 1)); [ $i -le 1200 ] || { echo "$1 never became $2"; $RUNTIME state "$1"; exit 91; }; sleep 0.25; done; }
+            await_status() {
+              deadline; until $RUNTIME state "$1" 2>/dev/null | grep -q "\\"status\\" : \\"$2\\""; do
+                late && { echo "$1 never became $2"; $RUNTIME state "$1"; exit 91; }; sleep 0.25
+              done
+            }
             """;
 
     private static void cgroupMount(BusyboxBundle b) {
@@ -87,28 +94,28 @@ class CgroupV2IT {
         CgroupV2Guest.Result r = CgroupV2Guest.run(work, HELPERS + """
                 set -e
                 cg=/sys/fs/cgroup/ctui-it/@ID@
-                $RUNTIME create --bundle $WORK/b @ID@ >c.out 2>&1
+                x $RUNTIME create --bundle $WORK/b @ID@ >c.out 2>&1
                 echo out.controllers=$(cat /sys/fs/cgroup/ctui-it/cgroup.subtree_control)
                 for f in memory.max memory.low memory.swap.max pids.max cpu.max cpu.weight; do echo "out.$f=$(cat $cg/$f)"; done
                 echo out.procs=$(cat $cg/cgroup.procs)
                 echo init.pid=$($RUNTIME state @ID@ | sed -n 's/.*"pid" : \\([0-9]*\\).*/\\1/p')
-                $RUNTIME start @ID@
+                x $RUNTIME start @ID@
                 await c.out limits-done
-                echo exec.cgroup=$($RUNTIME exec @ID@ cat /proc/self/cgroup)
+                echo exec.cgroup=$(x $RUNTIME exec @ID@ cat /proc/self/cgroup)
                 touch $WORK/b/rootfs/tmp/go
                 await c.out ready
                 echo pids.events=$(cat $cg/pids.events)
                 echo pids.current=$(cat $cg/pids.current)
-                $RUNTIME pause @ID@
+                x $RUNTIME pause @ID@
                 echo paused.status=$($RUNTIME state @ID@ | sed -n 's/.*"status" : "\\(.*\\)".*/\\1/p')
                 echo paused.events=$(grep frozen $cg/cgroup.events)
                 echo paused.freeze=$(cat $cg/cgroup.freeze)
-                $RUNTIME resume @ID@
+                x $RUNTIME resume @ID@
                 echo resumed.status=$($RUNTIME state @ID@ | sed -n 's/.*"status" : "\\(.*\\)".*/\\1/p')
                 echo resumed.events=$(grep frozen $cg/cgroup.events)
-                $RUNTIME kill @ID@ KILL
+                x $RUNTIME kill @ID@ KILL
                 await_status @ID@ stopped
-                $RUNTIME delete @ID@
+                x $RUNTIME delete @ID@
                 echo deleted.cgroup=$(ls -d $cg 2>/dev/null || echo gone)
                 cat c.out
                 """.replace("@ID@", id));
@@ -151,13 +158,13 @@ class CgroupV2IT {
         b.write();
         CgroupV2Guest.Result r = CgroupV2Guest.run(work, HELPERS + """
                 set -e
-                $RUNTIME create --bundle $WORK/b @ID@ >c.out 2>&1
-                $RUNTIME start @ID@
+                x $RUNTIME create --bundle $WORK/b @ID@ >c.out 2>&1
+                x $RUNTIME start @ID@
                 await_status @ID@ stopped
                 echo events=$(grep '^oom_kill ' /sys/fs/cgroup/ctui-it/@ID@/memory.events)
-                $RUNTIME state @ID@ >fast.json
-                CLOUDTUI_RUNTIME_NO_FAST=1 $RUNTIME state @ID@ >jvm.json
-                $RUNTIME delete @ID@
+                x $RUNTIME state @ID@ >fast.json
+                x env CLOUDTUI_RUNTIME_NO_FAST=1 $RUNTIME state @ID@ >jvm.json
+                x $RUNTIME delete @ID@
                 for f in fast jvm; do
                   echo $f.exit=$(sed -n 's/.*"exitCode" : \\([0-9]*\\).*/\\1/p' $f.json)
                   echo $f.oom=$(sed -n 's/.*"oomKilled" : \\([a-z]*\\).*/\\1/p' $f.json)
@@ -209,8 +216,8 @@ class CgroupV2IT {
                 "{\"allow\":true,\"type\":\"b\",\"access\":\"m\"}");
         deviceBundle("b", "cgv2-dev-b", "{\"allow\":true,\"access\":\"rwm\"}");
         CgroupV2Guest.Result r = CgroupV2Guest.run(work, """
-                $RUNTIME run --bundle $WORK/a cgv2-dev-a >a.out 2>&1; echo a.rc=$?
-                $RUNTIME run --bundle $WORK/b cgv2-dev-b >b.out 2>&1; echo b.rc=$?
+                x $RUNTIME run --bundle $WORK/a cgv2-dev-a >a.out 2>&1; echo a.rc=$?
+                x $RUNTIME run --bundle $WORK/b cgv2-dev-b >b.out 2>&1; echo b.rc=$?
                 sed 's/^/a./' a.out
                 sed 's/^/b./' b.out
                 """);
@@ -238,11 +245,11 @@ class CgroupV2IT {
     /**
      * The engine from its CLI: a rootfs tar imported; {@code run -d --memory 64m --cpus 0.5
      * --pids-limit 20} checked from inside the container (its cgroup mounted read-only at
-     * /sys/fs/cgroup, as docker does) and from its cgroup, and docker's device rules (a disk's node can be
-     * made but not opened); a container without limits that holds 20 MB (run first);
-     * {@code stats --no-stream} showing both containers' memory and limits (read from
-     * memory.current, memory.stat and memory.max: no limit is the host's memory); {@code rm -f}
-     * removes their cgroups.
+     * /sys/fs/cgroup, as docker does) and from its cgroup, the CPU quota throttling the container's
+     * busy loop, and docker's device rules (a disk's node can be made but not opened); a container
+     * without limits that holds 20 MB (run first); {@code stats --no-stream} showing both
+     * containers' memory and limits (memory.current, memory.stat, memory.max: no limit is the host's
+     * memory) and the busy one's CPU (cpu.stat); {@code rm -f} removes their cgroups.
      */
     @Test
     void engineRunLimitsAndStats() throws Exception {
@@ -254,22 +261,27 @@ class CgroupV2IT {
         CgroupV2Guest.Result r = CgroupV2Guest.run(work, HELPERS + """
                 set -e
                 C="$CLOUDTUI --config $WORK/cfg.yaml"
-                $C image import --backend runtime $WORK/rootfs.tar local/bb:1
+                x $C image import --backend runtime $WORK/rootfs.tar local/bb:1
                 # first, before any container's limits enabled controllers in /cloudtui
-                hog=$($C run --backend runtime -d --name hog local/bb:1 sh -c 'a=$(head -c 20000000 /dev/zero | tr "\\000" x); echo filled; sleep 1000; echo ${#a}')
-                lim=$($C run --backend runtime -d --name lim --memory 64m --cpus 0.5 --pids-limit 20 local/bb:1 \\
+                hog=$(x $C run --backend runtime -d --name hog local/bb:1 sh -c 'a=$(head -c 20000000 /dev/zero | tr "\\000" x); echo filled; sleep 1000; echo ${#a}')
+                lim=$(x $C run --backend runtime -d --name lim --memory 64m --cpus 0.5 --pids-limit 20 local/bb:1 \\
                   sh -c 'for f in memory.max cpu.max pids.max; do echo "in.$f=$(cat /sys/fs/cgroup/$f)"; done
-                    mknod /dev/x-sda b 8 0 && echo in.mknod=ok; echo "in.disk=$(head -c 1 /dev/x-sda 2>&1)"; echo listed; sleep 1000')
+                    mknod /dev/x-sda b 8 0 && echo in.mknod=ok; echo "in.disk=$(head -c 1 /dev/x-sda 2>&1)"; echo listed; while :; do :; done')
                 await /tmp/ctui-store/containers/$lim/log.json listed
                 await /tmp/ctui-store/containers/$hog/log.json filled
                 sed -n 's/^{"log":"\\(in\\.[^\\]*\\)\\\\n".*/\\1/p' /tmp/ctui-store/containers/$lim/log.json
                 for f in memory.max cpu.max pids.max; do echo "out.$f=$(cat /sys/fs/cgroup/cloudtui/$lim/$f)"; done
+                # the busy loop's quota: once it has used 0.3 s of CPU (3 periods' quota) it was throttled
+                deadline; until [ "$(sed -n 's/^usage_usec //p' /sys/fs/cgroup/cloudtui/$lim/cpu.stat)" -ge 300000 ]; do
+                  late && { echo "lim never used 0.3 s of CPU"; cat /sys/fs/cgroup/cloudtui/$lim/cpu.stat; exit 92; }; sleep 0.25
+                done
+                echo lim.throttled=$(sed -n 's/^nr_throttled //p' /sys/fs/cgroup/cloudtui/$lim/cpu.stat)
                 echo hog.memory.current=$(cat /sys/fs/cgroup/cloudtui/$hog/memory.current)
                 echo hog.controllers=$(cat /sys/fs/cgroup/cloudtui/$hog/cgroup.controllers)
-                $C stats --no-stream lim hog >stats.txt
+                x $C stats --no-stream lim hog >stats.txt
                 echo stats.lim=$(grep '^lim ' stats.txt)
                 echo stats.hog=$(grep '^hog ' stats.txt)
-                $C rm -f lim hog
+                x $C rm -f lim hog
                 echo removed=$(ls -d /sys/fs/cgroup/cloudtui/$lim /sys/fs/cgroup/cloudtui/$hog 2>/dev/null || echo gone)
                 """);
         assertEquals(0, r.exitCode(), r.describe());
@@ -285,8 +297,10 @@ class CgroupV2IT {
         assertTrue(kv.get("hog.controllers").matches(".*\\bmemory\\b.*") && kv.get("hog.controllers").contains("pids")
                 && kv.get("hog.controllers").contains("io"),
                 "a container without limits still gets the controllers stats read: " + r.describe());
-        java.util.regex.Matcher lim = java.util.regex.Pattern.compile("^lim\\s+runtime\\s+\\S+%\\s+\\S+ / 64MiB").matcher(kv.get("stats.lim"));
+        assertTrue(Integer.parseInt(kv.get("lim.throttled")) > 0, "--cpus 0.5 throttles a busy loop: " + r.describe());
+        java.util.regex.Matcher lim = java.util.regex.Pattern.compile("^lim\\s+runtime\\s+([0-9.]+)%\\s+\\S+ / 64MiB").matcher(kv.get("stats.lim"));
         assertTrue(lim.find(), "stats shows the limit: " + r.describe());
+        assertTrue(Double.parseDouble(lim.group(1)) > 0, "the busy loop's CPU, from cpu.stat: " + r.describe());
         java.util.regex.Matcher hog = java.util.regex.Pattern.compile("^hog\\s+runtime\\s+\\S+%\\s+([0-9.]+)MiB / ([0-9.]+)GiB").matcher(kv.get("stats.hog"));
         assertTrue(hog.find(), "stats shows the memory and, with no limit, the guest's memory: " + r.describe());
         double mib = Double.parseDouble(hog.group(1));
