@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/openat2.h>
@@ -25,6 +26,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +92,8 @@ static struct {
     int nnp;
     int umask;                             /* -1: keep the inherited one */
     struct sock_filter filt[4096]; int nfilt; /* linux.seccomp, compiled to BPF by the JVM */
+    char *devcg; int devallow;             /* cgroup v2: the container's cgroup and the devices default (see devfilter) */
+    struct devrule { char type; long long major, minor; unsigned access; } devr[512]; int ndevr; /* its exceptions */
     char *apparmor;
     char *cwd;
     char *args[MAXV]; int nargs;
@@ -161,6 +165,7 @@ static char *tok(void)
     return t;
 }
 static unsigned long long num(void) { return strtoull(tok(), NULL, 0); }
+static long long snum(void) { return strtoll(tok(), NULL, 0); }
 
 /* "code:jt:jf:k,..." -> S.filt */
 static void parse_filter(char *p)
@@ -182,6 +187,135 @@ static void load_seccomp(void)
     struct sock_fprog prog = { (unsigned short)S.nfilt, S.filt };
     if (S.nfilt && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) die("load seccomp filter");
     S.nfilt = 0;
+}
+
+/* ---- devices on cgroup v2: an eBPF program (BPF_PROG_TYPE_CGROUP_DEVICE) ----
+ *
+ * Java reduces linux.resources.devices to what the v1 controller would hold (DeviceRules.java):
+ * a default (S.devallow) and exceptions (S.devr: type a/b/c, major and minor or -1 for any, access
+ * bits as the kernel passes them: 1 mknod, 2 read, 4 write). The program the kernel runs for every
+ * device access of the cgroup's processes, with r1 = struct bpf_cgroup_dev_ctx:
+ *
+ *     r2 = ctx->access_type; r3 = r2 & 0xffff (1 block, 2 char); r2 >>= 16 (access bits)
+ *     r4 = ctx->major; r5 = ctx->minor
+ *     for each exception:                          (skip = go on with the next exception)
+ *         if type is not a:   if r3 != type: skip
+ *         if major is not -1: if r4 != major: skip
+ *         if minor is not -1: if r5 != minor: skip
+ *         default deny (the exception allows): if r2 & ~access: skip   (every bit asked for is in it)
+ *         default allow (the exception denies): if !(r2 & access): skip (one bit asked for is in it)
+ *         return !default
+ *     return default
+ *
+ * (the access test is left out when the exception has all three bits). 1 lets the access through,
+ * 0 makes it fail with EPERM. */
+
+#define DEVF_MAX (8 + 512 * 7)
+static struct bpf_insn devf[DEVF_MAX];
+
+static struct bpf_insn insn(unsigned char code, unsigned char dst, unsigned char src, short off, int imm)
+{
+    struct bpf_insn i;
+    memset(&i, 0, sizeof i);
+    i.code = code;
+    i.dst_reg = dst;
+    i.src_reg = src;
+    i.off = off;
+    i.imm = imm;
+    return i;
+}
+
+/* Assembles the program into devf; returns its length. */
+static int devfilter_build(void)
+{
+    int n = 0, r;
+    devf[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, 2, 1, (short)offsetof(struct bpf_cgroup_dev_ctx, access_type), 0);
+    devf[n++] = insn(BPF_ALU | BPF_MOV | BPF_X, 3, 2, 0, 0);
+    devf[n++] = insn(BPF_ALU | BPF_AND | BPF_K, 3, 0, 0, 0xffff);
+    devf[n++] = insn(BPF_ALU | BPF_RSH | BPF_K, 2, 0, 0, 16);
+    devf[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, 4, 1, (short)offsetof(struct bpf_cgroup_dev_ctx, major), 0);
+    devf[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, 5, 1, (short)offsetof(struct bpf_cgroup_dev_ctx, minor), 0);
+    for (r = 0; r < S.ndevr; r++) {
+        struct devrule *d = &S.devr[r];
+        int jumps[4], nj = 0, j, all = (d->access & 7) == 7;
+        if (d->type == 'b' || d->type == 'c') {
+            jumps[nj++] = n;
+            devf[n++] = insn(BPF_JMP | BPF_JNE | BPF_K, 3, 0, 0, d->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
+        }
+        if (d->major >= 0) {
+            jumps[nj++] = n;
+            devf[n++] = insn(BPF_JMP | BPF_JNE | BPF_K, 4, 0, 0, (int)d->major);
+        }
+        if (d->minor >= 0) {
+            jumps[nj++] = n;
+            devf[n++] = insn(BPF_JMP | BPF_JNE | BPF_K, 5, 0, 0, (int)d->minor);
+        }
+        if (!all) {
+            devf[n++] = insn(BPF_ALU | BPF_MOV | BPF_X, 0, 2, 0, 0);
+            devf[n++] = insn(BPF_ALU | BPF_AND | BPF_K, 0, 0, 0, S.devallow ? (int)(d->access & 7) : (int)(~d->access & 7));
+            jumps[nj++] = n;
+            devf[n++] = insn(BPF_JMP | (S.devallow ? BPF_JEQ : BPF_JNE) | BPF_K, 0, 0, 0, 0);
+        }
+        devf[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, S.devallow ? 0 : 1);
+        devf[n++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+        for (j = 0; j < nj; j++) devf[jumps[j]].off = (short)(n - jumps[j] - 1);
+    }
+    devf[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, S.devallow ? 1 : 0);
+    devf[n++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+    return n;
+}
+
+/* Loads the program and attaches it to the container's cgroup (S.devcg); NULL or an error. */
+static const char *devfilter_attach(void)
+{
+    static char err[1536];
+    static char log[1024];
+    union bpf_attr a;
+    int n = devfilter_build(), prog, cg, e;
+    memset(&a, 0, sizeof a);
+    a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+    a.insns = (uint64_t)(uintptr_t)devf;
+    a.insn_cnt = (uint32_t)n;
+    a.license = (uint64_t)(uintptr_t)"Apache-2.0";
+    snprintf(a.prog_name, sizeof a.prog_name, "ctui_devices");
+    prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+    if (prog < 0) {
+        e = errno;
+        /* again with the verifier's log, for the message */
+        log[0] = 0;
+        a.log_buf = (uint64_t)(uintptr_t)log;
+        a.log_size = sizeof log;
+        a.log_level = 1;
+        if ((prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a)) >= 0) { close(prog); log[0] = 0; }
+        for (char *q = log; *q; q++) if (*q == '\n') *q = ' ';
+        snprintf(err, sizeof err, "linux.resources.devices: the kernel refused the eBPF device program (cgroup v2): %s%s%.600s",
+                 strerror(e), log[0] ? "; verifier: " : "", log);
+        return err;
+    }
+    cg = open(S.devcg, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    if (cg < 0) {
+        e = errno;
+        close(prog);
+        snprintf(err, sizeof err, "linux.resources.devices: cannot open cgroup %s: %s", S.devcg, strerror(e));
+        return err;
+    }
+    memset(&a, 0, sizeof a);
+    a.target_fd = (uint32_t)cg;
+    a.attach_bpf_fd = (uint32_t)prog;
+    a.attach_type = BPF_CGROUP_DEVICE;
+    a.attach_flags = BPF_F_ALLOW_MULTI; /* ancestors' programs (systemd's) keep running too */
+    if (syscall(SYS_bpf, BPF_PROG_ATTACH, &a, sizeof a) < 0) {
+        e = errno;
+        snprintf(err, sizeof err, "linux.resources.devices: the kernel refused to attach the eBPF device program to cgroup %s: %s",
+                 S.devcg, strerror(e));
+        close(cg);
+        close(prog);
+        return err;
+    }
+    /* the attachment holds the program; it goes with the cgroup */
+    close(cg);
+    close(prog);
+    return NULL;
 }
 
 #define PUSH(arr, cnt, v) do { if ((cnt) >= (int)(sizeof(arr) / sizeof((arr)[0]))) { errno = 0; die("spec: too many " #arr); } (arr)[(cnt)++] = (v); } while (0)
@@ -228,6 +362,12 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "umask")) S.umask = (int)num();
         else if (!strcmp(op, "apparmor")) S.apparmor = tok();
         else if (!strcmp(op, "seccomp")) parse_filter(tok());
+        else if (!strcmp(op, "devcgroup")) { S.devcg = tok(); S.devallow = (int)num(); }
+        else if (!strcmp(op, "devrule")) {
+            struct devrule r;
+            r.type = tok()[0]; r.major = snum(); r.minor = snum(); r.access = (unsigned)num();
+            PUSH(S.devr, S.ndevr, r);
+        }
         else if (!strcmp(op, "cwd")) S.cwd = tok();
         else if (!strcmp(op, "arg")) PUSH(S.args, S.nargs, tok());
         else if (!strcmp(op, "env")) PUSH(S.env, S.nenv, tok());
@@ -1021,6 +1161,16 @@ static const char *run_hook(struct hook *h, const char *state)
     return err;
 }
 
+/* E and a newline in BUF (cut to fit); returns the length. */
+static ssize_t message(char *buf, size_t len, const char *e)
+{
+    int m = snprintf(buf, len, "%s", e);
+    if (m < 0) m = 0;
+    if ((size_t)m > len - 2) m = (int)len - 2;
+    buf[m++] = '\n';
+    return m;
+}
+
 /* Reads the init's messages until "R" (ready) or an error; on "H" runs the hooks from here (the
  * host side) and lets it continue. Returns the length of the final message in BUF. */
 static ssize_t await_ready(int ready, pid_t init, char *buf, size_t len)
@@ -1037,12 +1187,20 @@ static ssize_t await_ready(int ready, pid_t init, char *buf, size_t len)
             for (i = 0; i < S.nhooks && !e; i++) e = run_hook(&S.hooks[i], state);
             if (e) {
                 kill(init, SIGKILL);
-                return snprintf(buf, len, "%s\n", e);
+                return message(buf, len, e);
             }
             xwrite(g_to_child, "C", 1);
             continue;
         }
         close(g_to_child);
+        /* the init has made its /dev and waits for `start`: its device rules apply from here on */
+        if (n == 1 && buf[0] == 'R' && S.devcg) {
+            const char *e = devfilter_attach();
+            if (e) {
+                kill(init, SIGKILL);
+                return message(buf, len, e);
+            }
+        }
         return n;
     }
 }
@@ -2096,6 +2254,14 @@ int main(int argc, char **argv)
         execv(argv[2], argv + 3);
         perror(argv[2]);
         return 127;
+    }
+    if (argc == 3 && !strcmp(argv[1], "devfilter")) {
+        /* for the tests: the device program a create with SPEC attaches, as struct bpf_insn[] on stdout */
+        int n;
+        report_fd = 2;
+        read_spec(argv[2]);
+        n = devfilter_build();
+        return write(1, devf, n * sizeof devf[0]) == (ssize_t)(n * sizeof devf[0]) ? 0 : 1;
     }
     if (argc != 4) {
         fprintf(stderr, "usage: cloudtui-nsexec create|exec SPEC REPORT (run by 'cloudtui runtime')\n");

@@ -155,6 +155,8 @@ final class BundleSpec {
         c.put("hostname", hostname);
         ((ObjectNode) c.get("root")).put("readonly", s.readOnly());
         ArrayNode mounts = (ArrayNode) c.get("mounts");
+        // the container's own cgroup, read-only, as docker mounts it (its limits, its usage)
+        DefaultSpec.mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro");
         for (String f : List.of("hostname", "hosts", "resolv.conf")) {
             DefaultSpec.mount(mounts, "/etc/" + f, "bind", etc.resolve(f).toString(), "rbind", "rprivate", s.readOnly() ? "ro" : "rw");
         }
@@ -185,6 +187,13 @@ final class BundleSpec {
             res.putObject("cpu").put("quota", Math.round(s.cpus() * period)).put("period", period);
         }
         if (s.pidsLimit() != null) res.putObject("pids").put("limit", s.pidsLimit());
+        // docker's device rules: no device but the runtime's standard ones (null, zero, tty, ptmx...)
+        // can be used, though nodes can be made (the container has CAP_MKNOD); else a container could
+        // make a node for the host's disk and read it
+        ArrayNode dev = res.putArray("devices");
+        dev.addObject().put("allow", false).put("access", "rwm");
+        dev.addObject().put("allow", true).put("type", "c").put("access", "m");
+        dev.addObject().put("allow", true).put("type", "b").put("access", "m");
         ObjectNode ann = c.putObject("annotations");
         ann.put("io.cloudtui.container", id);
         return c;

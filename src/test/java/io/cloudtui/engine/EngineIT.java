@@ -189,6 +189,16 @@ class EngineIT {
         engine.remove(id, true);
     }
 
+    /** docker's device rules: nodes can be made (CAP_MKNOD) but only the standard devices used. */
+    @Test
+    void devicesAreLimitedAsDockerLimitsThem() throws Exception {
+        String id = start(simple("dev", "sleep", "1000"));
+        assertEquals("ok\n", sh(id, "echo x >/dev/null && head -c 1 /dev/zero >/dev/null && echo ok"));
+        String kmsg = sh(id, "mknod /dev/x-kmsg c 1 11 && echo made; echo x 2>&1 >/dev/x-kmsg");
+        assertTrue(kmsg.startsWith("made\n") && kmsg.contains("Operation not permitted"), kmsg);
+        engine.remove(id, true);
+    }
+
     @Test
     void lifecycleAndExitCodes() throws Exception {
         String id = start(simple("life", "sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"));

@@ -134,29 +134,26 @@ final class Cgroups {
         }
     }
 
-    /** Default devices every container gets (runc's list), allowed after the config's rules. */
-    private static final List<String> DEFAULT_ALLOW = List.of("c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 5:0 rwm", "c 1:8 rwm",
-            "c 1:9 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm");
-
     /**
      * The device rules, applied once the init has made its /dev (the rules would forbid its mknod):
-     * the container's own process is still blocked before exec then.
+     * the container's own process is still blocked before exec then. v1: the devices.allow and
+     * devices.deny files, the config's rules then {@link DeviceRules#DEFAULTS}; v2: nothing here, the
+     * C stage attaches an eBPF program made from {@link DeviceRules#of} (see NativeSpec).
      */
     void applyDevices(OciConfig.Resources r) {
-        if (r.devices().isEmpty()) return;
-        if (v2) return; // refused in create()
+        if (r.devices().isEmpty() || dirs.isEmpty()) return; // no cgroup: rootless, where no device node can be made
+        if (v2) return;
         need("devices", "linux.resources.devices");
         try {
-            for (OciConfig.DeviceRule d : r.devices()) {
-                String rule = d.type() + " " + (d.major() == null ? "*" : d.major()) + ":" + (d.minor() == null ? "*" : d.minor()) + " " + d.access();
-                if (d.type().equals("a") && d.major() == null && d.minor() == null) rule = "a";
-                write(dir("devices"), d.allow() ? "devices.allow" : "devices.deny", rule);
-            }
-            for (String rule : DEFAULT_ALLOW) write(dir("devices"), "devices.allow", rule);
+            for (OciConfig.DeviceRule d : r.devices()) write(dir("devices"), d.allow() ? "devices.allow" : "devices.deny", DeviceRules.v1(d));
+            for (OciConfig.DeviceRule d : DeviceRules.DEFAULTS) write(dir("devices"), "devices.allow", DeviceRules.v1(d));
         } catch (IOException e) {
             throw new CloudtuiException("cgroup " + path + ": " + e.getMessage());
         }
     }
+
+    /** v2 controllers enabled for every container, limits or not, so its usage can be read. */
+    private static final List<String> STATS_CONTROLLERS = List.of("cpu", "io", "memory", "pids");
 
     private void createV2(OciConfig.Resources r) throws IOException {
         Path dir = dirs.get("");
@@ -165,18 +162,25 @@ final class Cgroups {
         if (r.memoryLimit() != null || r.memoryReservation() != null || r.memorySwap() != null) wanted.add("memory");
         if (r.cpuShares() != null || r.cpuQuota() != null || r.cpuPeriod() != null) wanted.add("cpu");
         if (r.pidsLimit() != null) wanted.add("pids");
-        if (!r.devices().isEmpty()) {
-            throw new CloudtuiException("config.json: linux.resources.devices needs eBPF device control on cgroup v2, which cloudtui's runtime does not do");
-        }
         Path p = V2_ROOT;
         for (Path part : V2_ROOT.relativize(dir)) {
-            String available = StateStore.readKernelFile(p.resolve("cgroup.controllers"));
+            String available = " " + StateStore.readKernelFile(p.resolve("cgroup.controllers")).trim() + " ";
             StringBuilder b = new StringBuilder();
             for (String w : wanted) {
-                if (!(" " + available.trim() + " ").contains(" " + w + " ")) throw new CloudtuiException("the " + w + " cgroup v2 controller is not available in " + p);
+                if (!available.contains(" " + w + " ")) throw new CloudtuiException("the " + w + " cgroup v2 controller is not available in " + p);
                 b.append('+').append(w).append(' ');
             }
-            if (b.length() > 0) Files.writeString(p.resolve("cgroup.subtree_control"), b.toString().trim());
+            if (b.length() > 0) write(p, "cgroup.subtree_control", b.toString().trim());
+            // the others stats read (memory.current, io.stat, pids.current) when the host has them,
+            // as runc enables every controller; one at a time, and not an error if refused
+            for (String c : STATS_CONTROLLERS) {
+                if (wanted.contains(c) || !available.contains(" " + c + " ")) continue;
+                try {
+                    Files.writeString(p.resolve("cgroup.subtree_control"), "+" + c);
+                } catch (IOException e) {
+                    // e.g. cpu while a realtime process runs in a child: the container just has no such files
+                }
+            }
             p = p.resolve(part);
         }
         if (r.memoryLimit() != null) write(dir, "memory.max", r.memoryLimit());

@@ -173,6 +173,7 @@ final class NativeSpec {
         }
         if (!c.gidMappings().isEmpty()) s.op("gidmap", idMap(c.gidMappings()));
         for (Path procs : cg.procsFiles()) s.op("cgroup", procs.toString());
+        if (cg.v2() && !c.resources().devices().isEmpty()) s.devices(cg.dirs().get(0), DeviceRules.of(c.resources().devices()));
         if (c.hasNewNamespace("mount")) {
             s.op("rootfs", c.rootPath().toString());
             String overlay = c.annotations().get(ROOT_OVERLAY);
@@ -241,6 +242,14 @@ final class NativeSpec {
         String data = value + (userxattr ? ",userxattr" : "");
         if (data.length() > 4000) throw new CloudtuiException(what + "too long for one mount (" + data.length() + " bytes, at most 4000)");
         return data;
+    }
+
+    /** cgroup v2: the device rules the C stage attaches to CGROUP as an eBPF program (see devfilter in nsexec.c). */
+    NativeSpec devices(Path cgroup, DeviceRules.Filter f) {
+        if (f.exceptions().size() > 512) throw new CloudtuiException("config.json: linux.resources.devices: more than 512 rules remain after combining them");
+        op("devcgroup", cgroup.toString(), f.defaultAllow() ? 1 : 0);
+        for (DeviceRules.Rule r : f.exceptions()) op("devrule", String.valueOf(r.type()), r.major(), r.minor(), r.access());
+        return this;
     }
 
     static String idMap(List<OciConfig.IdMap> maps) {

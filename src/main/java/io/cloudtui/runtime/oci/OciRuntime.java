@@ -198,8 +198,9 @@ public final class OciRuntime {
         Cgroups cg;
         if (rootless) {
             OciConfig.Resources r = config.resources();
+            // device rules are moot: a user namespace cannot make device nodes (docker sends them anyway)
             if (r.memoryLimit() != null || r.memoryReservation() != null || r.memorySwap() != null || r.cpuShares() != null
-                    || r.cpuQuota() != null || r.cpuPeriod() != null || r.pidsLimit() != null || !r.devices().isEmpty()) {
+                    || r.cpuQuota() != null || r.cpuPeriod() != null || r.pidsLimit() != null) {
                 throw new CloudtuiException("config.json: linux.resources need root: a rootless container gets no cgroup");
             }
             if (config.cgroupsPath() != null && !config.cgroupsPath().isEmpty()) warn.accept("rootless: linux.cgroupsPath not used, the container gets no cgroup");

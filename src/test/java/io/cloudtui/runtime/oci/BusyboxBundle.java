@@ -28,7 +28,12 @@ final class BusyboxBundle {
 
     /** A bundle in a new temp directory whose container runs ARGS. */
     static BusyboxBundle create(String id, String... args) throws IOException {
-        Path dir = Files.createTempDirectory("ctui-it-bundle-");
+        return createIn(Files.createTempDirectory("ctui-it-bundle-"), id, args);
+    }
+
+    /** A bundle in DIR (created if missing) whose container runs ARGS. */
+    static BusyboxBundle createIn(Path dir, String id, String... args) throws IOException {
+        Files.createDirectories(dir);
         // a user-namespaced root (an unprivileged host uid) must be able to reach its rootfs
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path rootfs = dir.resolve("rootfs");
