@@ -30,9 +30,8 @@ final class StoreWatcher implements AutoCloseable {
 
     private final List<Path> roots;
     private final WatchService ws;
-    /** What each key watches, and whether that is a root (whose children are containers). */
+    /** What each key watches: a root (whose children are containers) or a container's directory. */
     private final Map<WatchKey, Path> keys = new HashMap<>();
-    private final Map<WatchKey, Boolean> isRoot = new HashMap<>();
 
     StoreWatcher(List<Path> roots) throws IOException {
         this.roots = List.copyOf(roots);
@@ -41,7 +40,7 @@ final class StoreWatcher implements AutoCloseable {
 
     /** Whether every root exists and is watched (until then, a caller polls more often). */
     boolean complete() {
-        return isRoot.values().stream().filter(b -> b).count() == roots.size();
+        return keys.values().containsAll(roots);
     }
 
     /**
@@ -67,10 +66,10 @@ final class StoreWatcher implements AutoCloseable {
         boolean added = false;
         for (Path r : roots) {
             if (keys.containsValue(r) || !Files.isDirectory(r)) continue;
-            if (watch(r, true)) {
+            if (watch(r)) {
                 added = true;
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(r, Files::isDirectory)) {
-                    for (Path c : ds) watch(c, false);
+                    for (Path c : ds) watch(c);
                 } catch (IOException e) {
                     // listed again on the next change
                 }
@@ -79,11 +78,10 @@ final class StoreWatcher implements AutoCloseable {
         return added;
     }
 
-    private boolean watch(Path dir, boolean root) {
+    private boolean watch(Path dir) {
         try {
             WatchKey k = dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
             keys.put(k, dir);
-            isRoot.put(k, root);
             return true;
         } catch (IOException | RuntimeException e) {
             return false; // gone already, or not ours to read
@@ -92,7 +90,7 @@ final class StoreWatcher implements AutoCloseable {
 
     private boolean handle(WatchKey k) {
         Path dir = keys.get(k);
-        boolean root = Boolean.TRUE.equals(isRoot.get(k));
+        boolean root = dir != null && roots.contains(dir);
         boolean changed = false;
         for (WatchEvent<?> e : k.pollEvents()) {
             if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
@@ -102,7 +100,7 @@ final class StoreWatcher implements AutoCloseable {
             String name = String.valueOf(e.context());
             if (root) {
                 changed = true; // a container's directory came or went
-                if (e.kind() == StandardWatchEventKinds.ENTRY_CREATE && dir != null && Files.isDirectory(dir.resolve(name))) watch(dir.resolve(name), false);
+                if (e.kind() == StandardWatchEventKinds.ENTRY_CREATE && dir != null && Files.isDirectory(dir.resolve(name))) watch(dir.resolve(name));
             } else if (STATE_FILES.contains(name)) {
                 changed = true;
             }
@@ -110,7 +108,6 @@ final class StoreWatcher implements AutoCloseable {
         if (!k.reset()) {
             // the directory is gone (a removed container)
             keys.remove(k);
-            isRoot.remove(k);
             changed = true;
         }
         return changed;

@@ -593,13 +593,18 @@ public final class OciRuntime {
             int r = runNative("exec", tmp.resolve("spec"), tmp.resolve("report"), !detach);
             return detach ? 0 : r;
         } finally {
-            try {
-                Files.deleteIfExists(tmp.resolve("spec"));
-                Files.deleteIfExists(tmp.resolve("report"));
-                Files.deleteIfExists(tmp);
-            } catch (IOException e) {
-                // leftovers in our private root are harmless
-            }
+            removeSpecDir(tmp);
+        }
+    }
+
+    /** The temporary directory of one native call: its spec and report, then itself (a leftover in our own directory is harmless). */
+    private static void removeSpecDir(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp.resolve("spec"));
+            Files.deleteIfExists(tmp.resolve("report"));
+            Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+            // left for the next cleanup of the root
         }
     }
 
@@ -625,13 +630,7 @@ public final class OciRuntime {
                     .op("idmapper", h.newuidmap().toString(), h.newgidmap().toString()).op("rmtree", abs.toString()).writeTo(tmp.resolve("spec"));
             runNative("rmtree", tmp.resolve("spec"), tmp.resolve("report"), false);
         } finally {
-            try {
-                Files.deleteIfExists(tmp.resolve("spec"));
-                Files.deleteIfExists(tmp.resolve("report"));
-                Files.deleteIfExists(tmp);
-            } catch (IOException e) {
-                // a leftover in our own directory
-            }
+            removeSpecDir(tmp);
         }
     }
 
