@@ -114,7 +114,7 @@ public final class CgroupV2Guest {
         List<String> cmd = new ArrayList<>(List.of(QEMU.toString(), "-accel", "tcg", "-m", "2560", "-smp", "2",
                 "-nodefaults", "-no-user-config", "-display", "none", "-monitor", "none", "-serial", "file:" + console, "-no-reboot",
                 "-kernel", KERNEL.toString(), "-initrd", initrd.toString(),
-                "-append", "console=ttyS0 panic=-1 quiet cgroup_no_v1=all cloudtui.work=" + w,
+                "-append", "console=ttyS0 panic=-1 quiet cgroup_no_v1=all cloudtui.work=" + w + " cloudtui.home=" + home(),
                 "-virtfs", "local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap",
                 "-virtfs", "local,path=" + w + ",mount_tag=work,security_model=passthrough,multidevs=remap"));
         long t0 = System.nanoTime();

@@ -12,8 +12,8 @@ say() { echo "cgv2-guest: $*"; }
 fail() { say "$*"; poweroff -f; sleep 60; }
 mount -t proc proc /proc && mount -t sysfs sysfs /sys && mount -t devtmpfs devtmpfs /dev || fail "cannot mount /proc, /sys, /dev"
 while read -r m; do insmod "/modules/$m.ko" || fail "cannot load module $m"; done </modules/ORDER
-work=
-for a in $(cat /proc/cmdline); do case $a in cloudtui.work=*) work=${a#cloudtui.work=} ;; esac; done
+work= home=
+for a in $(cat /proc/cmdline); do case $a in cloudtui.work=*) work=${a#cloudtui.work=} ;; cloudtui.home=*) home=${a#cloudtui.home=} ;; esac; done
 [ -n "$work" ] || fail "no cloudtui.work= on the kernel command line"
 h=/host
 p9=trans=virtio,version=9p2000.L,msize=512000
@@ -22,9 +22,13 @@ mount -t 9p -o ro,$p9,cache=loose hostroot $h || fail "cannot mount the host roo
 mount -t proc proc $h/proc && mount -t sysfs sysfs $h/sys && mount -t devtmpfs devtmpfs $h/dev || fail "cannot mount /proc, /sys, /dev in the host root"
 mkdir -p $h/dev/pts $h/dev/shm
 mount -t devpts -o ptmxmode=0666,mode=0620,gid=5 devpts $h/dev/pts && mount -t tmpfs -o mode=1777 tmpfs $h/dev/shm || fail "cannot mount /dev/pts, /dev/shm"
+# the checkout (the jar, bin/) may lie under a directory the tmpfs below covers (a clone in /tmp or
+# /root): kept aside and put back at its path
+if [ -n "$home" ]; then mkdir -p /keep && mount -o bind "$h$home" /keep || fail "cannot keep the checkout $home"; fi
 for d in tmp:1777 var/tmp:1777 run:755 root:700; do
   mount -t tmpfs -o mode=${d#*:} tmpfs $h/${d%:*} || fail "cannot mount a tmpfs on /${d%:*}"
 done
+if [ -n "$home" ]; then mkdir -p "$h$home" 2>/dev/null; mount -o bind /keep "$h$home" || fail "cannot put the checkout back at $home"; fi
 mkdir -p "$h$work" 2>/dev/null
 mount -t 9p -o $p9,cache=mmap work "$h$work" || fail "cannot mount the work directory (9p tag work) on $work"
 g=$h$work/.guest
