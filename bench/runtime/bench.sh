@@ -25,6 +25,33 @@ now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns/1e6}'; }
 
+# 0. the floor of every call that starts a JVM (create, run, exec): the same JDK and flags as
+#    bin/cloudtui-runtime, with an AOT cache (a CDS archive below JDK 25), running an empty main
+. "$here/scripts/jdk.sh"
+cloudtui_find_jdk build >/dev/null
+mkdir "$work/floor"
+printf 'public class Floor { public static void main(String[] a) { } }\n' > "$work/floor/Floor.java"
+"$JAVA_HOME/bin/javac" -d "$work/floor" "$work/floor/Floor.java"
+jopts=$(sed -n 's/^opts="\(.*\)"$/\1/p' "$ours" | head -n 1)
+if [ "$CLOUDTUI_JAVA_MAJOR" -ge 25 ]; then
+  jopts="$jopts -XX:UserThreadWaitAttemptsAtExit=0"
+  # shellcheck disable=SC2086
+  "$JAVA_HOME/bin/java" $jopts -XX:AOTCacheOutput="$work/floor/f.aot" -cp "$work/floor" Floor >/dev/null 2>&1
+  jopts="$jopts -XX:AOTCache=$work/floor/f.aot"
+else
+  # shellcheck disable=SC2086
+  "$JAVA_HOME/bin/java" $jopts -XX:ArchiveClassesAtExit="$work/floor/f.jsa" -cp "$work/floor" Floor >/dev/null 2>&1
+  jopts="$jopts -XX:SharedArchiveFile=$work/floor/f.jsa"
+fi
+: > "$work/floor.times"
+for i in $(seq 1 "$n"); do
+  s=$(now)
+  # shellcheck disable=SC2086
+  "$JAVA_HOME/bin/java" $jopts -cp "$work/floor" Floor
+  echo $(( $(now) - s )) >> "$work/floor.times"
+done
+floor=$(median < "$work/floor.times")
+
 # 1. create+start+wait+delete of /bin/true, N times in sequence (the `run` verb does all four)
 declare -A med total
 for rt in runc ours; do
@@ -95,3 +122,6 @@ echo "| create, start, state until stopped, delete (separate calls), median | $(
 echo "| $n containers in sequence, total | $(ms "${total[runc]}") ms | $(ms "${total[ours]}") ms | $(ratio "${total[ours]}" "${total[runc]}") |"
 echo "| exec /bin/true, median of 20 | $(ms "${exmed[runc]}") ms | $(ms "${exmed[ours]}") ms | $(ratio "${exmed[ours]}" "${exmed[runc]}") |"
 echo "| monitor resident memory | no monitor | ${rss} KiB | |"
+echo "| JVM floor: start and exit of an empty main, Java $CLOUDTUI_JAVA_VERSION, same flags and AOT cache, median | | $(ms "$floor") ms | $(ratio "$floor" "${med[runc]}") of runc's run |"
+echo
+echo "The target, half of runc's run, is $(ms "$(awk -v a="${med[runc]}" 'BEGIN {print a / 2}')") ms; a JVM alone takes $(ms "$floor") ms."

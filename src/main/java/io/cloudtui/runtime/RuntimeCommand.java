@@ -103,8 +103,13 @@ public final class RuntimeCommand implements Callable<Integer> {
         }
     }
 
+    private PrintWriter stdout;
+
+    /** picocli's stdout, or (verbs read by FastArgs) one of our own on System.out. */
     PrintWriter out() {
-        return spec.commandLine().getOut();
+        if (spec != null) return spec.commandLine().getOut();
+        if (stdout == null) stdout = new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.Charset.defaultCharset()), true);
+        return stdout;
     }
 
     static String json(Object node) {
@@ -334,21 +339,39 @@ public final class RuntimeCommand implements Callable<Integer> {
         if (args.length == 1 && args[0].equals("--cds-training")) {
             // run once by bin/cloudtui-runtime to fill its class-data archive with what create loads
             io.cloudtui.runtime.oci.OciRuntime.training();
+            FastArgs.parse(new String[] {"--root", "/nonexistent", "--log", "/dev/null", "--log-format", "json", "create",
+                "--bundle", "/nonexistent", "--pid-file", "/dev/null", "x"}, new RuntimeCommand());
+            FastArgs.parse(new String[] {"exec", "-t", "--env", "A=1", "x", "true"}, new RuntimeCommand());
             new CommandLine(new RuntimeCommand()).usage(new PrintWriter(java.io.OutputStream.nullOutputStream()));
             System.exit(0);
         }
-        CommandLine cl = new CommandLine(new RuntimeCommand());
-        cl.setParameterExceptionHandler((ex, a) -> {
-            System.err.println("cloudtui runtime: " + ex.getMessage());
-            return 2;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            String msg = ex instanceof CloudtuiException ? ex.getMessage() : "internal error: " + ex;
-            System.err.println("cloudtui runtime: " + msg);
-            return ex instanceof CloudtuiException ce ? ce.exitCode() : 1;
-        });
-        int code = cl.execute(args);
+        RuntimeCommand top = new RuntimeCommand();
+        Callable<Integer> fast = FastArgs.parse(args, top);
+        int code;
+        if (fast != null) {
+            try {
+                code = fast.call();
+            } catch (Exception ex) {
+                code = report(ex);
+            }
+            if (top.stdout != null) top.stdout.flush();
+        } else {
+            CommandLine cl = new CommandLine(top);
+            cl.setParameterExceptionHandler((ex, a) -> {
+                System.err.println("cloudtui runtime: " + ex.getMessage());
+                return 2;
+            });
+            cl.setExecutionExceptionHandler((ex, c, parsed) -> report(ex));
+            code = cl.execute(args);
+        }
         System.out.flush();
         System.exit(code);
+    }
+
+    /** A verb's failure as one line on stderr; its exit code. */
+    private static int report(Exception ex) {
+        String msg = ex instanceof CloudtuiException ? ex.getMessage() : "internal error: " + ex;
+        System.err.println("cloudtui runtime: " + msg);
+        return ex instanceof CloudtuiException ce ? ce.exitCode() : 1;
     }
 }
