@@ -31,23 +31,25 @@ ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns/1e6}'; }
 cloudtui_find_jdk build >/dev/null
 mkdir "$work/floor"
 printf 'public class Floor { public static void main(String[] a) { } }\n' > "$work/floor/Floor.java"
-"$JAVA_HOME/bin/javac" -d "$work/floor" "$work/floor/Floor.java"
+"$JAVA_HOME/bin/javac" -d "$work/floor/classes" "$work/floor/Floor.java"
+# a jar: class-data archives take no directory on the class path
+"$JAVA_HOME/bin/jar" --create --file "$work/floor/floor.jar" -C "$work/floor/classes" .
 jopts=$(sed -n 's/^opts="\(.*\)"$/\1/p' "$ours" | head -n 1)
 if [ "$CLOUDTUI_JAVA_MAJOR" -ge 25 ]; then
   jopts="$jopts -XX:UserThreadWaitAttemptsAtExit=0"
   # shellcheck disable=SC2086
-  "$JAVA_HOME/bin/java" $jopts -XX:AOTCacheOutput="$work/floor/f.aot" -cp "$work/floor" Floor >/dev/null 2>&1
+  "$JAVA_HOME/bin/java" $jopts -XX:AOTCacheOutput="$work/floor/f.aot" -cp "$work/floor/floor.jar" Floor >/dev/null 2>&1
   jopts="$jopts -XX:AOTCache=$work/floor/f.aot"
 else
   # shellcheck disable=SC2086
-  "$JAVA_HOME/bin/java" $jopts -XX:ArchiveClassesAtExit="$work/floor/f.jsa" -cp "$work/floor" Floor >/dev/null 2>&1
+  "$JAVA_HOME/bin/java" $jopts -XX:ArchiveClassesAtExit="$work/floor/f.jsa" -cp "$work/floor/floor.jar" Floor >/dev/null 2>&1
   jopts="$jopts -XX:SharedArchiveFile=$work/floor/f.jsa"
 fi
 : > "$work/floor.times"
 for i in $(seq 1 "$n"); do
   s=$(now)
   # shellcheck disable=SC2086
-  "$JAVA_HOME/bin/java" $jopts -cp "$work/floor" Floor
+  "$JAVA_HOME/bin/java" $jopts -cp "$work/floor/floor.jar" Floor
   echo $(( $(now) - s )) >> "$work/floor.times"
 done
 floor=$(median < "$work/floor.times")
