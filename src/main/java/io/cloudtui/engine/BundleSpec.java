@@ -82,7 +82,7 @@ final class BundleSpec {
             }
         }
         if (uid < 0) {
-            if (!u.matches("\\d+")) throw CloudtuiException.usage("user '" + u + "' is not in the image's /etc/passwd");
+            if (!u.matches("\\d+")) throw CloudtuiException.usage("user '" + u + "' is not in the container's /etc/passwd");
             uid = Long.parseLong(u);
             gid = uid == 0 ? 0 : uid;
             if (uid == 0) home = "/root";
@@ -96,7 +96,7 @@ final class BundleSpec {
                 }
             }
             if (found < 0) {
-                if (!g.matches("\\d+")) throw CloudtuiException.usage("group '" + g + "' is not in the image's /etc/group");
+                if (!g.matches("\\d+")) throw CloudtuiException.usage("group '" + g + "' is not in the container's /etc/group");
                 found = Long.parseLong(g);
             }
             gid = found;

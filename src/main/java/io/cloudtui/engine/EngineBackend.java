@@ -664,18 +664,24 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     /**
      * With {@code -t} the command gets a pty of the container (sized as the caller's terminal and
-     * resized with it); -e and -w apply, -u is not supported yet.
+     * resized with it); -e, -w and -u apply. As docker exec, -u (name, uid, name:group, uid:gid) is
+     * looked up in the container's own /etc/passwd and /etc/group as they are now, and sets HOME.
      */
     @Override
     public int exec(String ref, io.cloudtui.core.ExecSpec spec, Stdio stdio) {
-        if (spec.user() != null) throw CloudtuiException.unsupported(name, "exec --user");
         String id = resolve(ref);
         ObjectNode rec = refresh(id);
         if (!rec.path("state").asText().equals("running")) throw new CloudtuiException("container " + rec.path("name").asText() + " is not running");
         List<String> env = new ArrayList<>();
+        OciRuntime.ExecUser as = null;
+        if (spec.user() != null) {
+            BundleSpec.User u = BundleSpec.user(spec.user(), liveFiles(id));
+            as = new OciRuntime.ExecUser(u.uid(), u.gid(), u.groups());
+            env.add("HOME=" + u.home());
+        }
         spec.env().forEach((k, v) -> env.add(k + "=" + v));
         try {
-            return runtime().exec(id, spec.command(), spec.workdir(), env, stdio);
+            return runtime().exec(id, spec.command(), spec.workdir(), env, as, stdio);
         } catch (CloudtuiException e) {
             // the command could not be started (not found, not executable): 126, as docker exec
             if (!spec.command().isEmpty() && e.getMessage().startsWith("exec " + spec.command().get(0) + ": ")) {
@@ -683,6 +689,16 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             }
             throw e;
         }
+    }
+
+    /**
+     * The running container's etc files ("etc/passwd" to a path), seen through its init's root; null
+     * when etc is not a plain directory there, since a link would be resolved against our root.
+     */
+    private java.util.function.Function<String, Path> liveFiles(String id) {
+        ObjectNode st = runtimeState(id);
+        Path root = Path.of("/proc", String.valueOf(st == null ? 0 : st.path("pid").asLong()), "root");
+        return rel -> Files.isDirectory(root.resolve("etc"), java.nio.file.LinkOption.NOFOLLOW_LINKS) ? root.resolve(rel) : null;
     }
 
     /** Attaches to a container run with -i or -t (its monitor's attach socket); returns when it ends or stdin does. */

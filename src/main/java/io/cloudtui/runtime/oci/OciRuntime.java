@@ -541,12 +541,23 @@ public final class OciRuntime {
      */
     public int exec(String id, OciConfig.Process process, List<String> args, boolean tty, String cwd, List<String> env,
                     String consoleSocket, Path pidFile, boolean detach) {
-        return exec(id, process, args, tty, cwd, env, consoleSocket, pidFile, detach, null);
+        return exec(id, process, args, tty, cwd, env, null, consoleSocket, pidFile, detach, null);
     }
 
-    /** TERMINAL non-null: the pty is copied, framed, between the C stage and TERMINAL's streams (see {@link #execFramed}). */
+    /** Who an exec'd process runs as (ids inside the container), instead of the bundle's process.user. */
+    public record ExecUser(long uid, long gid, List<Long> additionalGids) {
+        public ExecUser {
+            additionalGids = List.copyOf(additionalGids);
+        }
+    }
+
+    /**
+     * TERMINAL non-null: the pty is copied, framed, between the C stage and TERMINAL's streams (see
+     * {@link #execFramed}). Without PROCESS: the bundle's process with ARGS, CWD, USER (if not
+     * null) and ENV, whose variables replace the bundle's of the same name.
+     */
     private int exec(String id, OciConfig.Process process, List<String> args, boolean tty, String cwd, List<String> env,
-                     String consoleSocket, Path pidFile, boolean detach, io.cloudtui.core.Stdio terminal) {
+                     ExecUser user, String consoleSocket, Path pidFile, boolean detach, io.cloudtui.core.Stdio terminal) {
         ObjectNode st = store.load(id);
         String status = status(st);
         if (!status.equals("running") && !status.equals("created")) throw new CloudtuiException("container '" + id + "' is " + status + ", not running");
@@ -554,10 +565,16 @@ public final class OciRuntime {
         if (p == null) {
             if (args.isEmpty()) throw CloudtuiException.usage("exec needs a command or --process");
             OciConfig.Process base = OciConfig.load(Path.of(st.path("bundle").asText())).process();
-            List<String> allEnv = new ArrayList<>(base.env());
-            allEnv.addAll(env);
+            // a variable given twice would be read from its first place by getenv: ours replace the bundle's
+            Map<String, String> merged = new java.util.LinkedHashMap<>();
+            for (String e : base.env()) merged.put(envName(e), e);
+            for (String e : env) merged.put(envName(e), e);
+            List<String> allEnv = new ArrayList<>(merged.values());
             io.cloudtui.core.Stdio.TermSize size = terminal == null ? null : terminal.size();
-            p = new OciConfig.Process(tty, size == null ? 0 : size.rows(), size == null ? 0 : size.columns(), base.uid(), base.gid(), base.additionalGids(), args, allEnv,
+            long uid = user != null ? user.uid() : base.uid();
+            long gid = user != null ? user.gid() : base.gid();
+            List<Long> groups = user != null ? user.additionalGids() : base.additionalGids();
+            p = new OciConfig.Process(tty, size == null ? 0 : size.rows(), size == null ? 0 : size.columns(), uid, gid, groups, args, allEnv,
                     cwd != null ? cwd : base.cwd(), base.capabilities(), base.rlimits(), base.noNewPrivileges(),
                     base.oomScoreAdj(), base.apparmorProfile(), base.umask());
         }
@@ -641,10 +658,15 @@ public final class OciRuntime {
     public int exec(String id, List<String> args, Pipes io) {
         pipes.set(io);
         try {
-            return exec(id, null, args, false, null, List.of(), null, null, false);
+            return exec(id, null, args, false, null, List.of(), null, null, null, false, null);
         } finally {
             pipes.remove();
         }
+    }
+
+    private static String envName(String e) {
+        int eq = e.indexOf('=');
+        return eq < 0 ? e : e.substring(0, eq);
     }
 
     private static final ThreadLocal<Pipes> pipes = new ThreadLocal<>();
@@ -657,15 +679,20 @@ public final class OciRuntime {
      * once and leaves the process running; its output is then discarded.
      */
     public int exec(String id, List<String> args, String cwd, List<String> env, io.cloudtui.core.Stdio stdio) {
+        return exec(id, args, cwd, env, null, stdio);
+    }
+
+    /** As {@link #exec(String, List, String, List, io.cloudtui.core.Stdio)}, as USER (null: the bundle's process.user). */
+    public int exec(String id, List<String> args, String cwd, List<String> env, ExecUser user, io.cloudtui.core.Stdio stdio) {
         if (!stdio.tty()) {
             pipes.set(new Pipes(stdio.stdin(), stdio.stdout(), stdio.stderr()));
             try {
-                return exec(id, null, args, false, cwd, env, null, null, false);
+                return exec(id, null, args, false, cwd, env, user, null, null, false, null);
             } finally {
                 pipes.remove();
             }
         }
-        return exec(id, null, args, true, cwd, env, null, null, false, stdio);
+        return exec(id, null, args, true, cwd, env, user, null, null, false, stdio);
     }
 
     /**
