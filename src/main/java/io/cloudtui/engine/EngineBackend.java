@@ -423,7 +423,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 Path resolv = Path.of("/etc/resolv.conf");
                 Files.writeString(etc.resolve("resolv.conf"), "host".equals(spec.network()) && Files.isReadable(resolv) ? Files.readString(resolv) : "");
                 // mounted now (the image's /etc/passwd names the user) and left mounted for the start
-                RootFs.mountNew(d);
+                RootFs.mountNew(images(), img, d, msg -> LOG.warn("container {}: {}", id, msg));
                 java.util.function.Function<String, Path> files = rel -> RootFs.imageFile(d, rel);
                 BundleSpec.Ids ids = rootless ? RootFs.ids() : null;
                 if (rootless) {

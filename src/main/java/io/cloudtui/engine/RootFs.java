@@ -174,9 +174,22 @@ final class RootFs {
         if (isOverlay(d) && !inUserns(d) && !mounted(d.resolve("rootfs"))) mountOverlay(d);
     }
 
-    /** Mounts the overlay of a container directory just made by {@link #prepare} (so nothing is mounted there yet). */
-    static void mountNew(Path d) {
-        if (isOverlay(d) && !inUserns(d)) mountOverlay(d);
+    /**
+     * Mounts the overlay of a container directory just made by {@link #prepare} (so nothing is
+     * mounted there yet). If the kernel refuses it (the container store on a filesystem overlayfs
+     * takes no upper directory from: NFS, another overlay as inside a container), the image is
+     * copied into rootfs instead, as where there is no overlayfs; WARN hears why.
+     */
+    static void mountNew(ImageStore images, Image img, Path d, java.util.function.Consumer<String> warn) throws IOException {
+        if (!isOverlay(d) || inUserns(d)) return;
+        try {
+            mountOverlay(d);
+        } catch (CloudtuiException e) {
+            warn.accept(e.getMessage() + "; the image is copied instead");
+            for (String f : List.of("lower", "upper", "work")) deleteOwnTree(d.resolve(f));
+            Files.delete(d.resolve("rootfs"));
+            images.flatten(img.id(), d.resolve("rootfs"));
+        }
     }
 
     private static void mountOverlay(Path d) {

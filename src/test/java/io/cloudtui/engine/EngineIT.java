@@ -37,6 +37,7 @@ class EngineIT {
     static Path work;
     static Path store;
     static Path runRoot;
+    static ImageStore images;
     static EngineBackend engine;
     static final List<String> created = new ArrayList<>();
 
@@ -59,7 +60,7 @@ class EngineIT {
         Files.writeString(root.resolve("etc/group"), "root:x:0:\napp:x:1000:\nextra:x:2000:app\nnogroup:x:65534:\n");
         Path tar = work.resolve("rootfs.tar");
         assertEquals(0, new ProcessBuilder("tar", "-C", root.toString(), "-cf", tar.toString(), ".").inheritIO().start().waitFor());
-        ImageStore images = new ImageStore(store.resolve("images"));
+        images = new ImageStore(store.resolve("images"));
         images.importImage(tar, "local/bb:1", ImageStore.Progress.NONE);
         engine = new EngineBackend("rt", store, runRoot, images);
     }
@@ -164,6 +165,39 @@ class EngineIT {
         assertEquals("50", cgroupValue(id, "pids", "pids.max", "pids.max"));
         engine.remove(id, true);
         assertFalse(Files.exists(store.resolve("containers").resolve(id)));
+    }
+
+    /**
+     * A container store where overlayfs takes no upper directory (here another overlay, as when the
+     * engine runs inside a container; NFS is another): the image is copied into the rootfs instead.
+     */
+    @Test
+    void whereOverlayfsRefusesTheStoreTheImageIsCopied() throws Exception {
+        Path ov = Files.createTempDirectory(work, "nested");
+        for (String d : List.of("l", "u", "w", "m")) Files.createDirectories(ov.resolve(d));
+        assertEquals(0, Engines.run("mount", "-t", "overlay", "overlay", "-o",
+                "lowerdir=" + ov.resolve("l") + ",upperdir=" + ov.resolve("u") + ",workdir=" + ov.resolve("w"), ov.resolve("m").toString()));
+        Path nestedRun = Path.of(runRoot + "-nested");
+        try {
+            EngineBackend nested = new EngineBackend("rt2", ov.resolve("m/store"), nestedRun, images);
+            String id = nested.create(simple("copied", "sleep", "1000"));
+            nested.start(id);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int code = nested.exec(id, List.of("sh", "-c", "head -n 1 /etc/passwd; echo written > /tmp/f; cat /tmp/f"),
+                    new Stdio(InputStream.nullInputStream(), out, out, false, null, null));
+            assertEquals("root:x:0:0:root:/root:/bin/sh\nwritten\n", out.toString(StandardCharsets.UTF_8));
+            assertEquals(0, code);
+            Path d = ov.resolve("m/store/containers").resolve(id);
+            assertFalse(Files.exists(d.resolve("lower")), "no overlay recorded");
+            assertTrue(Files.isRegularFile(d.resolve("rootfs/bin/busybox"), java.nio.file.LinkOption.NOFOLLOW_LINKS), "a copied rootfs");
+            assertEquals("written\n", Files.readString(d.resolve("rootfs/tmp/f")), "the container writes its own copy");
+            for (Path layer : images.layerDirs("local/bb:1")) assertFalse(Files.exists(layer.resolve("tmp/f")), "not the image");
+            nested.remove(id, true);
+            assertFalse(Files.exists(d), "removed");
+        } finally {
+            Engines.run("umount", "-l", ov.resolve("m").toString());
+            Engines.run("rm", "-rf", nestedRun.toString());
+        }
     }
 
     @Test
