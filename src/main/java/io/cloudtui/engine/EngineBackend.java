@@ -428,15 +428,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 BundleSpec.Ids ids = rootless ? RootFs.ids() : null;
                 if (rootless) {
                     BundleSpec.User u = BundleSpec.user(spec.user() != null ? spec.user() : img.config().user(), files);
-                    String who = spec.user() != null ? "user '" + spec.user() + "'" : "the image's user '" + img.config().user() + "'";
-                    if (ids.sub() == null && (u.uid() != 0 || u.gid() != 0)) {
-                        throw new CloudtuiException(who + " is uid " + u.uid() + " gid " + u.gid() + ": a rootless container has only root here (uid 0,"
-                                + " your own uid outside; other users need subordinate ids in /etc/subuid and /etc/subgid and newuidmap); use -u root");
-                    }
-                    if (u.uid() >= ids.uids() || u.gid() >= ids.gids() || u.groups().stream().anyMatch(x -> x >= ids.gids())) {
-                        throw new CloudtuiException(who + " is uid " + u.uid() + " gid " + u.gid() + ": a rootless container here maps uids 0-"
-                                + (ids.uids() - 1) + " and gids 0-" + (ids.gids() - 1) + " only (your subordinate ids)");
-                    }
+                    mapped(u, spec.user() != null ? "user '" + spec.user() + "'" : "the image's user '" + img.config().user() + "'", ids);
                 }
                 ObjectNode config = BundleSpec.build(id, spec, img.config(), d.resolve("rootfs"), files, etc, hostname, rootless ? null : "/cloudtui/" + id);
                 if (rootless) BundleSpec.rootless(config, RootFs.usernsOverlay(d), ids);
@@ -675,7 +667,13 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         List<String> env = new ArrayList<>();
         OciRuntime.ExecUser as = null;
         if (spec.user() != null) {
-            BundleSpec.User u = BundleSpec.user(spec.user(), liveFiles(id));
+            BundleSpec.User u;
+            try {
+                u = BundleSpec.user(spec.user(), liveFiles(id));
+                if (RootFs.rootless()) mapped(u, "user '" + spec.user() + "'", RootFs.ids());
+            } catch (CloudtuiException e) {
+                throw new CloudtuiException(e.getMessage(), 126, e); // the command cannot be run: 126, as docker exec
+            }
             as = new OciRuntime.ExecUser(u.uid(), u.gid(), u.groups());
             env.add("HOME=" + u.home());
         }
@@ -688,6 +686,18 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 throw new CloudtuiException(e.getMessage(), 126, e);
             }
             throw e;
+        }
+    }
+
+    /** Refuses user U (WHO, for the message) when a rootless container's user namespace (IDS) does not map its ids. */
+    private static void mapped(BundleSpec.User u, String who, BundleSpec.Ids ids) {
+        if (ids.sub() == null && (u.uid() != 0 || u.gid() != 0)) {
+            throw new CloudtuiException(who + " is uid " + u.uid() + " gid " + u.gid() + ": a rootless container has only root here (uid 0,"
+                    + " your own uid outside; other users need subordinate ids in /etc/subuid and /etc/subgid and newuidmap); use -u root");
+        }
+        if (u.uid() >= ids.uids() || u.gid() >= ids.gids() || u.groups().stream().anyMatch(x -> x >= ids.gids())) {
+            throw new CloudtuiException(who + " is uid " + u.uid() + " gid " + u.gid() + ": a rootless container here maps uids 0-"
+                    + (ids.uids() - 1) + " and gids 0-" + (ids.gids() - 1) + " only (your subordinate ids)");
         }
     }
 

@@ -215,6 +215,7 @@ class EngineIT {
         assertEquals("/elsewhere\n1\n", o.toString(StandardCharsets.UTF_8), "-e replaces a variable of the container's, once");
         CloudtuiException ghost = assertThrows(CloudtuiException.class, () -> execOut(id, "ghost", false, "id"));
         assertEquals("user 'ghost' is not in the container's /etc/passwd", ghost.getMessage());
+        assertEquals(126, ghost.exitCode(), "the command cannot be run, as docker exec says");
         // the container's /etc as it is now (a user added after the start counts) ...
         assertEquals("", execOut(id, null, false, "echo 'late:x:3000:3000::/late:/bin/sh' >> /etc/passwd"));
         assertEquals("3000\nHOME=/late\n", execOut(id, "late", false, "id -u; echo HOME=$HOME"));

@@ -499,6 +499,8 @@ class EngineRootlessIT {
             Thread.sleep(100);
         }
         assertEquals("1000 1000 1000\n", e.stdout, e.text);
+        Out asRoot = cli("exec", "-u", "root", "rl-app", "sh", "-c", "echo $(id -u) $HOME");
+        assertEquals("0 /root\n", asRoot.stdout, "exec -u maps through the subordinate ids too: " + asRoot.text);
         long pid = inspect("rl-app").path("runtime").path("pid").asLong();
         long host = sub[0] + 999;
         assertEquals(host + " " + host + " " + host + " " + host, hostProcStatus(pid, "Uid"), "uid 1000 is subordinate uid " + host + " on the host");
@@ -550,6 +552,10 @@ class EngineRootlessIT {
         }
         refusedAs(w, 125, "only root", "run", "--backend", "runtime", "--rm", "-u", "app", "local/rootless:1", "true");
         refusedAs(w, 125, "only root", "run", "--backend", "runtime", "--rm", "-u", "0:1000", "local/rootless:1", "true");
+        Out d = cliAs(w, "run", "--backend", "runtime", "-d", "--name", "rl-nosub", "local/rootless:1", "sleep", "1000");
+        assertEquals(0, d.code, d.text);
+        refusedAs(w, 126, "only root", "exec", "-u", "app", "rl-nosub", "id");
+        assertEquals(0, cliAs(w, "rm", "-f", "rl-nosub").code);
         assertEquals("", leftovers(w));
     }
 
