@@ -128,27 +128,15 @@ final class FastArgs {
     private static Callable<Integer> build(String verb, Map<String, List<String>> o, List<String> pos, RuntimeCommand parent) {
         switch (verb) {
             case "create" -> {
-                RuntimeCommand.Create c = new RuntimeCommand.Create();
-                c.parent = parent;
-                if (o.containsKey("--bundle")) c.bundle = Path.of(one(o, "--bundle"));
-                c.pidFile = path(o, "--pid-file");
-                c.consoleSocket = one(o, "--console-socket");
+                RuntimeCommand.Create c = fromBundle(new RuntimeCommand.Create(), o, pos, parent);
                 c.noPivot = o.containsKey("--no-pivot");
                 c.noNewKeyring = o.containsKey("--no-new-keyring");
                 c.attach = o.containsKey("--container-attach");
-                c.log = log(o);
-                c.id = pos.get(0);
                 return c;
             }
             case "run" -> {
-                RuntimeCommand.Run c = new RuntimeCommand.Run();
-                c.parent = parent;
-                if (o.containsKey("--bundle")) c.bundle = Path.of(one(o, "--bundle"));
-                c.pidFile = path(o, "--pid-file");
-                c.consoleSocket = one(o, "--console-socket");
+                RuntimeCommand.Run c = fromBundle(new RuntimeCommand.Run(), o, pos, parent);
                 c.detach = o.containsKey("--detach");
-                c.log = log(o);
-                c.id = pos.get(0);
                 return c;
             }
             case "start" -> {
@@ -198,12 +186,18 @@ final class FastArgs {
         }
     }
 
-    private static RuntimeCommand.ContainerLog log(Map<String, List<String>> o) {
-        RuntimeCommand.ContainerLog l = new RuntimeCommand.ContainerLog();
-        l.file = path(o, "--container-log");
-        if (o.containsKey("--container-log-max-size")) l.maxBytes = Long.parseLong(one(o, "--container-log-max-size"));
-        if (o.containsKey("--container-log-keep")) l.keep = Integer.parseInt(one(o, "--container-log-keep"));
-        return l;
+    /** C with the options create and run share set from O, and its ID from POS. */
+    private static <T extends RuntimeCommand.FromBundle> T fromBundle(T c, Map<String, List<String>> o, List<String> pos, RuntimeCommand parent) {
+        c.parent = parent;
+        if (o.containsKey("--bundle")) c.bundle = Path.of(one(o, "--bundle"));
+        c.pidFile = path(o, "--pid-file");
+        c.consoleSocket = one(o, "--console-socket");
+        c.log = new RuntimeCommand.ContainerLog();
+        c.log.file = path(o, "--container-log");
+        if (o.containsKey("--container-log-max-size")) c.log.maxBytes = Long.parseLong(one(o, "--container-log-max-size"));
+        if (o.containsKey("--container-log-keep")) c.log.keep = Integer.parseInt(one(o, "--container-log-keep"));
+        c.id = pos.get(0);
+        return c;
     }
 
     private static String one(Map<String, List<String>> o, String name) {

@@ -121,16 +121,10 @@ public final class RuntimeCommand implements Callable<Integer> {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a container from an OCI bundle; it waits for 'start'")
-    static final class Create implements Callable<Integer> {
-        @ParentCommand RuntimeCommand parent;
-        @Option(names = {"--bundle", "-b"}, paramLabel = "DIR", description = "Bundle directory (default: current directory)") Path bundle = Path.of(".");
-        @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the init's pid to FILE") Path pidFile;
-        @Option(names = "--console-socket", paramLabel = "SOCKET", description = "Unix socket receiving the pty master (process.terminal)") String consoleSocket;
+    static final class Create extends FromBundle {
         @Option(names = "--no-pivot", description = "Refused: cloudtui always uses pivot_root") boolean noPivot;
         @Option(names = "--no-new-keyring", description = "Accepted for runc compatibility (no session keyring is created)") boolean noNewKeyring;
-        @picocli.CommandLine.Mixin ContainerLog log;
         @Option(names = "--container-attach", description = "With --container-log: serve STATE/ID/attach.sock for the container's output and stdin") boolean attach;
-        @Parameters(paramLabel = "ID") String id;
 
         @Override
         public Integer call() {
@@ -307,19 +301,23 @@ public final class RuntimeCommand implements Callable<Integer> {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, description = "create + start; waits and deletes unless --detach")
-    static final class Run implements Callable<Integer> {
-        @ParentCommand RuntimeCommand parent;
-        @Option(names = {"--bundle", "-b"}, paramLabel = "DIR") Path bundle = Path.of(".");
-        @Option(names = "--pid-file", paramLabel = "FILE") Path pidFile;
-        @Option(names = "--console-socket", paramLabel = "SOCKET") String consoleSocket;
-        @Option(names = {"--detach", "-d"}) boolean detach;
-        @picocli.CommandLine.Mixin ContainerLog log;
-        @Parameters(paramLabel = "ID") String id;
+    static final class Run extends FromBundle {
+        @Option(names = {"--detach", "-d"}, description = "Leave it running: no wait, no delete") boolean detach;
 
         @Override
         public Integer call() {
             return parent.guard(() -> parent.runtime().run(id, bundle, pidFile, consoleSocket, detach, log.spec()));
         }
+    }
+
+    /** What create and run share: a container ID made from a bundle. */
+    abstract static class FromBundle implements Callable<Integer> {
+        @ParentCommand RuntimeCommand parent;
+        @Option(names = {"--bundle", "-b"}, paramLabel = "DIR", description = "Bundle directory (default: current directory)") Path bundle = Path.of(".");
+        @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the init's pid to FILE") Path pidFile;
+        @Option(names = "--console-socket", paramLabel = "SOCKET", description = "Unix socket receiving the pty master (process.terminal)") String consoleSocket;
+        @picocli.CommandLine.Mixin ContainerLog log;
+        @Parameters(paramLabel = "ID") String id;
     }
 
     /** create/run: the monitor logs the container's output (cloudtui's own option, not runc's). */

@@ -25,7 +25,9 @@ class FastArgsTest {
     /** Every option and parameter field of the verb, its ContainerLog and its parent, as text. */
     private static String describe(Object verb) throws IllegalAccessException {
         StringBuilder b = new StringBuilder(verb.getClass().getSimpleName());
-        for (Field f : verb.getClass().getDeclaredFields()) {
+        List<Field> fields = new java.util.ArrayList<>();
+        for (Class<?> k = verb.getClass(); k != Object.class; k = k.getSuperclass()) fields.addAll(List.of(k.getDeclaredFields()));
+        for (Field f : fields) {
             f.setAccessible(true);
             Object v = f.get(verb);
             if (v instanceof RuntimeCommand p) {
