@@ -23,37 +23,36 @@ final class FastArgs {
 
     /** Per verb: option names (aliases to their canonical name) and which of them take a value. */
     private record Verb(Map<String, String> names, Set<String> valued, int minPositionals, int maxPositionals) {
-        static Verb of(int min, int max, Set<String> valued, String... aliases) {
+        /** ALIASES: each "canonical alias..."; BUNDLE: with the options create and run share. */
+        static Verb of(int min, int max, boolean bundle, Set<String> valued, String... aliases) {
             Map<String, String> n = new HashMap<>();
-            for (String a : aliases) {
+            List<String> all = new ArrayList<>(List.of(aliases));
+            Set<String> v = new java.util.HashSet<>(valued);
+            if (bundle) {
+                // RuntimeCommand.FromBundle's options, each with a value
+                for (String a : List.of("--bundle -b", "--pid-file", "--console-socket", "--container-log", "--container-log-max-size",
+                        "--container-log-keep")) {
+                    all.add(a);
+                    v.add(a.split(" ")[0]);
+                }
+            }
+            for (String a : all) {
                 String[] parts = a.split(" ");
                 for (String p : parts) n.put(p, parts[0]);
             }
-            return new Verb(n, valued, min, max);
+            return new Verb(n, v, min, max);
         }
     }
 
-    private static final Set<String> LOG = Set.of("--container-log", "--container-log-max-size", "--container-log-keep");
-
     private static final Map<String, Verb> VERBS = Map.of(
-            "create", Verb.of(1, 1, union(LOG, "--bundle", "--pid-file", "--console-socket"),
-                    "--bundle -b", "--pid-file", "--console-socket", "--no-pivot", "--no-new-keyring", "--container-attach",
-                    "--container-log", "--container-log-max-size", "--container-log-keep"),
-            "run", Verb.of(1, 1, union(LOG, "--bundle", "--pid-file", "--console-socket"),
-                    "--bundle -b", "--pid-file", "--console-socket", "--detach -d",
-                    "--container-log", "--container-log-max-size", "--container-log-keep"),
-            "start", Verb.of(1, 1, Set.of()),
-            "state", Verb.of(1, 1, Set.of()),
-            "kill", Verb.of(1, 2, Set.of(), "--all -a"),
-            "delete", Verb.of(1, 1, Set.of(), "--force -f"),
-            "exec", Verb.of(1, Integer.MAX_VALUE, Set.of("--process", "--pid-file", "--console-socket", "--cwd", "--env"),
+            "create", Verb.of(1, 1, true, Set.of(), "--no-pivot", "--no-new-keyring", "--container-attach"),
+            "run", Verb.of(1, 1, true, Set.of(), "--detach -d"),
+            "start", Verb.of(1, 1, false, Set.of()),
+            "state", Verb.of(1, 1, false, Set.of()),
+            "kill", Verb.of(1, 2, false, Set.of(), "--all -a"),
+            "delete", Verb.of(1, 1, false, Set.of(), "--force -f"),
+            "exec", Verb.of(1, Integer.MAX_VALUE, false, Set.of("--process", "--pid-file", "--console-socket", "--cwd", "--env"),
                     "--process -p", "--tty -t", "--detach -d", "--pid-file", "--console-socket", "--cwd", "--env -e"));
-
-    private static Set<String> union(Set<String> a, String... b) {
-        java.util.HashSet<String> s = new java.util.HashSet<>(a);
-        s.addAll(List.of(b));
-        return s;
-    }
 
     /** The verb ARGS call for, with its fields as picocli would set them (its parent is PARENT, also filled), or null. */
     static Callable<Integer> parse(String[] args, RuntimeCommand parent) {
