@@ -41,22 +41,13 @@ class WaiterTest {
     @Test
     @Timeout(60)
     void aPolledWaitEndsOnInputOnTheTerminal() throws Exception {
-        int[] term = new int[2];
-        assertEquals(0, C.pipe(term));
-        try (Waiter w = new Waiter.Polled(term[0])) {
-            awaitEndsEarly(w, () -> C.write(term[1], new byte[] {'j'}, 1));
-        } finally {
-            C.close(term[0]);
-            C.close(term[1]);
-        }
+        withTerminalPipe((w, term) -> awaitEndsEarly(w, () -> C.write(term[1], new byte[] {'j'}, 1)));
     }
 
     @Test
     @Timeout(60)
     void aPolledWaitEndsOnAWakeAndWakesCoalesce() throws Exception {
-        int[] term = new int[2];
-        assertEquals(0, C.pipe(term));
-        try (Waiter w = new Waiter.Polled(term[0])) {
+        withTerminalPipe((w, term) -> {
             awaitEndsEarly(w, w::wake);
             // many wakes before a wait: one early return, then the next wait really waits (its deadline: 200 ms)
             for (int i = 0; i < 100; i++) w.wake();
@@ -64,6 +55,19 @@ class WaiterTest {
             long t0 = System.nanoTime();
             w.await(200);
             assertTrue(System.nanoTime() - t0 >= 150_000_000L, "the pipe was drained: a wait with no wake-up lasts until its deadline");
+        });
+    }
+
+    interface PipeTest {
+        void run(Waiter w, int[] term) throws Exception;
+    }
+
+    /** TEST with a polled waiter on the read end of a fresh pipe standing in for the terminal (TERM: both ends). */
+    private static void withTerminalPipe(PipeTest test) throws Exception {
+        int[] term = new int[2];
+        assertEquals(0, C.pipe(term));
+        try (Waiter w = new Waiter.Polled(term[0])) {
+            test.run(w, term);
         } finally {
             C.close(term[0]);
             C.close(term[1]);
