@@ -75,13 +75,68 @@ public final class Main {
         cl.setErr(new java.io.PrintWriter(ctx.err(), true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, a) -> {
-            ctx.err().println("cloudtui: " + ex.getMessage());
             CommandLine c = ex.getCommandLine();
+            String unknown = unknownCommand(ex);
+            if (unknown != null) {
+                String prefix = c.getParent() == null ? "" : c.getCommandSpec().qualifiedName().substring("cloudtui ".length()) + " ";
+                ctx.err().println("cloudtui: unknown command '" + prefix + unknown + "'");
+                String near = nearest(unknown, c.getSubcommands().keySet());
+                if (near != null) ctx.err().println("Did you mean '" + prefix + near + "'?");
+            } else {
+                ctx.err().println("cloudtui: " + ex.getMessage());
+            }
             ctx.err().println("See '" + c.getCommandSpec().qualifiedName() + " --help'.");
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> executionError(ex, ctx, logFile));
         return cl;
+    }
+
+    /**
+     * The word a command group (the root, image, vm, ...) took for a subcommand it does not have,
+     * or null: picocli calls that an unmatched argument.
+     */
+    static String unknownCommand(CommandLine.ParameterException ex) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException u)) return null;
+        CommandLine c = u.getCommandLine();
+        if (c.getSubcommands().isEmpty() && !(c.getCommand() instanceof CloudtuiCommand)) return null;
+        if (!c.getCommandSpec().positionalParameters().isEmpty()) return null;
+        java.util.List<String> rest = u.getUnmatched();
+        if (rest.isEmpty() || rest.get(0).startsWith("-")) return null;
+        return rest.get(0);
+    }
+
+    /** The command of NAMES nearest to WORD (optimal string alignment distance), only when close; else null. */
+    static String nearest(String word, java.util.Collection<String> names) {
+        String best = null;
+        int bestD = Integer.MAX_VALUE;
+        for (String n : names) {
+            int d = distance(word, n);
+            if (d < bestD) {
+                bestD = d;
+                best = n;
+            }
+        }
+        // close: one edit for short words, two for longer ones, and never most of the word
+        int limit = word.length() <= 3 ? 1 : 2;
+        return best != null && bestD <= limit && bestD < word.length() ? best : null;
+    }
+
+    /** Edits (insert, delete, substitute, swap two neighbours) between A and B. */
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     /** A command's failure: its one line (and exit code) for a CloudtuiException, else an internal error. */

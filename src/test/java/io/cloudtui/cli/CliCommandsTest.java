@@ -224,6 +224,26 @@ class CliCommandsTest {
     }
 
     @Test
+    void aMistypedCommandIsNamedWithTheNearestOne() {
+        var r = cli("pss");
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("cloudtui: unknown command 'pss'\nDid you mean 'ps'?\nSee 'cloudtui --help'.\n", r.err());
+        var opts = cli("--config", "/dev/null", "imgaes", "-a");
+        assertEquals("cloudtui: unknown command 'imgaes'\nDid you mean 'images'?\nSee 'cloudtui --help'.\n", opts.err());
+        // nothing close: no guess
+        var far = cli("frobnicate");
+        assertEquals(2, far.code(), far.toString());
+        assertEquals("cloudtui: unknown command 'frobnicate'\nSee 'cloudtui --help'.\n", far.err());
+        // in a command group too
+        var nested = cli("image", "cpy", "a", "b");
+        assertEquals(2, nested.code(), nested.toString());
+        assertEquals("cloudtui: unknown command 'image cpy'\nDid you mean 'image copy'?\nSee 'cloudtui image --help'.\n", nested.err());
+        // a stray argument of a command that is not a group is still picocli's own message
+        var stray = cli("ps", "extra");
+        assertTrue(stray.err().startsWith("cloudtui: Unmatched argument"), stray.err());
+    }
+
+    @Test
     void helpOfEveryCommandHasExamples() {
         for (String c : List.of("ps", "start", "stop", "restart", "kill", "pause", "unpause", "rm", "logs", "exec", "run",
                 "inspect", "stats", "images", "rmi", "build", "volumes", "networks", "completion")) {
