@@ -29,7 +29,7 @@ public final class Main {
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
         Config config;
         try {
-            config = new ConfigLoader().load(configFlag(args), env);
+            config = loader(env).load(configFlag(args), env);
         } catch (CloudtuiException e) {
             err.println("cloudtui: " + e.getMessage());
             return e.exitCode();
@@ -40,6 +40,24 @@ public final class Main {
         try (Context ctx = new Context(config, c -> Backends.open(c, pluginLoader()), in, out, err)) {
             return execute(ctx, logFile, args);
         }
+    }
+
+    /**
+     * The config loader of every command: besides what the config package checks, backend types
+     * (the providers found), the detach keys, the UI's theme and key bindings, each reported as
+     * FILE:LINE:COL before the command runs, so no command runs with a config the UI would refuse.
+     */
+    public static ConfigLoader loader(Map<String, String> env) {
+        return new ConfigLoader(java.util.List.of(
+                c -> Backends.checkTypes(c, pluginLoader()),
+                c -> {
+                    try {
+                        io.cloudtui.term.DetachKeys.parse(c.ui().detachKeys());
+                    } catch (CloudtuiException e) {
+                        throw new io.cloudtui.config.ConfigProblem("ui.detachKeys", false, "config ui.detachKeys: " + e.getMessage());
+                    }
+                },
+                c -> io.cloudtui.tui.UiConfigCheck.check(c, env)));
     }
 
     /** Runs ARGS in CTX: a plain {@code run} without picocli (see FastRun), anything else through it. */

@@ -37,6 +37,20 @@ public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private ObjectMapper mapper;
+    private final java.util.List<java.util.function.Consumer<Config>> checks;
+
+    /** A loader that checks only what the config package knows. */
+    public ConfigLoader() {
+        this(java.util.List.of());
+    }
+
+    /**
+     * A loader that also runs CHECKS on every file it reads (backend types, themes, key bindings:
+     * what other packages know); a check throws {@link ConfigProblem}, reported with its position.
+     */
+    public ConfigLoader(java.util.List<java.util.function.Consumer<Config>> checks) {
+        this.checks = java.util.List.copyOf(checks);
+    }
 
     /** Built on first parse: with no config file, start-up never pays for Jackson's YAML setup. */
     private ObjectMapper mapper() {
@@ -100,7 +114,15 @@ public final class ConfigLoader {
         if (f == null) f = withJackson(text, path, positions);
         if (f == null) return Config.defaults().withSource(path);
         Config c = new Config(f.backends, f.defaultBackend, f.ui, f.keys, f.logFile, path);
-        validate(c, path);
+        try {
+            validate(c);
+            for (var check : checks) check.accept(c);
+        } catch (ConfigProblem p) {
+            String at = p.atKey() ? positions.key(p.path()) : positions.value(p.path());
+            if (at == null) at = positions.key(p.path());
+            String what = p.getMessage().startsWith("config ") ? p.getMessage().substring("config ".length()) : p.getMessage();
+            throw CloudtuiException.usage(path + (at != null ? ":" + at : "") + ": " + what);
+        }
         return c;
     }
 
@@ -113,25 +135,26 @@ public final class ConfigLoader {
         }
     }
 
-    private static void validate(Config c, Path path) {
+    private static void validate(Config c) {
         Set<String> names = new HashSet<>();
-        for (BackendConfig b : c.backends()) {
+        for (int i = 0; i < c.backends().size(); i++) {
+            BackendConfig b = c.backends().get(i);
             if (!b.name().matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-                throw CloudtuiException.usage(path + ": backend name '" + b.name()
+                throw new ConfigProblem("backends[" + i + "].name", false, "backend name '" + b.name()
                         + "' may hold only letters, digits, '_', '.', '-'");
             }
             if (!names.add(b.name())) {
-                throw CloudtuiException.usage(path + ": backend name '" + b.name() + "' is used twice");
+                throw new ConfigProblem("backends[" + i + "].name", false, "backend name '" + b.name() + "' is used twice");
             }
         }
         if (c.defaultBackend() != null && !c.backends().isEmpty() && !names.contains(c.defaultBackend())) {
-            throw CloudtuiException.usage(path + ": defaultBackend '" + c.defaultBackend() + "' is not a configured backend");
+            throw new ConfigProblem("defaultBackend", false, "defaultBackend '" + c.defaultBackend() + "' is not a configured backend");
         }
         if (c.ui().logBufferLines() < 100) {
-            throw CloudtuiException.usage(path + ": ui.logBufferLines must be at least 100");
+            throw new ConfigProblem("ui.logBufferLines", false, "ui.logBufferLines must be at least 100");
         }
         if (c.ui().statsInterval().toMillis() < 250) {
-            throw CloudtuiException.usage(path + ": ui.statsInterval must be at least 250ms");
+            throw new ConfigProblem("ui.statsInterval", false, "ui.statsInterval must be at least 250ms");
         }
     }
 

@@ -40,6 +40,21 @@ public final class Backends implements AutoCloseable {
         return found;
     }
 
+    /** A config check: every enabled backend of CONFIG has a type some provider visible to LOADER serves. */
+    public static void checkTypes(Config config, ClassLoader loader) {
+        if (config.backends().isEmpty()) return;
+        java.util.Set<String> known = null;
+        for (int i = 0; i < config.backends().size(); i++) {
+            BackendConfig bc = config.backends().get(i);
+            if (!bc.isEnabled()) continue;
+            if (known == null) known = discover(loader).keySet();
+            if (!known.contains(bc.type())) {
+                throw new io.cloudtui.config.ConfigProblem("backends[" + i + "].type", false, "backend '" + bc.name()
+                        + "' has unknown type '" + bc.type() + "' (known: " + String.join(", ", known) + ")");
+            }
+        }
+    }
+
     /** Builds the session's backends from config (or autodetection when config lists none). */
     public static Backends open(Config config, ClassLoader loader) {
         Map<String, BackendProvider> providers = discover(loader);

@@ -2,7 +2,7 @@ package io.cloudtui.tui;
 
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
-import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.config.ConfigProblem;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -39,15 +39,16 @@ final class KeyMap {
             if (a == null) {
                 List<String> names = new ArrayList<>();
                 for (Action x : Action.values()) names.add(x.configName());
-                throw CloudtuiException.usage("config keys: unknown action '" + e.getKey() + "' (known: " + String.join(", ", names) + ")");
+                throw new ConfigProblem("keys." + e.getKey(), true,
+                        "config keys: unknown action '" + e.getKey() + "' (known: " + String.join(", ", names) + ")");
             }
             String k;
             try {
                 k = normalize(e.getValue());
             } catch (IllegalArgumentException ex) {
-                throw CloudtuiException.usage("config keys: " + e.getKey() + ": " + ex.getMessage());
+                throw new ConfigProblem("keys." + e.getKey(), false, "config keys: " + e.getKey() + ": " + ex.getMessage());
             }
-            if (k.equals("ctrl-c")) throw CloudtuiException.usage("config keys: " + e.getKey() + ": ctrl-c is reserved for quitting");
+            if (k.equals("ctrl-c")) throw new ConfigProblem("keys." + e.getKey(), false, "config keys: " + e.getKey() + ": ctrl-c is reserved for quitting");
             keys.put(a, k);
         }
         // one key, one meaning: an action's key must not clash in its scope or with a global key
@@ -55,7 +56,9 @@ final class KeyMap {
             for (Action b : Action.values()) {
                 if (a.ordinal() >= b.ordinal() || !keys.get(a).equals(keys.get(b))) continue;
                 if (overlap(a.scope, b.scope)) {
-                    throw CloudtuiException.usage("config keys: '" + display(keys.get(a)) + "' is bound to both "
+                    // at the binding the config made (the later one in the key map when it made both)
+                    String at = overrides.containsKey(b.configName()) ? b.configName() : a.configName();
+                    throw new ConfigProblem("keys." + at, false, "config keys: '" + display(keys.get(a)) + "' is bound to both "
                             + a.configName() + " and " + b.configName());
                 }
             }

@@ -50,6 +50,15 @@ final class Themes {
         return List.copyOf(names);
     }
 
+    /** NAME is a bundled theme that no theme directory overrides. */
+    boolean isBundledOnly(String name) {
+        if (!BUILT_IN.contains(name)) return false;
+        for (Path d : dirs) {
+            if (Files.exists(d.resolve(name + ".yaml"))) return false;
+        }
+        return true;
+    }
+
     Theme load(String name) {
         if (!name.matches("[A-Za-z0-9_.-]+") || name.startsWith(".")) {
             throw CloudtuiException.usage("bad theme name '" + name + "'");

@@ -224,6 +224,27 @@ class CliCommandsTest {
     }
 
     @Test
+    void everyCommandRefusesAConfigTheUiWouldRefuse(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("config.yaml");
+        for (String[] c : List.of(
+                new String[] {"ui:\n  theme: nope\n", ":2:10: ui.theme: unknown theme 'nope' (known: "},
+                new String[] {"keys:\n  logs: q\n", ":2:9: keys: 'q' is bound to both quit and logs"},
+                new String[] {"backends:\n  - name: x\n    type: dockre\n", ":3:11: backend 'x' has unknown type 'dockre' (known: "})) {
+            Files.writeString(cfg, c[0]);
+            for (String[] args : List.of(new String[] {"ps"}, new String[] {"--config", cfg.toString(), "images"})) {
+                var out = new java.io.ByteArrayOutputStream();
+                var err = new java.io.ByteArrayOutputStream();
+                int code = io.cloudtui.Main.run(args, new java.io.ByteArrayInputStream(new byte[0]), new java.io.PrintStream(out, true),
+                        new java.io.PrintStream(err, true), Map.of("CLOUDTUI_CONFIG", cfg.toString(), "HOME", dir.toString()));
+                assertEquals(2, code, err.toString());
+                assertTrue(err.toString().startsWith("cloudtui: " + cfg + c[1]), err.toString());
+                assertEquals(1, err.toString().split("\n").length, err.toString());
+                assertEquals("", out.toString());
+            }
+        }
+    }
+
+    @Test
     void aMistypedCommandIsNamedWithTheNearestOne() {
         var r = cli("pss");
         assertEquals(2, r.code(), r.toString());

@@ -121,6 +121,58 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void whatConfigValidationFindsIsReportedWithLineAndColumn() {
+        assertEquals("/etc/cloudtui.yaml:3:12: backend name 'd' is used twice",
+                fails("backends:\n  - {name: d, type: docker}\n  - {name: d, type: libvirt}\n").getMessage());
+        assertEquals("/etc/cloudtui.yaml:3:17: defaultBackend 'x' is not a configured backend",
+                fails("backends:\n  - {name: d, type: docker}\ndefaultBackend: x\n").getMessage());
+        assertEquals("/etc/cloudtui.yaml:2:19: ui.logBufferLines must be at least 100", fails("ui:\n  logBufferLines: 5\n").getMessage());
+    }
+
+    /** The loader every command uses: backend types, themes, detach keys and key bindings are checked at load. */
+    private CloudtuiException failsFully(String yaml) {
+        ConfigLoader full = io.cloudtui.Main.loader(Map.of("HOME", "/nonexistent"));
+        CloudtuiException e = assertThrows(CloudtuiException.class, () -> full.parse(yaml, file));
+        assertEquals(2, e.exitCode());
+        return e;
+    }
+
+    @Test
+    void unknownBackendTypeIsReportedAtItsValueWithTheKnownTypes() {
+        assertEquals("/etc/cloudtui.yaml:4:11: backend 'vm' has unknown type 'libvrit' (known: docker, libvirt, runtime)",
+                failsFully("backends:\n  - {name: d, type: docker}\n  - name: vm\n    type: libvrit\n").getMessage());
+    }
+
+    @Test
+    void unknownThemeIsReportedAtItsValueWithTheAvailableOnes() {
+        String m = failsFully("ui:\n  theme: drak\n").getMessage();
+        assertTrue(m.startsWith("/etc/cloudtui.yaml:2:10: ui.theme: unknown theme 'drak' (known: default, high-contrast, light, monochrome, solarized"), m);
+    }
+
+    @Test
+    void keyBindingsAreCheckedAtLoad() {
+        assertEquals("/etc/cloudtui.yaml:3:9: keys: 'q' is bound to both quit and logs",
+                failsFully("keys:\n  help: H\n  logs: q\n").getMessage());
+        String m = failsFully("keys:\n  lgos: l\n").getMessage();
+        assertTrue(m.startsWith("/etc/cloudtui.yaml:2:3: keys: unknown action 'lgos' (known: quit, help"), m);
+        assertTrue(failsFully("keys:\n  logs: ctrl-shift-x\n").getMessage().startsWith("/etc/cloudtui.yaml:2:9: keys: logs: bad key"));
+    }
+
+    @Test
+    void detachKeysAreCheckedAtLoad() {
+        String m = failsFully("ui:\n  detachKeys: ctrl-pq\n").getMessage();
+        assertTrue(m.startsWith("/etc/cloudtui.yaml:2:15: ui.detachKeys: invalid detach keys 'ctrl-pq'"), m);
+    }
+
+    @Test
+    void aGoodFileAndTheExamplePassTheFullChecks() throws Exception {
+        ConfigLoader full = io.cloudtui.Main.loader(Map.of("HOME", "/nonexistent"));
+        Config c = full.parse("backends:\n  - {name: d, type: docker}\nui:\n  theme: light\n  detachKeys: ctrl-a,x\nkeys:\n  logs: L\n", file);
+        assertEquals("light", c.ui().theme());
+        full.parse(Files.readString(Path.of("config.example.yaml")), Path.of("config.example.yaml"));
+    }
+
+    @Test
     void locateFollowsFlagThenEnvThenXdg() {
         assertEquals(Path.of("/a.yaml"), ConfigLoader.locate(Path.of("/a.yaml"), Map.of("CLOUDTUI_CONFIG", "/b.yaml")));
         assertEquals(Path.of("/b.yaml"), ConfigLoader.locate(null, Map.of("CLOUDTUI_CONFIG", "/b.yaml", "XDG_CONFIG_HOME", "/x")));
