@@ -78,7 +78,13 @@ abstract class Base implements Callable<Integer> {
             String[] p = fl.split("\u0000", 2);
             error("warning: backend '" + p[0] + "' not listed: " + p[1]);
         }
+        if (only == null) warnUnusable();
         return rows;
+    }
+
+    /** One short line for each autodetected engine that is there but this user cannot use (docker's socket, not in its group). */
+    void warnUnusable() {
+        ctx().backends().unusable().forEach((type, u) -> error("warning: backend '" + type + "' not listed: " + u.what()));
     }
 
     /** Message of any failure, for per-target error lines. */

@@ -81,9 +81,9 @@ final class ImageCommand extends Base {
         @Override
         public Integer call() {
             io.cloudtui.core.Backends backends = ctx().backends();
-            java.util.Set<String> names = new java.util.LinkedHashSet<>();
-            for (Backend b : backends.all()) names.add(b.name());
-            names.add("runtime"); // the bundled engine can be named before it is in use here
+            // the bundled engine can be named before it is in use here, docker when this user may not open it (get says why)
+            java.util.Set<String> names = new java.util.LinkedHashSet<>(backends.nameable());
+            names.add("runtime");
             io.cloudtui.core.ImageCopy.Place from = io.cloudtui.core.ImageCopy.Place.parse(source, names);
             if (from.image() == null) throw CloudtuiException.usage("image copy: which image of " + from.backend() + "? (" + from.backend() + ":IMAGE)");
             Backend src = from.backend() != null ? backends.get(from.backend()) : only(backends, "docker", null,
@@ -106,7 +106,7 @@ final class ImageCommand extends Base {
         private static Backend only(io.cloudtui.core.Backends backends, String type, Backend not, String otherwise) {
             java.util.List<Backend> found = backends.all().stream().filter(b -> b.type().equals(type) && b != not).toList();
             if (found.size() == 1) return found.get(0);
-            if (found.isEmpty() && type.equals("runtime")) return backends.get("runtime");
+            if (found.isEmpty() && (type.equals("runtime") || backends.unusable().containsKey(type))) return backends.get(type);
             throw CloudtuiException.usage("image copy: " + (found.isEmpty() ? "no " + type + " backend is enabled" : "several " + type + " backends")
                     + "; " + otherwise);
         }

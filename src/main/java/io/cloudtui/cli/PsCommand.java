@@ -50,6 +50,7 @@ final class PsCommand extends Base {
         for (Map.Entry<String, CloudtuiException> f : l.failures().entrySet()) {
             error("warning: backend '" + f.getKey() + "' not listed: " + f.getValue().getMessage());
         }
+        warnUnusable();
         List<Workload> list = l.workloads().stream()
                 .sorted(Comparator.comparing(Workload::created, Comparator.nullsLast(Comparator.reverseOrder()))
                         .thenComparing(Workload::name))

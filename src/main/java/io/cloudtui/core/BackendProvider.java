@@ -21,4 +21,26 @@ public interface BackendProvider {
      * answers), empty otherwise. Must be quick.
      */
     Optional<Backend> autodetect();
+
+    /**
+     * When {@link #autodetect()} found nothing although this provider's engine is there, why this
+     * user cannot use it and how to fix that (a socket it may not open): what a user who names the
+     * backend ({@code docker:web}) is told instead of "no such backend". Must be quick.
+     */
+    default Optional<Unusable> unusable() {
+        return Optional.empty();
+    }
+
+    /**
+     * An engine that is there but this user cannot use.
+     *
+     * @param what one short clause: {@code permission denied on /var/run/docker.sock}
+     * @param fix  how to fix it, for a user who asked for this backend
+     */
+    record Unusable(String what, String fix) {
+        /** The whole story, for a user who named the backend. */
+        public String message() {
+            return what + " (" + fix + ")";
+        }
+    }
 }

@@ -24,6 +24,9 @@ public final class Backends implements AutoCloseable {
     /** Autodetected: the bundled engine may be named (--backend runtime) before it is in use here. */
     private final boolean embeddedOnRequest;
 
+    /** Autodetected: the types whose engine is there but this user cannot use, and why. */
+    private final Map<String, BackendProvider.Unusable> unusable = new LinkedHashMap<>();
+
     private Backends(Map<String, BackendProvider> providers, List<Backend> list, String defaultBackend, boolean embeddedOnRequest) {
         this.providers = providers;
         for (Backend b : list) backends.put(b.name(), b);
@@ -60,10 +63,12 @@ public final class Backends implements AutoCloseable {
         Map<String, BackendProvider> providers = discover(loader);
         List<Backend> list = new ArrayList<>();
         if (config.backends().isEmpty()) {
+            Map<String, BackendProvider.Unusable> unusable = new LinkedHashMap<>();
             for (BackendProvider p : providers.values()) {
                 try {
                     Optional<Backend> b = p.autodetect();
                     b.ifPresent(list::add);
+                    if (b.isEmpty()) p.unusable().ifPresent(u -> unusable.put(p.type(), u));
                 } catch (RuntimeException e) {
                     LOG.warn("autodetect of {} failed", p.type(), e);
                 }
@@ -77,6 +82,9 @@ public final class Backends implements AutoCloseable {
                     LOG.warn("the embedded runtime backend is unavailable", e);
                 }
             }
+            Backends bs = new Backends(providers, list, config.defaultBackend(), true);
+            bs.unusable.putAll(unusable);
+            return bs;
         } else {
             for (BackendConfig bc : config.backends()) {
                 if (!bc.isEnabled()) continue;
@@ -101,6 +109,22 @@ public final class Backends implements AutoCloseable {
         return providers;
     }
 
+    /**
+     * Autodetected, not enabled: the backend types whose engine is there but this user cannot use
+     * (a socket it may not open), and why; {@code ps} says so in one short line.
+     */
+    public synchronized Map<String, BackendProvider.Unusable> unusable() {
+        return Map.copyOf(unusable);
+    }
+
+    /** Every name {@link #get} takes: the enabled backends, and those it explains (runtime, unusable types). */
+    public synchronized java.util.Set<String> nameable() {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(backends.keySet());
+        if (embeddedOnRequest && providers.containsKey("runtime")) names.add("runtime");
+        names.addAll(unusable.keySet());
+        return names;
+    }
+
     public synchronized List<Backend> all() {
         return List.copyOf(backends.values());
     }
@@ -121,6 +145,7 @@ public final class Backends implements AutoCloseable {
             b = embedded.create(BackendConfig.of("runtime", "runtime"));
             backends.put(name, b);
         }
+        if (b == null && unusable.containsKey(name)) throw new CloudtuiException(name + ": " + unusable.get(name).message());
         if (b == null) {
             throw new CloudtuiException("no such backend '" + name + "'"
                     + (backends.isEmpty() ? " (no backend is enabled)" : " (enabled: " + String.join(", ", backends.keySet()) + ")"));

@@ -3,6 +3,8 @@ package io.cloudtui.docker;
 import io.cloudtui.config.BackendConfig;
 import io.cloudtui.core.Backend;
 import io.cloudtui.core.BackendProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -26,5 +28,28 @@ public final class DockerProvider implements BackendProvider {
     @Override
     public Optional<Backend> autodetect() {
         return EndpointResolver.system().autodetect().map(e -> new DockerBackend(TYPE, e));
+    }
+
+    /** Docker's socket is there but this user may not open it (not in its group): says so, and how to fix it. */
+    @Override
+    public Optional<Unusable> unusable() {
+        Path p = EndpointResolver.system().unopenableSocket(Files::exists);
+        return p == null ? Optional.empty() : Optional.of(unusable(p, group(p), System.getProperty("user.name")));
+    }
+
+    static Unusable unusable(Path socket, String group, String user) {
+        String fix = group != null && !group.equals("root")
+                ? "this user is not in the '" + group + "' group: 'sudo usermod -aG " + group + " " + user
+                        + "' and log in again, or use the bundled engine"
+                : "only root may open it: run as root, or use the bundled engine";
+        return new Unusable("permission denied on " + socket, fix);
+    }
+
+    private static String group(Path p) {
+        try {
+            return ((java.nio.file.attribute.GroupPrincipal) Files.getAttribute(p, "posix:group")).getName();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 }

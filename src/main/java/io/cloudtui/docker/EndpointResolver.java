@@ -59,6 +59,25 @@ final class EndpointResolver {
         return fromEnvironment().or(this::localSocket);
     }
 
+    /**
+     * With nothing configured (no DOCKER_HOST, no context), a local socket that exists but this
+     * user may not open (write access): docker's own socket outside the 'docker' group. Null when
+     * there is none, or when something else points at an engine.
+     */
+    Path unopenableSocket(Predicate<Path> exists) {
+        if (env.get("DOCKER_HOST") != null && !env.get("DOCKER_HOST").isBlank()) return null;
+        try {
+            if (fromContext().isPresent()) return null;
+        } catch (CloudtuiException e) {
+            return null;
+        }
+        if (localSocket().isPresent()) return null;
+        for (Path p : candidateSockets()) {
+            if (exists.test(p)) return p;
+        }
+        return null;
+    }
+
     private Optional<Endpoint> fromEnvironment() {
         String host = env.get("DOCKER_HOST");
         if (host != null && !host.isBlank()) {

@@ -156,10 +156,15 @@ final class LibvirtBackend implements Backend, VmSupport {
         } catch (LibvirtException e) {
             String m = message(e);
             String lower = m.toLowerCase(Locale.ROOT);
-            String hint = uri.endsWith("/system") && (lower.contains("permission denied") || lower.contains("authentication")
-                    || lower.contains("system bus") || lower.contains("polkit"))
-                    ? " (run as root, join the 'libvirt' group, or configure uri: qemu:///session)" : "";
-            throw new CloudtuiException("cannot connect to libvirt at " + uri + ": " + m + hint, e);
+            boolean denied = lower.contains("permission denied") || lower.contains("authentication")
+                    || lower.contains("system bus") || lower.contains("polkit");
+            if (denied && uri.endsWith("/system")) {
+                // libvirt's own words (a D-Bus or polkit failure) say nothing a user can act on: the log has them
+                LOG.info("cannot connect to libvirt at {}: {}", uri, m);
+                throw new CloudtuiException("this user may not connect to libvirt at " + uri
+                        + " (run as root, join the 'libvirt' group, or configure uri: qemu:///session)", e);
+            }
+            throw new CloudtuiException("cannot connect to libvirt at " + uri + ": " + m, e);
         }
         try {
             c.setKeepAlive(5, 3);

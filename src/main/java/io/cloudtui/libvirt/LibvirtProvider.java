@@ -50,12 +50,41 @@ public final class LibvirtProvider implements BackendProvider {
         return new LibvirtBackend(config.name(), uri, config.options());
     }
 
-    /** Enabled without config when the system libvirt daemon's socket exists (no connection is made). */
+    /**
+     * Enabled without config when this user can reach the system libvirt daemon, as far as files
+     * tell (no connection is made): its socket exists and may be opened, and, for anyone but root,
+     * the D-Bus system bus is there, without which libvirt's polkit check refuses every other user.
+     * An unreachable libvirt nobody configured is nothing to report.
+     */
     @Override
     public Optional<Backend> autodetect() {
+        return reachable(Files::isWritable, isRoot(), systemBus(System.getenv()))
+                ? Optional.of(new LibvirtBackend("libvirt", LibvirtBackend.DEFAULT_URI, null)) : Optional.empty();
+    }
+
+    static boolean reachable(java.util.function.Predicate<Path> writable, boolean root, Path systemBus) {
         for (String sock : List.of("/run/libvirt/libvirt-sock", "/var/run/libvirt/libvirt-sock", "/run/libvirt/virtqemud-sock")) {
-            if (Files.exists(Path.of(sock))) return Optional.of(new LibvirtBackend("libvirt", LibvirtBackend.DEFAULT_URI, null));
+            if (writable.test(Path.of(sock))) return root || (systemBus != null && Files.exists(systemBus));
         }
-        return Optional.empty();
+        return false;
+    }
+
+    /** The D-Bus system bus socket: $DBUS_SYSTEM_BUS_ADDRESS (unix:path=...) or the standard one; null for another transport. */
+    static Path systemBus(java.util.Map<String, String> env) {
+        String a = env.get("DBUS_SYSTEM_BUS_ADDRESS");
+        if (a == null || a.isBlank()) return Path.of("/run/dbus/system_bus_socket");
+        for (String part : a.split(";")[0].split(",")) {
+            int at = part.indexOf("path=");
+            if (at >= 0) return Path.of(part.substring(at + 5));
+        }
+        return null;
+    }
+
+    private static boolean isRoot() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 }

@@ -30,6 +30,23 @@ class EndpointResolverTest {
     }
 
     @Test
+    void aSocketThatExistsButMayNotBeOpenedIsNamedOnlyWhenNothingElsePointsAtAnEngine() {
+        Path sock = Path.of("/var/run/docker.sock");
+        // exists, but the resolver (write access) does not count it
+        assertEquals(sock, resolver(Map.of(), Set.of()).unopenableSocket(Set.of(sock)::contains));
+        assertNull(resolver(Map.of(), Set.of()).unopenableSocket(p -> false));
+        assertNull(resolver(Map.of("DOCKER_HOST", "tcp://h:2375"), Set.of()).unopenableSocket(Set.of(sock)::contains));
+        Path podman = Path.of("/run/podman/podman.sock");
+        assertNull(resolver(Map.of(), Set.of(podman)).unopenableSocket(Set.of(sock, podman)::contains), "podman's socket is used");
+        {
+            var u = DockerProvider.unusable(sock, "docker", "ann");
+            assertEquals("permission denied on /var/run/docker.sock (this user is not in the 'docker' group: "
+                    + "'sudo usermod -aG docker ann' and log in again, or use the bundled engine)", u.message());
+            assertEquals("permission denied on /var/run/docker.sock", u.what());
+        }
+    }
+
+    @Test
     void configWinsOverEnvironment() {
         Endpoint e = resolver(Map.of("DOCKER_HOST", "tcp://env:2375"), Set.of())
                 .resolve(config("tcp://cfg:2376", true, "/certs"));
