@@ -76,7 +76,8 @@ final class Hijack implements AutoCloseable {
         }
     }
 
-    private void copyOutput(Stdio stdio) throws IOException {
+    private void copyOutput(Stdio given) throws IOException {
+        Stdio stdio = tty ? given : given.forWorkloadWithoutTty();
         OutputStream out = stdio.stdout() != null ? stdio.stdout() : OutputStream.nullOutputStream();
         OutputStream err = stdio.stderr() != null ? stdio.stderr() : out;
         if (tty) {

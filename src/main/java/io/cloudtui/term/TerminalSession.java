@@ -186,8 +186,11 @@ public final class TerminalSession {
             });
             terminal.handle(Terminal.Signal.INT, sig -> s.finish(INTERRUPTED));
             Thread pump = input ? Thread.ofPlatform().daemon().name("cloudtui-stdin").start(() -> s.pumpPolling(in)) : null;
+            // output processing is off while raw: a workload without a TTY of its own needs CR before LF (Stdio.forWorkloadWithoutTty)
+            OutputStream ro = input ? new RawFlushing(out) : o;
+            OutputStream re = input ? new RawFlushing(err) : e;
             try {
-                return s.await(body, new Stdio(input ? s.stdin : null, o, e, true, sizeOf(terminal), resizeHandlers::add));
+                return s.await(body, new Stdio(input ? s.stdin : null, ro, re, true, sizeOf(terminal), resizeHandlers::add));
             } finally {
                 s.stop();
                 if (pump != null) pump.interrupt();
@@ -387,8 +390,54 @@ public final class TerminalSession {
         }
     }
 
+    /** Output to the user's terminal in raw mode: flushed as {@link Flushing}, and with a cooked view for a workload without a TTY. */
+    static final class RawFlushing extends Flushing implements Stdio.RawTerminalOutput {
+        RawFlushing(OutputStream target) {
+            super(target);
+        }
+
+        @Override
+        public OutputStream cooked() {
+            return new Onlcr(this);
+        }
+    }
+
+    /** CR before every LF, as a terminal's ONLCR output processing does. */
+    static final class Onlcr extends OutputStream {
+        private final OutputStream target;
+
+        Onlcr(OutputStream target) {
+            this.target = target;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ByteArrayOutputStream o = new ByteArrayOutputStream(len + 16);
+            for (int i = off; i < off + len; i++) {
+                if (b[i] == '\n') o.write('\r');
+                o.write(b[i]);
+            }
+            target.write(o.toByteArray());
+        }
+
+        @Override
+        public void flush() throws IOException {
+            target.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            target.flush();
+        }
+    }
+
     /** Output straight to the user: every write is flushed, so prompts show before a newline. */
-    private static final class Flushing extends OutputStream {
+    private static class Flushing extends OutputStream {
         private final OutputStream target;
 
         Flushing(OutputStream target) {

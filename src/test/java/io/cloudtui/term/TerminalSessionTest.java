@@ -32,6 +32,20 @@ class TerminalSessionTest {
     }
 
     @Test
+    void aRawTerminalGetsCarriageReturnsOnlyForAWorkloadWithoutATty() throws IOException {
+        ByteArrayOutputStream term = new ByteArrayOutputStream();
+        io.cloudtui.core.Stdio raw = new io.cloudtui.core.Stdio(null, new TerminalSession.RawFlushing(term), null, true, null, null);
+        raw.stdout().write("vi\nmoves\n".getBytes(StandardCharsets.UTF_8)); // a TTY's own output goes through as it is
+        raw.forWorkloadWithoutTty().stdout().write("tick 8\ntick 9\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals("vi\nmoves\ntick 8\r\ntick 9\r\n", term.toString(StandardCharsets.UTF_8));
+        // not a raw terminal (a pipe, a cooked terminal): unchanged
+        ByteArrayOutputStream pipe = new ByteArrayOutputStream();
+        io.cloudtui.core.Stdio plain = new io.cloudtui.core.Stdio(null, pipe, pipe, false, null, null).forWorkloadWithoutTty();
+        plain.stdout().write("a\nb\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals("a\nb\n", pipe.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void matcherHoldsBackPartialSequences() {
         DetachKeys.Matcher m = DetachKeys.parse("ctrl-p,ctrl-q").matcher();
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -204,6 +204,25 @@ class TuiTmuxIT {
         tmux.quitAndCheckTerminal();
     }
 
+    /** A container without a TTY writes bare LF: in the raw terminal of an attach each line still starts at the left edge. */
+    @Test
+    void attachToAContainerWithoutATerminalShowsItsLinesAtTheLeftEdge() throws Exception {
+        startUi();
+        tmux.keys("/");
+        tmux.type("-printer");
+        tmux.keys("Enter");
+        tmux.await("only the printer", x -> !x.contains(PREFIX + "-victim") && !x.contains(PREFIX + "-shell"), Duration.ofSeconds(20));
+        tmux.keys("a");
+        String s = tmux.await("three lines printed while attached", x -> x.contains("attached to " + PREFIX + "-printer")
+                && x.substring(x.indexOf("attached to ")).split("printed line", -1).length > 4, Duration.ofSeconds(60));
+        List<String> printed = s.substring(s.indexOf("attached to ")).lines().filter(l -> l.contains("printed line")).toList();
+        assertTrue(printed.size() >= 3, s);
+        for (String l : printed) assertTrue(l.matches("printed line \\d+"), "not at the left edge (a staircase):\n" + s);
+        tmux.keys("C-p", "C-q");
+        tmux.await("detached from " + PREFIX + "-printer");
+        tmux.quitAndCheckTerminal();
+    }
+
     @Test
     void imagesTabListsTheEnginesImages() throws Exception {
         startUi();

@@ -685,7 +685,8 @@ public final class OciRuntime {
     /** As {@link #exec(String, List, String, List, io.cloudtui.core.Stdio)}, as USER (null: the bundle's process.user). */
     public int exec(String id, List<String> args, String cwd, List<String> env, ExecUser user, io.cloudtui.core.Stdio stdio) {
         if (!stdio.tty()) {
-            pipes.set(new Pipes(stdio.stdin(), stdio.stdout(), stdio.stderr()));
+            io.cloudtui.core.Stdio plain = stdio.forWorkloadWithoutTty();
+            pipes.set(new Pipes(plain.stdin(), plain.stdout(), plain.stderr()));
             try {
                 return exec(id, null, args, false, cwd, env, user, null, null, false, null);
             } finally {
