@@ -35,6 +35,7 @@ public class CloudtuiCommand implements Callable<Integer> {
         m.put("rm", TargetVerb.Rm.class);
         m.put("logs", LogsCommand.class);
         m.put("exec", ExecCommand.class);
+        m.put("attach", AttachCommand.class);
         m.put("run", RunCommand.class);
         m.put("inspect", InspectCommand.class);
         m.put("stats", StatsCommand.class);

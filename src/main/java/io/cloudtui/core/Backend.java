@@ -81,6 +81,14 @@ public interface Backend extends AutoCloseable {
     /** Attaches to the workload's main process (or a VM's console); returns when detached or it ends. */
     int attach(String ref, Stdio stdio);
 
+    /**
+     * Whether the workload's main process has a TTY of its own (attach then takes the user's
+     * terminal raw, as docker attach does); null when unknown or not a container.
+     */
+    default Boolean hasTty(String ref) {
+        return null;
+    }
+
     /** The engine's own description of the workload, as pretty JSON. */
     String inspect(String ref);
 

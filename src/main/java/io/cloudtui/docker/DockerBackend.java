@@ -212,6 +212,11 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
     }
 
     @Override
+    public Boolean hasTty(String ref) {
+        return Boolean.TRUE.equals(inspectContainer(ref).getConfig().getTty());
+    }
+
+    @Override
     public int attach(String ref, Stdio stdio) {
         return sessions.attach(ref, stdio);
     }

@@ -727,7 +727,16 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         } catch (IOException e) {
             LOG.debug("attach of {} closed: {}", id, e.toString());
         }
+        // the stream ended with the container (not a detach, which interrupts this thread): its exit code, as docker attach
+        if (!Thread.currentThread().isInterrupted() && awaitStopped(id, Duration.ofSeconds(2))) {
+            return refresh(id).path("exitCode").asInt(0);
+        }
         return 0;
+    }
+
+    @Override
+    public Boolean hasTty(String ref) {
+        return refresh(resolve(ref)).path("tty").asBoolean();
     }
 
     private void consoleSize(String id, Stdio.TermSize size) {
@@ -776,7 +785,8 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
      * Copies stdin to the socket and the socket to stdout (raw with a terminal; framed by stream
      * without: 1 byte stream id, 4 bytes length, data) until the container side closes.
      */
-    private static void relay(java.nio.channels.SocketChannel ch, Stdio stdio, boolean tty) {
+    private static void relay(java.nio.channels.SocketChannel ch, Stdio given, boolean tty) {
+        Stdio stdio = tty ? given : given.forWorkloadWithoutTty();
         Thread in = null;
         if (stdio.stdin() != null) {
             in = new Thread(() -> {

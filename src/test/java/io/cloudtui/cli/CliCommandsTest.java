@@ -266,7 +266,7 @@ class CliCommandsTest {
 
     @Test
     void helpOfEveryCommandHasExamples() {
-        for (String c : List.of("ps", "start", "stop", "restart", "kill", "pause", "unpause", "rm", "logs", "exec", "run",
+        for (String c : List.of("ps", "start", "stop", "restart", "kill", "pause", "unpause", "rm", "logs", "exec", "attach", "run",
                 "inspect", "stats", "images", "rmi", "build", "volumes", "networks", "completion")) {
             var r = cli(c, "--help");
             assertEquals(0, r.code(), c);

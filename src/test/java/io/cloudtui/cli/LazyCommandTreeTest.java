@@ -28,7 +28,7 @@ class LazyCommandTreeTest {
                     + "With no command, opens the full-screen UI.",
             subcommands = {PsCommand.class, TargetVerb.Start.class, TargetVerb.Stop.class, TargetVerb.Restart.class,
                 TargetVerb.Kill.class, TargetVerb.Pause.class, TargetVerb.Unpause.class, TargetVerb.Rm.class, LogsCommand.class,
-                ExecCommand.class, RunCommand.class, InspectCommand.class, StatsCommand.class, ImagesCommand.class, RmiCommand.class,
+                ExecCommand.class, AttachCommand.class, RunCommand.class, InspectCommand.class, StatsCommand.class, ImagesCommand.class, RmiCommand.class,
                 ImageCommand.class, ImageCommand.Pull.class, BuildCommand.class, VolumesCommand.class, NetworksCommand.class,
                 CompletionCommand.class, io.cloudtui.runtime.RuntimeCommand.class, ConsoleCommand.class, VmCommand.class})
     static final class AnnotatedRoot extends CloudtuiCommand {

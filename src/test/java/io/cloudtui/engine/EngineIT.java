@@ -420,7 +420,7 @@ class EngineIT {
         handlers.get(0).accept(new Stdio.TermSize(130, 45));
         awaitText(out, "size 45 130");
         engine.kill(id, "KILL");
-        assertEquals(0, done.get(60, TimeUnit.SECONDS), "attach ends with the container");
+        assertEquals(137, done.get(60, TimeUnit.SECONDS), "attach ends with the container, with its exit code (SIGKILL), as docker attach");
         keys.close();
         engine.remove(id, true);
     }
@@ -473,6 +473,107 @@ class EngineIT {
             assertTrue(tmux.await("CLOUDTUI-EXIT").contains("CLOUDTUI-EXIT code=3 stty=same"), tmux.capture());
         }
         assertThrows(CloudtuiException.class, () -> engine.get("runit"), "--rm removed it");
+    }
+
+    /**
+     * The real CLI's attach in a real terminal (tmux): keys reach a container's terminal, the detach
+     * keys leave it running with exit 0, its end is attach's exit code; a container without a
+     * terminal shows each line at the left edge.
+     */
+    @Test
+    void attachInARealTerminal() throws Exception {
+        Path config = work.resolve("config.yaml");
+        Files.writeString(config, "backends:\n  - name: rt\n    type: runtime\n    store: " + store + "\n    root: " + runRoot + "\n");
+        Map<String, String> env = Map.of("CLOUDTUI_CONFIG", config.toString(), "XDG_STATE_HOME", work.resolve("state").toString());
+        String id = start(new RunSpec("local/bb:1", "attit", List.of("sh"), null, Map.of(), List.of(), null, List.of(), true, true, true, false,
+                null, null, null, null, null, false, null, Map.of()));
+        Path first = io.cloudtui.testing.Tmux.launcher(work, "attach1.sh", env, List.of("attach", "attit"));
+        try (io.cloudtui.testing.Tmux tmux = new io.cloudtui.testing.Tmux("ctui-it-engine")) {
+            tmux.start(first.toString(), 100, 30);
+            // the shell printed its prompt before we came: an empty line brings another
+            tmux.keys("Enter");
+            tmux.await("/ #");
+            tmux.type("echo hi-$((6*7)) $(stty size)");
+            tmux.keys("Enter");
+            tmux.await("hi-42 30 100");
+            tmux.keys("C-p", "C-q");
+            assertTrue(tmux.await("CLOUDTUI-EXIT").contains("CLOUDTUI-EXIT code=0 stty=same"), tmux.capture());
+        }
+        assertEquals(State.RUNNING, engine.get(id).state(), "detached: it runs on");
+        Path second = io.cloudtui.testing.Tmux.launcher(work, "attach2.sh", env, List.of("attach", "--detach-keys", "ctrl-x,x", "rt:attit"));
+        try (io.cloudtui.testing.Tmux tmux = new io.cloudtui.testing.Tmux("ctui-it-engine")) {
+            tmux.start(second.toString(), 100, 30);
+            tmux.type("echo again-$((6*7))");
+            tmux.keys("Enter");
+            tmux.await("again-42");
+            tmux.type("exit 4");
+            tmux.keys("Enter");
+            assertTrue(tmux.await("CLOUDTUI-EXIT").contains("CLOUDTUI-EXIT code=4 stty=same"), tmux.capture());
+        }
+        engine.remove(id, true);
+        // -i without -t: no terminal in the container, its output is bare LF
+        String ticker = start(new RunSpec("local/bb:1", "ticker", List.of("sh", "-c", "read go; i=0; while [ $i -lt 5 ]; do echo tick $i; i=$((i+1)); done; exit 6"),
+                null, Map.of(), List.of(), null, List.of(), true, true, false, false, null, null, null, null, null, false, null, Map.of()));
+        Path third = io.cloudtui.testing.Tmux.launcher(work, "attach3.sh", env, List.of("attach", "ticker"));
+        try (io.cloudtui.testing.Tmux tmux = new io.cloudtui.testing.Tmux("ctui-it-engine")) {
+            tmux.start(third.toString(), 100, 30);
+            tmux.type("go");
+            tmux.keys("Enter");
+            String s = tmux.await("CLOUDTUI-EXIT");
+            assertTrue(s.contains("CLOUDTUI-EXIT code=6 stty=same"), s);
+            List<String> ticks = s.lines().filter(l -> l.contains("tick")).toList();
+            assertEquals(5, ticks.size(), s);
+            for (String l : ticks) assertTrue(l.matches("tick \\d"), "each line at the left edge:\n" + s);
+        }
+        engine.remove(ticker, true);
+    }
+
+    /** In a raw terminal (the UI's attach), output of a container without a TTY gets CR before LF, by attach and by exec. */
+    @Test
+    void outputWithoutATerminalGetsCarriageReturnsInARawTerminal() throws Exception {
+        String id = start(new RunSpec("local/bb:1", "rawout", List.of("sh", "-c", "read go; echo one; echo two >&2; echo three; sleep 1000"),
+                null, Map.of(), List.of(), null, List.of(), true, true, false, false, null, null, null, null, null, false, null, Map.of()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        java.io.PipedOutputStream keys = new java.io.PipedOutputStream();
+        java.io.PipedInputStream stdin = new java.io.PipedInputStream(keys);
+        var done = java.util.concurrent.CompletableFuture.supplyAsync(() -> engine.attach(id, new Stdio(stdin, new RawOut(out), new RawOut(err), true, null, null)));
+        keys.write("go\n".getBytes());
+        keys.flush();
+        awaitText(out, "three");
+        assertEquals("one\r\nthree\r\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals("two\r\n", err.toString(StandardCharsets.UTF_8));
+        ByteArrayOutputStream exec = new ByteArrayOutputStream();
+        assertEquals(0, engine.exec(id, List.of("sh", "-c", "echo a; echo b"), new Stdio(null, new RawOut(exec), new RawOut(exec), false, null, null)));
+        assertEquals("a\r\nb\r\n", exec.toString(StandardCharsets.UTF_8));
+        engine.kill(id, "KILL");
+        done.get(60, TimeUnit.SECONDS);
+        keys.close();
+        engine.remove(id, true);
+    }
+
+    /** Stands for the user's terminal in raw mode, as TerminalSession hands it to a backend. */
+    static final class RawOut extends java.io.FilterOutputStream implements Stdio.RawTerminalOutput {
+        RawOut(java.io.OutputStream o) {
+            super(o);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public java.io.OutputStream cooked() {
+            RawOut self = this;
+            return new java.io.OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    if (b == '\n') self.write('\r');
+                    self.write(b);
+                }
+            };
+        }
     }
 
     @Test
