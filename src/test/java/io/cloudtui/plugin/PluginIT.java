@@ -92,7 +92,7 @@ class PluginIT {
         Files.writeString(cfg, "backends:\n  - name: ext\n    type: example\n");
         Result r = cloudtui(List.of(CLOUDTUI_JAR.toString()), "--config", cfg.toString(), "ps");
         assertEquals(2, r.code());
-        assertTrue(r.err().startsWith("cloudtui: " + cfg + ": backend 'ext' has unknown type 'example' (known: "), r.err());
+        assertTrue(r.err().startsWith("cloudtui: " + cfg + ":3:11: backend 'ext' has unknown type 'example' (known: "), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
     }
 }
