@@ -301,7 +301,8 @@ class EngineRootlessIT {
     static void refusedAs(Who w, int code, String what, String... args) throws Exception {
         Out o = cliAs(w, args);
         assertEquals(code, o.code, String.join(" ", args) + ": " + o.text);
-        List<String> lines = o.stderr.lines().filter(l -> !l.contains("backend 'libvirt' not listed")).toList();
+        // nothing about backends the user cannot reach and did not ask for (libvirt without a system bus)
+        List<String> lines = o.stderr.lines().toList();
         assertEquals(1, lines.size(), "one line: " + o.stderr);
         assertTrue(lines.get(0).contains(what), o.stderr);
         assertFalse(o.stderr.contains("Exception") || o.stderr.contains("\tat "), o.stderr);
