@@ -504,12 +504,13 @@ public final class TuiApp implements AutoCloseable {
             error("no workload selected");
             return;
         }
-        openDetail(r.w, backend(r.w.backend()).supports(Capability.LOGS) ? DetailView.Tab.LOGS : DetailView.Tab.STATS);
+        openDetail(r.w, refusal(Capability.LOGS, r.w) == null ? DetailView.Tab.LOGS : DetailView.Tab.STATS);
     }
 
     void openDetail(Workload w, DetailView.Tab tab) {
-        if (tab == DetailView.Tab.LOGS && !backend(w.backend()).supports(Capability.LOGS)) {
-            error(w.backend() + " cannot show logs");
+        String why = refusal(DetailView.needs(tab), w);
+        if (why != null) {
+            error(why);
             return;
         }
         while (views.size() > 1) views.pop().close();
@@ -685,8 +686,8 @@ public final class TuiApp implements AutoCloseable {
         List<Workload> ok = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (Workload w : targets) {
-            Backend b = backends.get(w.backend());
-            if (b == null || !b.supports(verb.capability)) skipped.add(w.name() + " (" + w.backend() + " cannot " + verb.label + ")");
+            String why = refusal(verb.capability, w);
+            if (why != null) skipped.add(w.name() + " (" + why + ")");
             else if (!verb.applies(w.state())) skipped.add(w.name() + " (" + w.state().label() + ")");
             else ok.add(w);
         }
@@ -763,8 +764,9 @@ public final class TuiApp implements AutoCloseable {
             return null;
         }
         Backend b = backends.get(w.backend());
-        if (!b.supports(needed)) {
-            error(w.backend() + " cannot " + verb);
+        String why = refusal(needed, w);
+        if (why != null) {
+            error(why);
             return null;
         }
         if (w.state() != State.RUNNING) {
@@ -1066,6 +1068,15 @@ public final class TuiApp implements AutoCloseable {
         return backends.get(name);
     }
 
+    /**
+     * Why {@code c} cannot be done to {@code w}, or null when it can: the backend's own answer, asked
+     * before a verb is offered (footer, palette) or confirmed.
+     */
+    String refusal(Capability c, Workload w) {
+        Backend b = backends.get(w.backend());
+        return b == null ? "no backend " + w.backend() : b.refusal(c, w);
+    }
+
     boolean anyConnected() {
         for (WorkloadTable.BackendState b : model.backends()) if (b.conn == WorkloadTable.Conn.CONNECTED) return true;
         return false;
@@ -1271,7 +1282,7 @@ public final class TuiApp implements AutoCloseable {
         for (Action a : hints) {
             if (a == Action.HELP || a == Action.QUIT) continue;
             String k = KeyMap.display(keys.key(a));
-            String label = hintLabel(a);
+            String label = a.label();
             if (x + k.length() + label.length() + 2 > tailX) break;
             x = c.put(x, y, k, ks, c.width);
             x = c.put(x, y, " " + label + "  ", fs, c.width);
@@ -1280,19 +1291,6 @@ public final class TuiApp implements AutoCloseable {
         tx = c.put(tx, y, " help  ", fs, c.width);
         tx = c.put(tx, y, KeyMap.display(keys.key(Action.QUIT)), ks, c.width);
         c.put(tx, y, " quit ", fs, c.width);
-    }
-
-    private static String hintLabel(Action a) {
-        return switch (a) {
-            case OPEN -> "open";
-            case STOP_START -> "stop/start";
-            case PAUSE -> "pause";
-            case NEXT_TAB -> "tab";
-            case NEXT_MATCH -> "next";
-            case PREV_MATCH -> "prev";
-            case TIMESTAMPS -> "time";
-            default -> a.configName();
-        };
     }
 
     private void renderConfirm(Canvas c, int w, int h) {
