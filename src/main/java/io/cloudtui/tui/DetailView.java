@@ -125,7 +125,7 @@ final class DetailView implements View {
             x = c.put(x, top, label, t == tab ? Role.SELECTION : Role.DIM) + 1;
         }
         WorkloadTable.Row r = app.model.row(w.id());
-        String state = r == null ? "gone" : r.w.state().label();
+        String state = r == null ? "gone" : r.transit != null ? r.transit : r.w.state().label();
         c.put(x + 1, top, w.name() + " (" + w.kind().label() + ", " + state + ")", r == null ? Role.ERROR : TableView.stateRole(r.w.state()));
         switch (tab) {
             case LOGS -> logs.render(c, top + 1, bottom);

@@ -381,8 +381,8 @@ final class TableView implements View {
                 case KIND -> text = wl.kind() == WorkloadKind.VM ? "vm" : "ctr";
                 case IMAGE -> text = wl.image();
                 case STATE -> {
-                    text = wl.state().label();
-                    if (!sel && !grey) role = stateRole(wl.state());
+                    text = r.transit != null ? r.transit : wl.state().label();
+                    if (!sel && !grey) role = r.transit != null ? Role.PAUSED : stateRole(wl.state());
                 }
                 case CPU -> {
                     text = r.stats == null || !wl.state().isActive() ? "-" : Fmt.percent(r.stats.cpuPercent());

@@ -723,6 +723,8 @@ public final class TuiApp implements AutoCloseable {
         List<String> failures = new ArrayList<>();
         for (Workload w : targets) {
             Backend b = backends.get(w.backend());
+            // the row says "stopping" from now until the engine says stopped (a stop may take its whole timeout)
+            model.post(new WorkloadTable.Transit(w.id(), verb.ing));
             background(() -> {
                 String err = null;
                 try {
@@ -731,8 +733,17 @@ public final class TuiApp implements AutoCloseable {
                     err = e.getMessage() != null ? e.getMessage() : e.toString();
                     LOG.debug("{} {} failed", verb.label, w.id(), e);
                 }
-                if (verb != Verb.REMOVE) feed.refresh(b, w.id());
-                else if (err == null) model.post(new WorkloadTable.Removed(w.id()));
+                if (verb == Verb.REMOVE && err == null) {
+                    model.post(new WorkloadTable.Removed(w.id()));
+                } else {
+                    // the state after the verb, then the end of its "-ing", in one batch: no flash of the old state
+                    try {
+                        model.post(new WorkloadTable.Changed(b.get(w.nativeId())));
+                    } catch (RuntimeException e) {
+                        feed.refresh(b, w.id());
+                    }
+                    model.post(new WorkloadTable.Transit(w.id(), null));
+                }
                 String fe = err;
                 onUi(() -> {
                     if (fe != null) failures.add(w.name() + ": " + fe);
@@ -1161,7 +1172,11 @@ public final class TuiApp implements AutoCloseable {
             WorkloadTable.Row r = model.row(d.w.id());
             if (r != null && r.w.state() == State.RUNNING) s.add(d.w.id());
         }
-        watched = Set.copyOf(s);
+        Set<WorkloadId> now = Set.copyOf(s);
+        if (!now.equals(watched)) {
+            watched = now;
+            feed.watchedChanged(now);
+        }
     }
 
     // ---- drawing ----
