@@ -10,6 +10,7 @@ enum Action {
     REDRAW(Scope.GLOBAL, "ctrl-l", "redraw the whole screen"),
     BACK(Scope.GLOBAL, "esc", "back to the previous view"),
     PALETTE(Scope.GLOBAL, ":", "command palette (tab completes, up/down history)"),
+    MESSAGES(Scope.GLOBAL, "M", "the recent messages in full (one too long for the message line says so)"),
     UP(Scope.GLOBAL, "k", "move up (arrow up too)"),
     DOWN(Scope.GLOBAL, "j", "move down (arrow down too)"),
     PAGE_UP(Scope.GLOBAL, "pgup", "page up"),

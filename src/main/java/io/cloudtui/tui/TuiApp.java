@@ -394,6 +394,7 @@ public final class TuiApp implements AutoCloseable {
             case HELP -> openHelp();
             case REDRAW -> fullRedraw = true;
             case PALETTE -> openPalette();
+            case MESSAGES -> openMessages();
             case BACK -> {
                 if (views.size() > 1) {
                     views.pop().close();
@@ -483,6 +484,12 @@ public final class TuiApp implements AutoCloseable {
         };
     }
 
+    /** The recent messages, whole, wrapped to the screen. */
+    void openMessages() {
+        if (views.peek() instanceof MessagesView) return;
+        views.push(new MessagesView(this, messages.text(Math.max(MIN_WIDTH, screen.getTerminalSize().getColumns() - 1), opts.wall().getZone())));
+    }
+
     void openHelp() {
         if (views.peek() instanceof HelpView) return;
         views.push(new HelpView(this));
@@ -560,9 +567,10 @@ public final class TuiApp implements AutoCloseable {
         if (views.peek() instanceof RunForm) views.pop();
         if (spec.interactive()) {
             String what = "run " + spec.image();
+            SessionTail tail = new SessionTail();
             int code;
             try {
-                code = sessions.run(what, config.ui().detachKeys(), stdio -> rs.run(spec, stdio, id -> { }));
+                code = sessions.run(what, config.ui().detachKeys(), stdio -> rs.run(spec, tail.wrap(stdio), id -> { }));
             } catch (RuntimeException e) {
                 fullRedraw = true;
                 error(what + " failed: " + e.getMessage());
@@ -571,7 +579,7 @@ public final class TuiApp implements AutoCloseable {
             fullRedraw = true;
             if (code == TerminalSession.DETACHED) info("detached from " + what);
             else if (code == 0) info(what + ": exited with status 0");
-            else error(what + ": exited with status " + code);
+            else error(what + ": exited with status " + code + tail.summary());
             feed.relist(b.name());
             return;
         }
@@ -995,9 +1003,10 @@ public final class TuiApp implements AutoCloseable {
     /** {@code handled} may take over a failure (and return true) instead of the error message. */
     private void runSession(Workload w, String what, String detach, java.util.function.ToIntFunction<Stdio> body,
             java.util.function.Predicate<RuntimeException> handled) {
+        SessionTail tail = new SessionTail();
         int code;
         try {
-            code = sessions.run(what, detach, body);
+            code = sessions.run(what, detach, stdio -> body.applyAsInt(tail.wrap(stdio)));
         } catch (RuntimeException e) {
             fullRedraw = true;
             if (!handled.test(e)) error(what + " failed: " + e.getMessage());
@@ -1007,7 +1016,7 @@ public final class TuiApp implements AutoCloseable {
         dirty = true;
         if (code == TerminalSession.DETACHED) info("detached from " + w.name());
         else if (code == 0) info(what + ": exited with status 0");
-        else error(what + ": exited with status " + code);
+        else error(what + ": exited with status " + code + tail.summary());
         feed.refresh(backends.get(w.backend()), w.id());
     }
 
@@ -1109,10 +1118,25 @@ public final class TuiApp implements AutoCloseable {
 
     void info(String s) {
         message = new Message(s, Role.INFO, opts.millis().getAsLong());
+        messages.add(now(), Role.INFO, s);
     }
 
     void error(String s) {
         message = new Message(s, Role.ERROR, opts.millis().getAsLong());
+        messages.add(now(), Role.ERROR, s);
+    }
+
+    /** Every message, whole, for {@link MessagesView}. */
+    final MessageLog messages = new MessageLog();
+
+    /** Whether the message on the line is cut (too long, or several lines): the footer then offers the messages view. */
+    private boolean messageCut(int width) {
+        Message m = message;
+        return m != null && !MessageLog.fits(m.text(), width);
+    }
+
+    private String messagesHint() {
+        return "(" + KeyMap.display(keys.key(Action.MESSAGES)) + ": whole message)";
     }
 
     Message message() {
@@ -1263,7 +1287,7 @@ public final class TuiApp implements AutoCloseable {
         WorkloadTable.BackendState down = null;
         for (WorkloadTable.BackendState b : model.backends()) if (b.conn == WorkloadTable.Conn.DISCONNECTED) down = b;
         if (message != null) {
-            c.put(0, y, message.text(), message.role());
+            c.put(0, y, MessageLog.line(message.text(), c.width, messagesHint()), message.role());
         } else if (down != null && views.peek() == table) {
             c.put(0, y, down.name + ": " + (down.error == null ? "disconnected" : down.error) + " (retrying)", Role.DISCONNECTED);
         }
@@ -1294,6 +1318,12 @@ public final class TuiApp implements AutoCloseable {
         String tail = " " + KeyMap.display(keys.key(Action.HELP)) + " help  " + KeyMap.display(keys.key(Action.QUIT)) + " quit ";
         int tailX = Math.max(0, c.width - tail.length());
         x = 1;
+        if (messageCut(c.width)) {
+            List<Action> h = new ArrayList<>();
+            h.add(Action.MESSAGES);
+            h.addAll(hints);
+            hints = h;
+        }
         for (Action a : hints) {
             if (a == Action.HELP || a == Action.QUIT) continue;
             String k = KeyMap.display(keys.key(a));

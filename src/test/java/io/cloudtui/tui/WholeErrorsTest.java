@@ -1,0 +1,100 @@
+package io.cloudtui.tui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.googlecode.lanterna.input.KeyType;
+import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.FakeBackend;
+import io.cloudtui.core.State;
+import io.cloudtui.core.Stdio;
+import io.cloudtui.core.WorkloadKind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Errors of actions started from the UI are shown in the UI, whole: what a failed terminal session
+ * printed comes with its exit status, and a message too long for the message line says so and opens
+ * whole with M.
+ */
+class WholeErrorsTest {
+    @TempDir
+    Path tmp;
+    Harness h;
+    FakeBackend b;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        b = new FakeBackend("runtime") {
+            @Override
+            public int attach(String ref, Stdio stdio) {
+                // what the runtime prints when the container's command does not exist, then its status
+                try {
+                    stdio.stdout().write("\u001b[1mexec nu-r3: No such file or directory\u001b[0m\r\n".getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return 127;
+            }
+
+            @Override
+            public void kill(String ref, String signal) {
+                throw new CloudtuiException("cannot kill " + ref + ": the engine answered 500 Internal Server Error: "
+                        + "permission denied while trying to signal the container's init process; "
+                        + "check that the engine runs as root and that no security profile forbids signals: THE-END");
+            }
+        };
+        b.add("c1", "alpha", WorkloadKind.CONTAINER, State.RUNNING);
+        h = new Harness(List.of(b), tmp);
+        h.await(" alpha ");
+    }
+
+    @AfterEach
+    void tearDown() {
+        h.close();
+    }
+
+    @Test
+    void aFailedSessionSaysWhatItPrinted() {
+        h.press('a');
+        h.await("attached to alpha: exited with status 127: exec nu-r3: No such file or directory");
+    }
+
+    @Test
+    void aMessageTooLongForTheLineSaysSoAndOpensWhole() {
+        h.press('K');
+        h.press('y');
+        String line = h.await("the failure", t -> h.line(28).contains("kill failed")).lines().toList().get(28);
+        assertFalse(line.contains("THE-END"), line);
+        assertTrue(line.contains("(M: whole message)"), line);
+        assertTrue(h.line(29).contains("M messages"), h.line(29));
+        h.press('M');
+        String s = h.await("> messages");
+        assertTrue(s.contains("THE-END"), s);
+        assertTrue(s.contains("error  kill failed: alpha: cannot kill c1"), s);
+        h.press(KeyType.Escape);
+        h.await("> workloads");
+    }
+
+    @Test
+    void tailKeepsTheLastLinesWithoutControlSequences() throws IOException {
+        SessionTail t = new SessionTail();
+        Stdio s = t.wrap(new Stdio(null, java.io.OutputStream.nullOutputStream(), null, true, null, null));
+        for (int i = 0; i < 2000; i++) s.stdout().write(("line " + i + "\r\n").getBytes(StandardCharsets.UTF_8));
+        s.stdout().write("\u001b]0;title\u0007last words\n".getBytes(StandardCharsets.UTF_8));
+        List<String> l = t.lines();
+        assertEquals(SessionTail.MAX_LINES, l.size());
+        assertEquals("last words", l.get(l.size() - 1));
+        assertEquals("line 1999", l.get(l.size() - 2));
+        assertTrue(t.summary().startsWith(": last words\nits last output:\n"), t.summary());
+        assertEquals("", new SessionTail().summary());
+    }
+}
