@@ -588,12 +588,44 @@ public final class TuiApp implements AutoCloseable {
             try {
                 String[] id = {null};
                 rs.run(spec, quietStdio(), x -> id[0] = x);
-                onUi(() -> info("started " + (spec.name() != null ? spec.name() : spec.image()) + (id[0] != null ? " (" + id[0].substring(0, Math.min(12, id[0].length())) + ")" : "")));
+                String gone = id[0] == null ? null : endedAtOnce(b, id[0]);
+                if (gone != null) onUi(() -> error("run " + spec.image() + ": " + gone));
+                else onUi(() -> info("started " + (spec.name() != null ? spec.name() : spec.image()) + (id[0] != null ? " (" + id[0].substring(0, Math.min(12, id[0].length())) + ")" : "")));
             } catch (RuntimeException e) {
                 onUi(() -> error("run " + spec.image() + " failed: " + e.getMessage()));
             }
             feed.relist(b.name());
         });
+    }
+
+    /**
+     * A detached container that has already ended (its command does not exist, it failed at once):
+     * its status and the last lines it printed, or null while it runs. Worker thread.
+     */
+    static String endedAtOnce(Backend b, String id) {
+        Workload w;
+        try {
+            w = b.get(id);
+        } catch (RuntimeException e) {
+            return null; // removed on exit: nothing to say
+        }
+        if (w.state().isActive() || w.state() == State.CREATED) return null;
+        List<String> lines = new ArrayList<>();
+        if (b.supports(Capability.LOGS)) {
+            try (Backend.Cancel cancel = new Backend.Cancel()) {
+                b.logs(id, new io.cloudtui.core.LogOptions(false, SessionTail.MAX_LINES, null, false), l -> {
+                    String t = Sanitizer.sanitize(l.text()).text().strip();
+                    if (!t.isEmpty()) lines.add(t);
+                }, cancel);
+            } catch (RuntimeException e) {
+                LOG.debug("logs of {}", id, e);
+            }
+        }
+        String s = w.name() + " " + w.status();
+        if (lines.isEmpty()) return s;
+        s += ": " + lines.get(lines.size() - 1);
+        if (lines.size() > 1) s += "\nits last output:\n" + String.join("\n", lines);
+        return s;
     }
 
     void removeImage(Backend b, String ref) {

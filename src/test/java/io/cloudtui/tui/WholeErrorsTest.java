@@ -84,6 +84,44 @@ class WholeErrorsTest {
         h.await("> workloads");
     }
 
+    /** Runs detached containers whose command does not exist: they end at once, saying why in their log. */
+    static final class FailingRuns extends FakeBackend implements io.cloudtui.core.RunSupport {
+        FailingRuns() {
+            super("runtime");
+        }
+
+        @Override
+        public String create(io.cloudtui.core.RunSpec spec) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int run(io.cloudtui.core.RunSpec spec, Stdio stdio, java.util.function.Consumer<String> onCreated) {
+            add("dead1", "ctr-dead1", WorkloadKind.CONTAINER, State.STOPPED);
+            addLog("dead1", new io.cloudtui.core.LogLine(io.cloudtui.core.LogLine.Stream.STDERR, java.time.Instant.now(),
+                    "exec nu-r4: No such file or directory"));
+            onCreated.accept("dead1");
+            return 0;
+        }
+    }
+
+    @Test
+    void aDetachedRunThatEndsAtOnceSaysWhy() throws Exception {
+        h.close();
+        FailingRuns r = new FailingRuns();
+        r.add("c1", "alpha", WorkloadKind.CONTAINER, State.RUNNING);
+        h = new Harness(List.of(r), tmp);
+        h.await(" alpha ");
+        h.press('n');
+        h.await("run a new container");
+        h.type("local/busybox");
+        for (int i = 0; i < 6; i++) h.press(KeyType.ArrowDown);
+        h.press(' '); // interactive off: detached
+        h.press(KeyType.Enter);
+        h.await("run local/busybox: ctr-dead1 stopped: exec nu-r4: No such file or directory");
+        assertFalse(h.text().contains("started"), h.text());
+    }
+
     @Test
     void tailKeepsTheLastLinesWithoutControlSequences() throws IOException {
         SessionTail t = new SessionTail();
