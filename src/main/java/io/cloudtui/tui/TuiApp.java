@@ -588,8 +588,12 @@ public final class TuiApp implements AutoCloseable {
             try {
                 String[] id = {null};
                 rs.run(spec, quietStdio(), x -> id[0] = x);
-                String gone = id[0] == null ? null : endedAtOnce(b, id[0]);
-                if (gone != null) onUi(() -> error("run " + spec.image() + ": " + gone));
+                Ended gone = id[0] == null ? null : endedAtOnce(b, id[0]);
+                if (gone != null) onUi(() -> {
+                    // a command that simply finished (exited (0)) is news, not an error
+                    if (gone.failed()) error("run " + spec.image() + ": " + gone.text());
+                    else info("run " + spec.image() + ": " + gone.text());
+                });
                 else onUi(() -> info("started " + (spec.name() != null ? spec.name() : spec.image()) + (id[0] != null ? " (" + id[0].substring(0, Math.min(12, id[0].length())) + ")" : "")));
             } catch (RuntimeException e) {
                 onUi(() -> error("run " + spec.image() + " failed: " + e.getMessage()));
@@ -602,7 +606,9 @@ public final class TuiApp implements AutoCloseable {
      * A detached container that has already ended (its command does not exist, it failed at once):
      * its status and the last lines it printed, or null while it runs. Worker thread.
      */
-    static String endedAtOnce(Backend b, String id) {
+    record Ended(String text, boolean failed) {}
+
+    static Ended endedAtOnce(Backend b, String id) {
         Workload w;
         try {
             w = b.get(id);
@@ -621,11 +627,12 @@ public final class TuiApp implements AutoCloseable {
                 LOG.debug("logs of {}", id, e);
             }
         }
+        boolean failed = !w.status().matches("(?i).*\\bexited \\(0\\).*");
         String s = w.name() + " " + w.status();
-        if (lines.isEmpty()) return s;
+        if (lines.isEmpty()) return new Ended(s, failed);
         s += ": " + lines.get(lines.size() - 1);
         if (lines.size() > 1) s += "\nits last output:\n" + String.join("\n", lines);
-        return s;
+        return new Ended(s, failed);
     }
 
     void removeImage(Backend b, String ref) {

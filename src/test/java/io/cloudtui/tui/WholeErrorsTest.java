@@ -123,6 +123,24 @@ class WholeErrorsTest {
     }
 
     @Test
+    void aDetachedCommandThatFinishedCleanlyIsNewsNotAnError() {
+        FakeBackend done = new FakeBackend("docker") {
+            @Override
+            public synchronized io.cloudtui.core.Workload get(String ref) {
+                io.cloudtui.core.Workload w = super.get(ref);
+                return new io.cloudtui.core.Workload(w.id(), w.name(), w.kind(), w.image(), w.command(), State.STOPPED,
+                        "Exited (0) Less than a second ago", w.created(), null, w.ports(), w.labels(), w.host());
+            }
+        };
+        done.add("x1", "hello", WorkloadKind.CONTAINER, State.STOPPED);
+        done.addLog("x1", new io.cloudtui.core.LogLine(io.cloudtui.core.LogLine.Stream.STDOUT, java.time.Instant.now(), "hi"));
+        TuiApp.Ended e = TuiApp.endedAtOnce(done, "x1");
+        assertEquals("hello Exited (0) Less than a second ago: hi", e.text());
+        assertFalse(e.failed());
+        assertTrue(TuiApp.endedAtOnce(b, "c1") == null, "a running container has not ended");
+    }
+
+    @Test
     void tailKeepsTheLastLinesWithoutControlSequences() throws IOException {
         SessionTail t = new SessionTail();
         Stdio s = t.wrap(new Stdio(null, java.io.OutputStream.nullOutputStream(), null, true, null, null));
