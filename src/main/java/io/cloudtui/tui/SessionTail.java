@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The last bytes a terminal session (an interactive run, a shell, an attach) wrote, kept so that when
  * it ends in an error the UI can say what it printed: the screen comes back at once and would hide it
- * (a container whose command does not exist prints why, exits 127, and was gone before anyone read it).
+ * (a container whose command does not exist prints why, exits, and was gone before anyone read it).
  */
 final class SessionTail {
     static final int KEEP = 4096;
