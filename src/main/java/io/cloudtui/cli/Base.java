@@ -38,6 +38,9 @@ abstract class Base implements Callable<Integer> {
 
     static void require(Backend b, Capability c) {
         if (!b.supports(c)) throw CloudtuiException.unsupported(b.name(), c.name().toLowerCase(Locale.ROOT));
+        // limits of how the backend runs (a rootless engine cannot pause): refused before anything is done
+        String why = b.refusal(c, null);
+        if (why != null) throw new CloudtuiException(c.phrase() + ": " + why);
     }
 
     /** The backend's optional interface for {@code c}, or a one-line error. */

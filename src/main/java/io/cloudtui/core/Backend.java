@@ -28,6 +28,17 @@ public interface Backend extends AutoCloseable {
         return capabilities().contains(c);
     }
 
+    /**
+     * Why {@code c} cannot be done to {@code w} here, as one line for the user, or null when it can.
+     * {@code w} may be null: the answer is then for any workload of this backend. Callers (the UI's
+     * footer, palette and keys, the CLI) ask before offering a verb or asking for confirmation. The
+     * default answers from {@link #capabilities()}; backends override it for limits that depend on how
+     * they run or on the workload (a rootless bundled engine has no freezer to pause with).
+     */
+    default String refusal(Capability c, Workload w) {
+        return supports(c) ? null : name() + " cannot " + c.phrase();
+    }
+
     /** Checks the engine answers; throws a CloudtuiException naming the endpoint and a remedy if not. */
     void ping();
 

@@ -12,5 +12,22 @@ public enum Capability {
     /** Networks ({@link NetworkSupport}). */
     NETWORKS,
     /** Serial console of a VM. */
-    CONSOLE
+    CONSOLE;
+
+    /** What the capability lets a user do, for "BACKEND cannot ..." messages: "pause", "show logs". */
+    public String phrase() {
+        return switch (this) {
+            case LIST -> "list workloads";
+            case EVENTS -> "send events";
+            case UNPAUSE -> "resume";
+            case LOGS -> "show logs";
+            case STATS -> "show stats";
+            case RUN -> "run new containers";
+            case IMAGES -> "manage images";
+            case VOLUMES -> "manage volumes";
+            case NETWORKS -> "manage networks";
+            case CONSOLE -> "open a console";
+            default -> name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
 }

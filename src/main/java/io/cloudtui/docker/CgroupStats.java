@@ -56,14 +56,21 @@ final class CgroupStats {
         return d;
     }
 
+    /** Whether the last {@link #read} of {@code id} found its cgroup files (so the next one gives a sample). */
+    boolean readable(String id) {
+        return dirs.containsKey(id);
+    }
+
     /** A sample, or null when this host's cgroups do not show the container or there is no previous reading yet. */
     Stats read(String id, java.util.function.IntSupplier pid) {
         Dirs d = dirs(id);
         if (d == null) return null;
         try {
+            // the pid first: its lookup may ask the engine, and the CPU reading is stamped when it is taken
+            int p = pid.getAsInt();
             CgroupFiles.Reading r = CgroupFiles.read(d.v2() == null ? c -> d.v1().computeIfAbsent(c, x -> java.util.Optional.ofNullable(dir(x, id))).orElse(null) : null,
                     d.v2());
-            return delta.next(id, r, pid.getAsInt());
+            return delta.next(id, r, p);
         } catch (IOException | RuntimeException e) {
             // gone, or moved (a restart makes a new cgroup): look again next time
             dirs.remove(id);

@@ -241,6 +241,17 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
         // a container of a dockerd on this host: its cgroup files say it all, at no cost to the engine
         if (engine.endpoint().isUnixSocket() && ref.matches("[0-9a-f]{64}")) {
             Stats s = cgroups.read(ref, () -> initPid(ref));
+            if (s == null && cgroups.readable(ref)) {
+                // the first reading of a container: a second one shortly after gives its CPU%, without
+                // the engine's stats call (which takes a second or two of dockerd's time per container)
+                try {
+                    Thread.sleep(FIRST_CPU_GAP_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CloudtuiException("interrupted");
+                }
+                s = cgroups.read(ref, () -> initPid(ref));
+            }
             if (s != null) return s;
         }
         StatsMath.CpuReading prev = lastCpu.get(ref);
@@ -259,6 +270,8 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
     }
 
     private final CgroupStats cgroups = new CgroupStats();
+    /** Between a container's first two cgroup readings: long enough for a usable CPU%, short enough for the first frame. */
+    static final long FIRST_CPU_GAP_MS = 250;
     private final java.util.Map<String, Integer> initPids = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The container's init pid (for its network counters), asked once per run of the container. */

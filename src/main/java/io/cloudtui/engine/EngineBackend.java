@@ -618,8 +618,21 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     }
 
     /** Pausing needs the freezer cgroup, which a rootless container does not have. */
-    private static void noCgroup(String verb) {
-        if (RootFs.rootless()) throw new CloudtuiException(verb + ": a rootless container on the runtime backend has no cgroup, so no freezer to pause it with");
+    private void noCgroup(String verb) {
+        String why = refusal(verb.equals("pause") ? Capability.PAUSE : Capability.UNPAUSE, null);
+        if (why != null) throw new CloudtuiException(verb + ": " + why);
+    }
+
+    /** Whether this process is rootless; asked once (the UI asks refusal() at every frame). */
+    private static final boolean ROOTLESS = RootFs.rootless();
+
+    /** A rootless engine cannot pause or resume: its containers have no cgroup, so no freezer. */
+    @Override
+    public String refusal(Capability c, Workload w) {
+        if ((c == Capability.PAUSE || c == Capability.UNPAUSE) && ROOTLESS) {
+            return "a rootless container on the runtime backend has no cgroup, so no freezer to pause it with";
+        }
+        return Backend.super.refusal(c, w);
     }
 
     @Override

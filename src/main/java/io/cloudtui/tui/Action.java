@@ -10,6 +10,7 @@ enum Action {
     REDRAW(Scope.GLOBAL, "ctrl-l", "redraw the whole screen"),
     BACK(Scope.GLOBAL, "esc", "back to the previous view"),
     PALETTE(Scope.GLOBAL, ":", "command palette (tab completes, up/down history)"),
+    MESSAGES(Scope.GLOBAL, "M", "the recent messages in full (one too long for the message line says so)"),
     UP(Scope.GLOBAL, "k", "move up (arrow up too)"),
     DOWN(Scope.GLOBAL, "j", "move down (arrow down too)"),
     PAGE_UP(Scope.GLOBAL, "pgup", "page up"),
@@ -86,6 +87,40 @@ enum Action {
         this.scope = scope;
         this.defaultKey = defaultKey;
         this.description = description;
+    }
+
+    /**
+     * The short word the footer shows after the key ("l logs", "1 workloads"): never the config name
+     * (that is for config.yaml) and never the key itself.
+     */
+    String label() {
+        return switch (this) {
+            case PALETTE -> "command";
+            case PAGE_UP -> "page up";
+            case PAGE_DOWN -> "page down";
+            case STOP_START -> "stop/start";
+            case NEW -> "new";
+            case NEW_VM -> "new vm";
+            case UNMARK_ALL -> "unmark";
+            case SORT_NEXT -> "sort";
+            case SORT_PREV -> "sort back";
+            case SORT_REVERSE -> "reverse";
+            case TOGGLE_STOPPED -> "stopped";
+            case SHOW_WORKLOADS -> "workloads";
+            case SHOW_IMAGES -> "images";
+            case SHOW_VOLUMES -> "volumes";
+            case SHOW_NETWORKS -> "networks";
+            case REMOVE_IMAGE -> "remove";
+            case RUN_IMAGE -> "run";
+            case TAKE_SNAPSHOT -> "take";
+            case REVERT_SNAPSHOT -> "revert";
+            case DELETE_SNAPSHOT -> "delete";
+            case NEXT_TAB -> "next tab";
+            case TIMESTAMPS -> "time";
+            case NEXT_MATCH -> "next";
+            case PREV_MATCH -> "prev";
+            default -> name().toLowerCase(Locale.ROOT);
+        };
     }
 
     /** Name used in config.yaml's keys section: "page-down", "stop-start". */

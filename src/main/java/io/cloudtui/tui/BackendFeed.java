@@ -139,10 +139,30 @@ final class BackendFeed implements AutoCloseable {
         } catch (RuntimeException e) {
             return;
         }
+        for (WorkloadId id : ids) sample(id);
+    }
+
+    /** Rows on screen that got their first sample since they came into view. */
+    private final Set<WorkloadId> seen = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The UI shows other rows now: those that just came into view (a new frame, a started container,
+     * a scroll) are sampled at once instead of at the next tick, so CPU and MEM come with the first
+     * frames (backends return CPU% from their first call, taking a second reading shortly after).
+     */
+    void watchedChanged(Set<WorkloadId> ids) {
+        if (closed) return;
+        seen.retainAll(ids);
         for (WorkloadId id : ids) {
-            Supervisor s = supervisors.get(id.backend());
-            if (s == null || !s.connected || !sampling.add(id)) continue;
-            submit(statsPool, () -> {
+            if (seen.add(id)) sample(id);
+        }
+    }
+
+    private void sample(WorkloadId id) {
+        Supervisor s = supervisors.get(id.backend());
+        if (s == null || !s.connected || !sampling.add(id)) return;
+        try {
+            statsPool.execute(() -> {
                 try {
                     Stats st = s.backend.stats(id.ref());
                     model.post(new WorkloadTable.Sampled(id, st));
@@ -152,6 +172,8 @@ final class BackendFeed implements AutoCloseable {
                     sampling.remove(id);
                 }
             });
+        } catch (RejectedExecutionException e) {
+            sampling.remove(id); // shutting down
         }
     }
 

@@ -33,6 +33,30 @@ final class DetailView implements View {
         show(tab);
     }
 
+    /** The capability a tab needs of the workload's backend. */
+    static io.cloudtui.core.Capability needs(Tab t) {
+        return switch (t) {
+            case LOGS -> io.cloudtui.core.Capability.LOGS;
+            case STATS -> io.cloudtui.core.Capability.STATS;
+            case INSPECT, ENV -> io.cloudtui.core.Capability.INSPECT;
+        };
+    }
+
+    /** Whether the tab can show anything for this workload (a VM has no logs). */
+    boolean available(Tab t) {
+        return app.refusal(needs(t), w) == null;
+    }
+
+    /** The next tab the workload has, {@code step} +1 or -1 from the current one. */
+    private Tab cycle(int step) {
+        int n = Tab.values().length;
+        for (int i = 1; i < n; i++) {
+            Tab t = Tab.values()[Math.floorMod(tab.ordinal() + step * i, n)];
+            if (available(t)) return t;
+        }
+        return tab;
+    }
+
     void show(Tab t) {
         tab = t;
         if (t == Tab.LOGS && logs == null) {
@@ -96,11 +120,12 @@ final class DetailView implements View {
         c.fillRow(top, Role.NORMAL);
         int x = 1;
         for (Tab t : Tab.values()) {
+            if (!available(t)) continue;
             String label = " " + (t.ordinal() + 1) + " " + t.name().charAt(0) + t.name().substring(1).toLowerCase(java.util.Locale.ROOT) + " ";
             x = c.put(x, top, label, t == tab ? Role.SELECTION : Role.DIM) + 1;
         }
         WorkloadTable.Row r = app.model.row(w.id());
-        String state = r == null ? "gone" : r.w.state().label();
+        String state = r == null ? "gone" : r.transit != null ? r.transit : r.w.state().label();
         c.put(x + 1, top, w.name() + " (" + w.kind().label() + ", " + state + ")", r == null ? Role.ERROR : TableView.stateRole(r.w.state()));
         switch (tab) {
             case LOGS -> logs.render(c, top + 1, bottom);
@@ -113,16 +138,19 @@ final class DetailView implements View {
     @Override
     public boolean key(KeyStroke k, Action a) {
         if (a == Action.NEXT_TAB) {
-            show(Tab.values()[(tab.ordinal() + 1) % Tab.values().length]);
+            show(cycle(1));
             return true;
         }
         if (k.getKeyType() == KeyType.ReverseTab) {
-            show(Tab.values()[(tab.ordinal() + Tab.values().length - 1) % Tab.values().length]);
+            show(cycle(-1));
             return true;
         }
         if (k.getKeyType() == KeyType.Character && !k.isCtrlDown() && !k.isAltDown()
                 && k.getCharacter() >= '1' && k.getCharacter() <= '4') {
-            show(Tab.values()[k.getCharacter() - '1']);
+            Tab t = Tab.values()[k.getCharacter() - '1'];
+            String why = app.refusal(needs(t), w);
+            if (why != null) app.error(why);
+            else show(t);
             return true;
         }
         return switch (tab) {

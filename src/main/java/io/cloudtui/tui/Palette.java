@@ -60,7 +60,7 @@ final class Palette {
                 case "snapshot" -> parts.length == 2 ? List.of("create", "delete", "revert") : snapshotNames(app);
                 case "build", "import" -> paths(word);
                 case "run", "rmi" -> imageNames(app);
-                default -> workloadNames(app);
+                default -> workloadNames(app, cmd);
             };
         }
         List<String> out = new ArrayList<>();
@@ -103,9 +103,18 @@ final class Palette {
         return out;
     }
 
-    private static List<String> workloadNames(TuiApp app) {
+    /** Names of the workloads {@code cmd} can be done to: a verb is not offered for those whose backend would refuse it. */
+    private static List<String> workloadNames(TuiApp app, String cmd) {
+        Verb verb = Verb.of(cmd);
+        io.cloudtui.core.Capability need = verb != null ? verb.capability : switch (cmd) {
+            case "logs" -> io.cloudtui.core.Capability.LOGS;
+            case "stats" -> io.cloudtui.core.Capability.STATS;
+            case "inspect", "env" -> io.cloudtui.core.Capability.INSPECT;
+            default -> null;
+        };
         TreeSet<String> s = new TreeSet<>();
         for (WorkloadTable.Row r : app.model.rows()) {
+            if (need != null && app.refusal(need, r.w) != null) continue;
             s.add(r.w.name());
             s.add(r.w.backend() + ":" + r.w.name());
         }

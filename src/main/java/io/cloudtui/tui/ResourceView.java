@@ -125,7 +125,8 @@ final class ResourceView implements View {
     public List<Action> hints() {
         return kind == Kind.IMAGES
                 ? List.of(Action.SHOW_WORKLOADS, Action.RUN_IMAGE, Action.REMOVE_IMAGE, Action.PULL, Action.BUILD, Action.IMPORT, Action.REFRESH, Action.BACK)
-                : List.of(Action.SHOW_WORKLOADS, Action.SHOW_IMAGES, Action.SHOW_VOLUMES, Action.SHOW_NETWORKS, Action.REFRESH, Action.BACK);
+                : kind == Kind.VOLUMES ? List.of(Action.SHOW_WORKLOADS, Action.SHOW_IMAGES, Action.SHOW_NETWORKS, Action.REFRESH, Action.BACK)
+                : List.of(Action.SHOW_WORKLOADS, Action.SHOW_IMAGES, Action.SHOW_VOLUMES, Action.REFRESH, Action.BACK);
     }
 
     @Override

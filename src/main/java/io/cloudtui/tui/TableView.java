@@ -83,10 +83,43 @@ final class TableView implements View {
         return new Action.Scope[] {Action.Scope.TABLE, Action.Scope.LISTS};
     }
 
+    /**
+     * The row's keys its backend can do for it (a VM has no logs; a rootless engine cannot pause),
+     * VMs' own keys for a VM row; without a row, what makes one.
+     */
     @Override
     public List<Action> hints() {
-        return List.of(Action.OPEN, Action.LOGS, Action.SHELL, Action.STOP_START, Action.RESTART, Action.KILL, Action.PAUSE,
-                Action.REMOVE, Action.MARK, Action.FILTER, Action.PALETTE, Action.INSPECT, Action.ATTACH, Action.STATS);
+        WorkloadTable.Row r = selectedRow();
+        if (r == null) return List.of(Action.NEW, Action.NEW_VM, Action.FILTER, Action.TOGGLE_STOPPED, Action.PALETTE, Action.SHOW_IMAGES);
+        Workload w = r.w;
+        List<Action> out = new ArrayList<>();
+        out.add(Action.OPEN);
+        if (w.kind() == WorkloadKind.VM) out.addAll(List.of(Action.SSH, Action.SNAPSHOTS));
+        out.addAll(List.of(Action.LOGS, Action.SHELL, Action.STOP_START, Action.RESTART, Action.KILL, Action.PAUSE,
+                Action.REMOVE, Action.MARK, Action.FILTER, Action.PALETTE, Action.INSPECT, Action.ATTACH, Action.STATS));
+        out.removeIf(a -> {
+            io.cloudtui.core.Capability c = needs(a, w);
+            return c != null && app.refusal(c, w) != null;
+        });
+        return out;
+    }
+
+    /** The capability a table key needs of the row's backend, or null when it needs none. */
+    static io.cloudtui.core.Capability needs(Action a, Workload w) {
+        boolean vm = w.kind() == WorkloadKind.VM;
+        return switch (a) {
+            case LOGS -> io.cloudtui.core.Capability.LOGS;
+            case SHELL -> vm ? io.cloudtui.core.Capability.CONSOLE : io.cloudtui.core.Capability.EXEC;
+            case ATTACH -> vm ? io.cloudtui.core.Capability.CONSOLE : io.cloudtui.core.Capability.ATTACH;
+            case STOP_START -> (Verb.STOP.applies(w.state()) ? Verb.STOP : Verb.START).capability;
+            case PAUSE -> (Verb.PAUSE.applies(w.state()) ? Verb.PAUSE : Verb.UNPAUSE).capability;
+            case RESTART -> io.cloudtui.core.Capability.RESTART;
+            case KILL -> io.cloudtui.core.Capability.KILL;
+            case REMOVE -> io.cloudtui.core.Capability.REMOVE;
+            case INSPECT, ENV -> io.cloudtui.core.Capability.INSPECT;
+            case STATS -> io.cloudtui.core.Capability.STATS;
+            default -> null;
+        };
     }
 
     /** Forces the row list to be rebuilt (after filter or sort changes). */
@@ -348,8 +381,8 @@ final class TableView implements View {
                 case KIND -> text = wl.kind() == WorkloadKind.VM ? "vm" : "ctr";
                 case IMAGE -> text = wl.image();
                 case STATE -> {
-                    text = wl.state().label();
-                    if (!sel && !grey) role = stateRole(wl.state());
+                    text = r.transit != null ? r.transit : wl.state().label();
+                    if (!sel && !grey) role = r.transit != null ? Role.PAUSED : stateRole(wl.state());
                 }
                 case CPU -> {
                     text = r.stats == null || !wl.state().isActive() ? "-" : Fmt.percent(r.stats.cpuPercent());

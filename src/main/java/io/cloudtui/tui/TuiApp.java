@@ -394,6 +394,7 @@ public final class TuiApp implements AutoCloseable {
             case HELP -> openHelp();
             case REDRAW -> fullRedraw = true;
             case PALETTE -> openPalette();
+            case MESSAGES -> openMessages();
             case BACK -> {
                 if (views.size() > 1) {
                     views.pop().close();
@@ -483,6 +484,12 @@ public final class TuiApp implements AutoCloseable {
         };
     }
 
+    /** The recent messages, whole, wrapped to the screen. */
+    void openMessages() {
+        if (views.peek() instanceof MessagesView) return;
+        views.push(new MessagesView(this, messages.text(Math.max(MIN_WIDTH, screen.getTerminalSize().getColumns() - 1), opts.wall().getZone())));
+    }
+
     void openHelp() {
         if (views.peek() instanceof HelpView) return;
         views.push(new HelpView(this));
@@ -504,12 +511,13 @@ public final class TuiApp implements AutoCloseable {
             error("no workload selected");
             return;
         }
-        openDetail(r.w, backend(r.w.backend()).supports(Capability.LOGS) ? DetailView.Tab.LOGS : DetailView.Tab.STATS);
+        openDetail(r.w, refusal(Capability.LOGS, r.w) == null ? DetailView.Tab.LOGS : DetailView.Tab.STATS);
     }
 
     void openDetail(Workload w, DetailView.Tab tab) {
-        if (tab == DetailView.Tab.LOGS && !backend(w.backend()).supports(Capability.LOGS)) {
-            error(w.backend() + " cannot show logs");
+        String why = refusal(DetailView.needs(tab), w);
+        if (why != null) {
+            error(why);
             return;
         }
         while (views.size() > 1) views.pop().close();
@@ -559,9 +567,10 @@ public final class TuiApp implements AutoCloseable {
         if (views.peek() instanceof RunForm) views.pop();
         if (spec.interactive()) {
             String what = "run " + spec.image();
+            SessionTail tail = new SessionTail();
             int code;
             try {
-                code = sessions.run(what, config.ui().detachKeys(), stdio -> rs.run(spec, stdio, id -> { }));
+                code = sessions.run(what, config.ui().detachKeys(), stdio -> rs.run(spec, tail.wrap(stdio), id -> { }));
             } catch (RuntimeException e) {
                 fullRedraw = true;
                 error(what + " failed: " + e.getMessage());
@@ -570,7 +579,7 @@ public final class TuiApp implements AutoCloseable {
             fullRedraw = true;
             if (code == TerminalSession.DETACHED) info("detached from " + what);
             else if (code == 0) info(what + ": exited with status 0");
-            else error(what + ": exited with status " + code);
+            else error(what + ": exited with status " + code + tail.summary());
             feed.relist(b.name());
             return;
         }
@@ -579,12 +588,51 @@ public final class TuiApp implements AutoCloseable {
             try {
                 String[] id = {null};
                 rs.run(spec, quietStdio(), x -> id[0] = x);
-                onUi(() -> info("started " + (spec.name() != null ? spec.name() : spec.image()) + (id[0] != null ? " (" + id[0].substring(0, Math.min(12, id[0].length())) + ")" : "")));
+                Ended gone = id[0] == null ? null : endedAtOnce(b, id[0]);
+                if (gone != null) onUi(() -> {
+                    // a command that simply finished (exited (0)) is news, not an error
+                    if (gone.failed()) error("run " + spec.image() + ": " + gone.text());
+                    else info("run " + spec.image() + ": " + gone.text());
+                });
+                else onUi(() -> info("started " + (spec.name() != null ? spec.name() : spec.image()) + (id[0] != null ? " (" + id[0].substring(0, Math.min(12, id[0].length())) + ")" : "")));
             } catch (RuntimeException e) {
                 onUi(() -> error("run " + spec.image() + " failed: " + e.getMessage()));
             }
             feed.relist(b.name());
         });
+    }
+
+    /**
+     * A detached container that has already ended (its command does not exist, it failed at once):
+     * its status and the last lines it printed, or null while it runs. Worker thread.
+     */
+    record Ended(String text, boolean failed) {}
+
+    static Ended endedAtOnce(Backend b, String id) {
+        Workload w;
+        try {
+            w = b.get(id);
+        } catch (RuntimeException e) {
+            return null; // removed on exit: nothing to say
+        }
+        if (w.state().isActive() || w.state() == State.CREATED) return null;
+        List<String> lines = new ArrayList<>();
+        if (b.supports(Capability.LOGS)) {
+            try (Backend.Cancel cancel = new Backend.Cancel()) {
+                b.logs(id, new io.cloudtui.core.LogOptions(false, SessionTail.MAX_LINES, null, false), l -> {
+                    String t = Sanitizer.sanitize(l.text()).text().strip();
+                    if (!t.isEmpty()) lines.add(t);
+                }, cancel);
+            } catch (RuntimeException e) {
+                LOG.debug("logs of {}", id, e);
+            }
+        }
+        boolean failed = !w.status().matches("(?i).*\\bexited \\(0\\).*");
+        String s = w.name() + " " + w.status();
+        if (lines.isEmpty()) return new Ended(s, failed);
+        s += ": " + lines.get(lines.size() - 1);
+        if (lines.size() > 1) s += "\nits last output:\n" + String.join("\n", lines);
+        return new Ended(s, failed);
     }
 
     void removeImage(Backend b, String ref) {
@@ -685,8 +733,8 @@ public final class TuiApp implements AutoCloseable {
         List<Workload> ok = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (Workload w : targets) {
-            Backend b = backends.get(w.backend());
-            if (b == null || !b.supports(verb.capability)) skipped.add(w.name() + " (" + w.backend() + " cannot " + verb.label + ")");
+            String why = refusal(verb.capability, w);
+            if (why != null) skipped.add(w.name() + " (" + why + ")");
             else if (!verb.applies(w.state())) skipped.add(w.name() + " (" + w.state().label() + ")");
             else ok.add(w);
         }
@@ -722,6 +770,8 @@ public final class TuiApp implements AutoCloseable {
         List<String> failures = new ArrayList<>();
         for (Workload w : targets) {
             Backend b = backends.get(w.backend());
+            // the row says "stopping" from now until the engine says stopped (a stop may take its whole timeout)
+            model.post(new WorkloadTable.Transit(w.id(), verb.ing));
             background(() -> {
                 String err = null;
                 try {
@@ -730,8 +780,17 @@ public final class TuiApp implements AutoCloseable {
                     err = e.getMessage() != null ? e.getMessage() : e.toString();
                     LOG.debug("{} {} failed", verb.label, w.id(), e);
                 }
-                if (verb != Verb.REMOVE) feed.refresh(b, w.id());
-                else if (err == null) model.post(new WorkloadTable.Removed(w.id()));
+                if (verb == Verb.REMOVE && err == null) {
+                    model.post(new WorkloadTable.Removed(w.id()));
+                } else {
+                    // the state after the verb, then the end of its "-ing", in one batch: no flash of the old state
+                    try {
+                        model.post(new WorkloadTable.Changed(b.get(w.nativeId())));
+                    } catch (RuntimeException e) {
+                        feed.refresh(b, w.id());
+                    }
+                    model.post(new WorkloadTable.Transit(w.id(), null));
+                }
                 String fe = err;
                 onUi(() -> {
                     if (fe != null) failures.add(w.name() + ": " + fe);
@@ -763,8 +822,9 @@ public final class TuiApp implements AutoCloseable {
             return null;
         }
         Backend b = backends.get(w.backend());
-        if (!b.supports(needed)) {
-            error(w.backend() + " cannot " + verb);
+        String why = refusal(needed, w);
+        if (why != null) {
+            error(why);
             return null;
         }
         if (w.state() != State.RUNNING) {
@@ -982,9 +1042,10 @@ public final class TuiApp implements AutoCloseable {
     /** {@code handled} may take over a failure (and return true) instead of the error message. */
     private void runSession(Workload w, String what, String detach, java.util.function.ToIntFunction<Stdio> body,
             java.util.function.Predicate<RuntimeException> handled) {
+        SessionTail tail = new SessionTail();
         int code;
         try {
-            code = sessions.run(what, detach, body);
+            code = sessions.run(what, detach, stdio -> body.applyAsInt(tail.wrap(stdio)));
         } catch (RuntimeException e) {
             fullRedraw = true;
             if (!handled.test(e)) error(what + " failed: " + e.getMessage());
@@ -994,7 +1055,7 @@ public final class TuiApp implements AutoCloseable {
         dirty = true;
         if (code == TerminalSession.DETACHED) info("detached from " + w.name());
         else if (code == 0) info(what + ": exited with status 0");
-        else error(what + ": exited with status " + code);
+        else error(what + ": exited with status " + code + tail.summary());
         feed.refresh(backends.get(w.backend()), w.id());
     }
 
@@ -1066,6 +1127,15 @@ public final class TuiApp implements AutoCloseable {
         return backends.get(name);
     }
 
+    /**
+     * Why {@code c} cannot be done to {@code w}, or null when it can: the backend's own answer, asked
+     * before a verb is offered (footer, palette) or confirmed.
+     */
+    String refusal(Capability c, Workload w) {
+        Backend b = backends.get(w.backend());
+        return b == null ? "no backend " + w.backend() : b.refusal(c, w);
+    }
+
     boolean anyConnected() {
         for (WorkloadTable.BackendState b : model.backends()) if (b.conn == WorkloadTable.Conn.CONNECTED) return true;
         return false;
@@ -1087,10 +1157,25 @@ public final class TuiApp implements AutoCloseable {
 
     void info(String s) {
         message = new Message(s, Role.INFO, opts.millis().getAsLong());
+        messages.add(now(), Role.INFO, s);
     }
 
     void error(String s) {
         message = new Message(s, Role.ERROR, opts.millis().getAsLong());
+        messages.add(now(), Role.ERROR, s);
+    }
+
+    /** Every message, whole, for {@link MessagesView}. */
+    final MessageLog messages = new MessageLog();
+
+    /** Whether the message on the line is cut (too long, or several lines): the footer then offers the messages view. */
+    private boolean messageCut(int width) {
+        Message m = message;
+        return m != null && !MessageLog.fits(m.text(), width);
+    }
+
+    private String messagesHint() {
+        return "(" + KeyMap.display(keys.key(Action.MESSAGES)) + ": whole message)";
     }
 
     Message message() {
@@ -1150,7 +1235,11 @@ public final class TuiApp implements AutoCloseable {
             WorkloadTable.Row r = model.row(d.w.id());
             if (r != null && r.w.state() == State.RUNNING) s.add(d.w.id());
         }
-        watched = Set.copyOf(s);
+        Set<WorkloadId> now = Set.copyOf(s);
+        if (!now.equals(watched)) {
+            watched = now;
+            feed.watchedChanged(now);
+        }
     }
 
     // ---- drawing ----
@@ -1237,7 +1326,7 @@ public final class TuiApp implements AutoCloseable {
         WorkloadTable.BackendState down = null;
         for (WorkloadTable.BackendState b : model.backends()) if (b.conn == WorkloadTable.Conn.DISCONNECTED) down = b;
         if (message != null) {
-            c.put(0, y, message.text(), message.role());
+            c.put(0, y, MessageLog.line(message.text(), c.width, messagesHint()), message.role());
         } else if (down != null && views.peek() == table) {
             c.put(0, y, down.name + ": " + (down.error == null ? "disconnected" : down.error) + " (retrying)", Role.DISCONNECTED);
         }
@@ -1268,10 +1357,16 @@ public final class TuiApp implements AutoCloseable {
         String tail = " " + KeyMap.display(keys.key(Action.HELP)) + " help  " + KeyMap.display(keys.key(Action.QUIT)) + " quit ";
         int tailX = Math.max(0, c.width - tail.length());
         x = 1;
+        if (messageCut(c.width)) {
+            List<Action> h = new ArrayList<>();
+            h.add(Action.MESSAGES);
+            h.addAll(hints);
+            hints = h;
+        }
         for (Action a : hints) {
             if (a == Action.HELP || a == Action.QUIT) continue;
             String k = KeyMap.display(keys.key(a));
-            String label = hintLabel(a);
+            String label = a.label();
             if (x + k.length() + label.length() + 2 > tailX) break;
             x = c.put(x, y, k, ks, c.width);
             x = c.put(x, y, " " + label + "  ", fs, c.width);
@@ -1280,19 +1375,6 @@ public final class TuiApp implements AutoCloseable {
         tx = c.put(tx, y, " help  ", fs, c.width);
         tx = c.put(tx, y, KeyMap.display(keys.key(Action.QUIT)), ks, c.width);
         c.put(tx, y, " quit ", fs, c.width);
-    }
-
-    private static String hintLabel(Action a) {
-        return switch (a) {
-            case OPEN -> "open";
-            case STOP_START -> "stop/start";
-            case PAUSE -> "pause";
-            case NEXT_TAB -> "tab";
-            case NEXT_MATCH -> "next";
-            case PREV_MATCH -> "prev";
-            case TIMESTAMPS -> "time";
-            default -> a.configName();
-        };
     }
 
     private void renderConfirm(Canvas c, int w, int h) {

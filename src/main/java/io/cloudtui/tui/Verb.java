@@ -8,25 +8,28 @@ import java.time.Duration;
 
 /** Lifecycle verbs the UI offers, with what the confirmation dialog says about each. */
 enum Verb {
-    START("start", "started", Capability.START, false, "start"),
-    STOP("stop", "stopped", Capability.STOP, true, "stop (SIGTERM, then SIGKILL after 10 s)"),
-    RESTART("restart", "restarted", Capability.RESTART, true, "restart (stop, then start again)"),
-    KILL("kill", "killed", Capability.KILL, true, "kill at once with SIGKILL (no clean shutdown)"),
-    PAUSE("pause", "paused", Capability.PAUSE, true, "pause (freeze every process)"),
-    UNPAUSE("resume", "resumed", Capability.UNPAUSE, false, "resume"),
-    REMOVE("remove", "removed", Capability.REMOVE, true, "remove for good (running ones are killed first)");
+    START("start", "started", "starting", Capability.START, false, "start"),
+    STOP("stop", "stopped", "stopping", Capability.STOP, true, "stop (SIGTERM, then SIGKILL after 10 s)"),
+    RESTART("restart", "restarted", "restarting", Capability.RESTART, true, "restart (stop, then start again)"),
+    KILL("kill", "killed", "killing", Capability.KILL, true, "kill at once with SIGKILL (no clean shutdown)"),
+    PAUSE("pause", "paused", "pausing", Capability.PAUSE, true, "pause (freeze every process)"),
+    UNPAUSE("resume", "resumed", "resuming", Capability.UNPAUSE, false, "resume"),
+    REMOVE("remove", "removed", "removing", Capability.REMOVE, true, "remove for good (running ones are killed first)");
 
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     final String label;
     final String past;
+    /** Shown as the row's state while the verb is under way. */
+    final String ing;
     final Capability capability;
     final boolean destructive;
     final String explanation;
 
-    Verb(String label, String past, Capability capability, boolean destructive, String explanation) {
+    Verb(String label, String past, String ing, Capability capability, boolean destructive, String explanation) {
         this.label = label;
         this.past = past;
+        this.ing = ing;
         this.capability = capability;
         this.destructive = destructive;
         this.explanation = explanation;

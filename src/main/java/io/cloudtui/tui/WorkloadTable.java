@@ -1,5 +1,6 @@
 package io.cloudtui.tui;
 
+import io.cloudtui.core.State;
 import io.cloudtui.core.Stats;
 import io.cloudtui.core.Workload;
 import io.cloudtui.core.WorkloadId;
@@ -38,6 +39,9 @@ final class WorkloadTable {
     static final class Row {
         Workload w;
         Stats stats;
+        /** A verb under way ("stopping"), shown instead of the state until the state moves on or the verb ends. */
+        String transit;
+        private State transitFrom;
         final double[] cpu = new double[CPU_HISTORY];
         int cpuCount;
 
@@ -72,6 +76,9 @@ final class WorkloadTable {
     record Connection(String backend, Conn conn, String error) implements Update {}
 
     record Sampled(WorkloadId id, Stats stats) implements Update {}
+
+    /** A verb was issued ({@code label} "stopping") or has ended ({@code label} null). */
+    record Transit(WorkloadId id, String label) implements Update {}
 
     private final Map<String, BackendState> backends = new LinkedHashMap<>();
     private final Map<WorkloadId, Row> rows = new LinkedHashMap<>();
@@ -143,6 +150,13 @@ final class WorkloadTable {
                 b.error = c.error();
                 return diff;
             }
+            case Transit t -> {
+                Row row = rows.get(t.id());
+                if (row == null || java.util.Objects.equals(row.transit, t.label())) return false;
+                row.transit = t.label();
+                row.transitFrom = row.w.state();
+                return true;
+            }
             case Sampled s -> {
                 Row row = rows.get(s.id());
                 if (row == null) return false;
@@ -172,6 +186,8 @@ final class WorkloadTable {
             if (!w.state().isActive()) {
                 r.stats = null;
             }
+            // the engine says the verb took effect (stopped, paused): its "-ing" has done its job
+            if (r.transit != null && w.state() != r.transitFrom) r.transit = null;
             r.w = w;
         }
     }
