@@ -82,6 +82,8 @@ public final class TuiApp implements AutoCloseable {
     final WorkloadTable model = new WorkloadTable();
     final TableView table;
     private final Map<String, Backend> backends = new LinkedHashMap<>();
+    /** Engines that are there but this user may not use (docker's socket outside its group), by backend name. */
+    private final Map<String, io.cloudtui.core.BackendProvider.Unusable> unusable;
     private final BackendFeed feed;
     private final Options opts;
     private final ColorDepth depth;
@@ -139,6 +141,7 @@ public final class TuiApp implements AutoCloseable {
             this.backends.put(b.name(), b);
             model.addBackend(b.name(), b.type());
         }
+        this.unusable = backends.unusable();
         this.table = new TableView(this, config.ui().showStopped());
         views.push(table);
         this.screen = new TerminalScreen(terminal);
@@ -682,8 +685,17 @@ public final class TuiApp implements AutoCloseable {
             error("copy: what? (copy [BACKEND:]IMAGE [DEST[:REF]])");
             return;
         }
-        io.cloudtui.core.ImageCopy.Place from = io.cloudtui.core.ImageCopy.Place.parse(args.get(0), backends.keySet());
-        io.cloudtui.core.ImageCopy.Place to = args.size() > 1 ? io.cloudtui.core.ImageCopy.Place.parse(args.get(1), backends.keySet()) : null;
+        // docker can be named when this user may not open it: the copy then says why not
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(backends.keySet());
+        names.addAll(unusable.keySet());
+        io.cloudtui.core.ImageCopy.Place from = io.cloudtui.core.ImageCopy.Place.parse(args.get(0), names);
+        io.cloudtui.core.ImageCopy.Place to = args.size() > 1 ? io.cloudtui.core.ImageCopy.Place.parse(args.get(1), names) : null;
+        for (io.cloudtui.core.ImageCopy.Place p : new io.cloudtui.core.ImageCopy.Place[] {from, to}) {
+            if (p != null && p.backend() != null && !backends.containsKey(p.backend()) && unusable.containsKey(p.backend())) {
+                error("copy: " + p.backend() + ": " + unusable.get(p.backend()).message());
+                return;
+            }
+        }
         if (from.image() == null) {
             error("copy: which image of " + from.backend() + "?");
             return;
@@ -693,6 +705,10 @@ public final class TuiApp implements AutoCloseable {
             return;
         }
         Backend src = from.backend() != null ? backends.get(from.backend()) : onlyOfType("docker", null);
+        if (src == null && from.backend() == null && unusable.containsKey("docker") && backends.values().stream().noneMatch(b -> b.type().equals("docker"))) {
+            error("copy: docker: " + unusable.get("docker").message());
+            return;
+        }
         if (src == null) {
             error("copy: say which backend the image is on (BACKEND:IMAGE)");
             return;
@@ -1297,6 +1313,11 @@ public final class TuiApp implements AutoCloseable {
                     x = c.put(x, 0, glyphs.disconnected() + " " + b.name + " disconnected ", ds, w);
                 }
             }
+        }
+        for (var u : unusable.entrySet()) {
+            Style ds = hs.withFg(c.style(Role.DISCONNECTED).fg()).with(com.googlecode.lanterna.SGR.BOLD);
+            x = c.put(x, 0, "| ", hs, w);
+            x = c.put(x, 0, glyphs.disconnected() + " " + u.getKey() + " no access ", ds, w);
         }
         if (v == table) {
             List<String> extra = new ArrayList<>();

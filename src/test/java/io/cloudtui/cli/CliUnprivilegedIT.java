@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloudtui.testing.Engines;
+import io.cloudtui.testing.Tmux;
+import java.time.Duration;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -127,5 +129,34 @@ class CliUnprivilegedIT {
         assertEquals("cloudtui: warning: backend 'kvm' not listed: this user may not connect to libvirt at qemu:///system "
                 + "(run as root, join the 'libvirt' group, or configure uri: qemu:///session)\n", ps.stderr);
         assertFalse(ps.stderr.contains("bus"), ps.stderr);
+    }
+
+    @Test
+    void theUiShowsDockerOutOfReachAndItsCopySaysWhy() throws Exception {
+        dockerSocketOutOfReach();
+        Engines.require(Engines.run("tmux", "-V") == 0, "tmux");
+        StringBuilder script = new StringBuilder("#!/bin/sh\ncd '" + home + "'\n");
+        for (String a : List.of("setpriv", "--reuid=" + USER, "--regid=" + USER, "--init-groups", "env", "-i", "HOME=" + home, "USER=" + USER,
+                "LOGNAME=" + USER, "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "TERM=xterm-256color",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xlog:disable", "-Xlog:all=off", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString())) {
+            script.append('\'').append(a.replace("'", "'\\''")).append("' ");
+        }
+        script.append("\necho \"CLOUDTUI-EXIT code=$?\"\nsleep 600\n");
+        Path run = work.resolve("ui.sh");
+        Files.writeString(run, script.toString());
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (Tmux tmux = new Tmux("ctui-it-nogroups")) {
+            tmux.start(run.toString(), 160, 30);
+            // the header says docker is there but out of reach, instead of leaving it out silently
+            String s = tmux.await("the header", x -> x.contains("cloudtui > workloads") && x.contains("docker no access"), Duration.ofSeconds(90));
+            tmux.type(":copy docker:local/busybox runtime");
+            tmux.keys("Enter");
+            s = tmux.await("the copy's refusal", x -> x.contains("permission denied on /var/run/docker.sock"), Duration.ofSeconds(30));
+            assertFalse(s.contains("say which backend"), s);
+            tmux.keys("q");
+            s = tmux.await("CLOUDTUI-EXIT");
+            assertTrue(s.contains("CLOUDTUI-EXIT code=0"), s);
+        }
     }
 }
