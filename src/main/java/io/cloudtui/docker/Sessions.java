@@ -267,7 +267,7 @@ final class Sessions {
                 .withCondition(spec.autoRemove() ? WaitContainerCondition.REMOVED : WaitContainerCondition.NEXT_EXIT).exec(wait));
         wait.awaitStarted(30);
         InputStream in = spec.interactive() ? stdio.stdin() : null;
-        try (Hijack h = hijack(null, attachPath(id, in != null), null, spec.tty())) {
+        try (Hijack h = attachToRun(id, in != null, spec)) {
             startOrCleanUp(id, spec.autoRemove());
             if (spec.tty()) sizeContainer(id, stdio);
             pump(null, h, in, stdio);
@@ -278,6 +278,18 @@ final class Sessions {
         if (wait.error() != null) throw backend.translate(null, wait.error());
         if (spec.autoRemove()) removeQuietly(id);
         return status[0];
+    }
+
+    /** The attach of a run; podman's engine starts the container for it and fails it there when it cannot run. */
+    private Hijack attachToRun(String id, boolean stdin, RunSpec spec) {
+        try {
+            return hijack(null, attachPath(id, stdin), null, spec.tty());
+        } catch (CloudtuiException e) {
+            int code = startFailureCode(e.getMessage());
+            if (code == 1) throw e;
+            if (spec.autoRemove()) removeQuietly(id);
+            throw new CloudtuiException(e.getMessage(), code, e);
+        }
     }
 
     private void startOrCleanUp(String id, boolean autoRemove) {
