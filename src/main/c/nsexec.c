@@ -609,6 +609,25 @@ static void pivot(const char *rootfs)
     close(newroot);
 }
 
+/* The process's working directory, made (as root, 0755) where it is missing, as runc and docker do;
+ * only inside the new root, where a path cannot lead out. */
+static void make_cwd(const char *cwd)
+{
+    char p[4096], *s;
+    struct stat st;
+    if ((size_t)snprintf(p, sizeof p, "%s", cwd) >= sizeof p) { errno = ENAMETOOLONG; die("working directory %s", cwd); }
+    for (s = p + 1; ; s++) {
+        if (*s != '/' && *s) continue;
+        char c = *s;
+        *s = 0;
+        if (mkdir(p, 0755) < 0 && errno != EEXIST) die("create the working directory %s", p);
+        *s = c;
+        if (!c) break;
+    }
+    if (stat(p, &st) < 0) die("working directory %s", cwd);
+    if (!S_ISDIR(st.st_mode)) { errno = ENOTDIR; die("working directory %s", cwd); }
+}
+
 /* maskedPaths: /dev/null over files, an empty read-only tmpfs over directories. */
 static void mask(const char *path)
 {
@@ -927,7 +946,15 @@ static void prepare_exec(void)
     char cwd[4096];
     const char *name = S.args[0], *path = "/bin:/usr/bin", *p, *end;
     int i, e;
-    if (S.cwd && chdir(S.cwd) < 0) die("chdir %s", S.cwd);
+    if (S.cwd && chdir(S.cwd) < 0) {
+        /* runc's words; docker's exec says 126 for it, run 126 too (a "permission denied") */
+        char why[128], *q;
+        snprintf(why, sizeof why, "%s", strerror(errno));
+        for (q = why; *q; q++) if (*q >= 'A' && *q <= 'Z') *q += 'a' - 'A';
+        die_status = 126;
+        errno = 0;
+        die("chdir to cwd (\"%s\") set in config.json failed: %s", S.cwd, why);
+    }
     /* a cwd outside our root would show as "(unreachable)": refuse rather than run there */
     if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/') { errno = 0; die("working directory is outside the container"); }
     S.env[S.nenv] = NULL;
@@ -1048,6 +1075,7 @@ static void init_main(int sync_rd, int sync_wr)
     }
     close(sync_rd);
     if (S.rootfs) pivot(S.rootfs);
+    if (S.rootfs && S.cwd && S.cwd[0] == '/') make_cwd(S.cwd);
     if (S.hostname && sethostname(S.hostname, strlen(S.hostname)) < 0) die("sethostname");
     for (i = 0; i + 1 < S.nsys; i += 2) sysctl_write(S.sysctl[i], S.sysctl[i + 1]);
     for (i = 0; i < S.nmask; i++) mask(S.masked[i]);

@@ -583,6 +583,12 @@ class EngineIT {
         assertEquals(0, run(config, base, "rm", "c5", "c6").code);
         assertEquals(3, run(config, base, "run", "--rm", "local/bb:1", "sh", "-c", "exit 3").code, "the command's own code");
         assertEquals(125, run(config, base, "run", "--rm", "local/bb:1", "sh", "-c", "exit 125").code, "even 125");
+        // run makes a missing working directory, as docker (runc) does
+        Out wd = run(config, base, "run", "--rm", "-w", "/new/dir", "-u", "app", "local/bb:1", "sh", "-c", "pwd; stat -c %u /new/dir");
+        assertEquals("/new/dir\n0\n", wd.text, "made by root, entered as the user");
+        Out nw = run(config, base, "run", "--rm", "-w", "/etc/passwd", "local/bb:1", "pwd");
+        assertEquals(125, nw.code, nw.text);
+        assertTrue(nw.text.startsWith("cloudtui: ") && nw.text.contains("/etc/passwd") && nw.text.lines().count() == 1, nw.text);
 
         assertEquals(0, run(config, base, "run", "-d", "--name", "codes", "local/bb:1", "sleep", "1000").code);
         Out nf = run(config, base, "exec", "codes", "nosuchcmd");
@@ -596,6 +602,10 @@ class EngineIT {
         assertEquals(5, run(config, base, "exec", "codes", "sh", "-c", "exit 5").code);
         // found through PATH relative to -w, as execvp finds it
         assertEquals(0, run(config, base, "exec", "-w", "/bin", "codes", "./true").code);
+        // a working directory exec cannot enter: 126, as docker exec
+        Out nd = run(config, base, "exec", "-w", "/nope", "codes", "pwd");
+        assertEquals(126, nd.code, nd.text);
+        assertEquals("cloudtui: chdir to cwd (\"/nope\") set in config.json failed: no such file or directory\n", nd.text);
         assertEquals(0, run(config, base, "rm", "-f", "codes").code);
     }
 

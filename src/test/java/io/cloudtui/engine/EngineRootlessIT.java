@@ -496,6 +496,8 @@ class EngineRootlessIT {
         refused(126, "exec: \"/etc/passwd\": permission denied", "run", "--backend", "runtime", "--rm", "local/rootless:1", "/etc/passwd");
         refused(127, "executable file not found", "run", "--backend", "runtime", "-d", "--name", "rl-nocmd", "local/rootless:1", "nosuchcmd");
         ok("rm", "rl-nocmd");
+        assertEquals("/new/dir\n", ok("run", "--backend", "runtime", "--rm", "-w", "/new/dir", "local/rootless:1", "pwd").stdout,
+                "a missing working directory is made, as docker does");
         ok("run", "--backend", "runtime", "-d", "--name", "rl-codes", "local/rootless:1", "sleep", "1000");
         assertTrue(ok("exec", "rl-codes", "sh", "-c", EngineIT.LOOPBACK).stdout.contains("got:via-lo"), "exec sees it too");
         refused(127, "exec: \"nosuchcmd\": executable file not found in $PATH", "exec", "rl-codes", "nosuchcmd");

@@ -879,8 +879,12 @@ public final class OciRuntime {
         return new CloudtuiException(message, commandExitCode(message), null);
     }
 
+    /** What it says when the working directory cannot be entered (runc's words; docker exec says 126). */
+    private static final java.util.regex.Pattern NO_CWD = java.util.regex.Pattern.compile("chdir to cwd \\(\".*\"\\) set in config.json failed: [^\n]*");
+
     /** 127 or 126 when MESSAGE says the command could not be run (not found, cannot be invoked), else 1. */
     public static int commandExitCode(String message) {
+        if (NO_CWD.matcher(message).matches()) return 126;
         java.util.regex.Matcher m = CANNOT_RUN.matcher(message);
         if (!m.matches()) return 1;
         String why = m.group(1);

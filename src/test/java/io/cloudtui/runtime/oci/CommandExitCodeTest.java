@@ -14,6 +14,7 @@ class CommandExitCodeTest {
         assertEquals(126, OciRuntime.commandExitCode("exec: \"/etc/passwd\": permission denied"));
         assertEquals(126, OciRuntime.commandExitCode("exec: \"/bin/odd\": exec format error"));
         assertEquals(126, OciRuntime.commandExitCode("exec: \"a \"quoted\" name\": permission denied"));
+        assertEquals(126, OciRuntime.commandExitCode("chdir to cwd (\"/nope\") set in config.json failed: no such file or directory"));
         assertEquals(1, OciRuntime.commandExitCode("chdir /nope: No such file or directory"));
         assertEquals(1, OciRuntime.commandExitCode("mount the overlay root filesystem on /x: permission denied"));
         assertEquals(1, OciRuntime.commandExitCode("exec: \"x\": y\nmore"));
