@@ -23,6 +23,7 @@
 #include <linux/filter.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -120,6 +121,7 @@ static int g_fifo = -1, g_sock = -1; /* opened by the init's parent, used by the
 static int close_in_child = -1; /* the monitor's pipe to P, which the init must not hold */
 static int g_stdio[3] = { -1, -1, -1 }; /* log mode without terminal: the init's stdin (/dev/null or a pipe), stdout, stderr */
 static int report_fd = -1; /* where errors go: the REPORT file (P) or a pipe to P (children) */
+static int die_status = 1; /* die()'s exit code: 127 or 126 when the container's command cannot be run */
 
 /* Reports an error to whoever waits for us, then exits: every failure ends here. */
 static void die(const char *fmt, ...)
@@ -135,7 +137,7 @@ static void die(const char *fmt, ...)
     if (e) n += snprintf(buf + n, 64, ": %s", strerror(e));
     buf[n++] = '\n';
     if (report_fd >= 0 && write(report_fd, buf, n) < 0) { /* nothing left to tell */ }
-    _exit(1);
+    _exit(die_status);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -607,6 +609,25 @@ static void pivot(const char *rootfs)
     close(newroot);
 }
 
+/* The process's working directory, made (as root, 0755) where it is missing, as runc and docker do;
+ * only inside the new root, where a path cannot lead out. */
+static void make_cwd(const char *cwd)
+{
+    char p[4096], *s;
+    struct stat st;
+    if ((size_t)snprintf(p, sizeof p, "%s", cwd) >= sizeof p) { errno = ENAMETOOLONG; die("working directory %s", cwd); }
+    for (s = p + 1; ; s++) {
+        if (*s != '/' && *s) continue;
+        char c = *s;
+        *s = 0;
+        if (mkdir(p, 0755) < 0 && errno != EEXIST) die("create the working directory %s", p);
+        *s = c;
+        if (!c) break;
+    }
+    if (stat(p, &st) < 0) die("working directory %s", cwd);
+    if (!S_ISDIR(st.st_mode)) { errno = ENOTDIR; die("working directory %s", cwd); }
+}
+
 /* maskedPaths: /dev/null over files, an empty read-only tmpfs over directories. */
 static void mask(const char *path)
 {
@@ -893,25 +914,99 @@ static void close_inherited(void)
     if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) die("close_range");
 }
 
-static void exec_process(void)
+static char exec_path[4096]; /* the command as prepare_exec found it (always with a '/') */
+
+/* Dies with runc's words for a command that cannot be run (docker maps them to 127 and 126):
+ * exec: "NAME": executable file not found in $PATH | no such file or directory | permission denied. */
+static void exec_failed(const char *name, int e)
+{
+    char what[128], *p;
+    if (e == 0) snprintf(what, sizeof what, "executable file not found in $PATH");
+    else snprintf(what, sizeof what, "%s", strerror(e));
+    for (p = what; *p && e; p++) if (*p >= 'A' && *p <= 'Z') *p += 'a' - 'A';
+    die_status = e == 0 || e == ENOENT || e == ENOTDIR ? 127 : 126;
+    errno = 0;
+    die("exec: \"%s\": %s", name, what);
+}
+
+/* 0 when execve could run PATH, else the errno it would fail with. */
+static int runnable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) return errno;
+    if (!S_ISREG(st.st_mode)) return EACCES;
+    return access(path, X_OK) < 0 ? errno : 0;
+}
+
+/* Enters the working directory and finds the command as execvp would (PATH from the container's
+ * environment, default /bin:/usr/bin) - an executable file, as runc's lookup - so that a command
+ * that cannot be run fails create (or exec) with a clear error instead of the started container. */
+static void prepare_exec(void)
 {
     char cwd[4096];
-    if (S.umask >= 0) umask((mode_t)S.umask);
-    if (S.cwd && chdir(S.cwd) < 0) die("chdir %s", S.cwd);
+    const char *name = S.args[0], *path = "/bin:/usr/bin", *p, *end;
+    int i, e;
+    if (S.cwd && chdir(S.cwd) < 0) {
+        /* runc's words; docker's exec says 126 for it, run 126 too (a "permission denied") */
+        char why[128], *q;
+        snprintf(why, sizeof why, "%s", strerror(errno));
+        for (q = why; *q; q++) if (*q >= 'A' && *q <= 'Z') *q += 'a' - 'A';
+        die_status = 126;
+        errno = 0;
+        die("chdir to cwd (\"%s\") set in config.json failed: %s", S.cwd, why);
+    }
     /* a cwd outside our root would show as "(unreachable)": refuse rather than run there */
     if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/') { errno = 0; die("working directory is outside the container"); }
+    S.env[S.nenv] = NULL;
+    S.args[S.nargs] = NULL;
+    environ = S.env;
+    if (!name) { errno = 0; die("no command to run"); }
+    if (strchr(name, '/')) {
+        if ((e = runnable(name)) != 0) exec_failed(name, e);
+        snprintf(exec_path, sizeof exec_path, "%s", name);
+        return;
+    }
+    if (!name[0]) exec_failed(name, ENOENT);
+    for (i = 0; i < S.nenv; i++) if (strncmp(S.env[i], "PATH=", 5) == 0) path = S.env[i] + 5;
+    for (p = path; ; p = end + 1) {
+        end = strchr(p, ':');
+        if (!end) end = p + strlen(p);
+        /* an empty element is the working directory */
+        if ((size_t)snprintf(exec_path, sizeof exec_path, "%.*s/%s", end == p ? 1 : (int)(end - p), end == p ? "." : p, name)
+                < sizeof exec_path && runnable(exec_path) == 0) return;
+        if (!*end) break;
+    }
+    exec_failed(name, 0);
+}
+
+static void exec_process(void)
+{
+    if (S.umask >= 0) umask((mode_t)S.umask);
     if (S.apparmor) {
         char b[512];
         snprintf(b, sizeof b, "exec %s", S.apparmor);
         write_file("/proc/self/attr/exec", b);
     }
-    S.env[S.nenv] = NULL;
-    S.args[S.nargs] = NULL;
-    environ = S.env; /* execvp looks PATH up in the container's environment */
     close_inherited();
     load_seccomp(); /* with no_new_privs: as late as possible, so only execve must be allowed */
-    execvp(S.args[0], S.args);
-    die("exec %s", S.args[0]);
+    execvp(exec_path, S.args); /* a path: no search; a script without #! still runs with /bin/sh */
+    exec_failed(S.args[0], errno);
+}
+
+/* A new network namespace has its loopback down: bring it up, as runc (and docker's --network none) do. */
+static void loopback_up(void)
+{
+    struct ifreq ifr;
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) die("socket");
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) die("read the flags of lo");
+    if (!(ifr.ifr_flags & IFF_UP)) {
+        ifr.ifr_flags |= IFF_UP;
+        if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) die("bring lo up");
+    }
+    close(s);
 }
 
 static int sysctl_write(const char *key, const char *val)
@@ -947,6 +1042,7 @@ static void init_main(int sync_rd, int sync_wr)
     }
     /* cgroup namespace only now: the parent has moved us into the container's cgroup */
     if (has_new(CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) die("unshare cgroup namespace");
+    if (has_new(CLONE_NEWNET)) loopback_up();
     if (S.rootfs) {
         if (mount(NULL, "/", NULL, MS_REC | (S.rootprop ? S.rootprop : MS_SLAVE), NULL) < 0) die("root propagation");
         /* a rootless engine's overlay: only a mount namespace owned by the container's user
@@ -979,6 +1075,7 @@ static void init_main(int sync_rd, int sync_wr)
     }
     close(sync_rd);
     if (S.rootfs) pivot(S.rootfs);
+    if (S.rootfs && S.cwd && S.cwd[0] == '/') make_cwd(S.cwd);
     if (S.hostname && sethostname(S.hostname, strlen(S.hostname)) < 0) die("sethostname");
     for (i = 0; i + 1 < S.nsys; i += 2) sysctl_write(S.sysctl[i], S.sysctl[i + 1]);
     for (i = 0; i < S.nmask; i++) mask(S.masked[i]);
@@ -988,6 +1085,7 @@ static void init_main(int sync_rd, int sync_wr)
     if (!S.terminal && sock >= 0) close(sock);
     if (!S.terminal) setsid();
     finalize_identity();
+    prepare_exec(); /* a command that cannot run is create's error */
     /* ready: P may report success now; then wait for `start` */
     xwrite(sync_wr, "R", 1);
     report_fd = 2; /* nobody reads the sync pipe any more: later errors go to the container's stderr */
@@ -1901,6 +1999,7 @@ static int cmd_exec(const char *report)
         setup_terminal(sock);
         if (!S.terminal) { if (sock >= 0) close(sock); setsid(); }
         finalize_identity();
+        prepare_exec();
         exec_process(); /* st[1] is close-on-exec: EOF tells the parent exec succeeded */
     }
     close(st[1]);

@@ -40,7 +40,10 @@ final class Sessions {
     }
 
     int exec(String ref, ExecSpec spec, Stdio given) {
-        Stdio stdio = given != null ? given : NO_STDIO;
+        Stdio in = given != null ? given : NO_STDIO;
+        // the engine's own error, when the command cannot be started, comes first on the stream
+        Head head = new Head(in.stdout());
+        Stdio stdio = new Stdio(in.stdin(), head, in.stderr() != null ? in.stderr() : in.stdout(), in.tty(), in.size(), in.onResize());
         List<String> command = spec.command();
         if (command.isEmpty()) throw CloudtuiException.usage("exec needs a command");
         boolean withStdin = stdio.stdin() != null;
@@ -64,7 +67,53 @@ final class Sessions {
             // input starts flowing only now, after the size is set, so the command never reads at 0x0
             pump(ref, h, stdio.stdin(), stdio);
         }
-        return exitCodeOfExec(execId);
+        return exitCodeOfExec(execId, head.text());
+    }
+
+    /** Passes everything on to OUT (none: nowhere) and keeps the first bytes. */
+    private static final class Head extends java.io.OutputStream {
+        private final java.io.OutputStream out;
+        private final java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+
+        Head(java.io.OutputStream out) {
+            this.out = out != null ? out : java.io.OutputStream.nullOutputStream();
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            synchronized (kept) {
+                if (kept.size() < 1024) kept.write(b, off, Math.min(len, 1024 - kept.size()));
+            }
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        String text() {
+            synchronized (kept) {
+                return kept.toString(java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    /**
+     * The docker CLI's exit code for a container whose start failed with MESSAGE (its
+     * runStartContainerErr): 127 the command was not found, 126 it could not be invoked, else 1
+     * (which run reports as 125).
+     */
+    static int startFailureCode(String message) {
+        if (message.contains("executable file not found") || message.contains("no such file or directory")
+                || message.contains("system cannot find the file specified")) return 127;
+        if (message.contains("permission denied") || message.contains("is a directory")) return 126;
+        return 1;
     }
 
     private Hijack hijack(String ref, String path, String body, boolean tty) {
@@ -83,10 +132,20 @@ final class Sessions {
         }
     }
 
-    private int exitCodeOfExec(String execId) {
+    /**
+     * The exec's exit code. An engine before Docker 23 says 126 for every command it could not
+     * start; its message (HEAD, the start of the output) tells a command not found, 127 as newer
+     * engines and the docker CLI's run.
+     */
+    private int exitCodeOfExec(String execId, String head) {
         for (int i = 0; i < 100; i++) {
             var r = docker().inspectExecCmd(execId).exec();
-            if (!Boolean.TRUE.equals(r.isRunning()) && r.getExitCodeLong() != null) return r.getExitCodeLong().intValue();
+            if (!Boolean.TRUE.equals(r.isRunning()) && r.getExitCodeLong() != null) {
+                int code = r.getExitCodeLong().intValue();
+                boolean neverRan = r.getPidLong() == null || r.getPidLong() == 0;
+                if (code == 126 && neverRan && head.contains("exec failed") && startFailureCode(head) == 127) return 127;
+                return code;
+            }
             sleep(50);
         }
         throw new CloudtuiException("exec " + execId.substring(0, 12) + " did not report an exit code");
@@ -208,7 +267,7 @@ final class Sessions {
                 .withCondition(spec.autoRemove() ? WaitContainerCondition.REMOVED : WaitContainerCondition.NEXT_EXIT).exec(wait));
         wait.awaitStarted(30);
         InputStream in = spec.interactive() ? stdio.stdin() : null;
-        try (Hijack h = hijack(null, attachPath(id, in != null), null, spec.tty())) {
+        try (Hijack h = attachToRun(id, in != null, spec)) {
             startOrCleanUp(id, spec.autoRemove());
             if (spec.tty()) sizeContainer(id, stdio);
             pump(null, h, in, stdio);
@@ -221,13 +280,27 @@ final class Sessions {
         return status[0];
     }
 
+    /** The attach of a run; podman's engine starts the container for it and fails it there when it cannot run. */
+    private Hijack attachToRun(String id, boolean stdin, RunSpec spec) {
+        try {
+            return hijack(null, attachPath(id, stdin), null, spec.tty());
+        } catch (CloudtuiException e) {
+            int code = startFailureCode(e.getMessage());
+            if (code == 1) throw e;
+            if (spec.autoRemove()) removeQuietly(id);
+            throw new CloudtuiException(e.getMessage(), code, e);
+        }
+    }
+
     private void startOrCleanUp(String id, boolean autoRemove) {
         try {
             docker().startContainerCmd(id).exec();
         } catch (RuntimeException e) {
             // like docker run --rm: a container that could not start is not left behind
             if (autoRemove) removeQuietly(id);
-            throw backend.translate(null, e);
+            CloudtuiException ce = backend.translate(null, e);
+            int code = startFailureCode(ce.getMessage());
+            throw code == 1 ? ce : new CloudtuiException(ce.getMessage(), code, e);
         }
     }
 

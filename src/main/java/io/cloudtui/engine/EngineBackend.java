@@ -691,15 +691,8 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             env.add("HOME=" + u.home());
         }
         spec.env().forEach((k, v) -> env.add(k + "=" + v));
-        try {
-            return runtime().exec(id, spec.command(), spec.workdir(), env, as, stdio);
-        } catch (CloudtuiException e) {
-            // the command could not be started (not found, not executable): 126, as docker exec
-            if (!spec.command().isEmpty() && e.getMessage().startsWith("exec " + spec.command().get(0) + ": ")) {
-                throw new CloudtuiException(e.getMessage(), 126, e);
-            }
-            throw e;
-        }
+        // a command that cannot be started fails with 127 (not found) or 126 (not executable), as docker exec
+        return runtime().exec(id, spec.command(), spec.workdir(), env, as, stdio);
     }
 
     /** Refuses user U (WHO, for the message) when a rootless container's user namespace (IDS) does not map its ids. */

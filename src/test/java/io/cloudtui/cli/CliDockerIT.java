@@ -320,7 +320,7 @@ class CliDockerIT {
         assertEquals("err\n", r.err());
         assertEquals(0, cli("exec", name, "true").code());
         Result missing = jar(null, null, "exec", name, "nosuchcmd");
-        assertEquals(126, missing.code(), missing.toString());
+        assertEquals(127, missing.code(), missing.toString());
         Result in = cliWithInput("hello\nworld\n", "exec", "-i", name, "cat");
         assertEquals(0, in.code(), in.toString());
         assertEquals("hello\nworld\n", in.out());
@@ -333,6 +333,48 @@ class CliDockerIT {
         Result ttyOnly = jar(null, null, "exec", "-t", name, "tty");
         assertEquals(0, ttyOnly.code(), ttyOnly.toString());
         assertTrue(ttyOnly.out().trim().matches("/dev/pts/\\d+"), ttyOnly.out());
+    }
+
+    /**
+     * Issue #19: as the docker CLI, a command that is not found exits 127 and one that cannot be
+     * invoked 126, for run (foreground and -d) and exec alike; 125 is only for a container that
+     * could not be made; the command's own code otherwise. One line on stderr, no stack trace.
+     */
+    @Test
+    void aCommandThatCannotRunExitsAsDocker() throws Exception {
+        record Case(int code, String say, String... args) {}
+        List<Case> cases = List.of(
+                new Case(127, "executable file not found", "run", "--rm", "--name", PREFIX + "c1", IMAGE, "nosuchcmd"),
+                new Case(127, "no such file or directory", "run", "--rm", "--name", PREFIX + "c2", IMAGE, "/no/such/file"),
+                new Case(126, "permission denied", "run", "--rm", "--name", PREFIX + "c3", IMAGE, "/etc/passwd"),
+                new Case(126, "permission denied", "run", "--rm", "--name", PREFIX + "c4", IMAGE, "/etc"),
+                new Case(127, "executable file not found", "run", "-d", "--name", PREFIX + "c5", IMAGE, "nosuchcmd"),
+                new Case(126, "permission denied", "run", "-d", "--name", PREFIX + "c6", IMAGE, "/etc/passwd"),
+                new Case(125, "not found", "run", "--rm", PREFIX + "no/such-image:1", "true"));
+        for (Case c : cases) {
+            Result r = c == cases.get(0) ? jar(null, null, c.args()) : cli(c.args());
+            assertEquals(c.code(), r.code(), String.join(" ", c.args()) + ": " + r);
+            assertEquals(1, r.err().lines().count(), "one line: " + r);
+            assertTrue(r.err().startsWith("cloudtui: ") && r.err().contains(c.say()), r.toString());
+            assertFalse(r.err().contains("Exception"), r.toString());
+        }
+        assertEquals("", docker("ps", "-aq", "--filter", "name=" + PREFIX + "c1").out(), "--rm removed what could not start");
+        assertEquals("created", stateOf(PREFIX + "c5"), "-d leaves it created, as docker run -d");
+        assertEquals(3, cli("run", "--rm", IMAGE, "sh", "-c", "exit 3").code(), "the command's own code");
+        assertEquals(125, cli("run", "--rm", IMAGE, "sh", "-c", "exit 125").code(), "even 125");
+
+        String name = PREFIX + "codes";
+        runningContainer("codes");
+        Result nf = jar(null, null, "exec", name, "nosuchcmd");
+        assertEquals(127, nf.code(), nf.toString());
+        assertTrue((nf.out() + nf.err()).contains("executable file not found"), nf.toString());
+        Result nx = cli("exec", name, "/etc/passwd");
+        assertEquals(126, nx.code(), nx.toString());
+        assertTrue((nx.out() + nx.err()).contains("permission denied"), nx.toString());
+        assertEquals(127, cli("exec", name, "/no/such/file").code());
+        assertEquals(126, cli("exec", name, "/etc").code());
+        assertEquals(5, cli("exec", name, "sh", "-c", "exit 5").code());
+        assertEquals(126, cli("exec", name, "sh", "-c", "exit 126").code(), "a command's own 126 stays");
     }
 
     @Test

@@ -1,9 +1,11 @@
 package io.cloudtui.docker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloudtui.config.BackendConfig;
+import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.core.LogOptions;
 import io.cloudtui.core.RunSpec;
 import io.cloudtui.core.State;
@@ -75,5 +77,26 @@ class PodmanIT {
         podman.remove(name, false);
         assertTrue(podman.list(true).stream().noneMatch(x -> x.name().equals(name)));
         assertTrue(Engines.run("podman", "container", "exists", name) != 0, "podman no longer has the container");
+    }
+
+    /**
+     * Issue #19: a command not found is 127 also over podman, whose engine fails the attach (not the
+     * start) of a container that cannot run; exec says 127 itself.
+     */
+    @Test
+    void aCommandNotFoundExits127() {
+        for (boolean detach : new boolean[] {false, true}) {
+            RunSpec spec = new RunSpec(IMAGE, name, List.of("nosuchcmd"), null, Map.of(), List.of(), null, List.of(), detach, false, false, true,
+                    null, null, null, null, null, false, null, Map.of());
+            CloudtuiException e = assertThrows(CloudtuiException.class,
+                    () -> podman.run(spec, new Stdio(null, new ByteArrayOutputStream(), new ByteArrayOutputStream(), false, null, null), id -> {}));
+            assertEquals(127, e.exitCode(), (detach ? "-d: " : "") + e.getMessage());
+            assertTrue(e.getMessage().contains("executable file not found"), e.getMessage());
+            Engines.run("podman", "rm", "-f", name);
+        }
+        RunSpec sleeper = new RunSpec(IMAGE, name, List.of("sleep", "300"), null, Map.of(), List.of(), null, List.of(), true, false, false, false,
+                null, null, null, null, null, false, null, Map.of());
+        assertEquals(0, podman.run(sleeper, null, id -> {}));
+        assertEquals(127, podman.exec(name, List.of("nosuchcmd"), new Stdio(null, new ByteArrayOutputStream(), new ByteArrayOutputStream(), false, null, null)));
     }
 }

@@ -397,8 +397,8 @@ class EngineIT {
         assertTrue(o2.toString(StandardCharsets.UTF_8).startsWith("bar in /tmp\r\n/dev/pts/"), o2.toString(StandardCharsets.UTF_8));
         for (boolean tty : new boolean[] {false, true}) {
             CloudtuiException missing = assertThrows(CloudtuiException.class, () -> engine.exec(id, List.of("nosuchcmd"), new Stdio(null, o2, o2, tty, null, null)));
-            assertEquals(126, missing.exitCode(), "as docker exec: " + missing.getMessage());
-            assertTrue(missing.getMessage().startsWith("exec nosuchcmd: "), missing.getMessage());
+            assertEquals(127, missing.exitCode(), "as docker exec: " + missing.getMessage());
+            assertEquals("exec: \"nosuchcmd\": executable file not found in $PATH", missing.getMessage());
         }
         engine.remove(id, true);
     }
@@ -627,6 +627,87 @@ class EngineIT {
         assertEquals(1, (ac == 0 ? 1 : 0) + (bc == 0 ? 1 : 0), ao + "\n" + bo);
         assertTrue((ac == 0 ? bo : ao).contains("already in use"), ao + "\n" + bo);
         assertEquals(0, run(config, base, "rm", "-f", "race", "late").code);
+    }
+
+    /** Shows lo's flags, then a TCP round trip over 127.0.0.1 inside the container ("got:via-lo" when it works). */
+    static final String LOOPBACK = "ip addr show lo | head -1; nc -l -p 8080 -e echo via-lo & "
+            + "for i in $(seq 100); do r=$(nc 127.0.0.1 8080 </dev/null 2>/dev/null) && [ -n \"$r\" ] && break; sleep 0.1; done; echo got:$r";
+
+    /** Issue #19: the container's own network namespace has its loopback up, as docker's --network none. */
+    @Test
+    void loopbackIsUpInTheContainersOwnNetwork() throws Exception {
+        Path config = work.resolve("config-lo.yaml");
+        Files.writeString(config, "backends:\n  - name: rt\n    type: runtime\n    store: " + store + "\n    root: " + runRoot + "\n");
+        List<String> base = cli(config);
+        for (List<String> net : List.<List<String>>of(List.of(), List.of("--network", "none"))) {
+            List<String> args = new ArrayList<>(List.of("run", "--rm"));
+            args.addAll(net);
+            args.addAll(List.of("local/bb:1", "sh", "-c", LOOPBACK));
+            Out r = run(config, base, args.toArray(String[]::new));
+            assertEquals(0, r.code, r.text);
+            assertTrue(r.text.contains("<LOOPBACK,UP,LOWER_UP>"), net + ": " + r.text);
+            assertTrue(r.text.contains("got:via-lo"), net + ": " + r.text);
+        }
+        String id = start(simple("lo-exec", "sleep", "1000"));
+        assertTrue(sh(id, LOOPBACK).contains("got:via-lo"), "and for exec: " + sh(id, LOOPBACK));
+        engine.remove(id, true);
+    }
+
+    /**
+     * Issue #19: as docker, a command that is not found exits 127 and one that cannot be invoked
+     * 126, for run (foreground and -d) and exec; 125 only when the container could not be made;
+     * one line on stderr with what the runtime said.
+     */
+    @Test
+    void aCommandThatCannotRunExitsAsDocker() throws Exception {
+        Path config = work.resolve("config-codes.yaml");
+        Files.writeString(config, "backends:\n  - name: rt\n    type: runtime\n    store: " + store + "\n    root: " + runRoot + "\n");
+        List<String> base = cli(config);
+        record Case(int code, String say, String... args) {}
+        List<Case> cases = List.of(
+                new Case(127, "exec: \"nosuchcmd\": executable file not found in $PATH", "run", "--rm", "--name", "c1", "local/bb:1", "nosuchcmd"),
+                new Case(127, "exec: \"/no/such/file\": no such file or directory", "run", "--rm", "--name", "c2", "local/bb:1", "/no/such/file"),
+                new Case(126, "exec: \"/etc/passwd\": permission denied", "run", "--rm", "--name", "c3", "local/bb:1", "/etc/passwd"),
+                new Case(126, "exec: \"/etc\": permission denied", "run", "--rm", "--name", "c4", "local/bb:1", "/etc"),
+                new Case(127, "executable file not found", "run", "-d", "--name", "c5", "local/bb:1", "nosuchcmd"),
+                new Case(126, "permission denied", "run", "-d", "--name", "c6", "local/bb:1", "/etc/passwd"),
+                new Case(125, "no such image", "run", "--rm", "local/no-such-image:1", "true"));
+        for (Case c : cases) {
+            Out r = run(config, base, c.args());
+            assertEquals(c.code(), r.code, String.join(" ", c.args()) + ": " + r.text);
+            assertEquals(1, r.text.lines().count(), "one line: " + r.text);
+            assertTrue(r.text.startsWith("cloudtui: ") && r.text.contains(c.say()), r.text);
+        }
+        Out ps = run(config, base, "ps", "-a");
+        assertFalse(ps.text.contains(" c1 "), "--rm removed what could not start: " + ps.text);
+        assertTrue(ps.text.lines().anyMatch(l -> l.contains(" c5 ") && l.contains("created")), "-d leaves it created, as docker: " + ps.text);
+        assertEquals(0, run(config, base, "rm", "c5", "c6").code);
+        assertEquals(3, run(config, base, "run", "--rm", "local/bb:1", "sh", "-c", "exit 3").code, "the command's own code");
+        assertEquals(125, run(config, base, "run", "--rm", "local/bb:1", "sh", "-c", "exit 125").code, "even 125");
+        // run makes a missing working directory, as docker (runc) does
+        Out wd = run(config, base, "run", "--rm", "-w", "/new/dir", "-u", "app", "local/bb:1", "sh", "-c", "pwd; stat -c %u /new/dir");
+        assertEquals("/new/dir\n0\n", wd.text, "made by root, entered as the user");
+        Out nw = run(config, base, "run", "--rm", "-w", "/etc/passwd", "local/bb:1", "pwd");
+        assertEquals(125, nw.code, nw.text);
+        assertTrue(nw.text.startsWith("cloudtui: ") && nw.text.contains("/etc/passwd") && nw.text.lines().count() == 1, nw.text);
+
+        assertEquals(0, run(config, base, "run", "-d", "--name", "codes", "local/bb:1", "sleep", "1000").code);
+        Out nf = run(config, base, "exec", "codes", "nosuchcmd");
+        assertEquals(127, nf.code, nf.text);
+        assertEquals("cloudtui: exec: \"nosuchcmd\": executable file not found in $PATH\n", nf.text);
+        Out nx = run(config, base, "exec", "codes", "/etc/passwd");
+        assertEquals(126, nx.code, nx.text);
+        assertEquals("cloudtui: exec: \"/etc/passwd\": permission denied\n", nx.text);
+        assertEquals(127, run(config, base, "exec", "codes", "/no/such/file").code);
+        assertEquals(126, run(config, base, "exec", "codes", "/etc").code);
+        assertEquals(5, run(config, base, "exec", "codes", "sh", "-c", "exit 5").code);
+        // found through PATH relative to -w, as execvp finds it
+        assertEquals(0, run(config, base, "exec", "-w", "/bin", "codes", "./true").code);
+        // a working directory exec cannot enter: 126, as docker exec
+        Out nd = run(config, base, "exec", "-w", "/nope", "codes", "pwd");
+        assertEquals(126, nd.code, nd.text);
+        assertEquals("cloudtui: chdir to cwd (\"/nope\") set in config.json failed: no such file or directory\n", nd.text);
+        assertEquals(0, run(config, base, "rm", "-f", "codes").code);
     }
 
     record Out(int code, String text) {}

@@ -481,6 +481,33 @@ class EngineRootlessIT {
     }
 
     /**
+     * Issue #19, rootless: the container's loopback is up (root of its user namespace owns its
+     * network namespace), and a command that cannot run exits 127 or 126 as with docker, for run
+     * and exec.
+     */
+    @Test
+    @Order(3)
+    void loopbackIsUpAndACommandThatCannotRunExits127Or126() throws Exception {
+        for (String net : List.of("default", "none")) {
+            Out o = ok("run", "--backend", "runtime", "--rm", "--network", net, "local/rootless:1", "sh", "-c", EngineIT.LOOPBACK);
+            assertTrue(o.stdout.contains("<LOOPBACK,UP,LOWER_UP>"), net + ": " + o.text);
+            assertTrue(o.stdout.contains("got:via-lo"), net + ": " + o.text);
+        }
+        refused(127, "exec: \"nosuchcmd\": executable file not found in $PATH", "run", "--backend", "runtime", "--rm", "local/rootless:1", "nosuchcmd");
+        refused(126, "exec: \"/etc/passwd\": permission denied", "run", "--backend", "runtime", "--rm", "local/rootless:1", "/etc/passwd");
+        refused(127, "executable file not found", "run", "--backend", "runtime", "-d", "--name", "rl-nocmd", "local/rootless:1", "nosuchcmd");
+        ok("rm", "rl-nocmd");
+        assertEquals("/new/dir\n", ok("run", "--backend", "runtime", "--rm", "-w", "/new/dir", "local/rootless:1", "pwd").stdout,
+                "a missing working directory is made, as docker does");
+        ok("run", "--backend", "runtime", "-d", "--name", "rl-codes", "local/rootless:1", "sleep", "1000");
+        assertTrue(ok("exec", "rl-codes", "sh", "-c", EngineIT.LOOPBACK).stdout.contains("got:via-lo"), "exec sees it too");
+        refused(127, "exec: \"nosuchcmd\": executable file not found in $PATH", "exec", "rl-codes", "nosuchcmd");
+        refused(126, "exec: \"/etc\": permission denied", "exec", "rl-codes", "/etc");
+        assertEquals(4, cli("exec", "rl-codes", "sh", "-c", "exit 4").code);
+        ok("rm", "-f", "rl-codes");
+    }
+
+    /**
      * Users other than root: with subordinate ids (useradd gives a new user a range on Debian;
      * newuidmap and newgidmap from the uidmap package) they map to those; without, refused.
      */

@@ -804,7 +804,7 @@ public final class OciRuntime {
         } catch (IOException e) {
             text = "";
         }
-        if (!text.matches("\\d+")) throw new CloudtuiException(text.isEmpty() ? "exec failed (native stage exit code " + rc + ")" : text);
+        if (!text.matches("\\d+")) throw nativeError(text.isEmpty() ? "exec failed (native stage exit code " + rc + ")" : text);
         return rc;
     }
 
@@ -869,6 +869,29 @@ public final class OciRuntime {
 
     // ---- the C stage ----
 
+    /** What the C stage says when the process's command cannot be run: {@code exec: "NAME": WHY}. */
+    private static final java.util.regex.Pattern CANNOT_RUN = java.util.regex.Pattern.compile("exec: \".*\": ([^\n]*)");
+
+    /**
+     * The C stage's error MESSAGE as an exception; a command that cannot be run exits as with docker
+     * (and a shell): 127 when it is not found, 126 when it cannot be invoked.
+     */
+    static CloudtuiException nativeError(String message) {
+        return new CloudtuiException(message, commandExitCode(message), null);
+    }
+
+    /** What it says when the working directory cannot be entered (runc's words; docker exec says 126). */
+    private static final java.util.regex.Pattern NO_CWD = java.util.regex.Pattern.compile("chdir to cwd \\(\".*\"\\) set in config.json failed: [^\n]*");
+
+    /** 127 or 126 when MESSAGE says the command could not be run (not found, cannot be invoked), else 1. */
+    public static int commandExitCode(String message) {
+        if (NO_CWD.matcher(message).matches()) return 126;
+        java.util.regex.Matcher m = CANNOT_RUN.matcher(message);
+        if (!m.matches()) return 1;
+        String why = m.group(1);
+        return why.equals("executable file not found in $PATH") || why.equals("no such file or directory") || why.equals("not a directory") ? 127 : 126;
+    }
+
     /**
      * Runs the C stage with our stdio (the container inherits it). Returns the pid it reports, or
      * with WAIT_CODE the exit code of the process it ran.
@@ -905,7 +928,7 @@ public final class OciRuntime {
         }
         boolean started = text.matches("\\d+");
         if (!started) {
-            throw new CloudtuiException(text.isEmpty() ? verb + " failed (native stage exit code " + rc + ")" : text);
+            throw nativeError(text.isEmpty() ? verb + " failed (native stage exit code " + rc + ")" : text);
         }
         if (waitCode) return rc;
         if (rc != 0) throw new CloudtuiException(verb + " failed (native stage exit code " + rc + ")");
