@@ -19,8 +19,8 @@ import picocli.CommandLine.Parameters;
 /** {@code cloudtui stats}: a live resource table, like {@code docker stats}. */
 @Command(name = "stats", mixinStandardHelpOptions = true,
         description = {"Show CPU, memory, network, block I/O and process counts of running workloads.",
-            "Containers: CPU % is docker's, 100% = one host CPU busy (so 4 busy CPUs show 400%).",
-            "VMs: CPU % is virt-top's, 100% = every host CPU busy.",
+            "Containers: CPU %% is docker's, 100%% = one host CPU busy (so 4 busy CPUs show 400%%).",
+            "VMs: CPU %% is virt-top's, 100%% = every host CPU busy.",
             "Without --no-stream the table refreshes every 2 seconds until ctrl-c."},
         footerHeading = Examples.HEADING,
         footer = {"  cloudtui stats", "  cloudtui stats --no-stream web db"})

@@ -268,10 +268,21 @@ class CliCommandsTest {
     void helpOfEveryCommandHasExamples() {
         for (String c : List.of("ps", "start", "stop", "restart", "kill", "pause", "unpause", "rm", "logs", "exec", "attach", "run",
                 "inspect", "stats", "images", "rmi", "build", "volumes", "networks", "completion")) {
-            var r = cli(c, "--help");
+            // picocli's own warnings (an unescaped % in a description) go straight to System.err
+            java.io.PrintStream saved = System.err;
+            java.io.ByteArrayOutputStream stray = new java.io.ByteArrayOutputStream();
+            System.setErr(new java.io.PrintStream(stray, true, java.nio.charset.StandardCharsets.UTF_8));
+            CliHarness.Result r;
+            try {
+                r = cli(c, "--help");
+            } finally {
+                System.setErr(saved);
+            }
             assertEquals(0, r.code(), c);
             assertTrue(r.out().startsWith("Usage: cloudtui " + c), r.out());
             assertTrue(r.out().contains("Examples:"), c);
+            assertEquals("", stray.toString(java.nio.charset.StandardCharsets.UTF_8), c);
+            assertEquals("", r.err(), c);
         }
     }
 
