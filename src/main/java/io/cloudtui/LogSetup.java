@@ -20,7 +20,7 @@ public final class LogSetup {
     public static Path defaultLogFile(Map<String, String> env) {
         String xdg = env.get("XDG_STATE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
-                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".local", "state");
+                : io.cloudtui.core.Dirs.home(env).resolve(".local").resolve("state");
         return base.resolve("cloudtui").resolve("cloudtui.log");
     }
 

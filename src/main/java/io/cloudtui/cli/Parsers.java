@@ -153,7 +153,7 @@ public final class Parsers {
     static final class MountConverter implements ITypeConverter<RunSpec.Mount> {
         @Override
         public RunSpec.Mount convert(String value) {
-            return mount(value, Path.of(System.getProperty("user.dir")), System.getProperty("user.home"));
+            return mount(value, Path.of(System.getProperty("user.dir")), io.cloudtui.core.Dirs.home().toString());
         }
     }
 

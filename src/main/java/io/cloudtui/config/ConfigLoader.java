@@ -73,7 +73,7 @@ public final class ConfigLoader {
         String fromEnv = env.get("CLOUDTUI_CONFIG");
         if (fromEnv != null && !fromEnv.isBlank()) return Path.of(fromEnv);
         String xdg = env.get("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(env.getOrDefault("HOME", "/root"), ".config");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : io.cloudtui.core.Dirs.home(env).resolve(".config");
         return base.resolve("cloudtui").resolve("config.yaml");
     }
 

@@ -38,7 +38,7 @@ final class EndpointResolver {
 
     /** A socket counts only if we may connect to it (write access): else a user outside the docker group would get docker, not the embedded engine. */
     static EndpointResolver system() {
-        return new EndpointResolver(System.getenv(), Path.of(System.getProperty("user.home")), p -> Files.exists(p) && Files.isWritable(p));
+        return new EndpointResolver(System.getenv(), io.cloudtui.core.Dirs.home(), p -> Files.exists(p) && Files.isWritable(p));
     }
 
     /** The endpoint for a configured (or default) backend; falls back to the default socket. */

@@ -89,7 +89,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     static Path defaultStore() {
         if ("root".equals(System.getProperty("user.name"))) return Path.of("/var/lib/cloudtui");
         String xdg = System.getenv("XDG_DATA_HOME");
-        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share")).resolve("cloudtui");
+        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : io.cloudtui.core.Dirs.home().resolve(".local").resolve("share")).resolve("cloudtui");
     }
 
     /**
@@ -101,7 +101,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         String xdg = System.getenv("XDG_RUNTIME_DIR");
         if (xdg != null && !xdg.isBlank()) return Path.of(xdg, "cloudtui", "engine");
         String state = System.getenv("XDG_STATE_HOME");
-        return (state != null && !state.isBlank() ? Path.of(state) : Path.of(System.getProperty("user.home"), ".local", "state")).resolve("cloudtui/engine");
+        return (state != null && !state.isBlank() ? Path.of(state) : io.cloudtui.core.Dirs.home().resolve(".local").resolve("state")).resolve("cloudtui/engine");
     }
 
     private volatile boolean privateDone;

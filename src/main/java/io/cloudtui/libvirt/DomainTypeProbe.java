@@ -67,7 +67,7 @@ final class DomainTypeProbe {
 
     static Path cacheFile() {
         String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : io.cloudtui.core.Dirs.home().resolve(".cache");
         return base.resolve("cloudtui").resolve("libvirt-domain-type.properties");
     }
 

@@ -118,7 +118,7 @@ final class VmCreator {
 
     private Path imageDir() {
         Path dir = backend.endpoint().endsWith("/session")
-                ? Path.of(System.getProperty("user.home"), ".local/share/libvirt/images")
+                ? io.cloudtui.core.Dirs.home().resolve(".local/share/libvirt/images")
                 : Path.of("/var/lib/libvirt/images");
         try {
             Files.createDirectories(dir);

@@ -29,7 +29,7 @@ final class Themes {
     static Themes standard(Map<String, String> env) {
         List<Path> dirs = new ArrayList<>();
         String xdg = env.get("XDG_CONFIG_HOME");
-        Path cfg = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".config");
+        Path cfg = xdg != null && !xdg.isBlank() ? Path.of(xdg) : io.cloudtui.core.Dirs.home(env).resolve(".config");
         dirs.add(cfg.resolve("cloudtui").resolve("themes"));
         String home = System.getProperty("cloudtui.home");
         if (home != null && !home.isBlank()) dirs.add(Path.of(home).resolve("themes"));

@@ -50,7 +50,7 @@ final class VmForm extends Form<VmForm.Field> {
     VmForm(TuiApp app, Backend backend, Map<String, String> env) {
         super(Field.class, Field.NAME);
         this.app = app;
-        this.home = env.getOrDefault("HOME", System.getProperty("user.home"));
+        this.home = io.cloudtui.core.Dirs.home(env).toString();
         if (backend != null) set(Field.BACKEND, backend.name());
         set(Field.VCPUS, "1");
         set(Field.MEMORY, "1g");

@@ -60,8 +60,13 @@ class CliUnprivilegedIT {
 
     /** The CLI as USER, with nothing of our environment but what a login sets. */
     static Out cli(String... args) throws Exception {
+        return cliWithHome(home, args);
+    }
+
+    /** As {@link #cli}, with HOME set to {@code h} (not the passwd entry's home). */
+    static Out cliWithHome(Path h, String... args) throws Exception {
         List<String> c = new ArrayList<>(List.of("setpriv", "--reuid=" + USER, "--regid=" + USER, "--init-groups", "env", "-i",
-                "HOME=" + home, "USER=" + USER, "LOGNAME=" + USER, "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
+                "HOME=" + h, "USER=" + USER, "LOGNAME=" + USER, "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=off", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()));
         c.addAll(List.of(args));
@@ -158,5 +163,16 @@ class CliUnprivilegedIT {
             s = tmux.await("CLOUDTUI-EXIT");
             assertTrue(s.contains("CLOUDTUI-EXIT code=0"), s);
         }
+    }
+
+    @Test
+    void filesGoUnderHomeAsSetNotThePasswdEntrysHome() throws Exception {
+        Path other = work.resolve("other-home");
+        Files.createDirectory(other);
+        host("chown", USER + ":", other.toString());
+        Out images = cliWithHome(other, "images", "--backend", "runtime");
+        assertEquals(0, images.code, images.toString());
+        // the bundled engine's store is where $HOME says, as docker's and ssh's files are
+        assertTrue(Files.isDirectory(other.resolve(".local/share/cloudtui")), images.toString());
     }
 }

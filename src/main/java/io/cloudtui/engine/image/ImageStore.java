@@ -174,7 +174,7 @@ public final class ImageStore {
             return Path.of("/var/lib/cloudtui/images");
         }
         String xdg = System.getenv("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : io.cloudtui.core.Dirs.home().resolve(".local").resolve("share");
         return base.resolve("cloudtui/images");
     }
 

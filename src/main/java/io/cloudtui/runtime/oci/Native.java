@@ -129,7 +129,7 @@ final class Native {
         String xdg = System.getenv("XDG_RUNTIME_DIR");
         Path dir = OciRuntime.uid() == 0 ? Path.of("/run/cloudtui/bin")
                 : xdg != null && !xdg.isEmpty() ? Path.of(xdg, "cloudtui", "bin")
-                : Path.of(System.getProperty("user.home"), ".cache", "cloudtui", "bin");
+                : io.cloudtui.core.Dirs.home().resolve(".cache").resolve("cloudtui").resolve("bin");
         try {
             Files.createDirectories(dir.getParent());
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {

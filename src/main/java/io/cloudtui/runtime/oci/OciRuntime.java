@@ -28,7 +28,7 @@ public final class OciRuntime {
         if (uid() == 0) return Path.of("/run/cloudtui/runtime");
         String xdg = System.getenv("XDG_RUNTIME_DIR");
         if (xdg != null && !xdg.isEmpty()) return Path.of(xdg, "cloudtui", "runtime");
-        return Path.of(System.getProperty("user.home"), ".local", "state", "cloudtui", "runtime");
+        return io.cloudtui.core.Dirs.home().resolve(".local").resolve("state").resolve("cloudtui").resolve("runtime");
     }
 
     /** Real uid and gid of this process, from /proc/self/status. */
