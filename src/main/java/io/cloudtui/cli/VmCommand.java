@@ -4,6 +4,7 @@ import io.cloudtui.core.Backend;
 import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.core.Workloads;
 import io.cloudtui.libvirt.VmSupport;
+import io.cloudtui.term.ForegroundProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -74,7 +75,7 @@ final class VmCommand extends Base {
         @Option(names = "--memory", required = true, converter = Parsers.SizeConverter.class, paramLabel = "SIZE", description = "RAM, e.g. 512m, 2g")
         long memory;
 
-        @Option(names = "--disk", converter = Parsers.SizeConverter.class, paramLabel = "SIZE", description = "Disk size, e.g. 20g (default: the image's size)")
+        @Option(names = "--disk", converter = Parsers.SizeConverter.class, paramLabel = "SIZE", description = "Disk size, e.g. 20g (default: the image's size; with --kernel a 16 MiB disk that holds its snapshots)")
         Long disk;
 
         @Option(names = "--image", paramLabel = "FILE", description = "Base disk image (qcow2 or raw), used read-only as the backing file")
@@ -92,7 +93,7 @@ final class VmCommand extends Base {
         @Option(names = "--ssh-key", paramLabel = "FILE", description = "SSH public key for the cloud-init user")
         Path sshKey;
 
-        @Option(names = "--user", paramLabel = "NAME", description = "User cloud-init creates (default: cloud, when a key is given)")
+        @Option(names = "--user", paramLabel = "NAME", description = "User cloud-init creates, and vm ssh logs in as (default: cloud, when a key is given)")
         String user;
 
         @Option(names = "--network", paramLabel = "NAME", description = "libvirt network (default: 'default' when it exists)")
@@ -107,8 +108,12 @@ final class VmCommand extends Base {
         @Override
         public Integer call() {
             VmSupport vs = vmBackend(ctx(), backend);
-            String id = vs.create(new VmSupport.CreateSpec(name, vcpus, memory, disk == null ? 0 : disk, image, kernel, initrd, cmdline,
-                    sshKey, user, network, !noStart));
+            String id;
+            // libvirtd can take a minute to define a domain: on a terminal, a line says what it waits for
+            try (ProgressLine progress = ProgressLine.on(ctx().err(), "creating VM " + name)) {
+                id = vs.create(new VmSupport.CreateSpec(name, vcpus, memory, disk == null ? 0 : disk, image, kernel, initrd, cmdline,
+                        sshKey, user, network, !noStart), progress::step);
+            }
             ctx().out().println(id);
             return 0;
         }
@@ -272,15 +277,19 @@ final class VmCommand extends Base {
             Vm vm = vm(ctx(), target);
             VmSupport.SshTarget t = vm.support().sshTarget(vm.ref(), user);
             List<String> cmd = t.command(sshOptions, extra);
+            ForegroundProcess.Result r;
             try {
-                Process p = new ProcessBuilder(cmd).inheritIO().start();
-                return p.waitFor();
+                // ctrl-c goes to ssh; cloudtui waits for it and passes its status on
+                r = ForegroundProcess.run(cmd, ctx().err());
             } catch (IOException e) {
                 throw new CloudtuiException("cannot run ssh: " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return 130;
             }
+            // 255: ssh's own failure (no route, refused key); ssh said why, this line says which VM and what to do
+            if (r.code() == 255) {
+                ctx().err().println("cloudtui: " + t.failure(vm.name(), r.lastError()));
+                ctx().err().flush();
+            }
+            return r.code();
         }
     }
 

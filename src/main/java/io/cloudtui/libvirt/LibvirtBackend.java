@@ -229,6 +229,11 @@ final class LibvirtBackend implements Backend, VmSupport {
 
     /** Runs {@code fn} on the connection; libvirt errors become one-line CloudtuiExceptions. */
     <T> T call(String what, Fn<T> fn) {
+        return call(() -> what, fn);
+    }
+
+    /** As {@link #call(String, Fn)}, the message's subject read only when there is an error. */
+    <T> T call(java.util.function.Supplier<String> what, Fn<T> fn) {
         Conn c = conn();
         try {
             return fn.apply(c);
@@ -238,7 +243,7 @@ final class LibvirtBackend implements Backend, VmSupport {
                 wakeSupervisor();
                 throw new CloudtuiException("lost the connection to libvirt at " + uri + ": " + message(e), e);
             }
-            throw new CloudtuiException(what + ": " + message(e), e);
+            throw new CloudtuiException(what.get() + ": " + message(e), e);
         }
     }
 
@@ -291,16 +296,45 @@ final class LibvirtBackend implements Backend, VmSupport {
         return found;
     }
 
+    /**
+     * Runs {@code fn} on the VM {@code ref} names; a libvirt error becomes "VERB VM 'NAME': reason",
+     * naming the VM by its name even when {@code ref} is its UUID (as the CLI and the UI pass it).
+     */
     <T> T onDomain(String ref, String verb, DomainFn<T> fn) {
-        return call(verb + " " + ref, c -> {
+        return onDomain(ref, verb, "", fn);
+    }
+
+    /** As {@link #onDomain(String, String, DomainFn)}, {@code tail} after the VM's name ("VERB VM 'NAME'TAIL: reason"). */
+    <T> T onDomain(String ref, String verb, String tail, DomainFn<T> fn) {
+        String[] vm = {ref};
+        return call(() -> verb + " VM '" + vm[0] + "'" + tail, c -> {
             Domain d = find(c, ref);
             try {
+                vm[0] = d.getName();
                 return fn.apply(c, d);
             } catch (LibvirtException e) {
                 if (noDomain(e)) throw CloudtuiException.noSuchWorkload(name + ":" + ref);
                 throw e;
             }
         });
+    }
+
+    /** For a message: the name of the VM with this UUID, or the UUID when it cannot be read. */
+    private String nameOf(String uuid) {
+        Conn c = conn;
+        if (c != null) {
+            try {
+                return c.domainLookupByUUIDString(uuid).getName();
+            } catch (LibvirtException | RuntimeException e) {
+                LOG.debug("name of {}: {}", uuid, e.getMessage());
+            }
+        }
+        return uuid;
+    }
+
+    /** The name of the VM {@code ref} (a name, UUID or UUID prefix) names: what messages show. */
+    String vmName(String ref) {
+        return onDomain(ref, "look up", (c, d) -> d.getName());
     }
 
     @FunctionalInterface
@@ -628,13 +662,15 @@ final class LibvirtBackend implements Backend, VmSupport {
 
     @Override
     public void logs(String ref, LogOptions options, Consumer<LogLine> sink, Cancel cancel) {
-        throw new CloudtuiException("VMs have no log stream in libvirt; open the serial console instead: cloudtui console " + ref);
+        String vm = vmName(ref);
+        throw new CloudtuiException("VM '" + vm + "' has no log stream in libvirt; open its serial console instead: cloudtui console " + vm);
     }
 
     @Override
     public int exec(String ref, List<String> command, Stdio stdio) {
-        throw new CloudtuiException("exec into a VM is not supported; use its console (cloudtui console " + ref
-                + ") or ssh (cloudtui vm ssh " + ref + ")");
+        String vm = vmName(ref);
+        throw new CloudtuiException("exec into VM '" + vm + "' is not supported; use its console (cloudtui console " + vm
+                + ") or ssh (cloudtui vm ssh " + vm + ")");
     }
 
     @Override
@@ -645,11 +681,11 @@ final class LibvirtBackend implements Backend, VmSupport {
     @Override
     public int console(String ref, Stdio stdio, boolean force) {
         Conn c = conn();
-        String uuid = onDomain(ref, "console of", (cc, d) -> {
+        String[] id = onDomain(ref, "cannot open the console of", (cc, d) -> {
             if (d.isActive() == 0) throw new CloudtuiException("VM '" + d.getName() + "' is not running: start it to use its console");
-            return d.getUUIDString();
+            return new String[] {d.getUUIDString(), d.getName()};
         });
-        return new ConsoleSession(c, uuid, ref).run(stdio, force);
+        return new ConsoleSession(c, id[0], id[1]).run(stdio, force);
     }
 
     // ---------------------------------------------------------------- inspect and stats
@@ -768,7 +804,7 @@ final class LibvirtBackend implements Backend, VmSupport {
 
     /** Takes a new reading of {@code uuid}: the bulk call when the driver has it, else per-device calls. */
     private void sample(String uuid) {
-        call("stats of " + uuid, c -> {
+        call(() -> "cannot read the stats of VM '" + nameOf(uuid) + "'", c -> {
             try {
                 DomainStats.Sample s = fetchBulk(c).get(uuid);
                 if (s != null && s.cpuTimeNs() >= 0) return null;
@@ -984,27 +1020,37 @@ final class LibvirtBackend implements Backend, VmSupport {
 
     @Override
     public void snapshotCreate(String ref, String snapshot, String description, Boolean memory) {
-        onDomain(ref, "snapshot", (c, d) -> Snapshots.create(d, snapshot, description, memory));
+        onDomain(ref, "cannot take snapshot '" + snapshot + "' of", (c, d) -> Snapshots.create(d, snapshot, description, memory));
     }
 
     @Override
     public List<Snapshot> snapshots(String ref) {
-        return onDomain(ref, "snapshots of", (c, d) -> Snapshots.list(d));
+        return onDomain(ref, "cannot list the snapshots of", (c, d) -> Snapshots.list(d));
+    }
+
+    @Override
+    public String whyNoSnapshots(String ref) {
+        return onDomain(ref, "cannot read", (c, d) -> Snapshots.whyNot(d.getName(), DomainXml.parse(d.getXMLDesc(0))));
     }
 
     @Override
     public void snapshotRevert(String ref, String snapshot) {
-        onDomain(ref, "revert", (c, d) -> Snapshots.revert(d, snapshot));
+        onDomain(ref, "cannot revert", " to snapshot '" + snapshot + "'", (c, d) -> Snapshots.revert(d, snapshot));
     }
 
     @Override
     public void snapshotDelete(String ref, String snapshot) {
-        onDomain(ref, "delete snapshot of", (c, d) -> Snapshots.delete(d, snapshot));
+        onDomain(ref, "cannot delete snapshot '" + snapshot + "' of", (c, d) -> Snapshots.delete(d, snapshot));
     }
 
     @Override
     public String create(CreateSpec spec) {
-        return new VmCreator(this).create(spec);
+        return create(spec, step -> {});
+    }
+
+    @Override
+    public String create(CreateSpec spec, Consumer<String> progress) {
+        return new VmCreator(this).create(spec, progress);
     }
 
     @Override
@@ -1033,7 +1079,7 @@ final class LibvirtBackend implements Backend, VmSupport {
 
     @Override
     public SshTarget sshTarget(String ref, String userOverride) {
-        DomainXml x = onDomain(ref, "ssh to", (c, d) -> {
+        DomainXml x = onDomain(ref, "cannot ssh to", (c, d) -> {
             if (d.isActive() == 0) throw new CloudtuiException("VM '" + d.getName() + "' is not running");
             return DomainXml.parse(d.getXMLDesc(0));
         });
@@ -1041,7 +1087,9 @@ final class LibvirtBackend implements Backend, VmSupport {
         if (addrs.isEmpty()) {
             throw new CloudtuiException("VM '" + x.name() + "' has no known address yet (no DHCP lease, guest agent or ARP entry)");
         }
-        String user = userOverride != null ? userOverride : x.sshUser() != null ? x.sshUser() : "root";
+        // a VM cloudtui made with a key but no recorded user (before the user was always recorded) has the default user
+        String user = userOverride != null ? userOverride : x.sshUser() != null ? x.sshUser()
+                : x.sshKey() != null ? VmCreator.DEFAULT_USER : "root";
         Path key = null;
         if (x.sshKey() != null) {
             Path pub = Path.of(x.sshKey());

@@ -25,6 +25,8 @@ final class Snapshots {
         if (name == null || name.isBlank() || !name.matches("[^/\\s][^/]*")) {
             throw CloudtuiException.usage("invalid snapshot name '" + name + "'");
         }
+        String why = whyNot(d.getName(), DomainXml.parse(d.getXMLDesc(0)));
+        if (why != null) throw new CloudtuiException(why);
         if (lookup(d, name) != null) {
             throw new CloudtuiException("snapshot '" + name + "' already exists on VM '" + d.getName() + "'");
         }
@@ -43,6 +45,21 @@ final class Snapshots {
         xml.append("</domainsnapshot>");
         d.snapshotCreateXML(xml.toString(), 0);
         return null;
+    }
+
+    /**
+     * Why libvirt cannot snapshot this VM, in one line naming it, or null when it can. QEMU keeps
+     * internal snapshots (disk and memory) inside a qcow2 disk: a VM without any disk (a kernel
+     * booted directly, made before {@code vm create} gave such VMs a scratch disk, or by hand) has
+     * nowhere to put one, and libvirt's own refusal ("nothing selected for snapshot", "internal and
+     * full system snapshots require all disks to be selected") does not say so.
+     */
+    static String whyNot(String vm, DomainXml x) {
+        for (DomainXml.Disk disk : x.disks()) {
+            if ("disk".equals(disk.device())) return null;
+        }
+        return "VM '" + vm + "' has no disk to keep snapshots in (QEMU keeps them in a qcow2 disk): attach a qcow2 disk to it,"
+                + " or create it again with cloudtui vm create, which gives a kernel-booted VM one";
     }
 
     static List<VmSupport.Snapshot> list(Domain d) throws LibvirtException {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.libvirt.Network;
@@ -15,14 +16,25 @@ import org.libvirt.Network;
  * a NoCloud seed with the user and SSH key, serial console, virtio NIC, guest-agent channel.
  */
 final class VmCreator {
+    /**
+     * The qcow2 disk a kernel-booted VM gets when no --disk is given: QEMU keeps internal snapshots
+     * (disk and memory) in a qcow2 disk, so without one the VM could have none. Sparse: a few
+     * hundred KiB on the host until snapshots fill it.
+     */
+    static final long SCRATCH_DISK_BYTES = 16L << 20;
+
+    /** The user cloud-init creates when a key is given without --user. */
+    static final String DEFAULT_USER = "cloud";
+
     private final LibvirtBackend backend;
 
     VmCreator(LibvirtBackend backend) {
         this.backend = backend;
     }
 
-    String create(VmSupport.CreateSpec s) {
+    String create(VmSupport.CreateSpec s, Consumer<String> progress) {
         validate(s);
+        progress.accept("checking the name");
         if (!backend.isLocal()) {
             throw new CloudtuiException("vm create needs a local libvirt URI (the disk and seed are built on this machine); "
                     + backend.endpoint() + " is remote");
@@ -37,7 +49,9 @@ final class VmCreator {
             }
         });
         if (exists) throw new CloudtuiException("a VM named '" + s.name() + "' already exists on " + backend.name());
+        progress.accept("looking up the network");
         String network = resolveNetwork(s.network());
+        progress.accept("choosing the domain type (kvm or qemu)");
         String type = s.kernel() != null ? backend.domainTypeFor(s.kernel()) : backend.domainType();
         Path dir = imageDir();
         Path disk = dir.resolve(s.name() + ".qcow2");
@@ -45,25 +59,28 @@ final class VmCreator {
         if (Files.exists(disk)) throw new CloudtuiException("disk " + disk + " already exists; remove it or pick another name");
         List<Path> made = new ArrayList<>();
         try {
-            boolean hasDisk = s.image() != null || s.diskBytes() > 0;
+            progress.accept("creating the disk " + disk.getFileName());
             if (s.image() != null) {
                 Images.overlay(s.image(), disk, s.diskBytes());
-                made.add(disk);
-            } else if (s.diskBytes() > 0) {
-                Images.blank(disk, s.diskBytes());
-                made.add(disk);
+            } else {
+                // a kernel-booted VM without --disk still gets a small qcow2 disk: its snapshots live there
+                Images.blank(disk, s.diskBytes() > 0 ? s.diskBytes() : SCRATCH_DISK_BYTES);
             }
+            made.add(disk);
             String publicKey = null;
             if (s.sshPublicKey() != null) publicKey = Files.readString(s.sshPublicKey()).strip();
             boolean withSeed = publicKey != null || s.user() != null;
             if (withSeed) {
-                Images.seedIso(seed, s.name(), s.user() != null ? s.user() : "cloud", publicKey);
+                progress.accept("writing the cloud-init seed " + seed.getFileName());
+                Images.seedIso(seed, s.name(), user(s), publicKey);
                 made.add(seed);
             }
-            String xml = xml(s, type, hasDisk ? disk : null, withSeed ? seed : null, network);
-            return backend.call("define " + s.name(), c -> {
+            String xml = xml(s, type, disk, withSeed ? seed : null, network);
+            progress.accept("defining the VM (libvirtd)");
+            return backend.call("cannot define VM '" + s.name() + "'", c -> {
                 Domain d = c.domainDefineXML(xml);
                 if (s.start()) {
+                    progress.accept("starting the VM");
                     try {
                         d.create();
                     } catch (LibvirtException e) {
@@ -85,6 +102,11 @@ final class VmCreator {
             if (e instanceof RuntimeException re) throw re;
             throw new CloudtuiException("cannot create VM '" + s.name() + "': " + e.getMessage(), e);
         }
+    }
+
+    /** The user the seed creates and vm ssh logs in as: --user, else "cloud" when there is a seed. */
+    static String user(VmSupport.CreateSpec s) {
+        return s.user() != null ? s.user() : s.sshPublicKey() != null ? DEFAULT_USER : null;
     }
 
     private static void validate(VmSupport.CreateSpec s) {
@@ -135,7 +157,9 @@ final class VmCreator {
         String label = s.image() != null ? s.image().getFileName().toString() : "kernel " + s.kernel().getFileName();
         x.append("  <title>").append(Snapshots.escape(label)).append("</title>\n");
         x.append("  <metadata>\n    <cloudtui:vm xmlns:cloudtui='").append(DomainXml.NS).append("'>\n");
-        if (s.user() != null) x.append("      <cloudtui:user>").append(Snapshots.escape(s.user())).append("</cloudtui:user>\n");
+        // the user the seed creates, also when it is the default: vm ssh and the UI's x log in as it
+        String user = user(s);
+        if (user != null) x.append("      <cloudtui:user>").append(Snapshots.escape(user)).append("</cloudtui:user>\n");
         if (s.sshPublicKey() != null) {
             x.append("      <cloudtui:sshKey>").append(Snapshots.escape(s.sshPublicKey().toAbsolutePath().toString())).append("</cloudtui:sshKey>\n");
         }

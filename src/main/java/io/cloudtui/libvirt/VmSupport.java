@@ -34,6 +34,11 @@ public interface VmSupport {
     /** Snapshots in tree order (each parent before its children). */
     List<Snapshot> snapshots(String ref);
 
+    /** Why this VM cannot have snapshots (one line naming it), or null when it can. */
+    default String whyNoSnapshots(String ref) {
+        return null;
+    }
+
     void snapshotRevert(String ref, String name);
 
     /** Deletes one snapshot's metadata and internal state; never deletes a disk file. */
@@ -49,6 +54,14 @@ public interface VmSupport {
     /** Defines (and optionally starts) a VM; returns its UUID. */
     String create(CreateSpec spec);
 
+    /**
+     * As {@link #create(CreateSpec)}, telling {@code progress} what it waits for at each step ("defining
+     * the domain"): libvirtd can take a minute to define one, and a probe may boot a throwaway guest.
+     */
+    default String create(CreateSpec spec, java.util.function.Consumer<String> progress) {
+        return create(spec);
+    }
+
     /** The domain type new VMs get: "kvm" when a KVM guest really boots here, else "qemu" (TCG). */
     String domainType();
 
@@ -59,7 +72,7 @@ public interface VmSupport {
 
     /** Where {@code cloudtui vm ssh} goes. {@code key} may be null (ssh's own defaults). */
     record SshTarget(String user, String address, Path key) {
-        /** {@code ssh [-i KEY] -o StrictHostKeyChecking=accept-new USER@ADDRESS EXTRA...}. */
+        /** {@code ssh [-i KEY] -o BatchMode=yes -o StrictHostKeyChecking=accept-new USER@ADDRESS EXTRA...}. */
         public List<String> command(List<String> extra) {
             return command(List.of(), extra);
         }
@@ -67,14 +80,30 @@ public interface VmSupport {
         /**
          * As {@link #command(List)} with ssh {@code -o} options ahead of cloudtui's own; ssh keeps the
          * first value it sees, so {@code StrictHostKeyChecking=no} given here wins over accept-new.
+         * BatchMode: ssh never prompts (for a password, a passphrase): a refused key fails at once.
          */
         public List<String> command(List<String> sshOptions, List<String> extra) {
             List<String> cmd = new java.util.ArrayList<>(List.of("ssh"));
             if (key != null) cmd.addAll(List.of("-i", key.toString()));
             if (sshOptions != null) for (String o : sshOptions) cmd.addAll(List.of("-o", o));
-            cmd.addAll(List.of("-o", "StrictHostKeyChecking=accept-new", user + "@" + address));
+            cmd.addAll(List.of("-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", user + "@" + address));
             if (extra != null) cmd.addAll(extra);
             return cmd;
+        }
+
+        /**
+         * One line for ssh's own failure (exit status 255) to VM {@code vm}: what ssh said last on
+         * stderr ({@code sshError}, may be null) and, for a refused login, what to do about it.
+         */
+        public String failure(String vm, String sshError) {
+            String said = sshError == null || sshError.isBlank() ? "" : ": " + sshError.strip();
+            String at = user + "@" + address;
+            if (sshError != null && sshError.contains("Permission denied")) {
+                return "ssh to VM '" + vm + "' as " + at + " was refused" + said + " (the VM does not take "
+                        + (key != null ? "the key " + key : "your ssh keys") + " for " + user
+                        + "; log in as the user it was created with: cloudtui vm ssh -l USER " + vm + ")";
+            }
+            return "ssh to VM '" + vm + "' (" + at + ") failed" + (said.isEmpty() ? " (ssh could not connect or log in)" : said);
         }
     }
 

@@ -85,6 +85,25 @@ public final class TerminalSession {
         return stream == System.in && stdinIsTerminal();
     }
 
+    private static volatile Boolean stderrTty;
+
+    /** Is this process's stderr a terminal (progress lines go there only then)? */
+    public static boolean stderrIsTerminal() {
+        Boolean known = stderrTty;
+        if (known != null) return known;
+        boolean tty = false;
+        for (String provider : List.of("ffm", "jni", "exec")) {
+            try {
+                tty = TerminalProvider.load(provider).isSystemStream(SystemStream.Error);
+                break;
+            } catch (Throwable t) {
+                LOG.debug("terminal provider {} unusable", provider, t);
+            }
+        }
+        stderrTty = tty;
+        return tty;
+    }
+
     private static volatile Boolean stdinTty;
 
     private static boolean stdinIsTerminal() {

@@ -15,4 +15,9 @@ interface Sessions {
     default int process(String banner, java.util.List<String> command) {
         throw new io.cloudtui.core.CloudtuiException("cannot run " + command.get(0) + " on this terminal");
     }
+
+    /** As {@link #process}, with the last line the command wrote on stderr (null when unknown). */
+    default io.cloudtui.term.ForegroundProcess.Result runProcess(String banner, java.util.List<String> command) {
+        return new io.cloudtui.term.ForegroundProcess.Result(process(banner, command), null);
+    }
 }

@@ -19,6 +19,8 @@ final class SnapshotView implements View {
     private List<VmSupport.Snapshot> snaps = List.of();
     private Map<String, Integer> depth = Map.of();
     private String status = "loading...";
+    // why this VM can have no snapshots (one line naming it), or null
+    private volatile String cannot;
     private final Grid grid = new Grid();
 
     SnapshotView(TuiApp app, Workload vm, VmSupport vs) {
@@ -32,6 +34,14 @@ final class SnapshotView implements View {
     void load() {
         app.background(() -> {
             try {
+                String why = vs.whyNoSnapshots(vm.nativeId());
+                if (why != null) {
+                    app.onUi(() -> {
+                        cannot = why;
+                        status = why;
+                    });
+                    return;
+                }
                 List<VmSupport.Snapshot> s = vs.snapshots(vm.nativeId());
                 Map<String, Integer> d = new HashMap<>();
                 for (VmSupport.Snapshot x : s) d.put(x.name(), x.parent() == null ? 0 : d.getOrDefault(x.parent(), 0) + 1);
@@ -75,7 +85,10 @@ final class SnapshotView implements View {
         if (a == null) return false;
         if (grid.move(a, snaps.size())) return true;
         switch (a) {
-            case TAKE_SNAPSHOT -> app.openPalette("snapshot create ");
+            case TAKE_SNAPSHOT -> {
+                if (cannot != null) app.error(cannot);
+                else app.openPalette("snapshot create ");
+            }
             case REVERT_SNAPSHOT, DELETE_SNAPSHOT -> {
                 VmSupport.Snapshot s = selectedSnapshot();
                 if (s == null) app.error("no snapshot selected");

@@ -998,12 +998,36 @@ public final class TuiApp implements AutoCloseable {
 
     void createVm(Backend b, VmSupport vs, VmSupport.CreateSpec spec) {
         if (views.peek() instanceof VmForm) views.pop();
-        info("creating VM " + spec.name() + "...");
+        // libvirtd can take a minute to define a domain: the message line says what it waits for, and for how long
+        String doing = "creating VM " + spec.name() + ": ";
+        String[] step = {"starting"};
+        long t0 = System.nanoTime();
+        Runnable show = () -> {
+            if (message == null || message.text().startsWith(doing)) {
+                info(doing + step[0] + " " + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) + "s");
+            }
+        };
+        show.run();
+        Thread ticker = Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(1000);
+                    onUi(show);
+                }
+            } catch (InterruptedException e) {
+                // created or failed
+            }
+        });
         background(() -> {
             try {
-                String uuid = vs.create(spec);
+                String uuid = vs.create(spec, s -> onUi(() -> {
+                    step[0] = s;
+                    show.run();
+                }));
+                ticker.interrupt();
                 onUi(() -> info("created VM " + spec.name() + " (" + uuid + ")" + (spec.start() ? ", starting" : "")));
             } catch (RuntimeException e) {
+                ticker.interrupt();
                 onUi(() -> error("create VM " + spec.name() + " failed: " + e.getMessage()));
             }
             feed.relist(b.name());
@@ -1030,9 +1054,9 @@ public final class TuiApp implements AutoCloseable {
             onUi(() -> {
                 List<String> cmd = t.command(List.of());
                 String what = "ssh " + t.user() + "@" + t.address();
-                int code;
+                io.cloudtui.term.ForegroundProcess.Result r;
                 try {
-                    code = sessions.process(what, cmd);
+                    r = sessions.runProcess(what, cmd);
                 } catch (RuntimeException e) {
                     fullRedraw = true;
                     error(what + " failed: " + e.getMessage());
@@ -1040,9 +1064,10 @@ public final class TuiApp implements AutoCloseable {
                 }
                 fullRedraw = true;
                 dirty = true;
-                // ssh exits 255 for its own errors (no route, refused, auth)
-                if (code == 0) info(what + ": exited with status 0");
-                else error(what + ": exited with status " + code + (code == 255 ? " (ssh could not connect or log in)" : ""));
+                // ssh exits 255 for its own errors (no route, refused, auth): say why in one line, naming the VM
+                if (r.code() == 0) info(what + ": exited with status 0");
+                else if (r.code() == 255) error(t.failure(w.name(), r.lastError()) + " [exit 255]");
+                else error(what + ": exited with status " + r.code());
             });
         });
     }
@@ -1106,6 +1131,11 @@ public final class TuiApp implements AutoCloseable {
 
         @Override
         public int process(String banner, List<String> command) {
+            return runProcess(banner, command).code();
+        }
+
+        @Override
+        public io.cloudtui.term.ForegroundProcess.Result runProcess(String banner, List<String> command) {
             try {
                 screen.stopScreen();
             } catch (IOException e) {
@@ -1114,14 +1144,10 @@ public final class TuiApp implements AutoCloseable {
             try {
                 out.print("\r\ncloudtui: " + banner + " (leave by exiting)\r\n");
                 out.flush();
-                // the child owns the terminal (ssh sets its own modes); the UI reads no input meanwhile
-                Process p = new ProcessBuilder(command).inheritIO().start();
-                return p.waitFor();
+                // the child owns the terminal, in its usual modes (ctrl-c reaches it); the UI reads no input meanwhile
+                return io.cloudtui.term.ForegroundProcess.run(command, err);
             } catch (IOException e) {
                 throw new CloudtuiException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return 130;
             } finally {
                 resume();
             }

@@ -27,14 +27,42 @@ class VmCommandTest {
 
     @Test
     void sshCommandUsesKeyUserAndAddress() {
-        assertEquals(List.of("ssh", "-i", "/k/id", "-o", "StrictHostKeyChecking=accept-new", "me@192.168.122.5", "uptime"),
+        assertEquals(List.of("ssh", "-i", "/k/id", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "me@192.168.122.5", "uptime"),
                 new VmSupport.SshTarget("me", "192.168.122.5", Path.of("/k/id")).command(List.of("uptime")));
-        assertEquals(List.of("ssh", "-o", "StrictHostKeyChecking=accept-new", "root@10.0.0.2"),
+        assertEquals(List.of("ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "root@10.0.0.2"),
                 new VmSupport.SshTarget("root", "10.0.0.2", null).command(List.of()));
         // vm ssh -o: the caller's options come first, so ssh keeps them over cloudtui's accept-new
         assertEquals(List.of("ssh", "-i", "/k/id", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o",
-                "StrictHostKeyChecking=accept-new", "me@192.168.122.5", "id"),
+                "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "me@192.168.122.5", "id"),
                 new VmSupport.SshTarget("me", "192.168.122.5", Path.of("/k/id"))
                         .command(List.of("StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"), List.of("id")));
+    }
+
+    @Test
+    void sshFailureIsOneLineNamingTheVmAndTheRemedy() {
+        VmSupport.SshTarget t = new VmSupport.SshTarget("cloud", "192.168.122.5", Path.of("/k/id"));
+        String refused = t.failure("web", "cloud@192.168.122.5: Permission denied (publickey).");
+        assertEquals("ssh to VM 'web' as cloud@192.168.122.5 was refused: cloud@192.168.122.5: Permission denied (publickey)."
+                + " (the VM does not take the key /k/id for cloud; log in as the user it was created with: cloudtui vm ssh -l USER web)",
+                refused);
+        assertEquals("ssh to VM 'web' (cloud@192.168.122.5) failed: ssh: connect to host 192.168.122.5 port 22: No route to host",
+                t.failure("web", "ssh: connect to host 192.168.122.5 port 22: No route to host"));
+        assertEquals("ssh to VM 'web' (cloud@192.168.122.5) failed (ssh could not connect or log in)", t.failure("web", null));
+    }
+
+    @Test
+    void progressLineSaysWhatItWaitsForAndStaysQuietWhenNotATerminal() {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = new java.io.PrintStream(buf, true);
+        try (ProgressLine quiet = ProgressLine.on(err, "creating VM web")) {
+            quiet.step("defining the VM (libvirtd)");
+        }
+        assertEquals("", buf.toString(), "nothing on a stream that is not the terminal");
+        ProgressLine p = new ProgressLine(err, "creating VM web", false);
+        p.step("defining the VM (libvirtd)");
+        assertEquals("| creating VM web: defining the VM (libvirtd) 0s", p.render(0, 0));
+        assertEquals("/ creating VM web: defining the VM (libvirtd) 42s", p.render(1, 42));
+        p.step("x".repeat(200));
+        assertEquals(79, p.render(2, 1).length(), "one terminal line");
     }
 }

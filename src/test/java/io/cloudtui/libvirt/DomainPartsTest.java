@@ -1,6 +1,7 @@
 package io.cloudtui.libvirt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,6 +109,29 @@ class DomainPartsTest {
         assertEquals(2, x.vcpus());
         assertEquals(1L << 30, x.memoryBytes());
         assertTrue(xml.contains("<serial type='pty'>"));
+    }
+
+    @Test
+    void aKeyWithoutUserRecordsTheDefaultUserTheSeedCreates() {
+        VmSupport.CreateSpec spec = new VmSupport.CreateSpec("nu", 1, 256L << 20, 0, null, Path.of("/g/vmlinuz"), Path.of("/g/initrd.img"), null,
+                Path.of("/home/me/.ssh/id.pub"), null, null, true);
+        DomainXml x = DomainXml.parse(VmCreator.xml(spec, "qemu", Path.of("/var/lib/libvirt/images/nu.qcow2"),
+                Path.of("/var/lib/libvirt/images/nu-seed.iso"), "default"));
+        assertEquals("cloud", x.sshUser(), "vm ssh logs in as the user the seed made");
+        assertEquals("/home/me/.ssh/id.pub", x.sshKey());
+        VmSupport.CreateSpec noKey = new VmSupport.CreateSpec("nu", 1, 256L << 20, 0, null, Path.of("/g/vmlinuz"), null, null, null, null,
+                null, true);
+        assertNull(DomainXml.parse(VmCreator.xml(noKey, "qemu", null, null, null)).sshUser(), "no seed, no user");
+    }
+
+    @Test
+    void aVmWithoutADiskCannotHaveSnapshotsAndTheReasonNamesIt() {
+        VmSupport.CreateSpec spec = new VmSupport.CreateSpec("nu", 1, 256L << 20, 0, null, Path.of("/g/vmlinuz"), null, null, null, null,
+                null, true);
+        String why = Snapshots.whyNot("nu", DomainXml.parse(VmCreator.xml(spec, "qemu", null, Path.of("/i/nu-seed.iso"), null)));
+        assertTrue(why.startsWith("VM 'nu' has no disk to keep snapshots in"), why);
+        assertFalse(why.contains("\n"));
+        assertNull(Snapshots.whyNot("nu", DomainXml.parse(VmCreator.xml(spec, "qemu", Path.of("/i/nu.qcow2"), null, null))));
     }
 
     @Test

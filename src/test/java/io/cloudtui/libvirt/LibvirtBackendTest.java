@@ -133,6 +133,37 @@ class LibvirtBackendTest {
     }
 
     @Test
+    void libvirtErrorsNameTheVmWhenGivenItsUuid() {
+        // the CLI and the UI pass a VM's UUID: the message must still say which VM
+        String uuid = b.get("test").nativeId();
+        CloudtuiException e = assertThrows(CloudtuiException.class, () -> b.unpause(uuid));
+        assertTrue(e.getMessage().startsWith("resume VM 'test': "), e.getMessage());
+        assertFalse(e.getMessage().contains(uuid), e.getMessage());
+        CloudtuiException logs = assertThrows(CloudtuiException.class, () -> b.logs(uuid, null, l -> {}, new Backend.Cancel()));
+        assertEquals("VM 'test' has no log stream in libvirt; open its serial console instead: cloudtui console test", logs.getMessage());
+        CloudtuiException exec = assertThrows(CloudtuiException.class, () -> b.exec(uuid, List.of("true"), null));
+        assertFalse(exec.getMessage().contains(uuid), exec.getMessage());
+    }
+
+    @Test
+    void aVmWithoutADiskIsRefusedASnapshotInOneLineNamingIt() {
+        String xml = "<domain type='test'><name>nodisk</name><memory>65536</memory><os><type>hvm</type></os></domain>";
+        String uuid = b.call("define", c -> c.domainDefineXML(xml).getUUIDString());
+        try {
+            CloudtuiException e = assertThrows(CloudtuiException.class, () -> b.snapshotCreate(uuid, "s1", null, null));
+            assertTrue(e.getMessage().startsWith("VM 'nodisk' has no disk to keep snapshots in"), e.getMessage());
+            assertFalse(e.getMessage().contains(uuid));
+            assertTrue(b.whyNoSnapshots(uuid).startsWith("VM 'nodisk' has no disk"), b.whyNoSnapshots(uuid));
+            assertEquals(null, b.whyNoSnapshots("test"), "the test domain has a disk");
+        } finally {
+            b.call("undefine", c -> {
+                c.domainLookupByUUIDString(uuid).undefine();
+                return null;
+            });
+        }
+    }
+
+    @Test
     void unknownUriIsAOneLineError() {
         LibvirtBackend bad = new LibvirtBackend("bad", "nosuchdriver:///system", Map.of());
         try {

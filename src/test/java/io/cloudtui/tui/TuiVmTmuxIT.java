@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The real cloudtui in tmux against the real libvirtd and a real QEMU guest (the tiny test guest):
- * creates a VM with the N form, opens its serial console with a and comes back with ctrl-], takes
- * a snapshot and reverts to it from the z view, and leaves the terminal as it was.
+ * creates a VM with the N form as a new user does (a kernel, an SSH key, no disk, no user), opens its
+ * serial console with a and comes back with ctrl-], logs in with x as the remembered user (ctrl-c
+ * stops an ssh that hangs), takes a snapshot and reverts to it from the z view, and leaves the
+ * terminal as it was.
  */
 class TuiVmTmuxIT {
     static final Path GUEST = Path.of("/var/cache/cloudtui-test/guest");
@@ -39,11 +41,16 @@ class TuiVmTmuxIT {
         // ssh finds ~/.ssh through the passwd entry, not $HOME: an ssh first on PATH keeps the guest's host
         // key (new every boot, on an address a later guest may get) out of the user's own known_hosts
         Files.createDirectories(dir.resolve("bin"));
-        Files.writeString(dir.resolve("bin/ssh"), "#!/bin/sh\nexec /usr/bin/ssh -o UserKnownHostsFile=" + dir.resolve("known_hosts")
-                + " \"$@\"\n");
+        // with DIR/hang present, ssh waits for a proxy that never answers (as for a host that never
+        // answers): the test of ctrl-c reaching ssh
+        Files.writeString(dir.resolve("bin/ssh"), "#!/bin/sh\nif [ -e " + dir.resolve("hang") + " ]; then set -- -o 'ProxyCommand=sleep 600' \"$@\"; fi\n"
+                + "exec /usr/bin/ssh -o UserKnownHostsFile=" + dir.resolve("known_hosts") + " \"$@\"\n");
         Files.setPosixFilePermissions(dir.resolve("bin/ssh"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        Tmux.launcher(dir, Map.of("CLOUDTUI_CONFIG", dir.resolve("config.yaml").toString(), "XDG_STATE_HOME", dir.resolve("state").toString(),
-                "HOME", dir.toString(), "PATH", path()));
+        Path run = Tmux.launcher(dir, Map.of("CLOUDTUI_CONFIG", dir.resolve("config.yaml").toString(), "XDG_STATE_HOME",
+                dir.resolve("state").toString(), "HOME", dir.toString(), "PATH", path()));
+        // ctrl-c goes to the terminal's foreground process group: in a user's shell that is cloudtui's job
+        // alone; here it takes in the launcher too, which must outlive it as an interactive shell does
+        Files.writeString(run, Files.readString(run).replaceFirst("#!/bin/sh\n", "#!/bin/sh\ntrap : INT\n"));
         tmux = new Tmux(vm);
     }
 
@@ -82,24 +89,28 @@ class TuiVmTmuxIT {
         // N: the create-VM form, filled in as a person would
         tmux.keys("N");
         tmux.await("create a new VM");
+        // as a new user does: CPUs, RAM, a kernel and initrd, an SSH key; no disk, no user
         tmux.type(vm);
-        tmux.keys("Down", "Down", "C-u");
+        tmux.keys("Down", "C-u");
+        tmux.type("2");
+        tmux.keys("Down", "C-u");
         tmux.type("160m");
         tmux.keys("Down", "C-u");
-        tmux.type("64m");
         tmux.keys("Down", "Down");
         tmux.type(GUEST.resolve("vmlinuz").toString());
         tmux.keys("Down");
         tmux.type(GUEST.resolve("initrd.img").toString());
         tmux.keys("Down", "Down", "C-u");
         tmux.type(dir.resolve("id.pub").toString());
-        tmux.keys("Down");
-        tmux.type("tester");
         tmux.keys("Enter");
-        tmux.await("the new VM running", s -> s.lines().anyMatch(l -> l.contains(vm) && l.contains("running")), Duration.ofSeconds(120));
+        // the message line says what it waits for (libvirtd takes ~40 s to define a domain here), then that it is done
+        tmux.await("the create's progress", x -> x.contains("creating VM " + vm + ": ") || x.contains("created VM " + vm), Duration.ofSeconds(60));
+        tmux.await("the new VM running", s -> s.lines().anyMatch(l -> l.contains(vm) && l.contains("running")), Duration.ofSeconds(240));
         String xml = virsh("dumpxml", vm);
         assertTrue(xml.contains("<memory unit='KiB'>163840</memory>"), xml);
         assertTrue(xml.contains(vm + "-seed.iso"), "cloud-init seed attached:\n" + xml);
+        assertTrue(xml.contains("<cloudtui:user>cloud</cloudtui:user>"), "the user the seed makes is remembered:\n" + xml);
+        assertTrue(xml.contains("/var/lib/libvirt/images/" + vm + ".qcow2"), "a qcow2 disk for snapshots:\n" + xml);
 
         // only this VM in view, then its serial console
         tmux.keys("/");
@@ -122,7 +133,7 @@ class TuiVmTmuxIT {
         String s = tmux.await("back at the table", x -> x.contains("filter: " + vm) && x.contains("NAME"), Duration.ofSeconds(30));
         assertTrue(s.lines().anyMatch(l -> l.contains(vm) && l.contains("running")), s);
 
-        // x: ssh with the key and user given in the form, which the guest took from the cloud-init seed
+        // x: ssh with the key given in the form as the user the seed made (cloud), remembered with the VM
         // once the table shows the guest's address (its DHCP lease); dropbear may need a moment more
         tmux.await("the guest's address", x -> x.lines().anyMatch(l -> l.contains(vm) && l.contains("192.168.")), Duration.ofSeconds(90));
         String shell = null;
@@ -139,11 +150,20 @@ class TuiVmTmuxIT {
         assertTrue(shell != null, "ssh to the guest worked:\n" + tmux.capture());
         tmux.type("echo user=$(id -un) ssh-$((6*7))");
         tmux.keys("Enter");
-        tmux.await("user=tester ssh-42");
+        tmux.await("user=cloud ssh-42");
         tmux.type("exit");
         tmux.keys("Enter");
         s = tmux.await("back from ssh", x -> x.contains("exited with status 0") && x.contains("NAME"), Duration.ofSeconds(30));
         assertTrue(s.contains("filter: " + vm), "the table as it was:\n" + s);
+        // an ssh that waits and waits (here for a proxy that never answers): ctrl-c ends it, the UI says so in one line
+        Files.writeString(dir.resolve("hang"), "");
+        tmux.keys("x");
+        tmux.await("cloudtui: ssh cloud@");
+        tmux.keys("C-c");
+        s = tmux.await("back from the stopped ssh", x -> x.contains("ssh to VM '" + vm + "' (cloud@") && x.contains("NAME"),
+                Duration.ofSeconds(30));
+        assertTrue(s.contains("filter: " + vm), "the table as it was:\n" + s);
+        Files.delete(dir.resolve("hang"));
         // the same from the CLI: vm ssh runs a command and passes its output and status through
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
                 Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar")).toAbsolutePath().toString(), "vm", "ssh", vm, "--",
@@ -154,7 +174,7 @@ class TuiVmTmuxIT {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(3, p.waitFor(), out);
-        assertTrue(out.contains("cli-tester"), out);
+        assertTrue(out.contains("cli-cloud"), out);
 
         // z: snapshots; c takes one through the palette; r reverts after asking
         tmux.keys("z");

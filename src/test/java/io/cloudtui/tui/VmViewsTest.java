@@ -87,6 +87,29 @@ class VmViewsTest {
             snaps.removeIf(s -> s.name().equals(name));
         }
 
+        // create holds at its "defining" step until released (null: does not hold)
+        volatile java.util.concurrent.CountDownLatch holdCreate;
+        volatile String whyNoSnapshots;
+
+        @Override
+        public String whyNoSnapshots(String ref) {
+            return whyNoSnapshots;
+        }
+
+        @Override
+        public String create(CreateSpec spec, java.util.function.Consumer<String> progress) {
+            progress.accept("defining the VM (libvirtd)");
+            java.util.concurrent.CountDownLatch l = holdCreate;
+            if (l != null) {
+                try {
+                    l.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return create(spec);
+        }
+
         @Override
         public String create(CreateSpec spec) {
             created.add(spec);
@@ -214,11 +237,11 @@ class VmViewsTest {
         select("web");
         h.press('x');
         h.await("exited with status 0");
-        assertEquals(List.of("ssh tester@192.168.122.7 [ssh, -i, /keys/id_ed25519, -o, StrictHostKeyChecking=accept-new, tester@192.168.122.7]"),
-                h.sessions);
+        assertEquals(List.of("ssh tester@192.168.122.7 [ssh, -i, /keys/id_ed25519, -o, BatchMode=yes, -o, StrictHostKeyChecking=accept-new,"
+                + " tester@192.168.122.7]"), h.sessions);
         h.sessionExit = 255;
         h.press('x');
-        h.await("ssh could not connect or log in");
+        h.await("ssh to VM 'web' (tester@192.168.122.7) failed (ssh could not connect or log in)");
         select("db");
         h.press('x');
         h.await("ssh db: no address known for db yet");
@@ -249,7 +272,11 @@ class VmViewsTest {
         h.type(kernel.toString());
         h.press(KeyType.ArrowDown);
         h.type(initrd.toString());
+        kvm.holdCreate = new java.util.concurrent.CountDownLatch(1);
         h.press(KeyType.Enter);
+        // while libvirtd defines it, the message line says so
+        h.await("creating VM tiny: defining the VM (libvirtd)");
+        kvm.holdCreate.countDown();
         h.await("created VM tiny");
         VmSupport.CreateSpec spec = kvm.created.get(0);
         assertEquals("tiny", spec.name());
@@ -262,6 +289,18 @@ class VmViewsTest {
         assertNull(spec.network());
         assertTrue(spec.start());
         h.await(" tiny ");
+    }
+
+    @Test
+    void theSnapshotViewOfAVmWithoutADiskSaysWhyInsteadOfOfferingSnapshots() {
+        kvm.whyNoSnapshots = "VM 'web' has no disk to keep snapshots in";
+        select("web");
+        h.press('z');
+        h.await("snapshots of web");
+        h.await("VM 'web' has no disk to keep snapshots in");
+        h.press('c');
+        h.awaitGone(":snapshot create");
+        assertTrue(kvm.calls.stream().noneMatch(c -> c.startsWith("snapshot-create")), kvm.calls.toString());
     }
 
     @Test
