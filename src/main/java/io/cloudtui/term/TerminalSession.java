@@ -421,12 +421,10 @@ public final class TerminalSession {
         }
     }
 
-    /** CR before every LF, as a terminal's ONLCR output processing does. */
-    static final class Onlcr extends OutputStream {
-        private final OutputStream target;
-
+    /** CR before every LF, as a terminal's ONLCR output processing does; flushed as {@link Flushing}. */
+    static final class Onlcr extends Flushing {
         Onlcr(OutputStream target) {
-            this.target = target;
+            super(target);
         }
 
         @Override
@@ -441,17 +439,7 @@ public final class TerminalSession {
                 if (b[i] == '\n') o.write('\r');
                 o.write(b[i]);
             }
-            target.write(o.toByteArray());
-        }
-
-        @Override
-        public void flush() throws IOException {
-            target.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-            target.flush();
+            super.write(o.toByteArray(), 0, o.size());
         }
     }
 

@@ -1,14 +1,11 @@
 package io.cloudtui.tui;
 
-import com.googlecode.lanterna.input.KeyStroke;
 import java.util.List;
 
 /** Help generated from the live key map, so it always says what the keys really do. */
-final class HelpView implements View {
-    private final TextPane pane;
-
+final class HelpView extends TextView {
     HelpView(TuiApp app) {
-        pane = new TextPane(app);
+        super(app);
         pane.setText(text(app.keys));
     }
 
@@ -36,21 +33,6 @@ final class HelpView implements View {
     @Override
     public String title() {
         return "help";
-    }
-
-    @Override
-    public void render(Canvas c, int top, int bottom) {
-        pane.render(c, top, bottom);
-    }
-
-    @Override
-    public boolean key(KeyStroke k, Action a) {
-        return pane.key(k, a);
-    }
-
-    @Override
-    public Action.Scope[] scopes() {
-        return new Action.Scope[] {Action.Scope.TEXT};
     }
 
     @Override

@@ -55,13 +55,7 @@ class LibvirtNewUserIT {
     }
 
     LibvirtSshIT.Result ssh(String user, String... command) throws Exception {
-        List<String> args = new ArrayList<>(List.of("vm", "ssh"));
-        args.addAll(LibvirtSshIT.SSH_OPTS);
-        if (user != null) args.addAll(List.of("-l", user));
-        args.add(vm);
-        args.add("--");
-        args.addAll(List.of(command));
-        return run(args.toArray(String[]::new));
+        return cli.ssh(vm, user, command);
     }
 
     @Test

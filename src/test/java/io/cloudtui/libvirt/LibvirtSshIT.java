@@ -46,6 +46,7 @@ class LibvirtSshIT {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final String vm = "ctui-it-ssh-" + UUID.randomUUID().toString().substring(0, 6);
+    private VmCli vmcli;
     private Path dir;
     private String address;
 
@@ -62,11 +63,8 @@ class LibvirtSshIT {
                 "test guest in " + GUEST + " (scripts/provision/30-libvirt.sh)");
         Engines.require(LibvirtIT.defaultNetworkActive(), "libvirt network 'default' active (scripts/provision/30-libvirt.sh)");
         Engines.require(Engines.run("ssh", "-V") == 0, "ssh client");
-        dir = Files.createTempDirectory("ctui-it-ssh");
-        // domainType given: the boot probe has its own test (LibvirtIT); this one stays fast
-        Files.writeString(dir.resolve("config.yaml"), "backends:\n  - name: kvm\n    type: libvirt\n    uri: qemu:///system\n"
-                + "    options: {domainType: qemu}\n");
-        assertEquals(0, Engines.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ctui-it", "-f", dir.resolve("id").toString()));
+        vmcli = new VmCli(); // domainType given: the boot probe has its own test (LibvirtIT); this one stays fast
+        dir = vmcli.dir;
     }
 
     @AfterAll
@@ -76,29 +74,12 @@ class LibvirtSshIT {
         Engines.run("virsh", "-c", "qemu:///system", "undefine", vm, "--snapshots-metadata");
         Files.deleteIfExists(IMAGES.resolve(vm + ".qcow2"));
         Files.deleteIfExists(IMAGES.resolve(vm + "-seed.iso"));
-        if (dir != null) {
-            try (var s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        if (vmcli != null) vmcli.close();
     }
 
     /** The shipped jar as its own process, stdin from /dev/null. */
     Result cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar")).toAbsolutePath().toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().put("CLOUDTUI_CONFIG", dir.resolve("config.yaml").toString());
-        pb.environment().put("XDG_STATE_HOME", dir.resolve("state").toString());
-        Process p = pb.start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("cloudtui " + String.join(" ", args) + " did not finish");
-        }
-        return new Result(p.exitValue(), out.get(), err.get());
+        return vmcli.run(args);
     }
 
     static String read(InputStream in) {
@@ -110,13 +91,7 @@ class LibvirtSshIT {
     }
 
     Result ssh(String user, String... command) throws Exception {
-        List<String> args = new ArrayList<>(List.of("vm", "ssh"));
-        args.addAll(SSH_OPTS);
-        if (user != null) args.addAll(List.of("-l", user));
-        args.add(vm);
-        args.add("--");
-        args.addAll(List.of(command));
-        return cli(args.toArray(String[]::new));
+        return vmcli.ssh(vm, user, command);
     }
 
     @Test

@@ -48,6 +48,17 @@ final class VmCli implements AutoCloseable {
         return new LibvirtSshIT.Result(p.exitValue(), out.get(), err.get());
     }
 
+    /** {@code vm ssh} with the non-interactive options the tests need ({@link LibvirtSshIT#SSH_OPTS}). */
+    LibvirtSshIT.Result ssh(String vm, String user, String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of("vm", "ssh"));
+        args.addAll(LibvirtSshIT.SSH_OPTS);
+        if (user != null) args.addAll(List.of("-l", user));
+        args.add(vm);
+        args.add("--");
+        args.addAll(List.of(command));
+        return run(args.toArray(String[]::new));
+    }
+
     static String virsh(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("virsh", "-c", "qemu:///system"));
         cmd.addAll(List.of(args));
