@@ -35,6 +35,16 @@ public final class ForegroundProcess {
 
     /** Runs {@code command}; its stderr goes to {@code err}. */
     public static Result run(List<String> command, OutputStream err) throws IOException {
+        return run(command, err, () -> {});
+    }
+
+    /**
+     * As {@link #run(List, OutputStream)}; {@code ready} runs once the terminal is in its usual modes
+     * and before the program starts: a banner printed there tells the user that ctrl-c now reaches
+     * the program (pressed earlier, while the caller still had the terminal raw, it would be a plain
+     * byte waiting in the input, and the program would never see it as an interrupt).
+     */
+    public static Result run(List<String> command, OutputStream err, Runnable ready) throws IOException {
         Terminal terminal = null;
         Attributes saved = null;
         if (TerminalSession.isTerminal(System.in)) {
@@ -58,6 +68,7 @@ public final class ForegroundProcess {
             Runtime.getRuntime().addShutdownHook(restoreOnExit);
         }
         try {
+            ready.run();
             Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT)
                     .redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
             LastLine tail = new LastLine(p.getErrorStream(), err);
@@ -109,6 +120,11 @@ public final class ForegroundProcess {
         a.setOutputFlags(EnumSet.of(OutputFlag.OPOST, OutputFlag.ONLCR), true);
         // no ctrl-z: a stopped child would leave cloudtui waiting on a terminal nobody reads
         a.setControlChar(Attributes.ControlChar.VSUSP, 0);
+        // a full-screen UI that traps ctrl-c undefines the interrupt character itself (stty intr undef),
+        // not only ISIG: without it ctrl-c is a plain key again and never interrupts the program
+        if (a.getControlChar(Attributes.ControlChar.VINTR) <= 0) a.setControlChar(Attributes.ControlChar.VINTR, 3);
+        if (a.getControlChar(Attributes.ControlChar.VQUIT) <= 0) a.setControlChar(Attributes.ControlChar.VQUIT, 28);
+        if (a.getControlChar(Attributes.ControlChar.VEOF) <= 0) a.setControlChar(Attributes.ControlChar.VEOF, 4);
         return a;
     }
 

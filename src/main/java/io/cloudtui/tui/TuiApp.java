@@ -1142,10 +1142,12 @@ public final class TuiApp implements AutoCloseable {
                 throw new CloudtuiException("cannot suspend the screen: " + e.getMessage(), e);
             }
             try {
-                out.print("\r\ncloudtui: " + banner + " (leave by exiting)\r\n");
-                out.flush();
-                // the child owns the terminal, in its usual modes (ctrl-c reaches it); the UI reads no input meanwhile
-                return io.cloudtui.term.ForegroundProcess.run(command, err);
+                // the child owns the terminal, in its usual modes (ctrl-c reaches it); the UI reads no input meanwhile.
+                // The banner comes once those modes are set, so a ctrl-c after it is an interrupt.
+                return io.cloudtui.term.ForegroundProcess.run(command, err, () -> {
+                    out.print("\r\ncloudtui: " + banner + " (leave by exiting)\r\n");
+                    out.flush();
+                });
             } catch (IOException e) {
                 throw new CloudtuiException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
             } finally {
