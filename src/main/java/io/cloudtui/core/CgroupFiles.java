@@ -43,14 +43,34 @@ public final class CgroupFiles {
 
     /** CPU% between readings of the same container (docker's scale: 100% = one CPU busy). */
     public static final class Delta {
+        /**
+         * Readings closer together than this are measured against the one before (a row that comes
+         * into view just after it was sampled): over a millisecond a busy container may not have run
+         * at all and would show 0%.
+         */
+        static final long MIN_GAP_NS = 200_000_000L;
+        /** Per key: the last reading's CPU time and clock, and the base the next one is measured against. */
         private final Map<String, long[]> last = new ConcurrentHashMap<>();
 
         /** The stats for {@code r}, or null for the first reading of {@code key} (no delta yet). */
         public Stats next(String key, Reading r, int pid) {
             long now = System.nanoTime();
-            long[] prev = last.put(key, new long[] {r.cpuNs(), now});
-            if (prev == null || now <= prev[1]) return null;
-            double cpu = Math.max(0, r.cpuNs() - prev[0]) * 100.0 / (now - prev[1]);
+            long[] prev = last.get(key);
+            long baseCpu;
+            long baseAt;
+            if (prev != null && now - prev[1] < MIN_GAP_NS && prev[3] != Long.MIN_VALUE) {
+                baseCpu = prev[2];
+                baseAt = prev[3];
+            } else if (prev != null) {
+                baseCpu = prev[0];
+                baseAt = prev[1];
+            } else {
+                baseCpu = 0;
+                baseAt = Long.MIN_VALUE;
+            }
+            last.put(key, new long[] {r.cpuNs(), now, baseCpu, baseAt});
+            if (prev == null || now <= baseAt) return null;
+            double cpu = Math.max(0, r.cpuNs() - baseCpu) * 100.0 / (now - baseAt);
             long[] net = net(pid);
             return new Stats(Instant.now(), cpu, Stats.CpuScale.PER_CPU, Math.max(0, r.memory()), r.limit(), net[0], net[1],
                     r.readBytes(), r.writeBytes(), r.pids());

@@ -139,9 +139,20 @@ class TuiOfferedTmuxIT {
         tmux.keys("Down", "Down");
         tmux.type("nu-r3");
         tmux.keys("Enter");
-        // interactive (the form's default): the terminal is handed over, the container fails at once, the screen comes back
-        String s = tmux.await("the reason in the UI", x -> x.contains("run local/busybox: exited with status")
-                && x.contains("exec nu-r3: No such file or directory"), Duration.ofSeconds(60));
+        // a command that is not there: the create fails, with the runtime's reason, whole, in the UI
+        String s = tmux.await("the reason in the UI", x -> x.contains("run local/busybox failed: exec: \"nu-r3\": executable file not found in $PATH"),
+                Duration.ofSeconds(60));
+        assertTrue(s.contains("cloudtui > workloads"), s);
+        // interactive (the form's default): the terminal is handed over, the command fails at once printing why,
+        // the screen comes back at once too, and what it printed is in the UI
+        tmux.keys("n");
+        tmux.await("run a new container");
+        tmux.type("local/busybox");
+        tmux.keys("Down", "Down");
+        tmux.type("ls /nu-r4");
+        tmux.keys("Enter");
+        s = tmux.await("what the command printed, in the UI", x -> x.contains("run local/busybox: exited with status 1")
+                && x.contains("/nu-r4: No such file or directory"), Duration.ofSeconds(60));
         assertTrue(s.contains("cloudtui > workloads"), s);
         tmux.quitAndCheckTerminal();
     }
