@@ -105,6 +105,11 @@ public interface VmSupport {
             }
             return "ssh to VM '" + vm + "' (" + at + ") failed" + (said.isEmpty() ? " (ssh could not connect or log in)" : said);
         }
+
+        /** The line for an ssh the user ended with ctrl-c (exit status 130). */
+        public String interrupted(String vm) {
+            return "ssh to VM '" + vm + "' (" + user + "@" + address + ") interrupted (ctrl-c)";
+        }
     }
 
     SshTarget sshTarget(String ref, String userOverride);

@@ -1067,6 +1067,7 @@ public final class TuiApp implements AutoCloseable {
                 // ssh exits 255 for its own errors (no route, refused, auth): say why in one line, naming the VM
                 if (r.code() == 0) info(what + ": exited with status 0");
                 else if (r.code() == 255) error(t.failure(w.name(), r.lastError()) + " [exit 255]");
+                else if (r.code() == TerminalSession.INTERRUPTED) info(t.interrupted(w.name()));
                 else error(what + ": exited with status " + r.code());
             });
         });

@@ -48,6 +48,7 @@ class VmCommandTest {
         assertEquals("ssh to VM 'web' (cloud@192.168.122.5) failed: ssh: connect to host 192.168.122.5 port 22: No route to host",
                 t.failure("web", "ssh: connect to host 192.168.122.5 port 22: No route to host"));
         assertEquals("ssh to VM 'web' (cloud@192.168.122.5) failed (ssh could not connect or log in)", t.failure("web", null));
+        assertEquals("ssh to VM 'web' (cloud@192.168.122.5) interrupted (ctrl-c)", t.interrupted("web"));
     }
 
     @Test

@@ -160,7 +160,8 @@ class TuiVmTmuxIT {
         tmux.keys("x");
         tmux.await("cloudtui: ssh cloud@");
         tmux.keys("C-c");
-        s = tmux.await("back from the stopped ssh", x -> x.contains("ssh to VM '" + vm + "' (cloud@") && x.contains("NAME"),
+        s = tmux.await("back from the stopped ssh", x -> x.contains("ssh to VM '" + vm + "' (cloud@") && x.contains("interrupted (ctrl-c)")
+                && x.contains("NAME"),
                 Duration.ofSeconds(30));
         assertTrue(s.contains("filter: " + vm), "the table as it was:\n" + s);
         Files.delete(dir.resolve("hang"));
