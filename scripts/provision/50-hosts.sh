@@ -13,8 +13,9 @@
 #
 # Usage: 50-hosts.sh [up] [N]      make exactly hosts h1..hN (default 3; hosts above N are removed)
 #        50-hosts.sh down          remove everything this script made
-#        50-hosts.sh sshd-start hN [alt] | sshd-kill hN | dockerd-start hN | dockerd-stop hN
-#                                  one host's daemons (sshd-start ... alt serves a different host key)
+#        50-hosts.sh sshd-start hN [alt] | sshd-kill hN | dockerd-start hN | dockerd-stop hN | heal hN
+#                                  one host's daemons, for the tests' faults (sshd-start ... alt serves
+#                                  a different host key; heal: link up, own key, both daemons running)
 # Idempotent; a second run only checks (about a second).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -29,7 +30,8 @@ cuser=ctui-sshcli
 
 hdir() { echo "$base/$1"; }
 addr() { echo "$net.$((100 + ${1#h}))"; }
-alive() { [ -n "${1:-}" ] && [ -d "/proc/$1" ]; }
+# a process that runs (a zombie does not: this machine's init may be slow to reap it)
+alive() { [ -n "${1:-}" ] && [ -d "/proc/$1" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null; }
 pidof_file() { cat "$1" 2>/dev/null || true; }
 
 # The pid of host $1's sshd listener when it runs (as this script starts it), else nothing.
@@ -48,13 +50,10 @@ dockerd_pid() {
 
 # Every process of host $1's ssh side (listener and sessions): those in the listener's mount namespace.
 sshd_procs() {
-  local pid ns p
+  local pid ns
   pid=$(sshd_pid "$1"); [ -n "$pid" ] || return 0
   ns=$(readlink "/proc/$pid/ns/mnt") || return 0
-  for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$ns" ] && echo "${p#/proc/}"
-  done
-  return 0
+  { stat -c '%N' /proc/[0-9]*/ns/mnt 2>/dev/null || true; } | { grep -F -- "-> '$ns'" || true; } | sed -n "s|^'/proc/\([0-9]*\)/ns/mnt'.*|\1|p"
 }
 
 sshd_kill() {
@@ -273,6 +272,17 @@ down() {
   return 0
 }
 
+# host $1 as provisioned again after a test's faults: link up, sshd with its own key, dockerd running
+heal() {
+  local h=$1 pid d
+  d=$(hdir "$h")
+  ip link set "ctui-$h-v" up
+  pid=$(sshd_pid "$h")
+  if [ -n "$pid" ] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "-h $d/ssh_host_ed25519_key"; then sshd_kill "$h"; fi
+  sshd_start "$h"
+  dockerd_start "$h"
+}
+
 one_host() {
   [[ "${1:-}" =~ ^h[0-9]+$ ]] && [ -d "$(hdir "$1")" ] || { echo "50-hosts.sh: no test host '${1:-}'" >&2; exit 2; }
 }
@@ -287,5 +297,6 @@ case "$cmd" in
   sshd-kill) one_host "${2:-}"; sshd_kill "$2" ;;
   dockerd-start) one_host "${2:-}"; dockerd_start "$2" ;;
   dockerd-stop) one_host "${2:-}"; dockerd_stop "$2" ;;
-  *) echo "usage: 50-hosts.sh [up] [N] | down | sshd-start hN [alt] | sshd-kill hN | dockerd-start hN | dockerd-stop hN" >&2; exit 2 ;;
+  heal) one_host "${2:-}"; heal "$2" ;;
+  *) echo "usage: 50-hosts.sh [up] [N] | down | sshd-start hN [alt] | sshd-kill hN | dockerd-start hN | dockerd-stop hN | heal hN" >&2; exit 2 ;;
 esac
