@@ -82,8 +82,9 @@ sshd_start() {
   fi
   rm -f "$d/run/sshd.pid"
   # sshd daemonizes; its mount namespace (with the host's /run) lives as long as it and its sessions.
-  setsid nsenter --net="/run/netns/ctui-$h" unshare -m --propagation private \
-    sh -c 'mount --bind "$1/run" /run && exec /usr/sbin/sshd -f "$1/sshd_config" -h "$1/$2" -E "$1/sshd.log"' sh "$d" "$key" \
+  # Its own UTS namespace too: the host's name is hN.
+  setsid nsenter --net="/run/netns/ctui-$h" unshare -m -u --propagation private \
+    sh -c 'hostname "$3" && mount --bind "$1/run" /run && exec /usr/sbin/sshd -f "$1/sshd_config" -h "$1/$2" -E "$1/sshd.log"' sh "$d" "$key" "$h" \
     </dev/null >>"$d/sshd.log" 2>&1 9>&-
   for _ in $(seq 1 100); do
     [ -n "$(sshd_pid "$h")" ] && (exec 3<>"/dev/tcp/$a/22") 2>/dev/null && return 0
@@ -110,7 +111,9 @@ dockerd_start() {
   mkdir -p "$d/data" "$d/exec"
   rm -f "$d/run/docker.pid"
   # nsenter --net only: `ip netns exec` would remount /sys and hide the cgroup mounts from dockerd.
-  setsid nsenter --net="/run/netns/ctui-$h" dockerd --config-file "$d/daemon.json" --data-root "$d/data" \
+  # (in a UTS namespace named hN, so `docker info` and swarm node names say hN)
+  setsid nsenter --net="/run/netns/ctui-$h" unshare -u sh -c 'hostname "$0" && exec "$@"' "$h" \
+    dockerd --config-file "$d/daemon.json" --data-root "$d/data" \
     --exec-root "$d/exec" --pidfile "$d/run/docker.pid" -H "unix://$d/run/docker.sock" --group "$dgroup" \
     --log-level=error --shutdown-timeout=2 </dev/null >>"$d/dockerd.log" 2>&1 9>&- &
   for _ in $(seq 1 300); do
@@ -170,10 +173,14 @@ EOF
   local pid
   pid=$(sshd_pid "$h")
   if [ -n "$pid" ] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "-h $d/ssh_host_ed25519_key"; then restart=yes; fi
+  # daemons of an older version of this script, without the host's own name
+  if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/ns/uts")" = "$(readlink /proc/self/ns/uts)" ]; then restart=yes; fi
   [ $restart = yes ] && sshd_kill "$h"
   sshd_start "$h"
   # dockerd: its own config (not this machine's /etc/docker/daemon.json)
   [ -f "$d/daemon.json" ] || echo '{}' >"$d/daemon.json"
+  pid=$(dockerd_pid "$h")
+  if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/ns/uts")" = "$(readlink /proc/self/ns/uts)" ]; then dockerd_stop "$h"; fi
   dockerd_start "$h"
   if ! docker -H "unix://$d/run/docker.sock" image inspect local/busybox:latest >/dev/null 2>&1; then
     docker -H "unix://$d/run/docker.sock" load -q -i "$base/busybox.tar" >/dev/null

@@ -49,6 +49,9 @@ class TestHostsIT {
             assertTrue(ps.ok(), h.name() + ": " + ps.out());
             Result addr = hosts.ssh(h, "hostname", "-I");
             assertTrue(addr.out().contains(h.address()), addr.out());
+            // named as the host, in its sessions and by its engine (docker info, swarm node names)
+            assertEquals(h.name(), hosts.ssh(h, "hostname").out().trim());
+            assertEquals(h.name(), hosts.docker(h, "info", "--format", "{{.Name}}").out().trim());
         }
         Host h1 = hosts.host("h1");
         String name = "ctui-hostsit-" + UUID.randomUUID().toString().substring(0, 8);
