@@ -3,8 +3,9 @@
 # namespace ctui-hN on the bridge ctui-br0 (10.213.0.0/24; this machine is 10.213.0.1, hN is
 # 10.213.0.(100+N)), with its own sshd on port 22 and its own dockerd (own data root, exec root, pid
 # file and socket, image local/busybox). Each host's sshd runs in a mount namespace of its own whose
-# /run is the host's run directory, so its ssh sessions see that host's dockerd at /var/run/docker.sock
-# (and not this machine's). Users: ctui-hdock (in the hosts' docker group ctui-hdocker) and ctui-hplain
+# /run and /home are the host's own directories, so its ssh sessions see that host's dockerd at
+# /var/run/docker.sock (and not this machine's) and homes of their own (~/.docker, a session
+# libvirtd's ~/.cache/libvirt, ...); its sshd and dockerd are named hN (UTS namespace). Users: ctui-hdock (in the hosts' docker group ctui-hdocker) and ctui-hplain
 # (no Docker). Client side, in /var/lib/cloudtui-test/hosts (never root's ~/.ssh): a key pair, a
 # known_hosts with the hosts' keys and an ssh_config with "Host hN" entries, so that
 # `ssh -F /var/lib/cloudtui-test/hosts/ssh_config h1` works with no prompt; the local user ctui-sshcli
@@ -48,12 +49,18 @@ dockerd_pid() {
   return 0
 }
 
-# Every process of host $1's ssh side (listener and sessions): those in the listener's mount namespace.
+# Every process of host $1's ssh side (listener, sessions and what they left running, e.g. a session
+# libvirtd): those in its sshd's mount namespace (recorded at start, so found after the listener died;
+# checked to still be that host's namespace, whose /run is the host's run directory).
 sshd_procs() {
-  local pid ns
-  pid=$(sshd_pid "$1"); [ -n "$pid" ] || return 0
-  ns=$(readlink "/proc/$pid/ns/mnt") || return 0
-  { stat -c '%N' /proc/[0-9]*/ns/mnt 2>/dev/null || true; } | { grep -F -- "-> '$ns'" || true; } | sed -n "s|^'/proc/\([0-9]*\)/ns/mnt'.*|\1|p"
+  local d ns pid one pids
+  pid=$(sshd_pid "$1")
+  if [ -n "$pid" ]; then ns=$(readlink "/proc/$pid/ns/mnt"); else ns=$(cat "$(hdir "$1")/sshd.mntns" 2>/dev/null || true); fi
+  [ -n "$ns" ] || return 0
+  pids=$({ stat -c '%N' /proc/[0-9]*/ns/mnt 2>/dev/null || true; } | { grep -F -- "-> '$ns'" || true; } | sed -n "s|^'/proc/\([0-9]*\)/ns/mnt'.*|\1|p")
+  one=$(echo "$pids" | head -n 1)
+  [ -n "$one" ] && grep -q "hosts/$1/run /run " "/proc/$one/mountinfo" 2>/dev/null && echo "$pids"
+  return 0
 }
 
 sshd_kill() {
@@ -68,11 +75,11 @@ sshd_kill() {
     [ $left = 0 ] && break
     sleep 0.05
   done
-  rm -f "$(hdir "$h")/run/sshd.pid"
+  rm -f "$(hdir "$h")/run/sshd.pid" "$(hdir "$h")/sshd.mntns"
 }
 
 sshd_start() {
-  local h=$1 key=ssh_host_ed25519_key d a
+  local h=$1 key=ssh_host_ed25519_key d a pid
   [ "${2:-}" = alt ] && key=alt_host_ed25519_key
   d=$(hdir "$h"); a=$(addr "$h")
   [ -z "$(sshd_pid "$h")" ] || return 0
@@ -82,12 +89,16 @@ sshd_start() {
   fi
   rm -f "$d/run/sshd.pid"
   # sshd daemonizes; its mount namespace (with the host's /run) lives as long as it and its sessions.
-  # Its own UTS namespace too: the host's name is hN.
+  # Its own /home (the users' homes on that host) and UTS namespace (the host's name is hN) too.
   setsid nsenter --net="/run/netns/ctui-$h" unshare -m -u --propagation private \
-    sh -c 'hostname "$3" && mount --bind "$1/run" /run && exec /usr/sbin/sshd -f "$1/sshd_config" -h "$1/$2" -E "$1/sshd.log"' sh "$d" "$key" "$h" \
+    sh -c 'hostname "$3" && mount --bind "$1/run" /run && mount --bind "$1/home" /home && exec /usr/sbin/sshd -f "$1/sshd_config" -h "$1/$2" -E "$1/sshd.log"' sh "$d" "$key" "$h" \
     </dev/null >>"$d/sshd.log" 2>&1 9>&-
   for _ in $(seq 1 100); do
-    [ -n "$(sshd_pid "$h")" ] && (exec 3<>"/dev/tcp/$a/22") 2>/dev/null && return 0
+    pid=$(sshd_pid "$h")
+    if [ -n "$pid" ] && (exec 3<>"/dev/tcp/$a/22") 2>/dev/null; then
+      readlink "/proc/$pid/ns/mnt" >"$d/sshd.mntns"
+      return 0
+    fi
     sleep 0.05
   done
   echo "provision: sshd of $h did not start, see $d/sshd.log" >&2
@@ -139,8 +150,13 @@ host_down() {
 host_up() {
   local h=$1 d a restart=no
   d=$(hdir "$h"); a=$(addr "$h")
-  mkdir -p "$d/run/sshd"
-  chmod 755 "$d" "$d/run"
+  mkdir -p "$d/run/sshd" "$d/home"
+  chmod 755 "$d" "$d/run" "$d/home"
+  # the users' homes on this host (its sessions' /home)
+  local u
+  for u in "$duser" "$puser"; do
+    [ -d "$d/home/$u" ] || { cp -a /etc/skel "$d/home/$u.new" && chown -R "$u:$u" "$d/home/$u.new" && mv "$d/home/$u.new" "$d/home/$u"; }
+  done
   # network: the namespace, a veth pair (ctui-hN-v on the bridge, eth0 inside) and the address
   [ -e "/run/netns/ctui-$h" ] || ip netns add "ctui-$h"
   if ! ip link show "ctui-$h-v" >/dev/null 2>&1; then
@@ -173,8 +189,9 @@ EOF
   local pid
   pid=$(sshd_pid "$h")
   if [ -n "$pid" ] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "-h $d/ssh_host_ed25519_key"; then restart=yes; fi
-  # daemons of an older version of this script, without the host's own name
+  # daemons of an older version of this script, without the host's own name or /home
   if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/ns/uts")" = "$(readlink /proc/self/ns/uts)" ]; then restart=yes; fi
+  if [ -n "$pid" ] && ! grep -q "hosts/$h/home /home " "/proc/$pid/mountinfo"; then restart=yes; fi
   [ $restart = yes ] && sshd_kill "$h"
   sshd_start "$h"
   # dockerd: its own config (not this machine's /etc/docker/daemon.json)

@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The test hosts of scripts/provision/50-hosts.sh: "remote machines" on this one, each a network
- * namespace {@code ctui-hN} at 10.213.0.(100+N) with its own sshd on port 22 and its own dockerd,
- * whose ssh users see that dockerd at /var/run/docker.sock. Users: {@link #DOCKER_USER} (in the hosts'
+ * namespace {@code ctui-hN} at 10.213.0.(100+N) named hN, with its own sshd on port 22 and its own
+ * dockerd, whose ssh users see that dockerd at /var/run/docker.sock and have homes of their own on
+ * each host (a session libvirtd, qemu:///session, starts per host on demand). Users: {@link #DOCKER_USER} (in the hosts'
  * docker group), {@link #PLAIN_USER} (no Docker). Client side: {@link #sshConfig()} has a
  * {@code Host hN} entry per host (user {@link #DOCKER_USER}, the private key and known_hosts, strict
  * host key checking), so {@code ssh -F CONFIG hN} works with no prompt; the local user

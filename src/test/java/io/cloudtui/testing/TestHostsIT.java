@@ -63,6 +63,11 @@ class TestHostsIT {
             assertTrue(names.ok(), names.out());
             assertEquals(h == h1, names.out().lines().anyMatch(name::equals), h.name() + " lists " + names.out());
         }
+        // each host has its own homes: a file written in ~ on h1 is not on h2
+        cleanup.add(() -> hosts.ssh(h1, "rm", "-f", name));
+        assertTrue(hosts.ssh(h1, "touch", name).ok());
+        assertTrue(hosts.ssh(h1, "test", "-e", name).ok());
+        assertEquals(1, hosts.ssh(hosts.host("h2"), "test", "-e", name).exit(), "h1's home file seen on h2");
         Result local = TestHosts.run(List.of("docker", "ps", "-a", "--format", "{{.Names}}"));
         assertFalse(local.out().lines().anyMatch(name::equals), "this machine's dockerd lists the host's container");
         // and the hosts reach each other (bridged traffic passes this machine's FORWARD chain)
