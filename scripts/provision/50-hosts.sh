@@ -170,7 +170,7 @@ host_up() {
   # sshd: own host key and config
   [ -s "$d/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C "$h" -f "$d/ssh_host_ed25519_key"
   cat >"$d/sshd_config.new" <<EOF
-# test host $h (scripts/provision/50-hosts.sh); /run is $d/run in this sshd's mount namespace
+# test host $h (scripts/provision/50-hosts.sh); /run and /home are $d/run and $d/home in this sshd's mount namespace
 ListenAddress $a:22
 PidFile $d/run/sshd.pid
 AuthorizedKeysFile $base/authorized_keys
