@@ -18,6 +18,8 @@ public final class Context implements AutoCloseable {
     private final PrintStream err;
     private final InputStream in;
     private Backends backends;
+    /** The command line (not the UI): backends that could not be opened are said on stderr. */
+    private boolean cli = true;
 
     public Context(Config config, Function<Config, Backends> opener, InputStream in, PrintStream out, PrintStream err) {
         this.config = config;
@@ -31,9 +33,22 @@ public final class Context implements AutoCloseable {
         return config;
     }
 
+    /**
+     * The session's backends, opened on first call. On the command line, each backend that the
+     * environment, the config or -H named and that could not be opened (a host that does not
+     * answer, a missing docker context) is one line on stderr, whatever the command.
+     */
     public synchronized Backends backends() {
-        if (backends == null) backends = opener.apply(config);
+        if (backends == null) {
+            backends = opener.apply(config);
+            if (cli) backends.failed().values().forEach(line -> err.println("cloudtui: " + line));
+        }
         return backends;
+    }
+
+    /** The full-screen UI runs in this context: failures are its to show, not lines on stderr. */
+    public synchronized void ui() {
+        cli = false;
     }
 
     public Workloads workloads() {

@@ -30,6 +30,14 @@ public final class DockerProvider implements BackendProvider {
         return EndpointResolver.system().autodetect().map(e -> new DockerBackend(TYPE, e));
     }
 
+    /**
+     * The ssh:// endpoint that DOCKER_HOST or the current docker context names, as {URL, SOURCE}
+     * ("DOCKER_HOST", "context 'web'"): the host layer reaches it. Empty for any other endpoint.
+     */
+    public static Optional<String[]> sshEndpoint() {
+        return EndpointResolver.system().sshEndpoint().map(e -> new String[] {e.host(), e.source()});
+    }
+
     /** Docker's socket is there but this user may not open it (not in its group): says so, and how to fix it. */
     @Override
     public Optional<Unusable> unusable() {
