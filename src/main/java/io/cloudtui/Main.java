@@ -168,7 +168,7 @@ public final class Main {
     static int executionError(Exception ex, Context ctx, Path logFile) {
         if (ex instanceof CloudtuiException ce) {
             LoggerFactory.getLogger(Main.class).debug("command failed", ex);
-            ctx.err().println("cloudtui: " + ce.getMessage());
+            if (!ctx.said(ce.getMessage())) ctx.err().println("cloudtui: " + ce.getMessage());
             return ce.exitCode();
         }
         LoggerFactory.getLogger(Main.class).error("internal error", ex);

@@ -14,6 +14,8 @@ import java.util.Optional;
  */
 public final class DockerProvider implements BackendProvider {
     static final String TYPE = "docker";
+    /** The option with which the host layer hands over a forwarded socket: the remote host's name. */
+    public static final String REMOTE_HOST = "remoteHost";
 
     @Override
     public String type() {
@@ -22,6 +24,12 @@ public final class DockerProvider implements BackendProvider {
 
     @Override
     public Backend create(BackendConfig config) {
+        Object remote = config.options().get(REMOTE_HOST);
+        if (remote != null) {
+            // a socket the host layer forwards to a remote host's engine: not this machine's
+            return new DockerBackend(config.name(), new Endpoint(config.host(), false, null, "host '" + remote + "' over ssh: " + config.name(),
+                    remote.toString()));
+        }
         return new DockerBackend(config.name(), EndpointResolver.system().resolve(config));
     }
 

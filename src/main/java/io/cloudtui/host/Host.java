@@ -56,7 +56,8 @@ public final class Host implements AutoCloseable {
     private volatile State state = State.CONNECTING;
     private volatile String reason;
     private volatile boolean closed;
-    private Thread reconnector;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Thread reconnector;
 
     Host(String name, SshTarget target, SshOptions options, Path dir, String prefix) {
         this.name = name;
@@ -90,6 +91,11 @@ public final class Host implements AutoCloseable {
         return ctl;
     }
 
+    /** The master ssh's pid, or -1 (for tests). */
+    synchronized long masterPid() {
+        return master != null && master.isAlive() ? master.pid() : -1;
+    }
+
     /** What to tell the user to run: the destination as ssh takes it. */
     String destination() {
         String h = (target.user() != null ? target.user() + "@" : "") + target.host();
@@ -98,6 +104,12 @@ public final class Host implements AutoCloseable {
 
     /** Starts the master and waits until it is connected; on failure the state says why and this throws its line. */
     public synchronized void connect() {
+        startMaster();
+        state = State.CONNECTED;
+        reason = null;
+    }
+
+    private void startMaster() {
         if (closed) throw new CloudtuiException(name + ": closed");
         state = State.CONNECTING;
         List<String> cmd = options.command();
@@ -118,6 +130,10 @@ public final class Host implements AutoCloseable {
         // connected once ssh has made its control socket (it does so after authentication)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.connectTimeout() * 3L + 5);
         while (!Files.exists(ctl)) {
+            if (closed) {
+                master.destroy();
+                fail(State.CLOSED, name + ": closed");
+            }
             if (!master.isAlive()) {
                 SshFailure f = SshFailure.classify(name, destination(), stderr());
                 fail(f.state(), f.line());
@@ -134,8 +150,6 @@ public final class Host implements AutoCloseable {
                 fail(State.UNREACHABLE, name + ": interrupted while connecting");
             }
         }
-        state = State.CONNECTED;
-        reason = null;
         Process m = master;
         m.onExit().thenRun(() -> lost(m));
     }
@@ -179,13 +193,22 @@ public final class Host implements AutoCloseable {
             synchronized (this) {
                 if (closed) return;
                 try {
-                    connect();
+                    startMaster();
+                    // the forwards again, at the same paths: the backends reconnect as to a restarted engine
                     for (Map.Entry<Path, String> f : forwards.entrySet()) addForward(f.getKey(), f.getValue());
+                    state = State.CONNECTED;
+                    reason = null;
                     LOG.info("{}: reconnected", name);
                     reconnector = null;
                     return;
                 } catch (CloudtuiException e) {
                     LOG.debug("{}: reconnect failed: {}", name, e.getMessage());
+                    Process m = master;
+                    if (m != null && m.isAlive()) {
+                        // connected but without its forwards: this master goes, the next try starts afresh
+                        master = null;
+                        m.destroy();
+                    }
                 }
             }
             wait = Math.min(wait * 2, 30_000);
@@ -301,13 +324,14 @@ public final class Host implements AutoCloseable {
     /** Ends the master ({@code -O exit}, then the process) and removes this host's socket and log files. */
     @Override
     public void close() {
+        if (!closing.compareAndSet(false, true)) return;
+        closed = true;
+        Thread r = reconnector;
+        if (r != null) r.interrupt(); // a reconnect under way gives up the lock at once
         Process m;
         synchronized (this) {
-            if (closed) return;
-            closed = true;
             state = State.CLOSED;
             m = master;
-            if (reconnector != null) reconnector.interrupt();
         }
         if (m != null && m.isAlive()) {
             List<String> cmd = options.command();

@@ -192,7 +192,7 @@ public final class Hosts implements Backends.Remote {
                             ? providers.get("libvirt").create(new BackendConfig(name, "libvirt", true, null, null, null,
                                     "qemu+unix:///system?socket=" + local, null, null, null, null))
                             : providers.get("docker").create(new BackendConfig(name, "docker", true, "unix://" + local, null, null,
-                                    null, null, null, null, null)));
+                                    null, null, null, null, Map.of(io.cloudtui.docker.DockerProvider.REMOTE_HOST, h.name()))));
                 } catch (CloudtuiException ex) {
                     failed.put(name, ex.getMessage());
                 } catch (RuntimeException ex) {

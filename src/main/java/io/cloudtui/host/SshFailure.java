@@ -38,7 +38,7 @@ public record SshFailure(Host.State state, String line) {
             return new SshFailure(Host.State.UNREACHABLE, name + ": connection refused (is sshd running there, on that port?)");
         }
         if (low.contains("timed out") || low.contains("connection timeout")) {
-            return new SshFailure(Host.State.UNREACHABLE, name + ": connection timed out (" + last(s) + ")");
+            return new SshFailure(Host.State.UNREACHABLE, name + ": connection timed out (no answer from its sshd)");
         }
         if (low.contains("no route to host") || low.contains("network is unreachable")) {
             return new SshFailure(Host.State.UNREACHABLE, name + ": unreachable (" + last(s) + ")");

@@ -30,7 +30,7 @@ class SshFailureTest {
         assertEquals(Host.State.UNREACHABLE, of("ssh: connect to host 127.0.0.1 port 1: Connection refused\r\n").state());
         assertEquals("web1: connection refused (is sshd running there, on that port?)",
                 of("ssh: connect to host 127.0.0.1 port 1: Connection refused\r\n").line());
-        assertEquals("web1: connection timed out (Connection timed out during banner exchange)",
+        assertEquals("web1: connection timed out (no answer from its sshd)",
                 of("Connection timed out during banner exchange\r\n").line());
         assertEquals("web1: ssh failed: kex_exchange_identification: Connection closed by remote host",
                 of("kex_exchange_identification: Connection closed by remote host\r\n").line());
