@@ -75,6 +75,9 @@ public final class Backends implements AutoCloseable {
         /** True when the environment (DOCKER_HOST, a docker context) names a remote Docker: it stands for the local one. */
         boolean replacesDocker();
 
+        /** Whether any remote host is in the session (known once {@link #open} ran). */
+        boolean hasHosts();
+
         /** Opens the remote backends with PROVIDERS; each that cannot be opened goes into FAILED (name → its one line). */
         List<Backend> open(Map<String, BackendProvider> providers, Map<String, String> failed);
 
@@ -196,7 +199,7 @@ public final class Backends implements AutoCloseable {
 
     /** Whether any backend is on a remote host (its name is HOST/TYPE), or a remote host was asked for. */
     public synchronized boolean hasRemote() {
-        return remote != null && (backends.keySet().stream().anyMatch(n -> n.indexOf('/') > 0) || !failed.isEmpty());
+        return remote != null && remote.hasHosts();
     }
 
     /** The host of backend NAME: the part before '/' of a remote one's name (web1/docker), else "local". */

@@ -87,6 +87,11 @@ public final class Hosts implements Backends.Remote {
         }
     }
 
+    @Override
+    public synchronized boolean hasHosts() {
+        return !hosts.isEmpty();
+    }
+
     /** The hosts of this session (for the UI, and tests). */
     public synchronized List<Host> hosts() {
         return List.copyOf(hosts);

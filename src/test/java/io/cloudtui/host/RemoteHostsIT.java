@@ -273,6 +273,26 @@ class RemoteHostsIT {
         assertTrue(r.code() == 1 && r.out().isEmpty() || r.code() == 0 && r.out().lines().noneMatch(l -> l.contains("docker")), r.toString());
     }
 
+    /**
+     * The sibling of the DOCKER_HOST defect on this machine: a docker context that is not there was
+     * said only in the log, and the bundled engine's empty list stood in for docker's (exit 0).
+     */
+    @Test
+    void aMissingDockerContextIsSaidByEveryCommand() throws Exception {
+        Map<String, String> env = env("empty.yaml");
+        env.put("DOCKER_CONTEXT", "gone");
+        String line = "cloudtui: docker: docker context 'gone' not found (no " + dir.resolve("docker/contexts/meta").resolve(sha256("gone"))
+                .resolve("meta.json") + "); run 'docker context use default' or unset DOCKER_CONTEXT";
+        Result ps = cloudtui(env, "ps", "-a");
+        assertEquals(line, ps.err().lines().findFirst().orElse(""), ps.toString());
+        assertNoDockerRows(ps);
+        assertTrue(ps.out().lines().noneMatch(l -> l.contains("runtime")), "no stand-in for docker:\n" + ps);
+        assertFalse(ps.out().startsWith("HOST"), "no remote host, no HOST column:\n" + ps);
+        Result images = cloudtui(env, "images");
+        assertEquals(line, images.err().lines().findFirst().orElse(""), images.toString());
+        assertEquals(1, images.code(), images.toString());
+    }
+
     static String sha256(String s) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     }
