@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -318,6 +319,47 @@ public final class Host implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CloudtuiException(name + ": interrupted");
+        }
+    }
+
+    /**
+     * Whether ssh could not open a channel to the remote socket behind the forward at LOCAL: a ping
+     * to the Docker API through it, which Docker always answers; when the channel fails, ssh closes
+     * (or resets) the connection without a byte. On a socket that discovery found, that means the
+     * host's sshd refuses forwarding to unix sockets (AllowStreamLocalForwarding no). One round trip.
+     */
+    boolean channelFails(Path local) {
+        java.nio.channels.SocketChannel ch;
+        try {
+            ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(local));
+        } catch (IOException e) {
+            return false; // our own forward is not there: the backend says what is wrong when it connects
+        }
+        CompletableFuture<Boolean> f = CompletableFuture.supplyAsync(() -> {
+            try (ch) {
+                ch.write(java.nio.ByteBuffer.wrap("GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+                return ch.read(java.nio.ByteBuffer.allocate(1)) < 0;
+            } catch (IOException e) {
+                return true; // reset by ssh: the channel was refused
+            }
+        }, r -> {
+            Thread t = new Thread(r, "cloudtui-ssh-probe-" + name);
+            t.setDaemon(true);
+            t.start();
+        });
+        try {
+            // a Docker that does not answer at all is another question: the backend reports it
+            return f.get(options.connectTimeout() * 3L + 5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

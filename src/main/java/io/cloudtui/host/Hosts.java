@@ -193,6 +193,18 @@ public final class Hosts implements Backends.Remote {
                 String name = h.name() + "/" + kind;
                 try {
                     Path local = h.forward(kind, e.getValue().path());
+                    if (!kind.equals("libvirt") && h.channelFails(local)) {
+                        if (!w.pinned().isEmpty()) {
+                            failed.put(name, h.name() + ": cannot reach " + e.getValue().path() + " through ssh: it is not there, or its sshd"
+                                    + " refuses forwarding to unix sockets (AllowStreamLocalForwarding)");
+                            continue;
+                        }
+                        // the socket is there (discovery saw it): every socket of the host is behind the same refusal
+                        failed.put(h.name(), h.name() + ": its sshd refuses forwarding to unix sockets (AllowStreamLocalForwarding no"
+                                + " in its sshd_config), which cloudtui needs to reach " + e.getValue().path());
+                        out.clear();
+                        break;
+                    }
                     out.add(kind.equals("libvirt")
                             ? providers.get("libvirt").create(new BackendConfig(name, "libvirt", true, null, null, null,
                                     "qemu+unix:///system?socket=" + local, null, null, null, null))

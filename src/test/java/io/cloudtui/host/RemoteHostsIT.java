@@ -481,6 +481,41 @@ class RemoteHostsIT {
         assertNoSshLeft();
     }
 
+    /** An sshd that refuses streamlocal forwarding: one line saying so, not a Docker error. */
+    @Test
+    void aHostWhoseSshdRefusesSocketForwardingIsOneLine() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path conf = dir.resolve("sshd-noforward.conf");
+        Files.writeString(conf, Files.readString(sshd.dir.resolve("sshd_config")).replace("Port " + sshd.port + "\n", "Port " + port + "\n")
+                .replace(sshd.dir.resolve("sshd.pid").toString(), dir.resolve("sshd-noforward.pid").toString())
+                + "AllowStreamLocalForwarding no\n");
+        Process p = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("sshd-noforward.log").toFile()).start();
+        try {
+            while (true) {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                    break;
+                } catch (IOException e) {
+                    assertTrue(p.isAlive(), Files.readString(dir.resolve("sshd-noforward.log")));
+                    Thread.sleep(50);
+                }
+            }
+            Files.writeString(dir.resolve("ssh/known_hosts"), "[127.0.0.1]:" + port + " " + Files.readString(sshd.dir.resolve("host.pub")).trim() + "\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            String url = "ssh://" + System.getProperty("user.name") + "@127.0.0.1:" + port;
+            Result r = cloudtui(env("empty.yaml"), "-H", url, "ps");
+            assertEquals(1, r.code(), r.toString());
+            assertEquals("cloudtui: 127.0.0.1: its sshd refuses forwarding to unix sockets (AllowStreamLocalForwarding no in its sshd_config),"
+                    + " which cloudtui needs to reach /var/run/docker.sock\n", r.err(), r.toString());
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     static String virsh(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("virsh", "-c", "qemu:///system"));
         cmd.addAll(List.of(args));
