@@ -481,6 +481,26 @@ class RemoteHostsIT {
         assertNoSshLeft();
     }
 
+    /** A user of the host outside its docker group: one line naming the socket and the group, found by discovery. */
+    @Test
+    void aSocketTheRemoteUserMayNotOpenIsOneLineNamingTheGroup() throws Exception {
+        Engines.requireRoot();
+        Engines.require(Files.isExecutable(Path.of("/usr/sbin/useradd")), "useradd");
+        String user = "ctui-hosts-nod";
+        if (Engines.run("id", user) != 0) {
+            assertEquals(0, Engines.run("useradd", "--create-home", "--user-group", "--shell", "/bin/sh", "--comment", "cloudtui remote hosts IT", user));
+        }
+        // no password, but not locked: sshd without PAM refuses a locked account even a key
+        assertEquals(0, Engines.run("usermod", "-p", "*", user));
+        Engines.require(Engines.run("runuser", "-u", user, "--", "test", "-w", "/var/run/docker.sock") != 0, "a docker socket that " + user + " may not open");
+        String group = ((java.nio.file.attribute.GroupPrincipal) Files.getAttribute(Path.of("/var/run/docker.sock"), "posix:group")).getName();
+        // sshd reads the authorized keys as that user
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        Result r = cloudtui(env("empty.yaml"), "-H", "ssh://" + user + "@127.0.0.1:" + sshd.port, "ps");
+        assertTrue(r.err().lines().anyMatch(l -> l.equals("cloudtui: 127.0.0.1: permission denied on /var/run/docker.sock (" + user
+                + " is not in the '" + group + "' group on 127.0.0.1)")), r.toString());
+    }
+
     /** An sshd that refuses streamlocal forwarding: one line saying so, not a Docker error. */
     @Test
     void aHostWhoseSshdRefusesSocketForwardingIsOneLine() throws Exception {
