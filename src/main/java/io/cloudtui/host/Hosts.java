@@ -110,7 +110,8 @@ public final class Hosts implements Backends.Remote {
             if (dh != null) {
                 try {
                     SshTarget t = SshTarget.parse(dh[0]);
-                    wanted.add(new Wanted(t.defaultName(), t, List.of(), true, dh[1]));
+                    // a host of the config already: its connection and its docker serve DOCKER_HOST too
+                    if (wanted.stream().noneMatch(w -> w.target().equals(t))) wanted.add(new Wanted(t.defaultName(), t, List.of(), true, dh[1]));
                 } catch (CloudtuiException e) {
                     failed.put("docker", dh[1] + ": " + e.getMessage());
                 }

@@ -246,6 +246,14 @@ class RemoteHostsIT {
         assertTrue(t.out().startsWith("HOST "), t.toString());
         assertTrue(t.out().lines().anyMatch(l -> l.startsWith("web1 ") && l.contains(PREFIX + "-a") && l.contains("web1/docker")), t.toString());
 
+        // DOCKER_HOST names a host of the config: one connection, its docker once
+        Map<String, String> both = env("web1.yaml");
+        both.put("DOCKER_HOST", "ssh://web1");
+        Result once = cloudtui(both, "ps", "-a", "--format", "json");
+        assertEquals(0, once.code(), once.toString());
+        assertEquals(1, rows(once).stream().filter(n -> n.path("name").asText().equals(PREFIX + "-a") && n.path("host").asText().equals("web1")).count(),
+                once.toString());
+
         // a docker context whose endpoint is ssh://, as `docker context create web1 --docker host=ssh://web1` writes it
         Map<String, String> ctx = env("empty.yaml");
         Path meta = Files.createDirectories(dir.resolve("docker/contexts/meta").resolve(sha256("web1ctx")));
