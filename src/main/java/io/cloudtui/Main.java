@@ -34,10 +34,17 @@ public final class Main {
             err.println("cloudtui: " + e.getMessage());
             return e.exitCode();
         }
+        io.cloudtui.host.Hosts hosts;
+        try {
+            hosts = io.cloudtui.host.Hosts.of(config, env, hostFlag(args));
+        } catch (CloudtuiException e) {
+            err.println("cloudtui: " + e.getMessage());
+            return e.exitCode();
+        }
         Path logFile = LogSetup.init(config.logFile() != null ? Path.of(config.logFile()) : null);
         // A library's background thread dying must not print a stack trace on the user's terminal.
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> LoggerFactory.getLogger(Main.class).error("uncaught in thread {}", t.getName(), e));
-        try (Context ctx = new Context(config, c -> Backends.open(c, pluginLoader()), in, out, err)) {
+        try (Context ctx = new Context(config, c -> Backends.open(c, pluginLoader(), hosts), in, out, err)) {
             return execute(ctx, logFile, args);
         }
     }
@@ -161,7 +168,7 @@ public final class Main {
     static int executionError(Exception ex, Context ctx, Path logFile) {
         if (ex instanceof CloudtuiException ce) {
             LoggerFactory.getLogger(Main.class).debug("command failed", ex);
-            ctx.err().println("cloudtui: " + ce.getMessage());
+            if (!ctx.said(ce.getMessage())) ctx.err().println("cloudtui: " + ce.getMessage());
             return ce.exitCode();
         }
         LoggerFactory.getLogger(Main.class).error("internal error", ex);
@@ -178,9 +185,9 @@ public final class Main {
     public static Set<String> neededSubcommands(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--config") && i + 1 < args.length) {
+            if ((a.equals("--config") || a.equals("--host") || a.equals("-H")) && i + 1 < args.length) {
                 i++;
-            } else if (a.startsWith("--config=") || a.equals("--version") || a.equals("-V")) {
+            } else if (a.startsWith("--config=") || a.startsWith("--host=") || a.startsWith("-H") && a.length() > 2 || a.equals("--version") || a.equals("-V")) {
                 continue;
             } else if (a.startsWith("-")) {
                 return null;
@@ -197,12 +204,30 @@ public final class Main {
         return l != null ? l : Main.class.getClassLoader();
     }
 
+    /**
+     * Finds {@code -H HOST} / {@code --host HOST} / {@code --host=HOST} / {@code -HHOST} (before the
+     * subcommand) before picocli runs: the backends open from it; null when not given.
+     */
+    static String hostFlag(String[] args) {
+        String found = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--") || !a.startsWith("-")) break;
+            if ((a.equals("--host") || a.equals("-H")) && i + 1 < args.length) found = args[++i];
+            else if (a.startsWith("--host=")) found = a.substring("--host=".length());
+            else if (a.startsWith("-H") && a.length() > 2) found = a.substring(2);
+            else if (a.equals("--config") && i + 1 < args.length) i++;
+        }
+        return found;
+    }
+
     /** Finds {@code --config FILE} / {@code --config=FILE} (before the subcommand) before picocli runs. */
     static Path configFlag(String[] args) {
         for (int i = 0; i < args.length; i++) {
             // --config is a root option: after the subcommand name, "--config" belongs to it (e.g. a run COMMAND)
             if (args[i].equals("--") || !args[i].startsWith("-")) break;
             if (args[i].equals("--config") && i + 1 < args.length) return Path.of(args[i + 1]);
+            if ((args[i].equals("--host") || args[i].equals("-H")) && i + 1 < args.length) i++;
             if (args[i].startsWith("--config=")) return Path.of(args[i].substring("--config=".length()));
         }
         return null;

@@ -58,6 +58,10 @@ abstract class Base implements Callable<Integer> {
         java.util.List<Backend> backends = only != null ? java.util.List.of(ctx().backends().get(only))
                 : ctx().backends().all().stream().filter(b -> b.supports(c) && type.isInstance(b)).toList();
         if (only != null) support(backends.get(0), c, type);
+        if (backends.isEmpty() && ctx().backends().isEmpty() && !ctx().backends().failed().isEmpty()) {
+            // what was named and could not be opened is said already (Context): nothing answered
+            throw new CloudtuiException("no backend could be opened");
+        }
         if (backends.isEmpty()) {
             throw new CloudtuiException(ctx().backends().isEmpty()
                     ? "no backend is enabled: start a container engine or configure one (see config.example.yaml)"

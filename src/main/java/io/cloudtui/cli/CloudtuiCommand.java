@@ -59,6 +59,11 @@ public class CloudtuiCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (default: $CLOUDTUI_CONFIG, then $XDG_CONFIG_HOME/cloudtui/config.yaml)")
     Path config;
 
+    /** Read by Main before picocli runs (the backends open from it); declared here for --help. */
+    @Option(names = {"-H", "--host"}, paramLabel = "HOST",
+            description = "Only this host's engines: a host of the config, an ~/.ssh/config alias, [user@]host[:port] or ssh://[user@]host[:port]")
+    String host;
+
     public CloudtuiCommand(Context ctx) {
         this.ctx = ctx;
     }
@@ -70,6 +75,7 @@ public class CloudtuiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ctx.ui();
         return io.cloudtui.tui.TuiApp.run(ctx);
     }
 }

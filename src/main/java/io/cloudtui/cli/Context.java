@@ -18,6 +18,10 @@ public final class Context implements AutoCloseable {
     private final PrintStream err;
     private final InputStream in;
     private Backends backends;
+    /** The command line (not the UI): backends that could not be opened are said on stderr. */
+    private boolean cli = true;
+    /** The lines said on stderr when the backends opened: a command failing with one of them need not say it again. */
+    private final java.util.Set<String> said = new java.util.HashSet<>();
 
     public Context(Config config, Function<Config, Backends> opener, InputStream in, PrintStream out, PrintStream err) {
         this.config = config;
@@ -31,9 +35,32 @@ public final class Context implements AutoCloseable {
         return config;
     }
 
+    /**
+     * The session's backends, opened on first call. On the command line, each backend that the
+     * environment, the config or -H named and that could not be opened (a host that does not
+     * answer, a missing docker context) is one line on stderr, whatever the command.
+     */
     public synchronized Backends backends() {
-        if (backends == null) backends = opener.apply(config);
+        if (backends == null) {
+            backends = opener.apply(config);
+            if (cli) {
+                for (String line : backends.failed().values()) {
+                    err.println("cloudtui: " + line);
+                    said.add(line);
+                }
+            }
+        }
         return backends;
+    }
+
+    /** Whether MESSAGE is on stderr already (a backend that could not be opened, said when the backends opened). */
+    public synchronized boolean said(String message) {
+        return said.contains(message);
+    }
+
+    /** The full-screen UI runs in this context: failures are its to show, not lines on stderr. */
+    public synchronized void ui() {
+        cli = false;
     }
 
     public Workloads workloads() {

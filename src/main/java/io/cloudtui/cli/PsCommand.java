@@ -41,6 +41,8 @@ final class PsCommand extends Base {
     public Integer call() {
         Workloads ws = ctx().workloads();
         int backends = ws.backends().all().size();
+        // what was named and could not be opened is said already (Context): nothing answered
+        if (backends == 0 && !ws.backends().failed().isEmpty()) return 1;
         if (backends == 0) throw new CloudtuiException("no backend is enabled: start a container engine or configure one (see config.example.yaml)");
         Workloads.Listing l = ws.listAll(all);
         if (l.failures().size() == backends) {
@@ -60,17 +62,27 @@ final class PsCommand extends Base {
         } else if (format == Format.json) {
             out().println(Json.pretty(json(list)));
         } else {
-            table(list, Instant.now(), noTrunc).print(out());
+            table(list, Instant.now(), noTrunc, ws.backends().hasRemote()).print(out());
         }
         return 0;
     }
 
     static Table table(List<Workload> list, Instant now, boolean noTrunc) {
-        Table t = new Table("ID", "NAME", "BACKEND", "KIND", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS");
+        return table(list, now, noTrunc, false);
+    }
+
+    /** The table; HOSTS: a HOST column (local rows: local), when any remote host is in the session. */
+    static Table table(List<Workload> list, Instant now, boolean noTrunc, boolean hosts) {
+        List<String> head = new java.util.ArrayList<>(List.of("ID", "NAME", "BACKEND", "KIND", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS"));
+        if (hosts) head.add(0, "HOST");
+        Table t = new Table(head.toArray(String[]::new));
         for (Workload w : list) {
-            t.row(noTrunc ? w.nativeId() : Fmt.shortId(w.nativeId()), w.name(), w.backend(), w.kind().label(), w.image(),
+            List<String> row = new java.util.ArrayList<>(List.of(noTrunc ? w.nativeId() : Fmt.shortId(w.nativeId()), w.name(), w.backend(),
+                    w.kind().label(), w.image(),
                     w.command().isEmpty() ? "" : "\"" + (noTrunc ? w.command() : Fmt.truncate(w.command(), 20)) + "\"",
-                    Fmt.ago(w.created(), now), w.status(), String.join(", ", w.ports()));
+                    Fmt.ago(w.created(), now), w.status(), String.join(", ", w.ports())));
+            if (hosts) row.add(0, io.cloudtui.core.Backends.hostOf(w.backend()));
+            t.row(row.toArray(String[]::new));
         }
         return t;
     }
@@ -81,6 +93,7 @@ final class PsCommand extends Base {
             ObjectNode o = arr.addObject();
             o.put("id", w.id().toString());
             o.put("name", w.name());
+            o.put("host", io.cloudtui.core.Backends.hostOf(w.backend()));
             o.put("backend", w.backend());
             o.put("kind", w.kind().label());
             o.put("image", w.image());

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param ui             UI settings
  * @param keys           action name to key, overriding the default key map
  * @param logFile        diagnostics log; default $XDG_STATE_HOME/cloudtui/cloudtui.log
+ * @param hosts          machines reached over SSH, whose engines are used besides the local ones
  * @param source         file it was read from (not a YAML key), null for defaults
  */
 public record Config(
@@ -20,12 +21,19 @@ public record Config(
         UiConfig ui,
         Map<String, String> keys,
         String logFile,
+        List<HostConfig> hosts,
         Path source) {
 
     public Config {
         backends = backends == null ? List.of() : List.copyOf(backends);
         ui = ui == null ? UiConfig.DEFAULTS : ui.withDefaults();
         keys = keys == null ? Map.of() : Map.copyOf(keys);
+        hosts = hosts == null ? List.of() : List.copyOf(hosts);
+    }
+
+    /** A config without hosts. */
+    public Config(List<BackendConfig> backends, String defaultBackend, UiConfig ui, Map<String, String> keys, String logFile, Path source) {
+        this(backends, defaultBackend, ui, keys, logFile, null, source);
     }
 
     public static Config defaults() {
@@ -33,6 +41,6 @@ public record Config(
     }
 
     Config withSource(Path p) {
-        return new Config(backends, defaultBackend, ui, keys, logFile, p);
+        return new Config(backends, defaultBackend, ui, keys, logFile, hosts, p);
     }
 }

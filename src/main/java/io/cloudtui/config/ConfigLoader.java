@@ -113,7 +113,7 @@ public final class ConfigLoader {
         FileForm f = DirectMapper.map(positions.root());
         if (f == null) f = withJackson(text, path, positions);
         if (f == null) return Config.defaults().withSource(path);
-        Config c = new Config(f.backends, f.defaultBackend, f.ui, f.keys, f.logFile, path);
+        Config c = new Config(f.backends, f.defaultBackend, f.ui, f.keys, f.logFile, f.hosts, path);
         try {
             validate(c);
             for (var check : checks) check.accept(c);
@@ -145,6 +145,41 @@ public final class ConfigLoader {
             }
             if (!names.add(b.name())) {
                 throw new ConfigProblem("backends[" + i + "].name", false, "backend name '" + b.name() + "' is used twice");
+            }
+        }
+        Set<String> hostNames = new HashSet<>();
+        for (int i = 0; i < c.hosts().size(); i++) {
+            HostConfig h = c.hosts().get(i);
+            if (!h.name().matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+                throw new ConfigProblem("hosts[" + i + "].name", false, "host name '" + h.name()
+                        + "' may hold only letters, digits, '_', '.', '-'");
+            }
+            if (h.name().equals("local")) {
+                throw new ConfigProblem("hosts[" + i + "].name", false, "host name 'local' is this machine's");
+            }
+            if (!hostNames.add(h.name())) {
+                throw new ConfigProblem("hosts[" + i + "].name", false, "host '" + h.name() + "' is listed twice");
+            }
+            for (int j = 0; j < i; j++) {
+                if (c.hosts().get(j).ssh().trim().equals(h.ssh().trim())) {
+                    throw new ConfigProblem("hosts[" + i + "].ssh", false, "host '" + h.name() + "': ssh '" + h.ssh().trim()
+                            + "' is host '" + c.hosts().get(j).name() + "' already");
+                }
+            }
+            try {
+                io.cloudtui.host.SshTarget.parse(h.ssh());
+            } catch (CloudtuiException e) {
+                throw new ConfigProblem("hosts[" + i + "].ssh", false, e.getMessage());
+            }
+            for (int j = 0; j < h.backends().size(); j++) {
+                String t = h.backends().get(j);
+                if (!HostConfig.TYPES.contains(t)) {
+                    throw new ConfigProblem("hosts[" + i + "].backends[" + j + "]", false, "host '" + h.name() + "': unknown backend '"
+                            + t + "' (known: " + String.join(", ", HostConfig.TYPES) + ")");
+                }
+                if (h.backends().indexOf(t) != j) {
+                    throw new ConfigProblem("hosts[" + i + "].backends[" + j + "]", false, "host '" + h.name() + "': backend '" + t + "' is listed twice");
+                }
             }
         }
         if (c.defaultBackend() != null && !c.backends().isEmpty() && !names.contains(c.defaultBackend())) {
@@ -235,7 +270,12 @@ public final class ConfigLoader {
 
     /** The keys a config file may hold: {@link Config} minus what is not read from the file. */
     record FileForm(
-            java.util.List<BackendConfig> backends, String defaultBackend, UiConfig ui, Map<String, String> keys, String logFile) {}
+            java.util.List<BackendConfig> backends, String defaultBackend, UiConfig ui, Map<String, String> keys, String logFile,
+            java.util.List<HostConfig> hosts) {
+        FileForm(java.util.List<BackendConfig> backends, String defaultBackend, UiConfig ui, Map<String, String> keys, String logFile) {
+            this(backends, defaultBackend, ui, keys, logFile, null);
+        }
+    }
 
     /** Durations as {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}. */
     static final class DurationDeserializer extends JsonDeserializer<Duration> {

@@ -51,6 +51,7 @@ final class DirectMapper {
             UiConfig ui = null;
             Map<String, String> keys = null;
             String logFile = null;
+            List<HostConfig> hosts = null;
             for (NodeTuple t : mapping(root)) {
                 Node v = t.getValueNode();
                 switch (key(t)) {
@@ -59,10 +60,11 @@ final class DirectMapper {
                     case "ui" -> ui = ui(v);
                     case "keys" -> keys = stringMap(v);
                     case "logFile" -> logFile = string(v);
+                    case "hosts" -> hosts = hosts(v);
                     default -> throw NOT_MINE;
                 }
             }
-            return new ConfigLoader.FileForm(backends, defaultBackend, ui, keys, logFile);
+            return new ConfigLoader.FileForm(backends, defaultBackend, ui, keys, logFile, hosts);
         } catch (NotMine e) {
             return null;
         }
@@ -101,6 +103,29 @@ final class DirectMapper {
             }
             if (name == null || type == null) throw NOT_MINE; // required: Jackson says which is missing
             out.add(new BackendConfig(name, type, enabled, host, tlsVerify, certPath, uri, root, store, ociRuntime, options));
+        }
+        return out;
+    }
+
+    private static List<HostConfig> hosts(Node n) throws NotMine {
+        List<HostConfig> out = new ArrayList<>();
+        for (Node item : sequence(n)) {
+            String name = null;
+            String ssh = null;
+            Boolean enabled = null;
+            List<String> backends = null;
+            for (NodeTuple t : mapping(item)) {
+                Node v = t.getValueNode();
+                switch (key(t)) {
+                    case "name" -> name = string(v);
+                    case "ssh" -> ssh = string(v);
+                    case "enabled" -> enabled = bool(v);
+                    case "backends" -> backends = stringList(v);
+                    default -> throw NOT_MINE;
+                }
+            }
+            if (name == null || ssh == null) throw NOT_MINE; // required: Jackson says which is missing
+            out.add(new HostConfig(name, ssh, enabled, backends));
         }
         return out;
     }

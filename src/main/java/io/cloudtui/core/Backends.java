@@ -24,6 +24,12 @@ public final class Backends implements AutoCloseable {
     /** Autodetected: the bundled engine may be named (--backend runtime) before it is in use here. */
     private final boolean embeddedOnRequest;
 
+    /** Backends the user's environment or config named that could not be opened: name → one line saying why. */
+    private final Map<String, String> failed = new LinkedHashMap<>();
+
+    /** The session's remote hosts, closed with it; null when none. */
+    private Remote remote;
+
     /** Autodetected: the types whose engine is there but this user cannot use, and why. */
     private final Map<String, BackendProvider.Unusable> unusable = new LinkedHashMap<>();
 
@@ -58,10 +64,53 @@ public final class Backends implements AutoCloseable {
         }
     }
 
+    /**
+     * Backends on other machines (the host layer, io.cloudtui.host), opened with the local ones and
+     * closed with them.
+     */
+    public interface Remote extends AutoCloseable {
+        /** False when only the remote backends are wanted ({@code -H HOST}). */
+        boolean keepsLocal();
+
+        /** True when the environment (DOCKER_HOST, a docker context) names a remote Docker: it stands for the local one. */
+        boolean replacesDocker();
+
+        /** Whether any remote host is in the session (known once {@link #open} ran). */
+        boolean hasHosts();
+
+        /** Opens the remote backends with PROVIDERS; each that cannot be opened goes into FAILED (name → its one line). */
+        List<Backend> open(Map<String, BackendProvider> providers, Map<String, String> failed);
+
+        @Override
+        void close();
+    }
+
     /** Builds the session's backends from config (or autodetection when config lists none). */
     public static Backends open(Config config, ClassLoader loader) {
+        return open(config, loader, null);
+    }
+
+    /** As {@link #open(Config, ClassLoader)}, with the backends of REMOTE (null: none). */
+    public static Backends open(Config config, ClassLoader loader, Remote remote) {
+        try {
+            return openAll(config, loader, remote);
+        } catch (RuntimeException e) {
+            if (remote != null) remote.close();
+            throw e;
+        }
+    }
+
+    private static Backends openAll(Config config, ClassLoader loader, Remote remote) {
         Map<String, BackendProvider> providers = discover(loader);
         List<Backend> list = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
+        if (remote != null && !remote.keepsLocal()) {
+            list.addAll(remote.open(providers, failed));
+            Backends bs = new Backends(providers, list, config.defaultBackend(), false);
+            bs.failed.putAll(failed);
+            bs.remote = remote;
+            return bs;
+        }
         if (config.backends().isEmpty()) {
             Map<String, BackendProvider.Unusable> unusable = new LinkedHashMap<>();
             for (BackendProvider p : providers.values()) {
@@ -69,13 +118,21 @@ public final class Backends implements AutoCloseable {
                     Optional<Backend> b = p.autodetect();
                     b.ifPresent(list::add);
                     if (b.isEmpty()) p.unusable().ifPresent(u -> unusable.put(p.type(), u));
+                } catch (CloudtuiException e) {
+                    // what the environment names (DOCKER_HOST, DOCKER_CONTEXT) and cannot be used: said by every command
+                    LOG.warn("autodetect of {} failed: {}", p.type(), e.getMessage());
+                    failed.put(p.type(), p.type() + ": " + e.getMessage());
                 } catch (RuntimeException e) {
                     LOG.warn("autodetect of {} failed", p.type(), e);
                 }
             }
-            // no container engine reachable (libvirt alone runs none): the bundled daemonless engine is the embedded default
+            boolean localRun = list.stream().anyMatch(b -> b.supports(Capability.RUN));
+            if (remote != null) list.addAll(remote.open(providers, failed));
+            // no container engine reachable (libvirt alone runs none): the bundled daemonless engine is the embedded
+            // default; not when the environment names a Docker (DOCKER_HOST, a context), reachable or not
             BackendProvider embedded = providers.get("runtime");
-            if (list.stream().noneMatch(b -> b.supports(Capability.RUN)) && embedded != null) {
+            boolean named = !failed.isEmpty() && failed.containsKey("docker") || remote != null && remote.replacesDocker();
+            if (!localRun && !named && embedded != null) {
                 try {
                     list.add(embedded.create(BackendConfig.of("runtime", "runtime")));
                 } catch (RuntimeException e) {
@@ -84,6 +141,8 @@ public final class Backends implements AutoCloseable {
             }
             Backends bs = new Backends(providers, list, config.defaultBackend(), true);
             bs.unusable.putAll(unusable);
+            bs.failed.putAll(failed);
+            bs.remote = remote;
             return bs;
         } else {
             for (BackendConfig bc : config.backends()) {
@@ -96,8 +155,12 @@ public final class Backends implements AutoCloseable {
                 }
                 list.add(p.create(bc));
             }
+            if (remote != null) list.addAll(remote.open(providers, failed));
         }
-        return new Backends(providers, list, config.defaultBackend(), config.backends().isEmpty());
+        Backends bs = new Backends(providers, list, config.defaultBackend(), false);
+        bs.failed.putAll(failed);
+        bs.remote = remote;
+        return bs;
     }
 
     /** For tests and embedding: a fixed set of backends. */
@@ -125,6 +188,26 @@ public final class Backends implements AutoCloseable {
         return names;
     }
 
+    /**
+     * The backends the user's environment, config or {@code -H} named that could not be opened (an
+     * unreachable host, a missing docker context): name → one line naming it and why. Every command
+     * says them on stderr; the UI shows them.
+     */
+    public synchronized Map<String, String> failed() {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(failed));
+    }
+
+    /** Whether any backend is on a remote host (its name is HOST/TYPE), or a remote host was asked for. */
+    public synchronized boolean hasRemote() {
+        return remote != null && remote.hasHosts();
+    }
+
+    /** The host of backend NAME: the part before '/' of a remote one's name (web1/docker), else "local". */
+    public static String hostOf(String backend) {
+        int slash = backend.indexOf('/');
+        return slash > 0 ? backend.substring(0, slash) : "local";
+    }
+
     public synchronized List<Backend> all() {
         return List.copyOf(backends.values());
     }
@@ -146,6 +229,8 @@ public final class Backends implements AutoCloseable {
             backends.put(name, b);
         }
         if (b == null && unusable.containsKey(name)) throw new CloudtuiException(name + ": " + unusable.get(name).message());
+        if (b == null && failed.containsKey(name)) throw new CloudtuiException(failed.get(name));
+        if (b == null && failed.containsKey(hostOf(name))) throw new CloudtuiException(failed.get(hostOf(name)));
         if (b == null) {
             throw new CloudtuiException("no such backend '" + name + "'"
                     + (backends.isEmpty() ? " (no backend is enabled)" : " (enabled: " + String.join(", ", backends.keySet()) + ")"));
@@ -182,5 +267,6 @@ public final class Backends implements AutoCloseable {
                 LOG.debug("closing {}", b.name(), e);
             }
         }
+        if (remote != null) remote.close();
     }
 }

@@ -239,7 +239,7 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
     @Override
     public Stats stats(String ref) {
         // a container of a dockerd on this host: its cgroup files say it all, at no cost to the engine
-        if (engine.endpoint().isUnixSocket() && ref.matches("[0-9a-f]{64}")) {
+        if (engine.endpoint().isLocalSocket() && ref.matches("[0-9a-f]{64}")) {
             Stats s = cgroups.read(ref, () -> initPid(ref));
             if (s == null && cgroups.readable(ref)) {
                 // the first reading of a container: a second one shortly after gives its CPU%, without

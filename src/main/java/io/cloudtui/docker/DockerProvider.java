@@ -14,6 +14,8 @@ import java.util.Optional;
  */
 public final class DockerProvider implements BackendProvider {
     static final String TYPE = "docker";
+    /** The option with which the host layer hands over a forwarded socket: the remote host's name. */
+    public static final String REMOTE_HOST = "remoteHost";
 
     @Override
     public String type() {
@@ -22,12 +24,26 @@ public final class DockerProvider implements BackendProvider {
 
     @Override
     public Backend create(BackendConfig config) {
+        Object remote = config.options().get(REMOTE_HOST);
+        if (remote != null) {
+            // a socket the host layer forwards to a remote host's engine: not this machine's
+            return new DockerBackend(config.name(), new Endpoint(config.host(), false, null, "host '" + remote + "' over ssh: " + config.name(),
+                    remote.toString()));
+        }
         return new DockerBackend(config.name(), EndpointResolver.system().resolve(config));
     }
 
     @Override
     public Optional<Backend> autodetect() {
         return EndpointResolver.system().autodetect().map(e -> new DockerBackend(TYPE, e));
+    }
+
+    /**
+     * The ssh:// endpoint that DOCKER_HOST or the current docker context names, as {URL, SOURCE}
+     * ("DOCKER_HOST", "context 'web'"): the host layer reaches it. Empty for any other endpoint.
+     */
+    public static Optional<String[]> sshEndpoint() {
+        return EndpointResolver.system().sshEndpoint().map(e -> new String[] {e.host(), e.source()});
     }
 
     /** Docker's socket is there but this user may not open it (not in its group): says so, and how to fix it. */

@@ -54,9 +54,22 @@ final class EndpointResolver {
                 .orElse(new Endpoint("unix://" + DEFAULT_SOCKET, false, null, "default socket"));
     }
 
-    /** An endpoint only when something points at an engine: DOCKER_HOST, a context, or an existing socket. */
+    /** An endpoint only when something points at an engine: DOCKER_HOST, a context, or an existing socket; not an ssh:// one (see {@link #sshEndpoint}). */
     Optional<Endpoint> autodetect() {
+        if (sshEndpoint().isPresent()) return Optional.empty();
         return fromEnvironment().or(this::localSocket);
+    }
+
+    /**
+     * The ssh:// endpoint DOCKER_HOST or the current docker context names (the host layer reaches
+     * it), its {@link Endpoint#source} saying which; empty for any other endpoint.
+     */
+    Optional<Endpoint> sshEndpoint() {
+        String host = env.get("DOCKER_HOST");
+        if (host != null && !host.isBlank()) {
+            return host.trim().startsWith("ssh://") ? Optional.of(new Endpoint(host.trim(), false, null, "DOCKER_HOST")) : Optional.empty();
+        }
+        return fromContext(true).filter(e -> e.host().startsWith("ssh://"));
     }
 
     /**
@@ -91,6 +104,11 @@ final class EndpointResolver {
 
     /** The current docker context's endpoint, unless it is "default" (which means DOCKER_HOST or the socket). */
     Optional<Endpoint> fromContext() {
+        return fromContext(false);
+    }
+
+    /** As {@link #fromContext()}; SSH: an ssh:// endpoint is returned, not refused. */
+    private Optional<Endpoint> fromContext(boolean ssh) {
         String name = env.get("DOCKER_CONTEXT");
         if (name == null || name.isBlank()) name = currentContext();
         if (name == null || name.isBlank() || name.equals("default")) return Optional.empty();
@@ -109,6 +127,7 @@ final class EndpointResolver {
         Path tlsDir = configDir().resolve("contexts").resolve("tls").resolve(hash).resolve("docker");
         boolean hasCerts = Files.isRegularFile(tlsDir.resolve("ca.pem"));
         boolean tls = hasCerts && !docker.path("SkipTLSVerify").asBoolean(false);
+        if (ssh && host.startsWith("ssh://")) return Optional.of(new Endpoint(host, false, null, source));
         return Optional.of(new Endpoint(checkScheme(host, source), tls, tls ? tlsDir.toString() : null, source));
     }
 
@@ -153,8 +172,8 @@ final class EndpointResolver {
     private static String checkScheme(String host, String source) {
         if (host.startsWith("unix://") || host.startsWith("tcp://")) return host;
         if (host.startsWith("ssh://")) {
-            throw new CloudtuiException("ssh:// docker endpoints are not supported (" + source + ": " + host
-                    + "); forward the socket with 'ssh -L /tmp/docker.sock:/var/run/docker.sock HOST' and use unix:///tmp/docker.sock");
+            throw new CloudtuiException("an ssh:// docker endpoint (" + source + ": " + host
+                    + ") is reached through 'hosts:' in the config, not a backend's host (see README, Remote hosts)");
         }
         throw new CloudtuiException("unsupported docker endpoint '" + host + "' (" + source + "): use unix:///path or tcp://host:port");
     }

@@ -172,6 +172,11 @@ final class Engine implements AutoCloseable {
     }
 
     CloudtuiException unreachable() {
+        if (endpoint.remoteHost() != null) {
+            String h = endpoint.remoteHost();
+            return new CloudtuiException("cannot connect to the Docker engine on " + h + " (through ssh): is "
+                    + (endpoint.source().contains("podman") ? "podman's socket service" : "dockerd") + " running on " + h + "?");
+        }
         String where = "cannot connect to the Docker engine at " + endpoint.host() + " (" + endpoint.source() + ")";
         if (endpoint.isUnixSocket()) {
             boolean podman = endpoint.host().contains("podman");

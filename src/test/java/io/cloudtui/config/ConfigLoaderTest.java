@@ -198,4 +198,41 @@ class ConfigLoaderTest {
         Config c = loader.parse(Files.readString(example), example);
         assertEquals(UiConfig.DEFAULTS, c.ui());
     }
+
+    @Test
+    void hostsAreRead() {
+        Config c = loader.parse("""
+                hosts:
+                  - name: web1
+                    ssh: web1
+                  - name: lab
+                    ssh: ssh://ops@10.0.0.5:2222
+                    enabled: false
+                    backends: [libvirt]
+                """, file);
+        assertEquals(List.of(new HostConfig("web1", "web1", null, List.of()), new HostConfig("lab", "ssh://ops@10.0.0.5:2222", false, List.of("libvirt"))),
+                c.hosts());
+        assertTrue(c.hosts().get(0).isEnabled());
+    }
+
+    @Test
+    void badHostsAreReportedWithLineAndColumn() {
+        assertEquals("/etc/cloudtui.yaml:3:12: host 'a' is listed twice",
+                fails("hosts:\n  - {name: a, ssh: x}\n  - {name: a, ssh: y}\n").getMessage());
+        assertEquals("/etc/cloudtui.yaml:3:20: host 'b': ssh 'x' is host 'a' already",
+                fails("hosts:\n  - {name: a, ssh: x}\n  - {name: b, ssh: x}\n").getMessage());
+        assertEquals("/etc/cloudtui.yaml:2:20: bad ssh host 'ssh://u:pw@x': a password in the URL is not supported"
+                + " (use a key: 'ssh-add' it, or set IdentityFile in ~/.ssh/config)",
+                fails("hosts:\n  - {name: a, ssh: 'ssh://u:pw@x'}\n").getMessage());
+        assertEquals("/etc/cloudtui.yaml:2:20: bad ssh host 'ssh://x/srv': a path ('/srv') is not supported: the host's engines are found on it",
+                fails("hosts:\n  - {name: a, ssh: 'ssh://x/srv'}\n").getMessage());
+        assertEquals("/etc/cloudtui.yaml:2:12: host name 'a b' may hold only letters, digits, '_', '.', '-'",
+                fails("hosts:\n  - {name: a b, ssh: x}\n").getMessage());
+        assertEquals("/etc/cloudtui.yaml:2:12: host name 'local' is this machine's",
+                fails("hosts:\n  - {name: local, ssh: x}\n").getMessage());
+        assertEquals("/etc/cloudtui.yaml:2:34: host 'a': unknown backend 'lxc' (known: docker, podman, libvirt)",
+                fails("hosts:\n  - {name: a, ssh: x, backends: [lxc]}\n").getMessage());
+        assertTrue(fails("hosts:\n  - {name: a}\n").getMessage().contains("missing key 'ssh'"));
+        assertTrue(fails("hosts:\n  - {name: a, ssh: x, user: y}\n").getMessage().contains("unknown key 'user'"));
+    }
 }

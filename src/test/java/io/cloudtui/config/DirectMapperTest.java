@@ -30,6 +30,12 @@ class DirectMapperTest {
 
     private static final List<String> TAKEN = List.of(
             """
+            hosts:
+              - name: web1
+                ssh: web1
+              - {name: lab, ssh: "ssh://ops@10.0.0.5:2222", enabled: false, backends: [libvirt, docker]}
+            """,
+            """
             backends:
               - name: local
                 type: docker
@@ -64,6 +70,9 @@ class DirectMapperTest {
             "backends:\n  - {name: a, type: b, options: {n: 0}}\n");
 
     private static final List<String> LEFT_TO_JACKSON = List.of(
+            "hosts:\n  - {name: a}\n",
+            "hosts:\n  - {name: a, ssh: b, user: c}\n",
+            "hosts:\n  - {name: a, ssh: b, backends: docker}\n",
             "ui:\n  colour: red\n",
             "ui:\n  logBufferLines: many\n",
             "ui:\n  logBufferLines: 0x10\n",

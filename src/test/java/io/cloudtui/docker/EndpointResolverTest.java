@@ -127,7 +127,25 @@ class EndpointResolverTest {
     void sshEndpointsAreRejectedWithAHint() {
         CloudtuiException ex = assertThrows(CloudtuiException.class,
                 () -> resolver(Map.of("DOCKER_HOST", "ssh://me@host"), Set.of()).resolve(null));
-        assertTrue(ex.getMessage().contains("ssh -L"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("is reached through 'hosts:'"), ex.getMessage());
+        ex = assertThrows(CloudtuiException.class, () -> resolver(Map.of(), Set.of()).resolve(config("ssh://me@host", null, null)));
+        assertTrue(ex.getMessage().contains("(config: ssh://me@host) is reached through 'hosts:'"), ex.getMessage());
+    }
+
+    @Test
+    void sshEndpointsOfTheEnvironmentGoToTheHostLayer() throws IOException {
+        // DOCKER_HOST=ssh://...: not the local socket, not refused: the host layer reaches it
+        EndpointResolver r = resolver(Map.of("DOCKER_HOST", "ssh://me@host"), Set.of(Path.of("/var/run/docker.sock")));
+        assertTrue(r.autodetect().isEmpty());
+        assertEquals("ssh://me@host", r.sshEndpoint().orElseThrow().host());
+        assertEquals("DOCKER_HOST", r.sshEndpoint().orElseThrow().source());
+        assertTrue(resolver(Map.of("DOCKER_HOST", "tcp://h:2375"), Set.of()).sshEndpoint().isEmpty());
+        // so does a context whose endpoint is ssh://
+        writeContext(home.resolve(".docker"), "remote", "ssh://ops@web1", false, false);
+        r = resolver(Map.of("DOCKER_CONTEXT", "remote"), Set.of(Path.of("/var/run/docker.sock")));
+        assertTrue(r.autodetect().isEmpty());
+        assertEquals("ssh://ops@web1", r.sshEndpoint().orElseThrow().host());
+        assertEquals("context 'remote'", r.sshEndpoint().orElseThrow().source());
     }
 
     @Test

@@ -1,0 +1,418 @@
+package io.cloudtui.host;
+
+import io.cloudtui.core.CloudtuiException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One machine reached over SSH: its one connection (a master of the system ssh, {@code ssh -M -S
+ * CTL -N}), its state, and the streamlocal forwards through that connection that its backends use
+ * as plain unix sockets ({@code ssh -S CTL -O forward -L LOCAL.sock:REMOTE.sock}). When the master
+ * dies it reconnects by itself, with backoff, and re-creates the forwards at the same local paths,
+ * so the backends reconnect as they do to a restarted local engine. {@link #close} ends the master
+ * and removes every socket file.
+ */
+public final class Host implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Host.class);
+
+    /** A host's connection state. */
+    public enum State {
+        CONNECTING("connecting"), CONNECTED("connected"), UNREACHABLE("unreachable"), AUTH_FAILED("auth failed"),
+        HOST_KEY_UNKNOWN("unknown host key"), HOST_KEY_CHANGED("host key changed"), CLOSED("closed");
+
+        private final String label;
+
+        State(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** A socket found on the host by discovery. */
+    public record Found(String kind, String path, boolean writable, String group) {}
+
+    private final String name;
+    private final SshTarget target;
+    private final SshOptions options;
+    private final Path ctl;
+    private final Path errFile;
+    private final Path dir;
+    private final String prefix;
+    /** Local socket to remote socket, in the order made. */
+    private final Map<Path, String> forwards = new LinkedHashMap<>();
+    private Process master;
+    private volatile State state = State.CONNECTING;
+    private volatile String reason;
+    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Thread reconnector;
+
+    Host(String name, SshTarget target, SshOptions options, Path dir, String prefix) {
+        this.name = name;
+        this.target = target;
+        this.options = options;
+        this.dir = dir;
+        this.prefix = prefix;
+        this.ctl = dir.resolve(prefix + ".ctl");
+        this.errFile = dir.resolve(prefix + ".err");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public SshTarget target() {
+        return target;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Why the host is not connected (one line naming it and the remedy), or null. */
+    public String reason() {
+        return reason;
+    }
+
+    /** The master's control socket (for tests and the doc). */
+    public Path controlPath() {
+        return ctl;
+    }
+
+    /** The master ssh's pid, or -1 (for tests). */
+    synchronized long masterPid() {
+        return master != null && master.isAlive() ? master.pid() : -1;
+    }
+
+    /** What to tell the user to run: the destination as ssh takes it. */
+    String destination() {
+        String h = (target.user() != null ? target.user() + "@" : "") + target.host();
+        return target.port() != null ? "-p " + target.port() + " " + h : h;
+    }
+
+    /** Starts the master and waits until it is connected; on failure the state says why and this throws its line. */
+    public synchronized void connect() {
+        startMaster();
+        state = State.CONNECTED;
+        reason = null;
+    }
+
+    private void startMaster() {
+        if (closed) throw new CloudtuiException(name + ": closed");
+        state = State.CONNECTING;
+        List<String> cmd = options.command();
+        cmd.addAll(List.of("-M", "-S", ctl.toString(), "-N", "-o", "ControlPersist=no"));
+        cmd.addAll(target.args());
+        cmd.addAll(List.of("--", target.host()));
+        try {
+            Files.deleteIfExists(ctl);
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(errFile.toFile());
+            master = pb.start();
+        } catch (IOException e) {
+            fail(State.UNREACHABLE, name + ": cannot run ssh: " + e.getMessage());
+        }
+        LOG.debug("{}: master {} started: {}", name, master.pid(), cmd);
+        // connected once ssh has made its control socket (it does so after authentication)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.connectTimeout() * 3L + 5);
+        while (!Files.exists(ctl)) {
+            if (closed) {
+                master.destroy();
+                fail(State.CLOSED, name + ": closed");
+            }
+            if (!master.isAlive()) {
+                SshFailure f = SshFailure.classify(name, destination(), stderr());
+                fail(f.state(), f.line());
+            }
+            if (System.nanoTime() > deadline) {
+                master.destroy();
+                fail(State.UNREACHABLE, name + ": connection timed out (ssh did not finish connecting)");
+            }
+            try {
+                master.waitFor(20, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                master.destroy();
+                fail(State.UNREACHABLE, name + ": interrupted while connecting");
+            }
+        }
+        Process m = master;
+        m.onExit().thenRun(() -> lost(m));
+    }
+
+    private void fail(State s, String line) {
+        state = s;
+        reason = line;
+        LOG.info("{}: {} ({})", name, s.label(), stderr().strip());
+        throw new CloudtuiException(line);
+    }
+
+    private String stderr() {
+        try {
+            return Files.readString(errFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The master M ended: unless closed, reconnect in the background (1 s, 2 s, 4 s ... 30 s apart). */
+    private void lost(Process m) {
+        synchronized (this) {
+            if (closed || m != master || reconnector != null) return;
+            state = State.CONNECTING;
+            reason = name + ": connection lost, reconnecting";
+            LOG.info("{}: master exited ({}), reconnecting: {}", name, m.exitValue(), stderr().strip());
+            reconnector = new Thread(this::reconnect, "cloudtui-ssh-" + name);
+            reconnector.setDaemon(true);
+            reconnector.start();
+        }
+    }
+
+    private void reconnect() {
+        long wait = 1000;
+        while (!closed) {
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                if (closed) return;
+                try {
+                    startMaster();
+                    // the forwards again, at the same paths: the backends reconnect as to a restarted engine
+                    for (Map.Entry<Path, String> f : forwards.entrySet()) addForward(f.getKey(), f.getValue());
+                    state = State.CONNECTED;
+                    reason = null;
+                    LOG.info("{}: reconnected", name);
+                    reconnector = null;
+                    return;
+                } catch (CloudtuiException e) {
+                    LOG.debug("{}: reconnect failed: {}", name, e.getMessage());
+                    Process m = master;
+                    if (m != null && m.isAlive()) {
+                        // connected but without its forwards: this master goes, the next try starts afresh
+                        master = null;
+                        m.destroy();
+                    }
+                }
+            }
+            wait = Math.min(wait * 2, 30_000);
+        }
+    }
+
+    /**
+     * Runs SCRIPT with POSIX sh on the host over the master (read-only commands only); its stdout.
+     */
+    String run(String script) {
+        List<String> cmd = client();
+        cmd.add("sh -c " + shellQuote(script));
+        try {
+            Process p = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(options.connectTimeout() * 3L + 5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new CloudtuiException(name + ": no answer to a command over ssh");
+            }
+            if (p.exitValue() != 0) throw new CloudtuiException(name + ": a command over ssh failed (exit " + p.exitValue() + ")");
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CloudtuiException(name + ": cannot run ssh: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloudtuiException(name + ": interrupted");
+        }
+    }
+
+    /** ssh as a client of the master: the same options, the control socket, never a master of its own. */
+    private List<String> client() {
+        List<String> cmd = options.command();
+        cmd.addAll(List.of("-S", ctl.toString(), "-o", "ControlMaster=no"));
+        cmd.addAll(target.args());
+        cmd.addAll(List.of("--", target.host()));
+        return cmd;
+    }
+
+    /**
+     * The engines' sockets on the host and whether this user may open them: one read-only command
+     * (test -S, test -w, ls), nothing written there.
+     */
+    public List<Found> discover() {
+        String out = run(DISCOVER);
+        return parseDiscovery(out);
+    }
+
+    /** Docker's and Podman's sockets (rootful, rootless), libvirt's: each "ok PATH", or "denied PATH GROUP". */
+    static final String DISCOVER = "r=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}; "
+            + "for s in /var/run/docker.sock \"$r/docker.sock\" /run/podman/podman.sock \"$r/podman/podman.sock\" "
+            + "/var/run/libvirt/libvirt-sock /var/run/libvirt/virtqemud-sock; do "
+            + "if [ -S \"$s\" ]; then if [ -w \"$s\" ]; then echo \"ok $s\"; "
+            + "else echo \"denied $s $(ls -ld \"$s\" | awk '{print $4}')\"; fi; fi; done; echo \"user $(id -un)\"";
+
+    static List<Found> parseDiscovery(String out) {
+        List<Found> found = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            String[] p = line.strip().split(" ");
+            if (p.length < 2 || !(p[0].equals("ok") || p[0].equals("denied"))) continue;
+            String path = p[1];
+            String kind = path.endsWith("/docker.sock") ? "docker" : path.endsWith("/podman.sock") ? "podman"
+                    : path.contains("/libvirt/") ? "libvirt" : null;
+            if (kind == null) continue;
+            found.add(new Found(kind, path, p[0].equals("ok"), p.length > 2 ? p[2] : null));
+        }
+        return found;
+    }
+
+    /** The remote user discovery reported, from the same output; null if none. */
+    static String user(String out) {
+        for (String line : out.split("\n")) {
+            if (line.startsWith("user ")) return line.substring(5).strip();
+        }
+        return null;
+    }
+
+    /** A local socket in this session's private directory that reaches REMOTE on the host, through the master. */
+    public synchronized Path forward(String localName, String remote) {
+        Path local = dir.resolve(prefix + "-" + localName + ".sock");
+        addForward(local, remote);
+        forwards.put(local, remote);
+        return local;
+    }
+
+    private void addForward(Path local, String remote) {
+        if (remote.indexOf(':') >= 0 || local.toString().indexOf(':') >= 0) {
+            throw new CloudtuiException(name + ": cannot forward a socket whose path holds ':' (" + remote + ")");
+        }
+        List<String> cmd = options.command();
+        cmd.addAll(List.of("-S", ctl.toString(), "-o", "ControlMaster=no", "-O", "forward", "-L", local + ":" + remote));
+        cmd.addAll(target.args());
+        cmd.addAll(List.of("--", target.host()));
+        try {
+            Process p = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectErrorStream(false).start();
+            byte[] err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+            if (p.exitValue() != 0) {
+                throw new CloudtuiException(name + ": cannot forward " + remote + ": " + SshFailure.last(new String(err, StandardCharsets.UTF_8)));
+            }
+        } catch (IOException e) {
+            throw new CloudtuiException(name + ": cannot run ssh: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloudtuiException(name + ": interrupted");
+        }
+    }
+
+    /**
+     * Whether ssh could not open a channel to the remote socket behind the forward at LOCAL: a ping
+     * to the Docker API through it, which Docker always answers; when the channel fails, ssh closes
+     * (or resets) the connection without a byte. On a socket that discovery found, that means the
+     * host's sshd refuses forwarding to unix sockets (AllowStreamLocalForwarding no). One round trip.
+     */
+    boolean channelFails(Path local) {
+        java.nio.channels.SocketChannel ch;
+        try {
+            ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(local));
+        } catch (IOException e) {
+            return false; // our own forward is not there: the backend says what is wrong when it connects
+        }
+        CompletableFuture<Boolean> f = CompletableFuture.supplyAsync(() -> {
+            try (ch) {
+                ch.write(java.nio.ByteBuffer.wrap("GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+                return ch.read(java.nio.ByteBuffer.allocate(1)) < 0;
+            } catch (IOException e) {
+                return true; // reset by ssh: the channel was refused
+            }
+        }, r -> {
+            Thread t = new Thread(r, "cloudtui-ssh-probe-" + name);
+            t.setDaemon(true);
+            t.start();
+        });
+        try {
+            // a Docker that does not answer at all is another question: the backend reports it
+            return f.get(options.connectTimeout() * 3L + 5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Ends the master ({@code -O exit}, then the process) and removes this host's socket and log files. */
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) return;
+        closed = true;
+        Thread r = reconnector;
+        if (r != null) r.interrupt(); // a reconnect under way gives up the lock at once
+        Process m;
+        synchronized (this) {
+            state = State.CLOSED;
+            m = master;
+        }
+        if (m != null && m.isAlive()) {
+            List<String> cmd = options.command();
+            cmd.addAll(List.of("-S", ctl.toString(), "-O", "exit"));
+            cmd.addAll(target.args());
+            cmd.addAll(List.of("--", target.host()));
+            try {
+                Process p = new ProcessBuilder(cmd)
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
+            } catch (IOException e) {
+                LOG.debug("{}: -O exit", name, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            m.destroy();
+            try {
+                if (!m.waitFor(5, TimeUnit.SECONDS)) m.destroyForcibly();
+            } catch (InterruptedException e) {
+                m.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Path p : forwards.keySet()) deleteQuietly(p);
+        deleteQuietly(ctl);
+        deleteQuietly(errFile);
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.debug("delete {}", p, e);
+        }
+    }
+
+    /** S as one word for sh: single-quoted. */
+    static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+}

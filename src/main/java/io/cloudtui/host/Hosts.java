@@ -1,0 +1,310 @@
+package io.cloudtui.host;
+
+import io.cloudtui.config.BackendConfig;
+import io.cloudtui.config.Config;
+import io.cloudtui.config.HostConfig;
+import io.cloudtui.core.Backend;
+import io.cloudtui.core.BackendProvider;
+import io.cloudtui.core.Backends;
+import io.cloudtui.core.CloudtuiException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session's remote hosts: those of {@code hosts:} in the config, the one {@code -H} names (then
+ * alone), and the one DOCKER_HOST or the docker context names with an ssh:// URL. Each is connected
+ * in a thread of its own (a slow host does not hold the others up), its engines found (or taken as
+ * pinned), and its backends opened over its one connection, named HOST/TYPE. Closed with the
+ * session's backends and, for ctrl-c and SIGTERM, by a shutdown hook: no ssh process or socket
+ * file outlives cloudtui.
+ */
+public final class Hosts implements Backends.Remote {
+    private static final Logger LOG = LoggerFactory.getLogger(Hosts.class);
+
+    /** A host to open: its name, where, and the engines pinned for it (empty: discover). */
+    record Wanted(String name, SshTarget target, List<String> pinned, boolean dockerOnly, String source) {}
+
+    private final Config config;
+    private final Map<String, String> env;
+    private final Wanted only;
+    private final List<Host> hosts = new ArrayList<>();
+    private Path dir;
+    private Thread hook;
+    private boolean closed;
+    private Boolean replacesDocker;
+
+    private Hosts(Config config, Map<String, String> env, Wanted only) {
+        this.config = config;
+        this.env = env;
+        this.only = only;
+    }
+
+    /**
+     * The remote hosts of a session with CONFIG and ENV, and HOST from {@code -H} (null: none). A bad
+     * {@code -H} is a usage error now, before any command runs; nothing connects until {@link #open}.
+     */
+    public static Hosts of(Config config, Map<String, String> env, String host) {
+        Wanted only = null;
+        if (host != null) {
+            for (HostConfig h : config.hosts()) {
+                if (h.name().equals(host)) only = new Wanted(h.name(), SshTarget.parse(h.ssh()), h.backends(), false, "config");
+            }
+            if (only == null) {
+                if (host.isBlank()) throw CloudtuiException.usage("-H: empty host");
+                SshTarget t = SshTarget.parse(host);
+                only = new Wanted(t.defaultName(), t, List.of(), false, "-H");
+            }
+        }
+        return new Hosts(config, env, only);
+    }
+
+    @Override
+    public boolean keepsLocal() {
+        return only == null;
+    }
+
+    @Override
+    public synchronized boolean replacesDocker() {
+        if (replacesDocker == null) replacesDocker = only == null && dockerHost() != null;
+        return replacesDocker;
+    }
+
+    /** The ssh:// endpoint of DOCKER_HOST or the docker context, or null. */
+    private String[] dockerHost() {
+        try {
+            return io.cloudtui.docker.DockerProvider.sshEndpoint().orElse(null);
+        } catch (CloudtuiException e) {
+            return null; // a broken context: docker's autodetection says so
+        }
+    }
+
+    @Override
+    public synchronized boolean hasHosts() {
+        return !hosts.isEmpty();
+    }
+
+    /** The hosts of this session (for the UI, and tests). */
+    public synchronized List<Host> hosts() {
+        return List.copyOf(hosts);
+    }
+
+    @Override
+    public List<Backend> open(Map<String, BackendProvider> providers, Map<String, String> failed) {
+        List<Wanted> wanted = new ArrayList<>();
+        if (only != null) {
+            wanted.add(only);
+        } else {
+            for (HostConfig h : config.hosts()) {
+                if (h.isEnabled()) wanted.add(new Wanted(h.name(), SshTarget.parse(h.ssh()), h.backends(), false, "config"));
+            }
+            String[] dh = dockerHost();
+            if (dh != null) {
+                try {
+                    SshTarget t = SshTarget.parse(dh[0]);
+                    // a host of the config already: its connection and its docker serve DOCKER_HOST too
+                    if (wanted.stream().noneMatch(w -> w.target().equals(t))) wanted.add(new Wanted(t.defaultName(), t, List.of(), true, dh[1]));
+                } catch (CloudtuiException e) {
+                    failed.put("docker", dh[1] + ": " + e.getMessage());
+                }
+            }
+        }
+        if (wanted.isEmpty()) return List.of();
+        synchronized (this) {
+            if (closed) return List.of();
+            try {
+                dir = SessionDir.create(env);
+            } catch (IOException | RuntimeException e) {
+                for (Wanted w : wanted) failed.put(w.name(), w.name() + ": cannot make a private directory for its ssh sockets: " + e.getMessage());
+                return List.of();
+            }
+            hook = new Thread(this::close, "cloudtui-ssh-close");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+        SshOptions options = SshOptions.of(env);
+        List<CompletableFuture<Opened>> futures = new ArrayList<>();
+        for (int i = 0; i < wanted.size(); i++) {
+            Wanted w = wanted.get(i);
+            Host h = new Host(w.name(), w.target(), options, dir, "h" + i);
+            synchronized (this) {
+                hosts.add(h);
+            }
+            // a thread of its own per host: a slow one does not hold the others up
+            futures.add(CompletableFuture.supplyAsync(() -> openHost(h, w, providers), r -> {
+                Thread t = new Thread(r, "cloudtui-host-" + w.name());
+                t.setDaemon(true);
+                t.start();
+            }));
+        }
+        List<Backend> out = new ArrayList<>();
+        for (CompletableFuture<Opened> f : futures) {
+            Opened o = f.join();
+            out.addAll(o.backends());
+            failed.putAll(o.failed());
+        }
+        return out;
+    }
+
+    private record Opened(List<Backend> backends, Map<String, String> failed) {}
+
+    private Opened openHost(Host h, Wanted w, Map<String, BackendProvider> providers) {
+        List<Backend> out = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
+        try {
+            h.connect();
+            List<Host.Found> found;
+            String user = null;
+            if (!w.pinned().isEmpty()) {
+                found = new ArrayList<>();
+                for (String t : w.pinned()) found.add(new Host.Found(t, PINNED.get(t), true, null));
+            } else {
+                String text = h.run(Host.DISCOVER);
+                found = Host.parseDiscovery(text);
+                user = Host.user(text);
+            }
+            Map<String, Host.Found> use = new LinkedHashMap<>();
+            Map<String, Host.Found> denied = new LinkedHashMap<>();
+            for (Host.Found f : found) {
+                if (w.dockerOnly() && f.kind().equals("libvirt")) continue;
+                // DOCKER_HOST's Docker is whichever Docker-compatible socket answers there, as `docker system dial-stdio` finds it
+                String kind = w.dockerOnly() ? "docker" : f.kind();
+                if (f.writable()) use.putIfAbsent(kind, f);
+                else denied.putIfAbsent(kind, f);
+            }
+            for (Map.Entry<String, Host.Found> e : denied.entrySet()) {
+                if (use.containsKey(e.getKey())) continue;
+                Host.Found f = e.getValue();
+                failed.put(h.name() + "/" + e.getKey(), h.name() + ": permission denied on " + f.path() + " ("
+                        + (user != null ? user : "the ssh user") + " is not in the '" + f.group() + "' group on " + h.name() + ")");
+            }
+            if (use.isEmpty() && denied.isEmpty()) {
+                failed.put(h.name(), h.name() + ": " + (w.dockerOnly() ? "no Docker or Podman socket found" : "neither Docker, Podman nor libvirt found")
+                        + " (looked for /var/run/docker.sock, rootless Docker, Podman" + (w.dockerOnly() ? "" : ", libvirt") + ")");
+            }
+            for (Map.Entry<String, Host.Found> e : use.entrySet()) {
+                String kind = e.getKey();
+                String name = h.name() + "/" + kind;
+                try {
+                    Path local = h.forward(kind, e.getValue().path());
+                    if (!kind.equals("libvirt") && h.channelFails(local)) {
+                        if (!w.pinned().isEmpty()) {
+                            failed.put(name, h.name() + ": cannot reach " + e.getValue().path() + " through ssh: it is not there, or its sshd"
+                                    + " refuses forwarding to unix sockets (AllowStreamLocalForwarding)");
+                            continue;
+                        }
+                        // the socket is there (discovery saw it): every socket of the host is behind the same refusal
+                        failed.put(h.name(), h.name() + ": its sshd refuses forwarding to unix sockets (AllowStreamLocalForwarding no"
+                                + " in its sshd_config), which cloudtui needs to reach " + e.getValue().path());
+                        out.clear();
+                        break;
+                    }
+                    out.add(kind.equals("libvirt")
+                            ? providers.get("libvirt").create(new BackendConfig(name, "libvirt", true, null, null, null,
+                                    "qemu+unix:///system?socket=" + local, null, null, null, null))
+                            : providers.get("docker").create(new BackendConfig(name, "docker", true, "unix://" + local, null, null,
+                                    null, null, null, null, Map.of(io.cloudtui.docker.DockerProvider.REMOTE_HOST, h.name()))));
+                } catch (CloudtuiException ex) {
+                    failed.put(name, ex.getMessage());
+                } catch (RuntimeException ex) {
+                    LOG.warn("{}: opening {}", h.name(), name, ex);
+                    failed.put(name, name + ": " + ex.getMessage());
+                }
+            }
+        } catch (CloudtuiException e) {
+            failed.put(h.name(), e.getMessage());
+        }
+        return new Opened(out, failed);
+    }
+
+    /** Where a pinned engine's socket is. */
+    private static final Map<String, String> PINNED = Map.of(
+            "docker", "/var/run/docker.sock", "podman", "/run/podman/podman.sock", "libvirt", "/var/run/libvirt/libvirt-sock");
+
+    @Override
+    public void close() {
+        List<Host> hs;
+        Path d;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            hs = List.copyOf(hosts);
+            d = dir;
+            if (hook != null && Thread.currentThread() != hook) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // already shutting down: the hook runs this too
+                }
+            }
+        }
+        hs.parallelStream().forEach(Host::close);
+        if (d != null) SessionDir.remove(d);
+    }
+
+    /** The private directory of one session's ssh sockets. */
+    static final class SessionDir {
+        /** unix sockets take 107 bytes; ssh makes its control socket at CTL + 17 characters first. */
+        static final int MAX = 107 - 17 - "/h00-libvirt.sock".length();
+
+        private SessionDir() {}
+
+        /**
+         * $XDG_RUNTIME_DIR/cloudtui/ssh/PID, else ~/.local/state/cloudtui/ssh/PID, else (a path too
+         * long for a socket) /tmp/cloudtui-UID-ssh/PID; each 0700. Directories of processes that
+         * are gone (killed) are removed on the way.
+         */
+        static Path create(Map<String, String> env) throws IOException {
+            String pid = Long.toString(ProcessHandle.current().pid());
+            String xdg = env.get("XDG_RUNTIME_DIR");
+            Path base = xdg != null && !xdg.isBlank() && Files.isDirectory(Path.of(xdg))
+                    ? Path.of(xdg, "cloudtui", "ssh")
+                    : io.cloudtui.core.Dirs.home(env).resolve(".local/state/cloudtui/ssh");
+            if (base.resolve(pid).toString().length() > MAX) {
+                base = Path.of("/tmp", "cloudtui-" + uid() + "-ssh");
+            }
+            Files.createDirectories(base.getParent());
+            if (!Files.isDirectory(base)) {
+                try {
+                    Files.createDirectory(base, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // made meanwhile
+                }
+            }
+            // ours, and nobody else's to read: a shared /tmp must not hand us someone else's directory
+            if (Files.isSymbolicLink(base) || ((Number) Files.getAttribute(base, "unix:uid")).longValue() != uid()) {
+                throw new IOException(base + " is not this user's");
+            }
+            Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
+            try (var ds = Files.list(base)) {
+                for (Path p : ds.toList()) {
+                    String n = p.getFileName().toString();
+                    if (n.matches("[0-9]+") && !n.equals(pid) && ProcessHandle.of(Long.parseLong(n)).isEmpty()) remove(p);
+                }
+            }
+            Path d = base.resolve(pid);
+            Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            return d;
+        }
+
+        static void remove(Path d) {
+            try (var ds = Files.list(d)) {
+                for (Path p : ds.toList()) Files.deleteIfExists(p);
+                Files.deleteIfExists(d);
+            } catch (IOException e) {
+                LOG.debug("removing {}", d, e);
+            }
+        }
+
+        private static long uid() throws IOException {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        }
+    }
+}
