@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * and redraws only if something changed, with lanterna's differential refresh. Backend verbs, lists
  * and stats run on worker threads; their results come back through the model or {@link #onUi}.
  */
-public final class TuiApp implements AutoCloseable {
+public final class TuiApp implements Notifier, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TuiApp.class);
     static final int MIN_WIDTH = 60;
     static final int MIN_HEIGHT = 10;
@@ -71,8 +71,6 @@ public final class TuiApp implements AutoCloseable {
                     LogSetup.defaultLogFile(env).getParent(), Themes.standard(env), null);
         }
     }
-
-    record Message(String text, Role role, long at) {}
 
     private final Terminal terminal;
     final Screen screen;
@@ -102,7 +100,8 @@ public final class TuiApp implements AutoCloseable {
     private Consumer<String> promptAccept;
     private Consumer<String> promptLive;
     private Confirm confirm;
-    private Message message;
+    /** The message line: {@link #info} and {@link #error} land there. */
+    final MessageLine messages;
     private volatile Set<WorkloadId> watched = Set.of();
     private volatile boolean quit;
     private boolean dirty = true;
@@ -136,6 +135,7 @@ public final class TuiApp implements AutoCloseable {
         this.themes = opts.themes();
         this.depth = ColorDepth.detect(opts.env());
         this.glyphs = Glyphs.detect(opts.env());
+        this.messages = new MessageLine(opts.millis(), opts.wall(), opts.messageTtl());
         setThemeOrThrow(config.ui().theme());
         for (Backend b : backends.all()) {
             this.backends.put(b.name(), b);
@@ -284,11 +284,7 @@ public final class TuiApp implements AutoCloseable {
             if (resizeAt >= 0) due = Math.min(due, resizeAt + opts.resizeDebounce().toMillis());
         }
         if (model.hasPending()) due = Math.min(due, lastApply + opts.batch().toMillis());
-        Message m = message;
-        if (m != null) {
-            long ttl = opts.messageTtl().toMillis();
-            due = Math.min(due, m.role() != Role.DIM ? m.at() + ttl * 2 / 3 : m.at() + ttl);
-        }
+        due = Math.min(due, messages.due());
         long wall = opts.wall().millis();
         due = Math.min(due, now + (60_000 - wall % 60_000)); // uptimes and the clock move each minute
         return Math.max(1, due - now);
@@ -343,18 +339,7 @@ public final class TuiApp implements AutoCloseable {
         for (View v : views) {
             if (v.poll() && v == views.peek()) dirty = true;
         }
-        if (message != null) {
-            long age = now - message.at();
-            long ttl = opts.messageTtl().toMillis();
-            if (age >= ttl) {
-                message = null;
-                dirty = true;
-            } else if (age >= ttl * 2 / 3 && message.role() != Role.DIM) {
-                // fade before it goes
-                message = new Message(message.text(), Role.DIM, message.at());
-                dirty = true;
-            }
-        }
+        if (messages.age(now)) dirty = true;
         long minute = opts.wall().millis() / 60_000;
         if (minute != renderedMinute) dirty = true;
         if (quit) return true;
@@ -490,7 +475,7 @@ public final class TuiApp implements AutoCloseable {
     /** The recent messages, whole, wrapped to the screen. */
     void openMessages() {
         if (views.peek() instanceof MessagesView) return;
-        views.push(new MessagesView(this, messages.text(Math.max(MIN_WIDTH, screen.getTerminalSize().getColumns() - 1), opts.wall().getZone())));
+        views.push(new MessagesView(this, messages.log.text(Math.max(MIN_WIDTH, screen.getTerminalSize().getColumns() - 1), opts.wall().getZone())));
     }
 
     void openHelp() {
@@ -1003,7 +988,8 @@ public final class TuiApp implements AutoCloseable {
         String[] step = {"starting"};
         long t0 = System.nanoTime();
         Runnable show = () -> {
-            if (message == null || message.text().startsWith(doing)) {
+            MessageLine.Message m = messages.current();
+            if (m == null || m.text().startsWith(doing)) {
                 info(doing + step[0] + " " + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) + "s");
             }
         };
@@ -1197,31 +1183,18 @@ public final class TuiApp implements AutoCloseable {
         wake();
     }
 
-    void info(String s) {
-        message = new Message(s, Role.INFO, opts.millis().getAsLong());
-        messages.add(now(), Role.INFO, s);
+    @Override
+    public void info(String s) {
+        messages.info(s);
     }
 
-    void error(String s) {
-        message = new Message(s, Role.ERROR, opts.millis().getAsLong());
-        messages.add(now(), Role.ERROR, s);
-    }
-
-    /** Every message, whole, for {@link MessagesView}. */
-    final MessageLog messages = new MessageLog();
-
-    /** Whether the message on the line is cut (too long, or several lines): the footer then offers the messages view. */
-    private boolean messageCut(int width) {
-        Message m = message;
-        return m != null && !MessageLog.fits(m.text(), width);
+    @Override
+    public void error(String s) {
+        messages.error(s);
     }
 
     private String messagesHint() {
         return "(" + KeyMap.display(keys.key(Action.MESSAGES)) + ": whole message)";
-    }
-
-    Message message() {
-        return message;
     }
 
     Instant now() {
@@ -1372,6 +1345,7 @@ public final class TuiApp implements AutoCloseable {
         }
         WorkloadTable.BackendState down = null;
         for (WorkloadTable.BackendState b : model.backends()) if (b.conn == WorkloadTable.Conn.DISCONNECTED) down = b;
+        MessageLine.Message message = messages.current();
         if (message != null) {
             c.put(0, y, MessageLog.line(message.text(), c.width, messagesHint()), message.role());
         } else if (down != null && views.peek() == table) {
@@ -1404,7 +1378,7 @@ public final class TuiApp implements AutoCloseable {
         String tail = " " + KeyMap.display(keys.key(Action.HELP)) + " help  " + KeyMap.display(keys.key(Action.QUIT)) + " quit ";
         int tailX = Math.max(0, c.width - tail.length());
         x = 1;
-        if (messageCut(c.width)) {
+        if (messages.cut(c.width)) {
             List<Action> h = new ArrayList<>();
             h.add(Action.MESSAGES);
             h.addAll(hints);
