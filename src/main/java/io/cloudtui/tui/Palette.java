@@ -130,7 +130,7 @@ final class Palette {
         Verb verb = Verb.of(cmd);
         if (verb != null) {
             List<Workload> targets = args.isEmpty() ? app.table.targets() : resolveAll(args, app);
-            if (targets != null) app.request(verb, targets);
+            if (targets != null) app.workloadActions.request(verb, targets);
             return;
         }
         switch (cmd) {

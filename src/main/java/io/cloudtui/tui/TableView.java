@@ -281,11 +281,11 @@ final class TableView implements View {
             case INSPECT -> app.openDetail(DetailView.Tab.INSPECT);
             case ENV -> app.openDetail(DetailView.Tab.ENV);
             case FILTER -> app.openFilter();
-            case STOP_START -> app.requestToggle(targets(), Verb.STOP, Verb.START);
-            case PAUSE -> app.requestToggle(targets(), Verb.PAUSE, Verb.UNPAUSE);
-            case RESTART -> app.request(Verb.RESTART, targets());
-            case KILL -> app.request(Verb.KILL, targets());
-            case REMOVE -> app.request(Verb.REMOVE, targets());
+            case STOP_START -> app.workloadActions.requestToggle(targets(), Verb.STOP, Verb.START);
+            case PAUSE -> app.workloadActions.requestToggle(targets(), Verb.PAUSE, Verb.UNPAUSE);
+            case RESTART -> app.workloadActions.request(Verb.RESTART, targets());
+            case KILL -> app.workloadActions.request(Verb.KILL, targets());
+            case REMOVE -> app.workloadActions.request(Verb.REMOVE, targets());
             case SHELL -> app.shell(selectedRow() == null ? null : selectedRow().w);
             case ATTACH -> app.attach(selectedRow() == null ? null : selectedRow().w);
             case NEW -> app.openRunForm(null);

@@ -79,10 +79,12 @@ public final class TuiApp implements Notifier, AutoCloseable {
     final Themes themes;
     final WorkloadTable model = new WorkloadTable();
     final TableView table;
+    /** Lifecycle verbs on workloads. */
+    final WorkloadActions workloadActions = new WorkloadActions(this);
     private final Map<String, Backend> backends = new LinkedHashMap<>();
     /** Engines that are there but this user may not use (docker's socket outside its group), by backend name. */
     private final Map<String, io.cloudtui.core.BackendProvider.Unusable> unusable;
-    private final BackendFeed feed;
+    final BackendFeed feed;
     private final Options opts;
     private final ColorDepth depth;
     private final Glyphs glyphs;
@@ -718,96 +720,6 @@ public final class TuiApp implements Notifier, AutoCloseable {
     }
 
     // ---- actions ----
-
-    /** s and p: the first verb for targets where it applies (stop running ones), else the second. */
-    void requestToggle(List<Workload> targets, Verb first, Verb second) {
-        List<Workload> firsts = targets.stream().filter(w -> first.applies(w.state())).toList();
-        if (!firsts.isEmpty()) request(first, firsts);
-        else request(second, targets);
-    }
-
-    void request(Verb verb, List<Workload> targets) {
-        if (targets.isEmpty()) {
-            error("no workload selected");
-            return;
-        }
-        List<Workload> ok = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
-        for (Workload w : targets) {
-            String why = refusal(verb.capability, w);
-            if (why != null) skipped.add(w.name() + " (" + why + ")");
-            else if (!verb.applies(w.state())) skipped.add(w.name() + " (" + w.state().label() + ")");
-            else ok.add(w);
-        }
-        if (ok.isEmpty()) {
-            error("cannot " + verb.label + ": " + String.join(", ", skipped));
-            return;
-        }
-        if (verb.destructive) {
-            int n = ok.size();
-            String question = Character.toUpperCase(verb.label.charAt(0)) + verb.label.substring(1) + " "
-                    + (n == 1 ? ok.get(0).backend() + ":" + ok.get(0).name() : n + " workloads") + "?";
-            List<String> details = new ArrayList<>();
-            details.add("This will " + verb.explanation + ".");
-            if (n > 1) {
-                for (Workload t : ok) details.add("  " + t.backend() + ":" + t.name() + " (" + t.state().label() + ")");
-            } else if (verb == Verb.REMOVE && ok.get(0).state().isActive()) {
-                details.add("It is " + ok.get(0).state().label() + ": it will be killed first.");
-            }
-            if (!skipped.isEmpty()) details.add("Skipped: " + String.join(", ", skipped));
-            confirm(question, details, () -> {
-                table.marks.clear();
-                execute(verb, ok);
-            });
-        } else {
-            table.marks.clear();
-            execute(verb, ok);
-        }
-    }
-
-    private void execute(Verb verb, List<Workload> targets) {
-        info(verb.label + (verb.label.endsWith("e") ? "" : "") + " " + names(targets) + "...");
-        int[] pending = {targets.size()};
-        List<String> failures = new ArrayList<>();
-        for (Workload w : targets) {
-            Backend b = backends.get(w.backend());
-            // the row says "stopping" from now until the engine says stopped (a stop may take its whole timeout)
-            model.post(new WorkloadTable.Transit(w.id(), verb.ing));
-            background(() -> {
-                String err = null;
-                try {
-                    verb.run(b, w);
-                } catch (RuntimeException e) {
-                    err = e.getMessage() != null ? e.getMessage() : e.toString();
-                    LOG.debug("{} {} failed", verb.label, w.id(), e);
-                }
-                if (verb == Verb.REMOVE && err == null) {
-                    model.post(new WorkloadTable.Removed(w.id()));
-                } else {
-                    // the state after the verb, then the end of its "-ing", in one batch: no flash of the old state
-                    try {
-                        model.post(new WorkloadTable.Changed(b.get(w.nativeId())));
-                    } catch (RuntimeException e) {
-                        feed.refresh(b, w.id());
-                    }
-                    model.post(new WorkloadTable.Transit(w.id(), null));
-                }
-                String fe = err;
-                onUi(() -> {
-                    if (fe != null) failures.add(w.name() + ": " + fe);
-                    if (--pending[0] == 0) {
-                        if (failures.isEmpty()) info(verb.past + " " + names(targets));
-                        else error(verb.label + " failed: " + String.join("; ", failures));
-                    }
-                });
-            });
-        }
-    }
-
-    private static String names(List<Workload> ws) {
-        if (ws.size() > 3) return ws.size() + " workloads";
-        return String.join(", ", ws.stream().map(Workload::name).toList());
-    }
 
     /**
      * The backend for a terminal session on {@code w}, or null after telling the user why not. A VM
