@@ -154,10 +154,10 @@ final class Palette {
                     case "stats" -> app.openDetail(w, DetailView.Tab.STATS);
                     case "inspect" -> app.openDetail(w, DetailView.Tab.INSPECT);
                     case "env" -> app.openDetail(w, DetailView.Tab.ENV);
-                    case "shell" -> app.shell(w);
-                    case "ssh" -> app.ssh(w);
+                    case "shell" -> app.sessionActions.shell(w);
+                    case "ssh" -> app.sessionActions.ssh(w);
                     case "snapshots" -> app.openSnapshots(w);
-                    default -> app.attach(w);
+                    default -> app.sessionActions.attach(w);
                 }
             }
             case "sort" -> {

@@ -286,11 +286,11 @@ final class TableView implements View {
             case RESTART -> app.workloadActions.request(Verb.RESTART, targets());
             case KILL -> app.workloadActions.request(Verb.KILL, targets());
             case REMOVE -> app.workloadActions.request(Verb.REMOVE, targets());
-            case SHELL -> app.shell(selectedRow() == null ? null : selectedRow().w);
-            case ATTACH -> app.attach(selectedRow() == null ? null : selectedRow().w);
+            case SHELL -> app.sessionActions.shell(selectedRow() == null ? null : selectedRow().w);
+            case ATTACH -> app.sessionActions.attach(selectedRow() == null ? null : selectedRow().w);
             case NEW -> app.openRunForm(null);
             case NEW_VM -> app.openVmForm();
-            case SSH -> app.ssh(selectedRow() == null ? null : selectedRow().w);
+            case SSH -> app.sessionActions.ssh(selectedRow() == null ? null : selectedRow().w);
             case SNAPSHOTS -> app.openSnapshots(selectedRow() == null ? null : selectedRow().w);
             case SHOW_IMAGES -> app.openResources(ResourceView.Kind.IMAGES);
             case SHOW_VOLUMES -> app.openResources(ResourceView.Kind.VOLUMES);

@@ -81,6 +81,8 @@ public final class TuiApp implements Notifier, AutoCloseable {
     final TableView table;
     /** Lifecycle verbs on workloads. */
     final WorkloadActions workloadActions = new WorkloadActions(this);
+    /** Shells, attaches, consoles and ssh: sessions on the user's terminal. */
+    final SessionActions sessionActions = new SessionActions(this);
     private final Map<String, Backend> backends = new LinkedHashMap<>();
     /** Engines that are there but this user may not use (docker's socket outside its group), by backend name. */
     private final Map<String, io.cloudtui.core.BackendProvider.Unusable> unusable;
@@ -149,7 +151,7 @@ public final class TuiApp implements Notifier, AutoCloseable {
         this.screen = new TerminalScreen(terminal);
         terminal.addResizeListener((t, size) -> wake());
         model.onPost(this::wake);
-        this.sessions = opts.sessions() != null ? opts.sessions() : new TerminalSessions(System.in, System.out, System.err);
+        this.sessions = opts.sessions() != null ? opts.sessions() : new TerminalSessions(screen, System.in, System.out, System.err);
         this.feed = new BackendFeed(List.copyOf(this.backends.values()), model, opts.resync(), config.ui().statsInterval(), () -> watched);
     }
 
@@ -179,7 +181,7 @@ public final class TuiApp implements Notifier, AutoCloseable {
             closeQuietly(term);
             throw e instanceof CloudtuiException ce ? ce : new CloudtuiException("cannot start the UI: " + e.getMessage(), e);
         }
-        app.sessions = app.new TerminalSessions(System.in, System.out, realErr);
+        app.sessions = new TerminalSessions(app.screen, System.in, System.out, realErr);
         app.waiter = Waiter.forStdin(IDLE_POLL_MS);
         // SIGTERM, SIGHUP (ssh dropped) and SIGINT run shutdown hooks: give the terminal back there too
         Thread hook = new Thread(app::restoreTerminal, "cloudtui-restore-screen");
@@ -577,7 +579,7 @@ public final class TuiApp implements Notifier, AutoCloseable {
         background(() -> {
             try {
                 String[] id = {null};
-                rs.run(spec, quietStdio(), x -> id[0] = x);
+                rs.run(spec, SessionActions.quietStdio(), x -> id[0] = x);
                 Ended gone = id[0] == null ? null : endedAtOnce(b, id[0]);
                 if (gone != null) onUi(() -> {
                     // a command that simply finished (exited (0)) is news, not an error
@@ -721,87 +723,10 @@ public final class TuiApp implements Notifier, AutoCloseable {
 
     // ---- actions ----
 
-    /**
-     * The backend for a terminal session on {@code w}, or null after telling the user why not. A VM
-     * gets its serial console instead (also null: the console is already open).
-     */
-    private Backend sessionBackend(Workload w, Capability needed, String verb, String what) {
-        if (w == null) {
-            error("no workload selected");
-            return null;
-        }
-        if (w.kind() == WorkloadKind.VM) {
-            console(w);
-            return null;
-        }
-        Backend b = backends.get(w.backend());
-        String why = refusal(needed, w);
-        if (why != null) {
-            error(why);
-            return null;
-        }
-        if (w.state() != State.RUNNING) {
-            error(w.name() + " is " + w.state().label() + ": " + what + " needs it running");
-            return null;
-        }
-        return b;
-    }
-
-    void shell(Workload w) {
-        Backend b = sessionBackend(w, Capability.EXEC, "exec", "a shell");
-        if (b == null) return;
-        // find a shell that exists before handing over the terminal, so a miss prints nothing
-        String found = null;
-        for (String sh : config.ui().shell()) {
-            try {
-                int code = b.exec(w.nativeId(), List.of(sh, "-c", "exit 0"), quietStdio());
-                if (code == 0) {
-                    found = sh;
-                    break;
-                }
-            } catch (RuntimeException e) {
-                LOG.debug("shell {} not usable in {}", sh, w.id(), e);
-            }
-        }
-        if (found == null) {
-            error("no shell found in " + w.name() + " (tried " + String.join(", ", config.ui().shell()) + ")");
-            return;
-        }
-        String sh = found;
-        runSession(w, "shell " + sh + " in " + w.name(), config.ui().detachKeys(), stdio -> b.exec(w.nativeId(), List.of(sh), stdio));
-    }
-
-    void attach(Workload w) {
-        Backend b = sessionBackend(w, Capability.ATTACH, "attach", "attach");
-        if (b == null) return;
-        runSession(w, "attached to " + w.name(), config.ui().detachKeys(), stdio -> b.attach(w.nativeId(), stdio));
-    }
-
-    private void console(Workload w) {
-        console(w, false);
-    }
-
-    /** A VM's serial console; one held by another client is offered to be taken over. */
-    private void console(Workload w, boolean force) {
-        Backend b = backends.get(w.backend());
-        if (!(b instanceof VmSupport vs) && !b.supports(Capability.CONSOLE) && !b.supports(Capability.ATTACH)) {
-            error(w.backend() + " has no console");
-            return;
-        }
-        runSession(w, "console of " + w.name(), "ctrl-]",
-                stdio -> b instanceof VmSupport vs ? vs.console(w.nativeId(), stdio, force) : b.attach(w.nativeId(), stdio),
-                e -> {
-                    if (!(e instanceof VmSupport.ConsoleBusyException)) return false;
-                    confirm("The console of " + w.name() + " is in use by another client. Take it over?",
-                            List.of("The other client (virsh console, another cloudtui) is disconnected."), () -> console(w, true));
-                    return true;
-                });
-    }
-
     // ---- VMs: snapshots, creation, ssh ----
 
     /** The selected row's VM support, or null after telling the user why not. */
-    private VmSupport vmOf(Workload w, String what) {
+    VmSupport vmOf(Workload w, String what) {
         if (w == null) {
             error("no workload selected");
             return null;
@@ -932,136 +857,18 @@ public final class TuiApp implements Notifier, AutoCloseable {
         });
     }
 
-    /** ssh to the VM's address in the user's terminal, like an attached shell. */
-    void ssh(Workload w) {
-        VmSupport vs = vmOf(w, "ssh");
-        if (vs == null) return;
-        if (w.state() != State.RUNNING) {
-            error(w.name() + " is " + w.state().label() + ": ssh needs it running");
-            return;
-        }
-        info("looking up the address of " + w.name() + "...");
-        background(() -> {
-            VmSupport.SshTarget t;
-            try {
-                t = vs.sshTarget(w.nativeId(), null);
-            } catch (RuntimeException e) {
-                onUi(() -> error("ssh " + w.name() + ": " + e.getMessage()));
-                return;
-            }
-            onUi(() -> {
-                List<String> cmd = t.command(List.of());
-                String what = "ssh " + t.user() + "@" + t.address();
-                io.cloudtui.term.ForegroundProcess.Result r;
-                try {
-                    r = sessions.runProcess(what, cmd);
-                } catch (RuntimeException e) {
-                    fullRedraw = true;
-                    error(what + " failed: " + e.getMessage());
-                    return;
-                }
-                fullRedraw = true;
-                dirty = true;
-                // ssh exits 255 for its own errors (no route, refused, auth): say why in one line, naming the VM
-                if (r.code() == 0) info(what + ": exited with status 0");
-                else if (r.code() == 255) error(t.failure(w.name(), r.lastError()) + " [exit 255]");
-                else error(what + ": exited with status " + r.code());
-            });
-        });
+    // ---- services for views ----
+
+    /** Where interactive sessions run: the real terminal, or the tests' stand-in. */
+    Sessions sessions() {
+        return sessions;
     }
 
-    private static Stdio quietStdio() {
-        return new Stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false, null, null);
-    }
-
-    private void runSession(Workload w, String what, String detach, java.util.function.ToIntFunction<Stdio> body) {
-        runSession(w, what, detach, body, e -> false);
-    }
-
-    /** {@code handled} may take over a failure (and return true) instead of the error message. */
-    private void runSession(Workload w, String what, String detach, java.util.function.ToIntFunction<Stdio> body,
-            java.util.function.Predicate<RuntimeException> handled) {
-        SessionTail tail = new SessionTail();
-        int code;
-        try {
-            code = sessions.run(what, detach, stdio -> body.applyAsInt(tail.wrap(stdio)));
-        } catch (RuntimeException e) {
-            fullRedraw = true;
-            if (!handled.test(e)) error(what + " failed: " + e.getMessage());
-            return;
-        }
+    /** The terminal was handed to a session and is back: the whole screen is drawn anew. */
+    void screenTaken() {
         fullRedraw = true;
         dirty = true;
-        if (code == TerminalSession.DETACHED) info("detached from " + w.name());
-        else if (code == 0) info(what + ": exited with status 0");
-        else error(what + ": exited with status " + code + tail.summary());
-        feed.refresh(backends.get(w.backend()), w.id());
     }
-
-    /** The real terminal: suspend the screen, run the session raw, then restore the screen as it was. */
-    final class TerminalSessions implements Sessions {
-        private final InputStream in;
-        private final PrintStream out;
-        private final PrintStream err;
-
-        TerminalSessions(InputStream in, PrintStream out, PrintStream err) {
-            this.in = in;
-            this.out = out;
-            this.err = err;
-        }
-
-        @Override
-        public int run(String banner, String detachKeys, java.util.function.ToIntFunction<Stdio> body) {
-            try {
-                screen.stopScreen();
-            } catch (IOException e) {
-                throw new CloudtuiException("cannot suspend the screen: " + e.getMessage(), e);
-            }
-            try {
-                out.print("\r\ncloudtui: " + banner + " (leave with " + detachKeys + " or by exiting)\r\n");
-                out.flush();
-                DetachKeys keys = detachKeys == null || detachKeys.isBlank() ? null : DetachKeys.parse(detachKeys);
-                return new TerminalSession(in, out, err).run(true, keys, body);
-            } finally {
-                resume();
-            }
-        }
-
-        @Override
-        public int process(String banner, List<String> command) {
-            return runProcess(banner, command).code();
-        }
-
-        @Override
-        public io.cloudtui.term.ForegroundProcess.Result runProcess(String banner, List<String> command) {
-            try {
-                screen.stopScreen();
-            } catch (IOException e) {
-                throw new CloudtuiException("cannot suspend the screen: " + e.getMessage(), e);
-            }
-            try {
-                out.print("\r\ncloudtui: " + banner + " (leave by exiting)\r\n");
-                out.flush();
-                // the child owns the terminal, in its usual modes (ctrl-c reaches it); the UI reads no input meanwhile
-                return io.cloudtui.term.ForegroundProcess.run(command, err);
-            } catch (IOException e) {
-                throw new CloudtuiException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
-            } finally {
-                resume();
-            }
-        }
-
-        private void resume() {
-            try {
-                screen.startScreen();
-                screen.setCursorPosition(null);
-            } catch (IOException e) {
-                LOG.warn("cannot resume the screen", e);
-            }
-        }
-    }
-
-    // ---- services for views ----
 
     Backend backend(String name) {
         return backends.get(name);
