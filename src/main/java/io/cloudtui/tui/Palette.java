@@ -229,11 +229,11 @@ final class Palette {
             case "images" -> app.openResources(ResourceView.Kind.IMAGES);
             case "volumes" -> app.openResources(ResourceView.Kind.VOLUMES);
             case "networks" -> app.openResources(ResourceView.Kind.NETWORKS);
-            case "run" -> app.openRunForm(args.isEmpty() ? null : args.get(0));
+            case "run" -> app.imageActions.openRunForm(args.isEmpty() ? null : args.get(0));
             case "vm" -> app.openVmForm();
             case "snapshot" -> app.snapshotCommand(args);
             case "pull", "import", "build", "rmi" -> imageCommand(cmd, args, app);
-            case "copy" -> app.copyImage(args);
+            case "copy" -> app.imageActions.copyImage(args);
             default -> app.error("unknown command '" + cmd + "' (tab completes; ? lists commands)");
         }
     }
@@ -256,14 +256,14 @@ final class Palette {
         String a0 = args.get(0);
         String a1 = args.size() > 1 ? args.get(1) : null;
         switch (cmd) {
-            case "pull" -> app.imageJob("pull " + a0 + " on " + b.name(), p -> is.pull(a0, p));
+            case "pull" -> app.imageActions.imageJob("pull " + a0 + " on " + b.name(), p -> is.pull(a0, p));
             case "import" -> {
                 java.nio.file.Path f = java.nio.file.Path.of(a0);
                 if (!java.nio.file.Files.exists(f)) {
                     app.error("import: no such file " + f.toAbsolutePath());
                     return;
                 }
-                app.imageJob("import " + a0 + " on " + b.name(), p -> is.importImage(f, a1, p));
+                app.imageActions.imageJob("import " + a0 + " on " + b.name(), p -> is.importImage(f, a1, p));
             }
             case "build" -> {
                 java.nio.file.Path d = java.nio.file.Path.of(a0);
@@ -271,9 +271,9 @@ final class Palette {
                     app.error("build: " + d.toAbsolutePath() + " has no Dockerfile");
                     return;
                 }
-                app.imageJob("build " + a0 + " on " + b.name(), p -> is.build(d, "Dockerfile", a1 == null ? List.of() : List.of(a1), p));
+                app.imageActions.imageJob("build " + a0 + " on " + b.name(), p -> is.build(d, "Dockerfile", a1 == null ? List.of() : List.of(a1), p));
             }
-            default -> app.removeImage(b, a0);
+            default -> app.imageActions.removeImage(b, a0);
         }
     }
 

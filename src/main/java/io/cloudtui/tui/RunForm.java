@@ -154,6 +154,6 @@ final class RunForm extends Form<RunForm.Field> {
             return;
         }
         error = "";
-        app.runContainer(b, spec);
+        app.imageActions.runContainer(b, spec);
     }
 }

@@ -288,7 +288,7 @@ final class TableView implements View {
             case REMOVE -> app.workloadActions.request(Verb.REMOVE, targets());
             case SHELL -> app.sessionActions.shell(selectedRow() == null ? null : selectedRow().w);
             case ATTACH -> app.sessionActions.attach(selectedRow() == null ? null : selectedRow().w);
-            case NEW -> app.openRunForm(null);
+            case NEW -> app.imageActions.openRunForm(null);
             case NEW_VM -> app.openVmForm();
             case SSH -> app.sessionActions.ssh(selectedRow() == null ? null : selectedRow().w);
             case SNAPSHOTS -> app.openSnapshots(selectedRow() == null ? null : selectedRow().w);
@@ -354,7 +354,7 @@ final class TableView implements View {
                     : "no workloads match" + (filter.isEmpty() ? "" : " filter '" + filter.source + "'")
                             + (showStopped ? "" : " (stopped ones hidden: " + KeyMap.display(app.keys.key(Action.TOGGLE_STOPPED)) + " shows them)");
             c.put(2, first + 1 < bottom ? first + 1 : first, msg, Role.DIM, w);
-            String hint = app.emptyStoreHint;
+            String hint = app.imageActions.emptyStoreHint;
             if (hint != null && first + 3 < bottom) c.put(2, first + 3, hint, Role.ACCENT, w);
         }
     }

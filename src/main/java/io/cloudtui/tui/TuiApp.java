@@ -83,6 +83,8 @@ public final class TuiApp implements Notifier, AutoCloseable {
     final WorkloadActions workloadActions = new WorkloadActions(this);
     /** Shells, attaches, consoles and ssh: sessions on the user's terminal. */
     final SessionActions sessionActions = new SessionActions(this);
+    /** Pull, import, build, copy, remove and run images. */
+    final ImageActions imageActions = new ImageActions(this);
     private final Map<String, Backend> backends = new LinkedHashMap<>();
     /** Engines that are there but this user may not use (docker's socket outside its group), by backend name. */
     private final Map<String, io.cloudtui.core.BackendProvider.Unusable> unusable;
@@ -217,42 +219,7 @@ public final class TuiApp implements Notifier, AutoCloseable {
         screen.startScreen();
         screen.setCursorPosition(null);
         feed.start();
-        checkEmptyStores(true);
-    }
-
-    /** Set when the bundled engine's store has no image yet: the table says how to get one. */
-    volatile String emptyStoreHint;
-
-    /**
-     * ANNOUNCE (at start): the hint is also the message line's, for when other backends' rows fill
-     * the table. Also run after an image job: a store that got its first image loses the hint.
-     */
-    private void checkEmptyStores(boolean announce) {
-        List<Backend> dockers = backends.values().stream().filter(b -> b.type().equals("docker")).toList();
-        for (Backend b : backends.values()) {
-            if (!b.type().equals("runtime") || !(b instanceof io.cloudtui.core.ImageSupport is)) continue;
-            background(() -> {
-                try {
-                    if (is.images(false).isEmpty()) {
-                        // with a Docker engine around, copying an image from it is the quickest start
-                        String hint = dockers.isEmpty()
-                                ? b.name() + " has no images yet: :import FILE (docker save tar, OCI layout, rootfs tar) or :pull REF"
-                                : b.name() + " has no images yet: :copy " + (dockers.size() == 1 ? "" : dockers.get(0).name() + ":")
-                                        + "IMAGE (from " + dockers.get(0).name() + "), :pull REF, :import FILE";
-                        onUi(() -> {
-                            emptyStoreHint = hint;
-                            if (announce) info(hint);
-                        });
-                    } else {
-                        onUi(() -> {
-                            if (emptyStoreHint != null && emptyStoreHint.startsWith(b.name() + " has no images")) emptyStoreHint = null;
-                        });
-                    }
-                } catch (RuntimeException e) {
-                    LOG.debug("image list of {}", b.name(), e);
-                }
-            });
-        }
+        imageActions.checkEmptyStores(true);
     }
 
     /** Runs until the user quits. */
@@ -524,6 +491,20 @@ public final class TuiApp implements Notifier, AutoCloseable {
         return List.copyOf(backends.values());
     }
 
+    /** Engines that are there but this user may not use, by backend name. */
+    Map<String, io.cloudtui.core.BackendProvider.Unusable> unusable() {
+        return unusable;
+    }
+
+    void push(View v) {
+        views.push(v);
+    }
+
+    /** Drops the view on top (a form that did its job) without closing it. */
+    void popTop() {
+        views.pop();
+    }
+
     void showWorkloads() {
         while (views.size() > 1) views.pop().close();
     }
@@ -543,178 +524,6 @@ public final class TuiApp implements Notifier, AutoCloseable {
         if (d != null && backends.containsKey(d) && backends.get(d).supports(c)) return backends.get(d);
         for (Backend b : backends.values()) if (b.supports(c)) return b;
         return null;
-    }
-
-    void openRunForm(String image) {
-        Backend b = backendFor(Capability.RUN);
-        if (b == null) {
-            error("no backend can run new containers");
-            return;
-        }
-        views.push(new RunForm(this, b, image));
-    }
-
-    void runContainer(Backend b, io.cloudtui.core.RunSpec spec) {
-        io.cloudtui.core.RunSupport rs = (io.cloudtui.core.RunSupport) b;
-        if (views.peek() instanceof RunForm) views.pop();
-        if (spec.interactive()) {
-            String what = "run " + spec.image();
-            SessionTail tail = new SessionTail();
-            int code;
-            try {
-                code = sessions.run(what, config.ui().detachKeys(), stdio -> rs.run(spec, tail.wrap(stdio), id -> { }));
-            } catch (RuntimeException e) {
-                fullRedraw = true;
-                error(what + " failed: " + e.getMessage());
-                return;
-            }
-            fullRedraw = true;
-            if (code == TerminalSession.DETACHED) info("detached from " + what);
-            else if (code == 0) info(what + ": exited with status 0");
-            else error(what + ": exited with status " + code + tail.summary());
-            feed.relist(b.name());
-            return;
-        }
-        info("starting " + spec.image() + "...");
-        background(() -> {
-            try {
-                String[] id = {null};
-                rs.run(spec, SessionActions.quietStdio(), x -> id[0] = x);
-                Ended gone = id[0] == null ? null : endedAtOnce(b, id[0]);
-                if (gone != null) onUi(() -> {
-                    // a command that simply finished (exited (0)) is news, not an error
-                    if (gone.failed()) error("run " + spec.image() + ": " + gone.text());
-                    else info("run " + spec.image() + ": " + gone.text());
-                });
-                else onUi(() -> info("started " + (spec.name() != null ? spec.name() : spec.image()) + (id[0] != null ? " (" + id[0].substring(0, Math.min(12, id[0].length())) + ")" : "")));
-            } catch (RuntimeException e) {
-                onUi(() -> error("run " + spec.image() + " failed: " + e.getMessage()));
-            }
-            feed.relist(b.name());
-        });
-    }
-
-    /**
-     * A detached container that has already ended (its command does not exist, it failed at once):
-     * its status and the last lines it printed, or null while it runs. Worker thread.
-     */
-    record Ended(String text, boolean failed) {}
-
-    static Ended endedAtOnce(Backend b, String id) {
-        Workload w;
-        try {
-            w = b.get(id);
-        } catch (RuntimeException e) {
-            return null; // removed on exit: nothing to say
-        }
-        if (w.state().isActive() || w.state() == State.CREATED) return null;
-        List<String> lines = new ArrayList<>();
-        if (b.supports(Capability.LOGS)) {
-            try (Backend.Cancel cancel = new Backend.Cancel()) {
-                b.logs(id, new io.cloudtui.core.LogOptions(false, SessionTail.MAX_LINES, null, false), l -> {
-                    String t = Sanitizer.sanitize(l.text()).text().strip();
-                    if (!t.isEmpty()) lines.add(t);
-                }, cancel);
-            } catch (RuntimeException e) {
-                LOG.debug("logs of {}", id, e);
-            }
-        }
-        boolean failed = !w.status().matches("(?i).*\\bexited \\(0\\).*");
-        String s = w.name() + " " + w.status();
-        if (lines.isEmpty()) return new Ended(s, failed);
-        s += ": " + lines.get(lines.size() - 1);
-        if (lines.size() > 1) s += "\nits last output:\n" + String.join("\n", lines);
-        return new Ended(s, failed);
-    }
-
-    void removeImage(Backend b, String ref) {
-        confirm("Remove image " + ref + " from " + b.name() + "?", List.of("This untags it and deletes its layers if nothing else uses them.",
-                "Containers using it must be removed first."), () -> background(() -> {
-                    try {
-                        List<String> out = ((io.cloudtui.core.ImageSupport) b).removeImage(ref, false);
-                        onUi(() -> {
-                            info("removed " + ref + (out.isEmpty() ? "" : " (" + out.size() + " untagged/deleted)"));
-                            if (views.peek() instanceof ResourceView rv) rv.load();
-                        });
-                    } catch (RuntimeException e) {
-                        onUi(() -> error("remove image " + ref + " failed: " + e.getMessage()));
-                    }
-                }));
-    }
-
-    /** Runs an image job (pull, import, build) on a worker, streaming its progress into a view. */
-    void imageJob(String title, java.util.function.Function<Consumer<String>, String> job) {
-        ProgressView pv = new ProgressView(this, title);
-        views.push(pv);
-        background(() -> {
-            try {
-                String id = job.apply(line -> onUi(() -> pv.pane.append(line)));
-                onUi(() -> {
-                    pv.done = true;
-                    pv.pane.append("done: " + id);
-                    info(title + ": done");
-                    if (emptyStoreHint != null) checkEmptyStores(false);
-                });
-            } catch (RuntimeException e) {
-                onUi(() -> {
-                    pv.done = true;
-                    pv.pane.append("failed: " + e.getMessage());
-                    error(title + " failed: " + e.getMessage());
-                });
-            }
-        });
-    }
-
-    /**
-     * {@code :copy [BACKEND:]IMAGE [DEST[:REF]]}: streams an image from one backend into another;
-     * by default from the (only) docker backend into the (only) runtime backend.
-     */
-    void copyImage(List<String> args) {
-        if (args.isEmpty() || args.size() > 2) {
-            error("copy: what? (copy [BACKEND:]IMAGE [DEST[:REF]])");
-            return;
-        }
-        // docker can be named when this user may not open it: the copy then says why not
-        java.util.Set<String> names = new java.util.LinkedHashSet<>(backends.keySet());
-        names.addAll(unusable.keySet());
-        io.cloudtui.core.ImageCopy.Place from = io.cloudtui.core.ImageCopy.Place.parse(args.get(0), names);
-        io.cloudtui.core.ImageCopy.Place to = args.size() > 1 ? io.cloudtui.core.ImageCopy.Place.parse(args.get(1), names) : null;
-        for (io.cloudtui.core.ImageCopy.Place p : new io.cloudtui.core.ImageCopy.Place[] {from, to}) {
-            if (p != null && p.backend() != null && !backends.containsKey(p.backend()) && unusable.containsKey(p.backend())) {
-                error("copy: " + p.backend() + ": " + unusable.get(p.backend()).message());
-                return;
-            }
-        }
-        if (from.image() == null) {
-            error("copy: which image of " + from.backend() + "?");
-            return;
-        }
-        if (to != null && to.backend() == null) {
-            error("copy: no backend '" + args.get(1) + "'");
-            return;
-        }
-        Backend src = from.backend() != null ? backends.get(from.backend()) : onlyOfType("docker", null);
-        if (src == null && from.backend() == null && unusable.containsKey("docker") && backends.values().stream().noneMatch(b -> b.type().equals("docker"))) {
-            error("copy: docker: " + unusable.get("docker").message());
-            return;
-        }
-        if (src == null) {
-            error("copy: say which backend the image is on (BACKEND:IMAGE)");
-            return;
-        }
-        Backend dst = to != null ? backends.get(to.backend()) : onlyOfType("runtime", src);
-        if (dst == null) {
-            error("copy: say where to (copy " + args.get(0) + " BACKEND)");
-            return;
-        }
-        String ref = to == null ? null : to.image();
-        imageJob("copy " + src.name() + ":" + from.image() + " to " + dst.name(),
-                p -> io.cloudtui.core.ImageCopy.copy(src, from.image(), dst, ref, p));
-    }
-
-    private Backend onlyOfType(String type, Backend not) {
-        List<Backend> found = backends.values().stream().filter(b -> b.type().equals(type) && b != not).toList();
-        return found.size() == 1 ? found.get(0) : null;
     }
 
     boolean isQuit() {
