@@ -156,7 +156,7 @@ final class Palette {
                     case "env" -> app.openDetail(w, DetailView.Tab.ENV);
                     case "shell" -> app.sessionActions.shell(w);
                     case "ssh" -> app.sessionActions.ssh(w);
-                    case "snapshots" -> app.openSnapshots(w);
+                    case "snapshots" -> app.vmActions.openSnapshots(w);
                     default -> app.sessionActions.attach(w);
                 }
             }
@@ -230,8 +230,8 @@ final class Palette {
             case "volumes" -> app.openResources(ResourceView.Kind.VOLUMES);
             case "networks" -> app.openResources(ResourceView.Kind.NETWORKS);
             case "run" -> app.imageActions.openRunForm(args.isEmpty() ? null : args.get(0));
-            case "vm" -> app.openVmForm();
-            case "snapshot" -> app.snapshotCommand(args);
+            case "vm" -> app.vmActions.openVmForm();
+            case "snapshot" -> app.vmActions.snapshotCommand(args);
             case "pull", "import", "build", "rmi" -> imageCommand(cmd, args, app);
             case "copy" -> app.imageActions.copyImage(args);
             default -> app.error("unknown command '" + cmd + "' (tab completes; ? lists commands)");

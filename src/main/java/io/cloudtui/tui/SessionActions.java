@@ -106,7 +106,7 @@ final class SessionActions {
 
     /** ssh to the VM's address in the user's terminal, like an attached shell. */
     void ssh(Workload w) {
-        VmSupport vs = app.vmOf(w, "ssh");
+        VmSupport vs = app.vmActions.vmOf(w, "ssh");
         if (vs == null) return;
         if (w.state() != State.RUNNING) {
             app.error(w.name() + " is " + w.state().label() + ": ssh needs it running");

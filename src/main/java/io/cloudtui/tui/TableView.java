@@ -289,9 +289,9 @@ final class TableView implements View {
             case SHELL -> app.sessionActions.shell(selectedRow() == null ? null : selectedRow().w);
             case ATTACH -> app.sessionActions.attach(selectedRow() == null ? null : selectedRow().w);
             case NEW -> app.imageActions.openRunForm(null);
-            case NEW_VM -> app.openVmForm();
+            case NEW_VM -> app.vmActions.openVmForm();
             case SSH -> app.sessionActions.ssh(selectedRow() == null ? null : selectedRow().w);
-            case SNAPSHOTS -> app.openSnapshots(selectedRow() == null ? null : selectedRow().w);
+            case SNAPSHOTS -> app.vmActions.openSnapshots(selectedRow() == null ? null : selectedRow().w);
             case SHOW_IMAGES -> app.openResources(ResourceView.Kind.IMAGES);
             case SHOW_VOLUMES -> app.openResources(ResourceView.Kind.VOLUMES);
             case SHOW_NETWORKS -> app.openResources(ResourceView.Kind.NETWORKS);

@@ -85,6 +85,8 @@ public final class TuiApp implements Notifier, AutoCloseable {
     final SessionActions sessionActions = new SessionActions(this);
     /** Pull, import, build, copy, remove and run images. */
     final ImageActions imageActions = new ImageActions(this);
+    /** Snapshots and the new-VM form. */
+    final VmActions vmActions = new VmActions(this);
     private final Map<String, Backend> backends = new LinkedHashMap<>();
     /** Engines that are there but this user may not use (docker's socket outside its group), by backend name. */
     private final Map<String, io.cloudtui.core.BackendProvider.Unusable> unusable;
@@ -532,140 +534,6 @@ public final class TuiApp implements Notifier, AutoCloseable {
 
     // ---- actions ----
 
-    // ---- VMs: snapshots, creation, ssh ----
-
-    /** The selected row's VM support, or null after telling the user why not. */
-    VmSupport vmOf(Workload w, String what) {
-        if (w == null) {
-            error("no workload selected");
-            return null;
-        }
-        if (w.kind() != WorkloadKind.VM || !(backends.get(w.backend()) instanceof VmSupport vs)) {
-            error(what + ": " + w.name() + " is not a VM");
-            return null;
-        }
-        return vs;
-    }
-
-    void openSnapshots(Workload w) {
-        VmSupport vs = vmOf(w, "snapshots");
-        if (vs == null) return;
-        while (views.size() > 1) views.pop().close();
-        views.push(new SnapshotView(this, w, vs));
-    }
-
-    /** {@code :snapshot create NAME [--no-memory] [DESCRIPTION...]}, {@code revert NAME}, {@code delete NAME}. */
-    void snapshotCommand(List<String> args) {
-        SnapshotView sv = views.peek() instanceof SnapshotView v ? v : null;
-        if (sv == null) {
-            WorkloadTable.Row r = table.selectedRow();
-            VmSupport vs = vmOf(r == null ? null : r.w, "snapshot");
-            if (vs == null) return;
-            sv = new SnapshotView(this, r.w, vs);
-            views.push(sv);
-        }
-        if (args.size() < 2 || !List.of("create", "revert", "delete").contains(args.get(0))) {
-            error("snapshot: say create NAME [--no-memory] [DESCRIPTION], revert NAME or delete NAME");
-            return;
-        }
-        if (!args.get(0).equals("create")) {
-            snapshotVerb(sv, args.get(0), args.get(1));
-            return;
-        }
-        String name = args.get(1);
-        List<String> rest = new ArrayList<>(args.subList(2, args.size()));
-        Boolean memory = rest.remove("--no-memory") ? Boolean.FALSE : null;
-        String description = rest.isEmpty() ? null : String.join(" ", rest);
-        SnapshotView view = sv;
-        info("taking snapshot " + name + " of " + sv.vm.name() + "...");
-        background(() -> {
-            try {
-                view.vs.snapshotCreate(view.vm.nativeId(), name, description, memory);
-                onUi(() -> info("took snapshot " + name + " of " + view.vm.name()));
-            } catch (RuntimeException e) {
-                onUi(() -> error("snapshot " + name + " failed: " + e.getMessage()));
-            }
-            onUi(view::load);
-        });
-    }
-
-    /** Revert or delete one snapshot, after confirmation. */
-    void snapshotVerb(SnapshotView sv, String verb, String name) {
-        boolean revert = verb.equals("revert");
-        List<String> details = revert
-                ? List.of("The VM goes back to the state it had then; what changed since is lost", "unless another snapshot holds it.")
-                : List.of("Its metadata and internal state go; disk files are never deleted.");
-        confirm((revert ? "Revert " : "Delete snapshot ") + (revert ? sv.vm.name() + " to snapshot " + name : name + " of " + sv.vm.name()) + "?",
-                details, () -> {
-                    info((revert ? "reverting to " : "deleting ") + name + "...");
-                    background(() -> {
-                        try {
-                            if (revert) sv.vs.snapshotRevert(sv.vm.nativeId(), name);
-                            else sv.vs.snapshotDelete(sv.vm.nativeId(), name);
-                            onUi(() -> info((revert ? "reverted " + sv.vm.name() + " to " : "deleted snapshot ") + name));
-                        } catch (RuntimeException e) {
-                            onUi(() -> error(verb + " " + name + " failed: " + e.getMessage()));
-                        }
-                        feed.refresh(backends.get(sv.vm.backend()), sv.vm.id());
-                        onUi(sv::load);
-                    });
-                });
-    }
-
-    void openVmForm() {
-        Backend b = null;
-        WorkloadTable.Row r = table.selectedRow();
-        if (r != null && backends.get(r.w.backend()) instanceof VmSupport) b = backends.get(r.w.backend());
-        if (b == null) for (Backend x : backends.values()) if (x instanceof VmSupport) {
-            b = x;
-            break;
-        }
-        if (b == null) {
-            error("no backend has VMs (is libvirtd running?)");
-            return;
-        }
-        views.push(new VmForm(this, b, opts.env()));
-    }
-
-    void createVm(Backend b, VmSupport vs, VmSupport.CreateSpec spec) {
-        if (views.peek() instanceof VmForm) views.pop();
-        // libvirtd can take a minute to define a domain: the message line says what it waits for, and for how long
-        String doing = "creating VM " + spec.name() + ": ";
-        String[] step = {"starting"};
-        long t0 = System.nanoTime();
-        Runnable show = () -> {
-            MessageLine.Message m = messages.current();
-            if (m == null || m.text().startsWith(doing)) {
-                info(doing + step[0] + " " + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) + "s");
-            }
-        };
-        show.run();
-        Thread ticker = Thread.ofVirtual().start(() -> {
-            try {
-                while (true) {
-                    Thread.sleep(1000);
-                    onUi(show);
-                }
-            } catch (InterruptedException e) {
-                // created or failed
-            }
-        });
-        background(() -> {
-            try {
-                String uuid = vs.create(spec, s -> onUi(() -> {
-                    step[0] = s;
-                    show.run();
-                }));
-                ticker.interrupt();
-                onUi(() -> info("created VM " + spec.name() + " (" + uuid + ")" + (spec.start() ? ", starting" : "")));
-            } catch (RuntimeException e) {
-                ticker.interrupt();
-                onUi(() -> error("create VM " + spec.name() + " failed: " + e.getMessage()));
-            }
-            feed.relist(b.name());
-        });
-    }
-
     // ---- services for views ----
 
     /** Where interactive sessions run: the real terminal, or the tests' stand-in. */
@@ -727,6 +595,11 @@ public final class TuiApp implements Notifier, AutoCloseable {
 
     Instant now() {
         return opts.wall().instant();
+    }
+
+    /** The environment the UI was started in (the VM form's defaults come from it). */
+    Map<String, String> env() {
+        return opts.env();
     }
 
     Path stateDir() {

@@ -166,6 +166,6 @@ final class VmForm extends Form<VmForm.Field> {
             return;
         }
         error = "";
-        app.createVm(b, vs, spec);
+        app.vmActions.createVm(b, vs, spec);
     }
 }
