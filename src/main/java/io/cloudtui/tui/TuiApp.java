@@ -107,7 +107,8 @@ public final class TuiApp implements Notifier, AutoCloseable {
     private Prompt prompt;
     private Consumer<String> promptAccept;
     private Consumer<String> promptLive;
-    private Confirm confirm;
+    /** The y/n box over the view, when a question is pending. */
+    private final ConfirmBox confirm = new ConfirmBox();
     /** The message line: {@link #info} and {@link #error} land there. */
     final MessageLine messages;
     private volatile Set<WorkloadId> watched = Set.of();
@@ -126,12 +127,9 @@ public final class TuiApp implements Notifier, AutoCloseable {
     /** Longest wait of an idle loop, whatever the deadlines: a safety net for a wake-up that never came. */
     static final long MAX_IDLE_MS = 1000;
 
-    /** A pending confirmation: the question, what it will do, and the action run on y. */
-    record Confirm(String question, List<String> details, Runnable onYes) {}
-
     /** Asks before {@code onYes} runs; {@code details} say what will happen. */
     void confirm(String question, List<String> details, Runnable onYes) {
-        confirm = new Confirm(question, details, onYes);
+        confirm.ask(question, details, onYes);
     }
 
     /** Builds the UI on any lanterna terminal (tests pass a DefaultVirtualTerminal). */
@@ -342,8 +340,8 @@ public final class TuiApp implements Notifier, AutoCloseable {
             promptKey(k);
             return;
         }
-        if (confirm != null) {
-            confirmKey(k);
+        if (confirm.isOpen()) {
+            confirm.key(k, this);
             return;
         }
         View v = views.peek();
@@ -395,19 +393,6 @@ public final class TuiApp implements Notifier, AutoCloseable {
             default -> {
                 // cursor moved
             }
-        }
-    }
-
-    private void confirmKey(KeyStroke k) {
-        if (k.getKeyType() == KeyType.Character && (k.getCharacter() == 'y' || k.getCharacter() == 'Y') && !k.isCtrlDown()) {
-            Confirm c = confirm;
-            confirm = null;
-            c.onYes().run();
-        } else if (k.getKeyType() == KeyType.Escape
-                || (k.getKeyType() == KeyType.Character && (k.getCharacter() == 'n' || k.getCharacter() == 'N' || k.getCharacter() == 'q'))
-                || k.getKeyType() == KeyType.Enter) {
-            confirm = null;
-            info("cancelled");
         }
     }
 
@@ -689,7 +674,7 @@ public final class TuiApp implements Notifier, AutoCloseable {
         updateWatched();
         renderMessageLine(c, h - 2);
         renderFooter(c, v, h - 1);
-        if (confirm != null) renderConfirm(c, w, h);
+        if (confirm.isOpen()) confirm.render(c, w, h, glyphs);
     }
 
     private void renderHeader(Canvas c, int w) {
@@ -761,14 +746,14 @@ public final class TuiApp implements Notifier, AutoCloseable {
         int x = 0;
         List<Action> hints = prompt != null
                 ? List.<Action>of()
-                : confirm != null ? List.<Action>of() : v.hints();
+                : confirm.isOpen() ? List.<Action>of() : v.hints();
         if (prompt != null) {
             String t = prompt.kind == Prompt.Kind.PALETTE ? " enter run  tab complete  up/down history  esc cancel"
                     : prompt.kind == Prompt.Kind.FILTER ? " enter keep  esc clear  re:REGEX  !inverts" : " enter search  esc cancel  re:REGEX";
             c.put(0, y, t, fs, c.width);
             return;
         }
-        if (confirm != null) {
+        if (confirm.isOpen()) {
             x = c.put(x, y, " y", ks, c.width);
             x = c.put(x, y, " confirm  ", fs, c.width);
             x = c.put(x, y, "n/esc", ks, c.width);
@@ -797,43 +782,6 @@ public final class TuiApp implements Notifier, AutoCloseable {
         tx = c.put(tx, y, " help  ", fs, c.width);
         tx = c.put(tx, y, KeyMap.display(keys.key(Action.QUIT)), ks, c.width);
         c.put(tx, y, " quit ", fs, c.width);
-    }
-
-    private void renderConfirm(Canvas c, int w, int h) {
-        Confirm cf = confirm;
-        List<String> lines = new ArrayList<>();
-        lines.add(cf.question());
-        int room = Math.max(1, h - 9);
-        List<String> d = cf.details();
-        for (int i = 0; i < d.size() && i < room; i++) lines.add(d.get(i));
-        if (d.size() > room) lines.add("  ... and " + (d.size() - room) + " more");
-        lines.add("");
-        lines.add("y: yes, do it     n or esc: no");
-        int bw = 0;
-        for (String l : lines) bw = Math.max(bw, l.length());
-        bw = Math.min(w - 2, bw + 4);
-        int bh = lines.size() + 2;
-        int x0 = Math.max(0, (w - bw) / 2);
-        int y0 = Math.max(1, (h - bh) / 2);
-        Style border = c.style(Role.BORDER);
-        Style body = c.style(Role.NORMAL);
-        boolean ascii = glyphs == Glyphs.ASCII;
-        char hz = ascii ? '-' : '─', vt = ascii ? '|' : '│';
-        for (int y = y0; y < y0 + bh && y < h - 1; y++) {
-            for (int x = x0; x < x0 + bw; x++) {
-                boolean top = y == y0, bot = y == y0 + bh - 1, left = x == x0, right = x == x0 + bw - 1;
-                char ch = ' ';
-                if ((top || bot) && (left || right)) ch = ascii ? '+' : top ? (left ? '┌' : '┐') : (left ? '└' : '┘');
-                else if (top || bot) ch = hz;
-                else if (left || right) ch = vt;
-                c.set(x, y, ch, top || bot || left || right ? border : body);
-            }
-        }
-        c.put(x0 + 2, y0, " Confirm ", Role.TITLE, x0 + bw - 1);
-        for (int i = 0; i < lines.size(); i++) {
-            Role r = i == 0 ? Role.ACCENT : i == lines.size() - 1 ? Role.KEY : Role.NORMAL;
-            c.put(x0 + 2, y0 + 1 + i, lines.get(i), r, x0 + bw - 2);
-        }
     }
 
     // ---- shutdown ----
@@ -872,7 +820,7 @@ public final class TuiApp implements Notifier, AutoCloseable {
     }
 
     boolean hasConfirm() {
-        return confirm != null;
+        return confirm.isOpen();
     }
 
     Prompt prompt() {
