@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * and redraws only if something changed, with lanterna's differential refresh. Backend verbs, lists
  * and stats run on worker threads; their results come back through the model or {@link #onUi}.
  */
-public final class TuiApp implements Notifier, AutoCloseable {
+public final class TuiApp implements PaneHost, Workers, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TuiApp.class);
     static final int MIN_WIDTH = 60;
     static final int MIN_HEIGHT = 10;
@@ -418,7 +418,8 @@ public final class TuiApp implements Notifier, AutoCloseable {
         promptAccept = s -> Palette.execute(s, this);
     }
 
-    void openSearch(Consumer<TextMatcher> target) {
+    @Override
+    public void openSearch(Consumer<TextMatcher> target) {
         prompt = new Prompt(Prompt.Kind.SEARCH, "/", "", searchHistory, null);
         promptAccept = s -> {
             TextMatcher m = TextMatcher.parse(s);
@@ -550,7 +551,8 @@ public final class TuiApp implements Notifier, AutoCloseable {
         return false;
     }
 
-    void background(Runnable r) {
+    @Override
+    public void background(Runnable r) {
         try {
             workers.execute(r);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -558,8 +560,8 @@ public final class TuiApp implements Notifier, AutoCloseable {
         }
     }
 
-    /** Runs {@code r} on the UI thread at the next step. */
-    void onUi(Runnable r) {
+    @Override
+    public void onUi(Runnable r) {
         uiTasks.add(r);
         wake();
     }
@@ -585,6 +587,11 @@ public final class TuiApp implements Notifier, AutoCloseable {
     /** The environment the UI was started in (the VM form's defaults come from it). */
     Map<String, String> env() {
         return opts.env();
+    }
+
+    @Override
+    public KeyMap keys() {
+        return keys;
     }
 
     Path stateDir() {
