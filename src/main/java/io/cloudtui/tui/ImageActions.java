@@ -67,7 +67,7 @@ final class ImageActions {
             app.error("no backend can run new containers");
             return;
         }
-        app.push(new RunForm(app, b, image));
+        app.push(new RunForm(app, app::backend, this::runContainer, b, image));
     }
 
     void runContainer(Backend b, io.cloudtui.core.RunSpec spec) {

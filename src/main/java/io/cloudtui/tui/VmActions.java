@@ -108,7 +108,7 @@ final class VmActions {
             app.error("no backend has VMs (is libvirtd running?)");
             return;
         }
-        app.push(new VmForm(app, b, app.env()));
+        app.push(new VmForm(app::backend, this::createVm, b, app.env()));
     }
 
     void createVm(Backend b, VmSupport vs, VmSupport.CreateSpec spec) {
