@@ -16,15 +16,10 @@ import io.cloudtui.core.Backends;
 import io.cloudtui.core.Capability;
 import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.core.State;
-import io.cloudtui.core.Stdio;
 import io.cloudtui.core.Workload;
 import io.cloudtui.core.WorkloadId;
-import io.cloudtui.core.WorkloadKind;
-import io.cloudtui.term.DetachKeys;
-import io.cloudtui.libvirt.VmSupport;
 import io.cloudtui.term.TerminalSession;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +51,13 @@ import org.slf4j.LoggerFactory;
  * applies the backends' queued updates (at most every 100 ms), runs tasks posted by worker threads,
  * and redraws only if something changed, with lanterna's differential refresh. Backend verbs, lists
  * and stats run on worker threads; their results come back through the model or {@link #onUi}.
+ *
+ * <p>TuiApp keeps the loop, the key dispatch, the prompt, the view stack and the frame (header,
+ * message line, footer, the {@link ConfirmBox}). Actions live per subject: {@link WorkloadActions}
+ * (lifecycle verbs), {@link SessionActions} (shell, attach, console, ssh), {@link ImageActions}
+ * (image jobs, run), {@link VmActions} (snapshots, new VM); the {@link Palette} parses commands into
+ * them. Views that need little get it as a small interface ({@link Notifier}, {@link Workers},
+ * {@link PaneHost}) rather than the whole app.
  */
 public final class TuiApp implements PaneHost, Workers, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TuiApp.class);
@@ -126,11 +128,6 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
     static final long IDLE_POLL_MS = 15;
     /** Longest wait of an idle loop, whatever the deadlines: a safety net for a wake-up that never came. */
     static final long MAX_IDLE_MS = 1000;
-
-    /** Asks before {@code onYes} runs; {@code details} say what will happen. */
-    void confirm(String question, List<String> details, Runnable onYes) {
-        confirm.ask(question, details, onYes);
-    }
 
     /** Builds the UI on any lanterna terminal (tests pass a DefaultVirtualTerminal). */
     public TuiApp(Terminal terminal, Backends backends, Config config, Options opts) throws IOException {
@@ -431,6 +428,8 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
         };
     }
 
+    // ---- the view stack ----
+
     /** The recent messages, whole, wrapped to the screen. */
     void openMessages() {
         if (views.peek() instanceof MessagesView) return;
@@ -518,9 +517,12 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
         return quit;
     }
 
-    // ---- actions ----
-
     // ---- services for views ----
+
+    /** Asks before {@code onYes} runs; {@code details} say what will happen. */
+    void confirm(String question, List<String> details, Runnable onYes) {
+        confirm.ask(question, details, onYes);
+    }
 
     /** Where interactive sessions run: the real terminal, or the tests' stand-in. */
     Sessions sessions() {
