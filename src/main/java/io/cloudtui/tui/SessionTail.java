@@ -24,31 +24,57 @@ final class SessionTail {
                 stdio.size(), stdio.onResize());
     }
 
+    /**
+     * {@code out}, also copied here. A raw terminal stays one ({@link Stdio.RawTerminalOutput}): a
+     * workload without a TTY of its own then still gets its cooked view, CR before LF, copied here too.
+     */
     private OutputStream tee(OutputStream out) {
         if (out == null) return null;
-        return new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                out.write(b);
-                keep(new byte[] {(byte) b}, 0, 1);
-            }
+        return out instanceof Stdio.RawTerminalOutput raw ? new RawTee(out, raw) : new Tee(out);
+    }
 
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-                keep(b, off, len);
-            }
+    private class Tee extends OutputStream {
+        private final OutputStream out;
 
-            @Override
-            public void flush() throws IOException {
-                out.flush();
-            }
+        Tee(OutputStream out) {
+            this.out = out;
+        }
 
-            @Override
-            public void close() throws IOException {
-                out.close();
-            }
-        };
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            keep(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            keep(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+
+    private final class RawTee extends Tee implements Stdio.RawTerminalOutput {
+        private final Stdio.RawTerminalOutput raw;
+
+        RawTee(OutputStream out, Stdio.RawTerminalOutput raw) {
+            super(out);
+            this.raw = raw;
+        }
+
+        @Override
+        public OutputStream cooked() {
+            return new Tee(raw.cooked());
+        }
     }
 
     private synchronized void keep(byte[] b, int off, int len) {
