@@ -139,9 +139,10 @@ class TuiOfferedTmuxIT {
         tmux.keys("Down", "Down");
         tmux.type("nu-r3");
         tmux.keys("Enter");
-        // interactive (the form's default): the terminal is handed over, the container fails at once, the screen comes back
-        String s = tmux.await("the reason in the UI", x -> x.contains("run local/busybox: exited with status")
-                && x.contains("exec nu-r3: No such file or directory"), Duration.ofSeconds(60));
+        // interactive (the form's default): the engine refuses a command that is not there before it starts (exit 127 on
+        // the CLI), the screen comes back and says why
+        String s = tmux.await("the reason in the UI", x -> x.contains("run local/busybox failed: exec: \"nu-r3\": executable file not found"),
+                Duration.ofSeconds(60));
         assertTrue(s.contains("cloudtui > workloads"), s);
         tmux.quitAndCheckTerminal();
     }
