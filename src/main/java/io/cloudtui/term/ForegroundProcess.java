@@ -107,6 +107,8 @@ public final class ForegroundProcess {
                 true);
         a.setInputFlags(EnumSet.of(InputFlag.ICRNL, InputFlag.IXON), true);
         a.setOutputFlags(EnumSet.of(OutputFlag.OPOST, OutputFlag.ONLCR), true);
+        // ctrl-c interrupts the program: the UI had no interrupt character (lanterna traps ctrl-c with stty intr undef)
+        a.setControlChar(Attributes.ControlChar.VINTR, 3);
         // no ctrl-z: a stopped child would leave cloudtui waiting on a terminal nobody reads
         a.setControlChar(Attributes.ControlChar.VSUSP, 0);
         return a;
