@@ -136,6 +136,8 @@ final class SessionActions {
                 // ssh exits 255 for its own errors (no route, refused, auth): say why in one line, naming the VM
                 if (r.code() == 0) app.info(what + ": exited with status 0");
                 else if (r.code() == 255) app.error(t.failure(w.name(), r.lastError()) + " [exit 255]");
+                // ctrl-c (SIGINT) ended an ssh still connecting (a host that never answers): said as such, naming the VM
+                else if (r.code() == TerminalSession.INTERRUPTED) app.info("ssh to VM '" + w.name() + "' (" + t.user() + "@" + t.address() + ") stopped (ctrl-c)");
                 else app.error(what + ": exited with status " + r.code());
             });
         });
