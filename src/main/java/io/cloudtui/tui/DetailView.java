@@ -27,7 +27,7 @@ final class DetailView implements View {
     DetailView(TuiApp app, Workload w, Tab tab) {
         this.app = app;
         this.w = w;
-        this.stats = new StatsPane(app, w.id());
+        this.stats = new StatsPane(app.model, app.statsInterval(), w.id());
         this.inspect = new TextPane(app);
         this.env = new TextPane(app);
         show(tab);
@@ -60,7 +60,7 @@ final class DetailView implements View {
     void show(Tab t) {
         tab = t;
         if (t == Tab.LOGS && logs == null) {
-            logs = new LogsPane(app, w, app.logBufferLines());
+            logs = new LogsPane(app, app.backend(w.backend()), app.stateDir(), app::wake, w, app.logBufferLines());
             logs.start();
         }
         if ((t == Tab.INSPECT || t == Tab.ENV) && !inspectRequested) {

@@ -4,9 +4,9 @@ import java.util.List;
 
 /** Help generated from the live key map, so it always says what the keys really do. */
 final class HelpView extends TextView {
-    HelpView(TuiApp app) {
+    HelpView(PaneHost app) {
         super(app);
-        pane.setText(text(app.keys));
+        pane.setText(text(app.keys()));
     }
 
     static String text(KeyMap keys) {

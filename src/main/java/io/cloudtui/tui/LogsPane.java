@@ -21,7 +21,10 @@ import java.time.format.DateTimeFormatter;
  */
 final class LogsPane {
     private static final DateTimeFormatter TS = DateTimeFormatter.ISO_INSTANT;
-    private final TuiApp app;
+    private final PaneHost app;
+    private final Backend backend;
+    private final Path stateDir;
+    private final Runnable wake;
     private final Workload w;
     final LogBuffer buffer;
     private final Backend.Cancel cancel = new Backend.Cancel();
@@ -38,15 +41,19 @@ final class LogsPane {
     private long seenVersion = -1;
     private String seenEnded;
 
-    LogsPane(TuiApp app, Workload w, int capacity) {
+    /** {@code wake} is called from the reader thread when lines arrive or the stream ends; saved logs go under {@code stateDir}. */
+    LogsPane(PaneHost app, Backend backend, Path stateDir, Runnable wake, Workload w, int capacity) {
         this.app = app;
+        this.backend = backend;
+        this.stateDir = stateDir;
+        this.wake = wake;
         this.w = w;
         this.buffer = new LogBuffer(capacity);
-        buffer.onChange = app::wake;
+        buffer.onChange = wake;
     }
 
     void start() {
-        Backend b = app.backend(w.backend());
+        Backend b = backend;
         if (b == null) return;
         reader = new Thread(() -> {
             try {
@@ -55,7 +62,7 @@ final class LogsPane {
             } catch (RuntimeException e) {
                 if (!cancel.isCancelled()) ended = "log stream failed: " + e.getMessage();
             }
-            app.wake();
+            wake.run();
         }, "cloudtui-logs-" + w.name());
         reader.setDaemon(true);
         reader.start();
@@ -83,7 +90,7 @@ final class LogsPane {
 
     private String status(LogBuffer.Window win) {
         StringBuilder sb = new StringBuilder();
-        sb.append(follow ? "following" : "paused (" + KeyMap.display(app.keys.key(Action.FOLLOW)) + " follows)");
+        sb.append(follow ? "following" : "paused (" + KeyMap.display(app.keys().key(Action.FOLLOW)) + " follows)");
         sb.append(" | ").append(win.size()).append(" lines");
         long dropped = win.dropped();
         if (dropped > 0) sb.append(" | ").append(dropped).append(" lines dropped");
@@ -226,7 +233,7 @@ final class LogsPane {
 
     private void next(int dir) {
         if (search == null) {
-            app.info("no search: press " + KeyMap.display(app.keys.key(Action.SEARCH)) + " first");
+            app.info("no search: press " + KeyMap.display(app.keys().key(Action.SEARCH)) + " first");
             return;
         }
         long start = buffer.first();
@@ -245,7 +252,7 @@ final class LogsPane {
     }
 
     private void save() {
-        Path dir = app.stateDir().resolve("logs");
+        Path dir = stateDir.resolve("logs");
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path file = dir.resolve(w.backend() + "-" + w.name().replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + stamp + ".log");
         long n = 0;

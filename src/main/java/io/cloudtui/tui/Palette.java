@@ -130,7 +130,7 @@ final class Palette {
         Verb verb = Verb.of(cmd);
         if (verb != null) {
             List<Workload> targets = args.isEmpty() ? app.table.targets() : resolveAll(args, app);
-            if (targets != null) app.request(verb, targets);
+            if (targets != null) app.workloadActions.request(verb, targets);
             return;
         }
         switch (cmd) {
@@ -154,10 +154,10 @@ final class Palette {
                     case "stats" -> app.openDetail(w, DetailView.Tab.STATS);
                     case "inspect" -> app.openDetail(w, DetailView.Tab.INSPECT);
                     case "env" -> app.openDetail(w, DetailView.Tab.ENV);
-                    case "shell" -> app.shell(w);
-                    case "ssh" -> app.ssh(w);
-                    case "snapshots" -> app.openSnapshots(w);
-                    default -> app.attach(w);
+                    case "shell" -> app.sessionActions.shell(w);
+                    case "ssh" -> app.sessionActions.ssh(w);
+                    case "snapshots" -> app.vmActions.openSnapshots(w);
+                    default -> app.sessionActions.attach(w);
                 }
             }
             case "sort" -> {
@@ -229,11 +229,11 @@ final class Palette {
             case "images" -> app.openResources(ResourceView.Kind.IMAGES);
             case "volumes" -> app.openResources(ResourceView.Kind.VOLUMES);
             case "networks" -> app.openResources(ResourceView.Kind.NETWORKS);
-            case "run" -> app.openRunForm(args.isEmpty() ? null : args.get(0));
-            case "vm" -> app.openVmForm();
-            case "snapshot" -> app.snapshotCommand(args);
+            case "run" -> app.imageActions.openRunForm(args.isEmpty() ? null : args.get(0));
+            case "vm" -> app.vmActions.openVmForm();
+            case "snapshot" -> app.vmActions.snapshotCommand(args);
             case "pull", "import", "build", "rmi" -> imageCommand(cmd, args, app);
-            case "copy" -> app.copyImage(args);
+            case "copy" -> app.imageActions.copyImage(args);
             default -> app.error("unknown command '" + cmd + "' (tab completes; ? lists commands)");
         }
     }
@@ -256,14 +256,14 @@ final class Palette {
         String a0 = args.get(0);
         String a1 = args.size() > 1 ? args.get(1) : null;
         switch (cmd) {
-            case "pull" -> app.imageJob("pull " + a0 + " on " + b.name(), p -> is.pull(a0, p));
+            case "pull" -> app.imageActions.imageJob("pull " + a0 + " on " + b.name(), p -> is.pull(a0, p));
             case "import" -> {
                 java.nio.file.Path f = java.nio.file.Path.of(a0);
                 if (!java.nio.file.Files.exists(f)) {
                     app.error("import: no such file " + f.toAbsolutePath());
                     return;
                 }
-                app.imageJob("import " + a0 + " on " + b.name(), p -> is.importImage(f, a1, p));
+                app.imageActions.imageJob("import " + a0 + " on " + b.name(), p -> is.importImage(f, a1, p));
             }
             case "build" -> {
                 java.nio.file.Path d = java.nio.file.Path.of(a0);
@@ -271,9 +271,9 @@ final class Palette {
                     app.error("build: " + d.toAbsolutePath() + " has no Dockerfile");
                     return;
                 }
-                app.imageJob("build " + a0 + " on " + b.name(), p -> is.build(d, "Dockerfile", a1 == null ? List.of() : List.of(a1), p));
+                app.imageActions.imageJob("build " + a0 + " on " + b.name(), p -> is.build(d, "Dockerfile", a1 == null ? List.of() : List.of(a1), p));
             }
-            default -> app.removeImage(b, a0);
+            default -> app.imageActions.removeImage(b, a0);
         }
     }
 

@@ -7,7 +7,7 @@ final class ProgressView extends TextView {
     private final String title;
     volatile boolean done;
 
-    ProgressView(TuiApp app, String title) {
+    ProgressView(PaneHost app, String title) {
         super(app);
         this.title = title;
         pane.setText("");

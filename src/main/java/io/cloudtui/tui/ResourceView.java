@@ -145,14 +145,14 @@ final class ResourceView implements View {
                     case REMOVE_IMAGE -> {
                         Item i = selectedItem();
                         if (i == null) app.error("no image selected");
-                        else app.removeImage(i.backend(), i.ref());
+                        else app.imageActions.removeImage(i.backend(), i.ref());
                     }
                     case PULL -> app.openPalette("pull ");
                     case IMPORT -> app.openPalette("import ");
                     case BUILD -> app.openPalette("build ");
                     default -> {
                         Item i = selectedItem();
-                        app.openRunForm(i == null ? null : i.ref());
+                        app.imageActions.openRunForm(i == null ? null : i.ref());
                     }
                 }
             }

@@ -42,23 +42,29 @@ final class RunForm extends Form<RunForm.Field> {
         }
     }
 
-    private final TuiApp app;
+    private final Workers workers;
+    private final java.util.function.Function<String, Backend> backends;
+    private final java.util.function.BiConsumer<Backend, RunSpec> run;
     private final List<String> images = new ArrayList<>();
     private volatile boolean imagesLoaded;
 
-    RunForm(TuiApp app, Backend backend, String image) {
+    /** {@code backends} finds a backend by name; {@code run} gets the filled-in form. */
+    RunForm(Workers workers, java.util.function.Function<String, Backend> backends, java.util.function.BiConsumer<Backend, RunSpec> run,
+            Backend backend, String image) {
         super(Field.class, Field.IMAGE);
-        this.app = app;
+        this.workers = workers;
+        this.backends = backends;
+        this.run = run;
         if (backend != null) set(Field.BACKEND, backend.name());
         set(Field.IMAGE, image);
         set(Field.INTERACTIVE, "yes");
         set(Field.REMOVE, "yes");
         if (backend instanceof ImageSupport is) {
-            app.background(() -> {
+            workers.background(() -> {
                 try {
                     List<String> tags = new ArrayList<>();
                     for (ImageInfo i : is.images(false)) tags.addAll(i.tags());
-                    app.onUi(() -> {
+                    workers.onUi(() -> {
                         images.addAll(new TreeSet<>(tags));
                         imagesLoaded = true;
                     });
@@ -85,7 +91,7 @@ final class RunForm extends Form<RunForm.Field> {
         if (f != Field.IMAGE) return false;
         String cur = value(Field.IMAGE);
         if (!imagesLoaded && values.get(Field.BACKEND).length() > 0
-                && app.backend(value(Field.BACKEND)) instanceof ImageSupport) {
+                && backends.apply(value(Field.BACKEND)) instanceof ImageSupport) {
             error = "images still loading...";
             return true;
         }
@@ -136,7 +142,7 @@ final class RunForm extends Form<RunForm.Field> {
     @Override
     void submit() {
         String bn = value(Field.BACKEND);
-        Backend b = bn.isEmpty() ? null : app.backend(bn);
+        Backend b = bn.isEmpty() ? null : backends.apply(bn);
         if (b == null) {
             error = "backend: " + (bn.isEmpty() ? "required" : "no backend '" + bn + "'");
             focus = Field.BACKEND;
@@ -154,6 +160,6 @@ final class RunForm extends Form<RunForm.Field> {
             return;
         }
         error = "";
-        app.runContainer(b, spec);
+        run.accept(b, spec);
     }
 }

@@ -92,7 +92,7 @@ final class SnapshotView implements View {
             case REVERT_SNAPSHOT, DELETE_SNAPSHOT -> {
                 VmSupport.Snapshot s = selectedSnapshot();
                 if (s == null) app.error("no snapshot selected");
-                else app.snapshotVerb(this, a == Action.REVERT_SNAPSHOT ? "revert" : "delete", s.name());
+                else app.vmActions.snapshotVerb(this, a == Action.REVERT_SNAPSHOT ? "revert" : "delete", s.name());
             }
             default -> {
                 return false;

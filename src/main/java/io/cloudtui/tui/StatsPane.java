@@ -9,19 +9,22 @@ import java.util.Deque;
 /** CPU, memory, network and block I/O of one workload as sparklines over time. */
 final class StatsPane {
     private static final int HISTORY = 240;
-    private final TuiApp app;
+    private final WorkloadTable model;
+    private final Duration interval;
     private final WorkloadId id;
     private final Deque<Stats> samples = new ArrayDeque<>();
     private Stats last;
 
-    StatsPane(TuiApp app, WorkloadId id) {
-        this.app = app;
+    /** Samples come from {@code model}'s row of {@code id}, one every {@code interval}. */
+    StatsPane(WorkloadTable model, Duration interval, WorkloadId id) {
+        this.model = model;
+        this.interval = interval;
         this.id = id;
     }
 
     /** Picks up a new sample from the model; true when there was one. */
     boolean poll() {
-        WorkloadTable.Row r = app.model.row(id);
+        WorkloadTable.Row r = model.row(id);
         if (r == null || r.stats == null || r.stats == last) return false;
         last = r.stats;
         samples.addLast(r.stats);
@@ -32,7 +35,7 @@ final class StatsPane {
     void render(Canvas c, int y0, int bottom) {
         for (int y = y0; y < bottom; y++) c.fillRow(y, Role.NORMAL);
         if (samples.isEmpty()) {
-            WorkloadTable.Row r = app.model.row(id);
+            WorkloadTable.Row r = model.row(id);
             String why = r == null ? "workload is gone" : !r.w.state().isActive() ? "not running: no stats" : "waiting for the first sample...";
             c.put(1, y0, why, Role.DIM);
             return;
@@ -70,7 +73,7 @@ final class StatsPane {
         y = line(c, y, bottom, "BLK rd " + Fmt.rate(br[n - 1]), br, max(br), graphW);
         y = line(c, y, bottom, "BLK wr " + Fmt.rate(bw[n - 1]), bw, max(bw), graphW);
         if (y < bottom) c.put(1, y++, "PIDS " + (cur.pids() < 0 ? "-" : cur.pids()), Role.NORMAL);
-        if (y + 1 < bottom) c.put(1, y + 1, "CPU% " + scale + "; a sample every " + app.statsInterval().toMillis() / 1000.0
+        if (y + 1 < bottom) c.put(1, y + 1, "CPU% " + scale + "; a sample every " + interval.toMillis() / 1000.0
                 + " s; " + n + " samples", Role.DIM);
     }
 

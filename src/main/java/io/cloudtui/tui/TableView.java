@@ -281,17 +281,17 @@ final class TableView implements View {
             case INSPECT -> app.openDetail(DetailView.Tab.INSPECT);
             case ENV -> app.openDetail(DetailView.Tab.ENV);
             case FILTER -> app.openFilter();
-            case STOP_START -> app.requestToggle(targets(), Verb.STOP, Verb.START);
-            case PAUSE -> app.requestToggle(targets(), Verb.PAUSE, Verb.UNPAUSE);
-            case RESTART -> app.request(Verb.RESTART, targets());
-            case KILL -> app.request(Verb.KILL, targets());
-            case REMOVE -> app.request(Verb.REMOVE, targets());
-            case SHELL -> app.shell(selectedRow() == null ? null : selectedRow().w);
-            case ATTACH -> app.attach(selectedRow() == null ? null : selectedRow().w);
-            case NEW -> app.openRunForm(null);
-            case NEW_VM -> app.openVmForm();
-            case SSH -> app.ssh(selectedRow() == null ? null : selectedRow().w);
-            case SNAPSHOTS -> app.openSnapshots(selectedRow() == null ? null : selectedRow().w);
+            case STOP_START -> app.workloadActions.requestToggle(targets(), Verb.STOP, Verb.START);
+            case PAUSE -> app.workloadActions.requestToggle(targets(), Verb.PAUSE, Verb.UNPAUSE);
+            case RESTART -> app.workloadActions.request(Verb.RESTART, targets());
+            case KILL -> app.workloadActions.request(Verb.KILL, targets());
+            case REMOVE -> app.workloadActions.request(Verb.REMOVE, targets());
+            case SHELL -> app.sessionActions.shell(selectedRow() == null ? null : selectedRow().w);
+            case ATTACH -> app.sessionActions.attach(selectedRow() == null ? null : selectedRow().w);
+            case NEW -> app.imageActions.openRunForm(null);
+            case NEW_VM -> app.vmActions.openVmForm();
+            case SSH -> app.sessionActions.ssh(selectedRow() == null ? null : selectedRow().w);
+            case SNAPSHOTS -> app.vmActions.openSnapshots(selectedRow() == null ? null : selectedRow().w);
             case SHOW_IMAGES -> app.openResources(ResourceView.Kind.IMAGES);
             case SHOW_VOLUMES -> app.openResources(ResourceView.Kind.VOLUMES);
             case SHOW_NETWORKS -> app.openResources(ResourceView.Kind.NETWORKS);
@@ -354,7 +354,7 @@ final class TableView implements View {
                     : "no workloads match" + (filter.isEmpty() ? "" : " filter '" + filter.source + "'")
                             + (showStopped ? "" : " (stopped ones hidden: " + KeyMap.display(app.keys.key(Action.TOGGLE_STOPPED)) + " shows them)");
             c.put(2, first + 1 < bottom ? first + 1 : first, msg, Role.DIM, w);
-            String hint = app.emptyStoreHint;
+            String hint = app.imageActions.emptyStoreHint;
             if (hint != null && first + 3 < bottom) c.put(2, first + 3, hint, Role.ACCENT, w);
         }
     }

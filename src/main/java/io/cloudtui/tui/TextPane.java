@@ -15,9 +15,9 @@ class TextPane {
     int matchLine = -1;
     private int page = 10;
     String status = "";
-    private final TuiApp app;
+    private final PaneHost app;
 
-    TextPane(TuiApp app) {
+    TextPane(PaneHost app) {
         this.app = app;
     }
 
@@ -106,7 +106,7 @@ class TextPane {
 
     private void next(int dir) {
         if (search == null) {
-            app.info("no search: press " + KeyMap.display(app.keys.key(Action.SEARCH)) + " first");
+            app.info("no search: press " + KeyMap.display(app.keys().key(Action.SEARCH)) + " first");
             return;
         }
         int n = lines.size();

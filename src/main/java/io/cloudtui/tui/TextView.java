@@ -7,7 +7,7 @@ import java.util.List;
 abstract class TextView implements View {
     final TextPane pane;
 
-    TextView(TuiApp app) {
+    TextView(PaneHost app) {
         pane = new TextPane(app);
     }
 

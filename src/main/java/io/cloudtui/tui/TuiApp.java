@@ -16,15 +16,10 @@ import io.cloudtui.core.Backends;
 import io.cloudtui.core.Capability;
 import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.core.State;
-import io.cloudtui.core.Stdio;
 import io.cloudtui.core.Workload;
 import io.cloudtui.core.WorkloadId;
-import io.cloudtui.core.WorkloadKind;
-import io.cloudtui.term.DetachKeys;
-import io.cloudtui.libvirt.VmSupport;
 import io.cloudtui.term.TerminalSession;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -56,8 +51,15 @@ import org.slf4j.LoggerFactory;
  * applies the backends' queued updates (at most every 100 ms), runs tasks posted by worker threads,
  * and redraws only if something changed, with lanterna's differential refresh. Backend verbs, lists
  * and stats run on worker threads; their results come back through the model or {@link #onUi}.
+ *
+ * <p>TuiApp keeps the loop, the key dispatch, the prompt, the view stack and the frame (header,
+ * message line, footer, the {@link ConfirmBox}). Actions live per subject: {@link WorkloadActions}
+ * (lifecycle verbs), {@link SessionActions} (shell, attach, console, ssh), {@link ImageActions}
+ * (image jobs, run), {@link VmActions} (snapshots, new VM); the {@link Palette} parses commands into
+ * them. Views that need little get it as a small interface ({@link Notifier}, {@link Workers},
+ * {@link PaneHost}) rather than the whole app.
  */
-public final class TuiApp implements AutoCloseable {
+public final class TuiApp implements PaneHost, Workers, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TuiApp.class);
     static final int MIN_WIDTH = 60;
     static final int MIN_HEIGHT = 10;
@@ -72,8 +74,6 @@ public final class TuiApp implements AutoCloseable {
         }
     }
 
-    record Message(String text, Role role, long at) {}
-
     private final Terminal terminal;
     final Screen screen;
     final Config config;
@@ -81,10 +81,18 @@ public final class TuiApp implements AutoCloseable {
     final Themes themes;
     final WorkloadTable model = new WorkloadTable();
     final TableView table;
+    /** Lifecycle verbs on workloads. */
+    final WorkloadActions workloadActions = new WorkloadActions(this);
+    /** Shells, attaches, consoles and ssh: sessions on the user's terminal. */
+    final SessionActions sessionActions = new SessionActions(this);
+    /** Pull, import, build, copy, remove and run images. */
+    final ImageActions imageActions = new ImageActions(this);
+    /** Snapshots and the new-VM form. */
+    final VmActions vmActions = new VmActions(this);
     private final Map<String, Backend> backends = new LinkedHashMap<>();
     /** Engines that are there but this user may not use (docker's socket outside its group), by backend name. */
     private final Map<String, io.cloudtui.core.BackendProvider.Unusable> unusable;
-    private final BackendFeed feed;
+    final BackendFeed feed;
     private final Options opts;
     private final ColorDepth depth;
     private final Glyphs glyphs;
@@ -101,8 +109,10 @@ public final class TuiApp implements AutoCloseable {
     private Prompt prompt;
     private Consumer<String> promptAccept;
     private Consumer<String> promptLive;
-    private Confirm confirm;
-    private Message message;
+    /** The y/n box over the view, when a question is pending. */
+    private final ConfirmBox confirm = new ConfirmBox();
+    /** The message line: {@link #info} and {@link #error} land there. */
+    final MessageLine messages;
     private volatile Set<WorkloadId> watched = Set.of();
     private volatile boolean quit;
     private boolean dirty = true;
@@ -119,14 +129,6 @@ public final class TuiApp implements AutoCloseable {
     /** Longest wait of an idle loop, whatever the deadlines: a safety net for a wake-up that never came. */
     static final long MAX_IDLE_MS = 1000;
 
-    /** A pending confirmation: the question, what it will do, and the action run on y. */
-    record Confirm(String question, List<String> details, Runnable onYes) {}
-
-    /** Asks before {@code onYes} runs; {@code details} say what will happen. */
-    void confirm(String question, List<String> details, Runnable onYes) {
-        confirm = new Confirm(question, details, onYes);
-    }
-
     /** Builds the UI on any lanterna terminal (tests pass a DefaultVirtualTerminal). */
     public TuiApp(Terminal terminal, Backends backends, Config config, Options opts) throws IOException {
         this.terminal = terminal;
@@ -136,6 +138,7 @@ public final class TuiApp implements AutoCloseable {
         this.themes = opts.themes();
         this.depth = ColorDepth.detect(opts.env());
         this.glyphs = Glyphs.detect(opts.env());
+        this.messages = new MessageLine(opts.millis(), opts.wall(), opts.messageTtl());
         setThemeOrThrow(config.ui().theme());
         for (Backend b : backends.all()) {
             this.backends.put(b.name(), b);
@@ -147,7 +150,7 @@ public final class TuiApp implements AutoCloseable {
         this.screen = new TerminalScreen(terminal);
         terminal.addResizeListener((t, size) -> wake());
         model.onPost(this::wake);
-        this.sessions = opts.sessions() != null ? opts.sessions() : new TerminalSessions(System.in, System.out, System.err);
+        this.sessions = opts.sessions() != null ? opts.sessions() : new TerminalSessions(screen, System.in, System.out, System.err);
         this.feed = new BackendFeed(List.copyOf(this.backends.values()), model, opts.resync(), config.ui().statsInterval(), () -> watched);
     }
 
@@ -177,7 +180,7 @@ public final class TuiApp implements AutoCloseable {
             closeQuietly(term);
             throw e instanceof CloudtuiException ce ? ce : new CloudtuiException("cannot start the UI: " + e.getMessage(), e);
         }
-        app.sessions = app.new TerminalSessions(System.in, System.out, realErr);
+        app.sessions = new TerminalSessions(app.screen, System.in, System.out, realErr);
         app.waiter = Waiter.forStdin(IDLE_POLL_MS);
         // SIGTERM, SIGHUP (ssh dropped) and SIGINT run shutdown hooks: give the terminal back there too
         Thread hook = new Thread(app::restoreTerminal, "cloudtui-restore-screen");
@@ -213,42 +216,7 @@ public final class TuiApp implements AutoCloseable {
         screen.startScreen();
         screen.setCursorPosition(null);
         feed.start();
-        checkEmptyStores(true);
-    }
-
-    /** Set when the bundled engine's store has no image yet: the table says how to get one. */
-    volatile String emptyStoreHint;
-
-    /**
-     * ANNOUNCE (at start): the hint is also the message line's, for when other backends' rows fill
-     * the table. Also run after an image job: a store that got its first image loses the hint.
-     */
-    private void checkEmptyStores(boolean announce) {
-        List<Backend> dockers = backends.values().stream().filter(b -> b.type().equals("docker")).toList();
-        for (Backend b : backends.values()) {
-            if (!b.type().equals("runtime") || !(b instanceof io.cloudtui.core.ImageSupport is)) continue;
-            background(() -> {
-                try {
-                    if (is.images(false).isEmpty()) {
-                        // with a Docker engine around, copying an image from it is the quickest start
-                        String hint = dockers.isEmpty()
-                                ? b.name() + " has no images yet: :import FILE (docker save tar, OCI layout, rootfs tar) or :pull REF"
-                                : b.name() + " has no images yet: :copy " + (dockers.size() == 1 ? "" : dockers.get(0).name() + ":")
-                                        + "IMAGE (from " + dockers.get(0).name() + "), :pull REF, :import FILE";
-                        onUi(() -> {
-                            emptyStoreHint = hint;
-                            if (announce) info(hint);
-                        });
-                    } else {
-                        onUi(() -> {
-                            if (emptyStoreHint != null && emptyStoreHint.startsWith(b.name() + " has no images")) emptyStoreHint = null;
-                        });
-                    }
-                } catch (RuntimeException e) {
-                    LOG.debug("image list of {}", b.name(), e);
-                }
-            });
-        }
+        imageActions.checkEmptyStores(true);
     }
 
     /** Runs until the user quits. */
@@ -284,11 +252,7 @@ public final class TuiApp implements AutoCloseable {
             if (resizeAt >= 0) due = Math.min(due, resizeAt + opts.resizeDebounce().toMillis());
         }
         if (model.hasPending()) due = Math.min(due, lastApply + opts.batch().toMillis());
-        Message m = message;
-        if (m != null) {
-            long ttl = opts.messageTtl().toMillis();
-            due = Math.min(due, m.role() != Role.DIM ? m.at() + ttl * 2 / 3 : m.at() + ttl);
-        }
+        due = Math.min(due, messages.due());
         long wall = opts.wall().millis();
         due = Math.min(due, now + (60_000 - wall % 60_000)); // uptimes and the clock move each minute
         return Math.max(1, due - now);
@@ -343,18 +307,7 @@ public final class TuiApp implements AutoCloseable {
         for (View v : views) {
             if (v.poll() && v == views.peek()) dirty = true;
         }
-        if (message != null) {
-            long age = now - message.at();
-            long ttl = opts.messageTtl().toMillis();
-            if (age >= ttl) {
-                message = null;
-                dirty = true;
-            } else if (age >= ttl * 2 / 3 && message.role() != Role.DIM) {
-                // fade before it goes
-                message = new Message(message.text(), Role.DIM, message.at());
-                dirty = true;
-            }
-        }
+        if (messages.age(now)) dirty = true;
         long minute = opts.wall().millis() / 60_000;
         if (minute != renderedMinute) dirty = true;
         if (quit) return true;
@@ -384,8 +337,8 @@ public final class TuiApp implements AutoCloseable {
             promptKey(k);
             return;
         }
-        if (confirm != null) {
-            confirmKey(k);
+        if (confirm.isOpen()) {
+            confirm.key(k, this);
             return;
         }
         View v = views.peek();
@@ -440,19 +393,6 @@ public final class TuiApp implements AutoCloseable {
         }
     }
 
-    private void confirmKey(KeyStroke k) {
-        if (k.getKeyType() == KeyType.Character && (k.getCharacter() == 'y' || k.getCharacter() == 'Y') && !k.isCtrlDown()) {
-            Confirm c = confirm;
-            confirm = null;
-            c.onYes().run();
-        } else if (k.getKeyType() == KeyType.Escape
-                || (k.getKeyType() == KeyType.Character && (k.getCharacter() == 'n' || k.getCharacter() == 'N' || k.getCharacter() == 'q'))
-                || k.getKeyType() == KeyType.Enter) {
-            confirm = null;
-            info("cancelled");
-        }
-    }
-
     void openFilter() {
         Prompt p = new Prompt(Prompt.Kind.FILTER, "/", table.filter.source, null, null);
         prompt = p;
@@ -475,7 +415,8 @@ public final class TuiApp implements AutoCloseable {
         promptAccept = s -> Palette.execute(s, this);
     }
 
-    void openSearch(Consumer<TextMatcher> target) {
+    @Override
+    public void openSearch(Consumer<TextMatcher> target) {
         prompt = new Prompt(Prompt.Kind.SEARCH, "/", "", searchHistory, null);
         promptAccept = s -> {
             TextMatcher m = TextMatcher.parse(s);
@@ -487,10 +428,12 @@ public final class TuiApp implements AutoCloseable {
         };
     }
 
+    // ---- the view stack ----
+
     /** The recent messages, whole, wrapped to the screen. */
     void openMessages() {
         if (views.peek() instanceof MessagesView) return;
-        views.push(new MessagesView(this, messages.text(Math.max(MIN_WIDTH, screen.getTerminalSize().getColumns() - 1), opts.wall().getZone())));
+        views.push(new MessagesView(this, messages.log.text(Math.max(MIN_WIDTH, screen.getTerminalSize().getColumns() - 1), opts.wall().getZone())));
     }
 
     void openHelp() {
@@ -535,6 +478,20 @@ public final class TuiApp implements AutoCloseable {
         return List.copyOf(backends.values());
     }
 
+    /** Engines that are there but this user may not use, by backend name. */
+    Map<String, io.cloudtui.core.BackendProvider.Unusable> unusable() {
+        return unusable;
+    }
+
+    void push(View v) {
+        views.push(v);
+    }
+
+    /** Drops the view on top (a form that did its job) without closing it. */
+    void popTop() {
+        views.pop();
+    }
+
     void showWorkloads() {
         while (views.size() > 1) views.pop().close();
     }
@@ -556,617 +513,27 @@ public final class TuiApp implements AutoCloseable {
         return null;
     }
 
-    void openRunForm(String image) {
-        Backend b = backendFor(Capability.RUN);
-        if (b == null) {
-            error("no backend can run new containers");
-            return;
-        }
-        views.push(new RunForm(this, b, image));
-    }
-
-    void runContainer(Backend b, io.cloudtui.core.RunSpec spec) {
-        io.cloudtui.core.RunSupport rs = (io.cloudtui.core.RunSupport) b;
-        if (views.peek() instanceof RunForm) views.pop();
-        if (spec.interactive()) {
-            String what = "run " + spec.image();
-            SessionTail tail = new SessionTail();
-            int code;
-            try {
-                code = sessions.run(what, config.ui().detachKeys(), stdio -> rs.run(spec, tail.wrap(stdio), id -> { }));
-            } catch (RuntimeException e) {
-                fullRedraw = true;
-                error(what + " failed: " + e.getMessage());
-                return;
-            }
-            fullRedraw = true;
-            if (code == TerminalSession.DETACHED) info("detached from " + what);
-            else if (code == 0) info(what + ": exited with status 0");
-            else error(what + ": exited with status " + code + tail.summary());
-            feed.relist(b.name());
-            return;
-        }
-        info("starting " + spec.image() + "...");
-        background(() -> {
-            try {
-                String[] id = {null};
-                rs.run(spec, quietStdio(), x -> id[0] = x);
-                Ended gone = id[0] == null ? null : endedAtOnce(b, id[0]);
-                if (gone != null) onUi(() -> {
-                    // a command that simply finished (exited (0)) is news, not an error
-                    if (gone.failed()) error("run " + spec.image() + ": " + gone.text());
-                    else info("run " + spec.image() + ": " + gone.text());
-                });
-                else onUi(() -> info("started " + (spec.name() != null ? spec.name() : spec.image()) + (id[0] != null ? " (" + id[0].substring(0, Math.min(12, id[0].length())) + ")" : "")));
-            } catch (RuntimeException e) {
-                onUi(() -> error("run " + spec.image() + " failed: " + e.getMessage()));
-            }
-            feed.relist(b.name());
-        });
-    }
-
-    /**
-     * A detached container that has already ended (its command does not exist, it failed at once):
-     * its status and the last lines it printed, or null while it runs. Worker thread.
-     */
-    record Ended(String text, boolean failed) {}
-
-    static Ended endedAtOnce(Backend b, String id) {
-        Workload w;
-        try {
-            w = b.get(id);
-        } catch (RuntimeException e) {
-            return null; // removed on exit: nothing to say
-        }
-        if (w.state().isActive() || w.state() == State.CREATED) return null;
-        List<String> lines = new ArrayList<>();
-        if (b.supports(Capability.LOGS)) {
-            try (Backend.Cancel cancel = new Backend.Cancel()) {
-                b.logs(id, new io.cloudtui.core.LogOptions(false, SessionTail.MAX_LINES, null, false), l -> {
-                    String t = Sanitizer.sanitize(l.text()).text().strip();
-                    if (!t.isEmpty()) lines.add(t);
-                }, cancel);
-            } catch (RuntimeException e) {
-                LOG.debug("logs of {}", id, e);
-            }
-        }
-        boolean failed = !w.status().matches("(?i).*\\bexited \\(0\\).*");
-        String s = w.name() + " " + w.status();
-        if (lines.isEmpty()) return new Ended(s, failed);
-        s += ": " + lines.get(lines.size() - 1);
-        if (lines.size() > 1) s += "\nits last output:\n" + String.join("\n", lines);
-        return new Ended(s, failed);
-    }
-
-    void removeImage(Backend b, String ref) {
-        confirm("Remove image " + ref + " from " + b.name() + "?", List.of("This untags it and deletes its layers if nothing else uses them.",
-                "Containers using it must be removed first."), () -> background(() -> {
-                    try {
-                        List<String> out = ((io.cloudtui.core.ImageSupport) b).removeImage(ref, false);
-                        onUi(() -> {
-                            info("removed " + ref + (out.isEmpty() ? "" : " (" + out.size() + " untagged/deleted)"));
-                            if (views.peek() instanceof ResourceView rv) rv.load();
-                        });
-                    } catch (RuntimeException e) {
-                        onUi(() -> error("remove image " + ref + " failed: " + e.getMessage()));
-                    }
-                }));
-    }
-
-    /** Runs an image job (pull, import, build) on a worker, streaming its progress into a view. */
-    void imageJob(String title, java.util.function.Function<Consumer<String>, String> job) {
-        ProgressView pv = new ProgressView(this, title);
-        views.push(pv);
-        background(() -> {
-            try {
-                String id = job.apply(line -> onUi(() -> pv.pane.append(line)));
-                onUi(() -> {
-                    pv.done = true;
-                    pv.pane.append("done: " + id);
-                    info(title + ": done");
-                    if (emptyStoreHint != null) checkEmptyStores(false);
-                });
-            } catch (RuntimeException e) {
-                onUi(() -> {
-                    pv.done = true;
-                    pv.pane.append("failed: " + e.getMessage());
-                    error(title + " failed: " + e.getMessage());
-                });
-            }
-        });
-    }
-
-    /**
-     * {@code :copy [BACKEND:]IMAGE [DEST[:REF]]}: streams an image from one backend into another;
-     * by default from the (only) docker backend into the (only) runtime backend.
-     */
-    void copyImage(List<String> args) {
-        if (args.isEmpty() || args.size() > 2) {
-            error("copy: what? (copy [BACKEND:]IMAGE [DEST[:REF]])");
-            return;
-        }
-        // docker can be named when this user may not open it: the copy then says why not
-        java.util.Set<String> names = new java.util.LinkedHashSet<>(backends.keySet());
-        names.addAll(unusable.keySet());
-        io.cloudtui.core.ImageCopy.Place from = io.cloudtui.core.ImageCopy.Place.parse(args.get(0), names);
-        io.cloudtui.core.ImageCopy.Place to = args.size() > 1 ? io.cloudtui.core.ImageCopy.Place.parse(args.get(1), names) : null;
-        for (io.cloudtui.core.ImageCopy.Place p : new io.cloudtui.core.ImageCopy.Place[] {from, to}) {
-            if (p != null && p.backend() != null && !backends.containsKey(p.backend()) && unusable.containsKey(p.backend())) {
-                error("copy: " + p.backend() + ": " + unusable.get(p.backend()).message());
-                return;
-            }
-        }
-        if (from.image() == null) {
-            error("copy: which image of " + from.backend() + "?");
-            return;
-        }
-        if (to != null && to.backend() == null) {
-            error("copy: no backend '" + args.get(1) + "'");
-            return;
-        }
-        Backend src = from.backend() != null ? backends.get(from.backend()) : onlyOfType("docker", null);
-        if (src == null && from.backend() == null && unusable.containsKey("docker") && backends.values().stream().noneMatch(b -> b.type().equals("docker"))) {
-            error("copy: docker: " + unusable.get("docker").message());
-            return;
-        }
-        if (src == null) {
-            error("copy: say which backend the image is on (BACKEND:IMAGE)");
-            return;
-        }
-        Backend dst = to != null ? backends.get(to.backend()) : onlyOfType("runtime", src);
-        if (dst == null) {
-            error("copy: say where to (copy " + args.get(0) + " BACKEND)");
-            return;
-        }
-        String ref = to == null ? null : to.image();
-        imageJob("copy " + src.name() + ":" + from.image() + " to " + dst.name(),
-                p -> io.cloudtui.core.ImageCopy.copy(src, from.image(), dst, ref, p));
-    }
-
-    private Backend onlyOfType(String type, Backend not) {
-        List<Backend> found = backends.values().stream().filter(b -> b.type().equals(type) && b != not).toList();
-        return found.size() == 1 ? found.get(0) : null;
-    }
-
     boolean isQuit() {
         return quit;
     }
 
-    // ---- actions ----
+    // ---- services for views ----
 
-    /** s and p: the first verb for targets where it applies (stop running ones), else the second. */
-    void requestToggle(List<Workload> targets, Verb first, Verb second) {
-        List<Workload> firsts = targets.stream().filter(w -> first.applies(w.state())).toList();
-        if (!firsts.isEmpty()) request(first, firsts);
-        else request(second, targets);
+    /** Asks before {@code onYes} runs; {@code details} say what will happen. */
+    void confirm(String question, List<String> details, Runnable onYes) {
+        confirm.ask(question, details, onYes);
     }
 
-    void request(Verb verb, List<Workload> targets) {
-        if (targets.isEmpty()) {
-            error("no workload selected");
-            return;
-        }
-        List<Workload> ok = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
-        for (Workload w : targets) {
-            String why = refusal(verb.capability, w);
-            if (why != null) skipped.add(w.name() + " (" + why + ")");
-            else if (!verb.applies(w.state())) skipped.add(w.name() + " (" + w.state().label() + ")");
-            else ok.add(w);
-        }
-        if (ok.isEmpty()) {
-            error("cannot " + verb.label + ": " + String.join(", ", skipped));
-            return;
-        }
-        if (verb.destructive) {
-            int n = ok.size();
-            String question = Character.toUpperCase(verb.label.charAt(0)) + verb.label.substring(1) + " "
-                    + (n == 1 ? ok.get(0).backend() + ":" + ok.get(0).name() : n + " workloads") + "?";
-            List<String> details = new ArrayList<>();
-            details.add("This will " + verb.explanation + ".");
-            if (n > 1) {
-                for (Workload t : ok) details.add("  " + t.backend() + ":" + t.name() + " (" + t.state().label() + ")");
-            } else if (verb == Verb.REMOVE && ok.get(0).state().isActive()) {
-                details.add("It is " + ok.get(0).state().label() + ": it will be killed first.");
-            }
-            if (!skipped.isEmpty()) details.add("Skipped: " + String.join(", ", skipped));
-            confirm(question, details, () -> {
-                table.marks.clear();
-                execute(verb, ok);
-            });
-        } else {
-            table.marks.clear();
-            execute(verb, ok);
-        }
+    /** Where interactive sessions run: the real terminal, or the tests' stand-in. */
+    Sessions sessions() {
+        return sessions;
     }
 
-    private void execute(Verb verb, List<Workload> targets) {
-        info(verb.label + (verb.label.endsWith("e") ? "" : "") + " " + names(targets) + "...");
-        int[] pending = {targets.size()};
-        List<String> failures = new ArrayList<>();
-        for (Workload w : targets) {
-            Backend b = backends.get(w.backend());
-            // the row says "stopping" from now until the engine says stopped (a stop may take its whole timeout)
-            model.post(new WorkloadTable.Transit(w.id(), verb.ing));
-            background(() -> {
-                String err = null;
-                try {
-                    verb.run(b, w);
-                } catch (RuntimeException e) {
-                    err = e.getMessage() != null ? e.getMessage() : e.toString();
-                    LOG.debug("{} {} failed", verb.label, w.id(), e);
-                }
-                if (verb == Verb.REMOVE && err == null) {
-                    model.post(new WorkloadTable.Removed(w.id()));
-                } else {
-                    // the state after the verb, then the end of its "-ing", in one batch: no flash of the old state
-                    try {
-                        model.post(new WorkloadTable.Changed(b.get(w.nativeId())));
-                    } catch (RuntimeException e) {
-                        feed.refresh(b, w.id());
-                    }
-                    model.post(new WorkloadTable.Transit(w.id(), null));
-                }
-                String fe = err;
-                onUi(() -> {
-                    if (fe != null) failures.add(w.name() + ": " + fe);
-                    if (--pending[0] == 0) {
-                        if (failures.isEmpty()) info(verb.past + " " + names(targets));
-                        else error(verb.label + " failed: " + String.join("; ", failures));
-                    }
-                });
-            });
-        }
-    }
-
-    private static String names(List<Workload> ws) {
-        if (ws.size() > 3) return ws.size() + " workloads";
-        return String.join(", ", ws.stream().map(Workload::name).toList());
-    }
-
-    /**
-     * The backend for a terminal session on {@code w}, or null after telling the user why not. A VM
-     * gets its serial console instead (also null: the console is already open).
-     */
-    private Backend sessionBackend(Workload w, Capability needed, String verb, String what) {
-        if (w == null) {
-            error("no workload selected");
-            return null;
-        }
-        if (w.kind() == WorkloadKind.VM) {
-            console(w);
-            return null;
-        }
-        Backend b = backends.get(w.backend());
-        String why = refusal(needed, w);
-        if (why != null) {
-            error(why);
-            return null;
-        }
-        if (w.state() != State.RUNNING) {
-            error(w.name() + " is " + w.state().label() + ": " + what + " needs it running");
-            return null;
-        }
-        return b;
-    }
-
-    void shell(Workload w) {
-        Backend b = sessionBackend(w, Capability.EXEC, "exec", "a shell");
-        if (b == null) return;
-        // find a shell that exists before handing over the terminal, so a miss prints nothing
-        String found = null;
-        for (String sh : config.ui().shell()) {
-            try {
-                int code = b.exec(w.nativeId(), List.of(sh, "-c", "exit 0"), quietStdio());
-                if (code == 0) {
-                    found = sh;
-                    break;
-                }
-            } catch (RuntimeException e) {
-                LOG.debug("shell {} not usable in {}", sh, w.id(), e);
-            }
-        }
-        if (found == null) {
-            error("no shell found in " + w.name() + " (tried " + String.join(", ", config.ui().shell()) + ")");
-            return;
-        }
-        String sh = found;
-        runSession(w, "shell " + sh + " in " + w.name(), config.ui().detachKeys(), stdio -> b.exec(w.nativeId(), List.of(sh), stdio));
-    }
-
-    void attach(Workload w) {
-        Backend b = sessionBackend(w, Capability.ATTACH, "attach", "attach");
-        if (b == null) return;
-        runSession(w, "attached to " + w.name(), config.ui().detachKeys(), stdio -> b.attach(w.nativeId(), stdio));
-    }
-
-    private void console(Workload w) {
-        console(w, false);
-    }
-
-    /** A VM's serial console; one held by another client is offered to be taken over. */
-    private void console(Workload w, boolean force) {
-        Backend b = backends.get(w.backend());
-        if (!(b instanceof VmSupport vs) && !b.supports(Capability.CONSOLE) && !b.supports(Capability.ATTACH)) {
-            error(w.backend() + " has no console");
-            return;
-        }
-        runSession(w, "console of " + w.name(), "ctrl-]",
-                stdio -> b instanceof VmSupport vs ? vs.console(w.nativeId(), stdio, force) : b.attach(w.nativeId(), stdio),
-                e -> {
-                    if (!(e instanceof VmSupport.ConsoleBusyException)) return false;
-                    confirm("The console of " + w.name() + " is in use by another client. Take it over?",
-                            List.of("The other client (virsh console, another cloudtui) is disconnected."), () -> console(w, true));
-                    return true;
-                });
-    }
-
-    // ---- VMs: snapshots, creation, ssh ----
-
-    /** The selected row's VM support, or null after telling the user why not. */
-    private VmSupport vmOf(Workload w, String what) {
-        if (w == null) {
-            error("no workload selected");
-            return null;
-        }
-        if (w.kind() != WorkloadKind.VM || !(backends.get(w.backend()) instanceof VmSupport vs)) {
-            error(what + ": " + w.name() + " is not a VM");
-            return null;
-        }
-        return vs;
-    }
-
-    void openSnapshots(Workload w) {
-        VmSupport vs = vmOf(w, "snapshots");
-        if (vs == null) return;
-        while (views.size() > 1) views.pop().close();
-        views.push(new SnapshotView(this, w, vs));
-    }
-
-    /** {@code :snapshot create NAME [--no-memory] [DESCRIPTION...]}, {@code revert NAME}, {@code delete NAME}. */
-    void snapshotCommand(List<String> args) {
-        SnapshotView sv = views.peek() instanceof SnapshotView v ? v : null;
-        if (sv == null) {
-            WorkloadTable.Row r = table.selectedRow();
-            VmSupport vs = vmOf(r == null ? null : r.w, "snapshot");
-            if (vs == null) return;
-            sv = new SnapshotView(this, r.w, vs);
-            views.push(sv);
-        }
-        if (args.size() < 2 || !List.of("create", "revert", "delete").contains(args.get(0))) {
-            error("snapshot: say create NAME [--no-memory] [DESCRIPTION], revert NAME or delete NAME");
-            return;
-        }
-        if (!args.get(0).equals("create")) {
-            snapshotVerb(sv, args.get(0), args.get(1));
-            return;
-        }
-        String name = args.get(1);
-        List<String> rest = new ArrayList<>(args.subList(2, args.size()));
-        Boolean memory = rest.remove("--no-memory") ? Boolean.FALSE : null;
-        String description = rest.isEmpty() ? null : String.join(" ", rest);
-        SnapshotView view = sv;
-        info("taking snapshot " + name + " of " + sv.vm.name() + "...");
-        background(() -> {
-            try {
-                view.vs.snapshotCreate(view.vm.nativeId(), name, description, memory);
-                onUi(() -> info("took snapshot " + name + " of " + view.vm.name()));
-            } catch (RuntimeException e) {
-                onUi(() -> error("snapshot " + name + " failed: " + e.getMessage()));
-            }
-            onUi(view::load);
-        });
-    }
-
-    /** Revert or delete one snapshot, after confirmation. */
-    void snapshotVerb(SnapshotView sv, String verb, String name) {
-        boolean revert = verb.equals("revert");
-        List<String> details = revert
-                ? List.of("The VM goes back to the state it had then; what changed since is lost", "unless another snapshot holds it.")
-                : List.of("Its metadata and internal state go; disk files are never deleted.");
-        confirm((revert ? "Revert " : "Delete snapshot ") + (revert ? sv.vm.name() + " to snapshot " + name : name + " of " + sv.vm.name()) + "?",
-                details, () -> {
-                    info((revert ? "reverting to " : "deleting ") + name + "...");
-                    background(() -> {
-                        try {
-                            if (revert) sv.vs.snapshotRevert(sv.vm.nativeId(), name);
-                            else sv.vs.snapshotDelete(sv.vm.nativeId(), name);
-                            onUi(() -> info((revert ? "reverted " + sv.vm.name() + " to " : "deleted snapshot ") + name));
-                        } catch (RuntimeException e) {
-                            onUi(() -> error(verb + " " + name + " failed: " + e.getMessage()));
-                        }
-                        feed.refresh(backends.get(sv.vm.backend()), sv.vm.id());
-                        onUi(sv::load);
-                    });
-                });
-    }
-
-    void openVmForm() {
-        Backend b = null;
-        WorkloadTable.Row r = table.selectedRow();
-        if (r != null && backends.get(r.w.backend()) instanceof VmSupport) b = backends.get(r.w.backend());
-        if (b == null) for (Backend x : backends.values()) if (x instanceof VmSupport) {
-            b = x;
-            break;
-        }
-        if (b == null) {
-            error("no backend has VMs (is libvirtd running?)");
-            return;
-        }
-        views.push(new VmForm(this, b, opts.env()));
-    }
-
-    void createVm(Backend b, VmSupport vs, VmSupport.CreateSpec spec) {
-        if (views.peek() instanceof VmForm) views.pop();
-        // libvirtd can take a minute to define a domain: the message line says what it waits for, and for how long
-        String doing = "creating VM " + spec.name() + ": ";
-        String[] step = {"starting"};
-        long t0 = System.nanoTime();
-        Runnable show = () -> {
-            if (message == null || message.text().startsWith(doing)) {
-                info(doing + step[0] + " " + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) + "s");
-            }
-        };
-        show.run();
-        Thread ticker = Thread.ofVirtual().start(() -> {
-            try {
-                while (true) {
-                    Thread.sleep(1000);
-                    onUi(show);
-                }
-            } catch (InterruptedException e) {
-                // created or failed
-            }
-        });
-        background(() -> {
-            try {
-                String uuid = vs.create(spec, s -> onUi(() -> {
-                    step[0] = s;
-                    show.run();
-                }));
-                ticker.interrupt();
-                onUi(() -> info("created VM " + spec.name() + " (" + uuid + ")" + (spec.start() ? ", starting" : "")));
-            } catch (RuntimeException e) {
-                ticker.interrupt();
-                onUi(() -> error("create VM " + spec.name() + " failed: " + e.getMessage()));
-            }
-            feed.relist(b.name());
-        });
-    }
-
-    /** ssh to the VM's address in the user's terminal, like an attached shell. */
-    void ssh(Workload w) {
-        VmSupport vs = vmOf(w, "ssh");
-        if (vs == null) return;
-        if (w.state() != State.RUNNING) {
-            error(w.name() + " is " + w.state().label() + ": ssh needs it running");
-            return;
-        }
-        info("looking up the address of " + w.name() + "...");
-        background(() -> {
-            VmSupport.SshTarget t;
-            try {
-                t = vs.sshTarget(w.nativeId(), null);
-            } catch (RuntimeException e) {
-                onUi(() -> error("ssh " + w.name() + ": " + e.getMessage()));
-                return;
-            }
-            onUi(() -> {
-                List<String> cmd = t.command(List.of());
-                String what = "ssh " + t.user() + "@" + t.address();
-                io.cloudtui.term.ForegroundProcess.Result r;
-                try {
-                    r = sessions.runProcess(what, cmd);
-                } catch (RuntimeException e) {
-                    fullRedraw = true;
-                    error(what + " failed: " + e.getMessage());
-                    return;
-                }
-                fullRedraw = true;
-                dirty = true;
-                // ssh exits 255 for its own errors (no route, refused, auth): say why in one line, naming the VM
-                if (r.code() == 0) info(what + ": exited with status 0");
-                else if (r.code() == 255) error(t.failure(w.name(), r.lastError()) + " [exit 255]");
-                else if (r.code() == TerminalSession.INTERRUPTED) info(t.interrupted(w.name()));
-                else error(what + ": exited with status " + r.code());
-            });
-        });
-    }
-
-    private static Stdio quietStdio() {
-        return new Stdio(InputStream.nullInputStream(), OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false, null, null);
-    }
-
-    private void runSession(Workload w, String what, String detach, java.util.function.ToIntFunction<Stdio> body) {
-        runSession(w, what, detach, body, e -> false);
-    }
-
-    /** {@code handled} may take over a failure (and return true) instead of the error message. */
-    private void runSession(Workload w, String what, String detach, java.util.function.ToIntFunction<Stdio> body,
-            java.util.function.Predicate<RuntimeException> handled) {
-        SessionTail tail = new SessionTail();
-        int code;
-        try {
-            code = sessions.run(what, detach, stdio -> body.applyAsInt(tail.wrap(stdio)));
-        } catch (RuntimeException e) {
-            fullRedraw = true;
-            if (!handled.test(e)) error(what + " failed: " + e.getMessage());
-            return;
-        }
+    /** The terminal was handed to a session and is back: the whole screen is drawn anew. */
+    void screenTaken() {
         fullRedraw = true;
         dirty = true;
-        if (code == TerminalSession.DETACHED) info("detached from " + w.name());
-        else if (code == 0) info(what + ": exited with status 0");
-        else error(what + ": exited with status " + code + tail.summary());
-        feed.refresh(backends.get(w.backend()), w.id());
     }
-
-    /** The real terminal: suspend the screen, run the session raw, then restore the screen as it was. */
-    final class TerminalSessions implements Sessions {
-        private final InputStream in;
-        private final PrintStream out;
-        private final PrintStream err;
-
-        TerminalSessions(InputStream in, PrintStream out, PrintStream err) {
-            this.in = in;
-            this.out = out;
-            this.err = err;
-        }
-
-        @Override
-        public int run(String banner, String detachKeys, java.util.function.ToIntFunction<Stdio> body) {
-            try {
-                screen.stopScreen();
-            } catch (IOException e) {
-                throw new CloudtuiException("cannot suspend the screen: " + e.getMessage(), e);
-            }
-            try {
-                out.print("\r\ncloudtui: " + banner + " (leave with " + detachKeys + " or by exiting)\r\n");
-                out.flush();
-                DetachKeys keys = detachKeys == null || detachKeys.isBlank() ? null : DetachKeys.parse(detachKeys);
-                return new TerminalSession(in, out, err).run(true, keys, body);
-            } finally {
-                resume();
-            }
-        }
-
-        @Override
-        public int process(String banner, List<String> command) {
-            return runProcess(banner, command).code();
-        }
-
-        @Override
-        public io.cloudtui.term.ForegroundProcess.Result runProcess(String banner, List<String> command) {
-            try {
-                screen.stopScreen();
-            } catch (IOException e) {
-                throw new CloudtuiException("cannot suspend the screen: " + e.getMessage(), e);
-            }
-            try {
-                // the child owns the terminal, in its usual modes (ctrl-c reaches it); the UI reads no input meanwhile.
-                // The banner comes once those modes are set, so a ctrl-c after it is an interrupt.
-                return io.cloudtui.term.ForegroundProcess.run(command, err, () -> {
-                    out.print("\r\ncloudtui: " + banner + " (leave by exiting)\r\n");
-                    out.flush();
-                });
-            } catch (IOException e) {
-                throw new CloudtuiException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
-            } finally {
-                resume();
-            }
-        }
-
-        private void resume() {
-            try {
-                screen.startScreen();
-                screen.setCursorPosition(null);
-            } catch (IOException e) {
-                LOG.warn("cannot resume the screen", e);
-            }
-        }
-    }
-
-    // ---- services for views ----
 
     Backend backend(String name) {
         return backends.get(name);
@@ -1186,7 +553,8 @@ public final class TuiApp implements AutoCloseable {
         return false;
     }
 
-    void background(Runnable r) {
+    @Override
+    public void background(Runnable r) {
         try {
             workers.execute(r);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -1194,41 +562,38 @@ public final class TuiApp implements AutoCloseable {
         }
     }
 
-    /** Runs {@code r} on the UI thread at the next step. */
-    void onUi(Runnable r) {
+    @Override
+    public void onUi(Runnable r) {
         uiTasks.add(r);
         wake();
     }
 
-    void info(String s) {
-        message = new Message(s, Role.INFO, opts.millis().getAsLong());
-        messages.add(now(), Role.INFO, s);
+    @Override
+    public void info(String s) {
+        messages.info(s);
     }
 
-    void error(String s) {
-        message = new Message(s, Role.ERROR, opts.millis().getAsLong());
-        messages.add(now(), Role.ERROR, s);
-    }
-
-    /** Every message, whole, for {@link MessagesView}. */
-    final MessageLog messages = new MessageLog();
-
-    /** Whether the message on the line is cut (too long, or several lines): the footer then offers the messages view. */
-    private boolean messageCut(int width) {
-        Message m = message;
-        return m != null && !MessageLog.fits(m.text(), width);
+    @Override
+    public void error(String s) {
+        messages.error(s);
     }
 
     private String messagesHint() {
         return "(" + KeyMap.display(keys.key(Action.MESSAGES)) + ": whole message)";
     }
 
-    Message message() {
-        return message;
-    }
-
     Instant now() {
         return opts.wall().instant();
+    }
+
+    /** The environment the UI was started in (the VM form's defaults come from it). */
+    Map<String, String> env() {
+        return opts.env();
+    }
+
+    @Override
+    public KeyMap keys() {
+        return keys;
     }
 
     Path stateDir() {
@@ -1318,7 +683,7 @@ public final class TuiApp implements AutoCloseable {
         updateWatched();
         renderMessageLine(c, h - 2);
         renderFooter(c, v, h - 1);
-        if (confirm != null) renderConfirm(c, w, h);
+        if (confirm.isOpen()) confirm.render(c, w, h, glyphs);
     }
 
     private void renderHeader(Canvas c, int w) {
@@ -1375,6 +740,7 @@ public final class TuiApp implements AutoCloseable {
         }
         WorkloadTable.BackendState down = null;
         for (WorkloadTable.BackendState b : model.backends()) if (b.conn == WorkloadTable.Conn.DISCONNECTED) down = b;
+        MessageLine.Message message = messages.current();
         if (message != null) {
             c.put(0, y, MessageLog.line(message.text(), c.width, messagesHint()), message.role());
         } else if (down != null && views.peek() == table) {
@@ -1389,14 +755,14 @@ public final class TuiApp implements AutoCloseable {
         int x = 0;
         List<Action> hints = prompt != null
                 ? List.<Action>of()
-                : confirm != null ? List.<Action>of() : v.hints();
+                : confirm.isOpen() ? List.<Action>of() : v.hints();
         if (prompt != null) {
             String t = prompt.kind == Prompt.Kind.PALETTE ? " enter run  tab complete  up/down history  esc cancel"
                     : prompt.kind == Prompt.Kind.FILTER ? " enter keep  esc clear  re:REGEX  !inverts" : " enter search  esc cancel  re:REGEX";
             c.put(0, y, t, fs, c.width);
             return;
         }
-        if (confirm != null) {
+        if (confirm.isOpen()) {
             x = c.put(x, y, " y", ks, c.width);
             x = c.put(x, y, " confirm  ", fs, c.width);
             x = c.put(x, y, "n/esc", ks, c.width);
@@ -1407,7 +773,7 @@ public final class TuiApp implements AutoCloseable {
         String tail = " " + KeyMap.display(keys.key(Action.HELP)) + " help  " + KeyMap.display(keys.key(Action.QUIT)) + " quit ";
         int tailX = Math.max(0, c.width - tail.length());
         x = 1;
-        if (messageCut(c.width)) {
+        if (messages.cut(c.width)) {
             List<Action> h = new ArrayList<>();
             h.add(Action.MESSAGES);
             h.addAll(hints);
@@ -1425,43 +791,6 @@ public final class TuiApp implements AutoCloseable {
         tx = c.put(tx, y, " help  ", fs, c.width);
         tx = c.put(tx, y, KeyMap.display(keys.key(Action.QUIT)), ks, c.width);
         c.put(tx, y, " quit ", fs, c.width);
-    }
-
-    private void renderConfirm(Canvas c, int w, int h) {
-        Confirm cf = confirm;
-        List<String> lines = new ArrayList<>();
-        lines.add(cf.question());
-        int room = Math.max(1, h - 9);
-        List<String> d = cf.details();
-        for (int i = 0; i < d.size() && i < room; i++) lines.add(d.get(i));
-        if (d.size() > room) lines.add("  ... and " + (d.size() - room) + " more");
-        lines.add("");
-        lines.add("y: yes, do it     n or esc: no");
-        int bw = 0;
-        for (String l : lines) bw = Math.max(bw, l.length());
-        bw = Math.min(w - 2, bw + 4);
-        int bh = lines.size() + 2;
-        int x0 = Math.max(0, (w - bw) / 2);
-        int y0 = Math.max(1, (h - bh) / 2);
-        Style border = c.style(Role.BORDER);
-        Style body = c.style(Role.NORMAL);
-        boolean ascii = glyphs == Glyphs.ASCII;
-        char hz = ascii ? '-' : '─', vt = ascii ? '|' : '│';
-        for (int y = y0; y < y0 + bh && y < h - 1; y++) {
-            for (int x = x0; x < x0 + bw; x++) {
-                boolean top = y == y0, bot = y == y0 + bh - 1, left = x == x0, right = x == x0 + bw - 1;
-                char ch = ' ';
-                if ((top || bot) && (left || right)) ch = ascii ? '+' : top ? (left ? '┌' : '┐') : (left ? '└' : '┘');
-                else if (top || bot) ch = hz;
-                else if (left || right) ch = vt;
-                c.set(x, y, ch, top || bot || left || right ? border : body);
-            }
-        }
-        c.put(x0 + 2, y0, " Confirm ", Role.TITLE, x0 + bw - 1);
-        for (int i = 0; i < lines.size(); i++) {
-            Role r = i == 0 ? Role.ACCENT : i == lines.size() - 1 ? Role.KEY : Role.NORMAL;
-            c.put(x0 + 2, y0 + 1 + i, lines.get(i), r, x0 + bw - 2);
-        }
     }
 
     // ---- shutdown ----
@@ -1500,7 +829,7 @@ public final class TuiApp implements AutoCloseable {
     }
 
     boolean hasConfirm() {
-        return confirm != null;
+        return confirm.isOpen();
     }
 
     Prompt prompt() {

@@ -44,12 +44,20 @@ final class VmForm extends Form<VmForm.Field> {
 
     private static final List<Field> PATHS = List.of(Field.IMAGE, Field.KERNEL, Field.INITRD, Field.SSH_KEY);
 
-    private final TuiApp app;
+    /** What the form hands its result to. */
+    interface Create {
+        void create(Backend b, VmSupport vs, VmSupport.CreateSpec spec);
+    }
+
+    private final java.util.function.Function<String, Backend> backends;
+    private final Create create;
     private final String home;
 
-    VmForm(TuiApp app, Backend backend, Map<String, String> env) {
+    /** {@code backends} finds a backend by name; ~ in paths is the home of {@code env}. */
+    VmForm(java.util.function.Function<String, Backend> backends, Create create, Backend backend, Map<String, String> env) {
         super(Field.class, Field.NAME);
-        this.app = app;
+        this.backends = backends;
+        this.create = create;
         this.home = io.cloudtui.core.Dirs.home(env).toString();
         if (backend != null) set(Field.BACKEND, backend.name());
         set(Field.VCPUS, "1");
@@ -152,7 +160,7 @@ final class VmForm extends Form<VmForm.Field> {
     @Override
     void submit() {
         String bn = value(Field.BACKEND);
-        Backend b = bn.isEmpty() ? null : app.backend(bn);
+        Backend b = bn.isEmpty() ? null : backends.apply(bn);
         if (!(b instanceof VmSupport vs)) {
             error = "backend: " + (bn.isEmpty() ? "required" : b == null ? "no backend '" + bn + "'" : bn + " has no VMs");
             focus = Field.BACKEND;
@@ -166,6 +174,6 @@ final class VmForm extends Form<VmForm.Field> {
             return;
         }
         error = "";
-        app.createVm(b, vs, spec);
+        create.create(b, vs, spec);
     }
 }

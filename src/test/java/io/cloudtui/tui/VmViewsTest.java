@@ -242,10 +242,14 @@ class VmViewsTest {
         h.sessionExit = 255;
         h.press('x');
         h.await("ssh to VM 'web' (tester@192.168.122.7) failed (ssh could not connect or log in)");
+        // ctrl-c (SIGINT: 128 + 2) stopped an ssh that was still connecting
+        h.sessionExit = 130;
+        h.press('x');
+        h.await("ssh to VM 'web' (tester@192.168.122.7) interrupted (ctrl-c)");
         select("db");
         h.press('x');
         h.await("ssh db: no address known for db yet");
-        assertEquals(2, h.sessions.size());
+        assertEquals(3, h.sessions.size());
     }
 
     @Test

@@ -134,10 +134,10 @@ class WholeErrorsTest {
         };
         done.add("x1", "hello", WorkloadKind.CONTAINER, State.STOPPED);
         done.addLog("x1", new io.cloudtui.core.LogLine(io.cloudtui.core.LogLine.Stream.STDOUT, java.time.Instant.now(), "hi"));
-        TuiApp.Ended e = TuiApp.endedAtOnce(done, "x1");
+        ImageActions.Ended e = ImageActions.endedAtOnce(done, "x1");
         assertEquals("hello Exited (0) Less than a second ago: hi", e.text());
         assertFalse(e.failed());
-        assertTrue(TuiApp.endedAtOnce(b, "c1") == null, "a running container has not ended");
+        assertTrue(ImageActions.endedAtOnce(b, "c1") == null, "a running container has not ended");
     }
 
     @Test
