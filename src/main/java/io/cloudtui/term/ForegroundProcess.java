@@ -52,10 +52,11 @@ public final class ForegroundProcess {
                 // The exec provider (stty) restores settings exactly, as in TerminalSession.
                 terminal = TerminalBuilder.builder().system(true).provider("exec").name("cloudtui")
                         .nativeSignals(true).signalHandler(sig -> {}).build();
+                // ctrl-c is for the program: the JVM must not take it as its own end (so this comes
+                // before the modes that make ctrl-c an interrupt again)
+                terminal.handle(Terminal.Signal.INT, sig -> {});
                 saved = terminal.getAttributes();
                 terminal.setAttributes(cookedAttributes(saved));
-                // ctrl-c is for the program: the JVM must not take it as its own end
-                terminal.handle(Terminal.Signal.INT, sig -> {});
             } catch (IOException | RuntimeException e) {
                 LOG.warn("cannot set up the terminal for {}", command.get(0), e);
             }

@@ -157,8 +157,11 @@ class TuiVmTmuxIT {
         assertTrue(s.contains("filter: " + vm), "the table as it was:\n" + s);
         // an ssh that waits and waits (here for a proxy that never answers): ctrl-c ends it, the UI says so in one line
         Files.writeString(dir.resolve("hang"), "");
+        // the first ssh's banner is still on the normal screen, above its "Connection ... closed.": the new
+        // one is the last line (the hanging ssh prints nothing), and only then is ctrl-c an interrupt for ssh
         tmux.keys("x");
-        tmux.await("cloudtui: ssh cloud@");
+        tmux.await("a new ssh banner", x -> x.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("").contains("cloudtui: ssh cloud@"),
+                Duration.ofSeconds(60));
         tmux.keys("C-c");
         s = tmux.await("back from the stopped ssh", x -> x.contains("ssh to VM '" + vm + "' (cloud@") && x.contains("interrupted (ctrl-c)")
                 && x.contains("NAME"),
