@@ -1053,7 +1053,7 @@ public final class TuiApp implements AutoCloseable {
             }
             onUi(() -> {
                 List<String> cmd = t.command(List.of());
-                String what = "ssh " + t.user() + "@" + t.address();
+                String what = "ssh " + t.where();
                 io.cloudtui.term.ForegroundProcess.Result r;
                 try {
                     r = sessions.runProcess(what, cmd);
