@@ -91,7 +91,8 @@ final class VmCreator {
                 Images.seedIso(seed, s.name(), user(s), publicKey);
                 made.add(seed);
             }
-            String xml = xml(s, type, disk, withSeed ? seed : null, network, sshPort);
+            Path agent = backend.isSession() ? sessionAgentSocket(s.name()) : null;
+            String xml = xml(s, type, disk, withSeed ? seed : null, network, sshPort, agent);
             progress.accept("defining the VM (libvirtd)");
             return backend.call("cannot define VM '" + s.name() + "'", c -> {
                 Domain d = c.domainDefineXML(xml);
@@ -155,6 +156,34 @@ final class VmCreator {
         });
     }
 
+    /**
+     * Where a session VM's guest-agent socket goes: libvirt's own choice,
+     * ~/.config/libvirt/qemu/channel/target/domain-ID-NAME/org.qemu.guest_agent.0, outgrows a unix
+     * socket's 107 bytes with a longer home, name or domain ID (which grows with every start), and
+     * then the VM does not start. A short name in the session's runtime dir instead; null (libvirt's
+     * choice) without XDG_RUNTIME_DIR.
+     */
+    static Path sessionAgentSocket(String vmName) {
+        String runtime = System.getenv("XDG_RUNTIME_DIR");
+        if (runtime == null || runtime.isBlank()) return null;
+        Path dir = Path.of(runtime, "libvirt", "qemu", "run");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            return null;
+        }
+        String hash = java.util.HexFormat.of().formatHex(sha256(vmName), 0, 6);
+        return dir.resolve("ga-" + hash + ".sock");
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A loopback TCP port nothing listens on now (the kernel's choice from its ephemeral range). */
     static int freeLoopbackPort() {
         try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOOPBACK))) {
@@ -177,7 +206,7 @@ final class VmCreator {
     }
 
     static String xml(VmSupport.CreateSpec s, String type, Path disk, Path seed, String network) {
-        return xml(s, type, disk, seed, network, 0);
+        return xml(s, type, disk, seed, network, 0, null);
     }
 
     /**
@@ -185,9 +214,10 @@ final class VmCreator {
      * DHCP 10.0.2.15, NAT to the host's network) whose guest port 22 is forwarded to
      * 127.0.0.1:{@code sshPort}. libvirt 9's {@code <interface type='user'>} forwards ports only with
      * passt, so the NIC is given to QEMU directly ({@code <qemu:commandline>}); libvirt marks such
-     * a domain "tainted (custom-argv)" in its log, nothing more.
+     * a domain "tainted (custom-argv)" in its log, nothing more. {@code agentSocket}: where the
+     * guest-agent channel's socket goes (null: libvirt's choice).
      */
-    static String xml(VmSupport.CreateSpec s, String type, Path disk, Path seed, String network, int sshPort) {
+    static String xml(VmSupport.CreateSpec s, String type, Path disk, Path seed, String network, int sshPort, Path agentSocket) {
         StringBuilder x = new StringBuilder();
         x.append("<domain type='").append(type).append("'");
         if (sshPort > 0) x.append(" xmlns:qemu='").append(QEMU_NS).append("'");
@@ -232,7 +262,9 @@ final class VmCreator {
                     .append("'/><model type='virtio'/></interface>\n");
         }
         x.append("    <serial type='pty'><target port='0'/></serial>\n    <console type='pty'><target type='serial' port='0'/></console>\n");
-        x.append("    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>\n");
+        x.append("    <channel type='unix'>");
+        if (agentSocket != null) x.append("<source mode='bind' path='").append(Snapshots.escape(agentSocket.toString())).append("'/>");
+        x.append("<target type='virtio' name='org.qemu.guest_agent.0'/></channel>\n");
         x.append("    <memballoon model='virtio'><stats period='5'/></memballoon>\n");
         x.append("  </devices>\n");
         if (sshPort > 0) {
