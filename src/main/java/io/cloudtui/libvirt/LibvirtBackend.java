@@ -1154,7 +1154,7 @@ final class LibvirtBackend implements Backend, VmSupport {
             Path priv = s.endsWith(".pub") ? Path.of(s.substring(0, s.length() - 4)) : null;
             if (priv != null && Files.isReadable(priv)) key = priv;
         }
-        return new SshTarget(user, addrs.get(0), x.sshPort(), key);
+        return new SshTarget(user, addrs.get(0), x.sshPort(), key, x.sshPort() > 0 ? "cloudtui-vm-" + x.uuid() : null);
     }
 
     // ---------------------------------------------------------------- misc

@@ -72,11 +72,13 @@ public interface VmSupport {
 
     /**
      * Where {@code cloudtui vm ssh} goes. {@code port} 0: ssh's own (22); a session VM's is the
-     * loopback port forwarded to its port 22. {@code key} may be null (ssh's own defaults).
+     * loopback port forwarded to its port 22, with {@code hostKeyAlias} naming the VM in
+     * known_hosts (not {@code [127.0.0.1]:PORT}, which a later VM may get). {@code key} and
+     * {@code hostKeyAlias} may be null (ssh's own defaults).
      */
-    record SshTarget(String user, String address, int port, Path key) {
+    record SshTarget(String user, String address, int port, Path key, String hostKeyAlias) {
         public SshTarget(String user, String address, Path key) {
-            this(user, address, 0, key);
+            this(user, address, 0, key, null);
         }
 
         /** {@code ssh [-i KEY] [-p PORT] -o BatchMode=yes -o StrictHostKeyChecking=accept-new USER@ADDRESS EXTRA...}. */
@@ -94,6 +96,7 @@ public interface VmSupport {
             if (key != null) cmd.addAll(List.of("-i", key.toString()));
             if (port > 0) cmd.addAll(List.of("-p", Integer.toString(port)));
             if (sshOptions != null) for (String o : sshOptions) cmd.addAll(List.of("-o", o));
+            if (hostKeyAlias != null) cmd.addAll(List.of("-o", "HostKeyAlias=" + hostKeyAlias));
             cmd.addAll(List.of("-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", user + "@" + address));
             if (extra != null) cmd.addAll(extra);
             return cmd;

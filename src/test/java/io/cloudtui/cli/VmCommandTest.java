@@ -41,9 +41,10 @@ class VmCommandTest {
 
     @Test
     void aSessionVmsSshGoesToItsForwardedLoopbackPort() {
-        VmSupport.SshTarget t = new VmSupport.SshTarget("cloud", "127.0.0.1", 40022, Path.of("/k/id"));
-        assertEquals(List.of("ssh", "-i", "/k/id", "-p", "40022", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new",
-                "cloud@127.0.0.1", "id"), t.command(List.of("id")));
+        VmSupport.SshTarget t = new VmSupport.SshTarget("cloud", "127.0.0.1", 40022, Path.of("/k/id"), "cloudtui-vm-a9dc454b");
+        // known_hosts keeps the VM's key under its own name: a later VM on the same port is not taken for it
+        assertEquals(List.of("ssh", "-i", "/k/id", "-p", "40022", "-o", "HostKeyAlias=cloudtui-vm-a9dc454b", "-o", "BatchMode=yes", "-o",
+                "StrictHostKeyChecking=accept-new", "cloud@127.0.0.1", "id"), t.command(List.of("id")));
         assertEquals("ssh to VM 'sv' (cloud@127.0.0.1:40022) failed: ssh: connect to host 127.0.0.1 port 40022: Connection refused",
                 t.failure("sv", "ssh: connect to host 127.0.0.1 port 40022: Connection refused"));
         assertTrue(t.failure("sv", "cloud@127.0.0.1: Permission denied (publickey).").startsWith("ssh to VM 'sv' as cloud@127.0.0.1:40022 was refused"));

@@ -38,6 +38,7 @@ class LibvirtSessionIT {
     static final Path GUEST = LibvirtIT.GUEST;
 
     private final String vm = "ctui-it-ses-" + UUID.randomUUID().toString().substring(0, 6);
+    private String uuid;
     private Path work;
     private Path home;
     private Path images;
@@ -79,6 +80,7 @@ class LibvirtSessionIT {
         Files.deleteIfExists(images.resolve(vm + "-seed.iso"));
         Files.deleteIfExists(home.resolve(".cache/libvirt/qemu/log/" + vm + ".log"));
         // the session libvirtd may stay: it ends by itself when idle (--timeout)
+        if (uuid != null) asUser("ssh-keygen", "-R", "cloudtui-vm-" + uuid);
         host("rm", "-rf", work.toString());
     }
 
@@ -130,6 +132,7 @@ class LibvirtSessionIT {
                 work.resolve("id.pub").toString());
         assertEquals(0, created.code(), created.all());
         assertTrue(created.out().strip().matches("[0-9a-f-]{36}"), created.all());
+        uuid = created.out().strip();
         String xml = asUser("virsh", "-c", "qemu:///session", "dumpxml", vm).out();
         Matcher m = Pattern.compile("<cloudtui:sshPort>(\\d+)</cloudtui:sshPort>").matcher(xml);
         assertTrue(m.find(), "the forwarded port is remembered with the VM:\n" + xml);
@@ -154,6 +157,11 @@ class LibvirtSessionIT {
         } while (System.nanoTime() < deadline);
         assertEquals(0, r.code(), "vm ssh logged in without -l:\n" + r.all());
         assertEquals("cloud", r.out().strip(), r.all());
+        // as a user runs it (no -o): the guest's host key goes to known_hosts under the VM's own name, not [127.0.0.1]:PORT
+        LibvirtSshIT.Result plain = cli("vm", "ssh", vm, "--", "true");
+        assertEquals(0, plain.code(), plain.all());
+        assertEquals(0, asUser("ssh-keygen", "-F", "cloudtui-vm-" + uuid).code(), "known_hosts names the VM");
+        assertNotEquals(0, asUser("ssh-keygen", "-F", "[127.0.0.1]:" + port).code(), "known_hosts does not name the port");
         LibvirtSshIT.Result ip = ssh("ip", "-4", "addr", "show", "eth0");
         assertTrue(ip.out().contains("inet 10.0.2.15/"), "the guest's DHCP client got slirp's address:\n" + ip.all());
 
