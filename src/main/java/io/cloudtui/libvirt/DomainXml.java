@@ -25,6 +25,7 @@ record DomainXml(
         String osId,
         String sshUser,
         String sshKey,
+        int sshPort,
         int vcpus,
         long memoryBytes,
         List<Disk> disks,
@@ -37,6 +38,14 @@ record DomainXml(
 
     /** A network interface: host-side device (vnet0, only while running), MAC, network or bridge. */
     record Nic(String target, String mac, String network) {}
+
+    /**
+     * The guest's ssh as forwarded to this host ({@code 127.0.0.1:PORT->22}) when the VM has a
+     * user-mode NIC (a session VM without a libvirt network), else null.
+     */
+    String forwardedSsh() {
+        return sshPort > 0 ? VmCreator.LOOPBACK + ":" + sshPort + "->22" : null;
+    }
 
     /** What the image column shows: the title, the libosinfo OS, the kernel, else the OS type. */
     String imageLabel() {
@@ -80,18 +89,20 @@ record DomainXml(
         String osId = null;
         String sshUser = null;
         String sshKey = null;
+        int sshPort = 0;
         Element meta = child(root, "metadata");
         if (meta != null) {
             for (Element e : descendants(meta)) {
                 if ("os".equals(e.getLocalName()) && e.getAttribute("id") != null && !e.getAttribute("id").isEmpty()) osId = e.getAttribute("id");
                 if (NS.equals(e.getNamespaceURI()) && "user".equals(e.getLocalName())) sshUser = e.getTextContent().trim();
                 if (NS.equals(e.getNamespaceURI()) && "sshKey".equals(e.getLocalName())) sshKey = e.getTextContent().trim();
+                if (NS.equals(e.getNamespaceURI()) && "sshPort".equals(e.getLocalName())) sshPort = intOr(e.getTextContent(), 0);
             }
         }
         return new DomainXml(text(root, "name"), text(root, "uuid"), root.getAttribute("type"), text(root, "title"),
                 text(root, "description"), osTypeEl != null ? osTypeEl.getTextContent().trim() : "hvm",
                 osTypeEl != null ? emptyToNull(osTypeEl.getAttribute("arch")) : null,
-                os != null ? text(os, "kernel") : null, osId, sshUser, sshKey, intOr(text(root, "vcpu"), -1),
+                os != null ? text(os, "kernel") : null, osId, sshUser, sshKey, sshPort, intOr(text(root, "vcpu"), -1),
                 bytes(child(root, "memory")), List.copyOf(disks), List.copyOf(nics));
     }
 

@@ -258,6 +258,49 @@ final class LibvirtBackend implements Backend, VmSupport {
         return m.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 
+    /**
+     * Why a VM did not start, in one line: a session VM whose forwarded ssh port is taken says so
+     * (QEMU's own message is a multi-line monitor error), anything else is libvirt's message.
+     */
+    static String startFailure(LibvirtException e, int sshPort) {
+        String m = message(e);
+        if (sshPort > 0 && m.contains("host forwarding rule")) {
+            return "its ssh port " + VmCreator.LOOPBACK + ":" + sshPort + " (forwarded to the guest's port 22) is in use by another program";
+        }
+        return m;
+    }
+
+    /** Starts a defined VM; a forwarded ssh port that is taken is one line naming the VM and the port. */
+    private static void startDomain(Domain d) throws LibvirtException {
+        try {
+            d.create();
+        } catch (LibvirtException e) {
+            throw portTaken(d, e, "cannot start VM '" + d.getName() + "'");
+        }
+    }
+
+    /**
+     * {@code e} as is, or, when QEMU could not forward the VM's ssh port (taken by another program),
+     * a one-line "WHAT: its ssh port ... is in use" thrown instead (start, reboot, a revert that
+     * starts QEMU anew).
+     */
+    static LibvirtException portTaken(Domain d, LibvirtException e, String what) {
+        if (!message(e).contains("host forwarding rule")) return e;
+        int port;
+        try {
+            port = DomainXml.parse(d.getXMLDesc(0)).sshPort();
+        } catch (LibvirtException | RuntimeException ignored) {
+            return e; // the original error is the better message then
+        }
+        if (port > 0) throw new CloudtuiException(what + ": " + startFailure(e, port), e);
+        return e;
+    }
+
+    /** A session URI (qemu:///session): the user's own libvirtd, no libvirt networks of the system's. */
+    boolean isSession() {
+        return uri.endsWith("/session") || uri.contains("/session?");
+    }
+
     static boolean noDomain(LibvirtException e) {
         return e.getError() != null && e.getError().getCode() == Error.ErrorNumber.VIR_ERR_NO_DOMAIN;
     }
@@ -394,7 +437,8 @@ final class LibvirtBackend implements Backend, VmSupport {
         labels.put("vcpus", Integer.toString(vcpus));
         labels.put("memory", humanBytes(maxKiB * 1024));
         labels.put("domainType", x.type());
-        List<String> addresses = state.isActive() && !x.nics().isEmpty() ? quietAddresses(d) : List.of();
+        List<String> addresses = !state.isActive() ? List.of() : x.forwardedSsh() != null ? List.of(x.forwardedSsh())
+                : !x.nics().isEmpty() ? quietAddresses(d) : List.of();
         return new Workload(new WorkloadId(name, uuid), vmName, WorkloadKind.VM, x.imageLabel(), "", state,
                 statusText(ds), null, state.isActive() ? startedAt(vmName) : null, addresses, labels, hostLabel());
     }
@@ -495,6 +539,9 @@ final class LibvirtBackend implements Backend, VmSupport {
     public List<String> addresses(String ref) {
         return onDomain(ref, "addresses of", (c, d) -> {
             if (d.isActive() == 0) return List.of();
+            // a session VM's user-mode NIC: no lease, no ARP entry here; its ssh is the forwarded port
+            String forwarded = DomainXml.parse(d.getXMLDesc(0)).forwardedSsh();
+            if (forwarded != null) return List.of(forwarded);
             for (int src : new int[] {Domain.InterfaceAddressesSource.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE,
                     Domain.InterfaceAddressesSource.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT,
                     Domain.InterfaceAddressesSource.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP}) {
@@ -513,7 +560,10 @@ final class LibvirtBackend implements Backend, VmSupport {
 
     @Override
     public void start(String ref) {
-        onDomain(ref, "start", (c, d) -> d.create());
+        onDomain(ref, "start", (c, d) -> {
+            startDomain(d);
+            return null;
+        });
     }
 
     @Override
@@ -546,7 +596,7 @@ final class LibvirtBackend implements Backend, VmSupport {
     public void restart(String ref, Duration timeout) {
         onDomain(ref, "reboot", (c, d) -> {
             if (d.isActive() == 0) {
-                d.create();
+                startDomain(d);
             } else {
                 d.reboot(0);
             }
@@ -729,7 +779,8 @@ final class LibvirtBackend implements Backend, VmSupport {
                 nics.add(m);
             }
             summary.put("interfaces", nics);
-            summary.put("addresses", info.state == DomainInfo.DomainState.VIR_DOMAIN_SHUTOFF ? List.of() : quietAddresses(d));
+            summary.put("addresses", info.state == DomainInfo.DomainState.VIR_DOMAIN_SHUTOFF ? List.of()
+                    : x.forwardedSsh() != null ? List.of(x.forwardedSsh()) : quietAddresses(d));
             summary.put("snapshots", d.snapshotNum());
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("summary", summary);
@@ -1035,7 +1086,13 @@ final class LibvirtBackend implements Backend, VmSupport {
 
     @Override
     public void snapshotRevert(String ref, String snapshot) {
-        onDomain(ref, "cannot revert", " to snapshot '" + snapshot + "'", (c, d) -> Snapshots.revert(d, snapshot));
+        onDomain(ref, "cannot revert", " to snapshot '" + snapshot + "'", (c, d) -> {
+            try {
+                return Snapshots.revert(d, snapshot);
+            } catch (LibvirtException e) {
+                throw portTaken(d, e, "cannot revert VM '" + d.getName() + "' to snapshot '" + snapshot + "'");
+            }
+        });
     }
 
     @Override
@@ -1083,7 +1140,7 @@ final class LibvirtBackend implements Backend, VmSupport {
             if (d.isActive() == 0) throw new CloudtuiException("VM '" + d.getName() + "' is not running");
             return DomainXml.parse(d.getXMLDesc(0));
         });
-        List<String> addrs = addresses(ref);
+        List<String> addrs = x.sshPort() > 0 ? List.of(VmCreator.LOOPBACK) : addresses(ref);
         if (addrs.isEmpty()) {
             throw new CloudtuiException("VM '" + x.name() + "' has no known address yet (no DHCP lease, guest agent or ARP entry)");
         }
@@ -1097,7 +1154,7 @@ final class LibvirtBackend implements Backend, VmSupport {
             Path priv = s.endsWith(".pub") ? Path.of(s.substring(0, s.length() - 4)) : null;
             if (priv != null && Files.isReadable(priv)) key = priv;
         }
-        return new SshTarget(user, addrs.get(0), key);
+        return new SshTarget(user, addrs.get(0), x.sshPort(), key, x.sshPort() > 0 ? "cloudtui-vm-" + x.uuid() : null);
     }
 
     // ---------------------------------------------------------------- misc

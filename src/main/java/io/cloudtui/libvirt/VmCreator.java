@@ -26,6 +26,19 @@ final class VmCreator {
     /** The user cloud-init creates when a key is given without --user. */
     static final String DEFAULT_USER = "cloud";
 
+    /** Where a session VM's ssh port is forwarded: loopback only, never other hosts. */
+    static final String LOOPBACK = "127.0.0.1";
+
+    /** The namespace of libvirt's QEMU passthrough elements ({@code <qemu:commandline>}). */
+    static final String QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0";
+
+    /**
+     * The PCI slot of a session VM's NIC: the last one of the pc machine's bus. libvirt does not know
+     * of the device (it is QEMU's, from the command line) and gives its own devices the lowest free
+     * slots, so the NIC must not take one of those.
+     */
+    static final String NIC_SLOT = "0x1f";
+
     private final LibvirtBackend backend;
 
     VmCreator(LibvirtBackend backend) {
@@ -51,6 +64,9 @@ final class VmCreator {
         if (exists) throw new CloudtuiException("a VM named '" + s.name() + "' already exists on " + backend.name());
         progress.accept("looking up the network");
         String network = resolveNetwork(s.network());
+        // a session VM (an ordinary user, no libvirt network it may use): QEMU's user-mode network
+        // with the guest's ssh forwarded to a loopback port, remembered with the VM for vm ssh
+        int sshPort = network == null && backend.isSession() ? freeLoopbackPort() : 0;
         progress.accept("choosing the domain type (kvm or qemu)");
         String type = s.kernel() != null ? backend.domainTypeFor(s.kernel()) : backend.domainType();
         Path dir = imageDir();
@@ -75,7 +91,8 @@ final class VmCreator {
                 Images.seedIso(seed, s.name(), user(s), publicKey);
                 made.add(seed);
             }
-            String xml = xml(s, type, disk, withSeed ? seed : null, network);
+            Path agent = backend.isSession() ? sessionAgentSocket(s.name()) : null;
+            String xml = xml(s, type, disk, withSeed ? seed : null, network, sshPort, agent);
             progress.accept("defining the VM (libvirtd)");
             return backend.call("cannot define VM '" + s.name() + "'", c -> {
                 Domain d = c.domainDefineXML(xml);
@@ -84,7 +101,8 @@ final class VmCreator {
                     try {
                         d.create();
                     } catch (LibvirtException e) {
-                        throw new CloudtuiException("VM '" + s.name() + "' was defined but did not start: " + LibvirtBackend.message(e), e);
+                        throw new CloudtuiException("VM '" + s.name() + "' was defined but did not start: "
+                                + LibvirtBackend.startFailure(e, sshPort), e);
                     }
                 }
                 return d.getUUIDString();
@@ -138,8 +156,45 @@ final class VmCreator {
         });
     }
 
+    /**
+     * Where a session VM's guest-agent socket goes: libvirt's own choice,
+     * ~/.config/libvirt/qemu/channel/target/domain-ID-NAME/org.qemu.guest_agent.0, outgrows a unix
+     * socket's 107 bytes with a longer home, name or domain ID (which grows with every start), and
+     * then the VM does not start. A short name in the session's runtime dir instead; null (libvirt's
+     * choice) without XDG_RUNTIME_DIR.
+     */
+    static Path sessionAgentSocket(String vmName) {
+        String runtime = System.getenv("XDG_RUNTIME_DIR");
+        if (runtime == null || runtime.isBlank()) return null;
+        Path dir = Path.of(runtime, "libvirt", "qemu", "run");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            return null;
+        }
+        String hash = java.util.HexFormat.of().formatHex(sha256(vmName), 0, 6);
+        return dir.resolve("ga-" + hash + ".sock");
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A loopback TCP port nothing listens on now (the kernel's choice from its ephemeral range). */
+    static int freeLoopbackPort() {
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LOOPBACK))) {
+            return ss.getLocalPort();
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot find a free port on " + LOOPBACK + " for the VM's ssh: " + e.getMessage(), e);
+        }
+    }
+
     private Path imageDir() {
-        Path dir = backend.endpoint().endsWith("/session")
+        Path dir = backend.isSession()
                 ? io.cloudtui.core.Dirs.home().resolve(".local/share/libvirt/images")
                 : Path.of("/var/lib/libvirt/images");
         try {
@@ -151,8 +206,22 @@ final class VmCreator {
     }
 
     static String xml(VmSupport.CreateSpec s, String type, Path disk, Path seed, String network) {
+        return xml(s, type, disk, seed, network, 0, null);
+    }
+
+    /**
+     * The domain XML. {@code sshPort} > 0 (only without a network): a user-mode NIC (QEMU's slirp:
+     * DHCP 10.0.2.15, NAT to the host's network) whose guest port 22 is forwarded to
+     * 127.0.0.1:{@code sshPort}. libvirt 9's {@code <interface type='user'>} forwards ports only with
+     * passt, so the NIC is given to QEMU directly ({@code <qemu:commandline>}); libvirt marks such
+     * a domain "tainted (custom-argv)" in its log, nothing more. {@code agentSocket}: where the
+     * guest-agent channel's socket goes (null: libvirt's choice).
+     */
+    static String xml(VmSupport.CreateSpec s, String type, Path disk, Path seed, String network, int sshPort, Path agentSocket) {
         StringBuilder x = new StringBuilder();
-        x.append("<domain type='").append(type).append("'>\n");
+        x.append("<domain type='").append(type).append("'");
+        if (sshPort > 0) x.append(" xmlns:qemu='").append(QEMU_NS).append("'");
+        x.append(">\n");
         x.append("  <name>").append(Snapshots.escape(s.name())).append("</name>\n");
         String label = s.image() != null ? s.image().getFileName().toString() : "kernel " + s.kernel().getFileName();
         x.append("  <title>").append(Snapshots.escape(label)).append("</title>\n");
@@ -163,6 +232,7 @@ final class VmCreator {
         if (s.sshPublicKey() != null) {
             x.append("      <cloudtui:sshKey>").append(Snapshots.escape(s.sshPublicKey().toAbsolutePath().toString())).append("</cloudtui:sshKey>\n");
         }
+        if (sshPort > 0) x.append("      <cloudtui:sshPort>").append(sshPort).append("</cloudtui:sshPort>\n");
         x.append("    </cloudtui:vm>\n  </metadata>\n");
         x.append("  <memory unit='KiB'>").append(s.memoryBytes() / 1024).append("</memory>\n");
         x.append("  <vcpu>").append(s.vcpus()).append("</vcpu>\n");
@@ -192,9 +262,20 @@ final class VmCreator {
                     .append("'/><model type='virtio'/></interface>\n");
         }
         x.append("    <serial type='pty'><target port='0'/></serial>\n    <console type='pty'><target type='serial' port='0'/></console>\n");
-        x.append("    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>\n");
+        x.append("    <channel type='unix'>");
+        if (agentSocket != null) x.append("<source mode='bind' path='").append(Snapshots.escape(agentSocket.toString())).append("'/>");
+        x.append("<target type='virtio' name='org.qemu.guest_agent.0'/></channel>\n");
         x.append("    <memballoon model='virtio'><stats period='5'/></memballoon>\n");
-        x.append("  </devices>\n</domain>\n");
+        x.append("  </devices>\n");
+        if (sshPort > 0) {
+            x.append("  <qemu:commandline>\n");
+            for (String a : List.of("-netdev", "user,id=ctuinet0,hostfwd=tcp:" + LOOPBACK + ":" + sshPort + "-:22",
+                    "-device", "virtio-net-pci,netdev=ctuinet0,bus=pci.0,addr=" + NIC_SLOT)) {
+                x.append("    <qemu:arg value='").append(Snapshots.escape(a)).append("'/>\n");
+            }
+            x.append("  </qemu:commandline>\n");
+        }
+        x.append("</domain>\n");
         return x.toString();
     }
 }

@@ -70,9 +70,18 @@ public interface VmSupport {
     /** Guest addresses from DHCP leases, then the guest agent, then the host's ARP table. */
     List<String> addresses(String ref);
 
-    /** Where {@code cloudtui vm ssh} goes. {@code key} may be null (ssh's own defaults). */
-    record SshTarget(String user, String address, Path key) {
-        /** {@code ssh [-i KEY] -o BatchMode=yes -o StrictHostKeyChecking=accept-new USER@ADDRESS EXTRA...}. */
+    /**
+     * Where {@code cloudtui vm ssh} goes. {@code port} 0: ssh's own (22); a session VM's is the
+     * loopback port forwarded to its port 22, with {@code hostKeyAlias} naming the VM in
+     * known_hosts (not {@code [127.0.0.1]:PORT}, which a later VM may get). {@code key} and
+     * {@code hostKeyAlias} may be null (ssh's own defaults).
+     */
+    record SshTarget(String user, String address, int port, Path key, String hostKeyAlias) {
+        public SshTarget(String user, String address, Path key) {
+            this(user, address, 0, key, null);
+        }
+
+        /** {@code ssh [-i KEY] [-p PORT] -o BatchMode=yes -o StrictHostKeyChecking=accept-new USER@ADDRESS EXTRA...}. */
         public List<String> command(List<String> extra) {
             return command(List.of(), extra);
         }
@@ -85,7 +94,9 @@ public interface VmSupport {
         public List<String> command(List<String> sshOptions, List<String> extra) {
             List<String> cmd = new java.util.ArrayList<>(List.of("ssh"));
             if (key != null) cmd.addAll(List.of("-i", key.toString()));
+            if (port > 0) cmd.addAll(List.of("-p", Integer.toString(port)));
             if (sshOptions != null) for (String o : sshOptions) cmd.addAll(List.of("-o", o));
+            if (hostKeyAlias != null) cmd.addAll(List.of("-o", "HostKeyAlias=" + hostKeyAlias));
             cmd.addAll(List.of("-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", user + "@" + address));
             if (extra != null) cmd.addAll(extra);
             return cmd;
@@ -97,7 +108,7 @@ public interface VmSupport {
          */
         public String failure(String vm, String sshError) {
             String said = sshError == null || sshError.isBlank() ? "" : ": " + sshError.strip();
-            String at = user + "@" + address;
+            String at = where();
             if (sshError != null && sshError.contains("Permission denied")) {
                 return "ssh to VM '" + vm + "' as " + at + " was refused" + said + " (the VM does not take "
                         + (key != null ? "the key " + key : "your ssh keys") + " for " + user
@@ -108,7 +119,12 @@ public interface VmSupport {
 
         /** The line for an ssh the user ended with ctrl-c (exit status 130). */
         public String interrupted(String vm) {
-            return "ssh to VM '" + vm + "' (" + user + "@" + address + ") interrupted (ctrl-c)";
+            return "ssh to VM '" + vm + "' (" + where() + ") interrupted (ctrl-c)";
+        }
+
+        /** {@code USER@ADDRESS}, with {@code :PORT} for a forwarded port: what messages name. */
+        public String where() {
+            return user + "@" + address + (port > 0 ? ":" + port : "");
         }
     }
 

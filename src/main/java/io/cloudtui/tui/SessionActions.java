@@ -123,7 +123,7 @@ final class SessionActions {
             }
             app.onUi(() -> {
                 List<String> cmd = t.command(List.of());
-                String what = "ssh " + t.user() + "@" + t.address();
+                String what = "ssh " + t.where();
                 io.cloudtui.term.ForegroundProcess.Result r;
                 try {
                     r = app.sessions().runProcess(what, cmd);

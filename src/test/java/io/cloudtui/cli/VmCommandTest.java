@@ -1,6 +1,7 @@
 package io.cloudtui.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloudtui.libvirt.VmSupport;
 import java.nio.file.Path;
@@ -36,6 +37,18 @@ class VmCommandTest {
                 "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "me@192.168.122.5", "id"),
                 new VmSupport.SshTarget("me", "192.168.122.5", Path.of("/k/id"))
                         .command(List.of("StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"), List.of("id")));
+    }
+
+    @Test
+    void aSessionVmsSshGoesToItsForwardedLoopbackPort() {
+        VmSupport.SshTarget t = new VmSupport.SshTarget("cloud", "127.0.0.1", 40022, Path.of("/k/id"), "cloudtui-vm-a9dc454b");
+        // known_hosts keeps the VM's key under its own name: a later VM on the same port is not taken for it
+        assertEquals(List.of("ssh", "-i", "/k/id", "-p", "40022", "-o", "HostKeyAlias=cloudtui-vm-a9dc454b", "-o", "BatchMode=yes", "-o",
+                "StrictHostKeyChecking=accept-new", "cloud@127.0.0.1", "id"), t.command(List.of("id")));
+        assertEquals("ssh to VM 'sv' (cloud@127.0.0.1:40022) failed: ssh: connect to host 127.0.0.1 port 40022: Connection refused",
+                t.failure("sv", "ssh: connect to host 127.0.0.1 port 40022: Connection refused"));
+        assertTrue(t.failure("sv", "cloud@127.0.0.1: Permission denied (publickey).").startsWith("ssh to VM 'sv' as cloud@127.0.0.1:40022 was refused"));
+        assertEquals("ssh to VM 'sv' (cloud@127.0.0.1:40022) interrupted (ctrl-c)", t.interrupted("sv"));
     }
 
     @Test

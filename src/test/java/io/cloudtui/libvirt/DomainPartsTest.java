@@ -125,6 +125,37 @@ class DomainPartsTest {
     }
 
     @Test
+    void aSessionVmGetsAUserModeNicWithItsSshForwardedToALoopbackPortItRemembers() {
+        VmSupport.CreateSpec spec = new VmSupport.CreateSpec("sv", 1, 160L << 20, 0, null, Path.of("/g/vmlinuz"), Path.of("/g/initrd.img"), null,
+                Path.of("/home/u/k.pub"), null, null, true);
+        String xml = VmCreator.xml(spec, "qemu", Path.of("/home/u/.local/share/libvirt/images/sv.qcow2"), null, null, 40022,
+                Path.of("/run/user/1000/libvirt/qemu/run/ga-0123456789ab.sock"));
+        assertTrue(xml.startsWith("<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"), xml);
+        assertTrue(xml.contains("<qemu:arg value='user,id=ctuinet0,hostfwd=tcp:127.0.0.1:40022-:22'/>"), xml);
+        assertTrue(xml.contains("<qemu:arg value='virtio-net-pci,netdev=ctuinet0,bus=pci.0,addr=0x1f'/>"), xml);
+        DomainXml x = DomainXml.parse(xml);
+        assertEquals(40022, x.sshPort());
+        assertEquals("127.0.0.1:40022->22", x.forwardedSsh());
+        assertEquals("cloud", x.sshUser());
+        assertTrue(xml.contains("<channel type='unix'><source mode='bind' path='/run/user/1000/libvirt/qemu/run/ga-0123456789ab.sock'/>"
+                + "<target type='virtio' name='org.qemu.guest_agent.0'/></channel>"), "a short agent socket path:\n" + xml);
+        // a VM with a libvirt network (or none at all) has no forwarded port and no QEMU arguments
+        String plain = VmCreator.xml(spec, "qemu", null, null, "default");
+        assertFalse(plain.contains("qemu:"), plain);
+        assertEquals(0, DomainXml.parse(plain).sshPort());
+        assertNull(DomainXml.parse(plain).forwardedSsh());
+    }
+
+    @Test
+    void aFreeLoopbackPortIsOneNothingListensOn() throws Exception {
+        int port = VmCreator.freeLoopbackPort();
+        assertTrue(port > 0 && port < 65536, "port " + port);
+        try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertEquals(port, s.getLocalPort());
+        }
+    }
+
+    @Test
     void aVmWithoutADiskCannotHaveSnapshotsAndTheReasonNamesIt() {
         VmSupport.CreateSpec spec = new VmSupport.CreateSpec("nu", 1, 256L << 20, 0, null, Path.of("/g/vmlinuz"), null, null, null, null,
                 null, true);
