@@ -5,7 +5,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 need=()
-for pkg in qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static genisoimage dnsmasq-base dropbear-bin cpio; do
+for pkg in qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static genisoimage dnsmasq-base dropbear-bin cpio tini; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -19,7 +19,10 @@ if ! virsh -c qemu:///system version >/dev/null 2>&1; then
   if [ -d /run/systemd/system ]; then
     systemctl start libvirtd.service
   else
-    libvirtd -d
+    # libvirtd daemonizes its QEMU probes and waits until each is gone; orphans go to PID 1, which on
+    # some machines (a VM's own init) reaps them only now and then, so every domain definition stalled
+    # for 40-120 s. Under a subreaper (tini -s) they are reaped at once.
+    setsid nohup tini -s -- libvirtd >>/var/log/cloudtui-libvirtd.log 2>&1 </dev/null &
   fi
   for _ in $(seq 1 60); do virsh -c qemu:///system version >/dev/null 2>&1 && break; sleep 0.5; done
   virsh -c qemu:///system version >/dev/null 2>&1 || { echo "provision: libvirtd does not answer" >&2; exit 1; }
