@@ -39,13 +39,7 @@ class CliAttachTmuxIT {
     }
 
     static String docker(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("docker"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + out);
-        return out.trim();
+        return Engines.docker(args);
     }
 
     static String container(String suffix, String... runArgs) throws Exception {

@@ -44,6 +44,17 @@ public final class Engines {
     }
 
     /** Runs a command quietly and returns its exit code (-1 if it could not run). */
+    /** The docker CLI of this machine; fails the test unless it exits 0. Returns its output, trimmed. */
+    public static String docker(String... args) throws IOException, InterruptedException {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("docker"));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        Assertions.assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        Assertions.assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + out);
+        return out.trim();
+    }
+
     public static int run(String... cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
