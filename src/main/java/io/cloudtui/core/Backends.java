@@ -202,6 +202,11 @@ public final class Backends implements AutoCloseable {
         return remote != null && remote.hasHosts();
     }
 
+    /** The remote hosts of the session (the UI shows their states), or null. */
+    public synchronized Remote remote() {
+        return remote;
+    }
+
     /** The host of backend NAME: the part before '/' of a remote one's name (web1/docker), else "local". */
     public static String hostOf(String backend) {
         int slash = backend.indexOf('/');

@@ -42,6 +42,7 @@ enum Action {
     SORT_PREV(Scope.TABLE, "<", "sort by the previous column"),
     SORT_REVERSE(Scope.TABLE, "O", "reverse the sort order"),
     TOGGLE_STOPPED(Scope.TABLE, "H", "hide or show stopped workloads"),
+    GROUP_BY_HOST(Scope.TABLE, "h", "group rows by host (host first, then the current sort), or stop grouping"),
 
     // the workload table and the image, volume and network lists
     SHOW_WORKLOADS(Scope.LISTS, "1", "workloads"),
@@ -106,6 +107,7 @@ enum Action {
             case SORT_PREV -> "sort back";
             case SORT_REVERSE -> "reverse";
             case TOGGLE_STOPPED -> "stopped";
+            case GROUP_BY_HOST -> "group";
             case SHOW_WORKLOADS -> "workloads";
             case SHOW_IMAGES -> "images";
             case SHOW_VOLUMES -> "volumes";

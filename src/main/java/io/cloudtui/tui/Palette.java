@@ -20,8 +20,9 @@ final class Palette {
         {"snapshot create NAME [--no-memory] [TEXT]", "take a snapshot of the VM in view"},
         {"snapshot revert|delete NAME", "revert to or delete a snapshot (asks first)"},
         {"vm", "form to create a new VM"},
-        {"sort COLUMN [asc|desc]", "sort by backend, name, kind, image, state, cpu, mem, uptime, ports"},
+        {"sort COLUMN [asc|desc]", "sort by host, backend, name, kind, image, state, cpu, mem, uptime, ports"},
         {"filter [TEXT]", "set or clear the row filter"},
+        {"host [NAME|all]", "only the workloads of host NAME (local: this machine's); no NAME or all: every host"},
         {"only vms|containers|all", "show only one kind of workload"},
         {"stopped show|hide", "show or hide stopped workloads"},
         {"theme NAME", "switch colour theme"},
@@ -36,7 +37,7 @@ final class Palette {
         {"q|quit", "quit cloudtui"},
     };
 
-    static final List<String> NAMES = List.of("attach", "build", "copy", "env", "filter", "help", "images", "import", "inspect", "kill", "logs",
+    static final List<String> NAMES = List.of("attach", "build", "copy", "env", "filter", "help", "host", "images", "import", "inspect", "kill", "logs",
             "networks", "only", "pause", "pull", "q", "quit", "remove", "restart", "resume", "rm", "rmi", "run", "shell", "snapshot", "snapshots",
             "sort", "ssh", "start", "stats", "stop", "stopped", "theme", "vm", "volumes", "workloads");
 
@@ -56,6 +57,11 @@ final class Palette {
                 case "only" -> List.of("all", "containers", "vms");
                 case "stopped" -> List.of("hide", "show");
                 case "theme" -> app.themes.names();
+                case "host" -> {
+                    List<String> hosts = new ArrayList<>(app.hostNames());
+                    hosts.add("all");
+                    yield parts.length == 2 ? hosts : List.of();
+                }
                 case "filter", "help", "q", "quit", "pull", "images", "volumes", "networks", "workloads", "vm", "copy" -> List.of();
                 case "snapshot" -> parts.length == 2 ? List.of("create", "delete", "revert") : snapshotNames(app);
                 case "build", "import" -> paths(word);
@@ -208,6 +214,16 @@ final class Palette {
                 app.table.only = o;
                 app.table.invalidate();
                 app.info("showing " + v);
+            }
+            case "host" -> {
+                String h = args.isEmpty() || args.get(0).equals("all") ? null : args.get(0);
+                if (h != null && !app.hostNames().contains(h)) {
+                    app.error("host: no host '" + h + "' in this session (" + String.join(", ", app.hostNames()) + ")");
+                    return;
+                }
+                app.table.host = h;
+                app.table.invalidate();
+                app.info(h == null ? "showing every host" : "showing host " + h);
             }
             case "stopped" -> {
                 String v = args.isEmpty() ? "" : args.get(0);

@@ -18,7 +18,7 @@ import java.util.Set;
 /** The main table: every workload of every backend, filtered, sorted, with marks. */
 final class TableView implements View {
     enum Column {
-        BACKEND("BACKEND"), NAME("NAME"), KIND("KIND"), IMAGE("IMAGE/OS"), STATE("STATE"), CPU("CPU%"), MEM("MEM"),
+        HOST("HOST"), BACKEND("BACKEND"), NAME("NAME"), KIND("KIND"), IMAGE("IMAGE/OS"), STATE("STATE"), CPU("CPU%"), MEM("MEM"),
         UPTIME("UPTIME"), PORTS("PORTS/IPS");
 
         final String header;
@@ -39,7 +39,7 @@ final class TableView implements View {
             return switch (k) {
                 case "image/os", "os" -> IMAGE;
                 case "memory" -> MEM;
-                case "ports", "ips", "host" -> k.equals("host") ? BACKEND : PORTS;
+                case "ports", "ips" -> PORTS;
                 case "status" -> STATE;
                 default -> null;
             };
@@ -60,6 +60,10 @@ final class TableView implements View {
     boolean showStopped;
     Only only = Only.ALL;
     TextMatcher filter = TextMatcher.parse("");
+    /** {@code :host NAME}: only that host's rows (local: the local backends'); null: every host. */
+    String host;
+    /** Rows grouped by host (host first, then the current sort). */
+    boolean groupByHost;
     private WorkloadId selectedId;
     private int selected;
     private int scroll;
@@ -138,6 +142,7 @@ final class TableView implements View {
                 if (!showStopped && !w.state().isActive()) continue;
                 if (only == Only.VMS && w.kind() != WorkloadKind.VM) continue;
                 if (only == Only.CONTAINERS && w.kind() != WorkloadKind.CONTAINER) continue;
+                if (host != null && !hostOf(w).equals(host)) continue;
                 if (!filter.accepts(haystack(w))) continue;
                 out.add(r);
             }
@@ -163,13 +168,32 @@ final class TableView implements View {
         return h.isEmpty() ? w.backend() : w.backend() + "/" + h;
     }
 
+    /** The host of a row: the part before '/' of its backend's name (web1/docker), else local. */
+    static String hostOf(Workload w) {
+        return io.cloudtui.core.Backends.hostOf(w.backend());
+    }
+
+    /** Hosts sort local first, then by name. */
+    private static String hostKey(Workload w) {
+        String h = hostOf(w);
+        return h.equals("local") ? "" : h;
+    }
+
+    /** The columns shown: HOST only when a remote host is in the session. */
+    List<Column> columns() {
+        List<Column> out = new ArrayList<>(List.of(Column.values()));
+        if (!app.showsHosts()) out.remove(Column.HOST);
+        return out;
+    }
+
     static String haystack(Workload w) {
-        return w.backend() + " " + w.host() + " " + w.name() + " " + w.kind().label() + " " + w.image() + " "
+        return hostOf(w) + " " + w.backend() + " " + w.host() + " " + w.name() + " " + w.kind().label() + " " + w.image() + " "
                 + w.state().label() + " " + String.join(" ", w.ports()) + " " + w.nativeId();
     }
 
     private Comparator<WorkloadTable.Row> comparator() {
         Comparator<WorkloadTable.Row> c = switch (sort) {
+            case HOST -> Comparator.comparing((WorkloadTable.Row r) -> hostKey(r.w));
             case BACKEND -> Comparator.comparing((WorkloadTable.Row r) -> backendLabel(r.w));
             case NAME -> Comparator.comparing((WorkloadTable.Row r) -> r.w.name().toLowerCase(Locale.ROOT));
             case KIND -> Comparator.comparing((WorkloadTable.Row r) -> r.w.kind());
@@ -181,6 +205,7 @@ final class TableView implements View {
             case PORTS -> Comparator.comparing((WorkloadTable.Row r) -> String.join(",", r.w.ports()));
         };
         if (descending) c = c.reversed();
+        if (groupByHost) c = Comparator.comparing((WorkloadTable.Row r) -> hostKey(r.w)).thenComparing(c);
         return c.thenComparing(r -> r.w.name()).thenComparing(r -> r.w.id().toString());
     }
 
@@ -264,8 +289,23 @@ final class TableView implements View {
                 move(1);
             }
             case UNMARK_ALL -> marks.clear();
-            case SORT_NEXT -> sortBy(Column.values()[(sort.ordinal() + 1) % Column.values().length], null);
-            case SORT_PREV -> sortBy(Column.values()[(sort.ordinal() + Column.values().length - 1) % Column.values().length], null);
+            case SORT_NEXT -> {
+                List<Column> cols = columns();
+                sortBy(cols.get((Math.max(0, cols.indexOf(sort)) + 1) % cols.size()), null);
+            }
+            case SORT_PREV -> {
+                List<Column> cols = columns();
+                sortBy(cols.get((Math.max(0, cols.indexOf(sort)) + cols.size() - 1) % cols.size()), null);
+            }
+            case GROUP_BY_HOST -> {
+                if (!app.showsHosts()) {
+                    app.info("no remote host in this session: every row is local");
+                    return true;
+                }
+                groupByHost = !groupByHost;
+                invalidate();
+                app.info(groupByHost ? "grouped by host" : "not grouped by host");
+            }
             case SORT_REVERSE -> {
                 descending = !descending;
                 invalidate();
@@ -330,7 +370,9 @@ final class TableView implements View {
             Column col = l.cols.get(i);
             String h = col.header;
             if (col == sort) h += descending ? c.glyphs.down() : c.glyphs.up();
-            c.put(l.x[i], top, Fmt.fit(h, l.w[i]), Role.TITLE, l.x[i] + l.w[i]);
+            int cx = l.x[col.ordinal()];
+            int cw = l.w[col.ordinal()];
+            c.put(cx, top, Fmt.fit(h, cw), Role.TITLE, cx + cw);
         }
         int first = top + 1;
         int visible = Math.max(1, bottom - first);
@@ -368,11 +410,12 @@ final class TableView implements View {
         if (marked) c.put(0, y, String.valueOf(c.glyphs.mark()), sel ? Role.SELECTION : Role.MARKED, 1);
         for (int i = 0; i < l.cols.size(); i++) {
             Column col = l.cols.get(i);
-            int x = l.x[i];
-            int cw = l.w[i];
+            int x = l.x[col.ordinal()];
+            int cw = l.w[col.ordinal()];
             Role role = base;
             String text;
             switch (col) {
+                case HOST -> text = hostOf(wl);
                 case BACKEND -> text = backendLabel(wl);
                 case NAME -> {
                     text = wl.name();
@@ -420,7 +463,7 @@ final class TableView implements View {
 
     /** Column positions for a width: fixed columns first, then the text columns share what is left. */
     static final class Layout {
-        final List<Column> cols = List.of(Column.values());
+        List<Column> cols = List.of(Column.values());
         final int[] x = new int[Column.values().length];
         final int[] w = new int[Column.values().length];
         int spark;
@@ -428,6 +471,8 @@ final class TableView implements View {
 
     Layout layout(int width, List<WorkloadTable.Row> rs) {
         Layout l = new Layout();
+        l.cols = columns();
+        boolean hosts = l.cols.contains(Column.HOST);
         l.spark = width >= 130 ? 16 : width >= 110 ? 10 : width >= 90 ? 6 : width >= 80 ? 4 : 0;
         int[] fixed = new int[Column.values().length];
         fixed[Column.KIND.ordinal()] = 5;
@@ -435,9 +480,9 @@ final class TableView implements View {
         fixed[Column.CPU.ordinal()] = 5 + (l.spark > 0 ? 1 + l.spark : 0);
         fixed[Column.MEM.ordinal()] = 5;
         fixed[Column.UPTIME.ordinal()] = 6;
-        Column[] flex = {Column.BACKEND, Column.NAME, Column.IMAGE, Column.PORTS};
-        int[] min = {6, 8, 6, 5};
-        int[] want = {7, 4, 8, 9};
+        Column[] flex = {Column.BACKEND, Column.NAME, Column.IMAGE, Column.PORTS, Column.HOST};
+        int[] min = {6, 8, 6, 5, hosts ? 5 : 0};
+        int[] want = {7, 4, 8, 9, hosts ? 5 : 0};
         for (WorkloadTable.Row r : rs) {
             Workload wl = r.w;
             String be = backendLabel(wl);
@@ -445,17 +490,18 @@ final class TableView implements View {
             want[1] = Math.max(want[1], Math.min(32, wl.name().length()));
             want[2] = Math.max(want[2], Math.min(32, wl.image().length()));
             want[3] = Math.max(want[3], Math.min(40, String.join(",", wl.ports()).length()));
+            if (hosts) want[4] = Math.max(want[4], Math.min(16, hostOf(wl).length()));
         }
         int used = 2; // mark column
         for (int f : fixed) used += f == 0 ? 0 : f + 1;
-        int avail = width - used - flex.length;
+        int avail = width - used - (hosts ? flex.length : flex.length - 1);
         int[] got = new int[flex.length];
         for (int i = 0; i < flex.length; i++) {
             got[i] = Math.min(min[i], Math.max(0, avail));
             avail -= got[i];
         }
         // names matter most, then images, then the rest
-        int[] order = {1, 2, 0, 3};
+        int[] order = {1, 4, 2, 0, 3};
         for (int i : order) {
             int give = Math.min(avail, Math.max(0, want[i] - got[i]));
             got[i] += give;
@@ -463,7 +509,7 @@ final class TableView implements View {
         }
         if (avail > 0) got[3] += avail;
         int x = 2;
-        for (Column c : Column.values()) {
+        for (Column c : l.cols) {
             int cw = fixed[c.ordinal()];
             for (int i = 0; i < flex.length; i++) if (flex[i] == c) cw = got[i];
             l.x[c.ordinal()] = x;

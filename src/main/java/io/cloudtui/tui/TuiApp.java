@@ -90,6 +90,10 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
     /** Snapshots and the new-VM form. */
     final VmActions vmActions = new VmActions(this);
     private final Map<String, Backend> backends = new LinkedHashMap<>();
+    /** The remote hosts and their states (the header); tests put fake ones here. */
+    HostStates hostStates;
+    /** Whether a remote host is in the session: the table then has a HOST column. */
+    private final boolean remoteSession;
     /** Engines that are there but this user may not use (docker's socket outside its group), by backend name. */
     private final Map<String, io.cloudtui.core.BackendProvider.Unusable> unusable;
     final BackendFeed feed;
@@ -145,6 +149,8 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
             model.addBackend(b.name(), b.type());
         }
         this.unusable = backends.unusable();
+        this.hostStates = HostStates.of(backends);
+        this.remoteSession = backends.hasRemote() || this.backends.keySet().stream().anyMatch(n -> n.indexOf('/') > 0);
         this.table = new TableView(this, config.ui().showStopped());
         views.push(table);
         this.screen = new TerminalScreen(terminal);
@@ -308,6 +314,7 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
             if (v.poll() && v == views.peek()) dirty = true;
         }
         if (messages.age(now)) dirty = true;
+        if (pollHosts()) dirty = true;
         long minute = opts.wall().millis() / 60_000;
         if (minute != renderedMinute) dirty = true;
         if (quit) return true;
@@ -686,41 +693,95 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
         if (confirm.isOpen()) confirm.render(c, w, h, glyphs);
     }
 
+    /** Whether the session has remote hosts: the HOST column, {@code :host} and grouping by host. */
+    boolean showsHosts() {
+        return remoteSession || !hostStates.isEmpty();
+    }
+
+    /** The host names of the session, local first when it has local backends. */
+    List<String> hostNames() {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (String b : backends.keySet()) if (Backends.hostOf(b).equals("local")) out.add("local");
+        for (HostStates.Status s : hostStates.current()) out.add(s.name());
+        for (String b : backends.keySet()) out.add(Backends.hostOf(b));
+        return List.copyOf(out);
+    }
+
+    /** Reads the hosts' states; a change is said on the message line (its full line), and redraws. */
+    private boolean pollHosts() {
+        List<HostStates.Status> changed = hostStates.poll();
+        for (HostStates.Status s : changed) {
+            if (s.connected()) info(s.name() + ": connected");
+            else error(s.reason() != null && !s.reason().isBlank() ? s.reason() : s.name() + ": " + s.state());
+        }
+        return !changed.isEmpty();
+    }
+
     private void renderHeader(Canvas c, int w) {
         c.fillRow(0, Role.HEADER);
         Style hs = c.style(Role.HEADER);
         int x = c.put(0, 0, " cloudtui ", hs.with(com.googlecode.lanterna.SGR.BOLD), w);
         View v = views.peek();
         x = c.put(x, 0, "> " + v.title() + " ", hs, w);
+        if (showsHosts()) x = renderTableState(c, x, v, hs, w);
         Map<String, int[]> counts = model.counts();
+        Style ds = hs.withFg(c.style(Role.DISCONNECTED).fg()).with(com.googlecode.lanterna.SGR.BOLD);
+        // the local backends (and any of a host not known here), then each host with its state and its
+        // backends by type: "| web1 connected docker 2/3 libvirt 1/1"
+        java.util.Set<String> hostNames = new java.util.HashSet<>();
+        for (HostStates.Status s : hostStates.current()) hostNames.add(s.name());
         for (WorkloadTable.BackendState b : model.backends()) {
+            if (b.name.indexOf('/') > 0 && hostNames.contains(Backends.hostOf(b.name))) continue;
             x = c.put(x, 0, "| ", hs, w);
-            int[] n = counts.getOrDefault(b.name, new int[2]);
-            switch (b.conn) {
-                case CONNECTED -> {
-                    x = c.put(x, 0, String.valueOf(glyphs.connected()), hs, w);
-                    x = c.put(x, 0, " " + b.name + " " + n[1] + "/" + n[0] + " ", hs, w);
-                }
-                case CONNECTING -> x = c.put(x, 0, glyphs.disconnected() + " " + b.name + " connecting ", hs, w);
-                case DISCONNECTED -> {
-                    Style ds = hs.withFg(c.style(Role.DISCONNECTED).fg()).with(com.googlecode.lanterna.SGR.BOLD);
-                    x = c.put(x, 0, glyphs.disconnected() + " " + b.name + " disconnected ", ds, w);
-                }
+            x = renderBackend(c, x, b, b.name, counts, hs, ds, w);
+        }
+        for (HostStates.Status s : hostStates.current()) {
+            x = c.put(x, 0, "| ", hs, w);
+            if (s.connected()) {
+                x = c.put(x, 0, glyphs.connected() + " " + s.name() + " " + s.state() + " ", hs, w);
+            } else {
+                String why = HostStates.shortReason(s);
+                boolean same = why.isEmpty() || why.equals(s.state());
+                x = c.put(x, 0, glyphs.disconnected() + " " + s.name() + " " + s.state() + (same ? "" : ": " + why) + " ", ds, w);
+            }
+            for (WorkloadTable.BackendState b : model.backends()) {
+                if (!Backends.hostOf(b.name).equals(s.name()) || b.name.indexOf('/') < 0) continue;
+                x = renderBackend(c, x, b, b.name.substring(b.name.indexOf('/') + 1), counts, hs, ds, w);
             }
         }
         for (var u : unusable.entrySet()) {
-            Style ds = hs.withFg(c.style(Role.DISCONNECTED).fg()).with(com.googlecode.lanterna.SGR.BOLD);
             x = c.put(x, 0, "| ", hs, w);
             x = c.put(x, 0, glyphs.disconnected() + " " + u.getKey() + " no access ", ds, w);
         }
-        if (v == table) {
-            List<String> extra = new ArrayList<>();
-            if (!table.filter.isEmpty()) extra.add("filter: " + table.filter.source);
-            if (table.only != TableView.Only.ALL) extra.add("only " + table.only.name().toLowerCase(java.util.Locale.ROOT));
-            if (!table.showStopped) extra.add("stopped hidden");
-            if (!table.marks.isEmpty()) extra.add(table.marks.size() + " marked");
-            for (String e : extra) x = c.put(x, 0, "| " + e + " ", hs, w);
-        }
+        // with hosts the header is long: what narrows the table comes first, so it is never cut off
+        if (!showsHosts()) x = renderTableState(c, x, v, hs, w);
+    }
+
+    /** The table's filter, host, grouping, marks... in the header. */
+    private int renderTableState(Canvas c, int x, View v, Style hs, int w) {
+        if (v != table) return x;
+        List<String> extra = new ArrayList<>();
+        if (!table.filter.isEmpty()) extra.add("filter: " + table.filter.source);
+        if (table.host != null) extra.add("host: " + table.host);
+        if (table.groupByHost) extra.add("grouped by host");
+        if (table.only != TableView.Only.ALL) extra.add("only " + table.only.name().toLowerCase(java.util.Locale.ROOT));
+        if (!table.showStopped) extra.add("stopped hidden");
+        if (!table.marks.isEmpty()) extra.add(table.marks.size() + " marked");
+        for (String e : extra) x = c.put(x, 0, "| " + e + " ", hs, w);
+        return x;
+    }
+
+    /** One backend in the header: LABEL and its running/total rows, or its connection state. */
+    private int renderBackend(Canvas c, int x, WorkloadTable.BackendState b, String label, Map<String, int[]> counts, Style hs, Style ds, int w) {
+        int[] n = counts.getOrDefault(b.name, new int[2]);
+        return switch (b.conn) {
+            case CONNECTED -> {
+                x = c.put(x, 0, String.valueOf(glyphs.connected()), hs, w);
+                yield c.put(x, 0, " " + label + " " + n[1] + "/" + n[0] + " ", hs, w);
+            }
+            case CONNECTING -> c.put(x, 0, glyphs.disconnected() + " " + label + " connecting ", hs, w);
+            case DISCONNECTED -> c.put(x, 0, glyphs.disconnected() + " " + label + " disconnected ", ds, w);
+        };
     }
 
     private void renderMessageLine(Canvas c, int y) {
