@@ -255,7 +255,8 @@ class RemoteTestHostsIT {
     /**
      * A long-lived stats on an h2 container while h2's sshd is killed and restarted: the host layer
      * reconnects by itself, the forwards come back at the same paths, and the same process shows the
-     * container's figures again.
+     * container's figures again. A logs -f and an exec on the container, open meanwhile, end with the
+     * connection, each with one line and exit 1.
      */
     @Test
     void aLongLivedStatsComesBackAfterTheSshdWasKilled() throws Exception {
@@ -270,14 +271,28 @@ class RemoteTestHostsIT {
                 // ended
             }
         });
+        // and two streams on the same container, which end with the connection: one line each, exit 1
+        Process logs = builder(env("hosts.yaml"), "logs", "-f", "h2/docker:" + name(h2)).start();
+        Process exec = builder(env("hosts.yaml"), "exec", "h2/docker:" + name(h2), "sh", "-c", "echo started; sleep 100000").start();
         try {
+            assertEquals("hello-from-h2", new BufferedReader(new InputStreamReader(logs.getInputStream(), StandardCharsets.UTF_8)).readLine());
+            assertEquals("started", new BufferedReader(new InputStreamReader(exec.getInputStream(), StandardCharsets.UTF_8)).readLine());
             awaitRow(frames, p, true);
             hosts.killSshd(h2);
+            String lost = "cloudtui: h2: the connection to h2 (ssh) was lost in the middle of the stream; cloudtui reconnects by itself:"
+                    + " run the command again\n";
+            for (Process s : List.of(logs, exec)) {
+                assertTrue(s.waitFor(120, TimeUnit.SECONDS));
+                assertEquals(lost, read(s.getErrorStream()));
+                assertEquals(1, s.exitValue());
+            }
             awaitRow(frames, p, false);
             hosts.startSshd(h2);
             awaitRow(frames, p, true);
             assertTrue(p.isAlive(), "stats still runs");
         } finally {
+            logs.destroyForcibly();
+            exec.destroyForcibly();
             p.destroy();
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         }
