@@ -319,6 +319,8 @@ class RemoteTestHostsIT {
     @Test
     void oneTcpConnectionPerHost() throws Exception {
         Host h1 = hosts.host("h1");
+        // running again after a test that stopped h1's dockerd (its containers stop with it)
+        assertTrue(hosts.docker(h1, "start", name(h1)).ok());
         int before = hosts.sshConnections(h1);
         Process f = builder(env("hosts.yaml"), "logs", "-f", name(h1)).start();
         try {
