@@ -345,4 +345,18 @@ class RemoteTestHostsIT {
             x.destroyForcibly();
         }
     }
+
+    /** A cloudtui killed with SIGKILL leaves its masters running (no shutdown hook runs): the next cloudtui ends them. */
+    @Test
+    void mastersOfAKilledCloudtuiAreEndedByTheNext() throws Exception {
+        Host h3 = hosts.host("h3");
+        int before = hosts.sshConnections(h3);
+        Process f = builder(env("hosts.yaml"), "logs", "-f", "h3/docker:" + name(h3)).start();
+        assertEquals("hello-from-h3", new BufferedReader(new InputStreamReader(f.getInputStream(), StandardCharsets.UTF_8)).readLine());
+        f.destroyForcibly();
+        assertTrue(f.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(before + 1, hosts.sshConnections(h3), "the killed cloudtui's master is still connected");
+        allBack();
+        assertEquals(before, hosts.sshConnections(h3), "the next cloudtui ended it");
+    }
 }
