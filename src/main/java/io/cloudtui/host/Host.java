@@ -162,11 +162,6 @@ public final class Host implements AutoCloseable {
         throw new CloudtuiException(line);
     }
 
-    /** What the master ssh wrote on stderr so far (its channel failures among it). */
-    String masterLog() {
-        return stderr();
-    }
-
     private String stderr() {
         try {
             return Files.readString(errFile, StandardCharsets.UTF_8);

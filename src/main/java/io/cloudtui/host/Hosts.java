@@ -195,12 +195,6 @@ public final class Hosts implements Backends.Remote {
                 try {
                     Path local = h.forward(kind, e.getValue().path());
                     if (!kind.equals("libvirt") && h.channelFails(local)) {
-                        if (SshFailure.socketNotServed(h.masterLog())) {
-                            // sshd forwards, but the engine behind the socket is gone (a crash leaves its socket file)
-                            failed.put(name, h.name() + ": nothing answers on " + e.getValue().path() + " on " + h.name() + ": is "
-                                    + (kind.equals("podman") ? "podman's socket service" : "dockerd") + " running there?");
-                            continue;
-                        }
                         if (!w.pinned().isEmpty()) {
                             failed.put(name, h.name() + ": cannot reach " + e.getValue().path() + " through ssh: it is not there, or its sshd"
                                     + " refuses forwarding to unix sockets (AllowStreamLocalForwarding)");

@@ -47,16 +47,6 @@ public record SshFailure(Host.State state, String line) {
         return new SshFailure(Host.State.UNREACHABLE, name + ": ssh failed" + (l.isEmpty() ? "" : ": " + l));
     }
 
-    /**
-     * Whether the master's STDERR says that a forwarded channel failed because nothing answers on the
-     * remote socket ({@code channel 1: open failed: connect failed: ...}: a stale socket of an engine
-     * that crashed), rather than because sshd refuses the forwarding ({@code administratively prohibited}).
-     */
-    static boolean socketNotServed(String stderr) {
-        String low = stderr == null ? "" : stderr.toLowerCase(Locale.ROOT);
-        return low.contains("open failed: connect failed") && !low.contains("administratively prohibited");
-    }
-
     /** The last line ssh wrote that says something, without ssh's "ssh: " prefix. */
     static String last(String s) {
         List<String> lines = s.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("@@@")).toList();
