@@ -146,7 +146,36 @@ final class Engine implements AutoCloseable {
         if (e instanceof DockerException de) {
             return new CloudtuiException(engineMessage(de), e);
         }
+        CloudtuiException cut = cutOff(e);
+        if (cut != null) return cut;
         return new CloudtuiException("docker (" + endpoint.host() + "): " + rootMessage(e), e);
+    }
+
+    /**
+     * A stream (logs -f, events, an exec's output) that the engine's connection ended in the middle of
+     * (a chunked body without its last chunk): for a remote host its ssh connection was lost, which
+     * the host layer re-makes by itself; for a local engine, the engine went away. Else null.
+     */
+    CloudtuiException cutOff(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (t.getClass().getSimpleName().equals("ConnectionClosedException") || m.contains("premature end of chunk")
+                    || m.contains("closing chunk expected")) {
+                return streamLost(e);
+            }
+        }
+        return null;
+    }
+
+    /** The line for a stream that ended because the connection to the engine (for a remote host: its ssh) went away. */
+    CloudtuiException streamLost(Throwable e) {
+        if (endpoint.remoteHost() != null) {
+            String h = endpoint.remoteHost();
+            return new CloudtuiException(h + ": the connection to " + h + " (ssh) was lost in the middle of the stream; cloudtui"
+                    + " reconnects by itself: run the command again", e);
+        }
+        return new CloudtuiException("the Docker engine at " + endpoint.host() + " closed the connection in the middle of the stream:"
+                + " did dockerd stop?", e);
     }
 
     /** A one-line diagnosis when {@code e} means the engine could not be reached at all, else null. */

@@ -67,7 +67,23 @@ final class Sessions {
             // input starts flowing only now, after the size is set, so the command never reads at 0x0
             pump(ref, h, stdio.stdin(), stdio);
         }
-        return exitCodeOfExec(execId, head.text());
+        return afterStream(ref, () -> exitCodeOfExec(execId, head.text()));
+    }
+
+    /**
+     * The exit code that CODE asks the engine for once a session's stream has ended. When the engine
+     * cannot be reached now, the stream ended because the connection did (a remote host's ssh lost, a
+     * dockerd gone): said so in one line, not as an internal error.
+     */
+    private int afterStream(String ref, java.util.function.IntSupplier code) {
+        try {
+            return code.getAsInt();
+        } catch (CloudtuiException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (engine.connectionProblem(e) != null) throw engine.streamLost(e);
+            throw backend.translate(ref, e);
+        }
     }
 
     /** Passes everything on to OUT (none: nowhere) and keeps the first bytes. */
@@ -161,7 +177,7 @@ final class Sessions {
             if (tty) sizeContainer(id, stdio);
             pump(ref, h, stdio.stdin(), stdio);
         }
-        return exitCodeAfterStream(id);
+        return afterStream(ref, () -> exitCodeAfterStream(id));
     }
 
     private static String attachPath(String id, boolean stdin) {

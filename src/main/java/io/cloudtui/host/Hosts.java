@@ -259,7 +259,7 @@ public final class Hosts implements Backends.Remote {
         /**
          * $XDG_RUNTIME_DIR/cloudtui/ssh/PID, else ~/.local/state/cloudtui/ssh/PID, else (a path too
          * long for a socket) /tmp/cloudtui-UID-ssh/PID; each 0700. Directories of processes that
-         * are gone (killed) are removed on the way.
+         * are gone (killed) are removed on the way, and the masters they left running are ended.
          */
         static Path create(Map<String, String> env) throws IOException {
             String pid = Long.toString(ProcessHandle.current().pid());
@@ -286,12 +286,38 @@ public final class Hosts implements Backends.Remote {
             try (var ds = Files.list(base)) {
                 for (Path p : ds.toList()) {
                     String n = p.getFileName().toString();
-                    if (n.matches("[0-9]+") && !n.equals(pid) && ProcessHandle.of(Long.parseLong(n)).isEmpty()) remove(p);
+                    if (n.matches("[0-9]+") && !n.equals(pid) && ProcessHandle.of(Long.parseLong(n)).isEmpty()) removeOrphaned(p);
                 }
             }
             Path d = base.resolve(pid);
             Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             return d;
+        }
+
+        /**
+         * The directory of a cloudtui that is gone without closing its hosts (SIGKILL): its masters may
+         * still run, connected, their control sockets in D; each is told to exit ({@code ssh -S CTL -O
+         * exit}), then D goes.
+         */
+        static void removeOrphaned(Path d) {
+            try (var ds = Files.list(d)) {
+                for (Path p : ds.filter(f -> f.getFileName().toString().endsWith(".ctl")).toList()) {
+                    try {
+                        Process x = new ProcessBuilder("ssh", "-S", p.toString(), "-O", "exit", "cloudtui-orphan")
+                                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                        if (!x.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) x.destroyForcibly();
+                    } catch (IOException e) {
+                        LOG.debug("ending the master of {}", p, e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("listing {}", d, e);
+            }
+            remove(d);
         }
 
         static void remove(Path d) {

@@ -48,4 +48,16 @@ class EngineTest {
                 "{\"message\":\"exec: \\\"/x\\\": stat /x: no such file or directory\"}")));
         assertEquals("no such image: x", unix.translate(new NotFoundException("{\"message\":\"No such image: x\"}")).getMessage());
     }
+
+    /** logs -f on a remote host whose ssh connection dropped: httpclient's ConnectionClosedException for a truncated chunked body, said as such. */
+    @Test
+    void aStreamCutOffIsSaidAsALostConnection() {
+        Throwable cut = new RuntimeException(new IOException(
+                "Premature end of chunk coded message body: closing chunk expected"));
+        Engine remote = new Engine(new Endpoint("unix:///run/x/h0-docker.sock", false, null, "host 'web1' over ssh: web1/docker", "web1"));
+        assertEquals("web1: the connection to web1 (ssh) was lost in the middle of the stream; cloudtui reconnects by itself:"
+                + " run the command again", remote.translate(cut).getMessage());
+        assertEquals("the Docker engine at unix:///var/run/docker.sock closed the connection in the middle of the stream: did dockerd stop?",
+                unix.translate(cut).getMessage());
+    }
 }
