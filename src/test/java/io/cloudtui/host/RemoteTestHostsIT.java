@@ -1,10 +1,14 @@
 package io.cloudtui.host;
 
+import static io.cloudtui.host.RemoteHostsIT.builder;
+import static io.cloudtui.host.RemoteHostsIT.cloudtui;
+import static io.cloudtui.host.RemoteHostsIT.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloudtui.host.RemoteHostsIT.Result;
 import io.cloudtui.testing.Engines;
 import io.cloudtui.testing.TestHosts;
 import io.cloudtui.testing.TestHosts.Host;
@@ -20,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
@@ -46,13 +49,6 @@ class RemoteTestHostsIT {
 
     static TestHosts hosts;
     static Path dir;
-
-    record Result(int code, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
-        }
-    }
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -98,32 +94,6 @@ class RemoteTestHostsIT {
         env.put("XDG_STATE_HOME", dir.resolve("state").toString());
         env.put("DOCKER_CONFIG", dir.resolve("docker").toString());
         return env;
-    }
-
-    static ProcessBuilder builder(Map<String, String> env, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar")).toAbsolutePath().toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().keySet().removeAll(List.of("DOCKER_HOST", "DOCKER_CONTEXT", "SSH_AUTH_SOCK", "CLOUDTUI_CONFIG"));
-        pb.environment().putAll(env);
-        return pb;
-    }
-
-    static Result cloudtui(Map<String, String> env, String... args) throws Exception {
-        Process p = builder(env, args).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), r -> Thread.ofPlatform().daemon().start(r));
-        String out = read(p.getInputStream());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "cloudtui " + String.join(" ", args) + " did not finish");
-        return new Result(p.exitValue(), out, err.join());
-    }
-
-    static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
     }
 
     static List<JsonNode> rows(Result r) throws IOException {

@@ -58,11 +58,7 @@ class LibvirtSshIT {
 
     @BeforeAll
     void setUp() throws Exception {
-        Engines.requireLibvirt();
-        Engines.require(Files.isReadable(GUEST.resolve("vmlinuz")) && Files.isReadable(GUEST.resolve("initrd.img")),
-                "test guest in " + GUEST + " (scripts/provision/30-libvirt.sh)");
-        Engines.require(LibvirtIT.defaultNetworkActive(), "libvirt network 'default' active (scripts/provision/30-libvirt.sh)");
-        Engines.require(Engines.run("ssh", "-V") == 0, "ssh client");
+        VmCli.requireGuestAndSsh();
         vmcli = new VmCli(); // domainType given: the boot probe has its own test (LibvirtIT); this one stays fast
         dir = vmcli.dir;
     }

@@ -20,6 +20,15 @@ import java.util.concurrent.TimeUnit;
 final class VmCli implements AutoCloseable {
     final Path dir;
 
+    /** What a test of a real guest reached by ssh needs: libvirtd, the tiny test guest, its network, an ssh client. */
+    static void requireGuestAndSsh() {
+        Engines.requireLibvirt();
+        Engines.require(Files.isReadable(LibvirtIT.GUEST.resolve("vmlinuz")) && Files.isReadable(LibvirtIT.GUEST.resolve("initrd.img")),
+                "test guest in " + LibvirtIT.GUEST + " (scripts/provision/30-libvirt.sh)");
+        Engines.require(LibvirtIT.defaultNetworkActive(), "libvirt network 'default' active (scripts/provision/30-libvirt.sh)");
+        Engines.require(Engines.run("ssh", "-V") == 0, "ssh client");
+    }
+
     VmCli() throws Exception {
         dir = Files.createTempDirectory("ctui-it-vmcli");
         Files.writeString(dir.resolve("config.yaml"), "backends:\n  - name: kvm\n    type: libvirt\n    uri: qemu:///system\n"
