@@ -165,9 +165,7 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
         Config cfg = ctx.config();
         Map<String, String> env = System.getenv();
         Options opts = Options.defaults(env);
-        // bad keys or themes are reported before the screen is taken over
-        KeyMap.of(cfg.keys());
-        opts.themes().load(cfg.ui().theme());
+        // bad keys and themes were reported when the config was loaded (Main.loader, UiConfigCheck)
         if (!TerminalSession.isTerminal(System.in)) {
             throw CloudtuiException.usage("the full-screen UI needs a terminal on stdin; use a subcommand (cloudtui --help)");
         }
