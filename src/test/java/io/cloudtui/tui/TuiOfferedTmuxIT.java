@@ -110,10 +110,16 @@ class TuiOfferedTmuxIT {
         tmux.await("stopped", s -> row(s, name).contains("stopped"), Duration.ofSeconds(60));
         // footers: short labels
         tmux.keys("2");
-        String s = tmux.await("the images", x -> x.contains("> images"), Duration.ofSeconds(30));
-        String footer = s.lines().filter(l -> l.contains("help") && l.contains("quit")).reduce((a, b) -> b).orElse("");
+        // a capture may catch the frame half drawn (the header new, the footer still the table's): wait for the whole frame
+        String s = tmux.await("the images with their footer", x -> x.contains("> images") && footer(x).contains("1 workloads"),
+                Duration.ofSeconds(30));
+        String footer = footer(s);
         assertTrue(footer.contains("1 workloads") && !footer.contains("show-workloads") && !footer.contains("run-image"), footer);
         tmux.quitAndCheckTerminal();
+    }
+
+    static String footer(String screen) {
+        return screen.lines().filter(l -> l.contains("help") && l.contains("quit")).reduce((a, b) -> b).orElse("");
     }
 
     static String row(String screen, String name) {
@@ -216,7 +222,7 @@ class TuiOfferedTmuxIT {
             tmux = new Tmux(PREFIX);
             tmux.start(run.toString(), 140, 35);
             String s = tmux.await("the container", x -> row(x, name).contains("running"), Duration.ofSeconds(90));
-            String footer = s.lines().filter(l -> l.contains("help") && l.contains("quit")).reduce((a, b) -> b).orElse("");
+            String footer = footer(s);
             assertTrue(footer.contains("s stop/start") && footer.contains("K kill"), footer);
             assertFalse(footer.contains("p pause"), footer);
             tmux.keys("p");
