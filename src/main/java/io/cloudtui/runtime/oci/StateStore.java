@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.core.JsonTrees;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -181,9 +182,11 @@ final class StateStore {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
                 return;
             } catch (NoSuchFileException e) {
-                return;
-            } catch (IOException e) {
+                if (!Files.exists(gone, LinkOption.NOFOLLOW_LINKS)) return;
                 last = e;
+            } catch (IOException | UncheckedIOException e) {
+                // the walk met a file the monitor renamed away (exit.tmp -> exit) or one it added
+                last = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
                 try {
                     Thread.sleep(10);
                 } catch (InterruptedException ie) {
