@@ -47,7 +47,7 @@ final class ImageActions {
                                         + "IMAGE (from " + dockers.get(0).name() + "), :pull REF, :import FILE";
                         app.onUi(() -> {
                             emptyStoreHint = hint;
-                            if (announce) app.info(hint);
+                            if (announce) app.notice(hint);
                         });
                     } else {
                         app.onUi(() -> {

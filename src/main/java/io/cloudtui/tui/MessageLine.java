@@ -30,6 +30,18 @@ final class MessageLine implements Notifier {
         log.add(wall.instant(), Role.INFO, s);
     }
 
+    /**
+     * A message nobody asked for (a hint found in the background): logged, but shown only when the
+     * line is free, so it never hides what the user's own action just said.
+     */
+    void notice(String s) {
+        if (message == null) {
+            info(s);
+        } else {
+            log.add(wall.instant(), Role.INFO, s);
+        }
+    }
+
     @Override
     public void error(String s) {
         message = new Message(s, Role.ERROR, millis.getAsLong());

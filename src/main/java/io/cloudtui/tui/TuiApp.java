@@ -578,6 +578,11 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
         messages.info(s);
     }
 
+    /** A hint found in the background: shown only if the message line is free (see {@link MessageLine#notice}). */
+    void notice(String s) {
+        messages.notice(s);
+    }
+
     @Override
     public void error(String s) {
         messages.error(s);

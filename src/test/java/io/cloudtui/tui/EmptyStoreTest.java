@@ -18,7 +18,7 @@ class EmptyStoreTest {
     Path tmp;
 
     /** A bundled-engine stand-in: type runtime, with the given images; a stream import adds one. */
-    static final class Store extends FakeBackend implements ImageSupport {
+    static class Store extends FakeBackend implements ImageSupport {
         final List<ImageInfo> images;
         final List<String> imported = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -47,6 +47,34 @@ class EmptyStoreTest {
     void anEmptyStoreGetsAHint() throws Exception {
         try (Harness h = new Harness(List.of(new Store(List.of())), tmp)) {
             h.await("runtime has no images yet: :import FILE");
+        }
+    }
+
+    /**
+     * The hint is found in the background; when it comes after the user already did something, it
+     * must not replace what that action said (a clean-clone run saw a copy's refusal hidden so).
+     */
+    @Test
+    void theHintFoundLateDoesNotHideWhatTheUsersActionSaid() throws Exception {
+        java.util.concurrent.CountDownLatch listed = new java.util.concurrent.CountDownLatch(1);
+        Store store = new Store(List.of()) {
+            @Override public List<ImageInfo> images(boolean all) {
+                try {
+                    listed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.images(all);
+            }
+        };
+        try (Harness h = new Harness(List.of(store), tmp)) {
+            h.press(':');
+            h.type("copy");
+            h.press(com.googlecode.lanterna.input.KeyType.Enter);
+            h.await("copy: what?");
+            listed.countDown();
+            String s = h.await("runtime has no images yet: :import FILE");
+            org.junit.jupiter.api.Assertions.assertTrue(s.contains("copy: what?"), s);
         }
     }
 
