@@ -337,10 +337,11 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
     /**
      * The session daemon's socket, once it runs: started as libvirt's own client starts it ({@code
      * virsh -c qemu:///session}: libvirtd --timeout=120, which ends by itself when it has neither
-     * clients nor running VMs); prints the socket's path, or fails.
+     * clients nor running VMs; a socket left by a daemon that is gone is taken over the same way);
+     * prints the socket's path, or fails.
      */
     static final String SESSION_START = "s=${XDG_RUNTIME_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}}/libvirt/libvirt-sock; "
-            + "[ -S \"$s\" ] || virsh -c qemu:///session uri </dev/null >/dev/null 2>&1; "
+            + "virsh -c qemu:///session uri </dev/null >/dev/null 2>&1; "
             + "if [ -S \"$s\" ]; then echo \"$s\"; else echo \"no session libvirtd for $(id -un) (virsh -c qemu:///session did not start one)\" >&2; exit 1; fi";
 
     /** Docker's and Podman's sockets (rootful, rootless), libvirt's: each "ok PATH", or "denied PATH GROUP". */

@@ -40,8 +40,9 @@ import org.junit.jupiter.api.Timeout;
  * test guest's kernel + initrd (the config pins libvirt-session: its daemon is started as virsh does)
  * → discovery without the pin finds it (its VM defined) → ps with HOST → vm ssh through h3 runs a
  * command in the guest, a refused login is one line naming the VM and the host → libvirt and the
- * VM's ssh ride h3's one connection (TCP connections counted on h3) → x in the UI opens ssh in the
- * guest and returns to the table → snapshots → stop → rm --storage leaves nothing on h3.
+ * VM's ssh ride h3's one connection (TCP connections to h3 per process) → in the UI, a opens the
+ * guest's serial console and x ssh in the guest, each returning to the table → snapshots → stop →
+ * rm --storage leaves nothing on h3.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class RemoteVmIT {
@@ -212,6 +213,20 @@ class RemoteVmIT {
             tmux.type(VM);
             tmux.keys("Enter");
             tmux.await("only the VM", s -> s.contains("filter: " + VM), Duration.ofSeconds(20));
+            // a: its serial console (a libvirt stream over h3's connection); ctrl-] back to the table
+            tmux.keys("a");
+            tmux.await("the console", s -> s.contains("console of " + VM), Duration.ofSeconds(30));
+            String answer = null;
+            for (int i = 0; i < 30 && answer == null; i++) {
+                tmux.keys("Enter");
+                tmux.type("echo vm-$((6*7))");
+                tmux.keys("Enter");
+                Thread.sleep(1000);
+                if (tmux.capture().contains("vm-42")) answer = "vm-42";
+            }
+            assertEquals("vm-42", answer, "the guest's shell answered on the serial console:\n" + tmux.capture());
+            tmux.keys("C-]");
+            tmux.await("back at the table", x -> x.contains("filter: " + VM) && x.contains("NAME"), Duration.ofSeconds(30));
             tmux.keys("x");
             tmux.await("a shell prompt in the guest", x -> x.contains("~ $"), Duration.ofSeconds(60));
             tmux.type("echo user=$(id -un) ssh-$((6*7))");
