@@ -150,8 +150,10 @@ host_down() {
 host_up() {
   local h=$1 d a restart=no
   d=$(hdir "$h"); a=$(addr "$h")
-  mkdir -p "$d/run/sshd" "$d/home"
+  mkdir -p "$d/run/sshd" "$d/run/lock" "$d/home"
   chmod 755 "$d" "$d/run" "$d/home"
+  # /var/lock (-> /run/lock) as a machine has it: a session libvirtd locks a VM's console pty there
+  chmod 1777 "$d/run/lock"
   # the users' homes on this host (its sessions' /home)
   local u
   for u in "$duser" "$puser"; do

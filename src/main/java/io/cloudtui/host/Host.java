@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * so the backends reconnect as they do to a restarted local engine. {@link #close} ends the master
  * and removes every socket file.
  */
-public final class Host implements AutoCloseable {
+public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell {
     private static final Logger LOG = LoggerFactory.getLogger(Host.class);
 
     /** A host's connection state. */
@@ -241,6 +241,72 @@ public final class Host implements AutoCloseable {
         }
     }
 
+    @Override
+    public String hostName() {
+        return name;
+    }
+
+    /** SCRIPT with sh on the host over the master, STDIN on its input; a failure is one line with its stderr's last line. */
+    @Override
+    public String run(String script, byte[] stdin) {
+        List<String> cmd = client();
+        cmd.add("sh -c " + shellQuote(script));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectInput(stdin == null
+                    ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.PIPE).start();
+            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return p.getErrorStream().readAllBytes();
+                } catch (IOException e) {
+                    return new byte[0];
+                }
+            });
+            if (stdin != null) {
+                try (var in = p.getOutputStream()) {
+                    in.write(stdin);
+                } catch (IOException e) {
+                    LOG.debug("{}: writing to a command's input", name, e);
+                }
+            }
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(options.connectTimeout() * 3L + 60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new CloudtuiException(name + ": no answer to a command over ssh");
+            }
+            if (p.exitValue() != 0) {
+                String said = SshFailure.last(new String(err.join(), StandardCharsets.UTF_8));
+                throw new CloudtuiException(name + ": " + (said.isBlank() ? "a command over ssh failed (exit " + p.exitValue() + ")" : said));
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CloudtuiException(name + ": cannot run ssh: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloudtuiException(name + ": interrupted");
+        }
+    }
+
+    /**
+     * {@code ssh OPTIONS -S CTL -o ControlMaster=no -W %h:%p HOST}: through this host's master while it
+     * runs (a channel of the one connection), else a connection of its own with the same options,
+     * ssh config and known_hosts (ssh falls back when the control socket does not answer).
+     */
+    @Override
+    public String proxyCommand() {
+        List<String> cmd = options.command();
+        cmd.addAll(List.of("-S", ctl.toString(), "-o", "ControlMaster=no", "-W", "%h:%p"));
+        cmd.addAll(target.args());
+        cmd.addAll(List.of("--", target.host()));
+        StringBuilder b = new StringBuilder();
+        for (String a : cmd) {
+            if (b.length() > 0) b.append(' ');
+            // ssh expands %h and %p in a ProxyCommand: any other % is doubled; then quoted for the shell ssh runs it with
+            String w = a.equals("%h:%p") ? a : a.replace("%", "%%");
+            b.append(w.matches("[A-Za-z0-9_./=:%@+-]+") ? w : shellQuote(w));
+        }
+        return b.toString();
+    }
+
     /** ssh as a client of the master: the same options, the control socket, never a master of its own. */
     private List<String> client() {
         List<String> cmd = options.command();
@@ -259,17 +325,41 @@ public final class Host implements AutoCloseable {
         return parseDiscovery(out);
     }
 
+    /**
+     * The ssh user's session libvirt (qemu:///session; not root's): in use when its daemon's socket is
+     * there or the user has session VMs defined, and virsh is installed to start the daemon. Nothing is
+     * started by discovery.
+     */
+    static final String SESSION = "s=${XDG_RUNTIME_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}}/libvirt/libvirt-sock; "
+            + "if [ \"$(id -u)\" != 0 ] && command -v virsh >/dev/null 2>&1; then "
+            + "if [ -S \"$s\" ] || ls \"${XDG_CONFIG_HOME:-$HOME/.config}\"/libvirt/qemu/*.xml >/dev/null 2>&1; then echo \"session $s\"; fi; fi;";
+
+    /**
+     * The session daemon's socket, once it runs: started as libvirt's own client starts it ({@code
+     * virsh -c qemu:///session}: libvirtd --timeout=120, which ends by itself when it has neither
+     * clients nor running VMs; a socket left by a daemon that is gone is taken over the same way);
+     * prints the socket's path, or fails.
+     */
+    static final String SESSION_START = "s=${XDG_RUNTIME_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}}/libvirt/libvirt-sock; "
+            + "virsh -c qemu:///session uri </dev/null >/dev/null 2>&1; "
+            + "if [ -S \"$s\" ]; then echo \"$s\"; else echo \"no session libvirtd for $(id -un) (virsh -c qemu:///session did not start one)\" >&2; exit 1; fi";
+
     /** Docker's and Podman's sockets (rootful, rootless), libvirt's: each "ok PATH", or "denied PATH GROUP". */
     static final String DISCOVER = "r=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}; "
             + "for s in /var/run/docker.sock \"$r/docker.sock\" /run/podman/podman.sock \"$r/podman/podman.sock\" "
             + "/var/run/libvirt/libvirt-sock /var/run/libvirt/virtqemud-sock; do "
             + "if [ -S \"$s\" ]; then if [ -w \"$s\" ]; then echo \"ok $s\"; "
-            + "else echo \"denied $s $(ls -ld \"$s\" | awk '{print $4}')\"; fi; fi; done; echo \"user $(id -un)\"";
+            + "else echo \"denied $s $(ls -ld \"$s\" | awk '{print $4}')\"; fi; fi; done; " + SESSION + " echo \"user $(id -un)\"";
+
 
     static List<Found> parseDiscovery(String out) {
         List<Found> found = new ArrayList<>();
         for (String line : out.split("\n")) {
             String[] p = line.strip().split(" ");
+            if (p.length == 2 && p[0].equals("session")) {
+                found.add(new Found("libvirt-session", p[1], true, null));
+                continue;
+            }
             if (p.length < 2 || !(p[0].equals("ok") || p[0].equals("denied"))) continue;
             String path = p[1];
             String kind = path.endsWith("/docker.sock") ? "docker" : path.endsWith("/podman.sock") ? "podman"

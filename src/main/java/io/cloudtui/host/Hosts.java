@@ -173,7 +173,7 @@ public final class Hosts implements Backends.Remote {
             Map<String, Host.Found> use = new LinkedHashMap<>();
             Map<String, Host.Found> denied = new LinkedHashMap<>();
             for (Host.Found f : found) {
-                if (w.dockerOnly() && f.kind().equals("libvirt")) continue;
+                if (w.dockerOnly() && f.kind().startsWith("libvirt")) continue;
                 // DOCKER_HOST's Docker is whichever Docker-compatible socket answers there, as `docker system dial-stdio` finds it
                 String kind = w.dockerOnly() ? "docker" : f.kind();
                 if (f.writable()) use.putIfAbsent(kind, f);
@@ -193,8 +193,12 @@ public final class Hosts implements Backends.Remote {
                 String kind = e.getKey();
                 String name = h.name() + "/" + kind;
                 try {
-                    Path local = h.forward(kind, e.getValue().path());
-                    if (!kind.equals("libvirt") && h.channelFails(local)) {
+                    boolean libvirt = kind.startsWith("libvirt");
+                    boolean session = kind.equals("libvirt-session");
+                    // the session daemon may need starting (as libvirt's own client does); its socket is in the user's home or runtime dir
+                    String remote = session ? h.run(Host.SESSION_START, null).strip() : e.getValue().path();
+                    Path local = h.forward(session ? "session" : kind, remote);
+                    if (!libvirt && h.channelFails(local)) {
                         if (!w.pinned().isEmpty()) {
                             failed.put(name, h.name() + ": cannot reach " + e.getValue().path() + " through ssh: it is not there, or its sshd"
                                     + " refuses forwarding to unix sockets (AllowStreamLocalForwarding)");
@@ -206,9 +210,10 @@ public final class Hosts implements Backends.Remote {
                         out.clear();
                         break;
                     }
-                    out.add(kind.equals("libvirt")
+                    out.add(libvirt
                             ? providers.get("libvirt").create(new BackendConfig(name, "libvirt", true, null, null, null,
-                                    "qemu+unix:///system?socket=" + local, null, null, null, null))
+                                    "qemu+unix:///" + (session ? "session" : "system") + "?socket=" + local, null, null, null,
+                                    Map.of(io.cloudtui.libvirt.LibvirtProvider.REMOTE_HOST, h)))
                             : providers.get("docker").create(new BackendConfig(name, "docker", true, "unix://" + local, null, null,
                                     null, null, null, null, Map.of(io.cloudtui.docker.DockerProvider.REMOTE_HOST, h.name()))));
                 } catch (CloudtuiException ex) {
@@ -226,7 +231,8 @@ public final class Hosts implements Backends.Remote {
 
     /** Where a pinned engine's socket is. */
     private static final Map<String, String> PINNED = Map.of(
-            "docker", "/var/run/docker.sock", "podman", "/run/podman/podman.sock", "libvirt", "/var/run/libvirt/libvirt-sock");
+            "docker", "/var/run/docker.sock", "podman", "/run/podman/podman.sock", "libvirt", "/var/run/libvirt/libvirt-sock",
+            "libvirt-session", "(the session daemon's, found when it opens)");
 
     @Override
     public void close() {

@@ -62,7 +62,11 @@ final class DomainTypeProbe {
             release = "unknown";
         }
         long lib = backend.call("version", c -> c.getLibVersion());
-        return (backend.endpoint() + "|" + release + "|" + lib).replaceAll("[^A-Za-z0-9_.:/|+-]", "_");
+        // a host's forwarded socket is a new path each session: the host and the daemon's kind name it
+        String where = backend.remote() != null ? "host:" + backend.remote().hostName() + (backend.isSession() ? "/session" : "/system")
+                : backend.endpoint();
+        if (backend.remote() != null) release = "remote";
+        return (where + "|" + release + "|" + lib).replaceAll("[^A-Za-z0-9_.:/|+-]", "_");
     }
 
     static Path cacheFile() {
@@ -102,6 +106,8 @@ final class DomainTypeProbe {
     }
 
     private Path kernelFor(Path hint) {
+        // a remote host's backend: the VM's kernel is a path there (vm create checked it); else none to boot
+        if (backend.remote() != null) return hint;
         if (!backend.isLocal()) return null;
         if (hint != null && Files.isReadable(hint)) return hint;
         for (String p : List.of("/var/cache/cloudtui-test/guest/vmlinuz", "/boot/vmlinuz", "/vmlinuz")) {

@@ -86,6 +86,8 @@ final class LibvirtBackend implements Backend, VmSupport {
     private ExecutorService dispatch;
     private Thread supervisor;
     private volatile String domainType;
+    /** The host of a daemon reached through the host layer's forwarded socket (its files are there), or null. */
+    private final HostShell remote;
     // Held here because libvirt-java only keeps a weak hold on what it registers natively.
     private final LifecycleListener lifecycle = this::onLifecycle;
 
@@ -109,6 +111,12 @@ final class LibvirtBackend implements Backend, VmSupport {
         this.name = name;
         this.uri = uri == null || uri.isBlank() ? DEFAULT_URI : uri;
         this.options = options == null ? Map.of() : options;
+        this.remote = this.options.get(LibvirtProvider.REMOTE_HOST) instanceof HostShell h ? h : null;
+    }
+
+    /** The remote host whose daemon this backend reaches through a forwarded socket, or null. */
+    HostShell remote() {
+        return remote;
     }
 
     @Override
@@ -489,7 +497,8 @@ final class LibvirtBackend implements Backend, VmSupport {
     }
 
     boolean isLocal() {
-        return hostLabel().isEmpty() && (uri.startsWith("qemu:") || uri.startsWith("qemu+unix:"));
+        // a socket the host layer forwards looks local (qemu+unix) but its daemon, files and QEMU are the host's
+        return remote == null && hostLabel().isEmpty() && (uri.startsWith("qemu:") || uri.startsWith("qemu+unix:"));
     }
 
     /** QEMU's pid file is written at start; only readable for local system connections. */
@@ -691,6 +700,11 @@ final class LibvirtBackend implements Backend, VmSupport {
             return true;
         } catch (LibvirtException e) {
             LOG.debug("{} is not a storage volume: {}", file, message(e));
+        }
+        if (remote != null) {
+            // the host's file, deleted there over its connection (rm -f: one already gone is no error)
+            String out = remote.run("f=" + shQuote(file) + "; if [ -e \"$f\" ]; then rm -f -- \"$f\" && echo deleted; fi", null);
+            return out.strip().equals("deleted");
         }
         if (isLocal()) {
             try {
@@ -1154,6 +1168,11 @@ final class LibvirtBackend implements Backend, VmSupport {
             Path priv = s.endsWith(".pub") ? Path.of(s.substring(0, s.length() - 4)) : null;
             if (priv != null && Files.isReadable(priv)) key = priv;
         }
+        // a VM of a remote host: reached through that host (its address is the host's view: a session VM's
+        // loopback port is the host's); known_hosts names the VM, as an address may be another VM's elsewhere
+        if (remote != null) {
+            return new SshTarget(user, addrs.get(0), x.sshPort(), key, "cloudtui-vm-" + x.uuid(), remote.proxyCommand(), remote.hostName());
+        }
         return new SshTarget(user, addrs.get(0), x.sshPort(), key, x.sshPort() > 0 ? "cloudtui-vm-" + x.uuid() : null);
     }
 
@@ -1198,5 +1217,10 @@ final class LibvirtBackend implements Backend, VmSupport {
                 LOG.debug("closing connection", e);
             }
         }
+    }
+
+    /** S as one word for sh: single-quoted. */
+    static String shQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
     }
 }

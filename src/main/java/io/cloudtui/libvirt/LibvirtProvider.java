@@ -17,6 +17,8 @@ import java.util.Set;
  */
 public final class LibvirtProvider implements BackendProvider {
     private static final Set<String> OPTIONS = Set.of("pollInterval", "domainType");
+    /** The option with which the host layer hands over a forwarded daemon socket: the remote host ({@link HostShell}). */
+    public static final String REMOTE_HOST = "remoteHost";
 
     @Override
     public String type() {
@@ -30,8 +32,10 @@ public final class LibvirtProvider implements BackendProvider {
             throw CloudtuiException.usage("backend '" + config.name() + "': a libvirt backend takes 'uri' (and options "
                     + String.join(", ", OPTIONS.stream().sorted().toList()) + "), not docker or runtime settings");
         }
-        for (String k : config.options().keySet()) {
-            if (!OPTIONS.contains(k)) {
+        for (var o : config.options().entrySet()) {
+            String k = o.getKey();
+            // only the host layer hands over a host (a config's remoteHost: is no HostShell)
+            if (!OPTIONS.contains(k) && !(k.equals(REMOTE_HOST) && o.getValue() instanceof HostShell)) {
                 throw CloudtuiException.usage("backend '" + config.name() + "': unknown libvirt option '" + k + "' (known: "
                         + String.join(", ", OPTIONS.stream().sorted().toList()) + ")");
             }

@@ -46,9 +46,10 @@ final class VmCreator {
     }
 
     String create(VmSupport.CreateSpec s, Consumer<String> progress) {
-        validate(s);
+        HostShell remote = backend.remote();
+        validate(s, remote == null);
         progress.accept("checking the name");
-        if (!backend.isLocal()) {
+        if (!backend.isLocal() && remote == null) {
             throw new CloudtuiException("vm create needs a local libvirt URI (the disk and seed are built on this machine); "
                     + backend.endpoint() + " is remote");
         }
@@ -62,36 +63,49 @@ final class VmCreator {
             }
         });
         if (exists) throw new CloudtuiException("a VM named '" + s.name() + "' already exists on " + backend.name());
+        // a remote host's VM boots files of that host: --image, --kernel and --initrd are paths there
+        if (remote != null) Remote.checkReadable(remote, s.image(), s.kernel(), s.initrd());
         progress.accept("looking up the network");
         String network = resolveNetwork(s.network());
         // a session VM (an ordinary user, no libvirt network it may use): QEMU's user-mode network
         // with the guest's ssh forwarded to a loopback port, remembered with the VM for vm ssh
-        int sshPort = network == null && backend.isSession() ? freeLoopbackPort() : 0;
+        int sshPort = network == null && backend.isSession() ? (remote != null ? Remote.freeLoopbackPort(remote) : freeLoopbackPort()) : 0;
         progress.accept("choosing the domain type (kvm or qemu)");
         String type = s.kernel() != null ? backend.domainTypeFor(s.kernel()) : backend.domainType();
-        Path dir = imageDir();
+        Path dir = remote != null ? Remote.imageDir(remote, backend.isSession()) : imageDir();
         Path disk = dir.resolve(s.name() + ".qcow2");
         Path seed = dir.resolve(s.name() + "-seed.iso");
-        if (Files.exists(disk)) throw new CloudtuiException("disk " + disk + " already exists; remove it or pick another name");
+        if (remote != null ? Remote.exists(remote, disk) : Files.exists(disk)) {
+            throw new CloudtuiException("disk " + disk + (remote != null ? " on " + remote.hostName() : "") + " already exists; remove it or pick another name");
+        }
         List<Path> made = new ArrayList<>();
         try {
             progress.accept("creating the disk " + disk.getFileName());
-            if (s.image() != null) {
-                Images.overlay(s.image(), disk, s.diskBytes());
+            // a kernel-booted VM without --disk still gets a small qcow2 disk: its snapshots live there
+            long size = s.image() != null ? s.diskBytes() : s.diskBytes() > 0 ? s.diskBytes() : SCRATCH_DISK_BYTES;
+            if (remote != null) {
+                made.add(disk);
+                Remote.disk(remote, s.image(), disk, size);
+            } else if (s.image() != null) {
+                Images.overlay(s.image(), disk, size);
             } else {
-                // a kernel-booted VM without --disk still gets a small qcow2 disk: its snapshots live there
-                Images.blank(disk, s.diskBytes() > 0 ? s.diskBytes() : SCRATCH_DISK_BYTES);
+                Images.blank(disk, size);
             }
-            made.add(disk);
+            if (remote == null) made.add(disk);
             String publicKey = null;
             if (s.sshPublicKey() != null) publicKey = Files.readString(s.sshPublicKey()).strip();
             boolean withSeed = publicKey != null || s.user() != null;
             if (withSeed) {
                 progress.accept("writing the cloud-init seed " + seed.getFileName());
-                Images.seedIso(seed, s.name(), user(s), publicKey);
-                made.add(seed);
+                if (remote != null) {
+                    made.add(seed);
+                    Remote.seed(remote, seed, s.name(), user(s), publicKey);
+                } else {
+                    Images.seedIso(seed, s.name(), user(s), publicKey);
+                    made.add(seed);
+                }
             }
-            Path agent = backend.isSession() ? sessionAgentSocket(s.name()) : null;
+            Path agent = !backend.isSession() ? null : remote != null ? Remote.agentSocket(remote, s.name()) : sessionAgentSocket(s.name());
             String xml = xml(s, type, disk, withSeed ? seed : null, network, sshPort, agent);
             progress.accept("defining the VM (libvirtd)");
             return backend.call("cannot define VM '" + s.name() + "'", c -> {
@@ -111,8 +125,9 @@ final class VmCreator {
             if (!(e instanceof CloudtuiException ce && ce.getMessage().contains("was defined"))) {
                 for (Path p : made) {
                     try {
-                        Files.deleteIfExists(p);
-                    } catch (IOException ignored) {
+                        if (remote != null) Remote.delete(remote, p);
+                        else Files.deleteIfExists(p);
+                    } catch (IOException | RuntimeException ignored) {
                         // best effort
                     }
                 }
@@ -127,7 +142,7 @@ final class VmCreator {
         return s.user() != null ? s.user() : s.sshPublicKey() != null ? DEFAULT_USER : null;
     }
 
-    private static void validate(VmSupport.CreateSpec s) {
+    private static void validate(VmSupport.CreateSpec s, boolean local) {
         if (s.name() == null || !s.name().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
             throw CloudtuiException.usage("invalid VM name '" + s.name() + "' (letters, digits, '_', '.', '-')");
         }
@@ -135,7 +150,8 @@ final class VmCreator {
         if (s.memoryBytes() < 32L << 20) throw CloudtuiException.usage("--memory must be at least 32M");
         if ((s.image() == null) == (s.kernel() == null)) throw CloudtuiException.usage("give exactly one of --image or --kernel");
         if (s.initrd() != null && s.kernel() == null) throw CloudtuiException.usage("--initrd needs --kernel");
-        for (Path p : new Path[] {s.image(), s.kernel(), s.initrd(), s.sshPublicKey()}) {
+        // the key is read here (it goes into the seed); a remote host's VM boots that host's files, checked there
+        for (Path p : local ? new Path[] {s.image(), s.kernel(), s.initrd(), s.sshPublicKey()} : new Path[] {s.sshPublicKey()}) {
             if (p != null && !Files.isReadable(p)) throw CloudtuiException.usage("cannot read " + p);
         }
         if (s.user() != null && !s.user().matches("[a-z_][a-z0-9_-]{0,31}")) throw CloudtuiException.usage("invalid user name '" + s.user() + "'");
@@ -277,5 +293,116 @@ final class VmCreator {
         }
         x.append("</domain>\n");
         return x.toString();
+    }
+
+    /**
+     * A new VM's files on a remote host, made there over its connection: the disk by that host's
+     * qemu-img, the seed built here and written there, the image directory, a free loopback port and the
+     * guest-agent socket as that host and its ssh user have them.
+     */
+    static final class Remote {
+        private Remote() {}
+
+        static String q(Path p) {
+            return LibvirtBackend.shQuote(p.toString());
+        }
+
+        static void checkReadable(HostShell h, Path... paths) {
+            for (Path p : paths) {
+                if (p == null) continue;
+                if (!h.run("if [ -r " + q(p) + " ] && [ -f " + q(p) + " ]; then echo ok; fi", null).strip().equals("ok")) {
+                    throw CloudtuiException.usage("cannot read " + p + " on " + h.hostName() + " (a remote host's VM boots that host's files)");
+                }
+            }
+        }
+
+        /** The session user's ~/.local/share/libvirt/images there, or the system's /var/lib/libvirt/images; made when missing. */
+        static Path imageDir(HostShell h, boolean session) {
+            String d = session ? "\"$HOME/.local/share/libvirt/images\"" : "/var/lib/libvirt/images";
+            String out = h.run("d=" + d + "; mkdir -p \"$d\" && echo \"$d\"", null).strip();
+            if (!out.startsWith("/")) throw new CloudtuiException(h.hostName() + ": cannot make the image directory " + d);
+            return Path.of(out);
+        }
+
+        static boolean exists(HostShell h, Path p) {
+            return h.run("if [ -e " + q(p) + " ]; then echo yes; fi", null).strip().equals("yes");
+        }
+
+        /** A qcow2 overlay on BASE (null: a blank qcow2 of SIZE bytes) at DISK, by the host's qemu-img. */
+        static void disk(HostShell h, Path base, Path disk, long size) {
+            String script;
+            if (base == null) {
+                script = "qemu-img create -q -f qcow2 " + q(disk) + " " + size;
+            } else {
+                script = "fmt=$(qemu-img info -U --output=json " + q(base) + " | sed -n 's/^ *\"format\": \"\\([a-z0-9]*\\)\".*/\\1/p' | head -n 1); "
+                        + "qemu-img create -q -f qcow2 -F \"${fmt:-raw}\" -b " + q(base) + " " + q(disk) + (size > 0 ? " " + size : "");
+            }
+            h.run(script, null);
+        }
+
+        /** The NoCloud seed, built here (genisoimage or xorriso) and written to SEED there. */
+        static void seed(HostShell h, Path seed, String hostname, String user, String publicKey) {
+            Path tmp = null;
+            try {
+                tmp = Files.createTempFile("cloudtui-seed", ".iso");
+                Files.delete(tmp);
+                Images.seedIso(tmp, hostname, user, publicKey);
+                h.run("umask 077; cat > " + q(seed), Files.readAllBytes(tmp));
+            } catch (IOException e) {
+                throw new CloudtuiException("cannot write the cloud-init seed: " + e.getMessage(), e);
+            } finally {
+                if (tmp != null) {
+                    try {
+                        Files.deleteIfExists(tmp);
+                    } catch (IOException ignored) {
+                        // best effort
+                    }
+                }
+            }
+        }
+
+        static void delete(HostShell h, Path p) {
+            h.run("rm -f -- " + q(p), null);
+        }
+
+        /**
+         * A loopback port nothing listens on, on the host (its kernel's tables, /proc/net/tcp and tcp6,
+         * as seen by the ssh session there): a random one from the ephemeral range that none holds.
+         */
+        static int freeLoopbackPort(HostShell h) {
+            String out = h.run("cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; cat /proc/sys/net/ipv4/ip_local_port_range", null);
+            java.util.Set<Integer> used = new java.util.HashSet<>();
+            int lo = 32768;
+            int hi = 60999;
+            for (String line : out.split("\n")) {
+                String[] f = line.strip().split("\\s+");
+                if (f.length == 2 && f[0].matches("[0-9]+") && f[1].matches("[0-9]+")) {
+                    lo = Integer.parseInt(f[0]);
+                    hi = Integer.parseInt(f[1]);
+                } else if (f.length > 2 && f[1].contains(":")) {
+                    try {
+                        used.add(Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16));
+                    } catch (NumberFormatException ignored) {
+                        // the header line
+                    }
+                }
+            }
+            java.util.Random r = new java.util.Random();
+            for (int i = 0; i < 1000; i++) {
+                int port = lo + r.nextInt(Math.max(1, hi - lo + 1));
+                if (!used.contains(port)) return port;
+            }
+            throw new CloudtuiException(h.hostName() + ": no free port on " + LOOPBACK + " for the VM's ssh");
+        }
+
+        /**
+         * The guest-agent socket in the session daemon's runtime directory there ($XDG_RUNTIME_DIR, else
+         * ~/.cache, as libvirt has it), short for the same reason as {@link #sessionAgentSocket}.
+         */
+        static Path agentSocket(HostShell h, String vmName) {
+            String out = h.run("d=\"${XDG_RUNTIME_DIR:-$HOME/.cache}/libvirt/qemu/run\"; mkdir -p \"$d\" && echo \"$d\"", null).strip();
+            if (!out.startsWith("/")) return null;
+            return Path.of(out, "ga-" + java.util.HexFormat.of().formatHex(sha256(vmName), 0, 6) + ".sock");
+        }
     }
 }

@@ -76,9 +76,13 @@ public interface VmSupport {
      * known_hosts (not {@code [127.0.0.1]:PORT}, which a later VM may get). {@code key} and
      * {@code hostKeyAlias} may be null (ssh's own defaults).
      */
-    record SshTarget(String user, String address, int port, Path key, String hostKeyAlias) {
+    record SshTarget(String user, String address, int port, Path key, String hostKeyAlias, String proxyCommand, String via) {
         public SshTarget(String user, String address, Path key) {
             this(user, address, 0, key, null);
+        }
+
+        public SshTarget(String user, String address, int port, Path key, String hostKeyAlias) {
+            this(user, address, port, key, hostKeyAlias, null, null);
         }
 
         /** {@code ssh [-i KEY] [-p PORT] -o BatchMode=yes -o StrictHostKeyChecking=accept-new USER@ADDRESS EXTRA...}. */
@@ -97,6 +101,8 @@ public interface VmSupport {
             if (port > 0) cmd.addAll(List.of("-p", Integer.toString(port)));
             if (sshOptions != null) for (String o : sshOptions) cmd.addAll(List.of("-o", o));
             if (hostKeyAlias != null) cmd.addAll(List.of("-o", "HostKeyAlias=" + hostKeyAlias));
+            // a VM of a remote host: through that host, as ProxyJump would, its address as the host sees it
+            if (proxyCommand != null) cmd.addAll(List.of("-o", "ProxyCommand=" + proxyCommand));
             cmd.addAll(List.of("-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", user + "@" + address));
             if (extra != null) cmd.addAll(extra);
             return cmd;
@@ -109,17 +115,18 @@ public interface VmSupport {
         public String failure(String vm, String sshError) {
             String said = sshError == null || sshError.isBlank() ? "" : ": " + sshError.strip();
             String at = where();
+            String on = via != null ? " on host " + via : "";
             if (sshError != null && sshError.contains("Permission denied")) {
-                return "ssh to VM '" + vm + "' as " + at + " was refused" + said + " (the VM does not take "
+                return "ssh to VM '" + vm + "'" + on + " as " + at + " was refused" + said + " (the VM does not take "
                         + (key != null ? "the key " + key : "your ssh keys") + " for " + user
                         + "; log in as the user it was created with: cloudtui vm ssh -l USER " + vm + ")";
             }
-            return "ssh to VM '" + vm + "' (" + at + ") failed" + (said.isEmpty() ? " (ssh could not connect or log in)" : said);
+            return "ssh to VM '" + vm + "'" + on + " (" + at + ") failed" + (said.isEmpty() ? " (ssh could not connect or log in)" : said);
         }
 
         /** The line for an ssh the user ended with ctrl-c (exit status 130). */
         public String interrupted(String vm) {
-            return "ssh to VM '" + vm + "' (" + where() + ") interrupted (ctrl-c)";
+            return "ssh to VM '" + vm + "'" + (via != null ? " on host " + via : "") + " (" + where() + ") interrupted (ctrl-c)";
         }
 
         /** {@code USER@ADDRESS}, with {@code :PORT} for a forwarded port: what messages name. */

@@ -97,6 +97,13 @@ final class VmForm extends Form<VmForm.Field> {
     private Path path(Field f) {
         String v = value(f);
         if (v.isEmpty()) return null;
+        String bn = value(Field.BACKEND);
+        int slash = bn.indexOf('/');
+        if (slash > 0 && f != Field.SSH_KEY) {
+            // a remote host's VM (backend HOST/TYPE) boots that host's files: checked there when it is made
+            if (!v.startsWith("/")) throw new IllegalArgumentException(f.label() + ": an absolute path on " + bn.substring(0, slash));
+            return Path.of(v);
+        }
         if (v.equals("~") || v.startsWith("~/")) v = home + v.substring(1);
         Path p = Path.of(v).toAbsolutePath();
         if (!Files.isReadable(p)) throw new IllegalArgumentException(f.label() + ": cannot read " + p);

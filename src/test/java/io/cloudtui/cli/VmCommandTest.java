@@ -52,6 +52,20 @@ class VmCommandTest {
     }
 
     @Test
+    void aRemoteHostsVmIsReachedThroughThatHostAndNamedWithIt() {
+        VmSupport.SshTarget t = new VmSupport.SshTarget("cloud", "127.0.0.1", 40022, Path.of("/k/id"), "cloudtui-vm-a9dc454b",
+                "ssh -S /run/h0.ctl -W %h:%p -- h3", "h3");
+        assertEquals(List.of("ssh", "-i", "/k/id", "-p", "40022", "-o", "HostKeyAlias=cloudtui-vm-a9dc454b", "-o",
+                "ProxyCommand=ssh -S /run/h0.ctl -W %h:%p -- h3", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new",
+                "cloud@127.0.0.1", "id"), t.command(List.of("id")));
+        assertEquals("ssh to VM 'sv' on host h3 (cloud@127.0.0.1:40022) failed: ssh: connect to host 127.0.0.1 port 40022: Connection refused",
+                t.failure("sv", "ssh: connect to host 127.0.0.1 port 40022: Connection refused"));
+        assertTrue(t.failure("sv", "cloud@127.0.0.1: Permission denied (publickey).")
+                .startsWith("ssh to VM 'sv' on host h3 as cloud@127.0.0.1:40022 was refused"));
+        assertEquals("ssh to VM 'sv' on host h3 (cloud@127.0.0.1:40022) interrupted (ctrl-c)", t.interrupted("sv"));
+    }
+
+    @Test
     void sshFailureIsOneLineNamingTheVmAndTheRemedy() {
         VmSupport.SshTarget t = new VmSupport.SshTarget("cloud", "192.168.122.5", Path.of("/k/id"));
         String refused = t.failure("web", "cloud@192.168.122.5: Permission denied (publickey).");

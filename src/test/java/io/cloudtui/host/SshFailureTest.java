@@ -45,4 +45,22 @@ class SshFailureTest {
         assertEquals("ops", Host.user(out));
         assertEquals("'a'\\''b'", Host.shellQuote("a'b"));
     }
+
+    @Test
+    void theSessionLibvirtOfTheSshUserIsFoundByItsSocketPath() {
+        String out = "ok /var/run/docker.sock\nsession /home/ops/.cache/libvirt/libvirt-sock\nuser ops\n";
+        assertEquals(List.of(new Host.Found("docker", "/var/run/docker.sock", true, null),
+                new Host.Found("libvirt-session", "/home/ops/.cache/libvirt/libvirt-sock", true, null)), Host.parseDiscovery(out));
+    }
+
+    @Test
+    void aVmsSshReachesItThroughTheHostsMasterWithTheSameOptions() {
+        Host h = new Host("lab", SshTarget.parse("ops@lab.example:2222"), new SshOptions("/home/me/my ssh%config", 7),
+                java.nio.file.Path.of("/run/user/1/cloudtui/ssh/42"), "h0");
+        // run by the user's shell: words quoted for it; ssh expands %h:%p, any other % is doubled
+        assertEquals("ssh -F '/home/me/my ssh%%config' -o BatchMode=yes -o ConnectTimeout=7 -o ServerAliveInterval=15"
+                + " -o ServerAliveCountMax=3 -o StreamLocalBindUnlink=yes -S /run/user/1/cloudtui/ssh/42/h0.ctl -o ControlMaster=no"
+                + " -W %h:%p -l ops -p 2222 -- lab.example", h.proxyCommand());
+        assertEquals("lab", h.hostName());
+    }
 }

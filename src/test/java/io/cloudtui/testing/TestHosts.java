@@ -94,6 +94,19 @@ public final class TestHosts {
         return new TestHosts(List.copyOf(use));
     }
 
+    /**
+     * Host {@code name} alone, answering on its sshd port: a test that uses one host does not depend on
+     * (or get skipped for) the others, which other tests may be faulting at the time.
+     */
+    public static TestHosts requireHost(String name) {
+        Engines.require("root".equals(System.getProperty("user.name")), "root (test hosts)");
+        Host h = provisioned().stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+        String what = "test host " + name + " (sudo scripts/provision/50-hosts.sh)";
+        Engines.require(h != null && Files.isRegularFile(sshConfig()), what);
+        Engines.require(portOpen(h.address(), 22), what + " up");
+        return new TestHosts(List.of(h));
+    }
+
     private static List<Host> provisioned() {
         List<Host> out = new ArrayList<>();
         try {

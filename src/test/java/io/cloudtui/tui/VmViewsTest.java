@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -293,6 +294,24 @@ class VmViewsTest {
         assertNull(spec.network());
         assertTrue(spec.start());
         h.await(" tiny ");
+    }
+
+    @Test
+    void theNewVmFormTakesARemoteHostsPathsAsPathsOnThatHost() {
+        VmForm f = new VmForm(n -> null, (b, vs, spec) -> {}, null, Map.of("HOME", tmp.toString()));
+        f.set(VmForm.Field.NAME, "r1");
+        f.set(VmForm.Field.SSH_KEY, "");
+        f.set(VmForm.Field.KERNEL, "/not/on/this/machine/vmlinuz");
+        // a local backend: the kernel must be readable here
+        f.set(VmForm.Field.BACKEND, "kvm");
+        IllegalArgumentException local = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, f::spec);
+        assertEquals("or kernel: cannot read /not/on/this/machine/vmlinuz", local.getMessage());
+        // a host's backend (HOST/TYPE): a path there, checked there when the VM is made
+        f.set(VmForm.Field.BACKEND, "h3/libvirt-session");
+        assertEquals(Path.of("/not/on/this/machine/vmlinuz"), f.spec().kernel());
+        f.set(VmForm.Field.KERNEL, "vmlinuz");
+        IllegalArgumentException relative = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, f::spec);
+        assertEquals("or kernel: an absolute path on h3", relative.getMessage());
     }
 
     @Test
