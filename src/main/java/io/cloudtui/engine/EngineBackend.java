@@ -393,7 +393,11 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         if (rootless && (spec.memoryBytes() != null || spec.cpus() != null || spec.pidsLimit() != null)) {
             throw new CloudtuiException("--memory, --cpus and --pids-limit need a cgroup, and a rootless container on the runtime backend gets none; run without them (or as root)");
         }
-        Image img = images().inspect(spec.image());
+        return create(spec, images().inspect(spec.image()));
+    }
+
+    private String create(RunSpec spec, Image img) {
+        boolean rootless = RootFs.rootless();
         String id = HexFormat.of().formatHex(randomBytes());
         String cname = spec.name() != null ? spec.name() : "ctr-" + id.substring(0, 8);
         if (!cname.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) throw CloudtuiException.usage("invalid container name '" + cname + "'");
@@ -1033,7 +1037,61 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     @Override
     public String build(Path contextDir, String dockerfile, List<String> tags, Consumer<String> progress) {
-        throw CloudtuiException.unsupported(name, "build");
+        return build(contextDir, new io.cloudtui.core.BuildOptions(dockerfile, tags, Map.of(), null, false, null), progress);
+    }
+
+    @Override
+    public String build(Path contextDir, io.cloudtui.core.BuildOptions options, Consumer<String> progress) {
+        return new Builder(this, images(), contextDir, options, progress).build();
+    }
+
+    /** The store's images, for the builder. */
+    ImageStore store() {
+        return images();
+    }
+
+    /** What a build step's container left: its directory (upper/ holds the changes), after it exited. */
+    interface StepResult {
+        void accept(Path containerDir) throws IOException;
+    }
+
+    /**
+     * Runs one RUN step of a build in a container over IMG (not in the store: the build's layers so
+     * far), its output to OUT and ERR; RESULT sees the container's directory once it exited with 0.
+     * The container is removed in any case. Returns the exit code.
+     */
+    int runStep(Image img, RunSpec spec, java.io.OutputStream out, java.io.OutputStream err, StepResult result) {
+        String id = create(spec, img);
+        try {
+            java.nio.channels.SocketChannel[] attached = {null};
+            start(id, x -> attached[0] = connectAttach(x));
+            try (java.nio.channels.SocketChannel ch = attached[0]) {
+                ch.shutdownOutput();
+                relay(ch, new Stdio(null, out, err, false, null, null), false);
+            } catch (IOException e) {
+                LOG.debug("attach of build step {} closed: {}", id, e.toString());
+            }
+            awaitStopped(id, Duration.ofDays(365));
+            int code = refresh(id).path("exitCode").asInt(255);
+            if (code == 0) {
+                Path d = dir(id);
+                if (!RootFs.isOverlay(d)) {
+                    throw new CloudtuiException("RUN needs an overlayfs root filesystem (the image store's layers in overlay form, overlayfs usable here)");
+                }
+                try {
+                    result.accept(d);
+                } catch (IOException e) {
+                    throw new CloudtuiException("cannot read what the step changed: " + e.getMessage(), e);
+                }
+            }
+            return code;
+        } finally {
+            try {
+                remove(id, true);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot remove the build container {}: {}", id, e.getMessage());
+            }
+        }
     }
 
     @Override
