@@ -306,6 +306,32 @@ class EngineBuildIT {
         }
     }
 
+    /** The UI's build action (b in the images view, then DIR TAG in the palette) on the bundled engine, seen through tmux. */
+    @Test
+    void theUisBuildActionBuildsOnTheBundledEngine() throws Exception {
+        Who w = root();
+        ok(w, "image", "import", "--backend", "runtime", rootfsTar.toString(), "bb:1");
+        Path ctx = context(w, "ctx-ui", "Dockerfile", "FROM bb:1\nCOPY hello.txt /\nRUN echo built-in-the-ui\nCMD [\"cat\", \"/hello.txt\"]\n",
+                "hello.txt", "hello from the ui build\n");
+        Path run = io.cloudtui.testing.Tmux.launcher(w.home(), "ui.sh", java.util.Map.of("CLOUDTUI_CONFIG", w.home().resolve("config.yaml").toString(),
+                "XDG_STATE_HOME", w.home().resolve("state").toString()), List.of());
+        try (io.cloudtui.testing.Tmux tmux = new io.cloudtui.testing.Tmux("ctui-it-build")) {
+            tmux.start(run.toString(), 120, 35);
+            tmux.await("runtime connected", x -> x.contains("● runtime"), java.time.Duration.ofSeconds(90));
+            tmux.keys("2");
+            tmux.await("the images", x -> x.contains("> images") && x.contains("bb"), java.time.Duration.ofSeconds(30));
+            tmux.keys("b");
+            tmux.await("the palette", x -> x.contains("build "), java.time.Duration.ofSeconds(30));
+            tmux.type(ctx + " built/ui:1");
+            tmux.keys("Enter");
+            String s = tmux.await("the build's progress, done", x -> x.contains("done: sha256:"), java.time.Duration.ofSeconds(120));
+            assertTrue(s.contains("built-in-the-ui") && s.contains("naming to built/ui:1 done"), s);
+            tmux.keys("Escape");
+            tmux.quitAndCheckTerminal();
+        }
+        assertEquals("hello from the ui build\n", ok(w, "run", "--rm", "built/ui:1").out());
+    }
+
     @Test
     void asRoot() throws Exception {
         Who w = root();
