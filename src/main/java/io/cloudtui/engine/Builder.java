@@ -132,13 +132,25 @@ final class Builder {
             throw new CloudtuiException("cannot prepare the build: " + e.getMessage());
         }
         long t0 = System.nanoTime();
+        Path w = work;
+        Thread hook = new Thread(() -> {
+            try {
+                deleteTree(w);
+            } catch (IOException e) {
+                // a later build's store is unaffected by it
+            }
+        }, "build-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             Stage s = null;
             for (int i = 0; i <= last; i++) s = stage(i, groups.get(i), global, groups.size() > 1);
             return finish(s, t0);
         } finally {
             try {
+                Runtime.getRuntime().removeShutdownHook(hook);
                 deleteTree(work);
+            } catch (IllegalStateException e) {
+                // exiting: the hook removes it
             } catch (IOException e) {
                 progress.accept("cannot remove " + work + ": " + e.getMessage());
             }

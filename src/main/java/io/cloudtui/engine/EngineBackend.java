@@ -1062,6 +1062,17 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
      */
     int runStep(Image img, RunSpec spec, java.io.OutputStream out, java.io.OutputStream err, StepResult result) {
         String id = create(spec, img);
+        // ctrl-c (or a kill) of the build: the step's container goes too, stopped and removed
+        Thread hook = new Thread(() -> {
+            try {
+                signal(id, 9);
+                awaitStopped(id, Duration.ofSeconds(5));
+                remove(id, true);
+            } catch (RuntimeException e) {
+                LOG.debug("removing build container {} at exit: {}", id, e.getMessage());
+            }
+        }, "build-step-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             java.nio.channels.SocketChannel[] attached = {null};
             start(id, x -> attached[0] = connectAttach(x));
@@ -1086,10 +1097,18 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             }
             return code;
         } finally {
+            boolean exiting = false;
             try {
-                remove(id, true);
-            } catch (RuntimeException e) {
-                LOG.warn("cannot remove the build container {}: {}", id, e.getMessage());
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                exiting = true; // the hook removes it
+            }
+            if (!exiting) {
+                try {
+                    remove(id, true);
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot remove the build container {}: {}", id, e.getMessage());
+                }
             }
         }
     }

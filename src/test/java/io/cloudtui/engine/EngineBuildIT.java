@@ -332,6 +332,33 @@ class EngineBuildIT {
         assertEquals("hello from the ui build\n", ok(w, "run", "--rm", "built/ui:1").out());
     }
 
+    /** A build stopped during a RUN (SIGTERM, as ctrl-c's SIGINT: the JVM's exit) leaves no container, mount or work directory. */
+    void interrupted(Who w) throws Exception {
+        Path ctx = context(w, "ctx-int", "Dockerfile", "FROM bb:1\nRUN echo sleeping && sleep 120\n");
+        List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                work.resolve("cloudtui.jar").toString(), "build", "--backend", "runtime", ctx.toString()));
+        ProcessBuilder pb = new ProcessBuilder(c).directory(w.home().toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("CLOUDTUI_CONFIG", w.home().resolve("config.yaml").toString());
+        pb.environment().put("XDG_STATE_HOME", w.home().resolve("state").toString());
+        Process p = pb.start();
+        try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String l;
+            while ((l = r.readLine()) != null && !l.endsWith(" sleeping")) {
+                // up to the RUN's first line
+            }
+            assertTrue(l != null, "the RUN started");
+            assertFalse(ok(w, "ps", "-a", "-q").out().isBlank(), "its container is there while it runs");
+            p.destroy();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the build stopped");
+        }
+        assertEquals("", ok(w, "ps", "-a", "-q").out(), "no container left");
+        assertFalse(Files.readString(Path.of("/proc/mounts")).contains(w.store().toString()), "nothing mounted");
+        try (var s = Files.list(w.store())) {
+            assertEquals(List.of(), s.filter(x -> x.getFileName().toString().startsWith("build-") && !x.getFileName().toString().equals("build-cache")).toList(),
+                    "no work directory left");
+        }
+    }
+
     @Test
     void asRoot() throws Exception {
         Who w = root();
@@ -339,6 +366,7 @@ class EngineBuildIT {
         cache(w);
         multiStage(w);
         failingRun(w);
+        interrupted(w);
     }
 
     @Test
