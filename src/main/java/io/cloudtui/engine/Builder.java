@@ -140,7 +140,11 @@ final class Builder {
                 // a later build's store is unaffected by it
             }
         }, "build-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            throw new CloudtuiException("the build was interrupted");
+        }
         try {
             Stage s = null;
             for (int i = 0; i <= last; i++) s = stage(i, groups.get(i), global, groups.size() > 1);
@@ -246,9 +250,9 @@ final class Builder {
                 if (!dir.startsWith("/")) dir = s.config.path("WorkingDir").asText("/") + "/" + dir;
                 dir = "/" + DockerIgnore.clean(dir);
                 s.config.put("WorkingDir", dir);
-                String d = dir;
-                if (find(s, d.substring(1)) == null && !d.equals("/")) {
-                    return layerStep(s, in, "WORKDIR " + d, null, tar -> writeParents(s, tar, d.substring(1), true, null));
+                String d = resolveLinks(s, dir.substring(1));
+                if (!d.isEmpty() && find(s, d) == null) {
+                    return layerStep(s, in, "WORKDIR " + dir, null, tar -> writeParents(s, tar, d, true, null));
                 }
                 meta(s, in, "WORKDIR " + dir);
             }
@@ -683,7 +687,7 @@ final class Builder {
         String wd = s.config.path("WorkingDir").asText("");
         boolean destDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
         if (!dest.startsWith("/")) dest = (wd.isEmpty() ? "/" : wd) + "/" + dest;
-        String destRel = DockerIgnore.clean(dest);
+        String destGiven = DockerIgnore.clean(dest);
         // the source tree: the context, or a stage's (an image's) files
         Path root;
         boolean fromContext = !in.flags().containsKey("from");
@@ -714,6 +718,15 @@ final class Builder {
             sources.addAll(hits);
         }
         if (sources.size() > 1) destDir = true;
+        // symlinks of the image on the way (a Debian image's /bin is one) are followed, as docker does
+        String destRel;
+        if (destDir || sources.stream().anyMatch(Files::isDirectory)) {
+            destRel = resolveLinks(s, destGiven);
+        } else if (destGiven.contains("/")) {
+            destRel = join(resolveLinks(s, destGiven.substring(0, destGiven.lastIndexOf('/'))), destGiven.substring(destGiven.lastIndexOf('/') + 1));
+        } else {
+            destRel = destGiven;
+        }
         if (sources.size() > 1 && !ws.get(ws.size() - 1).endsWith("/")) throw in.error("with more than one source, the destination must be a directory and end with a /");
         // what is copied, and where
         List<Item> items = new ArrayList<>();
@@ -940,6 +953,38 @@ final class Builder {
             tar.putArchiveEntry(e);
             tar.closeArchiveEntry();
         }
+    }
+
+    /** REL (relative to the root) with the symlinks of the stage's files on its way followed, never above the root. */
+    private String resolveLinks(Stage s, String rel) {
+        List<String> done = new ArrayList<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(rel.split("/")));
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.poll();
+            if (c.isEmpty() || c.equals(".")) continue;
+            if (c.equals("..")) {
+                if (!done.isEmpty()) done.remove(done.size() - 1);
+                continue;
+            }
+            Path f = find(s, join(String.join("/", done), c));
+            if (f != null && Files.isSymbolicLink(f)) {
+                if (++hops > 40) throw new CloudtuiException("too many levels of symlinks at /" + join(String.join("/", done), c));
+                String target;
+                try {
+                    target = Files.readSymbolicLink(f).toString();
+                } catch (IOException e) {
+                    throw new CloudtuiException("cannot read the symlink /" + join(String.join("/", done), c) + ": " + e.getMessage());
+                }
+                if (target.startsWith("/")) done.clear();
+                List<String> parts = new ArrayList<>(List.of(target.split("/")));
+                java.util.Collections.reverse(parts);
+                parts.forEach(todo::addFirst);
+                continue;
+            }
+            done.add(c);
+        }
+        return String.join("/", done);
     }
 
     /**

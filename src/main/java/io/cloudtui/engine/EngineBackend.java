@@ -393,12 +393,11 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         if (rootless && (spec.memoryBytes() != null || spec.cpus() != null || spec.pidsLimit() != null)) {
             throw new CloudtuiException("--memory, --cpus and --pids-limit need a cgroup, and a rootless container on the runtime backend gets none; run without them (or as root)");
         }
-        return create(spec, images().inspect(spec.image()));
+        return create(spec, images().inspect(spec.image()), HexFormat.of().formatHex(randomBytes()));
     }
 
-    private String create(RunSpec spec, Image img) {
+    private String create(RunSpec spec, Image img, String id) {
         boolean rootless = RootFs.rootless();
-        String id = HexFormat.of().formatHex(randomBytes());
         String cname = spec.name() != null ? spec.name() : "ctr-" + id.substring(0, 8);
         if (!cname.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) throw CloudtuiException.usage("invalid container name '" + cname + "'");
         return locked(() -> {
@@ -1061,19 +1060,43 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
      * The container is removed in any case. Returns the exit code.
      */
     int runStep(Image img, RunSpec spec, java.io.OutputStream out, java.io.OutputStream err, StepResult result) {
-        String id = create(spec, img);
-        // ctrl-c (or a kill) of the build: the step's container goes too, stopped and removed
+        String id = HexFormat.of().formatHex(randomBytes());
+        java.util.concurrent.CountDownLatch made = new java.util.concurrent.CountDownLatch(1);
+        // ctrl-c (or a kill) of the build: the step's container goes too, stopped and removed (once its create is over)
         Thread hook = new Thread(() -> {
             try {
-                signal(id, 9);
-                awaitStopped(id, Duration.ofSeconds(5));
-                remove(id, true);
-            } catch (RuntimeException e) {
-                LOG.debug("removing build container {} at exit: {}", id, e.getMessage());
+                if (!made.await(30, java.util.concurrent.TimeUnit.SECONDS)) return;
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!Files.exists(dir(id))) return;
+            signal(id, 9);
+            awaitStopped(id, Duration.ofSeconds(5));
+            // the build's own thread may be reading the exit meanwhile (deleting the runtime state): tried again then
+            for (int attempt = 0; attempt < 20 && Files.exists(dir(id)); attempt++) {
+                try {
+                    remove(id, true);
+                } catch (RuntimeException e) {
+                    LOG.debug("removing build container {} at exit: {}", id, e.getMessage());
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException x) {
+                        return;
+                    }
+                }
             }
         }, "build-step-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
         try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            throw new CloudtuiException("the build was interrupted");
+        }
+        try {
+            try {
+                create(spec, img, id);
+            } finally {
+                made.countDown();
+            }
             java.nio.channels.SocketChannel[] attached = {null};
             start(id, x -> attached[0] = connectAttach(x));
             try (java.nio.channels.SocketChannel ch = attached[0]) {
@@ -1103,7 +1126,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             } catch (IllegalStateException e) {
                 exiting = true; // the hook removes it
             }
-            if (!exiting) {
+            if (!exiting && Files.exists(dir(id))) {
                 try {
                     remove(id, true);
                 } catch (RuntimeException e) {

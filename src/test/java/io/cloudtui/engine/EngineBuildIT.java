@@ -275,15 +275,17 @@ class EngineBuildIT {
     void multiStage(Who w) throws Exception {
         Path ctx = context(w, "ctx-ms", "Dockerfile", """
                 FROM bb:1 AS build
-                RUN ["/bin/sh", "-c", "mkdir -p /out && cp /bin/busybox /out/ && echo from-the-build-stage > /out/msg"]
+                RUN ["/bin/sh", "-c", "mkdir -p /out && cp /bin/busybox /out/ && echo from-the-build-stage > /out/msg && ln -s out /lnk"]
+                # through the image's symlink, into /out
+                COPY note /lnk/
                 FROM scratch
                 COPY --from=build /out/ /bin/
                 ENTRYPOINT ["/bin/busybox"]
                 CMD ["cat", "/bin/msg"]
-                """);
+                """, "note", "N\n");
         ok(w, "build", "--backend", "runtime", "-t", "built/scratch:1", ctx.toString());
         assertEquals("from-the-build-stage\n", ok(w, "run", "--rm", "built/scratch:1").out());
-        assertEquals("busybox\nmsg\n", ok(w, "run", "--rm", "built/scratch:1", "ls", "/bin").out(), "only what was copied");
+        assertEquals("busybox\nmsg\nnote\n", ok(w, "run", "--rm", "built/scratch:1", "ls", "/bin").out(), "only what was copied");
         Out target = ok(w, "build", "--backend", "runtime", "--target", "build", "-t", "built/stage:1", ctx.toString());
         assertFalse(target.out().contains("FROM scratch"), target.toString());
         assertEquals("from-the-build-stage\n", ok(w, "run", "--rm", "built/stage:1", "cat", "/out/msg").out());
