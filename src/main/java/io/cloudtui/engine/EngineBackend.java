@@ -1114,6 +1114,9 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 }
                 try {
                     result.accept(d);
+                } catch (java.nio.file.AccessDeniedException e) {
+                    throw new CloudtuiException("cannot read what the step changed: " + e.getMessage() + ": permission denied (rootless, a step that leaves"
+                            + " files only another user of the container may read is not supported yet)", e);
                 } catch (IOException e) {
                     throw new CloudtuiException("cannot read what the step changed: " + e.getMessage(), e);
                 }

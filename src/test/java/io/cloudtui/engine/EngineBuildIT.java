@@ -377,6 +377,12 @@ class EngineBuildIT {
         semantics(w, true);
         multiStage(w);
         failingRun(w);
+        // a known gap: files a step leaves that only another (subordinate) user may read cannot be put in a layer; said in one line
+        Path ctx = context(w, "ctx-private", "Dockerfile", "FROM bb:1\nRUN mkdir /p && echo s > /p/f && chmod 700 /p && chown -R 1000:1000 /p\n");
+        Out p = cli(w, "build", "--backend", "runtime", ctx.toString());
+        assertEquals(1, p.code(), p.toString());
+        assertTrue(p.err().strip().lines().count() == 1 && p.err().contains("permission denied (rootless"), p.toString());
+        assertEquals("", ok(w, "ps", "-a", "-q").out(), "no container left");
     }
 
     @Test
