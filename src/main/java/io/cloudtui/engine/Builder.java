@@ -505,7 +505,8 @@ final class Builder {
         s.args.forEach((k, v) -> {
             if (v != null && !env.containsKey(k)) runEnv.put(k, v);
         });
-        String key = s.key + "\n" + canonical + "\n" + runEnv;
+        String network = opt.network() == null ? "host" : opt.network();
+        String key = s.key + "\n" + canonical + "\n" + runEnv + "\nnetwork=" + network;
         Cached hit = opt.noCache() ? null : cached(key);
         if (hit != null) {
             addLayer(s, key, hit, canonical);
@@ -519,7 +520,7 @@ final class Builder {
         String user = s.config.path("User").asText("");
         RunSpec spec = new RunSpec("build:" + (s.name != null ? s.name : "stage-" + s.index), null, cmd, List.of(), runEnv, List.of(),
                 wd.isEmpty() ? null : wd, List.of(), false, false, false, false, null, user.isEmpty() ? null : user, null, null, null, false,
-                opt.network() == null ? "host" : opt.network(), Map.of());
+                network, Map.of());
         long t0 = System.nanoTime();
         Path tarFile = work.resolve("layer-" + no + ".tar");
         OutputStream out = new LineSink(no, t0);

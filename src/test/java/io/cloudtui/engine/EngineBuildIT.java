@@ -361,6 +361,16 @@ class EngineBuildIT {
         }
     }
 
+    /** RUN gets the host's network by default (as docker's builds get one), only a loopback with --network none. */
+    void network(Who w) throws Exception {
+        Path ctx = context(w, "ctx-net", "Dockerfile", "FROM bb:1\nRUN tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort > /ifs\n");
+        ok(w, "build", "--backend", "runtime", "--network", "none", "-t", "built/net:none", ctx.toString());
+        assertEquals("lo\n", ok(w, "run", "--rm", "built/net:none", "cat", "/ifs").out());
+        ok(w, "build", "--backend", "runtime", "-t", "built/net:host", ctx.toString());
+        String host = ok(w, "run", "--rm", "built/net:host", "cat", "/ifs").out();
+        assertTrue(host.lines().count() > 1 && host.contains("lo\n"), "the host's interfaces: " + host);
+    }
+
     @Test
     void asRoot() throws Exception {
         Who w = root();
@@ -369,6 +379,7 @@ class EngineBuildIT {
         multiStage(w);
         failingRun(w);
         interrupted(w);
+        network(w);
     }
 
     @Test
