@@ -488,11 +488,23 @@ final class Builder {
     // ---------------------------------------------------------------- RUN
 
     private boolean run(Stage s, Dockerfile.Instruction in, int no) {
-        List<String> cmd = in.json();
+        List<String> cmd = in.heredocs().isEmpty() ? in.json() : null;
         String canonical;
         if (cmd == null) {
             cmd = new ArrayList<>(shell(s));
-            cmd.add(in.args());
+            String script = in.args();
+            if (!in.heredocs().isEmpty()) {
+                Dockerfile.Heredoc h = in.heredocs().get(0);
+                if (in.heredocs().size() == 1 && in.args().strip().matches("<<-?[\"']?" + h.word() + "[\"']?")) {
+                    script = h.content(); // RUN <<EOF: the document is the script
+                } else {
+                    // RUN python3 <<EOF: the shell reads the documents itself
+                    StringBuilder b = new StringBuilder(in.args()).append('\n');
+                    for (Dockerfile.Heredoc d : in.heredocs()) b.append(d.content()).append(d.word()).append('\n');
+                    script = b.toString();
+                }
+            }
+            cmd.add(script);
             canonical = "RUN " + String.join(" ", cmd);
         } else {
             ArrayNode a = JsonTrees.array();
@@ -682,6 +694,23 @@ final class Builder {
         if (words == null) words = Dockerfile.words(in.args(), escape);
         List<String> ws = new ArrayList<>();
         for (String w : words) ws.add(Dockerfile.expand(w, vars, escape));
+        Path docs = null;
+        if (!in.heredocs().isEmpty()) {
+            if (in.flags().containsKey("from")) throw in.error("here-documents and --from do not go together");
+            try {
+                docs = Files.createDirectories(work.resolve("heredocs-" + no));
+                for (Dockerfile.Heredoc h : in.heredocs()) {
+                    Files.writeString(docs.resolve(h.word()), h.expand() ? Dockerfile.expand(h.content(), vars, escape) : h.content());
+                    Files.setPosixFilePermissions(docs.resolve(h.word()), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                }
+            } catch (IOException e) {
+                throw in.error("cannot write a here-document: " + e.getMessage());
+            }
+            for (int i = 0; i < ws.size(); i++) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("<<-?[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?").matcher(ws.get(i));
+                if (m.matches()) ws.set(i, "\0heredoc:" + m.group(1));
+            }
+        }
         if (ws.size() < 2) throw in.error("needs at least one source and a destination");
         List<String> srcs = ws.subList(0, ws.size() - 1);
         String dest = ws.get(ws.size() - 1);
@@ -696,6 +725,10 @@ final class Builder {
         else root = fromRoot(Dockerfile.expand(in.flags().get("from"), vars, escape), in);
         List<Path> sources = new ArrayList<>();
         for (String src : srcs) {
+            if (src.startsWith("\0heredoc:")) {
+                sources.add(docs.resolve(src.substring(9)));
+                continue;
+            }
             if (add && src.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
                 throw in.error("ADD of a URL (" + src + ") is not supported by the bundled engine: download it into the context and COPY it");
             }
@@ -795,7 +828,7 @@ final class Builder {
             }
         }
         String canonical = in.keyword() + (fromContext ? "" : " --from=" + in.flags().get("from")) + (chown != null ? " --chown=" + chown : "")
-                + (chmod != null ? " --chmod=" + chmod : "") + " " + String.join(" ", srcs) + " " + dest;
+                + (chmod != null ? " --chmod=" + chmod : "") + " " + String.join(" ", srcs).replace("\0heredoc:", "<<") + " " + dest;
         long fu = uid;
         long fg = gid;
         int fm = mode;

@@ -20,7 +20,11 @@ final class Dockerfile {
     private Dockerfile() {}
 
     /** One instruction: KEYWORD (upper case), its flags, the rest as written, and its line number. */
-    record Instruction(String keyword, Map<String, String> flags, String args, int line, String original) {
+    record Instruction(String keyword, Map<String, String> flags, String args, int line, String original, List<Heredoc> heredocs) {
+        Instruction(String keyword, Map<String, String> flags, String args, int line, String original) {
+            this(keyword, flags, args, line, original, List.of());
+        }
+
         /** The exec form's words, or null for the shell form. */
         List<String> json() {
             String a = args.trim();
@@ -43,6 +47,11 @@ final class Dockerfile {
             return new CloudtuiException("Dockerfile line " + line + ": " + keyword + ": " + what);
         }
     }
+
+    /** A here-document of RUN, COPY or ADD: {@code <<[-]WORD} and the lines up to WORD. */
+    record Heredoc(String word, String content, boolean expand) {}
+
+    private static final java.util.regex.Pattern HEREDOC = java.util.regex.Pattern.compile("<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\\2");
 
     /** What the file holds: instructions in order, and the escape character. */
     record Parsed(List<Instruction> instructions, char escape) {}
@@ -87,8 +96,30 @@ final class Dockerfile {
                 continue;
             }
             cur.append(body);
-            out.add(instruction(cur.toString(), start));
+            Instruction in = instruction(cur.toString(), start);
             cur = null;
+            if (List.of("RUN", "COPY", "ADD").contains(in.keyword())) {
+                // here-documents: their lines follow the instruction, each up to its word
+                List<Heredoc> docs = new ArrayList<>();
+                java.util.regex.Matcher m = HEREDOC.matcher(in.args());
+                while (m.find()) {
+                    boolean strip = !m.group(1).isEmpty();
+                    StringBuilder content = new StringBuilder();
+                    boolean closed = false;
+                    while (++i < lines.length) {
+                        String l = strip ? lines[i].replaceFirst("^\t+", "") : lines[i];
+                        if (l.equals(m.group(3))) {
+                            closed = true;
+                            break;
+                        }
+                        content.append(l).append('\n');
+                    }
+                    if (!closed) throw new CloudtuiException("Dockerfile line " + start + ": here-document <<" + m.group(3) + " has no closing " + m.group(3) + " line");
+                    docs.add(new Heredoc(m.group(3), content.toString(), m.group(2).isEmpty()));
+                }
+                if (!docs.isEmpty()) in = new Instruction(in.keyword(), in.flags(), in.args(), in.line(), in.original(), docs);
+            }
+            out.add(in);
         }
         if (cur != null && !cur.toString().isBlank()) out.add(instruction(cur.toString(), start));
         if (out.isEmpty()) throw new CloudtuiException("the Dockerfile has no instructions");

@@ -52,6 +52,17 @@ class DockerfileTest {
     }
 
     @Test
+    void heredocs() {
+        Dockerfile.Parsed p = Dockerfile.parse("FROM x\nRUN <<EOF\necho one\necho two\nEOF\nCOPY <<-'A' <<B /dst/\n\tliteral $X\n\tA\nb\nB\nCMD x\n");
+        List<Dockerfile.Instruction> in = p.instructions();
+        assertEquals(List.of("FROM", "RUN", "COPY", "CMD"), in.stream().map(Dockerfile.Instruction::keyword).toList());
+        assertEquals(List.of(new Dockerfile.Heredoc("EOF", "echo one\necho two\n", true)), in.get(1).heredocs());
+        assertEquals(List.of(new Dockerfile.Heredoc("A", "literal $X\n", false), new Dockerfile.Heredoc("B", "b\n", true)), in.get(2).heredocs());
+        CloudtuiException e = assertThrows(CloudtuiException.class, () -> Dockerfile.parse("FROM x\nRUN <<EOF\necho\n"));
+        assertEquals("Dockerfile line 2: here-document <<EOF has no closing EOF line", e.getMessage());
+    }
+
+    @Test
     void badInput() {
         CloudtuiException e = assertThrows(CloudtuiException.class, () -> Dockerfile.parse("FROM x\nFROOM y\n"));
         assertEquals("Dockerfile line 2: unknown instruction: FROOM", e.getMessage());

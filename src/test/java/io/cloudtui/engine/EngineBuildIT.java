@@ -371,6 +371,29 @@ class EngineBuildIT {
         assertTrue(host.lines().count() > 1 && host.contains("lo\n"), "the host's interfaces: " + host);
     }
 
+    /** Here-documents: RUN <<EOF as the script, a command reading one, COPY <<EOF as a file (variables expanded unless quoted). */
+    void heredocs(Who w) throws Exception {
+        Path ctx = context(w, "ctx-heredoc", "Dockerfile", """
+                FROM bb:1
+                ENV WHO=doc
+                RUN <<EOF
+                echo line-one > /h1
+                echo line-two >> /h1
+                EOF
+                RUN cat <<EOF > /h2
+                from a command
+                EOF
+                COPY <<EOF <<'RAW' /docs/
+                hello $WHO
+                EOF
+                kept $WHO
+                RAW
+                """);
+        ok(w, "build", "--backend", "runtime", "-t", "built/heredoc:1", ctx.toString());
+        assertEquals("line-one\nline-two\nfrom a command\nhello doc\nkept $WHO\n",
+                ok(w, "run", "--rm", "built/heredoc:1", "cat", "/h1", "/h2", "/docs/EOF", "/docs/RAW").out());
+    }
+
     @Test
     void asRoot() throws Exception {
         Who w = root();
@@ -380,6 +403,7 @@ class EngineBuildIT {
         failingRun(w);
         interrupted(w);
         network(w);
+        heredocs(w);
     }
 
     @Test
