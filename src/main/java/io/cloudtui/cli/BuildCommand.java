@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 /** {@code cloudtui build}: build an image from a Dockerfile, streaming progress as it comes. */
 @Command(name = "build", mixinStandardHelpOptions = true, description = "Build an image from a directory with a Dockerfile",
         footerHeading = Examples.HEADING,
-        footer = {"  cloudtui build -t local/app:1.0 .", "  cloudtui build -f docker/Dockerfile.dev -t app:dev .", "  cloudtui build -q ."})
+        footer = {"  cloudtui build -t local/app:1.0 .", "  cloudtui build -f docker/Dockerfile.dev -t app:dev .", "  cloudtui build -q .", "  cloudtui build --build-arg VERSION=2 --target runtime --no-cache -t app:2 ."})
 final class BuildCommand extends Base {
     @Option(names = {"-t", "--tag"}, paramLabel = "NAME[:TAG]", description = "Name and tag for the image (repeatable)")
     List<String> tags = new ArrayList<>();
@@ -25,6 +25,18 @@ final class BuildCommand extends Base {
 
     @Option(names = {"-q", "--quiet"}, description = "Print only the image id")
     boolean quiet;
+
+    @Option(names = "--build-arg", paramLabel = "KEY=VALUE", description = "A value for an ARG of the Dockerfile (repeatable; KEY alone takes it from the environment)")
+    List<String> buildArgs = new ArrayList<>();
+
+    @Option(names = "--target", paramLabel = "STAGE", description = "Build up to this stage of a multi-stage Dockerfile")
+    String target;
+
+    @Option(names = "--no-cache", description = "Run every step again instead of reusing the cached result")
+    boolean noCache;
+
+    @Option(names = "--network", paramLabel = "host|none", description = "The network of RUN steps (bundled engine default: host)")
+    String network;
 
     @Option(names = "--backend", paramLabel = "NAME", description = "Backend to build on (default: defaultBackend, else the first with images)")
     String backend;
@@ -47,7 +59,22 @@ final class BuildCommand extends Base {
         }
         Backend b = ctx().backends().forCreate(backend, Capability.IMAGES);
         ImageSupport is = support(b, Capability.IMAGES, ImageSupport.class);
-        String id = is.build(context, dockerfile, tags, line -> {
+        java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
+        for (String a : buildArgs) {
+            int eq = a.indexOf('=');
+            if (eq == 0) throw CloudtuiException.usage("--build-arg '" + a + "': KEY=VALUE");
+            if (eq < 0) {
+                String v = System.getenv(a);
+                if (v != null) args.put(a, v);
+            } else {
+                args.put(a.substring(0, eq), a.substring(eq + 1));
+            }
+        }
+        if (network != null && !network.equals("host") && !network.equals("none")) {
+            throw CloudtuiException.usage("--network '" + network + "': host or none");
+        }
+        io.cloudtui.core.BuildOptions options = new io.cloudtui.core.BuildOptions(dockerfile, tags, args, target, noCache, network);
+        String id = is.build(context, options, line -> {
             if (!quiet) {
                 out().println(line);
                 out().flush();

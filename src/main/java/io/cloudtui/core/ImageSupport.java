@@ -16,6 +16,12 @@ public interface ImageSupport {
     /** Builds an image from a directory holding a Dockerfile; streams progress; returns the image id. */
     String build(Path contextDir, String dockerfile, List<String> tags, Consumer<String> progress);
 
+    /** {@link #build(Path, String, List, Consumer)} with docker build's options; a backend that takes none refuses them. */
+    default String build(Path contextDir, BuildOptions options, Consumer<String> progress) {
+        if (!options.plain()) throw new CloudtuiException("this backend builds with a Dockerfile and tags only (no --build-arg, --target, --no-cache, --network)");
+        return build(contextDir, options.dockerfile(), options.tags(), progress);
+    }
+
     /** Imports an image from a file (docker save tar, OCI layout, rootfs tar); returns the image id. */
     default String importImage(Path file, String reference, Consumer<String> progress) {
         throw new CloudtuiException("this backend cannot import image files");

@@ -318,6 +318,11 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
     }
 
     @Override
+    public String build(Path contextDir, io.cloudtui.core.BuildOptions options, Consumer<String> progress) {
+        return call(null, () -> images.build(contextDir, options, progress));
+    }
+
+    @Override
     public String importImage(Path file, String reference, Consumer<String> progress) {
         return call(null, () -> images.load(file, reference, progress));
     }

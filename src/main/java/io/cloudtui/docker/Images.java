@@ -52,6 +52,12 @@ final class Images {
     }
 
     String build(Path contextDir, String dockerfile, List<String> tags, Consumer<String> progress) {
+        return build(contextDir, new io.cloudtui.core.BuildOptions(dockerfile, tags, java.util.Map.of(), null, false, null), progress);
+    }
+
+    String build(Path contextDir, io.cloudtui.core.BuildOptions options, Consumer<String> progress) {
+        String dockerfile = options.dockerfile();
+        List<String> tags = options.tags();
         if (!Files.isDirectory(contextDir)) throw CloudtuiException.usage("build context " + contextDir + " is not a directory");
         Path file = contextDir.resolve(dockerfile == null || dockerfile.isBlank() ? "Dockerfile" : dockerfile);
         if (!Files.isRegularFile(file)) throw CloudtuiException.usage("no Dockerfile at " + file);
@@ -71,6 +77,10 @@ final class Images {
                 // like docker build: intermediate containers go, and (forcerm) also those of a failed step
                 .withRemove(true).withForcerm(true);
         if (tags != null && !tags.isEmpty()) cmd.withTags(new LinkedHashSet<>(tags));
+        options.buildArgs().forEach(cmd::withBuildArg);
+        if (options.target() != null) cmd.withTarget(options.target());
+        if (options.noCache()) cmd.withNoCache(true);
+        if (options.network() != null) cmd.withNetworkMode(options.network());
         cmd.exec(stream);
         stream.await();
         if (partial.length() > 0) progress.accept(partial.toString());

@@ -393,8 +393,11 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         if (rootless && (spec.memoryBytes() != null || spec.cpus() != null || spec.pidsLimit() != null)) {
             throw new CloudtuiException("--memory, --cpus and --pids-limit need a cgroup, and a rootless container on the runtime backend gets none; run without them (or as root)");
         }
-        Image img = images().inspect(spec.image());
-        String id = HexFormat.of().formatHex(randomBytes());
+        return create(spec, images().inspect(spec.image()), HexFormat.of().formatHex(randomBytes()));
+    }
+
+    private String create(RunSpec spec, Image img, String id) {
+        boolean rootless = RootFs.rootless();
         String cname = spec.name() != null ? spec.name() : "ctr-" + id.substring(0, 8);
         if (!cname.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) throw CloudtuiException.usage("invalid container name '" + cname + "'");
         return locked(() -> {
@@ -1033,7 +1036,107 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     @Override
     public String build(Path contextDir, String dockerfile, List<String> tags, Consumer<String> progress) {
-        throw CloudtuiException.unsupported(name, "build");
+        return build(contextDir, new io.cloudtui.core.BuildOptions(dockerfile, tags, Map.of(), null, false, null), progress);
+    }
+
+    @Override
+    public String build(Path contextDir, io.cloudtui.core.BuildOptions options, Consumer<String> progress) {
+        return new Builder(this, images(), contextDir, options, progress).build();
+    }
+
+    /** The store's images, for the builder. */
+    ImageStore store() {
+        return images();
+    }
+
+    /** What a build step's container left: its directory (upper/ holds the changes), after it exited. */
+    interface StepResult {
+        void accept(Path containerDir) throws IOException;
+    }
+
+    /**
+     * Runs one RUN step of a build in a container over IMG (not in the store: the build's layers so
+     * far), its output to OUT and ERR; RESULT sees the container's directory once it exited with 0.
+     * The container is removed in any case. Returns the exit code.
+     */
+    int runStep(Image img, RunSpec spec, java.io.OutputStream out, java.io.OutputStream err, StepResult result) {
+        String id = HexFormat.of().formatHex(randomBytes());
+        java.util.concurrent.CountDownLatch made = new java.util.concurrent.CountDownLatch(1);
+        // ctrl-c (or a kill) of the build: the step's container goes too, stopped and removed (once its create is over)
+        Thread hook = new Thread(() -> {
+            try {
+                if (!made.await(30, java.util.concurrent.TimeUnit.SECONDS)) return;
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!Files.exists(dir(id))) return;
+            signal(id, 9);
+            awaitStopped(id, Duration.ofSeconds(5));
+            // the build's own thread may be reading the exit meanwhile (deleting the runtime state): tried again then
+            for (int attempt = 0; attempt < 20 && Files.exists(dir(id)); attempt++) {
+                try {
+                    remove(id, true);
+                } catch (RuntimeException e) {
+                    LOG.debug("removing build container {} at exit: {}", id, e.getMessage());
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException x) {
+                        return;
+                    }
+                }
+            }
+        }, "build-step-cleanup");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            throw new CloudtuiException("the build was interrupted");
+        }
+        try {
+            try {
+                create(spec, img, id);
+            } finally {
+                made.countDown();
+            }
+            java.nio.channels.SocketChannel[] attached = {null};
+            start(id, x -> attached[0] = connectAttach(x));
+            try (java.nio.channels.SocketChannel ch = attached[0]) {
+                ch.shutdownOutput();
+                relay(ch, new Stdio(null, out, err, false, null, null), false);
+            } catch (IOException e) {
+                LOG.debug("attach of build step {} closed: {}", id, e.toString());
+            }
+            awaitStopped(id, Duration.ofDays(365));
+            int code = refresh(id).path("exitCode").asInt(255);
+            if (code == 0) {
+                Path d = dir(id);
+                if (!RootFs.isOverlay(d)) {
+                    throw new CloudtuiException("RUN needs an overlayfs root filesystem (the image store's layers in overlay form, overlayfs usable here)");
+                }
+                try {
+                    result.accept(d);
+                } catch (java.nio.file.AccessDeniedException e) {
+                    throw new CloudtuiException("cannot read what the step changed: " + e.getMessage() + ": permission denied (rootless, a step that leaves"
+                            + " files only another user of the container may read is not supported yet)", e);
+                } catch (IOException e) {
+                    throw new CloudtuiException("cannot read what the step changed: " + e.getMessage(), e);
+                }
+            }
+            return code;
+        } finally {
+            boolean exiting = false;
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                exiting = true; // the hook removes it
+            }
+            if (!exiting && Files.exists(dir(id))) {
+                try {
+                    remove(id, true);
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot remove the build container {}: {}", id, e.getMessage());
+                }
+            }
+        }
     }
 
     @Override

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue #19's "done when", its container part: the walk of a new user (build, run, run -v with
  * the current directory, run -d --name, ps, rm -f, run -it in a real terminal) with the real jar,
- * as root on docker and as a user outside the docker group on the bundled engine, rootless. The
+ * as root on docker and as a user outside the docker group on the bundled engine, rootless (its
+ * build made by the bundled engine itself, then used by the rest of the walk). The
  * user is a dedicated one made here ({@value #USER}), with a fresh home and nothing configured.
  */
 class NewUserWalkIT {
@@ -207,16 +208,16 @@ class NewUserWalkIT {
         userOk(jar, userHome, "image", "import", tar.toString(), "walk/busybox:1");
         assertTrue(userOk(jar, userHome, "images").stdout().lines().anyMatch(l -> l.startsWith("walk/busybox ") && l.contains("runtime")),
                 "listed on the bundled engine");
-        // build: the bundled engine has none; it says so in one line (a gap of the walk, see issue #19)
-        Out b = user(jar, userHome, "build", "-t", "walk/app:1", ctx.toString());
-        assertEquals(1, b.code(), b.text());
-        assertTrue(b.stderr().lines().anyMatch(l -> l.equals("cloudtui: backend 'runtime' does not support build")), b.text());
-        assertFalse(b.stderr().contains("Exception"), b.text());
+        // build on the bundled engine, rootless, then the built image for the rest of the walk
+        Out b = userOk(jar, userHome, "build", "-t", "walk/app:1", ctx.toString());
+        assertTrue(b.stdout().contains("naming to walk/app:1 done"), b.text());
+        assertTrue(userOk(jar, userHome, "images").stdout().lines().anyMatch(l -> l.startsWith("walk/app ") && l.contains("runtime")), "the built image is listed");
+        assertEquals("hello from the image\n", userOk(jar, userHome, "run", "--rm", "walk/app:1").stdout(), "its CMD and its COPY");
 
-        assertEquals("hello from the host\n", userOk(jar, proj, "run", "--rm", "-v", proj + ":/app", "walk/busybox:1", "cat", "/app/notes.txt").stdout());
-        assertEquals("hello from the host\n", userOk(jar, proj, "run", "--rm", "-v", ".:/app", "walk/busybox:1", "cat", "/app/notes.txt").stdout());
+        assertEquals("hello from the host\n", userOk(jar, proj, "run", "--rm", "-v", proj + ":/app", "walk/app:1", "cat", "/app/notes.txt").stdout());
+        assertEquals("hello from the host\n", userOk(jar, proj, "run", "--rm", "-v", ".:/app", "walk/app:1", "cat", "/app/notes.txt").stdout());
 
-        String id = userOk(jar, userHome, "run", "-d", "--name", "walk", "walk/busybox:1", "sleep", "300").stdout().trim();
+        String id = userOk(jar, userHome, "run", "-d", "--name", "walk", "walk/app:1", "sleep", "300").stdout().trim();
         assertTrue(id.matches("[0-9a-f]{64}"), id);
         assertTrue(userOk(jar, userHome, "ps").stdout().lines().anyMatch(l -> l.contains(" walk ") && l.contains("running") && l.contains("runtime")),
                 "ps shows it");
@@ -225,7 +226,7 @@ class NewUserWalkIT {
 
         Path script = work.resolve("user-it.sh");
         StringBuilder cmd = new StringBuilder();
-        for (String a : userCli(jar, "run", "-it", "--rm", "walk/busybox:1", "sh")) cmd.append(" '").append(a).append('\'');
+        for (String a : userCli(jar, "run", "-it", "--rm", "walk/app:1", "sh")) cmd.append(" '").append(a).append('\'');
         Files.writeString(script, "#!/bin/sh\ncd " + userHome + "\nbefore=$(stty -g)\n" + cmd + "\ncode=$?\n"
                 + "[ \"$before\" = \"$(stty -g)\" ] && s=same || s=changed\necho \"CLOUDTUI-EXIT code=$code stty=$s\"\nsleep 600\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -425,6 +425,114 @@ public final class ImageStore {
         }
     }
 
+    // ---------------------------------------------------------------- for the builder
+
+    /**
+     * Adds one layer, an uncompressed tar (OCI whiteouts), to the store as {@link #importImage} would
+     * unpack it; returns its diff-id. The layer stays until a garbage collection (rmi, prune) finds
+     * no image using it: a build's steps live that long as its cache.
+     */
+    public String addLayer(Path tarFile) {
+        try (Op op = newOp()) {
+            Importer.Unpacked u;
+            try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(tarFile), 65536)) {
+                u = new Importer(this, op, budget(), Progress.NONE).unpack(in, true, tarFile.getFileName().toString());
+            }
+            String diffId = u.result().diffId();
+            PendingLayer l = new PendingLayer(diffId, u.dir(), u.result().size(), options.overlayWhiteouts());
+            commitLayers(op, List.of(l));
+            return diffId;
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot store a layer: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether P is an overlayfs whiteout (a char device 0:0). */
+    public static boolean overlayWhiteout(Path p) {
+        try {
+            return Flattener.isOverlayWhiteout(p);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether directory DIR is marked opaque for overlayfs (trusted.overlay.opaque or user.overlay.opaque). */
+    public static boolean overlayOpaque(Path dir) {
+        return Flattener.isOverlayOpaque(dir);
+    }
+
+    /** The runtime part of an image config JSON (Env, WorkingDir, User, Entrypoint, Cmd...). */
+    public static ImageConfig configOf(JsonNode cfgJson) {
+        return parseConfig(cfgJson);
+    }
+
+    /** Checks a reference (NAME[:TAG]) for a tag; a bad one fails with one line. */
+    public static void checkTag(String ref) {
+        if (Reference.parse(ref).tag() == null) throw CloudtuiException.usage("cannot tag with a digest: " + ref);
+    }
+
+    /** Whether the store holds the layer with this diff-id. */
+    public boolean hasLayerDiff(String diffId) {
+        return hasLayer(diffId);
+    }
+
+    /** The unpacked size of a stored layer, 0 when unknown. */
+    public long layerSize(String diffId) {
+        JsonNode meta = readJson(layers.resolve(Fs.hex(diffId)).resolve("layer.json"));
+        return meta == null ? 0 : meta.path("size").asLong();
+    }
+
+    /** Stores an image made of layers already in the store and a config (its bytes give the id); sets TAGS. */
+    public String addImage(byte[] config, List<String> diffIds, List<String> tags) {
+        List<PendingLayer> ls = new ArrayList<>();
+        for (String d : diffIds) {
+            ls.add(new PendingLayer(d, null, layerSize(d), true));
+        }
+        List<String> keys = new ArrayList<>();
+        for (String t : tags) {
+            keys.add(Reference.parse(t).tagKey());
+        }
+        try (Op op = newOp()) {
+            return commit(op, List.of(new PendingImage(config, ls, keys, null, null))).get(0);
+        }
+    }
+
+    /** Applies the layers (diff-ids, bottom first) into target (created if missing, must be empty). */
+    public void flattenLayers(List<String> diffIds, Path target) {
+        Image img = new Image("sha256:" + "0".repeat(64), List.of(), List.of(), new ImageConfig(null, null, null, null, null, null, null, null, null),
+                diffIds, 0, null);
+        List<Path> dirs = layerDirs(img);
+        try {
+            Files.createDirectories(target);
+            new Flattener(target, options.privileged()).apply(dirs);
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot build root filesystem in " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void commitLayers(Op op, List<PendingLayer> ls) throws IOException {
+        for (PendingLayer l : ls) {
+            if (l.dir() != null && !Files.exists(l.dir().resolve("layer.json"))) {
+                ObjectNode meta = JsonTrees.object();
+                meta.put("diffId", l.diffId());
+                meta.put("size", l.size());
+                meta.put("whiteouts", !l.overlay() ? "oci" : options.privileged() ? "overlay" : "overlay-user");
+                Files.write(l.dir().resolve("layer.json"), JsonTrees.bytes(meta));
+            }
+        }
+        Posix.syncfs(op.dir);
+        locked(() -> {
+            for (PendingLayer l : ls) {
+                Path dest = layers.resolve(Fs.hex(l.diffId()));
+                if (!Files.isRegularFile(dest.resolve("layer.json"))) {
+                    Files.move(l.dir(), dest, StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            Fs.fsyncDir(layers);
+            return null;
+        });
+    }
+
     // ---------------------------------------------------------------- internals
 
     LayerUnpacker.Budget budget() {
