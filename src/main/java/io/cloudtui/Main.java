@@ -22,6 +22,7 @@ public final class Main {
         LogSetup.deferJul();
         if (args.length == 1 && args[0].equals("agent") && System.getenv("CLOUDTUI_AGENT_SOCKET") != null) {
             // the warm process the native client starts (README, "Warm CLI")
+            LogSetup.init(null);
             System.exit(io.cloudtui.agent.Agent.main(System.getenv(), System.err));
         }
         int code = run(args, System.in, System.out, System.err, System.getenv());

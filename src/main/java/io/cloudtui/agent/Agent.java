@@ -53,7 +53,10 @@ public final class Agent {
         this.fileKey = fileKey;
     }
 
-    /** {@code cloudtui agent}, as the client starts it (CLOUDTUI_AGENT_SOCKET set); returns the exit code. */
+    /**
+     * {@code cloudtui agent}, as the client starts it (CLOUDTUI_AGENT_SOCKET set); returns the exit code.
+     * The log is set up before (LogSetup.init): this class's logger is made when it loads.
+     */
     public static int main(Map<String, String> env, PrintStream err) {
         String path = env.get("CLOUDTUI_AGENT_SOCKET");
         if (path == null || !path.startsWith("/")) {
@@ -61,7 +64,6 @@ public final class Agent {
             return 2;
         }
         Duration idle = AgentConfigDefaults.idle(env);
-        io.cloudtui.LogSetup.init(null);
         int uid = Libc.C.geteuid();
         Path socket = Path.of(path);
         int fd;
@@ -124,7 +126,7 @@ public final class Agent {
                         lastActive = System.nanoTime();
                         active.decrementAndGet();
                     }
-                }, "cloudtui-agent-client-" + serial.incrementAndGet());
+                }, "ctui-client-" + serial.incrementAndGet());
                 t.setDaemon(true);
                 t.start();
             }
@@ -270,7 +272,7 @@ public final class Agent {
         String refused = refuse(q);
         if (refused != null) {
             received.forEach(Libc::closeQuietly);
-            LOG.debug("agent: fallback for {}: {}", q.args(), refused);
+            LOG.info("agent: fallback for {}: {}", q.args(), refused);
             Libc.writeAll(c, frame(T_FALLBACK, new byte[0]), 0, 5);
             return;
         }
@@ -295,6 +297,7 @@ public final class Agent {
             }
         };
         String[] args = q.args().toArray(new String[0]);
+        LOG.debug("agent: runs {}", q.args());
         Thread worker = new Thread(() -> {
             int code;
             try {
@@ -317,7 +320,7 @@ public final class Agent {
             } catch (com.sun.jna.LastErrorException e) {
                 // gone
             }
-        }, "cloudtui-agent-cmd-" + serial.get());
+        }, "ctui-cmd-" + serial.get());
         worker.setDaemon(true);
         worker.start();
         while (true) {
