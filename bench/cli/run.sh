@@ -43,6 +43,9 @@ stopstart_docker() { docker stop -t 0 "$target" && docker start "$target"; }
 stopstart_warm() { "$ct" stop -t 0 "$target" && "$ct" start "$target"; }
 stopstart_cold() { cold stop -t 0 "$target" && cold start "$target"; }
 
+# the warm process's JIT compiles what the commands run: warm means warmed up
+for _ in $(seq 1 10); do "$ct" ps >/dev/null; "$ct" ps -q >/dev/null; "$ct" inspect "$target" >/dev/null; done
+
 declare -A samples
 names=()
 add() { local k=$1; shift; samples["$k"]+="$(time_ms "$@")"$'\n'; }

@@ -326,7 +326,15 @@ int main(int argc, char **argv) {
         /* up to a minute: the launcher may first record its start-up archive after a build */
         for (int i = 0; i < 6000; i++) {
             int st;
-            if (waitpid(child, &st, WNOHANG) == child) break; /* it ended: no warm process */
+            if (waitpid(child, &st, WNOHANG) == child) {
+                /* it ended: another client's agent may have bound the socket first */
+                fd = connect_to(path);
+                if (fd >= 0 && hello(fd, id) != 1) {
+                    close(fd);
+                    fd = -1;
+                }
+                break;
+            }
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
             fd = connect_to(path);

@@ -246,6 +246,8 @@ public final class Agent {
     private void handle(int c) throws IOException {
         Reader r = new Reader(c);
         Object sendLock = new Object();
+        // a client that connects and says nothing does not hold the agent up for good
+        if (!Libc.readable(c, 10_000)) return;
         Frame hello = r.next();
         if (hello == null || hello.type() != T_HELLO || hello.payload().length < 4) return;
         String id = new String(hello.payload(), 4, hello.payload().length - 4, StandardCharsets.UTF_8);
@@ -261,6 +263,7 @@ public final class Agent {
         byte[] welcome = Arrays.copyOf(u32(PROTOCOL), 4 + id2.length);
         System.arraycopy(id2, 0, welcome, 4, id2.length);
         Libc.writeAll(c, frame(T_WELCOME, welcome), 0, 5 + welcome.length);
+        if (!Libc.readable(c, 10_000)) return;
         Frame req = r.next();
         List<Integer> received = new ArrayList<>(r.fds);
         r.fds.clear();
