@@ -289,6 +289,8 @@ static int send_request(int fd, int argc, char **argv) {
 int main(int argc, char **argv) {
     const char *no_agent = getenv("CLOUDTUI_NO_AGENT");
     if (no_agent && strcmp(no_agent, "1") == 0) fallback(argv);
+    /* the full-screen UI takes the terminal: it runs in a JVM of its own */
+    if (argc <= 1) fallback(argv);
     signal(SIGPIPE, SIG_IGN);
     char dir[256], path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     if (socket_dir(dir, sizeof(dir)) != 0) fallback(argv);
