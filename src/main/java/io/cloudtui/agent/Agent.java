@@ -271,8 +271,18 @@ public final class Agent {
             received.forEach(Libc::closeQuietly);
             return;
         }
-        Request q = Request.parse(req.payload());
-        String refused = refuse(q);
+        Request q;
+        String refused;
+        try {
+            q = Request.parse(req.payload());
+            refused = refuse(q);
+        } catch (IOException | RuntimeException e) {
+            // nothing ran yet: the client runs the command without the agent
+            LOG.warn("agent: a request it cannot take", e);
+            received.forEach(Libc::closeQuietly);
+            Libc.writeAll(c, frame(T_FALLBACK, new byte[0]), 0, 5);
+            return;
+        }
         if (refused != null) {
             received.forEach(Libc::closeQuietly);
             LOG.info("agent: fallback for {}: {}", q.args(), refused);

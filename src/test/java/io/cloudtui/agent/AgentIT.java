@@ -342,12 +342,13 @@ class AgentIT {
     void commandsLeaveNoDescriptorsBehindInTheAgent() throws Exception {
         // every backend of this machine (libvirt's connection too), as a user without a config has them
         Files.delete(rt.resolve("config/cloudtui/config.yaml"));
-        assertEquals(0, ct(env(), "ps", "-a").code());
-        assertEquals(0, ct(env(), "ps", "-a").code());
+        for (int i = 0; i < 3; i++) assertEquals(0, ct(env(), "ps", "-a").code());
         ProcessHandle agent = theAgent();
         long before = fds(agent);
-        for (int i = 0; i < 4; i++) assertEquals(0, ct(env(), "ps", "-a").code());
-        assertEquals(before, fds(agent), "descriptors of the agent after 4 more commands");
+        for (int i = 0; i < 8; i++) assertEquals(0, ct(env(), "ps", "-a").code());
+        // a descriptor a library opens once, later than the first commands, is no leak; one per command is
+        long after = fds(agent);
+        assertTrue(after - before <= 2, "descriptors of the agent: " + before + " before 8 more commands, " + after + " after");
     }
 
     static long threads(ProcessHandle agent) {
