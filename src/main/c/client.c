@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -205,6 +206,12 @@ static pid_t start_agent(const char *path) {
         dup2(null, 1);
         dup2(null, 2);
         if (null > 2) close(null);
+    }
+    /* nothing else of the client's: a descriptor its caller left open (a pipe a test reads to its end, a
+       lock) must not stay open for as long as the agent runs */
+    long max = sysconf(_SC_OPEN_MAX);
+    if (syscall(SYS_close_range, 3, ~0U, 0) != 0) {
+        for (long f = 3; f < (max > 0 ? max : 1024); f++) close((int)f);
     }
     if (chdir("/") != 0) _exit(1);
     setenv("CLOUDTUI_NO_AGENT", "1", 1);

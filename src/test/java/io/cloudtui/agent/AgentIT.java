@@ -265,6 +265,23 @@ class AgentIT {
     }
 
     @Test
+    void theAgentKeepsNoDescriptorOfTheClientThatStartedIt() throws Exception {
+        Path held = rt.resolve("held-by-the-caller");
+        Out v = run(env(), List.of("bash", "-c", "exec 7>" + held + "; " + home.resolve("cloudtui") + " --version"));
+        assertEquals(0, v.code(), v.stderr());
+        ProcessHandle agent = theAgent();
+        try (var ds = Files.list(Path.of("/proc", Long.toString(agent.pid()), "fd"))) {
+            for (Path fd : ds.toList()) {
+                try {
+                    assertNotEquals(held, Files.readSymbolicLink(fd), "the agent holds " + fd);
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+    }
+
+    @Test
     void stdinPipedOrClosedAndStdoutToAPipe() throws Exception {
         // a command reading nothing runs with stdin closed, or a pipe that is never read
         Out closed = run(env(), List.of("bash", "-c", "exec <&-; " + home.resolve("cloudtui") + " inspect " + ctr + " | cat"));
