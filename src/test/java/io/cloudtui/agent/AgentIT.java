@@ -282,6 +282,19 @@ class AgentIT {
     }
 
     @Test
+    void theAgentsLogFollowsAFileAnotherCommandStartedAfresh() throws Exception {
+        assertEquals(0, ct(env(), "inspect", ctr).code());
+        Path log = rt.resolve("state/cloudtui/cloudtui.log");
+        assertTrue(Files.size(log) > 0);
+        // what a command run without the agent does with its first message
+        Files.write(log, new byte[0]);
+        assertEquals(0, ct(env(), "inspect", ctr).code());
+        String text = Files.readString(log);
+        assertTrue(text.startsWith("20"), "the log starts with a line, not a hole: " + text.substring(0, Math.min(40, text.length())).replace("\0", "\\0"));
+        assertTrue(text.contains("agent: runs [inspect, " + ctr + "]"), text);
+    }
+
+    @Test
     void stdinPipedOrClosedAndStdoutToAPipe() throws Exception {
         // a command reading nothing runs with stdin closed, or a pipe that is never read
         Out closed = run(env(), List.of("bash", "-c", "exec <&-; " + home.resolve("cloudtui") + " inspect " + ctr + " | cat"));
