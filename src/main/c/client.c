@@ -146,14 +146,21 @@ static int send_frame(int fd, int type, const void *payload, uint32_t len) {
     return len ? write_all(fd, payload, len) : 0;
 }
 
-/* Reads one frame; its payload (at most CAP bytes kept) into BUF. Returns the type, -1 on EOF/error. */
+/* Reads one frame; its payload (at most CAP bytes kept, the rest skipped) into BUF. Returns the type,
+   -1 on EOF/error. */
 static int read_frame(int fd, unsigned char *buf, uint32_t cap, uint32_t *len) {
     unsigned char h[5];
     if (read_all(fd, h, 5) != 0) return -1;
     uint32_t n = get32(h + 1);
-    if (n > cap) return -1;
-    if (n && read_all(fd, buf, n) != 0) return -1;
-    *len = n;
+    uint32_t kept = n > cap ? cap : n;
+    if (kept && read_all(fd, buf, kept) != 0) return -1;
+    for (uint32_t rest = n - kept; rest > 0;) {
+        unsigned char skip[256];
+        uint32_t k = rest > sizeof(skip) ? (uint32_t)sizeof(skip) : rest;
+        if (read_all(fd, skip, k) != 0) return -1;
+        rest -= k;
+    }
+    *len = kept;
     return h[0];
 }
 
