@@ -508,13 +508,13 @@ class AgentIT {
 
     @Test
     void anInteractiveCommandFallsBackAndWorksUnderTmux() throws Exception {
-        String cmd = home.resolve("cloudtui") + " exec -it " + ctr + " sh -c 'test -t 0 && echo TTY-OK'; echo CODE=$?; sleep 600";
+        String cmd = home.resolve("cloudtui") + " run -it --rm local/busybox sh -c 'test -t 0 && echo TTY-OK'; echo CODE=$?; sleep 600";
         try (Tmux t = new Tmux("ctui-warm")) {
             t.start(envLine(env()) + cmd, 120, 30);
             String s = t.await("CODE=");
             assertTrue(s.contains("TTY-OK") && s.contains("CODE=0"), s);
         }
-        assertTrue(log().contains("agent: fallback for [exec, -it, " + ctr), log());
+        assertTrue(log().contains("agent: fallback for [run, -it, --rm"), log());
     }
 
     @Test
