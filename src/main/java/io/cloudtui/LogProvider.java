@@ -36,6 +36,8 @@ import org.slf4j.spi.SLF4JServiceProvider;
 public final class LogProvider implements SLF4JServiceProvider {
     static final String FILE = "cloudtui.log.file";
     static final String LEVEL = "cloudtui.log.level";
+    /** "true": append to the file instead of starting it afresh (the CLI's warm process, which others' commands truncate meanwhile). */
+    static final String APPEND = "cloudtui.log.append";
 
     private final Factory factory = new Factory();
     private final IMarkerFactory markers = new BasicMarkerFactory();
@@ -115,7 +117,7 @@ public final class LogProvider implements SLF4JServiceProvider {
                 openedFor = file;
                 dated = file != null;
                 try {
-                    out = file == null ? System.err : new PrintStream(new FileOutputStream(file), false, java.nio.charset.StandardCharsets.UTF_8);
+                    out = file == null ? System.err : new PrintStream(new FileOutputStream(file, Boolean.getBoolean(APPEND)), false, java.nio.charset.StandardCharsets.UTF_8);
                 } catch (IOException e) {
                     out = new PrintStream(java.io.OutputStream.nullOutputStream());
                 }

@@ -20,6 +20,14 @@ public final class Main {
 
     public static void main(String[] args) {
         LogSetup.deferJul();
+        if (args.length == 1 && args[0].equals("agent") && System.getenv("CLOUDTUI_AGENT_SOCKET") != null) {
+            // the warm process the native client starts (README, "Warm CLI")
+            // appended to: a command run without the agent starts the file afresh meanwhile, and the agent's
+            // next lines must follow it rather than land at its old offset after a hole
+            System.setProperty(LogProvider.APPEND, "true");
+            LogSetup.init(null);
+            System.exit(io.cloudtui.agent.Agent.main(System.getenv(), System.err));
+        }
         int code = run(args, System.in, System.out, System.err, System.getenv());
         System.out.flush();
         System.exit(code);

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param keys           action name to key, overriding the default key map
  * @param logFile        diagnostics log; default $XDG_STATE_HOME/cloudtui/cloudtui.log
  * @param hosts          machines reached over SSH, whose engines are used besides the local ones
+ * @param agent          the warm process of the native client
  * @param source         file it was read from (not a YAML key), null for defaults
  */
 public record Config(
@@ -22,6 +23,7 @@ public record Config(
         Map<String, String> keys,
         String logFile,
         List<HostConfig> hosts,
+        AgentConfig agent,
         Path source) {
 
     public Config {
@@ -29,6 +31,13 @@ public record Config(
         ui = ui == null ? UiConfig.DEFAULTS : ui.withDefaults();
         keys = keys == null ? Map.of() : Map.copyOf(keys);
         hosts = hosts == null ? List.of() : List.copyOf(hosts);
+        agent = agent == null ? AgentConfig.DEFAULTS : agent.withDefaults();
+    }
+
+    /** A config without the agent's settings (its defaults). */
+    public Config(List<BackendConfig> backends, String defaultBackend, UiConfig ui, Map<String, String> keys, String logFile,
+            List<HostConfig> hosts, Path source) {
+        this(backends, defaultBackend, ui, keys, logFile, hosts, null, source);
     }
 
     /** A config without hosts. */
@@ -41,6 +50,6 @@ public record Config(
     }
 
     Config withSource(Path p) {
-        return new Config(backends, defaultBackend, ui, keys, logFile, hosts, p);
+        return new Config(backends, defaultBackend, ui, keys, logFile, hosts, agent, p);
     }
 }

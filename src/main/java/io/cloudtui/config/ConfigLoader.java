@@ -113,7 +113,7 @@ public final class ConfigLoader {
         FileForm f = DirectMapper.map(positions.root());
         if (f == null) f = withJackson(text, path, positions);
         if (f == null) return Config.defaults().withSource(path);
-        Config c = new Config(f.backends, f.defaultBackend, f.ui, f.keys, f.logFile, f.hosts, path);
+        Config c = new Config(f.backends, f.defaultBackend, f.ui, f.keys, f.logFile, f.hosts, f.agent, path);
         try {
             validate(c);
             for (var check : checks) check.accept(c);
@@ -271,9 +271,9 @@ public final class ConfigLoader {
     /** The keys a config file may hold: {@link Config} minus what is not read from the file. */
     record FileForm(
             java.util.List<BackendConfig> backends, String defaultBackend, UiConfig ui, Map<String, String> keys, String logFile,
-            java.util.List<HostConfig> hosts) {
+            java.util.List<HostConfig> hosts, AgentConfig agent) {
         FileForm(java.util.List<BackendConfig> backends, String defaultBackend, UiConfig ui, Map<String, String> keys, String logFile) {
-            this(backends, defaultBackend, ui, keys, logFile, null);
+            this(backends, defaultBackend, ui, keys, logFile, null, null);
         }
     }
 

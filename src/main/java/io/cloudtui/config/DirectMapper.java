@@ -52,6 +52,7 @@ final class DirectMapper {
             Map<String, String> keys = null;
             String logFile = null;
             List<HostConfig> hosts = null;
+            AgentConfig agent = null;
             for (NodeTuple t : mapping(root)) {
                 Node v = t.getValueNode();
                 switch (key(t)) {
@@ -61,10 +62,11 @@ final class DirectMapper {
                     case "keys" -> keys = stringMap(v);
                     case "logFile" -> logFile = string(v);
                     case "hosts" -> hosts = hosts(v);
+                    case "agent" -> agent = agent(v);
                     default -> throw NOT_MINE;
                 }
             }
-            return new ConfigLoader.FileForm(backends, defaultBackend, ui, keys, logFile, hosts);
+            return new ConfigLoader.FileForm(backends, defaultBackend, ui, keys, logFile, hosts, agent);
         } catch (NotMine e) {
             return null;
         }
@@ -150,6 +152,20 @@ final class DirectMapper {
             }
         }
         return new UiConfig(theme, statsInterval, logBufferLines, showStopped, shell, detachKeys);
+    }
+
+    private static AgentConfig agent(Node n) throws NotMine {
+        Boolean enabled = null;
+        Duration idle = null;
+        for (NodeTuple t : mapping(n)) {
+            Node v = t.getValueNode();
+            switch (key(t)) {
+                case "enabled" -> enabled = bool(v);
+                case "idle" -> idle = duration(v);
+                default -> throw NOT_MINE;
+            }
+        }
+        return new AgentConfig(enabled, idle);
     }
 
     private static List<NodeTuple> mapping(Node n) throws NotMine {

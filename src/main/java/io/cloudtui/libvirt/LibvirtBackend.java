@@ -1212,6 +1212,13 @@ final class LibvirtBackend implements Backend, VmSupport {
                 LOG.debug("removing listener", e);
             }
             try {
+                // the close callback holds a reference on the connection: registered, virConnectClose left
+                // its socket open (a warm process running many commands gained a descriptor with each)
+                c.unregisterCloseListener();
+            } catch (LibvirtException | RuntimeException e) {
+                LOG.debug("unregistering the close listener", e);
+            }
+            try {
                 c.close();
             } catch (LibvirtException | RuntimeException e) {
                 LOG.debug("closing connection", e);

@@ -67,10 +67,14 @@ class DirectMapperTest {
             "ui:\n  statsInterval: 2s\n  logBufferLines: -5\n",
             "ui: {}\nbackends: []\n",
             "ui:\n  theme: |\n    two\n    lines\n",
-            "backends:\n  - {name: a, type: b, options: {n: 0}}\n");
+            "backends:\n  - {name: a, type: b, options: {n: 0}}\n",
+            "agent:\n  enabled: false\n  idle: 30s\n",
+            "agent: {idle: 1m}\n");
 
     private static final List<String> LEFT_TO_JACKSON = List.of(
             "hosts:\n  - {name: a}\n",
+            "agent:\n  idle: soon\n",
+            "agent:\n  port: 1\n",
             "hosts:\n  - {name: a, ssh: b, user: c}\n",
             "hosts:\n  - {name: a, ssh: b, backends: docker}\n",
             "ui:\n  colour: red\n",
