@@ -45,6 +45,8 @@ public final class Main {
         // A library's background thread dying must not print a stack trace on the user's terminal.
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> LoggerFactory.getLogger(Main.class).error("uncaught in thread {}", t.getName(), e));
         try (Context ctx = new Context(config, c -> Backends.open(c, pluginLoader(), hosts), in, out, err)) {
+            // the UI: hosts connect in the background, its first frame waits for none of them
+            ctx.onUi(hosts::live);
             return execute(ctx, logFile, args);
         }
     }

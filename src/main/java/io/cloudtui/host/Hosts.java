@@ -41,6 +41,11 @@ public final class Hosts implements Backends.Remote {
     private Thread hook;
     private boolean closed;
     private Boolean replacesDocker;
+    /** The UI: hosts connect in the background and their backends come later, through {@link #start}. */
+    private volatile boolean live;
+    /** Hosts to connect, with what was wanted of each, kept from {@link #open} until {@link #start}. */
+    private final List<Map.Entry<Host, Wanted>> pending = new ArrayList<>();
+    private Map<String, BackendProvider> providers;
 
     private Hosts(Config config, Map<String, String> env, Wanted only) {
         this.config = config;
@@ -97,6 +102,37 @@ public final class Hosts implements Backends.Remote {
         return List.copyOf(hosts);
     }
 
+    /**
+     * The full-screen UI: {@link #open} connects nothing and returns at once; {@link #start} then
+     * connects each host on a thread of its own, retrying with backoff until it is there, and hands
+     * its backends over as they open.
+     */
+    @Override
+    public void live() {
+        live = true;
+    }
+
+    @Override
+    public void start(Backends.Sink sink) {
+        List<Map.Entry<Host, Wanted>> todo;
+        synchronized (this) {
+            if (closed) return;
+            todo = List.copyOf(pending);
+            pending.clear();
+        }
+        for (Map.Entry<Host, Wanted> e : todo) {
+            Host h = e.getKey();
+            Wanted w = e.getValue();
+            h.live(host -> {
+                Opened o = openEngines(host, w, providers);
+                // lines of an earlier try that no longer hold (a host that said "no docker" then got one)
+                sink.cleared(host.name() + "/");
+                o.failed().forEach(sink::failed);
+                for (Backend b : o.backends()) sink.added(b);
+            });
+        }
+    }
+
     @Override
     public List<Backend> open(Map<String, BackendProvider> providers, Map<String, String> failed) {
         List<Wanted> wanted = new ArrayList<>();
@@ -130,12 +166,17 @@ public final class Hosts implements Backends.Remote {
             Runtime.getRuntime().addShutdownHook(hook);
         }
         SshOptions options = SshOptions.of(env);
+        this.providers = providers;
         List<CompletableFuture<Opened>> futures = new ArrayList<>();
         for (int i = 0; i < wanted.size(); i++) {
             Wanted w = wanted.get(i);
             Host h = new Host(w.name(), w.target(), options, dir, "h" + i);
             synchronized (this) {
                 hosts.add(h);
+                if (live) {
+                    pending.add(Map.entry(h, w));
+                    continue;
+                }
             }
             // a thread of its own per host: a slow one does not hold the others up
             futures.add(CompletableFuture.supplyAsync(() -> openHost(h, w, providers), r -> {
@@ -156,10 +197,23 @@ public final class Hosts implements Backends.Remote {
     private record Opened(List<Backend> backends, Map<String, String> failed) {}
 
     private Opened openHost(Host h, Wanted w, Map<String, BackendProvider> providers) {
-        List<Backend> out = new ArrayList<>();
-        Map<String, String> failed = new LinkedHashMap<>();
         try {
             h.connect();
+            return openEngines(h, w, providers);
+        } catch (CloudtuiException e) {
+            return new Opened(List.of(), Map.of(h.name(), e.getMessage()));
+        }
+    }
+
+    /**
+     * On connected host H: its engines found (or taken as pinned), forwarded and opened as backends;
+     * what cannot be used is a line each. Throws when the host itself cannot be asked (its
+     * connection went meanwhile).
+     */
+    private Opened openEngines(Host h, Wanted w, Map<String, BackendProvider> providers) {
+        List<Backend> out = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
+        {
             List<Host.Found> found;
             String user = null;
             if (!w.pinned().isEmpty()) {
@@ -195,6 +249,14 @@ public final class Hosts implements Backends.Remote {
                 try {
                     Path local = h.forward(kind, e.getValue().path());
                     if (!kind.equals("libvirt") && h.channelFails(local)) {
+                        String refused = h.channelRefusal();
+                        if (refused != null && refused.contains("connect failed")) {
+                            // sshd tried the socket and nothing listens there: a dockerd that died and left its socket
+                            failed.put(name, h.name() + ": cannot connect to the " + (kind.equals("podman") ? "Podman" : "Docker")
+                                    + " engine on " + h.name() + " (connection refused on " + e.getValue().path() + "): is "
+                                    + (kind.equals("podman") ? "podman's socket service" : "dockerd") + " running on " + h.name() + "?");
+                            continue;
+                        }
                         if (!w.pinned().isEmpty()) {
                             failed.put(name, h.name() + ": cannot reach " + e.getValue().path() + " through ssh: it is not there, or its sshd"
                                     + " refuses forwarding to unix sockets (AllowStreamLocalForwarding)");
@@ -218,8 +280,6 @@ public final class Hosts implements Backends.Remote {
                     failed.put(name, name + ": " + ex.getMessage());
                 }
             }
-        } catch (CloudtuiException e) {
-            failed.put(h.name(), e.getMessage());
         }
         return new Opened(out, failed);
     }

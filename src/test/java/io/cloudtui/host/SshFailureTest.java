@@ -45,4 +45,13 @@ class SshFailureTest {
         assertEquals("ops", Host.user(out));
         assertEquals("'a'\\''b'", Host.shellQuote("a'b"));
     }
+
+    @Test
+    void aLostConnectionSaysWhy() {
+        assertEquals(new SshFailure(Host.State.UNREACHABLE, "web1: no answer for 15 s (link down?); reconnecting by itself"),
+                SshFailure.lost("web1", "Timeout, server 10.213.0.101 not responding.\r\n", 15));
+        assertEquals(new SshFailure(Host.State.UNREACHABLE, "web1: connection closed by the host (sshd stopped?); reconnecting by itself"),
+                SshFailure.lost("web1", "Connection to 10.213.0.101 closed by remote host.\r\n", 15));
+        assertEquals("web1: connection lost; reconnecting by itself", SshFailure.lost("web1", "", 15).line());
+    }
 }
