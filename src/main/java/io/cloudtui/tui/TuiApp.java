@@ -732,8 +732,10 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
             if (s.connected()) {
                 info(s.name() + ": connected");
                 for (String b : backends.keySet()) if (Backends.hostOf(b).equals(s.name())) feed.relist(b);
-            } else {
-                error(s.reason() != null && !s.reason().isBlank() ? s.reason() : s.name() + ": " + s.state());
+            } else if (s.reason() != null && !s.reason().isBlank()) {
+                error(s.reason());
+            } else if (!s.state().equals("connecting")) {
+                error(s.name() + ": " + s.state());
             }
         }
         Map<String, String> failed = session.failed();
