@@ -426,16 +426,20 @@ public final class Host implements AutoCloseable {
     }
 
     /**
-     * Why ssh last refused a channel through the master, from what it wrote ("channel 3: open failed:
-     * connect failed: Connection refused": sshd found nothing listening on the socket; "administratively
-     * prohibited": forwarding is refused), or null.
+     * Whether connecting to the unix socket PATH on the host is refused (a socket file that nothing
+     * listens on: an engine that died and left it). Asked over the master with python3, else perl
+     * (connect, then close: nothing is sent); false when neither is there or anything else goes wrong.
      */
-    String channelRefusal() {
-        String last = null;
-        for (String l : stderr().split("\n")) {
-            if (l.contains("open failed")) last = l.strip();
+    boolean socketRefuses(String path) {
+        String q = shellQuote(path);
+        String script = "{ python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' " + q
+                + " || perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"$!\\n\"' " + q + "; } 2>&1; true";
+        try {
+            return run(script).toLowerCase(java.util.Locale.ROOT).contains("connection refused");
+        } catch (CloudtuiException e) {
+            LOG.debug("{}: asking about {}: {}", name, path, e.getMessage());
+            return false;
         }
-        return last;
     }
 
     /** Ends the master ({@code -O exit}, then the process) and removes this host's socket and log files. */

@@ -249,9 +249,9 @@ public final class Hosts implements Backends.Remote {
                 try {
                     Path local = h.forward(kind, e.getValue().path());
                     if (!kind.equals("libvirt") && h.channelFails(local)) {
-                        String refused = h.channelRefusal();
-                        if (refused != null && refused.contains("connect failed")) {
-                            // sshd tried the socket and nothing listens there: a dockerd that died and left its socket
+                        if (h.socketRefuses(e.getValue().path())) {
+                            // sshd tried the socket and nothing listens there: a dockerd that died and left its
+                            // socket (ssh says "connect failed" for that and for a refused forward alike; the host tells)
                             failed.put(name, h.name() + ": cannot connect to the " + (kind.equals("podman") ? "Podman" : "Docker")
                                     + " engine on " + h.name() + " (connection refused on " + e.getValue().path() + "): is "
                                     + (kind.equals("podman") ? "podman's socket service" : "dockerd") + " running on " + h.name() + "?");
