@@ -102,6 +102,17 @@ public final class Hosts implements Backends.Remote {
         return List.copyOf(hosts);
     }
 
+    /** The hosts named by the command (its ids, its --backend), or null: every host. */
+    private volatile java.util.Set<String> scope;
+
+    /**
+     * A command aimed at the hosts NAMES ("local" for this machine) alone: {@link #open} connects
+     * only those; the others are not in the session. Ignored with {@code -H}, which names its host already.
+     */
+    public void narrow(java.util.Set<String> names) {
+        if (only == null) scope = java.util.Set.copyOf(names);
+    }
+
     /**
      * The full-screen UI: {@link #open} connects nothing and returns at once; {@link #start} then
      * connects each host on a thread of its own, retrying with backoff until it is there, and hands
@@ -153,6 +164,8 @@ public final class Hosts implements Backends.Remote {
                 }
             }
         }
+        java.util.Set<String> sc = scope;
+        if (sc != null) wanted.removeIf(w -> !sc.contains(w.name()));
         if (wanted.isEmpty()) return List.of();
         synchronized (this) {
             if (closed) return List.of();
