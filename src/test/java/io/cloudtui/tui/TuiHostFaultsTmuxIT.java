@@ -1,5 +1,6 @@
 package io.cloudtui.tui;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -220,6 +221,59 @@ class TuiHostFaultsTmuxIT {
             tmux.quitAndCheckTerminal();
         } finally {
             hosts.heal(h1);
+        }
+    }
+
+    /**
+     * The TCP connections from this UI's ssh processes (children of its java, PID) to HOST's sshd,
+     * counted on this machine's side: other tests' connections to the same host are not this session's.
+     */
+    static int connectionsOf(long pid, Host host) {
+        TestHosts.Result r = TestHosts.run(List.of("ss", "-tnpH", "state", "established", "( dport = :22 )", "dst", host.address()));
+        assertTrue(r.ok(), r.out());
+        int n = 0;
+        java.util.regex.Matcher m = Pattern.compile("pid=([0-9]+)").matcher(r.out());
+        while (m.find()) {
+            long p = Long.parseLong(m.group(1));
+            if (ProcessHandle.of(p).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L) == pid) n++;
+        }
+        return n;
+    }
+
+    @Test
+    void oneConnectionToAHostForLogsStatsAndAShell() throws Exception {
+        Host h2 = hosts.host("h2");
+        Map<String, String> env = Map.of("CLOUDTUI_CONFIG", dir.resolve("config.yaml").toString(),
+                "CLOUDTUI_SSH_CONFIG", dir.resolve("ssh/config").toString(), "CLOUDTUI_SSH_CONNECT_TIMEOUT", "3",
+                "XDG_RUNTIME_DIR", dir.resolve("run").toString(), "XDG_STATE_HOME", dir.resolve("state").toString(),
+                "DOCKER_CONFIG", dir.resolve("docker").toString(), "TERM", "xterm-256color", "LANG", "C.UTF-8");
+        Path run = Tmux.launcher(dir, "one.sh", env, List.of());
+        try (Tmux tmux = new Tmux(PREFIX)) {
+            tmux.start(run.toString(), 330, 40);
+            tmux.await("the UI", t -> up(t, "h2"), Duration.ofSeconds(60));
+            long java = tmux.childPid();
+            filter(tmux, PREFIX + "-h2");
+            tmux.await("h2's row alone", t -> rows(t).size() == 1 && row(t, "h2"), Duration.ofSeconds(30));
+            assertEquals(1, connectionsOf(java, h2));
+            tmux.keys("l");
+            tmux.await("hello-from-h2");
+            assertEquals(1, connectionsOf(java, h2), "logs open");
+            back(tmux);
+            tmux.keys("S");
+            tmux.await("the stats view", t -> header(t).contains("/ stats"), Duration.ofSeconds(30));
+            assertEquals(1, connectionsOf(java, h2), "stats open");
+            back(tmux);
+            tmux.keys("e");
+            tmux.await("a shell prompt", t -> t.contains("/ #"), Duration.ofSeconds(60));
+            tmux.type("echo on-$(hostname)");
+            tmux.keys("Enter");
+            tmux.await("on-");
+            assertEquals(1, connectionsOf(java, h2), "a shell open");
+            tmux.type("exit 0");
+            tmux.keys("Enter");
+            tmux.await("back at the table", t -> header(t).contains("> workloads") && row(t, "h2"), Duration.ofSeconds(60));
+            assertEquals(1, connectionsOf(java, h2));
+            tmux.quitAndCheckTerminal();
         }
     }
 }
