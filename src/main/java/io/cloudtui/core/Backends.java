@@ -201,7 +201,7 @@ public final class Backends implements AutoCloseable {
             @Override
             public void added(Backend b) {
                 synchronized (Backends.this) {
-                    if (backends.containsKey(b.name())) {
+                    if (closed || backends.containsKey(b.name())) {
                         try {
                             b.close();
                         } catch (RuntimeException e) {
@@ -331,9 +331,17 @@ public final class Backends implements AutoCloseable {
         return b;
     }
 
+    /** Closed: a backend that opens afterwards (a host that connected late) is closed at once. */
+    private boolean closed;
+
     @Override
     public void close() {
-        for (Backend b : backends.values()) {
+        List<Backend> open;
+        synchronized (this) {
+            closed = true;
+            open = List.copyOf(backends.values());
+        }
+        for (Backend b : open) {
             try {
                 b.close();
             } catch (RuntimeException e) {
