@@ -48,7 +48,8 @@ public final class Main {
             // the UI: hosts connect in the background, its first frame waits for none of them
             ctx.onUi(hosts::live);
             // a command aimed at one host (an id HOST/TYPE:NAME, --backend HOST/TYPE) connects to that host alone
-            java.util.Set<String> scope = scope(ctx, logFile, args);
+            // (the hosts of the config: a DOCKER_HOST=ssh:// host alone is always the one)
+            java.util.Set<String> scope = config.hosts().isEmpty() ? null : scope(ctx, logFile, args);
             if (scope != null) hosts.narrow(scope);
             return execute(ctx, logFile, args);
         }
