@@ -53,6 +53,12 @@ public final class Main {
         // A library's background thread dying must not print a stack trace on the user's terminal.
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> LoggerFactory.getLogger(Main.class).error("uncaught in thread {}", t.getName(), e));
         try (Context ctx = new Context(config, c -> Backends.open(c, pluginLoader(), hosts), in, out, err)) {
+            // the UI: hosts connect in the background, its first frame waits for none of them
+            ctx.onUi(hosts::live);
+            // a command aimed at one host (an id HOST/TYPE:NAME, --backend HOST/TYPE) connects to that host alone
+            // (the hosts of the config: a DOCKER_HOST=ssh:// host alone is always the one)
+            java.util.Set<String> scope = config.hosts().isEmpty() ? null : scope(ctx, logFile, args);
+            if (scope != null) hosts.narrow(scope);
             return execute(ctx, logFile, args);
         }
     }
@@ -227,6 +233,46 @@ public final class Main {
             else if (a.equals("--config") && i + 1 < args.length) i++;
         }
         return found;
+    }
+
+    /** The commands whose first parameters are workload ids. */
+    static final java.util.Set<String> ID_COMMANDS = java.util.Set.of("start", "stop", "restart", "kill", "pause", "unpause", "rm",
+            "logs", "exec", "attach", "inspect", "stats", "console");
+
+    /**
+     * The hosts a command needs, read from ARGS as picocli parses them: the host of {@code --backend
+     * HOST/TYPE}, or those of its ids when each is {@code HOST/TYPE:NAME} or {@code TYPE:NAME} (this
+     * machine, "local"); null when it needs every host (ps, a bare name to resolve across hosts, the UI).
+     */
+    static java.util.Set<String> scope(Context ctx, Path logFile, String[] args) {
+        CommandLine.ParseResult root;
+        try {
+            root = commandLine(ctx, logFile, args).parseArgs(args);
+        } catch (RuntimeException e) {
+            return null; // the real run says what is wrong
+        }
+        CommandLine.ParseResult pr = root;
+        while (pr.hasSubcommand()) pr = pr.subcommand();
+        if (pr == root || pr.isUsageHelpRequested()) return null;
+        java.util.Set<String> out = new java.util.HashSet<>();
+        if (pr.hasMatchedOption("--backend")) {
+            String b = pr.matchedOptionValue("--backend", "");
+            if (b.isBlank()) return null;
+            out.add(Backends.hostOf(b));
+            return out;
+        }
+        if (!ID_COMMANDS.contains(pr.commandSpec().name()) || pr.commandSpec().parent() != root.commandSpec()) return null;
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (CommandLine.Model.PositionalParamSpec p : pr.matchedPositionals()) {
+            if (p.index().min() == 0) ids.addAll(p.stringValues());
+        }
+        if (ids.isEmpty()) return null;
+        for (String id : ids) {
+            int colon = id.indexOf(':');
+            if (colon <= 0) return null; // a bare name or id prefix: resolved across every host
+            out.add(Backends.hostOf(id.substring(0, colon)));
+        }
+        return out;
     }
 
     /** Finds {@code --config FILE} / {@code --config=FILE} (before the subcommand) before picocli runs. */

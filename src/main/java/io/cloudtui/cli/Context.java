@@ -58,9 +58,18 @@ public final class Context implements AutoCloseable {
         return said.contains(message);
     }
 
+    /** Run when the full-screen UI takes this context, before its backends open (remote hosts then connect in the background). */
+    private Runnable onUi = () -> {};
+
+    /** R runs when the full-screen UI takes this context, before the backends open. */
+    public synchronized void onUi(Runnable r) {
+        onUi = r;
+    }
+
     /** The full-screen UI runs in this context: failures are its to show, not lines on stderr. */
     public synchronized void ui() {
         cli = false;
+        onUi.run();
     }
 
     public Workloads workloads() {

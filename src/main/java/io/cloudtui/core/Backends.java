@@ -81,8 +81,29 @@ public final class Backends implements AutoCloseable {
         /** Opens the remote backends with PROVIDERS; each that cannot be opened goes into FAILED (name → its one line). */
         List<Backend> open(Map<String, BackendProvider> providers, Map<String, String> failed);
 
+        /**
+         * The full-screen UI asks for this before {@link #open}: open then connects nothing and
+         * returns at once, and {@link #start} connects in the background.
+         */
+        default void live() {}
+
+        /** Once the session's backends exist: in live mode, connects and hands what opens later to SINK. */
+        default void start(Sink sink) {}
+
         @Override
         void close();
+    }
+
+    /** Where backends that open after the session started go (remote hosts that connected later). */
+    public interface Sink {
+        /** Backend B opened: it joins the session (one of a name already there is closed and dropped). */
+        void added(Backend b);
+
+        /** Backend NAME could not be opened: LINE says why. */
+        void failed(String name, String line);
+
+        /** The failures of every name starting with PREFIX no longer hold. */
+        void cleared(String prefix);
     }
 
     /** Builds the session's backends from config (or autodetection when config lists none). */
@@ -109,6 +130,7 @@ public final class Backends implements AutoCloseable {
             Backends bs = new Backends(providers, list, config.defaultBackend(), false);
             bs.failed.putAll(failed);
             bs.remote = remote;
+            bs.started();
             return bs;
         }
         if (config.backends().isEmpty()) {
@@ -143,6 +165,7 @@ public final class Backends implements AutoCloseable {
             bs.unusable.putAll(unusable);
             bs.failed.putAll(failed);
             bs.remote = remote;
+            bs.started();
             return bs;
         } else {
             for (BackendConfig bc : config.backends()) {
@@ -160,7 +183,52 @@ public final class Backends implements AutoCloseable {
         Backends bs = new Backends(providers, list, config.defaultBackend(), false);
         bs.failed.putAll(failed);
         bs.remote = remote;
+        bs.started();
         return bs;
+    }
+
+    /** Said about each backend that joins the session later (a remote host that connected), from the host's thread. */
+    private final List<java.util.function.Consumer<Backend>> addedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** L is called with each backend that joins the session from now on (see {@link Sink}). */
+    public void onAdded(java.util.function.Consumer<Backend> l) {
+        addedListeners.add(l);
+    }
+
+    private void started() {
+        if (remote == null) return;
+        remote.start(new Sink() {
+            @Override
+            public void added(Backend b) {
+                synchronized (Backends.this) {
+                    if (closed || backends.containsKey(b.name())) {
+                        try {
+                            b.close();
+                        } catch (RuntimeException e) {
+                            LOG.debug("closing {}", b.name(), e);
+                        }
+                        return;
+                    }
+                    backends.put(b.name(), b);
+                    failed.remove(b.name());
+                }
+                for (var l : addedListeners) l.accept(b);
+            }
+
+            @Override
+            public void failed(String name, String line) {
+                synchronized (Backends.this) {
+                    failed.put(name, line);
+                }
+            }
+
+            @Override
+            public void cleared(String prefix) {
+                synchronized (Backends.this) {
+                    failed.keySet().removeIf(k -> k.startsWith(prefix) || (k + "/").equals(prefix));
+                }
+            }
+        });
     }
 
     /** For tests and embedding: a fixed set of backends. */
@@ -263,9 +331,17 @@ public final class Backends implements AutoCloseable {
         return b;
     }
 
+    /** Closed: a backend that opens afterwards (a host that connected late) is closed at once. */
+    private boolean closed;
+
     @Override
     public void close() {
-        for (Backend b : backends.values()) {
+        List<Backend> open;
+        synchronized (this) {
+            closed = true;
+            open = List.copyOf(backends.values());
+        }
+        for (Backend b : open) {
             try {
                 b.close();
             } catch (RuntimeException e) {

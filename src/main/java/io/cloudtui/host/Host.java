@@ -59,6 +59,8 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Thread reconnector;
+    /** The waits between connect tries (1 s doubling to 30 s), from the first again after each success. */
+    private final Retry retry = new Retry();
 
     Host(String name, SshTarget target, SshOptions options, Path dir, String prefix) {
         this.name = name;
@@ -112,7 +114,8 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
 
     private void startMaster() {
         if (closed) throw new CloudtuiException(name + ": closed");
-        state = State.CONNECTING;
+        // a retry keeps showing why the last try failed (unreachable: connection refused) until it knows better
+        if (reason == null) state = State.CONNECTING;
         List<String> cmd = options.command();
         cmd.addAll(List.of("-M", "-S", ctl.toString(), "-N", "-o", "ControlPersist=no"));
         cmd.addAll(target.args());
@@ -170,12 +173,75 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
         }
     }
 
-    /** The master M ended: unless closed, reconnect in the background (1 s, 2 s, 4 s ... 30 s apart). */
+    /**
+     * Connects in the background, on a thread of its own, and returns at once (the UI): tries until
+     * the master is up and OPENED (discovery, forwards, backends) went through, waiting 1 s, 2 s, 4 s
+     * ... 30 s between tries; meanwhile the state says why not (unreachable, auth failed ...). Once
+     * connected, a lost master reconnects by itself as with {@link #connect}.
+     */
+    public void live(java.util.function.Consumer<Host> opened) {
+        synchronized (this) {
+            if (closed || reconnector != null) return;
+            state = State.CONNECTING;
+            reason = null;
+            Thread t = new Thread(() -> liveLoop(opened), "cloudtui-host-" + name);
+            t.setDaemon(true);
+            reconnector = t;
+            t.start();
+        }
+    }
+
+    private void liveLoop(java.util.function.Consumer<Host> opened) {
+        boolean ok = retry.run(() -> {
+            synchronized (this) {
+                startMaster();
+            }
+            try {
+                opened.accept(this);
+            } catch (RuntimeException e) {
+                dropMaster();
+                State s = state == State.CONNECTING ? State.UNREACHABLE : state;
+                String line = e instanceof CloudtuiException ? e.getMessage() : name + ": " + e;
+                state = s;
+                reason = line;
+                throw e instanceof CloudtuiException ce ? ce : new CloudtuiException(line, e);
+            }
+            synchronized (this) {
+                state = State.CONNECTED;
+                reason = null;
+            }
+            LOG.info("{}: connected", name);
+        }, Thread::sleep, () -> closed, false, e -> LOG.debug("{}: connect failed: {}", name, e.getMessage()));
+        settle(ok);
+    }
+
+    /** The master this loop made is not to be kept (the opening failed): it goes, the next try starts afresh. */
+    private synchronized void dropMaster() {
+        Process m = master;
+        master = null;
+        if (m != null && m.isAlive()) m.destroy();
+    }
+
+    /** A connect loop ended (OK: connected); a master that died meanwhile (its loss ignored then) is reconnected now. */
+    private void settle(boolean ok) {
+        Process m;
+        synchronized (this) {
+            reconnector = null;
+            m = master;
+        }
+        if (ok && m != null && !m.isAlive()) lost(m);
+    }
+
+    /**
+     * The master M ended: unless closed, the host is unreachable with the reason ssh gave (no answer
+     * to the keep-alives, closed by the host) and reconnects in the background (1 s, 2 s, 4 s ... 30 s apart).
+     */
     private void lost(Process m) {
         synchronized (this) {
             if (closed || m != master || reconnector != null) return;
-            state = State.CONNECTING;
-            reason = name + ": connection lost, reconnecting";
+            SshFailure f = SshFailure.lost(name, stderr(), options.aliveInterval() * SshOptions.ALIVE_COUNT);
+            state = f.state();
+            reason = f.line();
             LOG.info("{}: master exited ({}), reconnecting: {}", name, m.exitValue(), stderr().strip());
             reconnector = new Thread(this::reconnect, "cloudtui-ssh-" + name);
             reconnector.setDaemon(true);
@@ -184,36 +250,32 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
     }
 
     private void reconnect() {
-        long wait = 1000;
-        while (!closed) {
-            try {
-                Thread.sleep(wait);
-            } catch (InterruptedException e) {
-                return;
-            }
+        boolean ok = retry.run(() -> {
             synchronized (this) {
-                if (closed) return;
+                if (closed) throw new CloudtuiException(name + ": closed");
                 try {
                     startMaster();
                     // the forwards again, at the same paths: the backends reconnect as to a restarted engine
                     for (Map.Entry<Path, String> f : forwards.entrySet()) addForward(f.getKey(), f.getValue());
-                    state = State.CONNECTED;
-                    reason = null;
-                    LOG.info("{}: reconnected", name);
-                    reconnector = null;
-                    return;
                 } catch (CloudtuiException e) {
-                    LOG.debug("{}: reconnect failed: {}", name, e.getMessage());
                     Process m = master;
                     if (m != null && m.isAlive()) {
                         // connected but without its forwards: this master goes, the next try starts afresh
                         master = null;
                         m.destroy();
+                        if (state == State.CONNECTING) {
+                            state = State.UNREACHABLE;
+                            reason = e.getMessage();
+                        }
                     }
+                    throw e;
                 }
+                state = State.CONNECTED;
+                reason = null;
+                LOG.info("{}: reconnected", name);
             }
-            wait = Math.min(wait * 2, 30_000);
-        }
+        }, Thread::sleep, () -> closed, true, e -> LOG.debug("{}: reconnect failed: {}", name, e.getMessage()));
+        settle(ok);
     }
 
     /**
@@ -449,6 +511,23 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Whether connecting to the unix socket PATH on the host is refused (a socket file that nothing
+     * listens on: an engine that died and left it). Asked over the master with python3, else perl
+     * (connect, then close: nothing is sent); false when neither is there or anything else goes wrong.
+     */
+    boolean socketRefuses(String path) {
+        String q = shellQuote(path);
+        String script = "{ python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' " + q
+                + " || perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"$!\\n\"' " + q + "; } 2>&1; true";
+        try {
+            return run(script).toLowerCase(java.util.Locale.ROOT).contains("connection refused");
+        } catch (CloudtuiException e) {
+            LOG.debug("{}: asking about {}: {}", name, path, e.getMessage());
             return false;
         }
     }

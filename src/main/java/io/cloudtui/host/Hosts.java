@@ -41,6 +41,11 @@ public final class Hosts implements Backends.Remote {
     private Thread hook;
     private boolean closed;
     private Boolean replacesDocker;
+    /** The UI: hosts connect in the background and their backends come later, through {@link #start}. */
+    private volatile boolean live;
+    /** Hosts to connect, with what was wanted of each, kept from {@link #open} until {@link #start}. */
+    private final List<Map.Entry<Host, Wanted>> pending = new ArrayList<>();
+    private Map<String, BackendProvider> providers;
 
     private Hosts(Config config, Map<String, String> env, Wanted only) {
         this.config = config;
@@ -97,6 +102,48 @@ public final class Hosts implements Backends.Remote {
         return List.copyOf(hosts);
     }
 
+    /** The hosts named by the command (its ids, its --backend), or null: every host. */
+    private volatile java.util.Set<String> scope;
+
+    /**
+     * A command aimed at the hosts NAMES ("local" for this machine) alone: {@link #open} connects
+     * only those; the others are not in the session. Ignored with {@code -H}, which names its host already.
+     */
+    public void narrow(java.util.Set<String> names) {
+        if (only == null) scope = java.util.Set.copyOf(names);
+    }
+
+    /**
+     * The full-screen UI: {@link #open} connects nothing and returns at once; {@link #start} then
+     * connects each host on a thread of its own, retrying with backoff until it is there, and hands
+     * its backends over as they open.
+     */
+    @Override
+    public void live() {
+        live = true;
+    }
+
+    @Override
+    public void start(Backends.Sink sink) {
+        List<Map.Entry<Host, Wanted>> todo;
+        synchronized (this) {
+            if (closed) return;
+            todo = List.copyOf(pending);
+            pending.clear();
+        }
+        for (Map.Entry<Host, Wanted> e : todo) {
+            Host h = e.getKey();
+            Wanted w = e.getValue();
+            h.live(host -> {
+                Opened o = openEngines(host, w, providers);
+                // lines of an earlier try that no longer hold (a host that said "no docker" then got one)
+                sink.cleared(host.name() + "/");
+                o.failed().forEach(sink::failed);
+                for (Backend b : o.backends()) sink.added(b);
+            });
+        }
+    }
+
     @Override
     public List<Backend> open(Map<String, BackendProvider> providers, Map<String, String> failed) {
         List<Wanted> wanted = new ArrayList<>();
@@ -117,6 +164,8 @@ public final class Hosts implements Backends.Remote {
                 }
             }
         }
+        java.util.Set<String> sc = scope;
+        if (sc != null) wanted.removeIf(w -> !sc.contains(w.name()));
         if (wanted.isEmpty()) return List.of();
         synchronized (this) {
             if (closed) return List.of();
@@ -130,12 +179,17 @@ public final class Hosts implements Backends.Remote {
             Runtime.getRuntime().addShutdownHook(hook);
         }
         SshOptions options = SshOptions.of(env);
+        this.providers = providers;
         List<CompletableFuture<Opened>> futures = new ArrayList<>();
         for (int i = 0; i < wanted.size(); i++) {
             Wanted w = wanted.get(i);
             Host h = new Host(w.name(), w.target(), options, dir, "h" + i);
             synchronized (this) {
                 hosts.add(h);
+                if (live) {
+                    pending.add(Map.entry(h, w));
+                    continue;
+                }
             }
             // a thread of its own per host: a slow one does not hold the others up
             futures.add(CompletableFuture.supplyAsync(() -> openHost(h, w, providers), r -> {
@@ -156,10 +210,23 @@ public final class Hosts implements Backends.Remote {
     private record Opened(List<Backend> backends, Map<String, String> failed) {}
 
     private Opened openHost(Host h, Wanted w, Map<String, BackendProvider> providers) {
-        List<Backend> out = new ArrayList<>();
-        Map<String, String> failed = new LinkedHashMap<>();
         try {
             h.connect();
+            return openEngines(h, w, providers);
+        } catch (CloudtuiException e) {
+            return new Opened(List.of(), Map.of(h.name(), e.getMessage()));
+        }
+    }
+
+    /**
+     * On connected host H: its engines found (or taken as pinned), forwarded and opened as backends;
+     * what cannot be used is a line each. Throws when the host itself cannot be asked (its
+     * connection went meanwhile).
+     */
+    private Opened openEngines(Host h, Wanted w, Map<String, BackendProvider> providers) {
+        List<Backend> out = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
+        {
             List<Host.Found> found;
             String user = null;
             if (!w.pinned().isEmpty()) {
@@ -199,6 +266,14 @@ public final class Hosts implements Backends.Remote {
                     String remote = session ? h.run(Host.SESSION_START, null).strip() : e.getValue().path();
                     Path local = h.forward(session ? "session" : kind, remote);
                     if (!libvirt && h.channelFails(local)) {
+                        if (h.socketRefuses(e.getValue().path())) {
+                            // sshd tried the socket and nothing listens there: a dockerd that died and left its
+                            // socket (ssh says "connect failed" for that and for a refused forward alike; the host tells)
+                            failed.put(name, h.name() + ": cannot connect to the " + (kind.equals("podman") ? "Podman" : "Docker")
+                                    + " engine on " + h.name() + " (connection refused on " + e.getValue().path() + "): is "
+                                    + (kind.equals("podman") ? "podman's socket service" : "dockerd") + " running on " + h.name() + "?");
+                            continue;
+                        }
                         if (!w.pinned().isEmpty()) {
                             failed.put(name, h.name() + ": cannot reach " + e.getValue().path() + " through ssh: it is not there, or its sshd"
                                     + " refuses forwarding to unix sockets (AllowStreamLocalForwarding)");
@@ -223,8 +298,6 @@ public final class Hosts implements Backends.Remote {
                     failed.put(name, name + ": " + ex.getMessage());
                 }
             }
-        } catch (CloudtuiException e) {
-            failed.put(h.name(), e.getMessage());
         }
         return new Opened(out, failed);
     }

@@ -47,6 +47,25 @@ public record SshFailure(Host.State state, String line) {
         return new SshFailure(Host.State.UNREACHABLE, name + ": ssh failed" + (l.isEmpty() ? "" : ": " + l));
     }
 
+    /**
+     * Why the connected master of host NAME ended, from its STDERR: the host stays unreachable with
+     * this line while it reconnects. SILENT is how long the keep-alives went unanswered (seconds).
+     */
+    public static SshFailure lost(String name, String stderr, int silent) {
+        String low = stderr == null ? "" : stderr.toLowerCase(Locale.ROOT);
+        String why;
+        if (low.contains("timeout, server") || low.contains("not responding")) {
+            why = "no answer for " + silent + " s (link down?)";
+        } else if (low.contains("closed by remote host") || low.contains("closed by ")) {
+            why = "connection closed by the host (sshd stopped?)";
+        } else if (low.contains("connection reset") || low.contains("broken pipe")) {
+            why = "connection reset";
+        } else {
+            why = "connection lost";
+        }
+        return new SshFailure(Host.State.UNREACHABLE, name + ": " + why + "; reconnecting by itself");
+    }
+
     /** The last line ssh wrote that says something, without ssh's "ssh: " prefix. */
     static String last(String s) {
         List<String> lines = s.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("@@@")).toList();

@@ -37,6 +37,7 @@ final class BackendFeed implements AutoCloseable {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final List<Backend> backends;
+    private volatile boolean started;
     private final WorkloadTable model;
     private final Duration resync;
     private final Duration statsInterval;
@@ -52,7 +53,7 @@ final class BackendFeed implements AutoCloseable {
 
     BackendFeed(List<Backend> backends, WorkloadTable model, Duration resync, Duration statsInterval,
             Supplier<Set<WorkloadId>> watched) {
-        this.backends = backends;
+        this.backends = new java.util.concurrent.CopyOnWriteArrayList<>(backends);
         this.model = model;
         this.resync = resync;
         this.statsInterval = statsInterval;
@@ -68,19 +69,31 @@ final class BackendFeed implements AutoCloseable {
         };
     }
 
-    void start() {
-        for (Backend b : backends) {
-            Supervisor s = new Supervisor(b);
-            supervisors.put(b.name(), s);
-            try {
-                subscriptions.add(b.events(this::onEvent));
-            } catch (RuntimeException e) {
-                LOG.warn("events of {} unavailable; relying on resync", b.name(), e);
-            }
-            s.schedule(Duration.ZERO);
-        }
+    synchronized void start() {
+        started = true;
+        for (Backend b : backends) supervise(b);
         long ms = statsInterval.toMillis();
         timer.scheduleWithFixedDelay(this::sampleStats, Math.min(ms, 300), ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void supervise(Backend b) {
+        Supervisor s = new Supervisor(b);
+        supervisors.put(b.name(), s);
+        try {
+            synchronized (subscriptions) {
+                subscriptions.add(b.events(this::onEvent));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("events of {} unavailable; relying on resync", b.name(), e);
+        }
+        s.schedule(Duration.ZERO);
+    }
+
+    /** A backend that joined the session later (a remote host that connected): listed and followed as the others. */
+    synchronized void add(Backend b) {
+        if (closed || supervisors.containsKey(b.name()) || backends.stream().anyMatch(x -> x.name().equals(b.name()))) return;
+        backends.add(b);
+        if (started) supervise(b);
     }
 
     /** Lists the backend again now (after an action, or when the user asks). */
@@ -241,7 +254,11 @@ final class BackendFeed implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (AutoCloseable c : subscriptions) {
+        List<AutoCloseable> subs;
+        synchronized (subscriptions) {
+            subs = List.copyOf(subscriptions);
+        }
+        for (AutoCloseable c : subs) {
             try {
                 c.close();
             } catch (Exception e) {

@@ -90,6 +90,10 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
     /** Snapshots and the new-VM form. */
     final VmActions vmActions = new VmActions(this);
     private final Map<String, Backend> backends = new LinkedHashMap<>();
+    /** The session's backends (those that failed to open, backends that join later). */
+    private final Backends session;
+    /** Backends the environment named that could not be opened, as last said on the message line. */
+    private Map<String, String> failedSaid = Map.of();
     /** The remote hosts and their states (the header); tests put fake ones here. */
     HostStates hostStates;
     /** Whether a remote host is in the session: the table then has a HOST column. */
@@ -144,10 +148,14 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
         this.glyphs = Glyphs.detect(opts.env());
         this.messages = new MessageLine(opts.millis(), opts.wall(), opts.messageTtl());
         setThemeOrThrow(config.ui().theme());
+        // a remote host that connects later (in the background) brings its backends then; listened to
+        // before the first read, so none is missed (one seen twice is added once)
+        backends.onAdded(b -> onUi(() -> addBackend(b)));
         for (Backend b : backends.all()) {
             this.backends.put(b.name(), b);
             model.addBackend(b.name(), b.type());
         }
+        this.session = backends;
         this.unusable = backends.unusable();
         this.hostStates = HostStates.of(backends);
         this.remoteSession = backends.hasRemote() || this.backends.keySet().stream().anyMatch(n -> n.indexOf('/') > 0);
@@ -710,14 +718,38 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
         return List.copyOf(out);
     }
 
-    /** Reads the hosts' states; a change is said on the message line (its full line), and redraws. */
+    /** A backend that joined the session after the start (a host that connected later): its rows come as the others'. */
+    private void addBackend(Backend b) {
+        if (backends.containsKey(b.name())) return;
+        backends.put(b.name(), b);
+        model.addBackend(b.name(), b.type());
+        feed.add(b);
+    }
+
+    /**
+     * Reads the hosts' states; a change is said on the message line (its full line), and redraws. A
+     * host that is connected again has its backends listed at once (not at their next backoff).
+     * Each backend that could not be opened is said once too (and whenever its line changes).
+     */
     private boolean pollHosts() {
         List<HostStates.Status> changed = hostStates.poll();
         for (HostStates.Status s : changed) {
-            if (s.connected()) info(s.name() + ": connected");
-            else error(s.reason() != null && !s.reason().isBlank() ? s.reason() : s.name() + ": " + s.state());
+            if (s.connected()) {
+                info(s.name() + ": connected");
+                for (String b : backends.keySet()) if (Backends.hostOf(b).equals(s.name())) feed.relist(b);
+            } else if (s.reason() != null && !s.reason().isBlank()) {
+                error(s.reason());
+            } else if (!s.state().equals("connecting")) {
+                error(s.name() + ": " + s.state());
+            }
         }
-        return !changed.isEmpty();
+        Map<String, String> failed = session.failed();
+        boolean failedChanged = !failed.equals(failedSaid);
+        if (failedChanged) {
+            for (var e : failed.entrySet()) if (!e.getValue().equals(failedSaid.get(e.getKey()))) error(e.getValue());
+            failedSaid = failed;
+        }
+        return !changed.isEmpty() || failedChanged;
     }
 
     private void renderHeader(Canvas c, int w) {
@@ -755,6 +787,12 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
         for (var u : unusable.entrySet()) {
             x = c.put(x, 0, "| ", hs, w);
             x = c.put(x, 0, glyphs.disconnected() + " " + u.getKey() + " no access ", ds, w);
+        }
+        // named by the environment (DOCKER_HOST, a context, a host's engine) and not opened: the full line is a message (M)
+        for (String f : failedSaid.keySet()) {
+            if (backends.containsKey(f) || hostNames.contains(f)) continue;
+            x = c.put(x, 0, "| ", hs, w);
+            x = c.put(x, 0, glyphs.disconnected() + " " + f + " not opened ", ds, w);
         }
         // with hosts the header is long: what narrows the table comes first, so it is never cut off
         if (!showsHosts()) x = renderTableState(c, x, v, hs, w);

@@ -52,6 +52,9 @@ class RemoteHostsIT {
     static Sshd sshd;
     static ServerSocket silent;
     static final List<Socket> silentClients = new ArrayList<>();
+    /** Connections to the silent host open now, and the most at once (guarded by silentClients). */
+    static int silentOpen;
+    static int silentMax;
     static int closedPort;
     static final List<String> containers = new ArrayList<>();
     static String domain;
@@ -75,7 +78,21 @@ class RemoteHostsIT {
                     Socket s = silent.accept(); // and never a byte back
                     synchronized (silentClients) {
                         silentClients.add(s);
+                        silentMax = Math.max(silentMax, ++silentOpen);
                     }
+                    // until ssh gives up and closes it: how many are open at once
+                    Thread.ofPlatform().daemon().start(() -> {
+                        try {
+                            while (s.getInputStream().read() >= 0) {
+                                // ssh's banner, then nothing
+                            }
+                        } catch (IOException e) {
+                            // reset, or closed here
+                        }
+                        synchronized (silentClients) {
+                            silentOpen--;
+                        }
+                    });
                 }
             } catch (IOException e) {
                 // closed
@@ -101,6 +118,7 @@ class RemoteHostsIT {
         c.append(host("nores", "nosuchhost.invalid", 22, user, sshd.key, ssh.resolve("known_hosts")));
         c.append(host("refused", "127.0.0.1", closedPort, user, sshd.key, ssh.resolve("known_hosts")));
         c.append(host("silent", "127.0.0.1", silent.getLocalPort(), user, sshd.key, ssh.resolve("known_hosts")));
+        c.append(host("silent2", "127.0.0.1", silent.getLocalPort(), user, sshd.key, ssh.resolve("known_hosts")));
         // ssh://USER@127.0.0.1:PORT as -H gives it
         c.append("Host 127.0.0.1\n  IdentityFile ").append(sshd.key).append("\n  UserKnownHostsFile ").append(ssh.resolve("known_hosts")).append('\n');
         c.append("Host *\n  IdentitiesOnly yes\n  GlobalKnownHostsFile /dev/null\n  UserKnownHostsFile ").append(ssh.resolve("empty_known_hosts"))
@@ -114,6 +132,7 @@ class RemoteHostsIT {
                 + "  - {name: web1, ssh: web1}\n  - {name: unk, ssh: unknownkey}\n  - {name: chg, ssh: changedkey}\n"
                 + "  - {name: bad, ssh: badkey}\n  - {name: nores, ssh: nores}\n  - {name: refused, ssh: refused}\n"
                 + "  - {name: silent, ssh: silent}\n");
+        Files.writeString(dir.resolve("silent.yaml"), "hosts:\n  - {name: s1, ssh: silent}\n  - {name: s2, ssh: silent2}\n");
         docker("run", "-d", "--name", PREFIX + "-a", "local/busybox", "sh", "-c", "echo hello-from-a; sleep 100000");
         containers.add(PREFIX + "-a");
     }
@@ -389,6 +408,39 @@ class RemoteHostsIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         return (int) out.lines().filter(l -> !l.isBlank()).count();
+    }
+
+    @Test
+    void aCommandAimedAtOneHostConnectsToThatHostAlone() throws Exception {
+        // every other host of faults.yaml fails, each with its line, when it is connected: none is said here
+        Result logs = cloudtui(env("faults.yaml"), "logs", "web1/docker:" + PREFIX + "-a");
+        assertEquals(0, logs.code(), logs.toString());
+        assertEquals("hello-from-a\n", logs.out(), logs.toString());
+        assertEquals("", logs.err(), logs.toString());
+        Result images = cloudtui(env("faults.yaml"), "images", "--backend", "web1/docker");
+        assertEquals(0, images.code(), images.toString());
+        assertTrue(images.out().contains("local/busybox"), images.toString());
+        assertEquals("", images.err(), images.toString());
+        // a local id: no host at all
+        Result local = cloudtui(env("faults.yaml"), "logs", "docker:" + PREFIX + "-a");
+        assertEquals(0, local.code(), local.toString());
+        assertEquals("", local.err(), local.toString());
+        // a bare name may be on any host: every host is asked
+        Result bare = cloudtui(env("faults.yaml"), "inspect", PREFIX + "-a");
+        assertTrue(bare.err().contains("cloudtui: refused: connection refused"), bare.toString());
+    }
+
+    @Test
+    void psConnectsEveryHostAtOnce() throws Exception {
+        synchronized (silentClients) {
+            silentMax = silentOpen;
+        }
+        // two hosts that accept and never answer: connected one after the other, one connection would be open at a time
+        Result r = cloudtui(env("silent.yaml"), "ps");
+        assertTrue(r.err().contains("cloudtui: s1: connection timed out") && r.err().contains("cloudtui: s2: connection timed out"), r.toString());
+        synchronized (silentClients) {
+            assertTrue(silentMax >= 2, "both hosts were being connected at once (most open at once: " + silentMax + ")\n" + r);
+        }
     }
 
     @Test

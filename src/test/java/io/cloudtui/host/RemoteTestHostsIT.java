@@ -207,6 +207,19 @@ class RemoteTestHostsIT {
     }
 
     @Test
+    void aCrashedDockerdThatLeftItsSocketIsDockerNotRunningNotRefusedForwarding() throws Exception {
+        Host h1 = hosts.host("h1");
+        hosts.crashDocker(h1);
+        Result r = ps();
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(List.of("h2", "h3"), listed(r), r.toString());
+        assertEquals(List.of("cloudtui: h1: cannot connect to the Docker engine on h1 (connection refused on /var/run/docker.sock):"
+                + " is dockerd running on h1?"), r.err().lines().toList(), r.toString());
+        hosts.startDocker(h1);
+        allBack();
+    }
+
+    @Test
     void changedHostKeyIsRefusedWithItsLine() throws Exception {
         Host h1 = hosts.host("h1");
         hosts.changeHostKey(h1);

@@ -58,9 +58,18 @@ class SshFailureTest {
         Host h = new Host("lab", SshTarget.parse("ops@lab.example:2222"), new SshOptions("/home/me/my ssh%config", 7),
                 java.nio.file.Path.of("/run/user/1/cloudtui/ssh/42"), "h0");
         // run by the user's shell: words quoted for it; ssh expands %h:%p, any other % is doubled
-        assertEquals("ssh -F '/home/me/my ssh%%config' -o BatchMode=yes -o ConnectTimeout=7 -o ServerAliveInterval=15"
+        assertEquals("ssh -F '/home/me/my ssh%%config' -o BatchMode=yes -o ConnectTimeout=7 -o ServerAliveInterval=5"
                 + " -o ServerAliveCountMax=3 -o StreamLocalBindUnlink=yes -S /run/user/1/cloudtui/ssh/42/h0.ctl -o ControlMaster=no"
                 + " -W %h:%p -l ops -p 2222 -- lab.example", h.proxyCommand());
         assertEquals("lab", h.hostName());
+    }
+
+    @Test
+    void aLostConnectionSaysWhy() {
+        assertEquals(new SshFailure(Host.State.UNREACHABLE, "web1: no answer for 15 s (link down?); reconnecting by itself"),
+                SshFailure.lost("web1", "Timeout, server 10.213.0.101 not responding.\r\n", 15));
+        assertEquals(new SshFailure(Host.State.UNREACHABLE, "web1: connection closed by the host (sshd stopped?); reconnecting by itself"),
+                SshFailure.lost("web1", "Connection to 10.213.0.101 closed by remote host.\r\n", 15));
+        assertEquals("web1: connection lost; reconnecting by itself", SshFailure.lost("web1", "", 15).line());
     }
 }

@@ -234,6 +234,20 @@ public final class TestHosts {
         script("dockerd-stop", h.name());
     }
 
+    /**
+     * A dockerd that died and left its socket behind: dockerd stopped, then a socket file at its path
+     * (the docker group's, as dockerd makes it) that nothing listens on; {@link #startDocker} replaces it.
+     */
+    public void crashDocker(Host h) throws IOException {
+        stopDocker(h);
+        Path sock = h.dockerSocket();
+        try (var ch = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.bind(java.net.UnixDomainSocketAddress.of(sock));
+        }
+        check(run(List.of("chgrp", DOCKER_GROUP, sock.toString())), "chgrp " + sock);
+        check(run(List.of("chmod", "660", sock.toString())), "chmod " + sock);
+    }
+
     /** Starts the host's dockerd when it does not run, and waits until it answers. */
     public void startDocker(Host h) {
         script("dockerd-start", h.name());
