@@ -735,7 +735,10 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
         List<HostStates.Status> changed = hostStates.poll();
         for (HostStates.Status s : changed) {
             if (s.connected()) {
-                info(s.name() + ": connected");
+                // news nobody asked for: it replaces what the line said about this host, never what an action said
+                MessageLine.Message m = messages.current();
+                if (m != null && m.text().startsWith(s.name() + ":")) info(s.name() + ": connected");
+                else notice(s.name() + ": connected");
                 for (String b : backends.keySet()) if (Backends.hostOf(b).equals(s.name())) feed.relist(b);
             } else if (s.reason() != null && !s.reason().isBlank()) {
                 error(s.reason());

@@ -63,6 +63,20 @@ class HostsViewTest {
         assertEquals("web3", hostCell("cache"));
     }
 
+    /** A host that connects while the line holds what the user's action said leaves that message alone. */
+    @Test
+    void aHostConnectingDoesNotHideWhatAnActionSaid() {
+        h.await("web2: connection refused");
+        h.press(':');
+        h.type("copy");
+        h.press(KeyType.Enter);
+        h.await("copy: what?");
+        hosts.set(List.of(up("web1"), up("web3"), up("web2")));
+        String s = h.await("web2 back", t -> t.lines().findFirst().orElse("").contains("web2 connected"));
+        assertTrue(s.contains("copy: what?"), s);
+        assertFalse(s.contains("web2: connected"), s);
+    }
+
     @Test
     void headerShowsEachHostWithItsStateAndShortReasonLive() {
         String header = h.line(0);
