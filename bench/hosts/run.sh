@@ -6,7 +6,8 @@
 #     against `docker -H ssh://HOST ps` for one host, for every host one after another, and all at once
 #   - keypress to screen while the hosts' lists are still loading (and once loaded)
 #   - idle: the UI's CPU (its JVM and its ssh masters) and RSS, and each host's dockerd+containerd and
-#     sshd CPU with the UI connected (minus the same with the UI stopped), against the UI on one local engine
+#     sshd CPU with the UI connected (minus the same with the UI stopped), against the UI on one local
+#     engine running as many containers; --idle SECONDS of the UI running (as many stopped in between)
 #   - `cloudtui ps` over the N hosts against N docker calls one after another and one call
 # The hosts are extra test hosts of scripts/provision/50-hosts.sh (hK.. after the provisioned h1..h3,
 # which are left as they are), made here and removed at the end (--keep keeps them and their containers).
@@ -185,7 +186,7 @@ engine_of() {   # host $1's dockerd, its containerd and every process of its ssh
 }
 local_engine() { echo "$(pidof dockerd) $(pidof containerd)"; }
 rounds_idle=6
-win=$(( idle / (2 * rounds_idle) )); [ "$win" -gt 0 ] || win=1
+win=$(( idle / rounds_idle )); [ "$win" -gt 0 ] || win=1
 # java_of PANE_PID: the UI's JVM (the pane's shell and the cloudtui script exec it, or run it as a child)
 java_of() {
   local p=$1 i
