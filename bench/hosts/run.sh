@@ -41,11 +41,20 @@ hosts=(); for i in $(seq "$first" "$last"); do hosts+=("h$i"); done
 work=$(mktemp -d /tmp/ctui-bench-hosts.XXXXXX)
 T="tmux -L ctui-bench-hosts-$$"
 relay=
+sock() { echo "unix://$base/$1/run/docker.sock"; }
 cleanup() {
   local s
   for s in $($T list-sessions -F '#{session_name}' 2>/dev/null); do $T kill-session -t "$s" 2>/dev/null || true; done
   [ -z "$relay" ] || kill "$relay" 2>/dev/null || true
-  [ "$keep" = 1 ] || { bash "$prov" extra-down "$first" "$last" || true; remove_containers hosts; }
+  if [ "$keep" != 1 ]; then
+    # the containers first, all hosts at once (a dockerd stopping with them running waits for each)
+    for h in "${hosts[@]}"; do
+      ( docker -H "$(sock "$h")" ps -aq --filter label=cloudtui.bench=hosts | xargs -r docker -H "$(sock "$h")" rm -f >/dev/null 2>&1 ) &
+    done
+    wait
+    bash "$prov" extra-down "$first" "$last" || true
+    remove_containers hosts
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -53,7 +62,6 @@ trap cleanup EXIT
 # 1. the hosts (own sshd and dockerd each, on the test bridge) and M containers on each
 echo "bench: making hosts ${hosts[0]}..${hosts[-1]} (scripts/provision/50-hosts.sh extra)..." >&2
 bash "$prov" extra "$first" "$last" $$ >&2
-sock() { echo "unix://$base/$1/run/docker.sock"; }
 echo "bench: starting $m containers on each host..." >&2
 for h in "${hosts[@]}"; do
   ( have=$(docker -H "$(sock "$h")" ps -q --filter label=cloudtui.bench=hosts | wc -l)
@@ -178,13 +186,21 @@ ticks() { local t=0 p v; for p in "$@"; do v=$(awk '{print $14 + $15}' "/proc/$p
 pct() { awk -v t="$1" -v hz="$hz" -v s="$2" 'BEGIN { printf "%.2f", 100 * t / hz / s }'; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 ui_pids() { echo "$1 $(pgrep -P "$1" || true)"; }   # the JVM and its children (the ssh masters)
-engine_of() {   # host $1's dockerd, its containerd and every process of its sshd (listener, sessions)
+# the containerd shims whose command line names $1 (their containerd's socket)
+shims_of() { local p; for p in $(pgrep containerd-shim || true); do grep -qF -- "$1" "/proc/$p/cmdline" 2>/dev/null && echo "$p"; done; return 0; }
+engine_of() {   # host $1's dockerd, its containerd and shims, and every process of its sshd (listener, sessions)
   local d=$base/$1 pid ns
   pid=$(cat "$d/run/docker.pid"); ns=$(cat "$d/sshd.mntns")
   echo "$pid $(pgrep -P "$pid" containerd || true)"
+  shims_of "$d/"
   { stat -c '%N' /proc/[0-9]*/ns/mnt 2>/dev/null || true; } | { grep -F -- "-> '$ns'" || true; } | sed -n "s|^'/proc/\([0-9]*\)/ns/mnt'.*|\1|p"
 }
-local_engine() { echo "$(pidof dockerd) $(pidof containerd)"; }
+# this machine's own dockerd (not the hosts': `pidof dockerd` names them all), its containerd and shims
+local_engine() {
+  local pid
+  pid=$(cat /var/run/docker.pid)
+  echo "$pid $(pgrep -P "$pid" containerd || true) $(shims_of /var/run/docker/containerd/containerd.sock | tr '\n' ' ')"
+}
 rounds_idle=6
 win=$(( idle / rounds_idle )); [ "$win" -gt 0 ] || win=1
 # java_of PANE_PID: the UI's JVM (the pane's shell and the cloudtui script exec it, or run it as a child)
@@ -252,6 +268,6 @@ printf '  %-50s %8s %10s\n' "" "CPU %" "RSS KiB"
 printf '  %-50s %8s %10s\n' "UI with $n hosts (JVM + its ssh masters)" "$hu" "$hr"
 printf '  %-50s %8s %10s\n' "UI with one local engine ($local_count containers)" "$lu" "$lr"
 echo "  a daemon's CPU with the UI running / stopped / the difference (what the UI costs it):"
-tail -n +2 <<<"$idle_hosts" | awk '{ printf "    %-8s dockerd+containerd+sshd %6s / %6s / %6.2f\n", $1, $2, $3, $2 - $3; d += $2 - $3 } END { printf "    mean per host: %.2f\n", d / NR }'
-tail -n +2 <<<"$idle_local" | awk '{ printf "    %-8s dockerd+containerd      %6s / %6s / %6.2f\n", $1, $2, $3, $2 - $3 }'
+tail -n +2 <<<"$idle_hosts" | awk '{ printf "    %-8s dockerd+containerd(+shims)+sshd %6s / %6s / %6.2f\n", $1, $2, $3, $2 - $3; d += $2 - $3 } END { printf "    mean per host: %.2f\n", d / NR }'
+tail -n +2 <<<"$idle_local" | awk '{ printf "    %-8s dockerd+containerd(+shims)      %6s / %6s / %6.2f\n", $1, $2, $3, $2 - $3 }'
 echo "lazydocker: not measured (not in Debian, and this machine has no network beyond Debian and Maven Central)"
