@@ -7,7 +7,9 @@
 #   - keypress to screen while the hosts' lists are still loading (and once loaded)
 #   - idle: the UI's CPU (its JVM and its ssh masters) and RSS, and each host's dockerd+containerd and
 #     sshd CPU with the UI connected (minus the same with the UI stopped), against the UI on one local
-#     engine running as many containers; --idle SECONDS of the UI running (as many stopped in between)
+#     engine: the first host's dockerd opened through its unix socket, as this machine's own engine is
+#     (same daemon, same M containers, and nobody else's work on it); --idle SECONDS of the UI running
+#     (as many stopped in between)
 #   - `cloudtui ps` over the N hosts against N docker calls one after another and one call
 # The hosts are extra test hosts of scripts/provision/50-hosts.sh (hK.. after the provisioned h1..h3,
 # which are left as they are), made here and removed at the end (--keep keeps them and their containers).
@@ -53,7 +55,6 @@ cleanup() {
     done
     wait
     bash "$prov" extra-down "$first" "$last" || true
-    remove_containers hosts
   fi
   rm -rf "$work"
 }
@@ -73,9 +74,6 @@ wait
 for h in "${hosts[@]}"; do
   [ "$(docker -H "$(sock "$h")" ps -q | wc -l)" -eq "$m" ] || { echo "bench: $h does not run exactly $m containers" >&2; exit 1; }
 done
-
-# the local engine gets as many (for the UI on one local engine, in 5.)
-ensure_containers "$m" hosts
 
 # 2. the relays, and an ssh config (and known_hosts) that reaches each host through its relay; the
 #    docker CLI gets the same config through an `ssh` first on its PATH (ssh -F CONFIG "$@")
@@ -97,7 +95,7 @@ chmod 755 "$work/bin/ssh"
 # the UI and ps with the hosts alone (the local engine off), and the UI with one local engine
 { echo 'backends:'; echo '  - {name: docker, type: docker, enabled: false}'; echo 'hosts:'
   for h in "${hosts[@]}"; do echo "  - {name: $h, ssh: $h}"; done; } >"$work/hosts.yaml"
-printf 'backends:\n  - {name: docker, type: docker}\n' >"$work/local.yaml"
+printf 'backends:\n  - {name: docker, type: docker, host: "%s"}\n' "$(sock "${hosts[0]}")" >"$work/local.yaml"
 ct="$home/cloudtui"
 "$ct" --version >/dev/null   # builds the jar and the AppCDS archive outside the measurement
 cenv=(env "CLOUDTUI_SSH_CONFIG=$work/ssh_config" "XDG_RUNTIME_DIR=$work/run" "XDG_STATE_HOME=$work/state" "PATH=$work/bin:$PATH")
@@ -195,12 +193,6 @@ engine_of() {   # host $1's dockerd, its containerd and shims, and every process
   shims_of "$d/"
   { stat -c '%N' /proc/[0-9]*/ns/mnt 2>/dev/null || true; } | { grep -F -- "-> '$ns'" || true; } | sed -n "s|^'/proc/\([0-9]*\)/ns/mnt'.*|\1|p"
 }
-# this machine's own dockerd (not the hosts': `pidof dockerd` names them all), its containerd and shims
-local_engine() {
-  local pid
-  pid=$(cat /var/run/docker.pid)
-  echo "$pid $(pgrep -P "$pid" containerd || true) $(shims_of /var/run/docker/containerd/containerd.sock | tr '\n' ' ')"
-}
 rounds_idle=6
 win=$(( idle / rounds_idle )); [ "$win" -gt 0 ] || win=1
 # java_of PANE_PID: the UI's JVM (the pane's shell and the cloudtui script exec it, or run it as a child)
@@ -213,7 +205,7 @@ java_of() {
   echo "bench: no java under the UI's pane" >&2; exit 1
 }
 host_groups() { local h; for h in "${hosts[@]}"; do echo "$h $(engine_of "$h" | tr '\n' ' ')"; done; }
-local_groups() { echo "local $(local_engine)"; }
+local_groups() { local d=$base/${hosts[0]} pid; pid=$(cat "$d/run/docker.pid"); echo "${hosts[0]}-local $pid $(pgrep -P "$pid" containerd || true) $(shims_of "$d/" | tr '\n' ' ')"; }
 # idle_phase S CONFIG READY GROUPS: the UI in session S until READY is on screen, 5 s more, then the
 # windows; GROUPS prints "NAME PIDS..." lines (read once the UI is connected: its sshd sessions count).
 # Prints "ui_cpu rss_kb", then "NAME cpu_running cpu_stopped" for each group.
@@ -243,8 +235,7 @@ idle_phase() {
 }
 echo "bench: idle, the UI with $n hosts, then with the local engine..." >&2
 idle_hosts=$(idle_phase idleh "$work/hosts.yaml" " bh-${hosts[-1]}-" host_groups)
-local_count=$(docker ps -q | wc -l)   # ours and whatever else runs there
-idle_local=$(idle_phase idlel "$work/local.yaml" "[a-z]" local_groups)
+idle_local=$(idle_phase idlel "$work/local.yaml" " bh-${hosts[0]}-" local_groups)
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # 6. report
@@ -266,8 +257,8 @@ read -r lu lr <<<"$(head -1 <<<"$idle_local")"
 echo "idle, $((win * rounds_idle)) s of UI running (alternating with ${win}s windows stopped), CPU as % of one core:"
 printf '  %-50s %8s %10s\n' "" "CPU %" "RSS KiB"
 printf '  %-50s %8s %10s\n' "UI with $n hosts (JVM + its ssh masters)" "$hu" "$hr"
-printf '  %-50s %8s %10s\n' "UI with one local engine ($local_count containers)" "$lu" "$lr"
+printf "  %-50s %8s %10s\n" "UI on one local engine (${hosts[0]}'s dockerd, socket)" "$lu" "$lr"
 echo "  a daemon's CPU with the UI running / stopped / the difference (what the UI costs it):"
 tail -n +2 <<<"$idle_hosts" | awk '{ printf "    %-8s dockerd+containerd(+shims)+sshd %6s / %6s / %6.2f\n", $1, $2, $3, $2 - $3; d += $2 - $3 } END { printf "    mean per host: %.2f\n", d / NR }'
-tail -n +2 <<<"$idle_local" | awk '{ printf "    %-8s dockerd+containerd(+shims)      %6s / %6s / %6.2f\n", $1, $2, $3, $2 - $3 }'
+tail -n +2 <<<"$idle_local" | awk '{ printf "    %-8s dockerd+containerd(+shims), UI on it as a local engine %6s / %6s / %6.2f\n", $1, $2, $3, $2 - $3 }'
 echo "lazydocker: not measured (not in Debian, and this machine has no network beyond Debian and Maven Central)"
