@@ -12,8 +12,12 @@
 # has the same in its ~/.ssh (config, key, known_hosts) for running cloudtui as a user would.
 # src/test/java/io/cloudtui/testing/TestHosts.java drives the hosts (and their faults) from the tests.
 #
-# Usage: 50-hosts.sh [up] [N]      make exactly hosts h1..hN (default 3; hosts above N are removed)
+# Usage: 50-hosts.sh [up] [N]      make exactly hosts h1..hN (default 3; hosts above N are removed,
+#                                  except the extra hosts of a process still running, below)
 #        50-hosts.sh down          remove everything this script made
+#        50-hosts.sh extra A B PID make hosts hA..hB (A above N) for process PID (bench/hosts): as the others,
+#                                  but not in the client files nor COUNT, and left alone by `up` while PID runs
+#        50-hosts.sh extra-down A B  remove the extra hosts hA..hB
 #        50-hosts.sh sshd-start hN [alt] | sshd-kill hN | dockerd-start hN | dockerd-stop hN | heal hN
 #                                  one host's daemons, for the tests' faults (sshd-start ... alt serves
 #                                  a different host key; heal: link up, own key, both daemons running)
@@ -251,7 +255,10 @@ up() {
   for d in "$base"/h*; do
     [ -d "$d" ] || continue
     h=${d##*/}
-    [[ "$h" =~ ^h[0-9]+$ ]] && [ "${h#h}" -gt "$count" ] && host_down "$h"
+    [[ "$h" =~ ^h[0-9]+$ ]] && [ "${h#h}" -gt "$count" ] || continue
+    # an extra host of a benchmark still running stays
+    alive "$(cat "$d/extra" 2>/dev/null || true)" && continue
+    host_down "$h"
   done
   for i in $(seq 1 "$count"); do host_up "h$i"; done
   # client side: known_hosts and ssh_config for root's tests, and the same in ctui-sshcli's ~/.ssh
@@ -309,6 +316,32 @@ heal() {
   dockerd_start "$h"
 }
 
+# extra hosts hA..hB for a process (a benchmark): made as the test hosts, owned by PID (a later `up`
+# removes them once PID is gone); the client files stay those of h1..hN (the caller writes its own)
+extra() {
+  local a=$1 b=$2 owner=$3 count i d
+  [[ "$a" =~ ^[0-9]+$ && "$b" =~ ^[0-9]+$ && "$owner" =~ ^[0-9]+$ ]] && [ "$a" -le "$b" ] && [ "$b" -le 150 ] \
+    || { echo "50-hosts.sh: extra needs FIRST LAST PID (numbers, FIRST <= LAST <= 150)" >&2; exit 2; }
+  count=$(cat "$base/COUNT" 2>/dev/null || true)
+  [ -n "$count" ] || { echo "50-hosts.sh: no test hosts yet (run 50-hosts.sh up first)" >&2; exit 1; }
+  [ "$a" -gt "$count" ] || { echo "50-hosts.sh: extra hosts must come after h$count" >&2; exit 2; }
+  for i in $(seq "$a" "$b"); do
+    d=$(hdir "h$i")
+    mkdir -p "$d"
+    echo "$owner" >"$d/extra"
+    host_up "h$i"
+  done
+}
+
+extra_down() {
+  local a=$1 b=$2 i
+  [[ "$a" =~ ^[0-9]+$ && "$b" =~ ^[0-9]+$ ]] || { echo "50-hosts.sh: extra-down needs FIRST LAST" >&2; exit 2; }
+  for i in $(seq "$a" "$b"); do
+    [ -f "$(hdir "h$i")/extra" ] && host_down "h$i"
+  done
+  return 0
+}
+
 one_host() {
   [[ "${1:-}" =~ ^h[0-9]+$ ]] && [ -d "$(hdir "$1")" ] || { echo "50-hosts.sh: no test host '${1:-}'" >&2; exit 2; }
 }
@@ -319,10 +352,12 @@ case "$cmd" in
   up) lock; up "${2:-${CLOUDTUI_TEST_HOSTS:-3}}" ;;
   [0-9]*) lock; up "$cmd" ;;
   down) lock; down ;;
+  extra) lock; extra "${2:-}" "${3:-}" "${4:-}" ;;
+  extra-down) lock; extra_down "${2:-}" "${3:-}" ;;
   sshd-start) one_host "${2:-}"; sshd_start "$2" "${3:-}" ;;
   sshd-kill) one_host "${2:-}"; sshd_kill "$2" ;;
   dockerd-start) one_host "${2:-}"; dockerd_start "$2" ;;
   dockerd-stop) one_host "${2:-}"; dockerd_stop "$2" ;;
   heal) one_host "${2:-}"; heal "$2" ;;
-  *) echo "usage: 50-hosts.sh [up] [N] | down | sshd-start hN [alt] | sshd-kill hN | dockerd-start hN | dockerd-stop hN | heal hN" >&2; exit 2 ;;
+  *) echo "usage: 50-hosts.sh [up] [N] | down | extra FIRST LAST PID | extra-down FIRST LAST | sshd-start hN [alt] | sshd-kill hN | dockerd-start hN | dockerd-stop hN | heal hN" >&2; exit 2 ;;
 esac
