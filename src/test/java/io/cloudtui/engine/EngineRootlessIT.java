@@ -539,7 +539,10 @@ class EngineRootlessIT {
         assertFalse(Files.exists(dataDir.resolve("cloudtui/containers").resolve(id)), "rm removed them from inside a user namespace");
     }
 
-    /** Files of the user in the shared temporary and runtime directories, and anything new in its home. */
+    /**
+     * Files of the user made or changed since the suite began, in the shared temporary and runtime
+     * directories (what other runs on a shared machine left there before is not this suite's) and in its home.
+     */
     static String leftovers() throws Exception {
         return leftovers(main);
     }
@@ -547,7 +550,7 @@ class EngineRootlessIT {
     static String leftovers(Who w) throws Exception {
         StringBuilder b = new StringBuilder();
         for (String d : List.of("/tmp", "/var/tmp", "/dev/shm", "/run")) {
-            Out f = host("find", d, "-xdev", "-user", String.valueOf(w.uid()), "-not", "-path", work + "*");
+            Out f = host("find", d, "-xdev", "-user", String.valueOf(w.uid()), "-not", "-path", work + "*", "-newer", marker.toString());
             b.append(f.stdout);
         }
         b.append(host("find", w.home().toString(), "-newer", marker.toString()).stdout.replace(w.home() + "\n", ""));
