@@ -70,7 +70,7 @@ class OciConfigTest {
         assertTrue(refused(c).contains("repeats namespace 'pid'"));
         ObjectNode d = BusyboxBundle.defaultConfig("x", "true");
         ((ObjectNode) d.get("linux")).putArray("namespaces").addObject().put("type", "mount");
-        assertTrue(refused(d).contains("hostname needs a new uts namespace"));
+        assertTrue(refused(d).contains("hostname needs a uts namespace (new or joined by path)"));
         ObjectNode e = BusyboxBundle.defaultConfig("x", "true");
         com.fasterxml.jackson.databind.node.ArrayNode ns = ((ObjectNode) e.get("linux")).putArray("namespaces");
         for (String t : List.of("pid", "ipc", "uts", "mount")) ns.addObject().put("type", t);
