@@ -173,7 +173,7 @@ final class NativeSpec {
         if (!c.gidMappings().isEmpty()) s.op("gidmap", idMap(c.gidMappings()));
         for (Path procs : cg.procsFiles()) s.op("cgroup", procs.toString());
         if (cg.v2() && !c.resources().devices().isEmpty()) s.devices(cg.dirs().get(0), DeviceRules.of(c.resources().devices()));
-        if (c.hasNewNamespace("mount")) {
+        if (c.hasNamespace("mount")) {
             s.op("rootfs", c.rootPath().toString());
             String overlay = c.annotations().get(ROOT_OVERLAY);
             if (overlay != null) s.op("rootoverlay", rootOverlay(overlay, c.hasNewNamespace("user")));
@@ -197,7 +197,7 @@ final class NativeSpec {
             for (String p : c.maskedPaths()) s.op("mask", p);
             for (String p : c.readonlyPaths()) s.op("ro", p);
         } else if (c.rootReadonly() || !c.rootPath().equals(Path.of("/"))) {
-            throw new CloudtuiException("config.json: a root filesystem needs a new mount namespace");
+            throw new CloudtuiException("config.json: a root filesystem needs a mount namespace (new or joined by path)");
         }
         if (c.hostname() != null && !c.hostname().isEmpty()) s.op("hostname", c.hostname());
         for (Map.Entry<String, String> e : c.sysctl().entrySet()) s.op("sysctl", e.getKey(), e.getValue());

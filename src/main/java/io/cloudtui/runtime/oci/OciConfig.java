@@ -186,8 +186,9 @@ public record OciConfig(
         if (hostname != null && !hostname.isEmpty() && namespaces.stream().noneMatch(n -> n.type().equals("uts"))) {
             throw Json.bad(file, "hostname", "needs a uts namespace (new or joined by path)");
         }
-        if (!mounts.isEmpty() && namespaces.stream().noneMatch(n -> n.type().equals("mount") && n.path().isEmpty())) {
-            throw Json.bad(file, "mounts", "need a new mount namespace");
+        // as runc: the root filesystem and mounts are set up in the container's mount namespace, new or joined by path
+        if (!mounts.isEmpty() && namespaces.stream().noneMatch(n -> n.type().equals("mount"))) {
+            throw Json.bad(file, "mounts", "need a mount namespace (new or joined by path)");
         }
         for (String key : sysctl.keySet()) {
             if (!key.matches("[A-Za-z0-9_.\\-/]+") || key.contains("..")) throw Json.bad(file, "linux.sysctl", "key '" + key + "' is not valid");
@@ -375,6 +376,11 @@ public record OciConfig(
         }
         return new OciConfig(ociVersion, rootPath, rootReadonly, process, hostname, mounts, ns, u, g, devices, resources,
                 cgroupsPath, sysctl, maskedPaths, readonlyPaths, rootfsPropagation, hooks, annotations, seccomp);
+    }
+
+    /** A namespace of TYPE of the container's own: new, or joined by path (never the runtime's). */
+    boolean hasNamespace(String type) {
+        return namespaces.stream().anyMatch(n -> n.type().equals(type));
     }
 
     boolean hasNewNamespace(String type) {

@@ -169,4 +169,29 @@ class OciValidationIT {
         assertEquals(0, r.code(), r.err());
         assertEquals(List.of("Cpus_allowed_list:0", "Mems_allowed_list:0"), r.out().trim().lines().toList(), r.out());
     }
+
+    /** The suite's linux_ns_path for mnt: a mount namespace joined by path gets the rootfs and mounts (as runc). */
+    @Test
+    void rootfsAndMountsInAMountNamespaceJoinedByPath() throws Exception {
+        Process holder = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sleep", "1000").start();
+        try {
+            Path nsLink = Path.of("/proc/" + holder.pid() + "/ns/mnt");
+            String ours = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+            for (int i = 0; i < 1000 && holder.isAlive() && Files.readSymbolicLink(nsLink).toString().equals(ours); i++) Thread.sleep(10);
+            String theirs = Files.readSymbolicLink(nsLink).toString();
+            assertTrue(!theirs.equals(ours), "unshare made a mount namespace");
+            String id = id("mntns");
+            BusyboxBundle b = bundle(id, "sh", "-c", "readlink /proc/self/ns/mnt; awk '$2 == \"/t\" {print $3}' /proc/mounts; ls /bin/busybox");
+            ArrayNode ns = b.linux().putArray("namespaces");
+            for (String t : List.of("pid", "ipc", "uts", "network")) ns.addObject().put("type", t);
+            ns.addObject().put("type", "mount").put("path", nsLink.toString());
+            BusyboxBundle.mount((ArrayNode) b.config.get("mounts"), "/t", "tmpfs", "tmpfs", "nosuid");
+            b.write();
+            RuntimeCli.Result r = cli.run("run", "--bundle", b.dir.toString(), id);
+            assertEquals(0, r.code(), r.err());
+            assertEquals(List.of(theirs, "tmpfs", "/bin/busybox"), r.out().trim().lines().toList(), r.out());
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+    }
 }
