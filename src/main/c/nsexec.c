@@ -957,6 +957,25 @@ static int runnable(const char *path)
     return access(path, X_OK) < 0 ? errno : 0;
 }
 
+/* 1 when ".." from the working directory leads to our root (without getcwd). The process's root
+ * is its own "..", so a directory outside it ends at another root: the host's. */
+static int cwd_reaches_root(void)
+{
+    struct stat root, cur, up;
+    int fd, next, i, found = 0;
+    if (stat("/", &root) < 0) return 0;
+    fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    for (i = 0; fd >= 0 && i < 4096 && fstat(fd, &cur) == 0; i++) {
+        if (cur.st_dev == root.st_dev && cur.st_ino == root.st_ino) { found = 1; break; }
+        next = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        close(fd);
+        fd = next;
+        if (fd < 0 || fstat(fd, &up) < 0 || (up.st_dev == cur.st_dev && up.st_ino == cur.st_ino)) break;
+    }
+    if (fd >= 0) close(fd);
+    return found;
+}
+
 /* Enters the working directory and finds the command as execvp would (PATH from the container's
  * environment, default /bin:/usr/bin) - an executable file, as runc's lookup - so that a command
  * that cannot be run fails create (or exec) with a clear error instead of the started container. */
@@ -974,8 +993,12 @@ static void prepare_exec(void)
         errno = 0;
         die("chdir to cwd (\"%s\") set in config.json failed: %s", S.cwd, why);
     }
-    /* a cwd outside our root would show as "(unreachable)": refuse rather than run there */
-    if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/') { errno = 0; die("working directory is outside the container"); }
+    /* a cwd outside our root would show as "(unreachable)": refuse rather than run there; a seccomp
+     * filter already loaded (no no_new_privs) may deny getcwd: then walk up to our root instead */
+    if (getcwd(cwd, sizeof cwd) ? cwd[0] != '/' : (errno != EPERM && errno != ENOSYS) || !cwd_reaches_root()) {
+        errno = 0;
+        die("working directory is outside the container");
+    }
     S.env[S.nenv] = NULL;
     S.args[S.nargs] = NULL;
     environ = S.env;

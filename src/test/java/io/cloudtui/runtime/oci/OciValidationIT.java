@@ -194,4 +194,19 @@ class OciValidationIT {
             holder.destroyForcibly().waitFor();
         }
     }
+
+    /** The suite's linux_seccomp: a filter that denies getcwd, loaded before the process's exec (no no_new_privs). */
+    @Test
+    void seccompDenyingGetcwd() throws Exception {
+        String id = id("getcwd");
+        BusyboxBundle b = bundle(id, "echo", "started");
+        ObjectNode sec = b.linux().putObject("seccomp");
+        sec.put("defaultAction", "SCMP_ACT_ALLOW");
+        sec.putArray("syscalls").addObject().put("action", "SCMP_ACT_ERRNO").putArray("names").add("getcwd");
+        b.process().put("noNewPrivileges", false);
+        b.write();
+        RuntimeCli.Result r = cli.run("run", "--bundle", b.dir.toString(), id);
+        assertEquals(0, r.code(), r.err());
+        assertEquals("started", r.out().trim());
+    }
 }
