@@ -23,6 +23,7 @@
 #include <linux/filter.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
+#include <dirent.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -872,6 +873,8 @@ static void setup_terminal(int sock)
 }
 
 /* rlimits, oom score, identity, capabilities, no_new_privs: the process becomes what config.json says. */
+static void close_inherited(void);
+
 static void finalize_identity(void)
 {
     int i, cap;
@@ -881,7 +884,10 @@ static void finalize_identity(void)
     }
     /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we still have it
      * (the rest of our way to exec must then pass the filter, as with runc) */
-    if (!S.nnp) load_seccomp();
+    if (!S.nnp) {
+        close_inherited(); /* before the filter, which may deny close_range */
+        load_seccomp();
+    }
     if (S.has_caps) {
         /* the bounding set needs CAP_SETPCAP, which we still hold as root */
         for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
@@ -911,7 +917,20 @@ static void finalize_identity(void)
 /* CVE-2024-21626: no inherited fd (host directories included) may reach the container process. */
 static void close_inherited(void)
 {
-    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) die("close_range");
+    DIR *d;
+    struct dirent *e;
+    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+    /* a kernel without it (ENOSYS, EINVAL), or a seccomp allow-list without it (EPERM, as Docker's
+     * older profiles): mark them one by one, as runc does */
+    if (errno != EPERM && errno != ENOSYS && errno != EINVAL) die("close_range");
+    d = opendir("/proc/self/fd");
+    if (!d) die("list /proc/self/fd to close inherited descriptors");
+    while ((e = readdir(d))) {
+        int fd = atoi(e->d_name);
+        if (e->d_name[0] < '0' || e->d_name[0] > '9' || fd < 3 || fd == dirfd(d)) continue;
+        if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF) die("mark descriptor %d close-on-exec", fd);
+    }
+    closedir(d);
 }
 
 static char exec_path[4096]; /* the command as prepare_exec found it (always with a '/') */
@@ -938,6 +957,25 @@ static int runnable(const char *path)
     return access(path, X_OK) < 0 ? errno : 0;
 }
 
+/* 1 when ".." from the working directory leads to our root (without getcwd). The process's root
+ * is its own "..", so a directory outside it ends at another root: the host's. */
+static int cwd_reaches_root(void)
+{
+    struct stat root, cur, up;
+    int fd, next, i, found = 0;
+    if (stat("/", &root) < 0) return 0;
+    fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    for (i = 0; fd >= 0 && i < 4096 && fstat(fd, &cur) == 0; i++) {
+        if (cur.st_dev == root.st_dev && cur.st_ino == root.st_ino) { found = 1; break; }
+        next = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        close(fd);
+        fd = next;
+        if (fd < 0 || fstat(fd, &up) < 0 || (up.st_dev == cur.st_dev && up.st_ino == cur.st_ino)) break;
+    }
+    if (fd >= 0) close(fd);
+    return found;
+}
+
 /* Enters the working directory and finds the command as execvp would (PATH from the container's
  * environment, default /bin:/usr/bin) - an executable file, as runc's lookup - so that a command
  * that cannot be run fails create (or exec) with a clear error instead of the started container. */
@@ -955,8 +993,12 @@ static void prepare_exec(void)
         errno = 0;
         die("chdir to cwd (\"%s\") set in config.json failed: %s", S.cwd, why);
     }
-    /* a cwd outside our root would show as "(unreachable)": refuse rather than run there */
-    if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/') { errno = 0; die("working directory is outside the container"); }
+    /* a cwd outside our root would show as "(unreachable)": refuse rather than run there; a seccomp
+     * filter already loaded (no no_new_privs) may deny getcwd: then walk up to our root instead */
+    if (getcwd(cwd, sizeof cwd) ? cwd[0] != '/' : (errno != EPERM && errno != ENOSYS) || !cwd_reaches_root()) {
+        errno = 0;
+        die("working directory is outside the container");
+    }
     S.env[S.nenv] = NULL;
     S.args[S.nargs] = NULL;
     environ = S.env;
@@ -1044,7 +1086,10 @@ static void init_main(int sync_rd, int sync_wr)
     if (has_new(CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) die("unshare cgroup namespace");
     if (has_new(CLONE_NEWNET)) loopback_up();
     if (S.rootfs) {
-        if (mount(NULL, "/", NULL, MS_REC | (S.rootprop ? S.rootprop : MS_SLAVE), NULL) < 0) die("root propagation");
+        /* shared or unbindable only after pivot_root (as runc): pivot_root refuses a shared root or
+         * parent (EINVAL), and an unbindable rootfs cannot be bound onto itself */
+        unsigned long before = S.rootprop && !(S.rootprop & (MS_SHARED | MS_UNBINDABLE)) ? S.rootprop : MS_SLAVE;
+        if (mount(NULL, "/", NULL, MS_REC | before, NULL) < 0) die("root propagation");
         /* a rootless engine's overlay: only a mount namespace owned by the container's user
          * namespace lets an unprivileged user mount it (Linux >= 5.11); it goes with the namespace */
         if (S.rootoverlay && mount("overlay", S.rootfs, "overlay", 0, S.rootoverlay) < 0) die("mount the overlay root filesystem on %s", S.rootfs);
@@ -1080,6 +1125,8 @@ static void init_main(int sync_rd, int sync_wr)
     for (i = 0; i + 1 < S.nsys; i += 2) sysctl_write(S.sysctl[i], S.sysctl[i + 1]);
     for (i = 0; i < S.nmask; i++) mask(S.masked[i]);
     for (i = 0; i < S.nro; i++) readonly(S.ro[i]);
+    /* last: masks and read-only paths are bind mounts, which an unbindable / would refuse */
+    if (S.rootfs && S.rootprop && mount(NULL, "/", NULL, MS_REC | S.rootprop, NULL) < 0) die("linux.rootfsPropagation of /");
     if (S.rootro && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) die("remount / read-only");
     setup_terminal(sock);
     if (!S.terminal && sock >= 0) close(sock);

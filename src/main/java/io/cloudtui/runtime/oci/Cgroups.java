@@ -128,6 +128,9 @@ final class Cgroups {
         if (r.cpuShares() != null) write(dir("cpu"), "cpu.shares", r.cpuShares());
         if (r.cpuPeriod() != null) write(dir("cpu"), "cpu.cfs_period_us", r.cpuPeriod());
         if (r.cpuQuota() != null) write(dir("cpu"), "cpu.cfs_quota_us", r.cpuQuota());
+        if (r.cpusetCpus() != null || r.cpusetMems() != null) need("cpuset", "linux.resources.cpu.cpus/mems");
+        if (r.cpusetMems() != null) write(dir("cpuset"), "cpuset.mems", r.cpusetMems());
+        if (r.cpusetCpus() != null) write(dir("cpuset"), "cpuset.cpus", r.cpusetCpus());
         if (r.pidsLimit() != null) {
             need("pids", "a pids limit");
             write(dir("pids"), "pids.max", r.pidsLimit() < 0 ? "max" : r.pidsLimit());
@@ -162,6 +165,7 @@ final class Cgroups {
         if (r.memoryLimit() != null || r.memoryReservation() != null || r.memorySwap() != null) wanted.add("memory");
         if (r.cpuShares() != null || r.cpuQuota() != null || r.cpuPeriod() != null) wanted.add("cpu");
         if (r.pidsLimit() != null) wanted.add("pids");
+        if (r.cpusetCpus() != null || r.cpusetMems() != null) wanted.add("cpuset");
         Path p = V2_ROOT;
         for (Path part : V2_ROOT.relativize(dir)) {
             String available = " " + StateStore.readKernelFile(p.resolve("cgroup.controllers")).trim() + " ";
@@ -195,6 +199,8 @@ final class Cgroups {
             write(dir, "cpu.max", (r.cpuQuota() == null || r.cpuQuota() < 0 ? "max" : r.cpuQuota()) + " " + period);
         }
         if (r.pidsLimit() != null) write(dir, "pids.max", r.pidsLimit() < 0 ? "max" : r.pidsLimit());
+        if (r.cpusetMems() != null) write(dir, "cpuset.mems", r.cpusetMems());
+        if (r.cpusetCpus() != null) write(dir, "cpuset.cpus", r.cpusetCpus());
     }
 
     private static void write(Path dir, String file, Object value) throws IOException {

@@ -110,9 +110,8 @@ final class NativeSpec {
             } else data.add(o);
         }
         if ("bind".equals(m.type())) flags |= MS_BIND;
-        if ((flags & MS_BIND) != 0 && !data.isEmpty()) {
-            throw new CloudtuiException("config.json: bind mount " + m.destination() + ": unknown option '" + data.get(0) + "'");
-        }
+        // a bind mount's data options (mode=755, as the validation suite writes) go to the kernel as
+        // runc passes them; the kernel ignores data with MS_BIND
         return new MountOpts(flags, prop, String.join(",", data));
     }
 
@@ -174,7 +173,7 @@ final class NativeSpec {
         if (!c.gidMappings().isEmpty()) s.op("gidmap", idMap(c.gidMappings()));
         for (Path procs : cg.procsFiles()) s.op("cgroup", procs.toString());
         if (cg.v2() && !c.resources().devices().isEmpty()) s.devices(cg.dirs().get(0), DeviceRules.of(c.resources().devices()));
-        if (c.hasNewNamespace("mount")) {
+        if (c.hasNamespace("mount")) {
             s.op("rootfs", c.rootPath().toString());
             String overlay = c.annotations().get(ROOT_OVERLAY);
             if (overlay != null) s.op("rootoverlay", rootOverlay(overlay, c.hasNewNamespace("user")));
@@ -198,7 +197,7 @@ final class NativeSpec {
             for (String p : c.maskedPaths()) s.op("mask", p);
             for (String p : c.readonlyPaths()) s.op("ro", p);
         } else if (c.rootReadonly() || !c.rootPath().equals(Path.of("/"))) {
-            throw new CloudtuiException("config.json: a root filesystem needs a new mount namespace");
+            throw new CloudtuiException("config.json: a root filesystem needs a mount namespace (new or joined by path)");
         }
         if (c.hostname() != null && !c.hostname().isEmpty()) s.op("hostname", c.hostname());
         for (Map.Entry<String, String> e : c.sysctl().entrySet()) s.op("sysctl", e.getKey(), e.getValue());

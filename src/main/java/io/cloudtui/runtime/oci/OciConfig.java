@@ -57,8 +57,9 @@ public record OciConfig(
     public record DeviceRule(boolean allow, String type, Long major, Long minor, String access) {}
 
     public record Resources(Long memoryLimit, Long memoryReservation, Long memorySwap, Long cpuShares,
-                            Long cpuQuota, Long cpuPeriod, Long pidsLimit, List<DeviceRule> devices) {
-        static final Resources NONE = new Resources(null, null, null, null, null, null, null, List.of());
+                            Long cpuQuota, Long cpuPeriod, String cpusetCpus, String cpusetMems, Long pidsLimit,
+                            List<DeviceRule> devices) {
+        static final Resources NONE = new Resources(null, null, null, null, null, null, null, null, null, List.of());
     }
 
     public record Hook(String path, List<String> args, List<String> env, Integer timeout) {}
@@ -181,11 +182,13 @@ public record OciConfig(
         if (hasUserNs && namespaces.stream().anyMatch(n -> n.type().equals("user") && n.path().isEmpty()) && uidMaps.isEmpty()) {
             throw Json.bad(file, "linux.uidMappings", "are required with a new user namespace");
         }
-        if (hostname != null && !hostname.isEmpty() && namespaces.stream().noneMatch(n -> n.type().equals("uts") && n.path().isEmpty())) {
-            throw Json.bad(file, "hostname", "needs a new uts namespace");
+        // as runc: a uts namespace of the container's own, new or joined by path (never the runtime's)
+        if (hostname != null && !hostname.isEmpty() && namespaces.stream().noneMatch(n -> n.type().equals("uts"))) {
+            throw Json.bad(file, "hostname", "needs a uts namespace (new or joined by path)");
         }
-        if (!mounts.isEmpty() && namespaces.stream().noneMatch(n -> n.type().equals("mount") && n.path().isEmpty())) {
-            throw Json.bad(file, "mounts", "need a new mount namespace");
+        // as runc: the root filesystem and mounts are set up in the container's mount namespace, new or joined by path
+        if (!mounts.isEmpty() && namespaces.stream().noneMatch(n -> n.type().equals("mount"))) {
+            throw Json.bad(file, "mounts", "need a mount namespace (new or joined by path)");
         }
         for (String key : sysctl.keySet()) {
             if (!key.matches("[A-Za-z0-9_.\\-/]+") || key.contains("..")) throw Json.bad(file, "linux.sysctl", "key '" + key + "' is not valid");
@@ -217,8 +220,16 @@ public record OciConfig(
         return out;
     }
 
+    /** A cpuset list ("0-2,4"), or null when unset or empty. */
+    private static String cpuList(String file, String key, String v) {
+        if (v == null || v.isBlank()) return null;
+        if (!v.trim().matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) throw Json.bad(file, key, "'" + v + "' is not a list like 0-2,4");
+        return v.trim();
+    }
+
     private static Resources resources(Json rj) {
         Long memLimit = null, memRes = null, memSwap = null, shares = null, quota = null, period = null, pids = null;
+        String cpus = null, mems = null;
         Json m = rj.obj("memory");
         if (m != null) {
             memLimit = positive(m.lng("limit"));
@@ -236,7 +247,9 @@ public record OciConfig(
             quota = c.lng("quota");
             if (quota != null && quota == 0) quota = null;
             period = positive(c.lng("period"));
-            c.unsetOnly("realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle", "burst");
+            cpus = cpuList(rj.file(), "linux.resources.cpu.cpus", c.str("cpus"));
+            mems = cpuList(rj.file(), "linux.resources.cpu.mems", c.str("mems"));
+            c.unsetOnly("realtimeRuntime", "realtimePeriod", "idle", "burst");
             c.done();
         }
         Json p = rj.obj("pids");
@@ -263,7 +276,7 @@ public record OciConfig(
         }
         rj.unsetOnly("hugepageLimits", "network", "rdma", "unified");
         rj.done();
-        return new Resources(memLimit, memRes, memSwap, shares, quota, period, pids, rules);
+        return new Resources(memLimit, memRes, memSwap, shares, quota, period, cpus, mems, pids, rules);
     }
 
     private static Long positive(Long v) {
@@ -363,6 +376,11 @@ public record OciConfig(
         }
         return new OciConfig(ociVersion, rootPath, rootReadonly, process, hostname, mounts, ns, u, g, devices, resources,
                 cgroupsPath, sysctl, maskedPaths, readonlyPaths, rootfsPropagation, hooks, annotations, seccomp);
+    }
+
+    /** A namespace of TYPE of the container's own: new, or joined by path (never the runtime's). */
+    boolean hasNamespace(String type) {
+        return namespaces.stream().anyMatch(n -> n.type().equals(type));
     }
 
     boolean hasNewNamespace(String type) {

@@ -200,7 +200,7 @@ public final class OciRuntime {
             OciConfig.Resources r = config.resources();
             // device rules are moot: a user namespace cannot make device nodes (docker sends them anyway)
             if (r.memoryLimit() != null || r.memoryReservation() != null || r.memorySwap() != null || r.cpuShares() != null
-                    || r.cpuQuota() != null || r.cpuPeriod() != null || r.pidsLimit() != null) {
+                    || r.cpuQuota() != null || r.cpuPeriod() != null || r.cpusetCpus() != null || r.cpusetMems() != null || r.pidsLimit() != null) {
                 throw new CloudtuiException("config.json: linux.resources need root: a rootless container gets no cgroup");
             }
             if (config.cgroupsPath() != null && !config.cgroupsPath().isEmpty()) warn.accept("rootless: linux.cgroupsPath not used, the container gets no cgroup");

@@ -70,7 +70,7 @@ class OciConfigTest {
         assertTrue(refused(c).contains("repeats namespace 'pid'"));
         ObjectNode d = BusyboxBundle.defaultConfig("x", "true");
         ((ObjectNode) d.get("linux")).putArray("namespaces").addObject().put("type", "mount");
-        assertTrue(refused(d).contains("hostname needs a new uts namespace"));
+        assertTrue(refused(d).contains("hostname needs a uts namespace (new or joined by path)"));
         ObjectNode e = BusyboxBundle.defaultConfig("x", "true");
         com.fasterxml.jackson.databind.node.ArrayNode ns = ((ObjectNode) e.get("linux")).putArray("namespaces");
         for (String t : List.of("pid", "ipc", "uts", "mount")) ns.addObject().put("type", t);
@@ -100,7 +100,10 @@ class OciConfigTest {
         assertEquals("mode=755,size=65536k", o.data());
         NativeSpec.MountOpts b = NativeSpec.mountOptions(new OciConfig.Mount("/x", "bind", "/y", List.of("rbind", "ro")));
         assertEquals(NativeSpec.MS_BIND | NativeSpec.MS_REC | NativeSpec.MS_RDONLY, b.flags());
-        assertThrows(CloudtuiException.class, () -> NativeSpec.mountOptions(new OciConfig.Mount("/x", "bind", "/y", List.of("bind", "size=1"))));
+        // a bind mount's data options are the kernel's to read (it ignores them with MS_BIND), as runc passes them
+        NativeSpec.MountOpts d = NativeSpec.mountOptions(new OciConfig.Mount("/x", "bind", "/y", List.of("bind", "mode=755")));
+        assertEquals(NativeSpec.MS_BIND, d.flags());
+        assertEquals("mode=755", d.data());
         assertThrows(CloudtuiException.class, () -> NativeSpec.mountOptions(new OciConfig.Mount("/x", "tmpfs", "tmpfs", List.of("tmpcopyup"))));
     }
 
