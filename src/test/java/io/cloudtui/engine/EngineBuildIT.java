@@ -323,7 +323,8 @@ class EngineBuildIT {
             tmux.keys("2");
             tmux.await("the images", x -> x.contains("> images") && x.contains("bb"), java.time.Duration.ofSeconds(30));
             tmux.keys("b");
-            tmux.await("the palette", x -> x.contains("build "), java.time.Duration.ofSeconds(30));
+            // tmux drops a line's trailing blanks: the prompt reads ":build" until a hint follows it
+            tmux.await("the palette", x -> x.lines().anyMatch(l -> l.startsWith(":build")), java.time.Duration.ofSeconds(30));
             tmux.type(ctx + " built/ui:1");
             tmux.keys("Enter");
             String s = tmux.await("the build's progress, done", x -> x.contains("done: sha256:"), java.time.Duration.ofSeconds(120));

@@ -42,8 +42,17 @@ public final class SocketRelay implements AutoCloseable {
             try {
                 SocketChannel client = s.accept();
                 SocketChannel up = SocketChannel.open(UnixDomainSocketAddress.of(target));
-                open.add(client);
-                open.add(up);
+                synchronized (this) {
+                    // accepted just as stop() ran: it must not outlive the stop (a clean-clone run saw a
+                    // libvirt connection go on through a stopped relay)
+                    if (!s.isOpen()) {
+                        closeQuietly(client);
+                        closeQuietly(up);
+                        return;
+                    }
+                    open.add(client);
+                    open.add(up);
+                }
                 pump(client, up);
                 pump(up, client);
             } catch (IOException e) {
