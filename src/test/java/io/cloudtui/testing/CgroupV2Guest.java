@@ -104,7 +104,11 @@ public final class CgroupV2Guest {
                         + " --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dcloudtui.home=$CLOUDTUI_HOME"
                         + " -cp $CLOUDTUI_JAR io.cloudtui.Main\"",
                 // a trace of the steps, for a test that fails or hangs (KEY=VALUE parsing skips "+ " lines)
-                "x() { echo \"+ $*\" >&2; \"$@\"; }",
+                // each step bounded (not a timing check): a hung one ends the script with what every process waits in
+                "hung() { echo \"hung: $1\" >&2; for p in /proc/[0-9]*; do echo \"${p#/proc/} $(cat $p/comm 2>/dev/null)"
+                        + " $(cut -d' ' -f3 $p/stat 2>/dev/null) wchan=$(cat $p/wchan 2>/dev/null) $(tr '\\0' ' ' <$p/cmdline 2>/dev/null | cut -c1-160)\" >&2;"
+                        + " done; }",
+                "x() { echo \"+ $*\" >&2; rc=0; timeout -k 10 240 \"$@\" || rc=$?; [ $rc != 124 ] || hung \"$*\"; return $rc; }",
                 "cd \"$WORK\" || exit 100",
                 "");
         Files.writeString(g.resolve("script"), prelude + script + "\n");
