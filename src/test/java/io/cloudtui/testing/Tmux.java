@@ -17,7 +17,11 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** One tmux session running the real cloudtui, driven as a person would: send-keys in, capture-pane out. */
+/**
+ * One tmux session running the real cloudtui, driven as a person would: send-keys in, capture-pane out.
+ * Each on a tmux server of its own (-L): a server that ends with the last session of one test cannot take
+ * the next test's new session with it (a clean-clone run saw send-keys find no session).
+ */
 public final class Tmux implements AutoCloseable {
     public final String session;
 
@@ -58,12 +62,12 @@ public final class Tmux implements AutoCloseable {
     }
 
     public void start(String command, int w, int h) {
-        assertEquals(0, Engines.run("tmux", "new-session", "-d", "-s", session, "-x", String.valueOf(w), "-y", String.valueOf(h), command));
+        assertEquals(0, Engines.run("tmux", "-L", session, "new-session", "-d", "-s", session, "-x", String.valueOf(w), "-y", String.valueOf(h), command));
     }
 
     /** The pid of the process tmux started in the pane's shell (run.sh's java), once there is one. */
     public long childPid() throws Exception {
-        Process p = new ProcessBuilder("tmux", "display", "-p", "-t", session, "#{pane_pid}").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("tmux", "-L", session, "display", "-p", "-t", session, "#{pane_pid}").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         p.waitFor(10, TimeUnit.SECONDS);
         long pane = Long.parseLong(out);
@@ -73,25 +77,25 @@ public final class Tmux implements AutoCloseable {
 
     /** Resizes the session's window: the program in it gets SIGWINCH and the new size. */
     public void resize(int w, int h) {
-        assertEquals(0, Engines.run("tmux", "resize-window", "-t", session, "-x", String.valueOf(w), "-y", String.valueOf(h)));
+        assertEquals(0, Engines.run("tmux", "-L", session, "resize-window", "-t", session, "-x", String.valueOf(w), "-y", String.valueOf(h)));
     }
 
     public String capture() throws Exception {
-        Process p = new ProcessBuilder("tmux", "capture-pane", "-p", "-t", session).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("tmux", "-L", session, "capture-pane", "-p", "-t", session).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(10, TimeUnit.SECONDS);
         return out;
     }
 
     public void keys(String... keys) {
-        List<String> cmd = new ArrayList<>(List.of("tmux", "send-keys", "-t", session));
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", session, "send-keys", "-t", session));
         cmd.addAll(List.of(keys));
         assertEquals(0, Engines.run(cmd.toArray(new String[0])));
     }
 
     /** Types {@code text} literally (no key names). */
     public void type(String text) {
-        assertEquals(0, Engines.run("tmux", "send-keys", "-t", session, "-l", "--", text));
+        assertEquals(0, Engines.run("tmux", "-L", session, "send-keys", "-t", session, "-l", "--", text));
     }
 
     public String await(String what, Predicate<String> p, Duration timeout) throws Exception {
@@ -120,6 +124,6 @@ public final class Tmux implements AutoCloseable {
 
     @Override
     public void close() {
-        Engines.run("tmux", "kill-session", "-t", session);
+        Engines.run("tmux", "-L", session, "kill-session", "-t", session);
     }
 }
