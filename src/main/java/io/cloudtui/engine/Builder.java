@@ -135,7 +135,7 @@ final class Builder {
         Path w = work;
         Thread hook = new Thread(() -> {
             try {
-                deleteTree(w);
+                RootFs.deleteOwnTree(w);
             } catch (IOException e) {
                 // a later build's store is unaffected by it
             }
@@ -152,7 +152,7 @@ final class Builder {
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
-                deleteTree(work);
+                RootFs.deleteOwnTree(work);
             } catch (IllegalStateException e) {
                 // exiting: the hook removes it
             } catch (IOException e) {
@@ -1104,20 +1104,5 @@ final class Builder {
 
     private static String digest(String s) {
         return "sha256:" + digestHex(s);
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            try {
-                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            } catch (IOException e) {
-                // not ours: deleting says why
-            }
-            try (var ds = Files.newDirectoryStream(p)) {
-                for (Path c : ds) deleteTree(c);
-            }
-        }
-        Files.deleteIfExists(p);
     }
 }

@@ -272,7 +272,7 @@ final class RootFs {
      * Deletes a tree of our own files without following symlinks; directories are made ours to
      * empty first (the copied image's 0555 ones, overlayfs's 0000 work directory).
      */
-    private static void deleteOwnTree(Path p) throws IOException {
+    static void deleteOwnTree(Path p) throws IOException {
         java.nio.file.attribute.BasicFileAttributes a;
         try {
             a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);

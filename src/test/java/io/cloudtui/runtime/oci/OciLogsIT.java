@@ -46,11 +46,7 @@ class OciLogsIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (cli != null) {
-            for (String line : cli.run("list", "-q").out().split("\n")) {
-                if (!line.isBlank()) cli.run("delete", "--force", line.trim());
-            }
-        }
+        if (cli != null) cli.deleteAll();
         for (BusyboxBundle b : bundles) b.delete();
         for (Path dir : new Path[] {root, logs}) {
             if (dir == null || !Files.exists(dir)) continue;

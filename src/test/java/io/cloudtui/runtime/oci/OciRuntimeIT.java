@@ -42,11 +42,7 @@ class OciRuntimeIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (cli != null) {
-            for (String line : cli.run("list", "-q").out().split("\n")) {
-                if (!line.isBlank()) cli.run("delete", "--force", line.trim());
-            }
-        }
+        if (cli != null) cli.deleteAll();
         for (BusyboxBundle b : bundles) b.delete();
         if (root != null) {
             try (var s = Files.walk(root)) {

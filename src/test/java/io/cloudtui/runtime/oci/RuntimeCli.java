@@ -56,6 +56,13 @@ final class RuntimeCli {
         }
     }
 
+    /** Force-deletes every container under this root (a test's leftovers). */
+    void deleteAll() throws IOException, InterruptedException {
+        for (String line : run("list", "-q").out().split("\n")) {
+            if (!line.isBlank()) run("delete", "--force", line.trim());
+        }
+    }
+
     Result ok(String... args) throws IOException, InterruptedException {
         Result r = run(args);
         if (r.code() != 0) throw new AssertionError("cloudtui runtime " + String.join(" ", args) + " failed (" + r.code() + "): " + r.err());
