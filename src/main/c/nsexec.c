@@ -9,6 +9,7 @@
  *   cloudtui-nsexec exec SPEC REPORT     join a running container's namespaces and run a process.
  *   cloudtui-nsexec overlay TARGET OPTS  mount an overlay filesystem (the engine's container rootfs).
  *   cloudtui-nsexec umount TARGET        unmount TARGET until nothing is mounted there.
+ *   cloudtui-nsexec unhost STATEDIR      undo what a create without mount namespace mounted (see hostmount).
  *
  * Process tree for create with a monitor:  CLI -> this (P) -> M1 (exits) -> M (monitor, subreaper)
  * -> init. Without a monitor (under containerd-shim, which is already a subreaper): P -> init, and
@@ -80,6 +81,7 @@ static struct {
     char *cgroups[32]; int ncg;            /* cgroup.procs files to put the process into */
     char *rootfs; unsigned long rootprop; int rootro;
     char *rootoverlay;                     /* overlayfs options: mounted on rootfs inside the new namespaces */
+    int hostmounts;                        /* no mount namespace: rootfs and mounts in ours, chroot (see host_bind) */
     struct mnt m[256]; int nm;
     struct dev d[128]; int nd;
     char *links[64]; int nl;               /* pairs: target, path (symlinks in /dev) */
@@ -123,6 +125,8 @@ static int close_in_child = -1; /* the monitor's pipe to P, which the init must 
 static int g_stdio[3] = { -1, -1, -1 }; /* log mode without terminal: the init's stdin (/dev/null or a pipe), stdout, stderr */
 static int report_fd = -1; /* where errors go: the REPORT file (P) or a pipe to P (children) */
 static int die_status = 1; /* die()'s exit code: 127 or 126 when the container's command cannot be run */
+static pid_t host_bound_by; /* create without mount namespace: P, which bound the rootfs and undoes it if create fails */
+static void host_unbind_failed_create(void);
 
 /* Reports an error to whoever waits for us, then exits: every failure ends here. */
 static void die(const char *fmt, ...)
@@ -138,6 +142,7 @@ static void die(const char *fmt, ...)
     if (e) n += snprintf(buf + n, 64, ": %s", strerror(e));
     buf[n++] = '\n';
     if (report_fd >= 0 && write(report_fd, buf, n) < 0) { /* nothing left to tell */ }
+    if (host_bound_by && host_bound_by == getpid()) host_unbind_failed_create();
     _exit(die_status);
 }
 
@@ -343,6 +348,7 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "rootprop")) S.rootprop = num();
         else if (!strcmp(op, "rootro")) S.rootro = (int)num();
         else if (!strcmp(op, "rootoverlay")) S.rootoverlay = tok();
+        else if (!strcmp(op, "hostmounts")) S.hostmounts = (int)num();
         else if (!strcmp(op, "mount")) {
             struct mnt m;
             m.src = tok(); m.dst = tok(); m.type = tok(); m.flags = num(); m.prop = num(); m.data = tok();
@@ -608,6 +614,15 @@ static void pivot(const char *rootfs)
     if (chdir("/") < 0) die("chdir /");
     close(oldroot);
     close(newroot);
+}
+
+/* No mount namespace of the container's own (runc's chroot() for a config without one): the root
+ * changes for the container's processes only, the runtime's mount namespace keeps its root. */
+static void enter_root(const char *rootfs)
+{
+    if (chdir(rootfs) < 0) die("chdir rootfs %s", rootfs);
+    if (chroot(".") < 0) die("chroot %s", rootfs);
+    if (chdir("/") < 0) die("chdir /");
 }
 
 /* The process's working directory, made (as root, 0755) where it is missing, as runc and docker do;
@@ -1085,7 +1100,7 @@ static void init_main(int sync_rd, int sync_wr)
     /* cgroup namespace only now: the parent has moved us into the container's cgroup */
     if (has_new(CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) die("unshare cgroup namespace");
     if (has_new(CLONE_NEWNET)) loopback_up();
-    if (S.rootfs) {
+    if (S.rootfs && !S.hostmounts) {
         /* shared or unbindable only after pivot_root (as runc): pivot_root refuses a shared root or
          * parent (EINVAL), and an unbindable rootfs cannot be bound onto itself */
         unsigned long before = S.rootprop && !(S.rootprop & (MS_SHARED | MS_UNBINDABLE)) ? S.rootprop : MS_SLAVE;
@@ -1095,6 +1110,10 @@ static void init_main(int sync_rd, int sync_wr)
         if (S.rootoverlay && mount("overlay", S.rootfs, "overlay", 0, S.rootoverlay) < 0) die("mount the overlay root filesystem on %s", S.rootfs);
         /* pivot_root needs the new root to be a mount point */
         if (mount(S.rootfs, S.rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind rootfs");
+    }
+    if (S.rootfs) {
+        /* without a mount namespace P has bound the rootfs onto itself already (host_bind): every
+         * mount below lands under that one mount, which delete detaches */
         rootfd = open(S.rootfs, O_DIRECTORY | O_PATH | O_CLOEXEC);
         if (rootfd < 0) die("open rootfs %s", S.rootfs);
         for (i = 0; i < S.nm; i++) do_mount(rootfd, &S.m[i]);
@@ -1119,7 +1138,8 @@ static void init_main(int sync_rd, int sync_wr)
         xread(sync_rd, &c, 1, "hooks failed");
     }
     close(sync_rd);
-    if (S.rootfs) pivot(S.rootfs);
+    if (S.rootfs && S.hostmounts) enter_root(S.rootfs);
+    else if (S.rootfs) pivot(S.rootfs);
     if (S.rootfs && S.cwd && S.cwd[0] == '/') make_cwd(S.cwd);
     if (S.hostname && sethostname(S.hostname, strlen(S.hostname)) < 0) die("sethostname");
     for (i = 0; i + 1 < S.nsys; i += 2) sysctl_write(S.sysctl[i], S.sysctl[i + 1]);
@@ -1899,12 +1919,123 @@ static void write_report(const char *path, const char *text)
     close(fd);
 }
 
+/* ---- a config without mount namespace (the validation suite's linux_ns_itype) ----
+ *
+ * runc then mounts in the runtime's own mount namespace, under the rootfs, chroots, and leaves
+ * every mount behind on delete. We bind the rootfs onto itself first, in P, and record that one
+ * mount (its id and path) in STATEDIR/hostmount: all the container's mounts are made under it, so
+ * detaching it (lazily, with its whole subtree; the unmount propagates wherever the mounts did)
+ * undoes them all. P does it when create fails, delete (JVM or fast path) otherwise. Host-wide
+ * propagation is left alone (runc makes the host's / rslave). */
+
+static unsigned long long mount_id(const char *path)
+{
+    struct statx stx;
+    if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID)) return 0;
+    return stx.stx_mnt_id;
+}
+
+/* Whether mount ID is in our mount namespace at all (first field of /proc/self/mountinfo). */
+static int mount_exists(unsigned long long id)
+{
+    char line[8192];
+    int found = 0;
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f) return 1; /* cannot tell: assume it is */
+    while (!found && fgets(line, sizeof line, f)) found = strtoull(line, NULL, 10) == id;
+    fclose(f);
+    return found;
+}
+
+/* Detaches mount ID at PATH with everything under it; NULL, or what went wrong. */
+static const char *host_unbind(unsigned long long id, const char *path)
+{
+    static char err[4200];
+    if (mount_id(path) == id) {
+        if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0) return NULL;
+        snprintf(err, sizeof err, "unmount %s: %s", path, strerror(errno));
+        return err;
+    }
+    if (!mount_exists(id)) return NULL; /* gone already */
+    snprintf(err, sizeof err, "cannot unmount the container's root %s (mount %llu): something is mounted over it", path, id);
+    return err;
+}
+
+static unsigned long long host_bound_id;
+
+static void host_unbind_failed_create(void)
+{
+    host_bound_by = 0;
+    if (host_bound_id) host_unbind(host_bound_id, S.rootfs);
+    host_bound_id = 0;
+    if (S.statedir) {
+        char rec[4200];
+        snprintf(rec, sizeof rec, "%s/hostmount", S.statedir);
+        unlink(rec);
+    }
+}
+
+static void host_bind(void)
+{
+    char rec[4200], line[4200];
+    int fd, n;
+    if (!S.statedir) { errno = 0; die("spec: hostmounts needs statedir"); }
+    snprintf(rec, sizeof rec, "%s/hostmount", S.statedir);
+    if (mount(S.rootfs, S.rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind rootfs %s", S.rootfs);
+    host_bound_by = getpid();
+    host_bound_id = mount_id(S.rootfs);
+    if (!host_bound_id) {
+        umount2(S.rootfs, MNT_DETACH | UMOUNT_NOFOLLOW);
+        host_bound_by = 0;
+        errno = 0;
+        die("no mount id for %s (statx STATX_MNT_ID needs Linux 5.8)", S.rootfs);
+    }
+    n = snprintf(line, sizeof line, "%llu %s\n", host_bound_id, S.rootfs);
+    fd = open(rec, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) die("create %s", rec);
+    xwrite(fd, line, n);
+    close(fd);
+}
+
+/* Undoes the record in DIRFD's hostmount; NULL, or what went wrong (the record then stays). */
+static const char *host_unbind_recorded(int dirfd)
+{
+    char buf[4200], *sp, *nl;
+    const char *e;
+    unsigned long long id;
+    int fd = openat(dirfd, "hostmount", O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+    if (fd < 0) return NULL; /* nothing mounted in our namespace */
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    id = strtoull(buf, &sp, 10);
+    nl = strchr(buf, '\n');
+    if (!id || *sp != ' ' || !nl) return "STATEDIR/hostmount is malformed";
+    *nl = 0;
+    if ((e = host_unbind(id, sp + 1))) return e;
+    unlinkat(dirfd, "hostmount", 0);
+    return NULL;
+}
+
+static int cmd_unhost(int argc, char **argv)
+{
+    const char *e;
+    int dirfd;
+    if (argc != 3) { fprintf(stderr, "usage: unhost STATEDIR\n"); return 2; }
+    dirfd = open(argv[2], O_DIRECTORY | O_PATH | O_CLOEXEC);
+    if (dirfd < 0) { fprintf(stderr, "open %s: %s\n", argv[2], strerror(errno)); return 1; }
+    if ((e = host_unbind_recorded(dirfd))) { fprintf(stderr, "%s\n", e); return 1; }
+    return 0;
+}
+
 static int cmd_create(const char *report)
 {
     pid_t init;
     char verdict[2048], out[32], *v = verdict;
     ssize_t n = 0, r;
     if (S.fifo && mkfifo(S.fifo, 0600) < 0) die("mkfifo %s", S.fifo);
+    if (S.hostmounts && S.rootfs) host_bind();
     if (S.monitor) {
         int res[2];
         pid_t m1;
@@ -2248,6 +2379,7 @@ static int fast_delete(int rootfd, int dirfd, struct fast *f, const char *id)
         if (read_small(f->cg[i], "cgroup.procs", buf, sizeof buf) > 0) return FALLBACK; /* processes left: Java kills them */
     }
     for (i = 0; i < f->ncg; i++) if (rmdir(f->cg[i]) < 0 && errno != ENOENT) return FALLBACK;
+    if (host_unbind_recorded(dirfd)) return FALLBACK; /* the JVM reports it */
     /* renamed first so other CLIs see it gone at once; emptied with retries, since the monitor
      * may still be writing its exit file into it */
     snprintf(gone, sizeof gone, ".deleted-%s-%d", id, (int)getpid());
@@ -2395,6 +2527,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "fast")) return cmd_fast(argc, argv);
     if (argc >= 2 && !strcmp(argv[1], "overlay")) return cmd_overlay(argc, argv);
     if (argc >= 2 && !strcmp(argv[1], "umount")) return cmd_umount(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "unhost")) return cmd_unhost(argc, argv);
     if (argc >= 4 && !strcmp(argv[1], "hook")) {
         /* hooks get their own argv[0] (docker's libnetwork-setkey relies on it), which Java cannot set */
         execv(argv[2], argv + 3);

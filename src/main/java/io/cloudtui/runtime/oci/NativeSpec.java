@@ -173,7 +173,22 @@ final class NativeSpec {
         if (!c.gidMappings().isEmpty()) s.op("gidmap", idMap(c.gidMappings()));
         for (Path procs : cg.procsFiles()) s.op("cgroup", procs.toString());
         if (cg.v2() && !c.resources().devices().isEmpty()) s.devices(cg.dirs().get(0), DeviceRules.of(c.resources().devices()));
-        if (c.hasNamespace("mount")) {
+        // no mount namespace of its own (the validation suite's linux_ns_itype): as runc, the rootfs and
+        // mounts are set up in the runtime's mount namespace and the root changes by chroot; unlike
+        // runc, all of it sits under one recorded mount that delete detaches (host_bind in nsexec.c)
+        boolean hostMounts = !c.hasNamespace("mount") && (!c.rootPath().equals(Path.of("/")) || c.rootReadonly());
+        if (hostMounts) {
+            if (c.rootPath().equals(Path.of("/"))) {
+                throw new CloudtuiException("config.json: root.readonly: without a mount namespace it would make the host's / read-only");
+            }
+            if (c.hasNamespace("user")) {
+                throw new CloudtuiException("config.json: linux.namespaces: without a mount namespace the root filesystem and mounts are made in the runtime's,"
+                        + " which a process in a user namespace cannot change" + (rootless ? " (rootless)" : "") + ": add a mount namespace");
+            }
+            if (c.annotations().containsKey(ROOT_OVERLAY)) throw new CloudtuiException("config.json: annotation " + ROOT_OVERLAY + " needs a mount namespace");
+            s.op("hostmounts", 1);
+        }
+        if (c.hasNamespace("mount") || hostMounts) {
             s.op("rootfs", c.rootPath().toString());
             String overlay = c.annotations().get(ROOT_OVERLAY);
             if (overlay != null) s.op("rootoverlay", rootOverlay(overlay, c.hasNewNamespace("user")));
@@ -196,8 +211,6 @@ final class NativeSpec {
             }
             for (String p : c.maskedPaths()) s.op("mask", p);
             for (String p : c.readonlyPaths()) s.op("ro", p);
-        } else if (c.rootReadonly() || !c.rootPath().equals(Path.of("/"))) {
-            throw new CloudtuiException("config.json: a root filesystem needs a mount namespace (new or joined by path)");
         }
         if (c.hostname() != null && !c.hostname().isEmpty()) s.op("hostname", c.hostname());
         for (Map.Entry<String, String> e : c.sysctl().entrySet()) s.op("sysctl", e.getKey(), e.getValue());

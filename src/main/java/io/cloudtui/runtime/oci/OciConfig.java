@@ -186,9 +186,9 @@ public record OciConfig(
         if (hostname != null && !hostname.isEmpty() && namespaces.stream().noneMatch(n -> n.type().equals("uts"))) {
             throw Json.bad(file, "hostname", "needs a uts namespace (new or joined by path)");
         }
-        // as runc: the root filesystem and mounts are set up in the container's mount namespace, new or joined by path
-        if (!mounts.isEmpty() && namespaces.stream().noneMatch(n -> n.type().equals("mount"))) {
-            throw Json.bad(file, "mounts", "need a mount namespace (new or joined by path)");
+        // without a mount namespace of its own, the mounts are made in the runtime's, under root.path (as runc; see NativeSpec.forCreate)
+        if (!mounts.isEmpty() && namespaces.stream().noneMatch(n -> n.type().equals("mount")) && rootPath.equals(Path.of("/"))) {
+            throw Json.bad(file, "mounts", "without a mount namespace they would cover the host's own directories (root.path is /)");
         }
         for (String key : sysctl.keySet()) {
             if (!key.matches("[A-Za-z0-9_.\\-/]+") || key.contains("..")) throw Json.bad(file, "linux.sysctl", "key '" + key + "' is not valid");

@@ -310,6 +310,11 @@ public final class OciRuntime {
             for (int p : cg.pids()) signal(p, 0, 9);
             if (pid > 0) signal(pid, 0, 9);
             waitGone(cg, pid);
+            try {
+                unhost(store.dir(id));
+            } catch (CloudtuiException e) {
+                warn.accept(e.getMessage()); // create's own error is the one to report
+            }
             cg.destroy();
         } finally {
             store.removeDir(id);
@@ -460,6 +465,7 @@ public final class OciRuntime {
                 if (alive(st)) signal(pid, st.path("pidStart").asLong(), 9);
                 waitGone(cg, alive(st) ? pid : -1);
             }
+            unhost(store.dir(id)); // on failure the state stays, for another delete
             if (cg != null) cg.destroy();
             try {
                 Hooks.run("poststop", Hooks.fromJson(st.get("poststop")), publicState(id, st));
@@ -1003,6 +1009,17 @@ public final class OciRuntime {
      */
     public static void unmountAll(Path target) {
         String err = runNativeVerb(List.of(Native.binary().toString(), "umount", target.toString()));
+        if (err != null) throw new CloudtuiException(err);
+    }
+
+    /**
+     * A container without mount namespace of its own had its rootfs and mounts made in ours, under
+     * one mount recorded in STATEDIR/hostmount (see host_bind in src/main/c/nsexec.c): detaches it
+     * with everything under it. Nothing to do for other containers.
+     */
+    static void unhost(Path stateDir) {
+        if (!Files.exists(stateDir.resolve("hostmount"))) return;
+        String err = runNativeVerb(List.of(Native.binary().toString(), "unhost", stateDir.toString()));
         if (err != null) throw new CloudtuiException(err);
     }
 

@@ -68,7 +68,7 @@ class CgroupV2IT {
     }
 
     /**
-     * memory.max, memory.low, memory.swap.max, pids.max, cpu.max and cpu.weight as the container sees
+     * memory.max, memory.low, memory.swap.max, pids.max, cpu.max, cpu.weight, cpuset.cpus and cpuset.mems as the container sees
      * them in its own cgroup (cgroup namespace, cgroup2 mounted inside); an exec'd process joins that
      * cgroup; forks beyond pids.max are refused; pause sets cgroup.freeze (the kernel reports the
      * cgroup frozen) and resume thaws it; kill and delete remove the cgroup.
@@ -77,7 +77,8 @@ class CgroupV2IT {
     void runtimeLimitsFreezerAndDelete() throws Exception {
         String id = "cgv2-limits";
         BusyboxBundle b = BusyboxBundle.createIn(work.resolve("b"), id, "sh", "-c", String.join("\n",
-                "for f in memory.max memory.low memory.swap.max pids.max cpu.max cpu.weight; do echo \"in.$f=$(cat /sys/fs/cgroup/$f)\"; done",
+                "for f in memory.max memory.low memory.swap.max pids.max cpu.max cpu.weight cpuset.cpus cpuset.mems; do echo \"in.$f=$(cat /sys/fs/cgroup/$f)\"; done",
+                "echo \"in.allowed=$(grep -E '^(Cpus|Mems)_allowed_list' /proc/self/status | tr -d ' \\t' | tr '\\n' ' ')\"",
                 "echo \"in.cgroup=$(cat /proc/self/cgroup)\"",
                 "echo limits-done",
                 "until [ -e /tmp/go ]; do sleep 0.1; done",
@@ -88,7 +89,7 @@ class CgroupV2IT {
         cgroupMount(b);
         ObjectNode res = b.linux().putObject("resources");
         res.putObject("memory").put("limit", 64L << 20).put("reservation", 32L << 20).put("swap", 64L << 20);
-        res.putObject("cpu").put("quota", 50000).put("period", 100000).put("shares", 512);
+        res.putObject("cpu").put("quota", 50000).put("period", 100000).put("shares", 512).put("cpus", "1").put("mems", "0");
         res.putObject("pids").put("limit", 20);
         b.write();
         CgroupV2Guest.Result r = CgroupV2Guest.run(work, HELPERS + """
@@ -96,7 +97,7 @@ class CgroupV2IT {
                 cg=/sys/fs/cgroup/ctui-it/@ID@
                 x $RUNTIME create --bundle $WORK/b @ID@ >c.out 2>&1
                 echo out.controllers=$(cat /sys/fs/cgroup/ctui-it/cgroup.subtree_control)
-                for f in memory.max memory.low memory.swap.max pids.max cpu.max cpu.weight; do echo "out.$f=$(cat $cg/$f)"; done
+                for f in memory.max memory.low memory.swap.max pids.max cpu.max cpu.weight cpuset.cpus cpuset.mems cpuset.cpus.effective; do echo "out.$f=$(cat $cg/$f)"; done
                 echo out.procs=$(cat $cg/cgroup.procs)
                 echo init.pid=$($RUNTIME state @ID@ | sed -n 's/.*"pid" : \\([0-9]*\\).*/\\1/p')
                 x $RUNTIME start @ID@
@@ -128,7 +129,12 @@ class CgroupV2IT {
             assertEquals("20", kv.get(side + "pids.max"), r.describe());
             assertEquals("50000 100000", kv.get(side + "cpu.max"), r.describe());
             assertEquals("20", kv.get(side + "cpu.weight"), "shares 512 as a weight, as runc converts it; " + r.describe());
+            assertEquals("1", kv.get(side + "cpuset.cpus"), "linux.resources.cpu.cpus (the guest has CPUs 0-1); " + r.describe());
+            assertEquals("0", kv.get(side + "cpuset.mems"), r.describe());
         }
+        assertEquals("1", kv.get("out.cpuset.cpus.effective"), r.describe());
+        assertEquals("Cpus_allowed_list:1 Mems_allowed_list:0", kv.get("in.allowed"), "the kernel confines the container to CPU 1; " + r.describe());
+        assertTrue(kv.get("out.controllers").contains("cpuset"), r.describe());
         assertEquals("0::/", kv.get("in.cgroup"), "the container's cgroup namespace starts at its cgroup");
         assertEquals("0::/", kv.get("exec.cgroup"), "an exec'd process joins the container's cgroup");
         assertEquals(kv.get("init.pid"), kv.get("out.procs"), "the init is the cgroup's only process before start");

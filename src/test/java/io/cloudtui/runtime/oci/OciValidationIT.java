@@ -191,6 +191,78 @@ class OciValidationIT {
         }
     }
 
+    /** Mount points under DIR in our (the host's) mount namespace, from /proc/self/mountinfo. */
+    private static List<String> mountsUnder(Path dir) throws IOException {
+        String prefix = dir.toRealPath().toString() + "/";
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String point = line.split(" ")[4].replace("\\040", " ");
+            if ((point + "/").startsWith(prefix)) out.add(point);
+        }
+        return out;
+    }
+
+    /** A config of the suite's linux_ns_itype: no namespace of its own (the runtime's mount namespace too), with mounts. */
+    private BusyboxBundle inheritingEverything(String id, String... args) throws IOException {
+        BusyboxBundle b = bundle(id, args);
+        b.linux().putArray("namespaces");
+        b.config.remove("hostname");
+        return b;
+    }
+
+    /**
+     * The suite's linux_ns_itype: without a mount namespace of its own the container's mounts are
+     * made in the runtime's, under the rootfs, which becomes the root by chroot (as runc); unlike
+     * runc, delete unmounts all of it, whichever path deletes (JVM or native fast path).
+     */
+    @Test
+    void mountsWithoutAMountNamespaceAreUnmountedOnDelete() throws Exception {
+        String ours = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+        // run: create, start, wait, delete in one call
+        String id = id("itype");
+        BusyboxBundle b = inheritingEverything(id, "sh", "-c",
+                "readlink /proc/self/ns/mnt; awk '{print $2, $3}' /proc/mounts | grep -E '^/(proc|dev|dev/pts|dev/shm|dev/mqueue|sys) ' | sort; ls /bin/busybox");
+        b.write();
+        RuntimeCli.Result r = cli.run("run", "--bundle", b.dir.toString(), id);
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of(ours, "/dev tmpfs", "/dev/mqueue mqueue", "/dev/pts devpts", "/dev/shm tmpfs", "/proc proc", "/sys sysfs", "/bin/busybox"),
+                r.out().trim().lines().toList(), r.out());
+        assertEquals(List.of(), mountsUnder(b.dir), "run left mounts under the bundle");
+
+        // created, then deleted with --force (the JVM deletes)
+        String id2 = id("itype2");
+        BusyboxBundle b2 = inheritingEverything(id2, "sleep", "1000").write();
+        cli.ok("create", "--bundle", b2.dir.toString(), id2);
+        assertTrue(mountsUnder(b2.dir).contains(b2.dir.toRealPath().resolve("rootfs/proc").toString()),
+                "the mounts are made in our mount namespace: " + mountsUnder(b2.dir));
+        cli.ok("delete", "--force", id2);
+        assertEquals(List.of(), mountsUnder(b2.dir), "delete --force left mounts under the bundle");
+
+        // started and stopped, then deleted (the native fast path deletes)
+        String id3 = id("itype3");
+        BusyboxBundle b3 = inheritingEverything(id3, "true").write();
+        cli.ok("create", "--bundle", b3.dir.toString(), id3);
+        cli.ok("start", id3);
+        cli.awaitStatus(id3, "stopped");
+        assertTrue(!mountsUnder(b3.dir).isEmpty(), "mounted until delete");
+        cli.ok("delete", id3);
+        assertEquals(List.of(), mountsUnder(b3.dir), "delete left mounts under the bundle");
+    }
+
+    /** A create that fails half-way through the mounts leaves none of them behind. */
+    @Test
+    void mountsWithoutAMountNamespaceUndoneWhenCreateFails() throws Exception {
+        String id = id("itypefail");
+        BusyboxBundle b = inheritingEverything(id, "true");
+        BusyboxBundle.mount((ArrayNode) b.config.get("mounts"), "/late", "tmpfs", "tmpfs", "size=not-a-size");
+        b.write();
+        RuntimeCli.Result r = cli.run("create", "--bundle", b.dir.toString(), id);
+        assertTrue(r.code() != 0, "a tmpfs with size=not-a-size cannot be mounted");
+        assertTrue(r.err().startsWith("cloudtui runtime: ") && r.err().contains("/late") && r.err().trim().lines().count() == 1, r.err());
+        assertEquals(List.of(), mountsUnder(b.dir), "the failed create left mounts under the bundle");
+        assertEquals(1, cli.run("state", id).code(), "no container is left");
+    }
+
     /** The suite's linux_seccomp: a filter that denies getcwd, loaded before the process's exec (no no_new_privs). */
     @Test
     void seccompDenyingGetcwd() throws Exception {
