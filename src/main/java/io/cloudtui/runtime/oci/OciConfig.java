@@ -188,7 +188,7 @@ public record OciConfig(
         }
         // without a mount namespace of its own, the mounts are made in the runtime's, under root.path (as runc; see NativeSpec.forCreate)
         if (!mounts.isEmpty() && namespaces.stream().noneMatch(n -> n.type().equals("mount")) && rootPath.equals(Path.of("/"))) {
-            throw Json.bad(file, "mounts", "without a mount namespace they would cover the host's own directories (root.path is /)");
+            throw Json.bad(file, "mounts", "would cover the host's own directories: root.path is / and there is no mount namespace");
         }
         for (String key : sysctl.keySet()) {
             if (!key.matches("[A-Za-z0-9_.\\-/]+") || key.contains("..")) throw Json.bad(file, "linux.sysctl", "key '" + key + "' is not valid");

@@ -63,6 +63,17 @@ class OciConfigTest {
         assertTrue(refused(c).contains("linux.resources.blockIO.weight is not supported"));
     }
 
+    /** runtime-tools' linux_ns_itype: mounts without a mount namespace go under root.path, never over the host's directories. */
+    @Test
+    void mountsWithoutMountNamespaceNeedARootOtherThanTheHosts() throws IOException {
+        ObjectNode c = BusyboxBundle.defaultConfig("x", "true");
+        ((ObjectNode) c.get("linux")).putArray("namespaces");
+        c.remove("hostname");
+        assertEquals(6, parse(c).mounts().size(), "accepted: made under root.path in the runtime's mount namespace");
+        ((ObjectNode) c.get("root")).put("path", "/");
+        assertEquals("config.json: mounts would cover the host's own directories: root.path is / and there is no mount namespace", refused(c));
+    }
+
     @Test
     void refusesInconsistentNamespaces() throws IOException {
         ObjectNode c = BusyboxBundle.defaultConfig("x", "true");

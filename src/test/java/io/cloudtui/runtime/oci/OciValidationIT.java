@@ -249,6 +249,22 @@ class OciValidationIT {
         assertEquals(List.of(), mountsUnder(b3.dir), "delete left mounts under the bundle");
     }
 
+    /** Without a mount namespace, a user namespace could not mount in the runtime's: refused in one line, before anything is made. */
+    @Test
+    void userNamespaceWithoutMountNamespaceIsRefused() throws Exception {
+        String id = id("itypeuser");
+        BusyboxBundle b = inheritingEverything(id, "true");
+        b.linux().putArray("namespaces").addObject().put("type", "user");
+        b.linux().putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+        b.linux().putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+        b.write();
+        RuntimeCli.Result r = cli.run("create", "--bundle", b.dir.toString(), id);
+        assertTrue(r.code() != 0, r.out());
+        assertTrue(r.err().startsWith("cloudtui runtime: config.json: linux.namespaces: without a mount namespace") && r.err().contains("add a mount namespace")
+                && r.err().trim().lines().count() == 1, r.err());
+        assertEquals(List.of(), mountsUnder(b.dir));
+    }
+
     /** A create that fails half-way through the mounts leaves none of them behind. */
     @Test
     void mountsWithoutAMountNamespaceUndoneWhenCreateFails() throws Exception {
