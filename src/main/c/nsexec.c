@@ -82,6 +82,7 @@ static struct {
     char *rootfs; unsigned long rootprop; int rootro;
     char *rootoverlay;                     /* overlayfs options: mounted on rootfs inside the new namespaces */
     int hostmounts;                        /* no mount namespace: rootfs and mounts in ours, chroot (see host_bind) */
+    char *execroot;                        /* exec into such a container: its root (/proc/PID/root), entered by chroot */
     struct mnt m[256]; int nm;
     struct dev d[128]; int nd;
     char *links[64]; int nl;               /* pairs: target, path (symlinks in /dev) */
@@ -349,6 +350,7 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "rootro")) S.rootro = (int)num();
         else if (!strcmp(op, "rootoverlay")) S.rootoverlay = tok();
         else if (!strcmp(op, "hostmounts")) S.hostmounts = (int)num();
+        else if (!strcmp(op, "execroot")) S.execroot = tok();
         else if (!strcmp(op, "mount")) {
             struct mnt m;
             m.src = tok(); m.dst = tok(); m.type = tok(); m.flags = num(); m.prop = num(); m.data = tok();
@@ -2134,9 +2136,11 @@ static int cmd_exec(const char *report)
     char buf[1024], out[32];
     ssize_t n;
     char cg[32];
-    int pf_dir = -1, pf = -1;
+    int pf_dir = -1, pf = -1, execroot = -1;
     const char *pf_name = NULL;
     (void)report;
+    /* a container in our mount namespace lives chrooted: its exec'd processes too (runc's would see our root) */
+    if (S.execroot && (execroot = open(S.execroot, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) < 0) die("open the container's root %s", S.execroot);
     /* host paths die with setns(mount): open the pid file (and its directory, for the rename) now */
     if (S.pidfile) {
         char dir[4096], *slash;
@@ -2173,6 +2177,7 @@ static int cmd_exec(const char *report)
     if (pid == 0) {
         close(st[0]);
         report_fd = st[1];
+        if (execroot >= 0 && (fchdir(execroot) < 0 || chroot(".") < 0)) die("enter the container's root");
         if (chdir("/") < 0) die("chdir /"); /* our old cwd is a host directory */
         setup_terminal(sock);
         if (!S.terminal) { if (sock >= 0) close(sock); setsid(); }

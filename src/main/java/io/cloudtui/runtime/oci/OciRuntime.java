@@ -604,6 +604,9 @@ public final class OciRuntime {
         NativeSpec spec = NativeSpec.forExec(pid, types, cgroups(st, id), p, st.hasNonNull("seccomp") ? st.get("seccomp").asText() : null,
                 consoleSocket == null ? null : Path.of(consoleSocket).toAbsolutePath().toString(),
                 pidFile == null ? null : pidFile.toString(), detach, terminal != null && p.terminal());
+        if (!types.contains("mount") && Files.exists(store.dir(id).resolve("hostmount"))) {
+            spec.op("execroot", "/proc/" + pid + "/root"); // no mount namespace of its own: the container is chrooted, so is the exec
+        }
         Path tmp;
         try {
             tmp = Files.createTempDirectory(store.root(), "exec-");

@@ -235,6 +235,8 @@ class OciValidationIT {
         cli.ok("create", "--bundle", b2.dir.toString(), id2);
         assertTrue(mountsUnder(b2.dir).contains(b2.dir.toRealPath().resolve("rootfs/proc").toString()),
                 "the mounts are made in our mount namespace: " + mountsUnder(b2.dir));
+        assertEquals(Files.readString(b2.dir.resolve("rootfs/etc/passwd")), cli.ok("exec", id2, "cat", "/etc/passwd").out(),
+                "an exec'd process is in the container's root too, not ours");
         cli.ok("delete", "--force", id2);
         assertEquals(List.of(), mountsUnder(b2.dir), "delete --force left mounts under the bundle");
 
