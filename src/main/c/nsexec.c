@@ -1981,8 +1981,12 @@ static void host_bind(void)
 {
     char rec[4200], line[4200];
     int fd, n;
+    char *real;
     if (!S.statedir) { errno = 0; die("spec: hostmounts needs statedir"); }
     snprintf(rec, sizeof rec, "%s/hostmount", S.statedir);
+    /* the mount's own path: through a symlink, statx and umount2 would see the link's mount */
+    if (!(real = realpath(S.rootfs, NULL))) die("rootfs %s", S.rootfs);
+    S.rootfs = real;
     if (mount(S.rootfs, S.rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) die("bind rootfs %s", S.rootfs);
     host_bound_by = getpid();
     host_bound_id = mount_id(S.rootfs);

@@ -249,6 +249,17 @@ class OciValidationIT {
         assertTrue(!mountsUnder(b3.dir).isEmpty(), "mounted until delete");
         cli.ok("delete", id3);
         assertEquals(List.of(), mountsUnder(b3.dir), "delete left mounts under the bundle");
+
+        // root.path through a symlink: the mount recorded is the rootfs's, not the link's
+        String id4 = id("itype4");
+        BusyboxBundle b4 = inheritingEverything(id4, "ls", "/bin/busybox");
+        Files.createSymbolicLink(b4.dir.resolve("rootfs-link"), Path.of("rootfs"));
+        ((ObjectNode) b4.config.get("root")).put("path", "rootfs-link");
+        b4.write();
+        RuntimeCli.Result r4 = cli.run("run", "--bundle", b4.dir.toString(), id4);
+        assertEquals(0, r4.code(), r4.err());
+        assertEquals("/bin/busybox", r4.out().trim());
+        assertEquals(List.of(), mountsUnder(b4.dir), "run through a symlinked root left mounts under the bundle");
     }
 
     /** Without a mount namespace, a user namespace could not mount in the runtime's: refused in one line, before anything is made. */
