@@ -2,9 +2,15 @@ package io.cloudtui.core;
 
 /** What sort of thing a workload is; decides which verbs and columns make sense. */
 public enum WorkloadKind {
-    CONTAINER, VM;
+    CONTAINER, VM,
+    /** A batch job of a cluster's scheduler (Slurm). */
+    JOB;
 
     public String label() {
-        return this == CONTAINER ? "container" : "vm";
+        return switch (this) {
+            case CONTAINER -> "container";
+            case VM -> "vm";
+            case JOB -> "job";
+        };
     }
 }

@@ -421,7 +421,7 @@ final class TableView implements View {
                     text = wl.name();
                     if (marked && !sel) role = Role.MARKED;
                 }
-                case KIND -> text = wl.kind() == WorkloadKind.VM ? "vm" : "ctr";
+                case KIND -> text = switch (wl.kind()) { case VM -> "vm"; case JOB -> "job"; default -> "ctr"; };
                 case IMAGE -> text = wl.image();
                 case STATE -> {
                     text = r.transit != null ? r.transit : wl.state().label();
