@@ -107,18 +107,48 @@ final class Importer {
         if (first == null || first.isEmpty()) {
             throw new CloudtuiException(what + " is not a tar archive (nor gzip-compressed tar), or it is empty");
         }
-        if (isArchiveTop(first)) {
-            TarContent c = collect(tar);
-            return fromLayout(c, ref);
+        try {
+            if (isArchiveTop(first)) {
+                TarContent c = collect(tar);
+                return fromLayout(c, ref);
+            }
+            Unpacked u = unpack(tar, true, label);
+            return List.of(rootfs(u, ref));
+        } catch (CloudtuiException e) {
+            if (e.getMessage().startsWith(LayerUnpacker.NOT_A_TAR)) {
+                throw new CloudtuiException(what + " is damaged or cut short: " + e.getMessage(), e);
+            }
+            throw e; // a refused entry says what it is
+        } catch (java.nio.file.FileSystemException e) {
+            throw e; // the store's side (disk full, permissions), not the archive
+        } catch (IOException e) {
+            throw new CloudtuiException(what + " is damaged or cut short: " + e.getMessage(), e);
         }
-        Unpacked u = unpack(tar, true, label);
-        return List.of(rootfs(u, ref));
     }
 
-    /** The first entry's name, read ahead and rewound; null when the stream is not a tar. */
+    /**
+     * The first entry's name, read ahead and rewound; "" for an archive that ends at once (the first
+     * block zero), null when the stream is not a tar: its first block must be a whole header whose
+     * checksum holds (any 512 bytes parse as some header, a SIF's launch script as an entry name).
+     */
     private static String firstEntryName(BufferedInputStream in) throws IOException {
         in.mark(1 << 20);
         try {
+            byte[] block = in.readNBytes(512);
+            if (block.length < 512) {
+                return null;
+            }
+            boolean zero = true;
+            for (byte x : block) {
+                zero &= x == 0;
+            }
+            if (zero) {
+                return "";
+            }
+            if (!org.apache.commons.compress.archivers.tar.TarUtils.verifyCheckSum(block)) {
+                return null;
+            }
+            in.reset();
             TarArchiveInputStream t = new TarArchiveInputStream(new LayerUnpacker.NonClosing(in));
             TarArchiveEntry e = t.getNextEntry();
             return e == null ? "" : e.getName();
