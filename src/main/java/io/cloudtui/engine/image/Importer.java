@@ -81,6 +81,11 @@ final class Importer {
             }
             return List.of(rootfs(tarDirectory(src), ref));
         }
+        SingleFile.Kind kind = Files.isRegularFile(src) ? SingleFile.sniff(src) : null;
+        if (kind != null) {
+            SingleFile.Squashfs s = kind == SingleFile.Kind.SIF ? SingleFile.sif(src) : SingleFile.squashfs(src);
+            return List.of(squashfs(s, ref != null ? ref : nameOf(src)));
+        }
         try (InputStream raw = Files.newInputStream(src)) {
             return importStream(raw, src.toString(), src.getFileName().toString(), ref);
         }
@@ -93,9 +98,14 @@ final class Importer {
      */
     List<ImageStore.PendingImage> importStream(InputStream raw, String what, String label, Reference ref) throws IOException {
         BufferedInputStream b = new BufferedInputStream(raw, 65536);
-        b.mark(8);
-        byte[] magic = b.readNBytes(4);
+        b.mark(SingleFile.SIF_HEADER);
+        byte[] magic = b.readNBytes(SingleFile.SIF_HEADER);
         b.reset();
+        SingleFile.Kind kind = SingleFile.sniff(magic);
+        if (kind != null) {
+            throw new CloudtuiException(what + " is a " + (kind == SingleFile.Kind.SIF ? "SIF" : "squashfs")
+                    + " image, which is read from a file, not from a stream: save it and import the file");
+        }
         InputStream outer = b;
         if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
             outer = new GZIPInputStream(b, 65536);
@@ -473,6 +483,40 @@ final class Importer {
             pl.add(new ImageStore.PendingLayer(want, u.dir(), u.result().size(), store.options().overlayWhiteouts()));
         }
         return new ImageStore.PendingImage(cfg, pl, tags, null, null);
+    }
+
+    // ---------------------------------------------------------------- single-file images
+
+    /** The reference a SIF or squashfs file gets when none is given: its name without the extension, tag latest. */
+    static Reference nameOf(Path file) {
+        String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).replaceAll("\\.(sif|simg|sqsh|sqfs|squashfs|img)$", "");
+        n = n.replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[^a-z0-9]+", "").replaceAll("[^a-z0-9]+$", "");
+        if (n.isEmpty()) {
+            throw CloudtuiException.usage("give a reference (NAME[:TAG]) for the image in " + file);
+        }
+        return Reference.parse(n + ":latest");
+    }
+
+    /** A squashfs root filesystem (a SIF's system partition or a bare squashfs) unpacked and stored as one layer. */
+    private ImageStore.PendingImage squashfs(SingleFile.Squashfs s, Reference ref) throws IOException {
+        Path work = op.newDir("Q");
+        Path tree = work.resolve("root");
+        SingleFile.unsquash(s, tree, store.options().privileged());
+        progress.update(s.file().getFileName().toString(), 0, 0, "unsquashed");
+        try {
+            Unpacked u = tarDirectory(tree);
+            boolean runscript = Files.isRegularFile(tree.resolve(".singularity.d/runscript"), LinkOption.NOFOLLOW_LINKS);
+            ImageStore.PendingImage p = rootfs(u, ref);
+            if (!runscript) {
+                return p;
+            }
+            // as `apptainer run`: the image's runscript is its default command
+            ObjectNode cfg = (ObjectNode) io.cloudtui.core.JsonTrees.read(p.config());
+            ((ObjectNode) cfg.path("config")).putArray("Cmd").add("/.singularity.d/runscript");
+            return new ImageStore.PendingImage(io.cloudtui.core.JsonTrees.bytes(cfg), p.layers(), p.tags(), null, null);
+        } finally {
+            Fs.deleteTree(work);
+        }
     }
 
     // ---------------------------------------------------------------- rootfs
