@@ -182,13 +182,6 @@ public final class Parsers {
         return out;
     }
 
-    static final class BindConverter implements ITypeConverter<List<RunSpec.Mount>> {
-        @Override
-        public List<RunSpec.Mount> convert(String value) {
-            return binds(value, Path.of(System.getProperty("user.dir")), io.cloudtui.core.Dirs.home().toString());
-        }
-    }
-
     static final class MountConverter implements ITypeConverter<RunSpec.Mount> {
         @Override
         public RunSpec.Mount convert(String value) {

@@ -58,9 +58,8 @@ final class RunCommand extends Base {
             description = "Bind a host path (relative to the current directory) or a named volume")
     List<RunSpec.Mount> volumes = new ArrayList<>();
 
-    @Option(names = {"-B", "--bind"}, converter = Parsers.BindConverter.class, paramLabel = "SRC[:DST[:ro]]",
-            description = "Bind host paths, comma-separated (Apptainer's -B; DST defaults to SRC)")
-    List<List<RunSpec.Mount>> binds = new ArrayList<>();
+    @Option(names = {"-B", "--bind"}, paramLabel = "SRC[:DST[:ro]]", description = "Bind host paths, comma-separated (Apptainer's -B; DST defaults to SRC)")
+    List<String> binds = new ArrayList<>();
 
     @Option(names = "--hpc", description = "Run as Apptainer does: as you, with the host's network, devices, $HOME, /tmp, working directory and environment, no cgroup (see README, HPC runs)")
     boolean hpc;
@@ -128,7 +127,13 @@ final class RunCommand extends Base {
         for (String l : labels) Parsers.env(l, Map.of(), lbl);
         List<String> ep = entrypoint == null ? null : entrypoint.isEmpty() ? List.of() : List.of(entrypoint);
         List<RunSpec.Mount> mounts = new ArrayList<>(volumes);
-        binds.forEach(mounts::addAll);
+        for (String b : binds) {
+            try {
+                mounts.addAll(Parsers.binds(b, Path.of(System.getProperty("user.dir")), io.cloudtui.core.Dirs.home().toString()));
+            } catch (picocli.CommandLine.TypeConversionException e) {
+                throw CloudtuiException.usage("-B: " + e.getMessage());
+            }
+        }
         RunSpec s = new RunSpec(image, name, command, ep, vars, mounts, workdir, ports, detach, interactive, tty, rm,
                 hostname, user, memory, cpus, pidsLimit, readOnly, network, lbl);
         return hpc || cleanEnv ? s.withHpc(new RunSpec.Hpc(cleanEnv)) : s;
