@@ -109,7 +109,7 @@ final class Importer {
         InputStream outer = b;
         if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
             outer = new GZIPInputStream(b, 65536);
-        } else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5) {
+        } else if (magic.length >= 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5) {
             throw new CloudtuiException("zstd-compressed files are not supported: " + what);
         }
         BufferedInputStream tar = new BufferedInputStream(outer, 65536);

@@ -91,6 +91,19 @@ class NotAnArchiveTest {
     }
 
     @Test
+    void aLongZstdFileIsNamedAsSuch() throws IOException {
+        byte[] z = new byte[4096];
+        new Random(5).nextBytes(z);
+        z[0] = 0x28;
+        z[1] = (byte) 0xb5;
+        z[2] = 0x2f;
+        z[3] = (byte) 0xfd;
+        ImageStore s = new ImageStore(tmp.resolve("store-z"));
+        CloudtuiException e = assertThrows(CloudtuiException.class, () -> s.importImage(Tars.write(tmp, "long.tar.zst", z), "ctui-it/z:1", null));
+        assertTrue(e.getMessage().contains("zstd"), e.getMessage());
+    }
+
+    @Test
     void truncatedDockerSaveIsRefused() throws IOException {
         byte[] save = Tars.dockerSave(List.of(new Tars().file("a", new byte[5000], 0100644).bytes()), "ctui-it/cut:1");
         refused("cut-save.tar", Arrays.copyOf(save, save.length / 2));
