@@ -38,7 +38,8 @@ as() {
 # not one of the commands it serves anyway)
 ct() { as env CLOUDTUI_NO_BUILD=1 CLOUDTUI_NO_AGENT=1 "$@"; }
 pm() { as podman --cgroup-manager=cgroupfs --events-backend=file --root "$work/data/podman" --runroot "$work/run/podman" "$@"; }
-trap 'pm rm -af >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+# rootless podman leaves a pause process holding its user namespace: it goes with the bench's directories
+trap 'pm rm -af >/dev/null 2>&1 || true; p=$(cat "$work/run/libpod/tmp/pause.pid" 2>/dev/null) && kill "$p" 2>/dev/null; rm -rf "$work"' EXIT
 
 # the same rootfs for both: busybox-static and its applets
 mkdir -p "$work/rootfs/bin" "$work/rootfs/etc" "$work/rootfs/tmp"
