@@ -502,9 +502,10 @@ final class Importer {
         Path work = op.newDir("Q");
         Path tree = work.resolve("root");
         SingleFile.unsquash(s, tree, store.options().privileged());
-        progress.update(s.file().getFileName().toString(), 0, 0, "unsquashed");
+        String label = s.file().getFileName().toString();
+        progress.update(label, 0, 0, "unsquashed");
         try {
-            Unpacked u = tarDirectory(tree);
+            Unpacked u = tarDirectory(tree, label);
             boolean runscript = Files.isRegularFile(tree.resolve(".singularity.d/runscript"), LinkOption.NOFOLLOW_LINKS);
             ImageStore.PendingImage p = rootfs(u, ref);
             if (!runscript) {
@@ -543,6 +544,11 @@ final class Importer {
 
     /** Tars a directory (sorted, symlinks as links, hardlinks kept) and unpacks it through the same safe path. */
     private Unpacked tarDirectory(Path src) throws IOException {
+        return tarDirectory(src, src.getFileName().toString());
+    }
+
+    /** As above, LABEL naming it in progress reports. */
+    private Unpacked tarDirectory(Path src, String label) throws IOException {
         Path tarFile = op.dir.resolve("rootfs.tar");
         Map<Object, String> inodes = new HashMap<>();
         try (OutputStream fo = new java.io.BufferedOutputStream(Files.newOutputStream(tarFile), 65536);
@@ -600,7 +606,7 @@ final class Importer {
             out.finish();
         }
         try (InputStream in = Files.newInputStream(tarFile)) {
-            return unpack(new BufferedInputStream(in, 65536), true, src.getFileName().toString());
+            return unpack(new BufferedInputStream(in, 65536), true, label);
         } finally {
             Files.deleteIfExists(tarFile);
         }
