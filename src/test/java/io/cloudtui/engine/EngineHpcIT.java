@@ -88,10 +88,10 @@ class EngineHpcIT {
     @AfterAll
     static void tearDown() throws Exception {
         if (work == null) return;
-        Out ps = user("ps", "-aq", "--backend", "runtime");
-        for (String id : ps.out().split("\\s+")) if (!id.isBlank()) user("rm", "-f", "--backend", "runtime", id.trim());
-        Out rps = root("ps", "-aq", "--backend", "hpcrt");
-        for (String id : rps.out().split("\\s+")) if (!id.isBlank()) root("rm", "-f", "--backend", "hpcrt", id.trim());
+        Out ps = user("ps", "-aq");
+        for (String id : ps.out().split("\\s+")) if (!id.isBlank()) user("rm", "-f", id.trim());
+        Out rps = root("ps", "-aq");
+        for (String id : rps.out().split("\\s+")) if (!id.isBlank()) root("rm", "-f", id.trim());
         host("rm", "-rf", work.toString());
     }
 
@@ -199,6 +199,16 @@ class EngineHpcIT {
         Out nothing = userEnv(List.of("PATH=/nonexistent"), "image", "import", "--backend", "runtime", sif.toString(), "ctui-it-hpc/nope:1");
         oneLine(nothing, "no unsquashfs");
         assertTrue(nothing.err().contains("needs unsquashfs") && nothing.err().contains("squashfs-tools"), nothing.err());
+        // rootless, a device node is refused as in any other import (ownership and setuid bits are dropped)
+        Path devRoot = Files.createDirectories(work.resolve("devroot"));
+        Files.writeString(devRoot.resolve("f"), "x");
+        Path devSq = Sifs.mksquashfs(devRoot, work.resolve("dev.sqfs"), "dev d 755 0 0", "dev/null c 666 0 0 1 3", "f m 4755 123 456");
+        Path devSif = work.resolve("dev.sif");
+        Files.write(devSif, Sifs.sif(List.of(Sifs.Obj.partition(Files.readAllBytes(devSq)))));
+        Files.setPosixFilePermissions(devSif, PosixFilePermissions.fromString("rw-r--r--"));
+        Out dev = user("image", "import", "--backend", "runtime", devSif.toString(), "ctui-it-hpc/dev:1");
+        oneLine(dev, "device node, rootless");
+        assertEquals("cloudtui: refusing layer: device node 'dev/null' can only be created when running as root\n", dev.err());
         Out images = user("images", "--backend", "runtime");
         assertFalse(images.out().contains("ctui-it-hpc/"), "nothing stored: " + images.out());
     }
@@ -294,7 +304,8 @@ class EngineHpcIT {
         assertEquals(126, notExec.code(), notExec.all());
         Out missing = user("run", "--hpc", "--rm", "--backend", "runtime", "busybox-hpc", "no-such-command");
         assertEquals(127, missing.code(), missing.all());
-        Out ps = user("ps", "-aq", "--backend", "runtime");
+        Out ps = user("ps", "-aq");
+        assertEquals(0, ps.code(), ps.all());
         assertEquals("", ps.out().trim(), "--rm left no container");
     }
 }
