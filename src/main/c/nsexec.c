@@ -1086,13 +1086,18 @@ static int has_new(int flag)
     return 0;
 }
 
+static long map_id(const char *map, unsigned id);
+
 /* The container init: runs in fresh namespaces, builds the rootfs, then waits for `start`. */
 static void init_main(int sync_rd, int sync_wr)
 {
     char c;
     int i, rootfd, fifo = g_fifo, sock = g_sock, in_userns = has_new(CLONE_NEWUSER);
     xread(sync_rd, &c, 1, "parent died before configuring us");
-    if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) die("become root in user namespace");
+    /* root of the namespace, unless its maps leave root out (run --hpc maps our own ids to
+     * themselves): then we stay who we are, with the capabilities its creator holds in it until exec */
+    if (in_userns && !(S.uidmap && map_id(S.uidmap, 0) < 0) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+        die("become root in user namespace");
     for (i = 0; i < S.nns; i++) {
         if (!S.ns[i].path[0] || S.ns[i].flag == CLONE_NEWPID) continue;
         int fd = open(S.ns[i].path, O_RDONLY | O_CLOEXEC);

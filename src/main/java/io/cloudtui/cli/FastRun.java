@@ -9,14 +9,15 @@ import java.util.Set;
 /**
  * {@code cloudtui run} with only its most common options, read without picocli: building picocli's
  * model of even one command (annotation parsing, proxies, reflection) cost more start-up time than
- * most of what a {@code run --rm} does. It takes the flags --rm, -d, -i, -t, --read-only, the
+ * most of what a {@code run --rm} does. It takes the flags --rm, -d, -i, -t, --read-only, --hpc, --cleanenv, the
  * options --name, --backend, --network, -w, -u, -h, -e (each as its own argument, once; -e as
  * often as wanted), then IMAGE and the command; for anything else (help, errors, other options,
  * {@code --opt=value}, clusters like -it, {@code --}, {@code @files}) it declines and picocli parses
  * as always. {@code FastRunTest} checks that what it reads is what picocli reads.
  */
 public final class FastRun {
-    private static final Set<String> FLAGS = Set.of("--rm", "-d", "--detach", "-i", "--interactive", "-t", "--tty", "--read-only");
+    private static final Set<String> FLAGS = Set.of("--rm", "-d", "--detach", "-i", "--interactive", "-t", "--tty", "--read-only", "--hpc",
+            "--cleanenv");
     private static final Set<String> VALUED = Set.of("--name", "--backend", "--network", "-w", "--workdir", "-u", "--user",
             "-h", "--hostname", "-e", "--env");
 
@@ -45,6 +46,8 @@ public final class FastRun {
                     case "--interactive" -> rc.interactive = true;
                     case "--tty" -> rc.tty = true;
                     case "--read-only" -> rc.readOnly = true;
+                    case "--hpc" -> rc.hpc = true;
+                    case "--cleanenv" -> rc.cleanEnv = true;
                     default -> {
                         return null;
                     }
@@ -82,7 +85,7 @@ public final class FastRun {
     /** The long name of a taken option, or null. */
     private static String canonical(String a) {
         return switch (a) {
-            case "--rm", "--read-only", "--name", "--backend", "--network" -> a;
+            case "--rm", "--read-only", "--name", "--backend", "--network", "--hpc", "--cleanenv" -> a;
             case "-d", "--detach" -> "--detach";
             case "-i", "--interactive" -> "--interactive";
             case "-t", "--tty" -> "--tty";

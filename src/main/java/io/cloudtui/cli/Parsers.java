@@ -13,6 +13,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -148,6 +149,37 @@ public final class Parsers {
             throw new TypeConversionException("'" + source + "' is neither a host path nor a volume name");
         }
         return new RunSpec.Mount(source, p[1], ro);
+    }
+
+    /**
+     * {@code -B SRC[:DST[:ro|rw]][,...]} as Apptainer takes it: a comma list of host paths, each bound
+     * at DST (default: the same path); SRC relative to CWD or ~/.
+     */
+    static List<RunSpec.Mount> binds(String value, Path cwd, String home) {
+        List<RunSpec.Mount> out = new ArrayList<>();
+        for (String one : value.split(",", -1)) {
+            if (one.isEmpty()) throw new TypeConversionException("'" + value + "' has an empty bind (SRC[:DST[:ro]][,...])");
+            String[] p = one.split(":", -1);
+            if (p.length > 3 || p[0].isEmpty() || (p.length >= 2 && p[1].isEmpty())) {
+                throw new TypeConversionException("'" + one + "' is not SRC[:DST[:ro|rw]]");
+            }
+            boolean ro = false;
+            if (p.length == 3) {
+                switch (p[2]) {
+                    case "ro" -> ro = true;
+                    case "rw" -> { }
+                    default -> throw new TypeConversionException("'" + one + "': unknown bind option '" + p[2] + "' (ro or rw)");
+                }
+            }
+            String src = p[0];
+            Path host = src.equals("~") || src.startsWith("~/") ? Path.of(home + src.substring(1)) : cwd.resolve(src);
+            host = host.toAbsolutePath().normalize();
+            if (!Files.exists(host)) throw new TypeConversionException("bind source '" + host + "' does not exist");
+            String dst = p.length >= 2 ? p[1] : host.toString();
+            if (!dst.startsWith("/")) throw new TypeConversionException("'" + one + "': container path '" + dst + "' must be absolute");
+            out.add(new RunSpec.Mount(host.toString(), Path.of(dst).normalize().toString(), ro));
+        }
+        return out;
     }
 
     static final class MountConverter implements ITypeConverter<RunSpec.Mount> {

@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
             "  cloudtui run --rm -it local/busybox sh",
             "  cloudtui run --rm -v $(pwd):/app -w /app local/busybox ls",
             "  cloudtui run --rm --memory 512m --cpus 1.5 --network none local/busybox true",
-            "  cloudtui run --backend runtime -d local/busybox sleep 100"})
+            "  cloudtui run --backend runtime -d local/busybox sleep 100",
+            "  cloudtui run --hpc --rm -B /scratch:/data:ro lolcow ./job.sh"})
 final class RunCommand extends Base {
     /** Docker's exit code when the container could not be run at all. */
     static final int RUN_FAILED = 125;
@@ -56,6 +57,15 @@ final class RunCommand extends Base {
     @Option(names = {"-v", "--volume"}, converter = Parsers.MountConverter.class, paramLabel = "SRC:DST[:ro]",
             description = "Bind a host path (relative to the current directory) or a named volume")
     List<RunSpec.Mount> volumes = new ArrayList<>();
+
+    @Option(names = {"-B", "--bind"}, paramLabel = "SRC[:DST[:ro]]", description = "Bind host paths, comma-separated (Apptainer's -B; DST defaults to SRC)")
+    List<String> binds = new ArrayList<>();
+
+    @Option(names = "--hpc", description = "Run as Apptainer does: as you, with the host's network, devices, $HOME, /tmp, working directory and environment, no cgroup (see README, HPC runs)")
+    boolean hpc;
+
+    @Option(names = "--cleanenv", description = "With --hpc: pass none of this environment but TERM and the proxy settings (implies --hpc)")
+    boolean cleanEnv;
 
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the container")
     String workdir;
@@ -116,8 +126,17 @@ final class RunCommand extends Base {
         Map<String, String> lbl = new LinkedHashMap<>();
         for (String l : labels) Parsers.env(l, Map.of(), lbl);
         List<String> ep = entrypoint == null ? null : entrypoint.isEmpty() ? List.of() : List.of(entrypoint);
-        return new RunSpec(image, name, command, ep, vars, volumes, workdir, ports, detach, interactive, tty, rm,
+        List<RunSpec.Mount> mounts = new ArrayList<>(volumes);
+        for (String b : binds) {
+            try {
+                mounts.addAll(Parsers.binds(b, Path.of(System.getProperty("user.dir")), io.cloudtui.core.Dirs.home().toString()));
+            } catch (picocli.CommandLine.TypeConversionException e) {
+                throw CloudtuiException.usage("-B: " + e.getMessage());
+            }
+        }
+        RunSpec s = new RunSpec(image, name, command, ep, vars, mounts, workdir, ports, detach, interactive, tty, rm,
                 hostname, user, memory, cpus, pidsLimit, readOnly, network, lbl);
+        return hpc || cleanEnv ? s.withHpc(new RunSpec.Hpc(cleanEnv)) : s;
     }
 
     @Override
@@ -126,6 +145,9 @@ final class RunCommand extends Base {
         DetachKeys keys = Interactive.detachKeys(ctx(), detachKeys);
         if (!detach) Interactive.checkTty(ctx(), interactive, tty);
         Backend b = ctx().backends().forCreate(backend, Capability.RUN);
+        if (rs.hpc() != null && !b.type().equals("runtime")) {
+            throw CloudtuiException.usage("--hpc runs on the bundled engine (a backend of type runtime), not on " + b.name() + " (" + b.type() + ")");
+        }
         RunSupport runner = support(b, Capability.RUN, RunSupport.class);
         AtomicReference<String> created = new AtomicReference<>();
         try {

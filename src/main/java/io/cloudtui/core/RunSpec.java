@@ -27,7 +27,29 @@ public record RunSpec(
         Long pidsLimit,
         boolean readOnly,
         String network,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        Hpc hpc) {
+
+    /** Without HPC habits (every backend's plain run). */
+    public RunSpec(String image, String name, List<String> command, List<String> entrypoint, Map<String, String> env, List<Mount> mounts,
+            String workdir, List<Port> ports, boolean detach, boolean interactive, boolean tty, boolean autoRemove, String hostname,
+            String user, Long memoryBytes, Double cpus, Long pidsLimit, boolean readOnly, String network, Map<String, String> labels) {
+        this(image, name, command, entrypoint, env, mounts, workdir, ports, detach, interactive, tty, autoRemove, hostname, user,
+                memoryBytes, cpus, pidsLimit, readOnly, network, labels, null);
+    }
+
+    /** This spec run with HPC habits (H), or without (null). */
+    public RunSpec withHpc(Hpc h) {
+        return new RunSpec(image, name, command, entrypoint, env, mounts, workdir, ports, detach, interactive, tty, autoRemove, hostname, user,
+                memoryBytes, cpus, pidsLimit, readOnly, network, labels, h);
+    }
+
+    /**
+     * {@code run --hpc}, as Apptainer runs an image: as the invoking user, the host's network, devices,
+     * $HOME, working directory and /tmp, the invoker's environment (all but what {@code cleanEnv}
+     * drops), no cgroup. The binds of {@code -B} are in {@link #mounts}.
+     */
+    public record Hpc(boolean cleanEnv) {}
 
     public RunSpec {
         command = command == null ? List.of() : List.copyOf(command);

@@ -199,6 +199,139 @@ final class BundleSpec {
         return c;
     }
 
+    /** What {@code run --hpc} takes from the invoking side: who runs it, from where, with what environment. */
+    record Invoker(long uid, long gid, String name, Path home, Path cwd, Map<String, String> env) {
+        static Invoker current(Ids ids) {
+            Path home = io.cloudtui.core.Dirs.home();
+            return new Invoker(ids.uid(), ids.gid(), System.getProperty("user.name"), home,
+                    Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize(), System.getenv());
+        }
+    }
+
+    /**
+     * Host variables never passed in: as Apptainer, PATH and the library path (the image's are kept)
+     * and the prompt; and what the cloudtui launcher sets for itself.
+     */
+    static final List<String> HPC_OMIT = List.of("PATH", "LD_LIBRARY_PATH", "PS1", "PROMPT_COMMAND", "CLOUDTUI_LAUNCHER", "CLOUDTUI_JAR",
+            "CLOUDTUI_NO_AGENT");
+    /** What {@code --cleanenv} keeps of the host's environment, as Apptainer does: the terminal type and the proxy settings. */
+    static final List<String> HPC_CLEANENV_KEEP = List.of("TERM", "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY",
+            "all_proxy", "ALL_PROXY", "ftp_proxy", "FTP_PROXY");
+
+    /**
+     * The environment of {@code run --hpc}: the host's (all but {@link #HPC_OMIT}, or with --cleanenv
+     * only {@link #HPC_CLEANENV_KEEP}), then the image's Env over it, then -e; HOME is the invoker's.
+     */
+    static List<String> hpcEnv(RunSpec s, ImageConfig img, Invoker who) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(who.env()).entrySet()) {
+            if (s.hpc().cleanEnv() ? HPC_CLEANENV_KEEP.contains(e.getKey()) : !HPC_OMIT.contains(e.getKey())) env.put(e.getKey(), e.getValue());
+        }
+        for (String e : img.env()) {
+            int eq = e.indexOf('=');
+            if (eq > 0) env.put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        env.put("HOME", who.home().toString());
+        env.putAll(s.env());
+        if (s.tty()) env.putIfAbsent("TERM", "xterm");
+        List<String> out = new ArrayList<>();
+        env.forEach((k, v) -> out.add(k + "=" + v));
+        return out;
+    }
+
+    /**
+     * Turns a container's config into one run with HPC habits: the invoker's uid and gid (root stays
+     * root; otherwise a user namespace maps our own ids to themselves), the host's network, IPC, UTS
+     * and devices (/dev bound), $HOME, /tmp and the working directory bound (the latter as cwd), the
+     * image read-only, no capabilities for a user, no cgroup. {@code etc} holds the passwd and group
+     * files (the image's, with the invoker added) to bind.
+     */
+    static void hpc(ObjectNode c, RunSpec s, ImageConfig img, Invoker who, Path etc, boolean rootless) {
+        if (s.user() != null) throw CloudtuiException.usage("--hpc runs the container as you: -u does not go with it");
+        if (s.network() != null && !s.network().equals("host")) throw CloudtuiException.usage("--hpc shares the host's network: --network does not go with it");
+        if (s.hostname() != null) throw CloudtuiException.usage("--hpc shares the host's name: -h does not go with it");
+        if (s.memoryBytes() != null || s.cpus() != null || s.pidsLimit() != null) {
+            throw CloudtuiException.usage("--hpc makes no cgroup (the batch system's limits apply): --memory, --cpus and --pids-limit do not go with it");
+        }
+        ObjectNode p = (ObjectNode) c.get("process");
+        p.putObject("user").put("uid", who.uid()).put("gid", who.gid());
+        ArrayNode env = p.putArray("env");
+        hpcEnv(s, img, who).forEach(env::add);
+        p.put("cwd", s.workdir() != null && !s.workdir().isEmpty() ? s.workdir() : who.cwd().toString());
+        if (who.uid() != 0) {
+            ObjectNode caps = p.putObject("capabilities");
+            for (String set : List.of("bounding", "effective", "permitted")) caps.putArray(set);
+        }
+        c.remove("hostname");
+        ((ObjectNode) c.get("root")).put("readonly", true);
+        ObjectNode linux = (ObjectNode) c.get("linux");
+        ArrayNode ns = linux.putArray("namespaces");
+        if (rootless) {
+            ns.addObject().put("type", "user");
+            linux.putArray("uidMappings").addObject().put("containerID", who.uid()).put("hostID", who.uid()).put("size", 1);
+            linux.putArray("gidMappings").addObject().put("containerID", who.gid()).put("hostID", who.gid()).put("size", 1);
+        }
+        ns.addObject().put("type", "pid");
+        ns.addObject().put("type", "mount");
+        linux.remove("resources");
+        linux.remove("cgroupsPath");
+        ArrayNode old = (ArrayNode) c.get("mounts");
+        ArrayNode mounts = c.putArray("mounts");
+        for (var m : old) {
+            String dest = m.path("destination").asText();
+            if (dest.equals("/dev")) {
+                DefaultSpec.mount(mounts, "/dev", "bind", "/dev", "rbind", "rprivate", "rw");
+            } else if (dest.startsWith("/dev/") || dest.equals("/etc/hostname") || dest.equals("/tmp")) {
+                continue; // the host's, under its /dev; the host's name; /tmp is bound below
+            } else if (dest.equals("/etc/hosts") || dest.equals("/etc/resolv.conf")) {
+                if (Files.isRegularFile(Path.of(dest))) DefaultSpec.mount(mounts, dest, "bind", dest, "rbind", "rprivate", "ro");
+            } else if (!isUserBind(s, dest)) {
+                mounts.add(m);
+            }
+        }
+        for (String f : List.of("passwd", "group")) {
+            DefaultSpec.mount(mounts, "/etc/" + f, "bind", etc.resolve(f).toString(), "rbind", "rprivate", "ro");
+        }
+        List<Path> bound = new ArrayList<>();
+        for (Path d : List.of(who.home(), Path.of("/tmp"), who.cwd())) {
+            if (d.toString().equals("/") || !Files.isDirectory(d) || bound.stream().anyMatch(d::startsWith)) continue;
+            bound.add(d);
+            DefaultSpec.mount(mounts, d.toString(), "bind", d.toString(), "rbind", "rprivate", "rw");
+        }
+        for (RunSpec.Mount m : s.mounts()) {
+            DefaultSpec.mount(mounts, m.target(), "bind", m.source(), "rbind", "rprivate", m.readOnly() ? "ro" : "rw");
+        }
+        ObjectNode ann = (ObjectNode) c.get("annotations");
+        ann.put(DefaultSpec.NO_CGROUP, "true");
+    }
+
+    private static boolean isUserBind(RunSpec s, String dest) {
+        return s.mounts().stream().anyMatch(m -> m.target().equals(dest));
+    }
+
+    /**
+     * The image's /etc/passwd (or /etc/group) with the invoker added when its id is missing, so that
+     * {@code id} and {@code whoami} name the user inside as outside.
+     */
+    static String withInvoker(Path imageFile, String line, long id) {
+        StringBuilder b = new StringBuilder();
+        boolean found = false;
+        try {
+            if (imageFile != null && Files.isRegularFile(imageFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                for (String l : Files.readAllLines(imageFile)) {
+                    String[] f = l.split(":", -1);
+                    if (f.length >= 3 && f[2].equals(String.valueOf(id))) found = true;
+                    b.append(l).append('\n');
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // an unreadable image file: just the invoker
+        }
+        if (!found) b.append(line).append('\n');
+        return b.toString();
+    }
+
     /** The container ids a rootless container has: 0 (our own id) and, with subordinate ids, 1 to {@code size - 1}. */
     record Ids(long uid, long gid, io.cloudtui.runtime.oci.SubIds.Mapping sub) {
         long uids() {

@@ -66,6 +66,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     private volatile OciRuntime runtime;
     private long logMax = 10L << 20;
     private int logKeep = 2;
+    private boolean hpc;
 
     public EngineBackend(String name, Path store, Path runtimeRoot, ImageStore images) {
         this.name = name;
@@ -78,6 +79,12 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     public EngineBackend withLogRotation(long maxBytes, int keep) {
         this.logMax = maxBytes;
         this.logKeep = keep;
+        return this;
+    }
+
+    /** Every container is run as {@code run --hpc} runs one (the backend option {@code hpc: true}). */
+    public EngineBackend withHpc(boolean on) {
+        this.hpc = on;
         return this;
     }
 
@@ -390,7 +397,8 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         if (!spec.ports().isEmpty()) {
             throw new CloudtuiException("-p: the runtime backend publishes no ports (its network is none, or the host's with --network host)");
         }
-        if (rootless && (spec.memoryBytes() != null || spec.cpus() != null || spec.pidsLimit() != null)) {
+        if (hpc && spec.hpc() == null) spec = spec.withHpc(new RunSpec.Hpc(false));
+        if (rootless && spec.hpc() == null && (spec.memoryBytes() != null || spec.cpus() != null || spec.pidsLimit() != null)) {
             throw new CloudtuiException("--memory, --cpus and --pids-limit need a cgroup, and a rootless container on the runtime backend gets none; run without them (or as root)");
         }
         return create(spec, images().inspect(spec.image()), HexFormat.of().formatHex(randomBytes()));
@@ -428,13 +436,31 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 // mounted now (the image's /etc/passwd names the user) and left mounted for the start
                 RootFs.mountNew(images(), img, d, msg -> LOG.warn("container {}: {}", id, msg));
                 java.util.function.Function<String, Path> files = rel -> RootFs.imageFile(d, rel);
-                BundleSpec.Ids ids = rootless ? RootFs.ids() : null;
-                if (rootless) {
+                BundleSpec.Ids ids = rootless || spec.hpc() != null ? RootFs.ids() : null;
+                BundleSpec.Invoker who = spec.hpc() != null ? BundleSpec.Invoker.current(ids) : null;
+                if (who != null) {
+                    String group = "g" + who.gid();
+                    for (String l : Files.readAllLines(Path.of("/etc/group"))) {
+                        String[] f = l.split(":", -1);
+                        if (f.length >= 3 && f[2].equals(String.valueOf(who.gid()))) group = f[0];
+                    }
+                    Files.writeString(etc.resolve("passwd"), BundleSpec.withInvoker(files.apply("etc/passwd"),
+                            who.name() + ":x:" + who.uid() + ":" + who.gid() + "::" + who.home() + ":/bin/sh", who.uid()));
+                    Files.writeString(etc.resolve("group"), BundleSpec.withInvoker(files.apply("etc/group"), group + ":x:" + who.gid() + ":", who.gid()));
+                }
+                if (rootless && who == null) {
                     BundleSpec.User u = BundleSpec.user(spec.user() != null ? spec.user() : img.config().user(), files);
                     mapped(u, spec.user() != null ? "user '" + spec.user() + "'" : "the image's user '" + img.config().user() + "'", ids);
                 }
-                ObjectNode config = BundleSpec.build(id, spec, img.config(), d.resolve("rootfs"), files, etc, hostname, rootless ? null : "/cloudtui/" + id);
-                if (rootless) BundleSpec.rootless(config, RootFs.usernsOverlay(d), ids);
+                ObjectNode config = BundleSpec.build(id, spec, img.config(), d.resolve("rootfs"), files, etc, hostname,
+                        rootless || who != null ? null : "/cloudtui/" + id);
+                if (who != null) {
+                    BundleSpec.hpc(config, spec, img.config(), who, etc, rootless);
+                    String overlay = rootless ? RootFs.usernsOverlay(d) : null;
+                    if (overlay != null) ((ObjectNode) config.get("annotations")).put("io.cloudtui.rootfs.overlay", overlay);
+                } else if (rootless) {
+                    BundleSpec.rootless(config, RootFs.usernsOverlay(d), ids);
+                }
                 rec.set("args", config.path("process").path("args"));
                 Files.createDirectories(d.resolve("bundle"));
                 Files.writeString(d.resolve("bundle/config.json"), JsonTrees.pretty(config));
@@ -472,6 +498,8 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 .put("pidsLimit", s.pidsLimit()).put("readOnly", s.readOnly()).put("network", s.network());
         ObjectNode labels = o.putObject("labels");
         s.labels().forEach(labels::put);
+        if (s.hpc() == null) o.putNull("hpc");
+        else o.putObject("hpc").put("cleanEnv", s.hpc().cleanEnv());
         return o;
     }
 

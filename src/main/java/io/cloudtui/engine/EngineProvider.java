@@ -25,6 +25,7 @@ public final class EngineProvider implements BackendProvider {
         }
         long logMax = 10L << 20;
         int logKeep = 2;
+        boolean hpc = false;
         for (var e : c.options().entrySet()) {
             String v = String.valueOf(e.getValue());
             switch (e.getKey()) {
@@ -37,13 +38,17 @@ public final class EngineProvider implements BackendProvider {
                     }
                     if (logKeep < 1 || logKeep > 100) throw CloudtuiException.usage("backend '" + c.name() + "': logKeep must be 1 to 100");
                 }
-                default -> throw CloudtuiException.usage("backend '" + c.name() + "': unknown runtime option '" + e.getKey() + "' (known: logKeep, logMaxSize)");
+                case "hpc" -> {
+                    if (!v.equals("true") && !v.equals("false")) throw CloudtuiException.usage("backend '" + c.name() + "': hpc must be true or false");
+                    hpc = v.equals("true");
+                }
+                default -> throw CloudtuiException.usage("backend '" + c.name() + "': unknown runtime option '" + e.getKey() + "' (known: hpc, logKeep, logMaxSize)");
             }
         }
         if (c.ociRuntime() != null) throw CloudtuiException.usage("backend '" + c.name() + "': ociRuntime is not supported yet (the bundled runtime is used)");
         Path store = c.store() != null ? Path.of(c.store()) : EngineBackend.defaultStore();
         Path root = c.root() != null ? Path.of(c.root()) : EngineBackend.defaultRuntimeRoot();
-        return new EngineBackend(c.name(), store, root, null).withLogRotation(logMax, logKeep);
+        return new EngineBackend(c.name(), store, root, null).withLogRotation(logMax, logKeep).withHpc(hpc);
     }
 
     private static long size(String backend, String v) {

@@ -39,6 +39,8 @@ class FastRunTest {
 
     private static final List<String[]> TAKEN = List.of(
             new String[] {"run", "--rm", "local/busybox", "true"},
+            new String[] {"run", "--hpc", "--rm", "img", "true"},
+            new String[] {"run", "--cleanenv", "-e", "A=1", "img", "env"},
             new String[] {"run", "local/busybox"},
             new String[] {"run", "-d", "--name", "web", "img:1", "httpd", "-f", "-p", "80"},
             new String[] {"run", "--rm", "-i", "-t", "img", "sh"},

@@ -87,6 +87,20 @@ class ParsersTest {
     }
 
     @Test
+    void apptainerBinds(@TempDir Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("src"));
+        String d = dir.toString();
+        assertEquals(java.util.List.of(new RunSpec.Mount(d, d, false)), Parsers.binds(d, Path.of("/"), "/root"));
+        assertEquals(java.util.List.of(new RunSpec.Mount(d + "/src", "/data", true), new RunSpec.Mount(d, "/x", false)),
+                Parsers.binds("src:/data:ro," + d + ":/x:rw", dir, "/root"));
+        assertEquals(java.util.List.of(new RunSpec.Mount(d + "/src", d + "/src", false)), Parsers.binds("~/src", Path.of("/"), d));
+        assertTrue(assertThrows(TypeConversionException.class, () -> Parsers.binds("nope:/x", dir, "/root")).getMessage().contains("does not exist"));
+        for (String bad : new String[] {"", ",", d + ":", d + ":/x:rx", d + ":rel", d + ":/x:ro:more", ":/x"}) {
+            assertThrows(TypeConversionException.class, () -> Parsers.binds(bad, dir, "/root"), bad);
+        }
+    }
+
+    @Test
     void ports() {
         assertEquals(new RunSpec.Port(null, 8080, 80, "tcp"), Parsers.port("8080:80"));
         assertEquals(new RunSpec.Port("127.0.0.1", 8080, 80, "tcp"), Parsers.port("127.0.0.1:8080:80"));

@@ -25,7 +25,9 @@ class EngineSpecJsonTest {
                         List.of(new RunSpec.Port("127.0.0.1", 8080, 80, "tcp"), new RunSpec.Port(null, 53, 53, "udp")),
                         true, true, true, false, "h", "app:app", 512L << 20, 1.5, 100L, true, "none", Map.of("k", "v", "x", "")),
                 new RunSpec("img", "n", List.of(), List.of("/entry", "x"), Map.of(), List.of(), null, List.of(), false, true, false, false,
-                        "", "0", Long.MAX_VALUE, 0.25, -1L, false, "host", Map.of()));
+                        "", "0", Long.MAX_VALUE, 0.25, -1L, false, "host", Map.of()),
+                new RunSpec("img", null, List.of("true"), null, null, null, null, null, false, false, false, true,
+                        null, null, null, null, null, false, null, null).withHpc(new RunSpec.Hpc(true)));
         ObjectMapper m = new ObjectMapper();
         for (RunSpec s : specs) {
             assertEquals(m.valueToTree(s).toString(), EngineBackend.specJson(s).toString());

@@ -81,6 +81,11 @@ final class Importer {
             }
             return List.of(rootfs(tarDirectory(src), ref));
         }
+        SingleFile.Kind kind = Files.isRegularFile(src) ? SingleFile.sniff(src) : null;
+        if (kind != null) {
+            SingleFile.Squashfs s = kind == SingleFile.Kind.SIF ? SingleFile.sif(src) : SingleFile.squashfs(src);
+            return List.of(squashfs(s, ref != null ? ref : nameOf(src)));
+        }
         try (InputStream raw = Files.newInputStream(src)) {
             return importStream(raw, src.toString(), src.getFileName().toString(), ref);
         }
@@ -93,13 +98,18 @@ final class Importer {
      */
     List<ImageStore.PendingImage> importStream(InputStream raw, String what, String label, Reference ref) throws IOException {
         BufferedInputStream b = new BufferedInputStream(raw, 65536);
-        b.mark(8);
-        byte[] magic = b.readNBytes(4);
+        b.mark(SingleFile.SIF_HEADER);
+        byte[] magic = b.readNBytes(SingleFile.SIF_HEADER);
         b.reset();
+        SingleFile.Kind kind = SingleFile.sniff(magic);
+        if (kind != null) {
+            throw new CloudtuiException(what + " is a " + (kind == SingleFile.Kind.SIF ? "SIF" : "squashfs")
+                    + " image, which is read from a file, not from a stream: save it and import the file");
+        }
         InputStream outer = b;
         if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
             outer = new GZIPInputStream(b, 65536);
-        } else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5) {
+        } else if (magic.length >= 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5) {
             throw new CloudtuiException("zstd-compressed files are not supported: " + what);
         }
         BufferedInputStream tar = new BufferedInputStream(outer, 65536);
@@ -107,18 +117,48 @@ final class Importer {
         if (first == null || first.isEmpty()) {
             throw new CloudtuiException(what + " is not a tar archive (nor gzip-compressed tar), or it is empty");
         }
-        if (isArchiveTop(first)) {
-            TarContent c = collect(tar);
-            return fromLayout(c, ref);
+        try {
+            if (isArchiveTop(first)) {
+                TarContent c = collect(tar);
+                return fromLayout(c, ref);
+            }
+            Unpacked u = unpack(tar, true, label);
+            return List.of(rootfs(u, ref));
+        } catch (CloudtuiException e) {
+            if (e.getMessage().startsWith(LayerUnpacker.NOT_A_TAR)) {
+                throw new CloudtuiException(what + " is damaged or cut short: " + e.getMessage(), e);
+            }
+            throw e; // a refused entry says what it is
+        } catch (java.nio.file.FileSystemException e) {
+            throw e; // the store's side (disk full, permissions), not the archive
+        } catch (IOException e) {
+            throw new CloudtuiException(what + " is damaged or cut short: " + e.getMessage(), e);
         }
-        Unpacked u = unpack(tar, true, label);
-        return List.of(rootfs(u, ref));
     }
 
-    /** The first entry's name, read ahead and rewound; null when the stream is not a tar. */
+    /**
+     * The first entry's name, read ahead and rewound; "" for an archive that ends at once (the first
+     * block zero), null when the stream is not a tar: its first block must be a whole header whose
+     * checksum holds (any 512 bytes parse as some header, a SIF's launch script as an entry name).
+     */
     private static String firstEntryName(BufferedInputStream in) throws IOException {
         in.mark(1 << 20);
         try {
+            byte[] block = in.readNBytes(512);
+            if (block.length < 512) {
+                return null;
+            }
+            boolean zero = true;
+            for (byte x : block) {
+                zero &= x == 0;
+            }
+            if (zero) {
+                return "";
+            }
+            if (!org.apache.commons.compress.archivers.tar.TarUtils.verifyCheckSum(block)) {
+                return null;
+            }
+            in.reset();
             TarArchiveInputStream t = new TarArchiveInputStream(new LayerUnpacker.NonClosing(in));
             TarArchiveEntry e = t.getNextEntry();
             return e == null ? "" : e.getName();
@@ -445,6 +485,41 @@ final class Importer {
         return new ImageStore.PendingImage(cfg, pl, tags, null, null);
     }
 
+    // ---------------------------------------------------------------- single-file images
+
+    /** The reference a SIF or squashfs file gets when none is given: its name without the extension, tag latest. */
+    static Reference nameOf(Path file) {
+        String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).replaceAll("\\.(sif|simg|sqsh|sqfs|squashfs|img)$", "");
+        n = n.replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[^a-z0-9]+", "").replaceAll("[^a-z0-9]+$", "");
+        if (n.isEmpty()) {
+            throw CloudtuiException.usage("give a reference (NAME[:TAG]) for the image in " + file);
+        }
+        return Reference.parse(n + ":latest");
+    }
+
+    /** A squashfs root filesystem (a SIF's system partition or a bare squashfs) unpacked and stored as one layer. */
+    private ImageStore.PendingImage squashfs(SingleFile.Squashfs s, Reference ref) throws IOException {
+        Path work = op.newDir("Q");
+        Path tree = work.resolve("root");
+        SingleFile.unsquash(s, tree, store.options().privileged());
+        String label = s.file().getFileName().toString();
+        progress.update(label, 0, 0, "unsquashed");
+        try {
+            Unpacked u = tarDirectory(tree, label);
+            boolean runscript = Files.isRegularFile(tree.resolve(".singularity.d/runscript"), LinkOption.NOFOLLOW_LINKS);
+            ImageStore.PendingImage p = rootfs(u, ref);
+            if (!runscript) {
+                return p;
+            }
+            // as `apptainer run`: the image's runscript is its default command
+            ObjectNode cfg = (ObjectNode) io.cloudtui.core.JsonTrees.read(p.config());
+            ((ObjectNode) cfg.path("config")).putArray("Cmd").add("/.singularity.d/runscript");
+            return new ImageStore.PendingImage(io.cloudtui.core.JsonTrees.bytes(cfg), p.layers(), p.tags(), null, null);
+        } finally {
+            Fs.deleteTree(work);
+        }
+    }
+
     // ---------------------------------------------------------------- rootfs
 
     private ImageStore.PendingImage rootfs(Unpacked u, Reference ref) throws IOException {
@@ -469,6 +544,11 @@ final class Importer {
 
     /** Tars a directory (sorted, symlinks as links, hardlinks kept) and unpacks it through the same safe path. */
     private Unpacked tarDirectory(Path src) throws IOException {
+        return tarDirectory(src, src.getFileName().toString());
+    }
+
+    /** As above, LABEL naming it in progress reports. */
+    private Unpacked tarDirectory(Path src, String label) throws IOException {
         Path tarFile = op.dir.resolve("rootfs.tar");
         Map<Object, String> inodes = new HashMap<>();
         try (OutputStream fo = new java.io.BufferedOutputStream(Files.newOutputStream(tarFile), 65536);
@@ -526,7 +606,7 @@ final class Importer {
             out.finish();
         }
         try (InputStream in = Files.newInputStream(tarFile)) {
-            return unpack(new BufferedInputStream(in, 65536), true, src.getFileName().toString());
+            return unpack(new BufferedInputStream(in, 65536), true, label);
         } finally {
             Files.deleteIfExists(tarFile);
         }

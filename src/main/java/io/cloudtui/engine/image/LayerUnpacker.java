@@ -30,6 +30,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * userxattr inside a user namespace).
  */
 final class LayerUnpacker {
+    static final String NOT_A_TAR = "layer is not a valid tar archive: ";
     static final String WH = ".wh.";
     static final String OPAQUE = ".wh..wh..opq";
     static final String OVERLAY_OPAQUE_XATTR = "trusted.overlay.opaque";
@@ -132,7 +133,7 @@ final class LayerUnpacker {
             if (ex instanceof java.nio.file.FileSystemException) {
                 throw ex;
             }
-            throw new CloudtuiException("layer is not a valid tar archive: " + ex.getMessage(), ex);
+            throw new CloudtuiException(NOT_A_TAR + ex.getMessage(), ex);
         }
         for (int i = dirFixups.size() - 1; i >= 0; i--) {
             Object[] f = dirFixups.get(i);

@@ -17,6 +17,12 @@ public final class DefaultSpec {
             "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware");
     public static final List<String> READONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
+    /**
+     * cloudtui's annotation for a container of root's that gets no cgroup at all, as a rootless one
+     * (run --hpc: inside a batch job the job's cgroup is the one that counts, and none may be made).
+     */
+    public static final String NO_CGROUP = "io.cloudtui.cgroup.none";
+
     private DefaultSpec() {}
 
     /** The default tree running {@code args} as root in {@code rootfs}, in cgroup {@code cgroupsPath}. */

@@ -196,15 +196,17 @@ final class NativeSpec {
             if (c.rootReadonly()) s.op("rootro", 1);
             for (OciConfig.Mount m : c.mounts()) s.mount(m, c, cg);
             boolean devTmpfs = c.mounts().stream().anyMatch(m -> m.destination().equals("/dev"));
+            // the host's /dev bound (run --hpc): its nodes and links are there, and none may be made in it
+            boolean devHost = c.mounts().stream().anyMatch(m -> m.destination().equals("/dev") && (mountOptions(m).flags() & MS_BIND) != 0);
             List<String> seen = new ArrayList<>();
             for (OciConfig.Device d : c.devices()) {
                 seen.add(d.path());
                 s.op("dev", d.path(), d.type(), d.major(), d.minor(), d.fileMode(), d.uid(), d.gid());
             }
-            for (OciConfig.Device d : DEFAULT_DEVICES) {
+            for (OciConfig.Device d : devHost ? List.<OciConfig.Device>of() : DEFAULT_DEVICES) {
                 if (!seen.contains(d.path())) s.op("dev", d.path(), d.type(), d.major(), d.minor(), d.fileMode(), d.uid(), d.gid());
             }
-            if (devTmpfs) {
+            if (devTmpfs && !devHost) {
                 s.op("link", "/proc/self/fd", "/dev/fd").op("link", "/proc/self/fd/0", "/dev/stdin")
                         .op("link", "/proc/self/fd/1", "/dev/stdout").op("link", "/proc/self/fd/2", "/dev/stderr");
                 if (c.mounts().stream().anyMatch(m -> m.destination().equals("/dev/pts"))) s.op("link", "pts/ptmx", "/dev/ptmx");

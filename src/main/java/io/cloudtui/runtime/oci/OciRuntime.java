@@ -205,6 +205,12 @@ public final class OciRuntime {
             }
             if (config.cgroupsPath() != null && !config.cgroupsPath().isEmpty()) warn.accept("rootless: linux.cgroupsPath not used, the container gets no cgroup");
             cg = Cgroups.none();
+        } else if ("true".equals(config.annotations().get(DefaultSpec.NO_CGROUP))) {
+            if (!config.resources().devices().isEmpty() || config.resources().memoryLimit() != null || config.resources().cpuQuota() != null
+                    || config.resources().pidsLimit() != null || config.resources().cpuShares() != null) {
+                throw new CloudtuiException("config.json: linux.resources need a cgroup, and annotation " + DefaultSpec.NO_CGROUP + " asks for none");
+            }
+            cg = Cgroups.none();
         } else {
             cg = Cgroups.of(config.cgroupsPath(), id);
         }
