@@ -106,8 +106,9 @@ class SlurmIT {
         Engines.require(up, "a Slurm cluster (scripts/provision/35-slurm.sh)");
         dir = Files.createTempDirectory("ctui-it-slurm");
         config = dir.resolve("config.yaml");
-        Files.writeString(config, "backends:\n  - name: slurm\n    type: slurm\n    options: {pollInterval: 1}\nlogFile: "
-                + dir.resolve("cloudtui.log") + "\n");
+        Files.writeString(config, "backends:\n  - name: slurm\n    type: slurm\n    options: {pollInterval: 1}\n"
+                + "  - name: rt\n    type: runtime\n    store: " + dir.resolve("store") + "\n    root: " + dir.resolve("run") + "\n"
+                + "logFile: " + dir.resolve("cloudtui.log") + "\n");
         Result r = run(List.of("sbatch", "--parsable", "-J", NAME, "-o", dir.resolve("%j.out").toString(), "--wrap",
                 "echo started; i=0; while :; do echo tick $i; i=$((i+1)); sleep 1; done"), null);
         assertEquals(0, r.code(), r.toString());
@@ -198,8 +199,35 @@ class SlurmIT {
         assertEquals("RUNNING", slurmState(job), "rm without -f cancelled the job");
     }
 
+    /** {@code srun cloudtui run --hpc IMAGE CMD}: a container of the bundled engine as a job's step, its exit code the job's. */
     @Test
     @Order(5)
+    void srunRunsAContainerInsideAJob() throws Exception {
+        Engines.require(Files.isExecutable(Path.of("/bin/busybox")), "busybox-static");
+        Path rootfs = Files.createDirectories(dir.resolve("rootfs/bin"));
+        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("busybox"));
+        for (String app : List.of("sh", "id", "echo", "cat")) Files.createSymbolicLink(rootfs.resolve(app), Path.of("busybox"));
+        Result tar = run(List.of("tar", "-C", dir.resolve("rootfs").toString(), "-cf", dir.resolve("rootfs.tar").toString(), "."), null);
+        assertEquals(0, tar.code(), tar.toString());
+        Result imp = cli("image", "import", "--backend", "rt", dir.resolve("rootfs.tar").toString(), "ctui-it-slurm/bb:1");
+        assertEquals(0, imp.code(), imp.toString());
+        List<String> cmd = new ArrayList<>(List.of("srun", "-J", NAME + "-hpc", "--quiet"));
+        cmd.addAll(cloudtui("run", "--hpc", "--rm", "--backend", "rt", "ctui-it-slurm/bb:1", "sh", "-c",
+                "echo job=$SLURM_JOB_ID uid=$(id -u); test -d /tmp; exit 4"));
+        Result r = run(cmd, null);
+        assertEquals(4, r.code(), r.toString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("job=([0-9]+) uid=0").matcher(r.out());
+        assertTrue(m.find(), "the job's environment reached the container: " + r);
+        String id = m.group(1);
+        assertEquals(NAME + "-hpc", run(List.of("squeue", "-h", "-t", "all", "-j", id, "-o", "%j"), null).out().strip());
+        // the job is a row of its own, ended with the container's failure
+        Result ps = cli("ps", "-a");
+        assertTrue(ps.out().lines().anyMatch(l -> l.startsWith(id + " ") && l.contains(NAME + "-hpc")), ps.toString());
+        assertEquals("FAILED", slurmState(id));
+    }
+
+    @Test
+    @Order(6)
     void theUiShowsTheJobItsLogsAndStopsItAfterAsking() throws Exception {
         try (Tmux tmux = new Tmux("ctui-it-slurm")) {
             Path run = Tmux.launcher(dir, "run.sh", Map.of("SLURM_CONF", CONF.toString(), "CLOUDTUI_NO_AGENT", "1"),
