@@ -173,8 +173,33 @@ final class CgroupReader implements CgroupFiles.Remote, AutoCloseable {
 
     private record Ask(String id, CompletableFuture<CgroupFiles.Sample> answer) {}
 
+    /**
+     * Containers asked of lately (to the nanoTime of the last question): every round trip reads them
+     * all, so that the others of a screenful find theirs fetched already (the UI asks for each row on
+     * its own, from a few threads): about one round trip per host and interval instead of one per row.
+     */
+    private final Map<String, Long> watched = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Answers fetched for containers that were not asked for (yet), with the nanoTime they came. */
+    private final Map<String, Fetched> fetched = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per container, the host's clock of the last sample handed out. */
+    private final Map<String, Long> handed = new java.util.concurrent.ConcurrentHashMap<>();
+    /** A container not asked of for this long is no longer read along with the others. */
+    static final long WATCH_MS = 10_000;
+    /** A fetched answer older than this is not handed out. */
+    static final long FRESH_MS = 1_000;
+    /**
+     * Nor one taken less than this after the last sample handed out for that container (the host's
+     * clock): CPU% is measured between the two (a container's first sample is two readings 250 ms apart).
+     */
+    static final long MIN_GAP_NS = 200_000_000L;
+
+    private record Fetched(Object answer, long at) {}
+
     @Override
     public CgroupFiles.Sample sample(String id) throws IOException {
+        long now = System.nanoTime();
+        if (watched.size() > 4096) watched.clear();
+        watched.put(id, now);
         Ask a = new Ask(id, new CompletableFuture<>());
         asked.add(a);
         synchronized (turn) {
@@ -182,18 +207,32 @@ final class CgroupReader implements CgroupFiles.Remote, AutoCloseable {
                 List<Ask> batch = new ArrayList<>();
                 Set<String> ids = new LinkedHashSet<>();
                 for (Ask x; ids.size() < BATCH && (x = asked.poll()) != null; ) {
+                    if (answer(x, fetched.remove(x.id()), true)) continue;
                     batch.add(x);
                     ids.add(x.id());
                 }
-                if (batch.isEmpty()) break; // cannot be: our own question is not answered yet
+                if (batch.isEmpty()) continue; // ours was answered from what an earlier round trip fetched
+                long t = System.nanoTime();
+                watched.values().removeIf(at -> t - at > TimeUnit.MILLISECONDS.toNanos(WATCH_MS));
+                for (String w : watched.keySet()) {
+                    if (ids.size() >= BATCH) break;
+                    ids.add(w);
+                }
                 try {
                     Map<String, Object> answers = roundTrip(List.copyOf(ids));
+                    long arrived = System.nanoTime();
                     for (Ask x : batch) {
                         Object r = answers.get(x.id());
-                        if (r instanceof IOException e) x.answer().completeExceptionally(e);
-                        else if (r == NONE) x.answer().complete(null);
-                        else if (r instanceof CgroupFiles.Sample s) x.answer().complete(s);
-                        else x.answer().completeExceptionally(new IOException(host + ": no answer for " + x.id() + " from its cgroup reader"));
+                        if (!answer(x, r == null ? null : new Fetched(r, arrived), false)) {
+                            x.answer().completeExceptionally(new IOException(host + ": no answer for " + x.id() + " from its cgroup reader"));
+                        }
+                    }
+                    // the others' answers, for their questions to come
+                    fetched.clear();
+                    Set<String> askedNow = new java.util.HashSet<>();
+                    for (Ask x : batch) askedNow.add(x.id());
+                    for (Map.Entry<String, Object> e : answers.entrySet()) {
+                        if (!askedNow.contains(e.getKey())) fetched.put(e.getKey(), new Fetched(e.getValue(), arrived));
                     }
                 } catch (IOException e) {
                     for (Ask x : batch) x.answer().completeExceptionally(e);
@@ -207,6 +246,29 @@ final class CgroupReader implements CgroupFiles.Remote, AutoCloseable {
         }
     }
 
+    /**
+     * Answers X with F (null: nothing fetched); when FROM_EARLIER, only with an answer fetched less
+     * than {@link #FRESH_MS} ago whose reading is {@link #MIN_GAP_NS} after the last one handed out.
+     */
+    private boolean answer(Ask x, Fetched f, boolean fromEarlier) {
+        if (f == null) return false;
+        if (fromEarlier && System.nanoTime() - f.at() > TimeUnit.MILLISECONDS.toNanos(FRESH_MS)) return false;
+        if (f.answer() instanceof CgroupFiles.Sample s) {
+            Long last = handed.get(x.id());
+            if (fromEarlier && last != null && s.clockNs() - last < MIN_GAP_NS) return false;
+            if (handed.size() > 4096) handed.clear();
+            handed.put(x.id(), s.clockNs());
+            x.answer().complete(s);
+        } else if (f.answer() == NONE) {
+            x.answer().complete(null);
+        } else if (f.answer() instanceof IOException e) {
+            x.answer().completeExceptionally(e);
+        } else {
+            return false;
+        }
+        return true;
+    }
+
     /** The host reconnected: a reader that could not start is tried again at the next question. */
     void reconnected() {
         retrying = false;
@@ -216,6 +278,13 @@ final class CgroupReader implements CgroupFiles.Remote, AutoCloseable {
     int started() {
         synchronized (turn) {
             return started;
+        }
+    }
+
+    /** Requests sent so far (for tests). */
+    long requests() {
+        synchronized (turn) {
+            return seq;
         }
     }
 

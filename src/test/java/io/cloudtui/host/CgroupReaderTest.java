@@ -172,6 +172,29 @@ class CgroupReaderTest {
     }
 
     @Test
+    void aScreenfulIsReadInOneRoundTrip() throws Exception {
+        for (String id : List.of(ID1, ID2, ID3)) {
+            write("docker/" + id + "/cgroup.procs", "");
+            write("docker/" + id + "/cpu.stat", "usage_usec " + id.charAt(0) + "\n");
+            write("docker/" + id + "/memory.current", "1\n");
+            write("docker/" + id + "/memory.max", "max\n");
+            write("docker/" + id + "/memory.stat", "inactive_file 0\n");
+        }
+        CgroupReader r = new CgroupReader("h9", sessions(null));
+        // rows coming into view, one after another: each is read with those asked before
+        for (String id : List.of(ID1, ID2, ID3)) r.sample(id);
+        assertEquals(3, r.requests());
+        // the next interval: the first row's question reads all three, the others take theirs
+        Thread.sleep(300);
+        for (String id : List.of(ID1, ID2, ID3)) assertEquals((id.charAt(0) - '0') * 1000L, r.sample(id).reading().cpuNs());
+        assertEquals(4, r.requests());
+        // and a second reading right after a first is a reading of its own (CPU% is measured between them)
+        long clock = r.sample(ID1).clockNs();
+        Thread.sleep(250);
+        assertTrue(r.sample(ID1).clockNs() - clock >= CgroupReader.MIN_GAP_NS);
+    }
+
+    @Test
     void aReaderThatStopsAnsweringIsReplaced() throws Exception {
         // answers that it started, then nothing
         CgroupReader r = new CgroupReader("h9", sessions("echo R 1; exec sleep 600"), 300);
