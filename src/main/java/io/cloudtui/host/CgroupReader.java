@@ -151,7 +151,7 @@ final class CgroupReader implements CgroupFiles.Remote, AutoCloseable {
     /** One round trip at a time; the one holding it sends every question asked meanwhile. */
     private final Object turn = new Object();
     private final ConcurrentLinkedQueue<Ask> asked = new ConcurrentLinkedQueue<>();
-    private Reader reader;
+    private volatile Reader reader;
     private long seq;
     /** After a reader that could not start: no new try before this (nanoTime), unless the host reconnects. */
     private volatile long retryAt;
