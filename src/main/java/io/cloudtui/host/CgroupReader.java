@@ -288,12 +288,6 @@ final class CgroupReader implements CgroupFiles.Remote, AutoCloseable {
         }
     }
 
-    /** The running reader's ssh process pid, or -1 (for tests). */
-    long pid() {
-        Reader r = reader;
-        return r != null && r.process.isAlive() ? r.process.pid() : -1;
-    }
-
     @Override
     public void close() {
         closed = true;

@@ -107,11 +107,6 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
         return cgroups;
     }
 
-    /** The reader of its cgroup files (for tests). */
-    CgroupReader cgroupReader() {
-        return cgroups;
-    }
-
     public String name() {
         return name;
     }
