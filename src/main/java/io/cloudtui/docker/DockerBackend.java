@@ -14,6 +14,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import io.cloudtui.core.Backend;
 import io.cloudtui.core.Capability;
+import io.cloudtui.core.CgroupFiles;
 import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.core.ExecSpec;
 import io.cloudtui.core.ImageInfo;
@@ -43,6 +44,7 @@ import java.util.function.Supplier;
 
 /** The Docker Engine backend: containers of one dockerd (or Podman's Docker-compatible API). */
 final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSupport, NetworkSupport {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DockerBackend.class);
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Set<Capability> CAPABILITIES = EnumSet.complementOf(EnumSet.of(Capability.CONSOLE));
 
@@ -56,7 +58,13 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
     static final Duration PREVIOUS_READING_TTL = Duration.ofSeconds(60);
 
     DockerBackend(String name, Endpoint endpoint) {
+        this(name, endpoint, null);
+    }
+
+    /** HOST_CGROUPS: the cgroup files of the remote host whose engine ENDPOINT reaches, or null. */
+    DockerBackend(String name, Endpoint endpoint, CgroupFiles.Remote hostCgroups) {
         this.name = name;
+        this.hostCgroups = hostCgroups;
         this.engine = new Engine(endpoint);
         this.sessions = new Sessions(engine, this);
         this.images = new Images(engine, name);
@@ -252,8 +260,17 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
                 }
                 s = cgroups.read(ref, () -> initPid(ref));
             }
+            if (s != null) {
+                LOG.debug("{}: stats of {} from its cgroup files", name, ref);
+                return s;
+            }
+        }
+        // a container of a remote host: its cgroup files there, read over the host's ssh connection
+        if (hostCgroups != null && ref.matches("[0-9a-f]{64}")) {
+            Stats s = hostStats(ref);
             if (s != null) return s;
         }
+        LOG.debug("{}: stats of {} from the engine's API", name, ref);
         StatsMath.CpuReading prev = lastCpu.get(ref);
         long now = System.nanoTime();
         boolean oneShot = prev != null && now - prev.atNanos() < PREVIOUS_READING_TTL.toNanos();
@@ -270,6 +287,43 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
     }
 
     private final CgroupStats cgroups = new CgroupStats();
+    private final CgroupFiles.Remote hostCgroups;
+    private final CgroupFiles.Delta hostDelta = new CgroupFiles.Delta();
+    /**
+     * A sample of remote container ID from the host's cgroup files (CPU% measured on the host's
+     * clock; its first one from two readings shortly apart), or null: the host has none for it (a
+     * container that is not running, a rootless engine's), or could not be asked now; the caller then
+     * asks the engine, for this sample.
+     */
+    private Stats hostStats(String id) {
+        for (int i = 0; i < 2; i++) {
+            CgroupFiles.Sample s;
+            try {
+                s = hostCgroups.sample(id);
+            } catch (java.io.IOException e) {
+                LOG.debug("{}: the host's cgroup files of {} not read: {}", name, id, e.getMessage());
+                return null;
+            }
+            if (s == null) {
+                hostDelta.forget(id);
+                return null;
+            }
+            Stats st = hostDelta.next(id, s.reading(), s.clockNs(), s::net);
+            if (st != null) {
+                LOG.debug("{}: stats of {} from the host's cgroup files", name, id);
+                return st;
+            }
+            if (i == 0) {
+                try {
+                    Thread.sleep(FIRST_CPU_GAP_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CloudtuiException("interrupted");
+                }
+            }
+        }
+        return null;
+    }
     /** Between a container's first two cgroup readings: long enough for a usable CPU%, short enough for the first frame. */
     static final long FIRST_CPU_GAP_MS = 250;
     private final java.util.Map<String, Integer> initPids = new java.util.concurrent.ConcurrentHashMap<>();

@@ -16,6 +16,11 @@ public final class DockerProvider implements BackendProvider {
     static final String TYPE = "docker";
     /** The option with which the host layer hands over a forwarded socket: the remote host's name. */
     public static final String REMOTE_HOST = "remoteHost";
+    /**
+     * With {@link #REMOTE_HOST}: the host's cgroup files ({@link io.cloudtui.core.CgroupFiles.Remote}),
+     * from which stats of its containers are read instead of asking its engine.
+     */
+    public static final String HOST_CGROUPS = "hostCgroups";
 
     @Override
     public String type() {
@@ -28,7 +33,7 @@ public final class DockerProvider implements BackendProvider {
         if (remote != null) {
             // a socket the host layer forwards to a remote host's engine: not this machine's
             return new DockerBackend(config.name(), new Endpoint(config.host(), false, null, "host '" + remote + "' over ssh: " + config.name(),
-                    remote.toString()));
+                    remote.toString()), config.options().get(HOST_CGROUPS) instanceof io.cloudtui.core.CgroupFiles.Remote c ? c : null);
         }
         return new DockerBackend(config.name(), EndpointResolver.system().resolve(config));
     }

@@ -53,7 +53,7 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
     private final String prefix;
     /** Local socket to remote socket, in the order made. */
     private final Map<Path, String> forwards = new LinkedHashMap<>();
-    private Process master;
+    private volatile Process master;
     private volatile State state = State.CONNECTING;
     private volatile String reason;
     private volatile boolean closed;
@@ -61,6 +61,9 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
     private volatile Thread reconnector;
     /** The waits between connect tries (1 s doubling to 30 s), from the first again after each success. */
     private final Retry retry = new Retry();
+    /** Its containers' cgroup files, read on the host over the master (started when first asked). */
+    private final CgroupReader cgroups;
+    private final Path cgroupsErr;
 
     Host(String name, SshTarget target, SshOptions options, Path dir, String prefix) {
         this.name = name;
@@ -70,6 +73,38 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
         this.prefix = prefix;
         this.ctl = dir.resolve(prefix + ".ctl");
         this.errFile = dir.resolve(prefix + ".err");
+        this.cgroupsErr = dir.resolve(prefix + "-cgroups.err");
+        this.cgroups = new CgroupReader(name, new CgroupReader.Sessions() {
+            @Override
+            public Process start(String script) throws IOException {
+                // through the master only: were its control socket gone, ssh would make a connection of its own,
+                // which the ProxyCommand 'false' makes fail (a session over the master does not use it)
+                List<String> cmd = client();
+                cmd.addAll(1, List.of("-o", "ProxyCommand=false"));
+                cmd.add("sh -c " + shellQuote(script));
+                return new ProcessBuilder(cmd).redirectError(cgroupsErr.toFile()).start();
+            }
+
+            @Override
+            public boolean connected() {
+                Process m = master;
+                return !closed && m != null && m.isAlive() && Files.exists(ctl);
+            }
+
+            @Override
+            public String stderr() {
+                try {
+                    return SshFailure.last(Files.readString(cgroupsErr, StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    return "";
+                }
+            }
+        });
+    }
+
+    /** Its containers' cgroup files, read on the host (for its Docker backends' stats). */
+    public io.cloudtui.core.CgroupFiles.Remote cgroups() {
+        return cgroups;
     }
 
     public String name() {
@@ -272,6 +307,7 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
                 }
                 state = State.CONNECTED;
                 reason = null;
+                cgroups.reconnected();
                 LOG.info("{}: reconnected", name);
             }
         }, Thread::sleep, () -> closed, true, e -> LOG.debug("{}: reconnect failed: {}", name, e.getMessage()));
@@ -567,9 +603,11 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
                 Thread.currentThread().interrupt();
             }
         }
+        cgroups.close();
         for (Path p : forwards.keySet()) deleteQuietly(p);
         deleteQuietly(ctl);
         deleteQuietly(errFile);
+        deleteQuietly(cgroupsErr);
     }
 
     private static void deleteQuietly(Path p) {

@@ -290,7 +290,8 @@ public final class Hosts implements Backends.Remote {
                                     "qemu+unix:///" + (session ? "session" : "system") + "?socket=" + local, null, null, null,
                                     Map.of(io.cloudtui.libvirt.LibvirtProvider.REMOTE_HOST, h)))
                             : providers.get("docker").create(new BackendConfig(name, "docker", true, "unix://" + local, null, null,
-                                    null, null, null, null, Map.of(io.cloudtui.docker.DockerProvider.REMOTE_HOST, h.name()))));
+                                    null, null, null, null, Map.of(io.cloudtui.docker.DockerProvider.REMOTE_HOST, h.name(),
+                                            io.cloudtui.docker.DockerProvider.HOST_CGROUPS, h.cgroups()))));
                 } catch (CloudtuiException ex) {
                     failed.put(name, ex.getMessage());
                 } catch (RuntimeException ex) {
