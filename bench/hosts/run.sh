@@ -51,9 +51,9 @@ relay=
 sock() { echo "unix://$base/$1/run/docker.sock"; }
 # the warm agents of this run (their socket is in $work/run): stopped (SIGTERM: they end their ssh masters)
 stop_agent() {
-  local p left
+  local p left=""
   for p in $(pgrep -x java || true); do
-    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q "^CLOUDTUI_AGENT_SOCKET=$work/run/" && kill "$p" 2>/dev/null && left="$left $p"
+    { tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null | grep -q "^CLOUDTUI_AGENT_SOCKET=$work/run/" && kill "$p" 2>/dev/null && left="$left $p"
   done
   for p in $left; do for _ in $(seq 1 100); do [ -d "/proc/$p" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$p/stat" 2>/dev/null || break; sleep 0.1; done; done
   return 0
