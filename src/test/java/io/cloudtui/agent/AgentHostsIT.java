@@ -316,6 +316,39 @@ class AgentHostsIT {
     }
 
     @Test
+    void aClientKilledMidCommandCancelsItTheConnectionStays() throws Exception {
+        Map<String, String> env = env("hosts.yaml");
+        assertEquals(0, ct(env, "-H", HX, "ps").code());
+        ProcessHandle agent = theAgent();
+        Set<String> c = connectionsOf(agent);
+        List<ProcessHandle> m = masters();
+        assertEquals(1, m.size(), "masters: " + m);
+        List<String> cmd = List.of(Path.of("cloudtui").toAbsolutePath().toString(), "-H", HX, "logs", "-f", ctr);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        await("the command running in the agent", () -> threads(agent) == 1);
+        p.destroyForcibly().waitFor();
+        await("the command's end", () -> threads(agent) == 0);
+        // the kept connection serves the next command
+        assertEquals(m, masters());
+        Out ps = ct(env, "-H", HX, "ps", "-a", "-q");
+        assertEquals(0, ps.code(), ps.toString());
+        assertEquals(c, connectionsOf(agent));
+        assertEquals(1, hosts.sshConnections(host));
+        assertTrue(log().contains("client gone mid-command"), log());
+    }
+
+    static long threads(ProcessHandle agent) {
+        try {
+            return AgentIT.commandThreads(agent);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Test
     void theIdleExitEndsTheMasters() throws Exception {
         Map<String, String> env = env("idle.yaml");
         Out ps = ct(env, "-H", "ssh://" + NAME, "ps", "-a", "-q");
