@@ -10,15 +10,19 @@
 #     engine: the first host's dockerd opened through its unix socket, as this machine's own engine is
 #     (same daemon, same M containers, and nobody else's work on it); --idle SECONDS of the UI running
 #     (as many stopped in between)
-#   - `cloudtui ps` over the N hosts against N docker calls one after another and one call
+#   - `cloudtui ps` over the N hosts against N docker calls one after another and one call: with a JVM
+#     per command (CLOUDTUI_NO_AGENT=1), through the native client with no agent running (the first
+#     call: it starts the agent, which connects to every host), and warm (the next calls: the agent's
+#     kept ssh connections); the agent is stopped before each round's first call
 # The hosts are extra test hosts of scripts/provision/50-hosts.sh (hK.. after the provisioned h1..h3,
 # which are left as they are), made here and removed at the end (--keep keeps them and their containers).
-# Usage: bench/hosts/run.sh [--hosts N] [--containers M] [--delay MS] [--rounds R] [--idle SECONDS] [--keep]
+# Usage: bench/hosts/run.sh [--hosts N] [--containers M] [--delay MS] [--rounds R] [--idle SECONDS] [--keep] [--no-ui]
+# (--no-ui: only the command-line figures, without the UI's launch, keys and idle phases)
 # Needs root, the test hosts provisioned (scripts/provision/50-hosts.sh), tmux, a JDK (for the relay).
 set -euo pipefail
 home="$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)"
 . "$home/bench/lib.sh"
-n=10 m=20 delay=25 rounds=5 idle=60 keep=0
+n=10 m=20 delay=25 rounds=5 idle=60 keep=0 ui=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --hosts) n=$2; shift 2 ;;
@@ -27,7 +31,8 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --idle) idle=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    *) echo "usage: $0 [--hosts N] [--containers M] [--delay MS] [--rounds R] [--idle SECONDS] [--keep]" >&2; exit 2 ;;
+    --no-ui) ui=0; shift ;;
+    *) echo "usage: $0 [--hosts N] [--containers M] [--delay MS] [--rounds R] [--idle SECONDS] [--keep] [--no-ui]" >&2; exit 2 ;;
   esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench: must run as root (it makes test hosts)" >&2; exit 1; }
@@ -44,10 +49,20 @@ work=$(mktemp -d /tmp/ctui-bench-hosts.XXXXXX)
 T="tmux -L ctui-bench-hosts-$$"
 relay=
 sock() { echo "unix://$base/$1/run/docker.sock"; }
+# the warm agents of this run (their socket is in $work/run): stopped (SIGTERM: they end their ssh masters)
+stop_agent() {
+  local p left=""
+  for p in $(pgrep -x java || true); do
+    { tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null | grep -q "^CLOUDTUI_AGENT_SOCKET=$work/run/" && kill "$p" 2>/dev/null && left="$left $p"
+  done
+  for p in $left; do for _ in $(seq 1 100); do [ -d "/proc/$p" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$p/stat" 2>/dev/null || break; sleep 0.1; done; done
+  return 0
+}
 cleanup() {
   local s
   for s in $($T list-sessions -F '#{session_name}' 2>/dev/null); do $T kill-session -t "$s" 2>/dev/null || true; done
   [ -z "$relay" ] || kill "$relay" 2>/dev/null || true
+  stop_agent
   if [ "$keep" != 1 ]; then
     # the containers first, all hosts at once (a dockerd stopping with them running waits for each)
     for h in "${hosts[@]}"; do
@@ -100,6 +115,7 @@ ct="$home/cloudtui"
 "$ct" --version >/dev/null   # builds the jar and the AppCDS archive outside the measurement
 cenv=(env "CLOUDTUI_SSH_CONFIG=$work/ssh_config" "XDG_RUNTIME_DIR=$work/run" "XDG_STATE_HOME=$work/state" "PATH=$work/bin:$PATH")
 hps() { "${cenv[@]}" "CLOUDTUI_CONFIG=$work/hosts.yaml" "$ct" ps "$@"; }
+hps_cold() { "${cenv[@]}" CLOUDTUI_NO_AGENT=1 "CLOUDTUI_CONFIG=$work/hosts.yaml" "$ct" ps "$@"; }
 dps() { PATH="$work/bin:$PATH" docker -H "ssh://$1" ps; }
 dseq() { local h; for h in "${hosts[@]}"; do dps "$h" >/dev/null || return 1; done; }
 dpar() { local h bad=0; for h in "${hosts[@]}"; do dps "$h" >/dev/null & done; for h in "${hosts[@]}"; do wait -n || bad=1; done; return $bad; }
@@ -165,17 +181,23 @@ keys_round() {
 #    at once, cloudtui ps over every host
 launch_first="" launch_full="" keys_loading="" keys_loaded=""
 declare -A samples
-names=("docker -H ssh://HOST ps, one host" "docker ... ps, $n hosts one after another" "docker ... ps, $n hosts all at once" "cloudtui ps, $n hosts")
+names=("docker -H ssh://HOST ps, one host" "docker ... ps, $n hosts one after another" "docker ... ps, $n hosts all at once"
+       "cloudtui ps, $n hosts, a JVM per command" "cloudtui ps, $n hosts, first call (starts the agent)" "cloudtui ps, $n hosts, warm (agent)")
 for r in $(seq 1 "$rounds"); do
   echo "bench: round $r of $rounds" >&2
-  launch_round "$r"
+  [ "$ui" = 0 ] || launch_round "$r"
   samples[${names[0]}]+="$(time_ms dps "${hosts[$(( (r - 1) % n ))]}")"$'\n'
   samples[${names[1]}]+="$(time_ms dseq)"$'\n'
   samples[${names[2]}]+="$(time_ms dpar)"$'\n'
-  samples[${names[3]}]+="$(time_ms hps)"$'\n'
+  samples[${names[3]}]+="$(time_ms hps_cold)"$'\n'
+  stop_agent
+  samples[${names[4]}]+="$(time_ms hps)"$'\n'
+  for _ in 1 2 3; do samples[${names[5]}]+="$(time_ms hps)"$'\n'; done
 done
-echo "bench: keys while loading..." >&2
-for r in 1 2; do keys_round "$r"; done
+if [ "$ui" = 1 ]; then
+  echo "bench: keys while loading..." >&2
+  for r in 1 2; do keys_round "$r"; done
+fi
 
 # 5. idle, UI with the N hosts connected, then the UI on one local engine: windows with the UI running
 #    and stopped (SIGSTOP) alternate; what a daemon spends because the UI watches is running - stopped
@@ -233,9 +255,11 @@ idle_phase() {
   for g in "${order[@]}"; do echo "$g $(pct "${on[$g]}" $((win * rounds_idle))) $(pct "${off[$g]}" $((win * rounds_idle)))"; done
   quit "$s"
 }
-echo "bench: idle, the UI with $n hosts, then with the local engine..." >&2
-idle_hosts=$(idle_phase idleh "$work/hosts.yaml" " bh-${hosts[-1]}-" host_groups)
-idle_local=$(idle_phase idlel "$work/local.yaml" " bh-${hosts[0]}-" local_groups)
+if [ "$ui" = 1 ]; then
+  echo "bench: idle, the UI with $n hosts, then with the local engine..." >&2
+  idle_hosts=$(idle_phase idleh "$work/hosts.yaml" " bh-${hosts[-1]}-" host_groups)
+  idle_local=$(idle_phase idlel "$work/local.yaml" " bh-${hosts[0]}-" local_groups)
+fi
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # 6. report
@@ -245,10 +269,14 @@ ui_full=$(printf '%s' "$launch_full" | median); ui_first=$(printf '%s' "$launch_
 echo "$n hosts x $m containers, each host behind a relay delaying every chunk ${delay} ms each way; rounds: $rounds (interleaved)"
 echo "machine: $(nproc) CPUs; load average at start $load0, at end $load1"
 printf '%-52s %10s %10s\n' "median wall time, ms" median "vs one docker"
-printf '%-52s %10s %10s\n' "cloudtui UI: launch to first frame (hosts connected)" "$ui_first" "$(ratio "$ui_first" "${med[${names[0]}]}")"
-printf '%-52s %10s %10s\n' "cloudtui UI: launch to every host's $m rows on screen" "$ui_full" "$(ratio "$ui_full" "${med[${names[0]}]}")"
+if [ "$ui" = 1 ]; then
+  printf '%-52s %10s %10s\n' "cloudtui UI: launch to first frame (hosts connected)" "$ui_first" "$(ratio "$ui_first" "${med[${names[0]}]}")"
+  printf '%-52s %10s %10s\n' "cloudtui UI: launch to every host's $m rows on screen" "$ui_full" "$(ratio "$ui_full" "${med[${names[0]}]}")"
+fi
 for k in "${names[@]}"; do printf '%-52s %10s %10s\n' "$k" "${med[$k]}" "$(ratio "${med[$k]}" "${med[${names[0]}]}")"; done
-echo "cloudtui ps over $n hosts vs $n docker calls one after another: $(ratio "${med[${names[3]}]}" "${med[${names[1]}]}")"
+echo "cloudtui ps over $n hosts (a JVM per command / warm) vs $n docker calls one after another: $(ratio "${med[${names[3]}]}" "${med[${names[1]}]}") / $(ratio "${med[${names[5]}]}" "${med[${names[1]}]}")"
+echo "cloudtui ps warm, every sample (ms): $(printf '%s' "${samples[${names[5]}]}" | tr '\n' ' ')"
+[ "$ui" = 1 ] || exit 0
 echo "per host, launch to its $m rows (median ms): $(for h in "${hosts[@]}"; do printf '%s %s  ' "$h" "$(printf '%s' "${host_ms[$h]}" | median)"; done)"
 nl=$(printf '%s' "$keys_loading" | grep -c . || true)
 echo "keypress to screen (h, median / max ms): while the hosts' rows load $(printf '%s' "$keys_loading" | median) / $(printf '%s' "$keys_loading" | sort -n | tail -1) ($nl presses); loaded $(printf '%s' "$keys_loaded" | median) / $(printf '%s' "$keys_loaded" | sort -n | tail -1)"

@@ -35,6 +35,23 @@ public final class Main {
 
     /** Runs cloudtui with the given streams; returns the exit code. Never throws. */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        return run(args, in, out, err, env, null);
+    }
+
+    /**
+     * Sessions (backends, remote hosts' connections) kept open between commands: the warm agent's.
+     * A command takes the one of its effective configuration (KEY) and gives it back when done.
+     */
+    public interface Warm {
+        /** A session for KEY: one an earlier command left that is still good, else FRESH's. */
+        Backends take(String key, java.util.function.Supplier<Backends> fresh);
+
+        /** The command is done with B, taken for KEY; KEEP false: close it rather than keep it. */
+        void release(String key, Backends b, boolean keep);
+    }
+
+    /** As {@link #run(String[], InputStream, PrintStream, PrintStream, Map)}, with the sessions of WARM (null: each command opens its own). */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env, Warm warm) {
         Config config;
         try {
             config = loader(env).load(configFlag(args), env);
@@ -52,15 +69,77 @@ public final class Main {
         Path logFile = LogSetup.init(config.logFile() != null ? Path.of(config.logFile()) : null);
         // A library's background thread dying must not print a stack trace on the user's terminal.
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> LoggerFactory.getLogger(Main.class).error("uncaught in thread {}", t.getName(), e));
-        try (Context ctx = new Context(config, c -> Backends.open(c, pluginLoader(), hosts), in, out, err)) {
+        java.util.Set<String>[] scoped = newScope();
+        java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<Backends>> release =
+                new java.util.concurrent.atomic.AtomicReference<>(Backends::close);
+        java.util.function.Function<Config, Backends> opener = c -> Backends.open(c, pluginLoader(), hosts);
+        if (warm != null) {
+            java.util.function.Function<Config, Backends> fresh = opener;
+            opener = c -> {
+                String key = warmKey(args, c, env, scoped[0]);
+                Backends b = warm.take(key, () -> fresh.apply(c));
+                // stats keeps each container's last CPU reading in its backend: the next one-shot would differ
+                boolean keep = !"stats".equals(commandName(args));
+                release.set(x -> warm.release(key, x, keep));
+                return b;
+            };
+        }
+        try (Context ctx = new Context(config, opener, in, out, err)) {
+            if (warm != null) ctx.closeWith(x -> release.get().accept(x));
             // the UI: hosts connect in the background, its first frame waits for none of them
             ctx.onUi(hosts::live);
             // a command aimed at one host (an id HOST/TYPE:NAME, --backend HOST/TYPE) connects to that host alone
             // (the hosts of the config: a DOCKER_HOST=ssh:// host alone is always the one)
             java.util.Set<String> scope = config.hosts().isEmpty() ? null : scope(ctx, logFile, args);
             if (scope != null) hosts.narrow(scope);
+            scoped[0] = scope;
             return execute(ctx, logFile, args);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Set<String>[] newScope() {
+        return new java.util.Set[1];
+    }
+
+    /** The subcommand ARGS names (after the root options), or null. */
+    static String commandName(String[] args) {
+        Set<String> n = neededSubcommands(args);
+        return n != null && n.size() == 1 ? n.iterator().next() : null;
+    }
+
+    /** Variables that change from shell to shell and that no command reads (as the native client leaves them out of its agent's key). */
+    private static final Set<String> VOLATILE = Set.of("PWD", "OLDPWD", "_", "SHLVL", "TERM", "COLORTERM", "COLUMNS", "LINES", "TMUX",
+            "TMUX_PANE", "WINDOWID", "SSH_TTY", "SSH_CLIENT", "SSH_CONNECTION", "STY", "TERM_PROGRAM", "TERM_PROGRAM_VERSION", "VTE_VERSION",
+            "PS1", "PROMPT_COMMAND");
+
+    /**
+     * The effective configuration a session opened for ARGS stands for: the --config and -H given, the
+     * config file (its path, modification time and content), the environment (but what changes from
+     * shell to shell), the hosts the command is narrowed to, and what each backend type would detect
+     * now (sockets there, docker context): two commands with the same key get the same backends.
+     */
+    static String warmKey(String[] args, Config config, Map<String, String> env, java.util.Set<String> scope) {
+        StringBuilder b = new StringBuilder();
+        b.append("config=").append(configFlag(args)).append('\n').append("host=").append(hostFlag(args)).append('\n');
+        b.append("scope=").append(scope == null ? "*" : new java.util.TreeSet<>(scope)).append('\n');
+        Path src = config.source();
+        b.append("source=").append(src);
+        if (src != null) {
+            try {
+                b.append(' ').append(java.nio.file.Files.getLastModifiedTime(src).toMillis()).append(' ')
+                        .append(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(java.nio.file.Files.readAllBytes(src))));
+            } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+                b.append(" unreadable ").append(System.nanoTime()); // never equal: opened afresh
+            }
+        }
+        b.append('\n');
+        new java.util.TreeMap<>(env).forEach((k, v) -> {
+            if (!VOLATILE.contains(k)) b.append(k).append('=').append(v).append('\0');
+        });
+        b.append('\n').append(Backends.detectionKey(pluginLoader()));
+        return b.toString();
     }
 
     /**

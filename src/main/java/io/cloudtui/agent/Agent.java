@@ -44,6 +44,8 @@ public final class Agent {
     private final AtomicInteger serial = new AtomicInteger();
     private volatile long lastActive = System.nanoTime();
     private volatile boolean retiring;
+    /** The sessions (backends, remote hosts' ssh masters) kept open between commands. */
+    private final WarmSessions warm = new WarmSessions();
 
     private Agent(Path socket, String buildId, Duration idle, int uid, Object fileKey) {
         this.socket = socket;
@@ -65,6 +67,9 @@ public final class Agent {
         }
         Duration idle = AgentConfigDefaults.idle(env);
         int uid = Libc.C.geteuid();
+        // ssh masters an agent killed with SIGKILL left running (its directory is that of a process that is gone) end now,
+        // before the socket answers: the command that started this agent finds none of them
+        io.cloudtui.host.Hosts.sweepOrphans(env);
         Path socket = Path.of(path);
         int fd;
         Object key;
@@ -130,6 +135,8 @@ public final class Agent {
                 t.setDaemon(true);
                 t.start();
             }
+            // a kept session whose host's connection was lost goes now, rather than reconnect in the background
+            warm.sweep();
             if (active.get() == 0) {
                 boolean ours = ours();
                 if (retiring || !ours || System.nanoTime() - lastActive > idle.toNanos()) {
@@ -143,6 +150,8 @@ public final class Agent {
                         }
                     }
                     Libc.closeQuietly(listen);
+                    // the hosts' ssh masters end (-O exit) and their sockets go
+                    warm.closeAll();
                     return;
                 }
             }
@@ -314,7 +323,7 @@ public final class Agent {
         Thread worker = new Thread(() -> {
             int code;
             try {
-                code = Main.run(args, in, out, err, q.env());
+                code = Main.run(args, in, out, err, q.env(), warm);
             } catch (Throwable e) {
                 LOG.error("agent: command failed", e);
                 code = 1;
@@ -430,12 +439,6 @@ public final class Agent {
                 }
             }
             return "agent.enabled is false";
-        }
-        if (config.hosts().stream().anyMatch(h -> h.isEnabled())) return "remote hosts are configured";
-        try {
-            if (io.cloudtui.docker.DockerProvider.sshEndpoint().isPresent()) return "the docker context is a remote host";
-        } catch (RuntimeException e) {
-            return "the docker context: " + e.getMessage();
         }
         return null;
     }

@@ -20,7 +20,7 @@ public final class AllowList {
 
     /** Variables holding paths: a relative one would be taken from the warm process's directory. */
     private static final List<String> PATH_VARS = List.of("HOME", "CLOUDTUI_CONFIG", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME",
-            "XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "DOCKER_CONFIG", "DOCKER_CERT_PATH", "CLOUDTUI_PLUGINS");
+            "XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "DOCKER_CONFIG", "DOCKER_CERT_PATH", "CLOUDTUI_PLUGINS", "CLOUDTUI_SSH_CONFIG");
 
     /** Why ARGS with ENV cannot run in the warm process, or null when it can. */
     public static String refuse(List<String> args, Map<String, String> env) {
@@ -28,8 +28,6 @@ public final class AllowList {
             String s = env.get(v);
             if (s != null && !s.isEmpty() && !s.startsWith("/")) return v + " is a relative path";
         }
-        String dockerHost = env.get("DOCKER_HOST");
-        if (dockerHost != null && dockerHost.startsWith("ssh://")) return "DOCKER_HOST is a remote host";
         for (String a : args) {
             if (a.startsWith("@")) return "an @file argument";
         }
@@ -40,8 +38,11 @@ public final class AllowList {
                 if (!args.get(++i).startsWith("/")) return "a relative --config";
             } else if (a.startsWith("--config=")) {
                 if (!a.substring("--config=".length()).startsWith("/")) return "a relative --config";
-            } else if (a.equals("-H") || a.startsWith("-H") || a.startsWith("--host")) {
-                return "a remote host";
+            } else if ((a.equals("-H") || a.equals("--host")) && i + 1 < args.size()) {
+                // a remote host: the agent keeps its ssh connection between commands
+                i++;
+            } else if (a.startsWith("-H") && a.length() > 2 || a.startsWith("--host=")) {
+                continue;
             } else if (a.equals("--version") || a.equals("-V")) {
                 return null;
             } else if (a.startsWith("-")) {

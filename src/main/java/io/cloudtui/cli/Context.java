@@ -88,8 +88,16 @@ public final class Context implements AutoCloseable {
         return in;
     }
 
+    /** What is done with the backends when the context closes (the warm agent keeps them): by default they close. */
+    private java.util.function.Consumer<Backends> closer = Backends::close;
+
+    /** C takes the backends (if they were opened) when this context closes, instead of closing them. */
+    public synchronized void closeWith(java.util.function.Consumer<Backends> c) {
+        closer = c;
+    }
+
     @Override
     public synchronized void close() {
-        if (backends != null) backends.close();
+        if (backends != null) closer.accept(backends);
     }
 }

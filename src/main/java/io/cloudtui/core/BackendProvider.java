@@ -32,6 +32,16 @@ public interface BackendProvider {
     }
 
     /**
+     * What {@link #autodetect()}, {@link #unusable()} and {@link #create} would find now, as a string
+     * that changes when their answer would (the sockets there, the variables and files that name an
+     * engine): a process that keeps its backends between commands (the warm agent) opens them afresh
+     * when it changes. Must be quick (files only, no connection). The default: nothing that changes.
+     */
+    default String detectionKey() {
+        return "";
+    }
+
+    /**
      * An engine that is there but this user cannot use.
      *
      * @param what one short clause: {@code permission denied on /var/run/docker.sock}

@@ -49,6 +49,21 @@ public final class Backends implements AutoCloseable {
         return found;
     }
 
+    /** What every provider visible to LOADER would detect now ({@link BackendProvider#detectionKey}), as one string. */
+    public static String detectionKey(ClassLoader loader) {
+        StringBuilder b = new StringBuilder();
+        for (BackendProvider p : discover(loader).values()) {
+            String k;
+            try {
+                k = p.detectionKey();
+            } catch (RuntimeException e) {
+                k = "! " + e;
+            }
+            b.append(p.type()).append('=').append(k).append('\n');
+        }
+        return b.toString();
+    }
+
     /** A config check: every enabled backend of CONFIG has a type some provider visible to LOADER serves. */
     public static void checkTypes(Config config, ClassLoader loader) {
         if (config.backends().isEmpty()) return;
@@ -86,6 +101,19 @@ public final class Backends implements AutoCloseable {
          * returns at once, and {@link #start} connects in the background.
          */
         default void live() {}
+
+        /**
+         * Whether every remote host of the session is connected and answers within its connect timeout
+         * (one round trip each): the warm agent reuses a session between commands only then.
+         */
+        default boolean healthy() {
+            return true;
+        }
+
+        /** Whether every remote host is still connected as far as its ssh knows (no round trip). */
+        default boolean connected() {
+            return true;
+        }
 
         /** Once the session's backends exist: in live mode, connects and hands what opens later to SINK. */
         default void start(Sink sink) {}
@@ -300,6 +328,8 @@ public final class Backends implements AutoCloseable {
         if (b == null && embeddedOnRequest && name.equals("runtime") && embedded != null) {
             b = embedded.create(BackendConfig.of("runtime", "runtime"));
             backends.put(name, b);
+            // not what opening finds: a later command must not see it in its lists
+            altered = true;
         }
         if (b == null && unusable.containsKey(name)) throw new CloudtuiException(name + ": " + unusable.get(name).message());
         if (b == null && failed.containsKey(name)) throw new CloudtuiException(failed.get(name));
@@ -333,6 +363,17 @@ public final class Backends implements AutoCloseable {
 
     /** Closed: a backend that opens afterwards (a host that connected late) is closed at once. */
     private boolean closed;
+    /** A backend joined on request ({@link #get}): no longer what {@link #open} makes. */
+    private boolean altered;
+
+    /**
+     * Whether the next command may use this session as it is instead of opening afresh (the warm
+     * agent): open, everything named opened (nothing in {@link #failed}), nothing joined since, and
+     * its remote hosts (if any) still connected; {@link Remote#healthy} then checks them for real.
+     */
+    public synchronized boolean reusable() {
+        return !closed && !altered && failed.isEmpty() && (remote == null || remote.connected());
+    }
 
     @Override
     public void close() {

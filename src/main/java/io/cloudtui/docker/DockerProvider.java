@@ -43,6 +43,28 @@ public final class DockerProvider implements BackendProvider {
         return EndpointResolver.system().autodetect().map(e -> new DockerBackend(TYPE, e));
     }
 
+    /** The endpoint DOCKER_HOST, the context or a local socket gives now (ssh:// too), and the socket this user may not open. */
+    @Override
+    public String detectionKey() {
+        EndpointResolver r = EndpointResolver.system();
+        StringBuilder b = new StringBuilder();
+        try {
+            b.append(r.sshEndpoint().map(Endpoint::host).orElse("-")).append(' ');
+            Endpoint e = r.resolve(null);
+            b.append(e).append(' ');
+            if (e.isUnixSocket()) {
+                // a restarted engine makes its socket afresh: connections kept to the old one are not to be reused
+                Path sock = Path.of(java.net.URI.create(e.host()).getPath());
+                var a = Files.readAttributes(sock, java.nio.file.attribute.BasicFileAttributes.class);
+                b.append(a.fileKey()).append(' ').append(a.lastModifiedTime().toMillis()).append(' ');
+            }
+        } catch (RuntimeException | java.io.IOException e) {
+            b.append("! ").append(e.getMessage()).append(' ');
+        }
+        b.append(r.unopenableSocket(Files::exists));
+        return b.toString();
+    }
+
     /**
      * The ssh:// endpoint that DOCKER_HOST or the current docker context names, as {URL, SOURCE}
      * ("DOCKER_HOST", "context 'web'"): the host layer reaches it. Empty for any other endpoint.

@@ -76,6 +76,13 @@ public final class EngineProvider implements BackendProvider {
         return Optional.empty();
     }
 
+    /** Whether its store holds containers or images now (which makes {@link #autodetect} enable it). */
+    @Override
+    public String detectionKey() {
+        Path store = EngineBackend.defaultStore();
+        return store + " " + nonEmpty(store.resolve("containers")) + " " + nonEmpty(store.resolve("images/images"));
+    }
+
     private static boolean nonEmpty(Path dir) {
         try (var s = java.nio.file.Files.newDirectoryStream(dir)) {
             for (Path p : s) if (!p.getFileName().toString().startsWith(".")) return true;

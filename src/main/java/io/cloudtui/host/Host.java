@@ -124,6 +124,11 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
         return reason;
     }
 
+    /** The start of the names of this host's files in its directory. */
+    String prefix() {
+        return prefix;
+    }
+
     /** The master's control socket (for tests and the doc). */
     public Path controlPath() {
         return ctl;
@@ -544,6 +549,71 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
             } catch (IOException ignored) {
                 // closing
             }
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Whether the host answers through its connection within TIMEOUT: one round trip over the master
+     * (a ping to its Docker or Podman through the forward when there is one, else {@code true} run
+     * there). False when the master is gone, the link is down (no answer in time) or the engine
+     * behind the forward is gone; the warm agent then drops this connection and opens afresh.
+     */
+    boolean responds(java.time.Duration timeout) {
+        Path engine;
+        synchronized (this) {
+            if (closed || state != State.CONNECTED || master == null || !master.isAlive()) return false;
+            engine = forwards.keySet().stream()
+                    .filter(p -> p.getFileName().toString().endsWith("-docker.sock") || p.getFileName().toString().endsWith("-podman.sock"))
+                    .findFirst().orElse(null);
+        }
+        CompletableFuture<Boolean> f = CompletableFuture.supplyAsync(() -> engine != null ? pings(engine) : runsTrue(timeout), r -> {
+            Thread t = new Thread(r, "cloudtui-ssh-alive-" + name);
+            t.setDaemon(true);
+            t.start();
+        });
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            LOG.info("{}: no answer through its connection within {} ms: it is dropped", name, timeout.toMillis());
+            f.cancel(true);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A Docker API ping through the forward at LOCAL answered with 200. */
+    private static boolean pings(Path local) {
+        try (var ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(local))) {
+            ch.write(java.nio.ByteBuffer.wrap("GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12);
+            while (b.hasRemaining()) {
+                if (ch.read(b) < 0) break;
+            }
+            String head = new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII);
+            return head.startsWith("HTTP/1.") && head.endsWith(" 200");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private boolean runsTrue(java.time.Duration timeout) {
+        List<String> cmd = client();
+        cmd.add("true");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

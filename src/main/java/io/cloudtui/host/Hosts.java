@@ -47,6 +47,9 @@ public final class Hosts implements Backends.Remote {
     private final List<Map.Entry<Host, Wanted>> pending = new ArrayList<>();
     private Map<String, BackendProvider> providers;
 
+    /** The prefix of the next host's files in the process's directory. */
+    private static final java.util.concurrent.atomic.AtomicInteger SERIAL = new java.util.concurrent.atomic.AtomicInteger();
+
     private Hosts(Config config, Map<String, String> env, Wanted only) {
         this.config = config;
         this.env = env;
@@ -183,7 +186,8 @@ public final class Hosts implements Backends.Remote {
         List<CompletableFuture<Opened>> futures = new ArrayList<>();
         for (int i = 0; i < wanted.size(); i++) {
             Wanted w = wanted.get(i);
-            Host h = new Host(w.name(), w.target(), options, dir, "h" + i);
+            // unique in the process: the warm agent holds several sessions' hosts in its one directory
+            Host h = new Host(w.name(), w.target(), options, dir, "h" + SERIAL.getAndIncrement());
             synchronized (this) {
                 hosts.add(h);
                 if (live) {
@@ -326,13 +330,59 @@ public final class Hosts implements Backends.Remote {
             }
         }
         hs.parallelStream().forEach(Host::close);
-        if (d != null) SessionDir.remove(d);
+        // this session's files (ssh's leftovers too); the directory goes once no other session of this process (the warm
+        // agent) has hosts in it
+        if (d != null) SessionDir.removeOwn(d, hs.stream().map(Host::prefix).toList());
+    }
+
+    /**
+     * Whether every host of this session is connected and answers within the ssh connect timeout (one
+     * round trip through its connection, the hosts in parallel): a session kept open between commands
+     * (the warm agent) is reused only then. A link that went down without ssh noticing yet fails here.
+     */
+    @Override
+    public boolean healthy() {
+        java.time.Duration timeout = java.time.Duration.ofSeconds(SshOptions.of(env).connectTimeout());
+        List<Host> hs;
+        synchronized (this) {
+            if (closed || !pending.isEmpty()) return false;
+            hs = List.copyOf(hosts);
+        }
+        if (hs.stream().anyMatch(h -> h.state() != Host.State.CONNECTED)) return false;
+        List<CompletableFuture<Boolean>> fs = new ArrayList<>();
+        for (Host h : hs) {
+            fs.add(CompletableFuture.supplyAsync(() -> h.responds(timeout), r -> {
+                Thread t = new Thread(r, "cloudtui-host-probe-" + h.name());
+                t.setDaemon(true);
+                t.start();
+            }));
+        }
+        return fs.stream().allMatch(CompletableFuture::join);
+    }
+
+    /** Whether every host of this session is still connected as far as ssh knows (no round trip). */
+    @Override
+    public synchronized boolean connected() {
+        return !closed && hosts.stream().allMatch(h -> h.state() == Host.State.CONNECTED);
+    }
+
+    /**
+     * Ends the masters that processes of this user left running (killed with SIGKILL) in the ssh
+     * directory ENV gives, and removes their directories: what the warm agent does when it starts.
+     */
+    public static void sweepOrphans(Map<String, String> env) {
+        try {
+            Path base = SessionDir.base(env);
+            if (Files.isDirectory(base, java.nio.file.LinkOption.NOFOLLOW_LINKS)) SessionDir.sweep(base, Long.toString(ProcessHandle.current().pid()));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("sweeping orphaned ssh masters", e);
+        }
     }
 
     /** The private directory of one session's ssh sockets. */
     static final class SessionDir {
         /** unix sockets take 107 bytes; ssh makes its control socket at CTL + 17 characters first. */
-        static final int MAX = 107 - 17 - "/h00-libvirt.sock".length();
+        static final int MAX = 107 - 17 - "/h0000-libvirt.sock".length();
 
         private SessionDir() {}
 
@@ -343,13 +393,7 @@ public final class Hosts implements Backends.Remote {
          */
         static Path create(Map<String, String> env) throws IOException {
             String pid = Long.toString(ProcessHandle.current().pid());
-            String xdg = env.get("XDG_RUNTIME_DIR");
-            Path base = xdg != null && !xdg.isBlank() && Files.isDirectory(Path.of(xdg))
-                    ? Path.of(xdg, "cloudtui", "ssh")
-                    : io.cloudtui.core.Dirs.home(env).resolve(".local/state/cloudtui/ssh");
-            if (base.resolve(pid).toString().length() > MAX) {
-                base = Path.of("/tmp", "cloudtui-" + uid() + "-ssh");
-            }
+            Path base = base(env);
             Files.createDirectories(base.getParent());
             if (!Files.isDirectory(base)) {
                 try {
@@ -358,6 +402,27 @@ public final class Hosts implements Backends.Remote {
                     // made meanwhile
                 }
             }
+            sweep(base, pid);
+            Path d = base.resolve(pid);
+            Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            return d;
+        }
+
+        /** The per-user directory that holds one directory per process: see {@link #create}. */
+        static Path base(Map<String, String> env) throws IOException {
+            String pid = Long.toString(ProcessHandle.current().pid());
+            String xdg = env.get("XDG_RUNTIME_DIR");
+            Path base = xdg != null && !xdg.isBlank() && Files.isDirectory(Path.of(xdg))
+                    ? Path.of(xdg, "cloudtui", "ssh")
+                    : io.cloudtui.core.Dirs.home(env).resolve(".local/state/cloudtui/ssh");
+            if (base.resolve(pid).toString().length() > MAX) {
+                base = Path.of("/tmp", "cloudtui-" + uid() + "-ssh");
+            }
+            return base;
+        }
+
+        /** BASE checked as this user's own (0700), and the directories in it of processes that are gone removed, their masters ended. */
+        static void sweep(Path base, String pid) throws IOException {
             // ours, and nobody else's to read: a shared /tmp must not hand us someone else's directory
             if (Files.isSymbolicLink(base) || ((Number) Files.getAttribute(base, "unix:uid")).longValue() != uid()) {
                 throw new IOException(base + " is not this user's");
@@ -366,12 +431,9 @@ public final class Hosts implements Backends.Remote {
             try (var ds = Files.list(base)) {
                 for (Path p : ds.toList()) {
                     String n = p.getFileName().toString();
-                    if (n.matches("[0-9]+") && !n.equals(pid) && ProcessHandle.of(Long.parseLong(n)).isEmpty()) removeOrphaned(p);
+                    if (n.matches("[0-9]+") && !n.equals(pid) && gone(n)) removeOrphaned(p);
                 }
             }
-            Path d = base.resolve(pid);
-            Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            return d;
         }
 
         /**
@@ -398,6 +460,30 @@ public final class Hosts implements Backends.Remote {
                 LOG.debug("listing {}", d, e);
             }
             remove(d);
+        }
+
+        /** Whether process PID is gone: not there, or a zombie that its parent has not reaped yet (killed with SIGKILL). */
+        static boolean gone(String pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc", pid, "stat"));
+                int close = stat.lastIndexOf(')');
+                return close < 0 || close + 2 >= stat.length() || stat.charAt(close + 2) == 'Z' || stat.charAt(close + 2) == 'X';
+            } catch (IOException e) {
+                return true;
+            }
+        }
+
+        /** The files in D of the hosts with PREFIXES, then D if nothing is left in it. */
+        static void removeOwn(Path d, List<String> prefixes) {
+            try (var ds = Files.list(d)) {
+                for (Path p : ds.toList()) {
+                    String n = p.getFileName().toString();
+                    if (prefixes.stream().anyMatch(x -> n.startsWith(x + ".") || n.startsWith(x + "-"))) Files.deleteIfExists(p);
+                }
+                Files.deleteIfExists(d);
+            } catch (IOException e) {
+                // another session's files are still there (the warm agent)
+            }
         }
 
         static void remove(Path d) {

@@ -66,6 +66,12 @@ public final class LibvirtProvider implements BackendProvider {
                 ? Optional.of(new LibvirtBackend("libvirt", LibvirtBackend.DEFAULT_URI, null)) : Optional.empty();
     }
 
+    /** Whether {@link #autodetect} would enable it now. */
+    @Override
+    public String detectionKey() {
+        return Boolean.toString(reachable(Files::isWritable, isRoot(), systemBus(System.getenv())));
+    }
+
     static boolean reachable(java.util.function.Predicate<Path> writable, boolean root, Path systemBus) {
         for (String sock : List.of("/run/libvirt/libvirt-sock", "/var/run/libvirt/libvirt-sock", "/run/libvirt/virtqemud-sock")) {
             if (writable.test(Path.of(sock))) return root || (systemBus != null && Files.exists(systemBus));

@@ -338,7 +338,6 @@ class AgentIT {
         // the docker client's connection is made by the first command that uses it
         assertEquals(0, ct(env(), "ps").code());
         ProcessHandle agent = theAgent();
-        long fdsBefore = fds(agent);
         // SIGINT to the client: the command ends, 130
         Process p = start(env(), "logs", "-f", logger);
         await("a command thread", () -> threads(agent) == 1);
@@ -352,6 +351,8 @@ class AgentIT {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(130, p.exitValue());
         await("the command's end", () -> threads(agent) == 0);
+        // the sessions kept between commands (two now: inspect ran while logs -f held the first) hold what they hold
+        long fdsBefore = fds(agent);
         // the client killed (-9) mid-command: its command ends too, its descriptors closed
         p = start(env(), "logs", "-f", logger);
         await("a command thread", () -> threads(agent) == 1);

@@ -21,18 +21,21 @@ class AllowListTest {
             {"ps"}, {"ps", "-a", "-q"}, {"inspect", "x"}, {"stop", "-t", "0", "x"}, {"start", "x"}, {"logs", "-f", "x"}, {"rm", "-f", "x"},
             {"images"}, {"stats", "--no-stream"}, {"--version"}, {"exec", "x", "ls"}, {"exec", "-u", "1", "-w", "/tmp", "x", "ls", "-i"},
             {"--config", "/etc/c.yaml", "ps"}, {"--config=/etc/c.yaml", "ps"}, {"vm", "addresses", "v"}, {"vm", "snapshot", "list", "v"},
+            // remote hosts: the agent keeps their ssh connections
+            {"-H", "web1", "ps"}, {"-Hweb1", "ps", "-a"}, {"--host=web1", "ps"}, {"--host", "ssh://u@web1:22", "logs", "x"},
+            {"-H", "web1", "--config", "/etc/c.yaml", "stop", "x"}, {"-H", "web1", "exec", "x", "ls"}, {"-H", "web1", "inspect", "x"},
         }) {
             assertNull(refuse(a), String.join(" ", a));
         }
     }
 
     @Test
-    void terminalsStdinCwdAndRemoteHostsFallBack() {
+    void terminalsStdinAndCwdFallBack() {
         for (String[] a : new String[][] {
             {}, {"--config", "/etc/c.yaml"}, {"run", "--rm", "x"}, {"build", "."}, {"attach", "x"}, {"exec", "-it", "x", "sh"},
             {"exec", "-i", "x", "cat"}, {"exec", "-t", "x", "sh"}, {"exec", "-e", "TERM", "x", "env"}, {"exec", "--env=A=b", "x", "env"},
-            {"stats"}, {"--config", "c.yaml", "ps"}, {"--config=./c.yaml", "ps"}, {"-H", "web1", "ps"}, {"-Hweb1", "ps"},
-            {"--host=web1", "ps"}, {"ps", "@args"}, {"image", "import", "f.tar"}, {"vm", "create", "v"}, {"vm", "ssh", "v"},
+            {"stats"}, {"--config", "c.yaml", "ps"}, {"--config=./c.yaml", "ps"}, {"-H", "web1", "exec", "-it", "x", "sh"},
+            {"-H", "web1"}, {"--host=web1"}, {"-H", "web1", "--config", "c.yaml", "ps"}, {"ps", "@args"}, {"image", "import", "f.tar"}, {"vm", "create", "v"}, {"vm", "ssh", "v"},
             {"console", "v"}, {"completion", "bash"}, {"runtime", "state", "x"}, {"pull", "x"}, {"--bogus", "ps"},
         }) {
             assertNotNull(refuse(a), String.join(" ", a));
@@ -40,10 +43,11 @@ class AllowListTest {
     }
 
     @Test
-    void relativePathsInTheEnvironmentAndSshDockerHostsFallBack() {
+    void relativePathsInTheEnvironmentFallBackAndSshDockerHostsRunWarm() {
         assertNotNull(AllowList.refuse(List.of("ps"), Map.of("HOME", "home/me")));
         assertNotNull(AllowList.refuse(List.of("ps"), Map.of("CLOUDTUI_CONFIG", "c.yaml")));
-        assertNotNull(AllowList.refuse(List.of("ps"), Map.of("DOCKER_HOST", "ssh://web1")));
+        assertNotNull(AllowList.refuse(List.of("ps"), Map.of("CLOUDTUI_SSH_CONFIG", "ssh/config")));
+        assertNull(AllowList.refuse(List.of("ps"), Map.of("DOCKER_HOST", "ssh://web1")));
         assertNull(AllowList.refuse(List.of("ps"), Map.of("DOCKER_HOST", "unix:///run/docker.sock", "XDG_CONFIG_HOME", "/x")));
     }
 }

@@ -107,6 +107,11 @@ public final class TestHosts {
         return new TestHosts(List.of(h));
     }
 
+    /** The faults and helpers of this class on host H alone (an extra host a test made for itself). */
+    public static TestHosts of(Host h) {
+        return new TestHosts(List.of(h));
+    }
+
     private static List<Host> provisioned() {
         List<Host> out = new ArrayList<>();
         try {
