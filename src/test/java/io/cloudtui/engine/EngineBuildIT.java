@@ -395,9 +395,32 @@ class EngineBuildIT {
                 ok(w, "run", "--rm", "built/heredoc:1", "cat", "/h1", "/h2", "/docs/EOF", "/docs/RAW").out());
     }
 
+    /** The Debian 12 minbase rootfs scripts/provision/25-debian-image.sh makes with mmdebstrap. */
+    static final Path DEBIAN_TAR = Path.of("/var/lib/cloudtui-test/debian/debian-bookworm-minbase.tar");
+
+    /**
+     * A Debian base image (provisioning's mmdebstrap rootfs, imported here as debian-test), a RUN
+     * apt-get that installs a small package from Debian's mirror through the host's network, and the
+     * installed program run from the built image.
+     */
+    void debian(Who w) throws Exception {
+        Engines.require(Files.isReadable(DEBIAN_TAR), DEBIAN_TAR + " (scripts/provision/25-debian-image.sh)");
+        ok(w, "image", "import", "--backend", "runtime", DEBIAN_TAR.toString(), "debian-test:latest");
+        Path ctx = context(w, "ctx-debian", "Dockerfile", """
+                FROM debian-test
+                RUN apt-get update && apt-get install -y --no-install-recommends hello && rm -rf /var/lib/apt/lists/*
+                CMD ["hello"]
+                """);
+        Out b = ok(w, "build", "--backend", "runtime", "-t", "built/debian-hello:1", ctx.toString());
+        assertTrue(b.out().contains("Setting up hello"), b.toString());
+        assertEquals("Hello, world!\n", ok(w, "run", "--rm", "built/debian-hello:1").out());
+        assertEquals("/usr/bin/hello\n", ok(w, "run", "--rm", "built/debian-hello:1", "sh", "-c", "command -v hello").out());
+    }
+
     @Test
     void asRoot() throws Exception {
         Who w = root();
+        debian(w);
         semantics(w, true);
         cache(w);
         multiStage(w);
