@@ -11,13 +11,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cloudtui image import|pull|copy|tag|prune}, and {@code cloudtui pull} as docker has it. */
-@Command(name = "image", mixinStandardHelpOptions = true, description = "Import, save, pull, copy, tag and prune images",
-        subcommands = {ImageCommand.Import.class, ImageCommand.Save.class, ImageCommand.Pull.class, ImageCommand.Copy.class, ImageCommand.Tag.class,
+@Command(name = "image", mixinStandardHelpOptions = true, description = "Import, save, pull, push, copy, tag and prune images",
+        subcommands = {ImageCommand.Import.class, ImageCommand.Save.class, ImageCommand.Pull.class, ImageCommand.Push.class, ImageCommand.Copy.class, ImageCommand.Tag.class,
             ImageCommand.Prune.class})
 final class ImageCommand extends Base {
     @Override
     public Integer call() {
-        throw CloudtuiException.usage("image: say import, save, pull, copy, tag or prune (cloudtui image --help)");
+        throw CloudtuiException.usage("image: say import, save, pull, push, copy, tag or prune (cloudtui image --help)");
     }
 
     /** The common part: --backend, resolved to a backend with images. */
@@ -110,6 +110,19 @@ final class ImageCommand extends Base {
         @Override
         public Integer call() {
             out().println(images().pull(reference, line -> err().println(line)));
+            return 0;
+        }
+    }
+
+    @Command(name = "push", mixinStandardHelpOptions = true, description = "Push an image to the registry its reference names (the bundled engine)",
+            footerHeading = Examples.HEADING, footer = {"  cloudtui push --backend runtime localhost:5000/app:1"})
+    static final class Push extends Sub {
+        @Parameters(index = "0", paramLabel = "REF")
+        String reference;
+
+        @Override
+        public Integer call() {
+            out().println(images().push(reference, line -> err().println(line)));
             return 0;
         }
     }

@@ -1273,6 +1273,57 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         }
     }
 
+    /**
+     * Pushes image REFERENCE (a tag naming its registry, as docker push takes it) to that registry:
+     * each stored layer written again as a gzipped tar with OCI whiteouts (the config's diff_ids
+     * become those tars' digests, as for an export), then the config and a schema 2 manifest.
+     * Returns the pushed manifest's digest.
+     */
+    @Override
+    public String push(String reference, Consumer<String> progress) {
+        ImageStore store = images();
+        Image img = store.inspect(reference);
+        List<Path> dirs = store.layerDirs(img);
+        Path tmp;
+        try {
+            tmp = Files.createTempDirectory(store.root().getParent(), "push-");
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot push " + reference + ": " + e.getMessage());
+        }
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode cfg = (com.fasterxml.jackson.databind.node.ObjectNode) JsonTrees.read(
+                    store.configJson(img.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            com.fasterxml.jackson.databind.node.ArrayNode diffs = JsonTrees.array();
+            List<ImageStore.PushBlob> blobs = new ArrayList<>();
+            for (int i = 0; i < dirs.size(); i++) {
+                Path f = tmp.resolve("layer-" + i + ".tar.gz");
+                java.security.MessageDigest gz = java.security.MessageDigest.getInstance("SHA-256");
+                java.security.MessageDigest raw = java.security.MessageDigest.getInstance("SHA-256");
+                try (java.io.OutputStream o = new java.security.DigestOutputStream(new java.util.zip.GZIPOutputStream(
+                        new java.security.DigestOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(f), 65536), gz), 65536), raw)) {
+                    Builder.layerTar(dirs.get(i), o);
+                }
+                diffs.add("sha256:" + HexFormat.of().formatHex(raw.digest()));
+                blobs.add(new ImageStore.PushBlob(f, "sha256:" + HexFormat.of().formatHex(gz.digest()), Files.size(f)));
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode rootfs = cfg.putObject("rootfs");
+            rootfs.put("type", "layers");
+            rootfs.set("diff_ids", diffs);
+            progress.accept("pushing " + reference + " (" + blobs.size() + " layers)");
+            String digest = store.push(reference, JsonTrees.bytes(cfg), blobs, ImageProgress.of(progress));
+            progress.accept("pushed " + reference + "@" + digest);
+            return digest;
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new CloudtuiException("cannot push " + reference + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        } finally {
+            try {
+                RootFs.deleteOwnTree(tmp);
+            } catch (IOException e) {
+                LOG.debug("cannot remove {}: {}", tmp, e.toString());
+            }
+        }
+    }
+
     @Override
     public void tag(String source, String target) {
         images().tag(source, target);

@@ -240,5 +240,30 @@ class EngineImagesIT {
         assertEquals(1, missing.code(), missing.toString());
         oneLineError(missing);
         assertTrue(missing.err().contains("not found in registry"), missing.toString());
+
+        // push: an image built on the bundled engine goes to the registry, and comes back by digest (into docker and into the store)
+        Path ctx = Files.createDirectories(work.resolve("ctx-push"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + pushed + "\nRUN echo pushed-by-cloudtui > /p && rm /bin/vi\nCMD [\"cat\", \"/p\"]\n");
+        String ref = "127.0.0.1:" + registry.port + "/ctui-it-engine/built:1";
+        assertEquals(0, cli("build", "--backend", "rt", "-t", ref, ctx.toString()).code());
+        Out push = cli("push", "--backend", "rt", ref);
+        assertEquals(0, push.code(), push.toString());
+        String digest = push.out().trim();
+        assertTrue(digest.matches("sha256:[0-9a-f]{64}"), push.toString());
+        String byDigest = "127.0.0.1:" + registry.port + "/ctui-it-engine/built@" + digest;
+        try {
+            assertEquals(0, Engines.run("docker", "pull", "-q", byDigest), "docker pull " + byDigest);
+            assertEquals("pushed-by-cloudtui\n", docker("run", "--rm", byDigest));
+            assertEquals("gone\n", docker("run", "--rm", byDigest, "sh", "-c", "ls /bin/vi 2>/dev/null || echo gone"));
+        } finally {
+            Engines.run("docker", "rmi", "-f", byDigest);
+        }
+        Out back = cli("pull", "--backend", "rt", byDigest);
+        assertEquals(0, back.code(), back.toString());
+        Out run2 = cli("run", "--backend", "rt", "--rm", byDigest);
+        assertEquals("pushed-by-cloudtui\n", run2.out(), run2.toString());
+        Out noRepo = cli("push", "--backend", "rt", "127.0.0.1:" + registry.port + "/ctui-it-engine/absent:1");
+        assertEquals(1, noRepo.code(), noRepo.toString());
+        oneLineError(noRepo);
     }
 }
