@@ -709,6 +709,14 @@ final class Builder {
                     if (!Files.exists(src, LinkOption.NOFOLLOW_LINKS) || from == null && !source.isEmpty() && ignore.excluded(source)) {
                         throw in.error("--mount: source '" + (source.isEmpty() ? "." : source) + "' is not in " + (from == null ? "the build context (or .dockerignore excludes it)" : from));
                     }
+                    try {
+                        // a symlink on the way must not lead out of the context (or the stage's files) to the host's
+                        if (!src.toRealPath().startsWith(root.toRealPath())) {
+                            throw in.error("--mount: source '" + source + "' leads outside " + (from == null ? "the build context" : from) + " through a symlink");
+                        }
+                    } catch (IOException e) {
+                        throw in.error("--mount: source '" + source + "': " + e.getMessage());
+                    }
                     String content = from == null ? treeDigest(src, source, in) : fromKey;
                     out.add(new RunMount(type, target, source.isEmpty() ? "." : source, from, root, null, !rw, -1, 0, 0, null, content));
                 }

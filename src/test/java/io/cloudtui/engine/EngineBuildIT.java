@@ -330,6 +330,8 @@ class EngineBuildIT {
             String s = tmux.await("the build's progress, done", x -> x.contains("done: sha256:"), java.time.Duration.ofSeconds(120));
             assertTrue(s.contains("built-in-the-ui") && s.contains("naming to built/ui:1 done"), s);
             tmux.keys("Escape");
+            // back in the images view before q (under load a run ended still showing the progress view, the q lost)
+            tmux.await("the images view again", x -> x.contains("> images"), java.time.Duration.ofSeconds(30));
             tmux.quitAndCheckTerminal();
         }
         assertEquals("hello from the ui build\n", ok(w, "run", "--rm", "built/ui:1").out());
@@ -486,6 +488,12 @@ class EngineBuildIT {
             assertTrue(b.err().startsWith("cloudtui: Dockerfile line 2: RUN: --mount=type=" + type + " is not supported") && b.err().strip().lines().count() == 1,
                     b.toString());
         }
+        // a bind source that leads out of the context through a symlink is refused
+        Path esc = context(w, "ctx-mount-escape", "Dockerfile", "FROM bb:1\nRUN --mount=type=bind,source=escape/passwd,target=/e cat /e\n");
+        Files.createSymbolicLink(esc.resolve("escape"), Path.of("/etc"));
+        Out e = cli(w, "build", "--backend", "runtime", esc.toString());
+        assertEquals(1, e.code(), e.toString());
+        assertTrue(e.err().contains("leads outside the build context through a symlink") && e.err().strip().lines().count() == 1, e.toString());
         assertEquals("", ok(w, "ps", "-a", "-q").out(), "no container left");
     }
 
