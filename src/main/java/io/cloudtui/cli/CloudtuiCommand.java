@@ -43,6 +43,7 @@ public class CloudtuiCommand implements Callable<Integer> {
         m.put("rmi", RmiCommand.class);
         m.put("image", ImageCommand.class);
         m.put("pull", ImageCommand.Pull.class);
+        m.put("push", ImageCommand.Push.class);
         m.put("build", BuildCommand.class);
         m.put("volumes", VolumesCommand.class);
         m.put("networks", NetworksCommand.class);

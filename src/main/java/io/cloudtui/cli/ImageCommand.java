@@ -11,12 +11,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cloudtui image import|pull|copy|tag|prune}, and {@code cloudtui pull} as docker has it. */
-@Command(name = "image", mixinStandardHelpOptions = true, description = "Import, pull, copy, tag and prune images",
-        subcommands = {ImageCommand.Import.class, ImageCommand.Pull.class, ImageCommand.Copy.class, ImageCommand.Tag.class, ImageCommand.Prune.class})
+@Command(name = "image", mixinStandardHelpOptions = true, description = "Import, save, pull, push, copy, tag and prune images",
+        subcommands = {ImageCommand.Import.class, ImageCommand.Save.class, ImageCommand.Pull.class, ImageCommand.Push.class, ImageCommand.Copy.class, ImageCommand.Tag.class,
+            ImageCommand.Prune.class})
 final class ImageCommand extends Base {
     @Override
     public Integer call() {
-        throw CloudtuiException.usage("image: say import, pull, copy, tag or prune (cloudtui image --help)");
+        throw CloudtuiException.usage("image: say import, save, pull, push, copy, tag or prune (cloudtui image --help)");
     }
 
     /** The common part: --backend, resolved to a backend with images. */
@@ -49,6 +50,57 @@ final class ImageCommand extends Base {
         }
     }
 
+    @Command(name = "save", mixinStandardHelpOptions = true,
+            description = {"Write an image to a docker save tar (docker load and 'cloudtui image import' read it)",
+                "-o - writes it to stdout"},
+            footerHeading = Examples.HEADING,
+            footer = {"  cloudtui image save --backend runtime -o app.tar built/app:1", "  cloudtui image save --backend runtime -o - app:1 | docker load"})
+    static final class Save extends Sub {
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "The tar to write (- for stdout)")
+        String output;
+
+        @Parameters(index = "0", paramLabel = "IMAGE")
+        String image;
+
+        @Override
+        public Integer call() {
+            String ref = io.cloudtui.core.ImageCopy.normalize(image);
+            if (output.equals("-")) {
+                try (ImageSupport.Export e = images().exportImage(ref)) {
+                    e.stream().transferTo(out());
+                    out().flush();
+                } catch (java.io.IOException e) {
+                    throw new CloudtuiException("cannot write the image to stdout: " + e.getMessage());
+                }
+                return 0;
+            }
+            Path file = Path.of(output).toAbsolutePath();
+            if (Files.isDirectory(file)) throw CloudtuiException.usage(output + " is a directory");
+            Path tmp;
+            try {
+                tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".part");
+            } catch (java.io.IOException e) {
+                throw CloudtuiException.usage("cannot write " + output + ": " + e.getMessage());
+            }
+            try (ImageSupport.Export e = images().exportImage(ref)) {
+                try (java.io.OutputStream o = Files.newOutputStream(tmp)) {
+                    e.stream().transferTo(o);
+                }
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                err().println("saved " + e.reference() + " to " + output + " (" + Files.size(file) + " bytes)");
+            } catch (java.io.IOException e) {
+                throw new CloudtuiException("cannot write " + output + ": " + e.getMessage());
+            } finally {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (java.io.IOException e) {
+                    // a leftover .part file at worst
+                }
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "pull", mixinStandardHelpOptions = true, description = "Pull an image from a registry",
             footerHeading = Examples.HEADING, footer = {"  cloudtui pull --backend runtime localhost:5000/busybox:latest"})
     static final class Pull extends Sub {
@@ -62,13 +114,27 @@ final class ImageCommand extends Base {
         }
     }
 
+    @Command(name = "push", mixinStandardHelpOptions = true, description = "Push an image to the registry its reference names (the bundled engine)",
+            footerHeading = Examples.HEADING, footer = {"  cloudtui push --backend runtime localhost:5000/app:1"})
+    static final class Push extends Sub {
+        @Parameters(index = "0", paramLabel = "REF")
+        String reference;
+
+        @Override
+        public Integer call() {
+            out().println(images().push(reference, line -> err().println(line)));
+            return 0;
+        }
+    }
+
     @Command(name = "copy", mixinStandardHelpOptions = true,
             description = {"Copy an image from one backend into another, streamed with no file in between:",
-                "from a Docker engine (its docker save) into the bundled engine's store.",
+                "from a Docker engine (its docker save) into the bundled engine's store, or out of it into a Docker engine.",
                 "A bare IMAGE means IMAGE:latest; the copy keeps the image's tags unless DEST names a REF."},
             footerHeading = Examples.HEADING,
             footer = {"  cloudtui image copy docker:local/busybox runtime",
                 "  cloudtui image copy docker:nginx:1.27 runtime:web/nginx:1.27",
+                "  cloudtui image copy runtime:built/app:1 docker",
                 "  cloudtui image copy local/busybox          (from the docker backend into runtime)"})
     static final class Copy extends Base {
         @Parameters(index = "0", paramLabel = "[BACKEND:]IMAGE", description = "The image and the backend it is on (default: the docker backend)")

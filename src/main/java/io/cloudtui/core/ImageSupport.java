@@ -64,6 +64,11 @@ public interface ImageSupport {
         throw new CloudtuiException("this backend cannot pull images");
     }
 
+    /** Pushes an image to the registry its reference names; returns the pushed manifest's digest. */
+    default String push(String reference, Consumer<String> progress) {
+        throw new CloudtuiException("this backend cannot push images");
+    }
+
     /** Gives image {@code source} the reference {@code target} as well. */
     default void tag(String source, String target) {
         throw new CloudtuiException("this backend cannot tag images");

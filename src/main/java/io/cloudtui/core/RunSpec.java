@@ -60,8 +60,11 @@ public record RunSpec(
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
 
-    /** A bind mount {@code -v host:container[:ro]}. */
-    public record Mount(String source, String target, boolean readOnly) {}
+    /** A bind mount {@code -v host:container[:ro]}; a source of {@link #TMPFS} (a build's RUN --mount=type=tmpfs) is a fresh tmpfs. */
+    public record Mount(String source, String target, boolean readOnly) {
+        /** The source of a tmpfs mount (no path can be this), optionally followed by ":SIZE" in bytes. */
+        public static final String TMPFS = "\0tmpfs";
+    }
 
     /** A published port {@code -p [ip:]hostPort:containerPort[/proto]}. */
     public record Port(String hostIp, int hostPort, int containerPort, String protocol) {}

@@ -387,6 +387,11 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
     }
 
     @Override
+    public String importImage(java.io.InputStream in, String source, String reference, Consumer<String> progress) {
+        return call(null, () -> images.load(in, source, reference, progress));
+    }
+
+    @Override
     public Export exportImage(String reference) {
         return call(null, () -> images.export(reference));
     }

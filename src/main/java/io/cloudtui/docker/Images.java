@@ -110,12 +110,17 @@ final class Images {
     /** docker load of a saved tar; with {@code reference}, also tags the loaded image. */
     String load(Path file, String reference, Consumer<String> progress) {
         if (!Files.isRegularFile(file)) throw CloudtuiException.usage("no such file: " + file);
-        String text;
         try (InputStream in = Files.newInputStream(file)) {
-            text = engine.rawText("POST", "/images/load?quiet=1", in, "application/x-tar");
+            return load(in, file.toString(), reference, progress);
         } catch (IOException e) {
             throw new CloudtuiException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** docker load of an archive read from IN (SOURCE names it in messages); tagged REFERENCE when given. */
+    String load(InputStream in, String source, String reference, Consumer<String> progress) {
+        String file = source;
+        String text = engine.rawText("POST", "/images/load?quiet=1", in, "application/x-tar");
         String loaded = null;
         for (String line : text.split("\n")) {
             if (line.isBlank()) continue;

@@ -53,7 +53,8 @@ final class Builder {
     private final Path context;
     private final BuildOptions opt;
     private final Consumer<String> progress;
-    private final boolean rootless = RootFs.rootless();
+    private static final boolean ROOTLESS = RootFs.rootless();
+    private final boolean rootless = ROOTLESS;
     private final Path cacheDir;
     private Path work;
     private char escape;
@@ -176,14 +177,18 @@ final class Builder {
         s.index = index;
         s.name = w.size() == 3 ? w.get(2).toLowerCase(Locale.ROOT) : null;
         String label = multi ? (s.name != null ? s.name : "stage-" + index) + " " : "";
-        int total = ins.size();
+        int total = ins.size() + onBuildCount(w.get(0));
         int n = step("[" + label + "1/" + total + "] " + from.original());
         long t = System.nanoTime();
         base(s, w.get(0), n);
         done(n, t);
-        for (int i = 1; i < ins.size(); i++) {
-            Dockerfile.Instruction in = ins.get(i);
-            int no = step("[" + label + (i + 1) + "/" + total + "] " + in.original());
+        // the base's ONBUILD triggers run first, in order, as docker runs them; the image made here does not keep them
+        List<Dockerfile.Instruction> steps = new ArrayList<>(triggers(s, w.get(0), from.line()));
+        steps.addAll(ins.subList(1, ins.size()));
+        total = steps.size() + 1;
+        for (int i = 0; i < steps.size(); i++) {
+            Dockerfile.Instruction in = steps.get(i);
+            int no = step("[" + label + (i + 2) + "/" + total + "] " + in.original());
             long ts = System.nanoTime();
             boolean cached = instruction(s, in, global, no);
             if (cached) progress.accept("#" + no + " CACHED");
@@ -192,6 +197,41 @@ final class Builder {
         if (s.name != null) stagesByName.put(s.name, s);
         stages.add(s);
         return s;
+    }
+
+    /** How many ONBUILD triggers base REF has, when it is an earlier stage or in the store already (for the step numbers). */
+    private int onBuildCount(String ref) {
+        if (ref.equalsIgnoreCase("scratch")) return 0;
+        Stage prev = stagesByName.get(ref.toLowerCase(Locale.ROOT));
+        if (prev != null) return prev.config.path("OnBuild").size();
+        try {
+            return JsonTrees.read(store.configJson(store.inspect(ref).id())).path("config").path("OnBuild").size();
+        } catch (IOException | CloudtuiException e) {
+            return 0; // pulled: counted when there
+        }
+    }
+
+    /** The ONBUILD triggers of the stage's base (taken out of its config), as instructions of line LINE (its FROM). */
+    private List<Dockerfile.Instruction> triggers(Stage s, String base, int line) {
+        JsonNode on = s.config.path("OnBuild");
+        s.config.remove("OnBuild");
+        List<Dockerfile.Instruction> out = new ArrayList<>();
+        if (!on.isArray()) return out;
+        for (JsonNode t : on) {
+            Dockerfile.Instruction in;
+            try {
+                List<Dockerfile.Instruction> p = Dockerfile.parse(t.asText()).instructions();
+                if (p.size() != 1) throw new CloudtuiException("not one instruction");
+                in = p.get(0);
+            } catch (CloudtuiException e) {
+                throw new CloudtuiException("Dockerfile line " + line + ": FROM " + base + ": its ONBUILD trigger '" + t.asText() + "' is invalid: " + e.getMessage());
+            }
+            if (List.of("ONBUILD", "FROM", "MAINTAINER").contains(in.keyword())) {
+                throw new CloudtuiException("Dockerfile line " + line + ": FROM " + base + ": its ONBUILD trigger '" + t.asText() + "' is not allowed");
+            }
+            out.add(new Dockerfile.Instruction(in.keyword(), in.flags(), in.args(), line, "ONBUILD " + in.original(), in.heredocs()));
+        }
+        return out;
     }
 
     private void base(Stage s, String ref, int no) {
@@ -240,7 +280,7 @@ final class Builder {
         String args = in.args();
         switch (in.keyword()) {
             case "RUN" -> {
-                return run(s, in, no);
+                return run(s, in, vars, no);
             }
             case "COPY", "ADD" -> {
                 return copy(s, in, vars, no);
@@ -323,6 +363,9 @@ final class Builder {
                 meta(s, in, null);
             }
             case "ONBUILD" -> {
+                String kw = args.strip().split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
+                if (List.of("ONBUILD", "FROM", "MAINTAINER").contains(kw)) throw in.error(kw + " is not allowed as an ONBUILD trigger");
+                if (!Dockerfile.KEYWORDS.contains(kw)) throw in.error("unknown instruction: " + args.strip().split("\\s+", 2)[0]);
                 ArrayNode a = s.config.path("OnBuild").isArray() ? (ArrayNode) s.config.get("OnBuild") : s.config.putArray("OnBuild");
                 a.add(args);
                 meta(s, in, null);
@@ -487,7 +530,7 @@ final class Builder {
 
     // ---------------------------------------------------------------- RUN
 
-    private boolean run(Stage s, Dockerfile.Instruction in, int no) {
+    private boolean run(Stage s, Dockerfile.Instruction in, java.util.function.Function<String, String> vars, int no) {
         List<String> cmd = in.heredocs().isEmpty() ? in.json() : null;
         String canonical;
         if (cmd == null) {
@@ -511,7 +554,15 @@ final class Builder {
             cmd.forEach(a::add);
             canonical = "RUN " + JsonTrees.write(a);
         }
-        if (!in.flags().isEmpty()) throw in.error("flags (--" + in.flags().keySet().iterator().next() + ") are not supported");
+        for (String f : in.flags().keySet()) {
+            if (!f.equals("mount")) throw in.error("flags (--" + f + ") are not supported (only --mount)");
+        }
+        List<RunMount> mounts = runMounts(s, in, vars);
+        if (!mounts.isEmpty()) {
+            StringBuilder m = new StringBuilder("RUN");
+            for (RunMount x : mounts) m.append(" --mount=").append(x.canonical());
+            canonical = m + canonical.substring(3);
+        }
         Map<String, String> env = env(s);
         Map<String, String> runEnv = new LinkedHashMap<>();
         s.args.forEach((k, v) -> {
@@ -519,6 +570,9 @@ final class Builder {
         });
         String network = opt.network() == null ? "host" : opt.network();
         String key = s.key + "\n" + canonical + "\n" + runEnv + "\nnetwork=" + network;
+        for (RunMount x : mounts) {
+            if (x.contentKey() != null) key += "\nmount " + x.target() + " " + x.contentKey();
+        }
         Cached hit = opt.noCache() ? null : cached(key);
         if (hit != null) {
             addLayer(s, key, hit, canonical);
@@ -530,13 +584,21 @@ final class Builder {
         Image img = new Image("sha256:" + digestHex(s.key), List.of(), List.of(), ic, s.layers, 0, null);
         String wd = s.config.path("WorkingDir").asText("");
         String user = s.config.path("User").asText("");
-        RunSpec spec = new RunSpec("build:" + (s.name != null ? s.name : "stage-" + s.index), null, cmd, List.of(), runEnv, List.of(),
+        // the mounts' sources (a cache directory, a filtered copy of the context) are made only now, on a cache miss
+        List<RunSpec.Mount> specMounts = new ArrayList<>();
+        java.util.Set<String> stubs = new java.util.HashSet<>();
+        for (RunMount x : mounts) {
+            specMounts.add(mountSource(x, in, no, specMounts.size()));
+            // a mount point the runtime had to make is not part of the layer (as with docker)
+            if (find(s, x.target().substring(1)) == null) stubs.add(x.target().substring(1));
+        }
+        RunSpec spec = new RunSpec("build:" + (s.name != null ? s.name : "stage-" + s.index), null, cmd, List.of(), runEnv, specMounts,
                 wd.isEmpty() ? null : wd, List.of(), false, false, false, false, null, user.isEmpty() ? null : user, null, null, null, false,
                 network, Map.of());
         long t0 = System.nanoTime();
         Path tarFile = work.resolve("layer-" + no + ".tar");
         OutputStream out = new LineSink(no, t0);
-        int code = engine.runStep(img, spec, out, out, d -> tarUpper(d.resolve("upper"), tarFile));
+        int code = engine.runStep(img, spec, out, out, d -> tarUpper(d.resolve("upper"), tarFile, stubs));
         try {
             out.close();
         } catch (IOException e) {
@@ -547,6 +609,234 @@ final class Builder {
         }
         storeLayer(s, key, tarFile, canonical);
         return false;
+    }
+
+    // ---------------------------------------------------------------- RUN --mount
+
+    /**
+     * One {@code RUN --mount}: TYPE bind, cache or tmpfs at TARGET (absolute); SOURCE (bind: a path of
+     * the context or of FROM, a stage or image), ID (cache), the options, and what of its content
+     * goes into the step's cache key (bind: the mounted files; null for the others).
+     */
+    private record RunMount(String type, String target, String source, String from, Path root, String id, boolean readOnly, int mode, long uid,
+            long gid, String size, String contentKey) {
+        String canonical() {
+            return switch (type) {
+                case "cache" -> "type=cache,target=" + target + ",id=" + id + (readOnly ? ",ro" : "") + (mode >= 0 ? ",mode=" + Integer.toOctalString(mode) : "")
+                        + (uid > 0 ? ",uid=" + uid : "") + (gid > 0 ? ",gid=" + gid : "");
+                case "tmpfs" -> "type=tmpfs,target=" + target + (size != null ? ",size=" + size : "");
+                default -> "type=bind,target=" + target + ",source=" + source + (from != null ? ",from=" + from : "") + (readOnly ? "" : ",rw");
+            };
+        }
+    }
+
+    /** The --mount flags of a RUN, read as BuildKit reads them; secret and ssh mounts (and anything else) refused in one line. */
+    private List<RunMount> runMounts(Stage s, Dockerfile.Instruction in, java.util.function.Function<String, String> vars) {
+        String all = in.flags().get("mount");
+        List<RunMount> out = new ArrayList<>();
+        if (all == null) return out;
+        for (String spec : all.split("\n")) {
+            Map<String, String> o = new LinkedHashMap<>();
+            for (String kv : Dockerfile.expand(spec, vars, escape).split(",")) {
+                if (kv.isBlank()) continue;
+                int eq = kv.indexOf('=');
+                String k = (eq < 0 ? kv : kv.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
+                o.put(k, eq < 0 ? "true" : kv.substring(eq + 1).strip());
+            }
+            String type = o.getOrDefault("type", "bind").toLowerCase(Locale.ROOT);
+            if (type.equals("secret") || type.equals("ssh")) {
+                throw in.error("--mount=type=" + type + " is not supported by the bundled engine (secret and ssh mounts are refused; bind, cache and tmpfs work)");
+            }
+            if (!List.of("bind", "cache", "tmpfs").contains(type)) throw in.error("--mount: unknown type '" + type + "' (bind, cache or tmpfs)");
+            String target = first(o, "target", "dst", "destination");
+            if (target == null || target.isEmpty()) throw in.error("--mount=type=" + type + " needs a target (target=/path)");
+            if (!target.startsWith("/")) {
+                String wd = s.config.path("WorkingDir").asText("");
+                target = (wd.isEmpty() ? "/" : wd) + "/" + target;
+            }
+            target = "/" + DockerIgnore.clean(target);
+            if (target.equals("/")) throw in.error("--mount: the target cannot be /");
+            boolean ro = bool(o, "ro", in) || bool(o, "readonly", in);
+            boolean rw = bool(o, "rw", in) || bool(o, "readwrite", in);
+            for (String k : o.keySet()) {
+                List<String> known = switch (type) {
+                    case "cache" -> List.of("type", "target", "dst", "destination", "id", "ro", "readonly", "rw", "readwrite", "sharing", "mode", "uid", "gid",
+                            "from", "source", "src");
+                    case "tmpfs" -> List.of("type", "target", "dst", "destination", "size");
+                    default -> List.of("type", "target", "dst", "destination", "source", "src", "from", "ro", "readonly", "rw", "readwrite");
+                };
+                if (!known.contains(k)) throw in.error("--mount=type=" + type + ": unknown option '" + k + "'");
+            }
+            switch (type) {
+                case "cache" -> {
+                    if (o.containsKey("from") || o.containsKey("source") || o.containsKey("src")) {
+                        throw in.error("--mount=type=cache: from= and source= are not supported by the bundled engine");
+                    }
+                    String sharing = o.getOrDefault("sharing", "shared");
+                    if (!List.of("shared", "private", "locked").contains(sharing)) throw in.error("--mount=type=cache: sharing is shared, private or locked");
+                    int mode = 0755;
+                    if (o.containsKey("mode")) {
+                        if (!o.get("mode").matches("0?[0-7]{3,4}")) throw in.error("--mount: mode takes an octal mode (like 0755)");
+                        mode = Integer.parseInt(o.get("mode"), 8);
+                    }
+                    long uid = number(o, "uid", in);
+                    long gid = number(o, "gid", in);
+                    String id = o.getOrDefault("id", target);
+                    out.add(new RunMount(type, target, null, null, null, id, ro, mode, uid, gid, null, null));
+                }
+                case "tmpfs" -> {
+                    String size = o.get("size");
+                    if (size != null && !size.matches("\\d+[kmgKMG]?")) throw in.error("--mount=type=tmpfs: size takes bytes (like 64m)");
+                    out.add(new RunMount(type, target, null, null, null, null, false, -1, 0, 0, size, null));
+                }
+                default -> {
+                    String from = o.get("from");
+                    String source = first(o, "source", "src");
+                    source = source == null ? "" : DockerIgnore.clean(source);
+                    Path root;
+                    String fromKey;
+                    if (from == null) {
+                        root = context;
+                        fromKey = "";
+                    } else {
+                        root = fromRoot(from, in);
+                        Stage st = stagesByName.get(from.toLowerCase(Locale.ROOT));
+                        if (st == null && from.matches("\\d+") && Integer.parseInt(from) < stages.size()) st = stages.get(Integer.parseInt(from));
+                        fromKey = st != null ? st.key : store.inspect(from).id();
+                    }
+                    Path src = source.isEmpty() ? root : root.resolve(source);
+                    if (!src.normalize().startsWith(root.normalize())) throw in.error("--mount: source '" + source + "' is outside " + (from == null ? "the build context" : from));
+                    if (!Files.exists(src, LinkOption.NOFOLLOW_LINKS) || from == null && !source.isEmpty() && ignore.excluded(source)) {
+                        throw in.error("--mount: source '" + (source.isEmpty() ? "." : source) + "' is not in " + (from == null ? "the build context (or .dockerignore excludes it)" : from));
+                    }
+                    try {
+                        // a symlink on the way must not lead out of the context (or the stage's files) to the host's
+                        if (!src.toRealPath().startsWith(root.toRealPath())) {
+                            throw in.error("--mount: source '" + source + "' leads outside " + (from == null ? "the build context" : from) + " through a symlink");
+                        }
+                    } catch (IOException e) {
+                        throw in.error("--mount: source '" + source + "': " + e.getMessage());
+                    }
+                    String content = from == null ? treeDigest(src, source, in) : fromKey;
+                    out.add(new RunMount(type, target, source.isEmpty() ? "." : source, from, root, null, !rw, -1, 0, 0, null, content));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String first(Map<String, String> o, String... keys) {
+        for (String k : keys) {
+            if (o.containsKey(k)) return o.get(k);
+        }
+        return null;
+    }
+
+    private static boolean bool(Map<String, String> o, String k, Dockerfile.Instruction in) {
+        String v = o.get(k);
+        if (v == null || v.equalsIgnoreCase("false")) return false;
+        if (v.equalsIgnoreCase("true")) return true;
+        throw in.error("--mount: " + k + " takes true or false");
+    }
+
+    private static long number(Map<String, String> o, String k, Dockerfile.Instruction in) {
+        String v = o.get(k);
+        if (v == null) return 0;
+        if (!v.matches("\\d{1,9}")) throw in.error("--mount: " + k + " takes a number");
+        return Long.parseLong(v);
+    }
+
+    /** A digest of the files of the context below REL (at SRC), .dockerignore honoured: names, types, modes and contents. */
+    private String treeDigest(Path src, String rel, Dockerfile.Instruction in) {
+        MessageDigest md = sha();
+        try {
+            hashEntry(md, ".", src);
+            if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
+                walkDir(src, rel.isEmpty() ? "" : rel + "/", true, (r, p) -> hashEntry(md, r, p));
+            }
+        } catch (IOException e) {
+            throw in.error("cannot read " + src + ": " + e.getMessage());
+        }
+        return HEX.formatHex(md.digest());
+    }
+
+    private static void hashEntry(MessageDigest md, String name, Path file) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        md.update((name + "\0" + (a.isDirectory() ? "d" : a.isSymbolicLink() ? "l" + Files.readSymbolicLink(file) : "f")
+                + Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS) + "\0").getBytes(StandardCharsets.UTF_8));
+        if (a.isRegularFile()) {
+            try (InputStream fin = Files.newInputStream(file)) {
+                byte[] buf = new byte[65536];
+                int n;
+                while ((n = fin.read(buf)) > 0) md.update(buf, 0, n);
+            }
+        }
+    }
+
+    /** The host side of a RUN --mount: a cache directory kept between builds, the context's files (a filtered copy when needed), a tmpfs. */
+    private RunSpec.Mount mountSource(RunMount m, Dockerfile.Instruction in, int no, int index) {
+        try {
+            switch (m.type()) {
+                case "cache" -> {
+                    Path dir = cacheDir.resolve("mounts").resolve(digestHex(m.id()));
+                    if (!Files.isDirectory(dir)) {
+                        Files.createDirectories(dir.getParent());
+                        Path tmp = Files.createTempDirectory(dir.getParent(), ".new-");
+                        Files.setPosixFilePermissions(tmp, posix(m.mode()));
+                        if (!rootless && (m.uid() != 0 || m.gid() != 0)) {
+                            Files.setAttribute(tmp, "unix:uid", (int) m.uid(), LinkOption.NOFOLLOW_LINKS);
+                            Files.setAttribute(tmp, "unix:gid", (int) m.gid(), LinkOption.NOFOLLOW_LINKS);
+                        }
+                        try {
+                            Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                        } catch (IOException e) {
+                            Files.deleteIfExists(tmp); // another build made it meanwhile
+                        }
+                    }
+                    return new RunSpec.Mount(dir.toString(), m.target(), m.readOnly());
+                }
+                case "tmpfs" -> {
+                    return new RunSpec.Mount(RunSpec.Mount.TMPFS + (m.size() != null ? ":" + m.size() : ""), m.target(), false);
+                }
+                default -> {
+                    Path src = m.source().equals(".") ? m.root() : m.root().resolve(m.source());
+                    boolean filtered = m.from() == null && ignore.any();
+                    if (m.readOnly() && !filtered) return new RunSpec.Mount(src.toAbsolutePath().toString(), m.target(), true);
+                    // writes to a bind mount are discarded, and .dockerignore'd files are not there: a copy
+                    Path copy = work.resolve("mount-" + no + "-" + index);
+                    copyTree(src, copy, m.from() == null ? (m.source().equals(".") ? "" : m.source() + "/") : null);
+                    return new RunSpec.Mount(copy.toString(), m.target(), m.readOnly());
+                }
+            }
+        } catch (IOException e) {
+            throw in.error("--mount: cannot prepare " + m.target() + ": " + e.getMessage());
+        }
+    }
+
+    private static java.util.Set<java.nio.file.attribute.PosixFilePermission> posix(int mode) {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> out = java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+        java.nio.file.attribute.PosixFilePermission[] all = java.nio.file.attribute.PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
+        for (int i = 0; i < 9; i++) {
+            if ((mode & (0400 >> i)) != 0) out.add(all[i]);
+        }
+        return out;
+    }
+
+    /** Copies SRC to DST (files, directories, symlinks, modes); with a context PREFIX, .dockerignore'd files stay out. */
+    private void copyTree(Path src, Path dst, String prefix) throws IOException {
+        if (!Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(dst.getParent());
+            Files.copy(src, dst, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            return;
+        }
+        Files.createDirectories(dst);
+        Visitor v = (rel, p) -> {
+            String sub = prefix == null ? rel : rel.substring(prefix.length());
+            Path t = dst.resolve(sub);
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(t);
+            else Files.copy(p, t, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        };
+        walkDir(src, prefix == null ? "" : prefix, prefix != null, v);
     }
 
     /** Output of a RUN, line by line, as "#N SECONDS LINE". */
@@ -583,14 +873,26 @@ final class Builder {
     }
 
     /** The overlay's upper directory as a layer tar: char 0:0 devices become .wh. entries, opaque directories .wh..wh..opq. */
-    private void tarUpper(Path upper, Path tarFile) throws IOException {
+    private void tarUpper(Path upper, Path tarFile, java.util.Set<String> stubs) throws IOException {
         try (OutputStream fo = new java.io.BufferedOutputStream(Files.newOutputStream(tarFile), 65536);
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(fo)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            tarDir(upper, "", tar, new HashMap<>(), true);
+            tarDir(upper, "", tar, new HashMap<>(), true, stubs);
             tar.finish();
         }
+    }
+
+    /**
+     * A stored layer's tree (overlayfs whiteouts and opaque directories, or OCI ones) as a layer tar
+     * with OCI whiteouts, written to OUT (not closed): for an export out of the store.
+     */
+    static void layerTar(Path dir, OutputStream out) throws IOException {
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        tarDir(dir, "", tar, new HashMap<>(), false, java.util.Set.of());
+        tar.finish();
     }
 
     /** Mount points the runtime makes in every container: not part of what a step changed. */
@@ -599,7 +901,8 @@ final class Builder {
         return (rel.equals("etc/hostname") || rel.equals("etc/hosts") || rel.equals("etc/resolv.conf")) && a.isRegularFile() && a.size() == 0;
     }
 
-    private void tarDir(Path dir, String prefix, TarArchiveOutputStream tar, Map<Object, String> inodes, boolean top) throws IOException {
+    private static void tarDir(Path dir, String prefix, TarArchiveOutputStream tar, Map<Object, String> inodes, boolean top, java.util.Set<String> stubs)
+            throws IOException {
         List<Path> children = new ArrayList<>();
         try (var ds = Files.newDirectoryStream(dir)) {
             ds.forEach(children::add);
@@ -609,6 +912,7 @@ final class Builder {
             String rel = prefix + c.getFileName();
             BasicFileAttributes a = Files.readAttributes(c, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (top && runtimeMade(rel, a)) continue;
+            if (stubs.contains(rel) && (a.isDirectory() || a.isRegularFile() && a.size() == 0)) continue;
             if (!a.isDirectory() && !a.isRegularFile() && !a.isSymbolicLink() && ImageStore.overlayWhiteout(c)) {
                 TarArchiveEntry e = new TarArchiveEntry(prefix + ".wh." + c.getFileName());
                 e.setMode(0100000);
@@ -626,7 +930,7 @@ final class Builder {
                     tar.putArchiveEntry(o);
                     tar.closeArchiveEntry();
                 }
-                tarDir(c, rel + "/", tar, inodes, false);
+                tarDir(c, rel + "/", tar, inodes, false, stubs);
             } else {
                 fileEntry(c, rel, a, tar, inodes, -1, -1, -1);
             }
@@ -634,7 +938,7 @@ final class Builder {
     }
 
     /** A tar entry of file C as NAME (uid, gid and mode given, or -1 for its own). */
-    private void fileEntry(Path c, String name, BasicFileAttributes a, TarArchiveOutputStream tar, Map<Object, String> inodes, long uid, long gid,
+    private static void fileEntry(Path c, String name, BasicFileAttributes a, TarArchiveOutputStream tar, Map<Object, String> inodes, long uid, long gid,
             int mode) throws IOException {
         Map<String, Object> u = Files.readAttributes(c, "unix:mode,rdev,nlink", LinkOption.NOFOLLOW_LINKS);
         int type = (Integer) u.get("mode") & 0170000;
@@ -669,13 +973,13 @@ final class Builder {
         tar.closeArchiveEntry();
     }
 
-    private TarArchiveEntry entry(Path p, String name, byte type) throws IOException {
+    private static TarArchiveEntry entry(Path p, String name, byte type) throws IOException {
         TarArchiveEntry e = new TarArchiveEntry(name, type);
         Map<String, Object> u = Files.readAttributes(p, "unix:mode,uid,gid,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
         e.setMode((Integer) u.get("mode"));
         // rootless, every file of the store is ours (root inside), and the unpacking drops ownership anyway
-        e.setUserId(rootless ? 0 : (Integer) u.get("uid"));
-        e.setGroupId(rootless ? 0 : (Integer) u.get("gid"));
+        e.setUserId(ROOTLESS ? 0 : (Integer) u.get("uid"));
+        e.setGroupId(ROOTLESS ? 0 : (Integer) u.get("gid"));
         e.setModTime((FileTime) u.get("lastModifiedTime"));
         return e;
     }

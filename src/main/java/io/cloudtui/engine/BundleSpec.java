@@ -162,6 +162,12 @@ final class BundleSpec {
         }
         for (RunSpec.Mount m : s.mounts()) {
             if (!m.target().startsWith("/")) throw CloudtuiException.usage("volume target '" + m.target() + "' must be absolute");
+            if (m.source().startsWith(RunSpec.Mount.TMPFS)) {
+                String size = m.source().substring(RunSpec.Mount.TMPFS.length());
+                if (size.startsWith(":")) DefaultSpec.mount(mounts, m.target(), "tmpfs", "tmpfs", "nosuid", "nodev", "mode=1777", "size=" + size.substring(1));
+                else DefaultSpec.mount(mounts, m.target(), "tmpfs", "tmpfs", "nosuid", "nodev", "mode=1777");
+                continue;
+            }
             Path src = Path.of(m.source());
             if (!src.isAbsolute() || !Files.exists(src)) {
                 throw CloudtuiException.usage("volume source '" + m.source() + "' must be an existing absolute host path (named volumes: not on this backend)");

@@ -53,6 +53,11 @@ final class DockerIgnore {
      * Whether a directory may hold a file that a '!' line takes back (then its contents are walked
      * even though the directory itself is excluded).
      */
+    /** Whether there is any rule at all. */
+    boolean any() {
+        return !rules.isEmpty();
+    }
+
     boolean hasExceptions() {
         return rules.stream().anyMatch(Rule::negate);
     }

@@ -140,7 +140,10 @@ final class Dockerfile {
                 while (e < rest.length() && !Character.isWhitespace(rest.charAt(e))) e++;
                 String f = rest.substring(2, e);
                 int eq = f.indexOf('=');
-                flags.put(eq < 0 ? f : f.substring(0, eq), eq < 0 ? "" : f.substring(eq + 1));
+                String k = eq < 0 ? f : f.substring(0, eq);
+                String v = eq < 0 ? "" : f.substring(eq + 1);
+                // RUN --mount may come more than once: the values, one a line
+                flags.merge(k, v, (a, b) -> a + "\n" + b);
                 rest = rest.substring(e).strip();
             }
         }

@@ -1179,6 +1179,179 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         return ids.isEmpty() ? "" : ids.get(ids.size() - 1);
     }
 
+    /**
+     * The image as a docker save tar (legacy form, with an OCI-compatible manifest.json): each
+     * stored layer is written again as a tar with OCI whiteouts, so its diff-id is that tar's
+     * digest and the config carries those (the store keeps layers unpacked, not their original
+     * tars): docker load checks them. The tar is made in a work directory next to the store, which
+     * goes when the stream is closed.
+     */
+    @Override
+    public Export exportImage(String reference) {
+        ImageStore store = images();
+        Image img = store.inspect(reference);
+        List<Path> dirs = store.layerDirs(img);
+        Path tmp;
+        try {
+            tmp = Files.createTempDirectory(store.root().getParent(), "export-");
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot export " + reference + ": " + e.getMessage());
+        }
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode cfg = (com.fasterxml.jackson.databind.node.ObjectNode) JsonTrees.read(
+                    store.configJson(img.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            com.fasterxml.jackson.databind.node.ArrayNode diffs = JsonTrees.array();
+            List<String> layerHex = new ArrayList<>();
+            for (int i = 0; i < dirs.size(); i++) {
+                Path f = tmp.resolve("layer-" + i + ".tar");
+                java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+                try (java.io.OutputStream o = new java.security.DigestOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(f), 65536), md)) {
+                    Builder.layerTar(dirs.get(i), o);
+                }
+                String hex = HexFormat.of().formatHex(md.digest());
+                diffs.add("sha256:" + hex);
+                layerHex.add(hex);
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode rootfs = cfg.putObject("rootfs");
+            rootfs.put("type", "layers");
+            rootfs.set("diff_ids", diffs);
+            byte[] config = JsonTrees.bytes(cfg);
+            String configHex = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(config));
+            // RepoTags: the reference asked for when it is a tag, else the image's tags
+            List<String> tags = new ArrayList<>();
+            String asked = io.cloudtui.core.ImageCopy.normalize(reference);
+            if (img.tags().contains(asked)) tags.add(asked);
+            else if (!reference.startsWith("sha256:") && !reference.matches("[0-9a-f]{12,64}") && img.tags().stream().anyMatch(t -> t.equals(reference))) tags.add(reference);
+            else tags.addAll(img.tags());
+            com.fasterxml.jackson.databind.node.ArrayNode manifest = JsonTrees.array();
+            com.fasterxml.jackson.databind.node.ObjectNode m = manifest.addObject();
+            m.put("Config", configHex + ".json");
+            tags.forEach(m.putArray("RepoTags")::add);
+            com.fasterxml.jackson.databind.node.ArrayNode ls = m.putArray("Layers");
+            layerHex.forEach(h -> ls.add(h + "/layer.tar"));
+            Path out = tmp.resolve("image.tar");
+            try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream t = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                    new java.io.BufferedOutputStream(Files.newOutputStream(out), 65536))) {
+                t.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+                t.setBigNumberMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.BIGNUMBER_POSIX);
+                for (int i = 0; i < layerHex.size(); i++) {
+                    var d = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(layerHex.get(i) + "/");
+                    d.setMode(040755);
+                    t.putArchiveEntry(d);
+                    t.closeArchiveEntry();
+                    Path f = tmp.resolve("layer-" + i + ".tar");
+                    var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(layerHex.get(i) + "/layer.tar");
+                    e.setSize(Files.size(f));
+                    e.setMode(0100644);
+                    t.putArchiveEntry(e);
+                    Files.copy(f, t);
+                    t.closeArchiveEntry();
+                    Files.delete(f);
+                }
+                for (var file : List.of(java.util.Map.entry(configHex + ".json", config), java.util.Map.entry("manifest.json", JsonTrees.bytes(manifest)))) {
+                    var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(file.getKey());
+                    e.setSize(file.getValue().length);
+                    e.setMode(0100644);
+                    t.putArchiveEntry(e);
+                    t.write(file.getValue());
+                    t.closeArchiveEntry();
+                }
+                if (tags.size() > 0) {
+                    // the legacy "repositories" file, for older docker loads
+                    com.fasterxml.jackson.databind.node.ObjectNode repos = JsonTrees.object();
+                    for (String tag : tags) {
+                        int c = tag.lastIndexOf(':');
+                        if (c > tag.lastIndexOf('/')) {
+                            com.fasterxml.jackson.databind.node.ObjectNode r = repos.path(tag.substring(0, c)).isObject()
+                                    ? (com.fasterxml.jackson.databind.node.ObjectNode) repos.get(tag.substring(0, c)) : repos.putObject(tag.substring(0, c));
+                            r.put(tag.substring(c + 1), layerHex.isEmpty() ? configHex : layerHex.get(layerHex.size() - 1));
+                        }
+                    }
+                    byte[] b = JsonTrees.bytes(repos);
+                    var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("repositories");
+                    e.setSize(b.length);
+                    e.setMode(0100644);
+                    t.putArchiveEntry(e);
+                    t.write(b);
+                    t.closeArchiveEntry();
+                }
+                t.finish();
+            }
+            long size = Files.size(out);
+            Path work = tmp;
+            java.io.InputStream in = new java.io.FilterInputStream(new java.io.BufferedInputStream(Files.newInputStream(out), 65536)) {
+                @Override
+                public void close() throws IOException {
+                    try {
+                        super.close();
+                    } finally {
+                        RootFs.deleteOwnTree(work);
+                    }
+                }
+            };
+            return new Export(tags.isEmpty() ? img.id() : tags.get(0), size, in);
+        } catch (IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
+            try {
+                RootFs.deleteOwnTree(tmp);
+            } catch (IOException x) {
+                e.addSuppressed(x);
+            }
+            if (e instanceof CloudtuiException c) throw c;
+            throw new CloudtuiException("cannot export " + reference + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Pushes image REFERENCE (a tag naming its registry, as docker push takes it) to that registry:
+     * each stored layer written again as a gzipped tar with OCI whiteouts (the config's diff_ids
+     * become those tars' digests, as for an export), then the config and a schema 2 manifest.
+     * Returns the pushed manifest's digest.
+     */
+    @Override
+    public String push(String reference, Consumer<String> progress) {
+        ImageStore store = images();
+        Image img = store.inspect(reference);
+        List<Path> dirs = store.layerDirs(img);
+        Path tmp;
+        try {
+            tmp = Files.createTempDirectory(store.root().getParent(), "push-");
+        } catch (IOException e) {
+            throw new CloudtuiException("cannot push " + reference + ": " + e.getMessage());
+        }
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode cfg = (com.fasterxml.jackson.databind.node.ObjectNode) JsonTrees.read(
+                    store.configJson(img.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            com.fasterxml.jackson.databind.node.ArrayNode diffs = JsonTrees.array();
+            List<ImageStore.PushBlob> blobs = new ArrayList<>();
+            for (int i = 0; i < dirs.size(); i++) {
+                Path f = tmp.resolve("layer-" + i + ".tar.gz");
+                java.security.MessageDigest gz = java.security.MessageDigest.getInstance("SHA-256");
+                java.security.MessageDigest raw = java.security.MessageDigest.getInstance("SHA-256");
+                try (java.io.OutputStream o = new java.security.DigestOutputStream(new java.util.zip.GZIPOutputStream(
+                        new java.security.DigestOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(f), 65536), gz), 65536), raw)) {
+                    Builder.layerTar(dirs.get(i), o);
+                }
+                diffs.add("sha256:" + HexFormat.of().formatHex(raw.digest()));
+                blobs.add(new ImageStore.PushBlob(f, "sha256:" + HexFormat.of().formatHex(gz.digest()), Files.size(f)));
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode rootfs = cfg.putObject("rootfs");
+            rootfs.put("type", "layers");
+            rootfs.set("diff_ids", diffs);
+            progress.accept("pushing " + reference + " (" + blobs.size() + " layers)");
+            String digest = store.push(reference, JsonTrees.bytes(cfg), blobs, ImageProgress.of(progress));
+            progress.accept("pushed " + reference + "@" + digest);
+            return digest;
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new CloudtuiException("cannot push " + reference + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        } finally {
+            try {
+                RootFs.deleteOwnTree(tmp);
+            } catch (IOException e) {
+                LOG.debug("cannot remove {}: {}", tmp, e.toString());
+            }
+        }
+    }
+
     @Override
     public void tag(String source, String target) {
         images().tag(source, target);

@@ -15,6 +15,13 @@ import org.junit.jupiter.api.Test;
 class DockerfileTest {
 
     @Test
+    void aFlagGivenTwiceKeepsBothValuesOneALine() {
+        Dockerfile.Instruction in = Dockerfile.parse("RUN --mount=type=cache,target=/a --mount=type=tmpfs,target=/b echo hi\n").instructions().get(0);
+        assertEquals(Map.of("mount", "type=cache,target=/a\ntype=tmpfs,target=/b"), in.flags());
+        assertEquals("echo hi", in.args());
+    }
+
+    @Test
     void continuationsCommentsAndForms() {
         Dockerfile.Parsed p = Dockerfile.parse("""
                 # syntax=docker/dockerfile:1

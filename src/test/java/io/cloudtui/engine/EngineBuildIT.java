@@ -330,6 +330,8 @@ class EngineBuildIT {
             String s = tmux.await("the build's progress, done", x -> x.contains("done: sha256:"), java.time.Duration.ofSeconds(120));
             assertTrue(s.contains("built-in-the-ui") && s.contains("naming to built/ui:1 done"), s);
             tmux.keys("Escape");
+            // back in the images view before q (under load a run ended still showing the progress view, the q lost)
+            tmux.await("the images view again", x -> x.contains("> images"), java.time.Duration.ofSeconds(30));
             tmux.quitAndCheckTerminal();
         }
         assertEquals("hello from the ui build\n", ok(w, "run", "--rm", "built/ui:1").out());
@@ -395,10 +397,113 @@ class EngineBuildIT {
                 ok(w, "run", "--rm", "built/heredoc:1", "cat", "/h1", "/h2", "/docs/EOF", "/docs/RAW").out());
     }
 
+    /** The Debian 12 minbase rootfs scripts/provision/25-debian-image.sh makes with mmdebstrap. */
+    static final Path DEBIAN_TAR = Path.of("/var/lib/cloudtui-test/debian/debian-bookworm-minbase.tar");
+
+    /**
+     * A Debian base image (provisioning's mmdebstrap rootfs, imported here as debian-test), a RUN
+     * apt-get that installs a small package from Debian's mirror through the host's network, and the
+     * installed program run from the built image.
+     */
+    void debian(Who w) throws Exception {
+        Engines.require(Files.isReadable(DEBIAN_TAR), DEBIAN_TAR + " (scripts/provision/25-debian-image.sh)");
+        ok(w, "image", "import", "--backend", "runtime", DEBIAN_TAR.toString(), "debian-test:latest");
+        Path ctx = context(w, "ctx-debian", "Dockerfile", """
+                FROM debian-test
+                RUN apt-get update && apt-get install -y --no-install-recommends hello && rm -rf /var/lib/apt/lists/*
+                CMD ["hello"]
+                """);
+        Out b = ok(w, "build", "--backend", "runtime", "-t", "built/debian-hello:1", ctx.toString());
+        assertTrue(b.out().contains("Setting up hello"), b.toString());
+        assertEquals("Hello, world!\n", ok(w, "run", "--rm", "built/debian-hello:1").out());
+        assertEquals("/usr/bin/hello\n", ok(w, "run", "--rm", "built/debian-hello:1", "sh", "-c", "command -v hello").out());
+    }
+
+    /** ONBUILD triggers of a base run when it is used as FROM: in order, first, from the child's context; the child's image does not keep them. */
+    void onbuild(Who w) throws Exception {
+        Path base = context(w, "ctx-onbuild-base", "Dockerfile", """
+                FROM bb:1
+                ONBUILD COPY marker.txt /from-trigger/
+                ONBUILD RUN echo first > /order && cat /from-trigger/marker.txt >> /order
+                ONBUILD RUN echo second >> /order
+                ONBUILD LABEL onbuild.label=set
+                """);
+        ok(w, "build", "--backend", "runtime", "-t", "built/onbuild-base:1", base.toString());
+        assertEquals("no-order\n", ok(w, "run", "--rm", "built/onbuild-base:1", "sh", "-c", "cat /order 2>/dev/null || echo no-order").out(),
+                "stored, not run, by the build that declares them");
+        assertEquals(4, config(w, "built/onbuild-base:1").path("config").path("OnBuild").size());
+        Path child = context(w, "ctx-onbuild-child", "Dockerfile", "FROM built/onbuild-base:1\nRUN echo after >> /order\n", "marker.txt", "child-marker\n");
+        Out c = ok(w, "build", "--backend", "runtime", "-t", "built/onbuild-child:1", child.toString());
+        assertTrue(c.out().contains("] ONBUILD RUN echo second >> /order"), c.toString());
+        assertEquals("first\nchild-marker\nsecond\nafter\n", ok(w, "run", "--rm", "built/onbuild-child:1", "cat", "/order").out(),
+                "the triggers, in order, after FROM and before the child's own steps, COPY from the child's context");
+        var cfg = config(w, "built/onbuild-child:1");
+        assertEquals("set", cfg.path("config").path("Labels").path("onbuild.label").asText(), cfg.toString());
+        assertTrue(cfg.path("config").path("OnBuild").isMissingNode() || cfg.path("config").path("OnBuild").isEmpty(), "not inherited: " + cfg);
+        Path grand = context(w, "ctx-onbuild-grand", "Dockerfile", "FROM built/onbuild-child:1\nRUN echo grand >> /order\n");
+        Out g = ok(w, "build", "--backend", "runtime", "-t", "built/onbuild-grand:1", grand.toString());
+        assertFalse(g.out().contains("ONBUILD"), g.toString());
+        assertEquals("first\nchild-marker\nsecond\nafter\ngrand\n", ok(w, "run", "--rm", "built/onbuild-grand:1", "cat", "/order").out());
+        Path bad = context(w, "ctx-onbuild-bad", "Dockerfile", "FROM bb:1\nONBUILD ONBUILD RUN true\n");
+        Out b = cli(w, "build", "--backend", "runtime", bad.toString());
+        assertEquals(1, b.code(), b.toString());
+        assertTrue(b.err().startsWith("cloudtui: Dockerfile line 2: ONBUILD: ONBUILD is not allowed") && b.err().strip().lines().count() == 1, b.toString());
+    }
+
+    /**
+     * RUN --mount: a cache directory kept between builds (by id, the target by default), a read-only
+     * bind of the context (its content in the step's cache key, .dockerignore honoured) or a writable
+     * one whose writes are discarded, a bind from another stage, a tmpfs; none of them, nor their
+     * mount points, in the image. secret and ssh are refused in one line.
+     */
+    void runMounts(Who w) throws Exception {
+        Path ctx = context(w, "ctx-mounts", "Dockerfile", """
+                FROM bb:1 AS build
+                RUN mkdir /out && echo from-build > /out/msg
+                FROM bb:1
+                RUN --mount=type=cache,target=/cache echo run >> /cache/runs && wc -l < /cache/runs > /cache-count
+                RUN --mount=type=cache,target=/other,id=/cache wc -l < /other/runs > /shared-count
+                RUN --mount=type=bind,source=data,target=/data cat /data/a.txt > /seen && (touch /data/x 2>/dev/null && echo writable || echo read-only) >> /seen
+                RUN --mount=type=bind,target=/ctx,rw ls /ctx > /ctx-list && touch /ctx/written
+                RUN --mount=type=bind,from=build,source=/out,target=/o --mount=type=tmpfs,target=/scratch cat /o/msg > /from-stage && grep " /scratch " /proc/mounts | cut -d" " -f3 > /tmpfs-type && echo t > /scratch/f
+                """, "data/a.txt", "A\n", "secret.txt", "S\n", ".dockerignore", "secret.txt\n");
+        String probe = "cat /cache-count /shared-count /seen /ctx-list /from-stage /tmpfs-type; for d in /cache /other /data /ctx /o /scratch; do [ -e $d ] && echo $d; done; true";
+        ok(w, "build", "--backend", "runtime", "-t", "built/mounts:1", ctx.toString());
+        assertEquals("1\n1\nA\nread-only\nDockerfile\ndata\nfrom-build\ntmpfs\n", ok(w, "run", "--rm", "built/mounts:1", "sh", "-c", probe).out());
+        assertFalse(Files.exists(ctx.resolve("written")), "a write to the rw bind is discarded");
+        // the bind's files are in its step's cache key; a cache mount's are not
+        write(w, ctx.resolve("data/a.txt"), "A2\n");
+        Out edited = ok(w, "build", "--backend", "runtime", "-t", "built/mounts:1", ctx.toString());
+        List<String> c = cached(edited.out());
+        assertTrue(c.stream().anyMatch(x -> x.startsWith("RUN --mount=type=cache,target=/cache ")), edited.toString());
+        assertFalse(c.stream().anyMatch(x -> x.startsWith("RUN --mount=type=bind,source=data")), edited.toString());
+        assertEquals("A2\nread-only\n", ok(w, "run", "--rm", "built/mounts:1", "cat", "/seen").out());
+        // the cache directory persists between builds
+        ok(w, "build", "--backend", "runtime", "--no-cache", "-t", "built/mounts:1", ctx.toString());
+        assertEquals("2\n2\n", ok(w, "run", "--rm", "built/mounts:1", "cat", "/cache-count", "/shared-count").out());
+        for (String type : List.of("secret", "ssh")) {
+            Path bad = context(w, "ctx-mount-" + type, "Dockerfile", "FROM bb:1\nRUN --mount=type=" + type + ",id=x true\n");
+            Out b = cli(w, "build", "--backend", "runtime", bad.toString());
+            assertEquals(1, b.code(), b.toString());
+            assertTrue(b.err().startsWith("cloudtui: Dockerfile line 2: RUN: --mount=type=" + type + " is not supported") && b.err().strip().lines().count() == 1,
+                    b.toString());
+        }
+        // a bind source that leads out of the context through a symlink is refused
+        Path esc = context(w, "ctx-mount-escape", "Dockerfile", "FROM bb:1\nRUN --mount=type=bind,source=escape/passwd,target=/e cat /e\n");
+        Files.createSymbolicLink(esc.resolve("escape"), Path.of("/etc"));
+        Out e = cli(w, "build", "--backend", "runtime", esc.toString());
+        assertEquals(1, e.code(), e.toString());
+        assertTrue(e.err().contains("leads outside the build context through a symlink") && e.err().strip().lines().count() == 1, e.toString());
+        assertEquals("", ok(w, "ps", "-a", "-q").out(), "no container left");
+    }
+
     @Test
     void asRoot() throws Exception {
         Who w = root();
+        debian(w);
         semantics(w, true);
+        onbuild(w);
+        runMounts(w);
         cache(w);
         multiStage(w);
         failingRun(w);

@@ -133,6 +133,62 @@ class EngineImagesIT {
         assertEquals(before, new ImageStore(store.resolve("images")).list().stream().map(i -> i.id()).toList());
     }
 
+    /**
+     * Out of the store: an image built by the bundled engine (a RUN that deletes a file and makes a
+     * directory anew, overlay whiteouts and an opaque directory in its layer; a COPY) copied into the
+     * real dockerd and run there, and written by image save to a tar docker load takes.
+     */
+    @Test
+    void copyABuiltImageOutOfTheStoreIntoDockerThenRun() throws Exception {
+        String tag = "ctui-it-export-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            Out r = cli("image", "copy", "docker:local/busybox", "rt:ctui-it/bb:export");
+            assertEquals(0, r.code(), r.toString());
+            Path ctx = Files.createDirectories(work.resolve("ctx-export"));
+            Files.writeString(ctx.resolve("Dockerfile"), """
+                    FROM ctui-it/bb:export
+                    COPY note.txt /note/
+                    RUN mkdir /d && echo old > /d/old
+                    RUN rm /bin/vi && rm -rf /d && mkdir /d && echo only > /d/only
+                    CMD ["sh", "-c", "cat /note/note.txt; ls /bin/vi 2>/dev/null || echo vi-gone; ls /d"]
+                    """);
+            Files.writeString(ctx.resolve("note.txt"), "built by cloudtui\n");
+            Out b = cli("build", "--backend", "rt", "-t", tag + ":1", ctx.toString());
+            assertEquals(0, b.code(), b.toString());
+            Out c = cli("image", "copy", "rt:" + tag + ":1", "docker");
+            assertEquals(0, c.code(), c.toString());
+            assertTrue(c.err().startsWith("copying rt:" + tag + ":1 to docker"), c.toString());
+            assertEquals(dockerId(tag + ":1"), c.out().trim(), "docker's id of the loaded image");
+            assertEquals("built by cloudtui\nvi-gone\nonly\n", docker("run", "--rm", tag + ":1"), "runs in docker with the layers' whiteouts");
+            // image save: a docker save tar on disk, for docker load
+            assertEquals(0, cli("image", "tag", "--backend", "rt", tag + ":1", tag + ":saved").code());
+            Path tar = work.resolve("saved.tar");
+            Out sv = cli("image", "save", "--backend", "rt", "-o", tar.toString(), tag + ":saved");
+            assertEquals(0, sv.code(), sv.toString());
+            assertTrue(docker("load", "-i", tar.toString()).contains("Loaded image: " + tag + ":saved"));
+            assertEquals("built by cloudtui\nvi-gone\nonly\n", docker("run", "--rm", tag + ":saved"));
+            Out missing = cli("image", "save", "--backend", "rt", "-o", work.resolve("none.tar").toString(), "ctui-it/no-such:1");
+            assertEquals(1, missing.code(), missing.toString());
+            oneLineError(missing);
+            assertFalse(Files.exists(work.resolve("none.tar")), missing.toString());
+            try (var left = java.util.stream.Stream.concat(Files.list(work), Files.list(store))) {
+                assertEquals(List.of(), left.filter(x -> x.getFileName().toString().startsWith("export-") || x.getFileName().toString().endsWith(".part")).toList(),
+                        "no work directory or partial file left");
+            }
+        } finally {
+            Engines.run("docker", "rmi", "-f", tag + ":1", tag + ":saved");
+        }
+    }
+
+    static String docker(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("docker"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+        return out;
+    }
+
     /** The full-screen UI in tmux, beside the real dockerd: an empty store's hint offers :copy, which streams the image in. */
     @Test
     void theUiOffersToCopyFromDockerIntoAnEmptyStore() throws Exception {
@@ -184,5 +240,30 @@ class EngineImagesIT {
         assertEquals(1, missing.code(), missing.toString());
         oneLineError(missing);
         assertTrue(missing.err().contains("not found in registry"), missing.toString());
+
+        // push: an image built on the bundled engine goes to the registry, and comes back by digest (into docker and into the store)
+        Path ctx = Files.createDirectories(work.resolve("ctx-push"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + pushed + "\nRUN echo pushed-by-cloudtui > /p && rm /bin/vi\nCMD [\"cat\", \"/p\"]\n");
+        String ref = "127.0.0.1:" + registry.port + "/ctui-it-engine/built:1";
+        assertEquals(0, cli("build", "--backend", "rt", "-t", ref, ctx.toString()).code());
+        Out push = cli("push", "--backend", "rt", ref);
+        assertEquals(0, push.code(), push.toString());
+        String digest = push.out().trim();
+        assertTrue(digest.matches("sha256:[0-9a-f]{64}"), push.toString());
+        String byDigest = "127.0.0.1:" + registry.port + "/ctui-it-engine/built@" + digest;
+        try {
+            assertEquals(0, Engines.run("docker", "pull", "-q", byDigest), "docker pull " + byDigest);
+            assertEquals("pushed-by-cloudtui\n", docker("run", "--rm", byDigest));
+            assertEquals("gone\n", docker("run", "--rm", byDigest, "sh", "-c", "ls /bin/vi 2>/dev/null || echo gone"));
+        } finally {
+            Engines.run("docker", "rmi", "-f", byDigest);
+        }
+        Out back = cli("pull", "--backend", "rt", byDigest);
+        assertEquals(0, back.code(), back.toString());
+        Out run2 = cli("run", "--backend", "rt", "--rm", byDigest);
+        assertEquals("pushed-by-cloudtui\n", run2.out(), run2.toString());
+        Out noRepo = cli("push", "--backend", "rt", "127.0.0.1:" + registry.port + "/ctui-it-engine/absent:1");
+        assertEquals(1, noRepo.code(), noRepo.toString());
+        oneLineError(noRepo);
     }
 }

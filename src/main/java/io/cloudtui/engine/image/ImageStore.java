@@ -235,6 +235,21 @@ public final class ImageStore {
         }
     }
 
+    /** A layer to push: a gzipped layer tar, its digest and size. */
+    public record PushBlob(Path file, String digest, long size) {}
+
+    /** Pushes an image (its CONFIG, whose diff_ids match LAYERS' uncompressed tars) to REFERENCE's registry; returns the manifest digest. */
+    public String push(String reference, byte[] config, List<PushBlob> layers, Progress progress) {
+        Reference ref = Reference.parse(reference);
+        List<RegistryClient.Blob> blobs = new ArrayList<>();
+        for (PushBlob b : layers) blobs.add(new RegistryClient.Blob(b.file(), b.digest(), b.size()));
+        try (Op op = newOp()) {
+            return new RegistryClient(this, op, budget(), progress == null ? Progress.NONE : progress).push(ref, config, blobs);
+        } catch (IOException e) {
+            throw new CloudtuiException("push of " + reference + " failed: " + e.getMessage(), e);
+        }
+    }
+
     public List<Image> list() {
         Map<String, List<String>> tagsById = tagsById(readTags());
         List<Image> out = new ArrayList<>();

@@ -1,6 +1,8 @@
 package io.cloudtui.engine.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cloudtui.core.CloudtuiException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -131,6 +133,70 @@ final class RegistryClient {
         }
         List<String> tags = r.tag() != null ? List.of(r.tagKey()) : List.of();
         return new ImageStore.PendingImage(cfg, pending, tags, r.familiarName() + "@" + topDigest, top);
+    }
+
+    /** A blob to push: its file, digest and size. */
+    record Blob(Path file, String digest, long size) {}
+
+    /**
+     * Pushes an image to R's repository: each blob (the layers, gzipped tars, then the config) unless
+     * the registry has it already, then a Docker schema 2 manifest under R's tag. Returns the
+     * manifest's digest.
+     */
+    String push(Reference r, byte[] config, List<Blob> layers) throws IOException {
+        this.ref = r;
+        if (r.tag() == null) throw new CloudtuiException("push " + r + ": name a tag to push to (not a digest)");
+        this.base = (plainHttp(r.domain(), store.options().insecureRegistries()) ? "http://" : "https://") + r.registryHost() + "/v2/" + r.path();
+        ObjectNode man = io.cloudtui.core.JsonTrees.object();
+        man.put("schemaVersion", 2).put("mediaType", "application/vnd.docker.distribution.manifest.v2+json");
+        String cfgDigest = Fs.digest(config);
+        man.putObject("config").put("mediaType", "application/vnd.docker.container.image.v1+json").put("size", config.length).put("digest", cfgDigest);
+        ArrayNode ls = man.putArray("layers");
+        for (Blob b : layers) {
+            String label = b.digest().substring(7, 19);
+            if (exists(b.digest())) {
+                progress.update(label, b.size(), b.size(), "exists");
+            } else {
+                upload(b.digest(), HttpRequest.BodyPublishers.ofFile(b.file()), "layer " + b.digest());
+                progress.update(label, b.size(), b.size(), "pushed");
+            }
+            ls.addObject().put("mediaType", "application/vnd.docker.image.rootfs.diff.tar.gzip").put("size", b.size()).put("digest", b.digest());
+        }
+        if (!exists(cfgDigest)) upload(cfgDigest, HttpRequest.BodyPublishers.ofByteArray(config), "config " + cfgDigest);
+        byte[] body = io.cloudtui.core.JsonTrees.bytes(man);
+        HttpResponse<String> resp = send(request("/manifests/" + r.tag()).PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/vnd.docker.distribution.manifest.v2+json"), HttpResponse.BodyHandlers.ofString(), "manifest " + r);
+        if (resp.statusCode() != 201 && resp.statusCode() != 200) throw new CloudtuiException(describe(resp.statusCode(), "manifest " + r) + errorText(resp.body()));
+        return Fs.digest(body);
+    }
+
+    private boolean exists(String digest) throws IOException {
+        HttpResponse<Void> resp = send(request("/blobs/" + digest).method("HEAD", HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.discarding(),
+                "blob " + digest);
+        return resp.statusCode() == 200;
+    }
+
+    /** A monolithic upload: POST for an upload URL, then PUT of the whole blob with its digest. */
+    private void upload(String digest, HttpRequest.BodyPublisher body, String what) throws IOException {
+        HttpResponse<String> start = send(request("/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.ofString(), what);
+        if (start.statusCode() != 202) throw new CloudtuiException(describe(start.statusCode(), "an upload of " + what) + errorText(start.body()));
+        String loc = start.headers().firstValue("Location").orElseThrow(() -> new CloudtuiException("registry " + ref.registryHost() + " gave no upload URL"));
+        URI u = URI.create(base).resolve(loc);
+        URI put = URI.create(u + (u.getRawQuery() == null ? "?" : "&") + "digest=" + URLEncoder.encode(digest, StandardCharsets.UTF_8));
+        HttpRequest.Builder b = HttpRequest.newBuilder(put).timeout(Duration.ofMinutes(30)).PUT(body).header("Content-Type", "application/octet-stream");
+        if (authorization != null) b.header("Authorization", authorization);
+        HttpResponse<String> resp = send(b, HttpResponse.BodyHandlers.ofString(), what);
+        if (resp.statusCode() != 201) throw new CloudtuiException(describe(resp.statusCode(), "the upload of " + what) + errorText(resp.body()));
+    }
+
+    /** The registry's first error message ({"errors":[{"message":...}]}), as ": MESSAGE", or "". */
+    private static String errorText(String body) {
+        try {
+            String m = io.cloudtui.core.JsonTrees.read(body.getBytes(StandardCharsets.UTF_8)).path("errors").path(0).path("message").asText("");
+            return m.isEmpty() ? "" : ": " + m;
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /** Downloads a blob into partial/HEX, resuming what an earlier attempt or process left; verifies it. */
