@@ -213,6 +213,33 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
         return 0;
     }
 
+    /**
+     * The UI's part of the launcher's AOT training ({@code io.cloudtui.AotTraining ui}): the UI on a
+     * virtual 200x50 terminal over CTX's backends until each has been listed (at most MAX_MS), its
+     * help opened and closed and the selection moved, so that the classes of a first frame with the
+     * list come from the cache. Reads only; touches no workload.
+     */
+    public static void train(Context ctx, Map<String, String> env, long maxMs) throws IOException {
+        var term = new com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal(new TerminalSize(200, 50));
+        try (TuiApp app = new TuiApp(term, ctx.backends(), ctx.config(), Options.defaults(env))) {
+            app.start();
+            long end = System.nanoTime() / 1_000_000 + maxMs;
+            while (System.nanoTime() / 1_000_000 < end && !app.model.backends().stream().allMatch(b -> b.conn == WorkloadTable.Conn.CONNECTED)) {
+                if (!app.step()) Thread.sleep(10);
+            }
+            for (KeyStroke k : List.of(new KeyStroke('?', false, false), new KeyStroke(KeyType.Escape),
+                    new KeyStroke('j', false, false), new KeyStroke('k', false, false))) {
+                term.addInput(k);
+                long until = System.nanoTime() / 1_000_000 + 150;
+                while (System.nanoTime() / 1_000_000 < until) {
+                    if (!app.step()) Thread.sleep(10);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void closeQuietly(Terminal t) {
         try {
             t.close();
