@@ -41,14 +41,20 @@ final class Canvas {
     /**
      * Hands the frame to the screen: only cells that differ from its back buffer, as lanterna
      * checks the width of every character it is given. Cells not drawn this frame keep what they had.
+     * Returns whether any cell was handed over (none: the screen need not be refreshed).
      */
-    void flush() {
+    boolean flush() {
+        boolean changed = false;
         for (int row = 0; row < height; row++) {
             for (int col = 0; col < width; col++) {
                 TextCharacter t = frame[row * width + col];
-                if (t != null && t != screen.getBackCharacter(col, row)) screen.setCharacter(col, row, t);
+                if (t != null && t != screen.getBackCharacter(col, row)) {
+                    screen.setCharacter(col, row, t);
+                    changed = true;
+                }
             }
         }
+        return changed;
     }
 
     Style style(Role r) {

@@ -129,6 +129,9 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
     private long resizeAt = -1;
     private long renderedMinute = -1;
     private long lastRender = Long.MIN_VALUE / 2;
+    /** Frames drawn, and those that went to the terminal (tests). */
+    long frames;
+    long refreshes;
     private boolean started;
     /** How the loop waits when idle; the real terminal gets poll(2) on stdin ({@link Waiter#forStdin}). */
     private volatile Waiter waiter = new Waiter.Parked(IDLE_POLL_MS);
@@ -356,9 +359,13 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
         if (dirty && due && (resizeAt < 0 || now - resizeAt >= opts.resizeDebounce().toMillis())) {
             resizeAt = -1;
             lastRender = now;
-            render();
+            // a stats refresh of idle containers often changes no cell: then nothing goes to the terminal
+            // (lanterna's refresh compares every cell of the screen and flushes the terminal even so)
+            boolean changed = render();
             renderedMinute = minute;
-            screen.refresh(fullRedraw ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
+            if (changed || fullRedraw) screen.refresh(fullRedraw ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
+            frames++;
+            if (changed || fullRedraw) refreshes++;
             dirty = false;
             fullRedraw = false;
             worked = true;
@@ -699,16 +706,19 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
 
     // ---- drawing ----
 
-    private void render() {
+    /** Draws the frame; returns whether the screen changed (a frame equal to the last needs no refresh). */
+    private boolean render() {
         TerminalSize size = screen.getTerminalSize();
         int w = size.getColumns();
         int h = size.getRows();
         Canvas c = new Canvas(screen, theme, depth, glyphs, w, h);
+        boolean changed = w < MIN_WIDTH || h < MIN_HEIGHT; // draw clears the screen then
         try {
             draw(c, w, h);
         } finally {
-            c.flush();
+            changed |= c.flush();
         }
+        return changed;
     }
 
     private void draw(Canvas c, int w, int h) {
