@@ -167,7 +167,7 @@ for n in "${size_list[@]}"; do
   echo "== $n bench containers ($running running in all); CPU as % of one core; host has $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
   printf '%-58s' "measure"; for u in "${uis[@]}"; do printf ' %12s' "$u"; done; echo
   row() { local label=$1; shift; printf '%-58s' "$label"; for v in "$@"; do printf ' %12s' "$v"; done; echo; }
-  vals() { local f=$1 i; for i in "${!uis[@]}"; do "$f" "$i"; done; }
+  vals() { local f=$1 i; for i in "${!uis[@]}"; do "$f" "$i"; echo; done; }
   any_med() { printf '%s' "${any_s[$1]}" | median; }
   list_med() { printf '%s' "${list_s[$1]}" | median; }
   row "launch to first frame of any kind (median of $rounds, ms)" $(vals any_med)
