@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * view for 90 s. The UI's JVM must run with the small heap the launcher gives the UI, stay alive and
  * drawing, never log an OutOfMemoryError, and its resident memory (from /proc) stay below that heap's
  * maximum plus a fixed allowance for the JVM itself (libjvm, the AOT cache, metaspace, code, threads,
- * native libraries: about 75 MB measured). A memory bound, not a timing.
+ * native libraries, malloc: 75-95 MB measured). A memory bound, not a timing.
  */
 class TuiMemoryTmuxIT {
     static final String ID = UUID.randomUUID().toString().substring(0, 6);
@@ -35,7 +35,7 @@ class TuiMemoryTmuxIT {
     /** What the launcher gives the UI at most. */
     static final long UI_MAX_HEAP_MB = 64;
     /** The JVM's own memory besides its heap, with room to spare. */
-    static final long FIXED_MB = 96;
+    static final long FIXED_MB = 112;
     static Path dir;
 
     @BeforeAll
