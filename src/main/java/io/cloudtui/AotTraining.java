@@ -25,6 +25,10 @@ public final class AotTraining {
 
     public static void main(String[] args) {
         LogSetup.deferJul(); // as Main.main does
+        if (args.length == 1 && args[0].equals("ui")) {
+            ui();
+            System.exit(0);
+        }
         PrintStream none = new PrintStream(OutputStream.nullOutputStream(), true);
         Path dir = null;
         Path state = null;
@@ -62,6 +66,34 @@ public final class AotTraining {
             if (state != null && !state.startsWith(dir)) deleteTree(state);
         }
         System.exit(0);
+    }
+
+    /**
+     * The UI's own cache (the launcher records it with the UI's JVM options): the full-screen UI on a
+     * virtual terminal over whatever engines this host has, read only, until they are listed (see
+     * {@link io.cloudtui.tui.TuiApp#train}). Remote hosts of the user's config are left out.
+     */
+    private static void ui() {
+        PrintStream none = new PrintStream(OutputStream.nullOutputStream(), true);
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("cloudtui-aot-");
+            Files.writeString(dir.resolve("host.yaml"), "logFile: " + dir.resolve("training.log") + "\n");
+            Map<String, String> env = env(dir.resolve("host.yaml"));
+            io.cloudtui.config.Config config = Main.loader(env).load(null, env);
+            io.cloudtui.host.Hosts hosts = io.cloudtui.host.Hosts.of(config, env, null);
+            LogSetup.init(Path.of(config.logFile()));
+            try (io.cloudtui.cli.Context ctx = new io.cloudtui.cli.Context(config,
+                    c -> io.cloudtui.core.Backends.open(c, Main.pluginLoader(), hosts), InputStream.nullInputStream(), none, none)) {
+                ctx.onUi(hosts::live);
+                ctx.ui();
+                io.cloudtui.tui.TuiApp.train(ctx, env, 5000);
+            }
+        } catch (IOException | RuntimeException e) {
+            // best effort: the cache just holds fewer classes
+        } finally {
+            if (dir != null) deleteTree(dir);
+        }
     }
 
     private static Map<String, String> env(Path config) {

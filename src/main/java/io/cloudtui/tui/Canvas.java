@@ -41,14 +41,20 @@ final class Canvas {
     /**
      * Hands the frame to the screen: only cells that differ from its back buffer, as lanterna
      * checks the width of every character it is given. Cells not drawn this frame keep what they had.
+     * Returns whether any cell was handed over (none: the screen need not be refreshed).
      */
-    void flush() {
+    boolean flush() {
+        boolean changed = false;
         for (int row = 0; row < height; row++) {
             for (int col = 0; col < width; col++) {
                 TextCharacter t = frame[row * width + col];
-                if (t != null && t != screen.getBackCharacter(col, row)) screen.setCharacter(col, row, t);
+                if (t != null && t != screen.getBackCharacter(col, row)) {
+                    screen.setCharacter(col, row, t);
+                    changed = true;
+                }
             }
         }
+        return changed;
     }
 
     Style style(Role r) {
@@ -87,7 +93,7 @@ final class Canvas {
             lastCells = cells;
         }
         TextCharacter t = cells[ch];
-        if (t == null) cells[ch] = t = new TextCharacter(ch, st.fg(), st.bg(), st.sgr());
+        if (t == null) cells[ch] = t = new Cell(ch, st);
         return t;
     }
 
@@ -108,7 +114,7 @@ final class Canvas {
         TextCharacter t = m.get(ch);
         if (t == null) {
             if (m.size() >= CACHED_OTHER) m.clear();
-            t = new TextCharacter(ch, st.fg(), st.bg(), st.sgr());
+            t = new Cell(ch, st);
             m.put(ch, t);
         }
         return t;
@@ -202,5 +208,25 @@ final class Canvas {
         if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return '?';
         if (Character.isSurrogate(c)) return '\ufffd';
         return c;
+    }
+
+    /**
+     * A cell that knows its width. Lanterna's delta refresh asks every cell of the screen whether it
+     * is double width on every frame (two Unicode block look-ups per cell, 20,000 for a 200x50
+     * screen), which was most of an idle UI's redraw of a stats refresh; a cell is reused across
+     * frames, so its answer is worked out once, when it is made.
+     */
+    static final class Cell extends TextCharacter {
+        private final boolean doubleWidth;
+
+        Cell(char ch, Style st) {
+            super(ch, st.fg(), st.bg(), st.sgr());
+            doubleWidth = super.isDoubleWidth();
+        }
+
+        @Override
+        public boolean isDoubleWidth() {
+            return doubleWidth;
+        }
     }
 }

@@ -7,20 +7,45 @@ import java.time.Instant;
 /**
  * A bounded ring of sanitised log lines, so memory stays flat however much a workload prints.
  * Lines are addressed by sequence number (0 = first line ever appended); the oldest fall off when
- * full and are counted in {@link #dropped()}. Written by the reader thread through a {@link Writer},
+ * the ring is full, or when the lines held would take more than {@link #MAX_BYTES} of heap (long
+ * lines; each is cut at {@link Sanitizer#DEFAULT_MAX_CHARS}), and are counted in {@link #dropped()}.
+ * The UI's JVM runs with a small heap (the launcher's -Xmx), which these bounds keep it within. Written by the reader thread through a {@link Writer},
  * which sanitises lines outside the lock and puts each read's lines in at once; read by the UI thread.
  */
 final class LogBuffer {
     record Entry(long seq, Instant at, LogLine.Stream stream, StyledText text) {}
 
+    /** Heap the lines of one buffer may take, as {@link #cost} counts it. */
+    static final long MAX_BYTES = 4L << 20;
+    /** Objects of one line besides its characters (the entry, its instant, styled text, string, array headers). */
+    static final int LINE_OVERHEAD = 128;
+
     private final Entry[] ring;
+    private final long maxBytes;
     private long next;
     private long firstKept;
     private long cleared;
+    /** What the lines from firstKept to next cost (see {@link #cost}). */
+    private long bytes;
     private volatile long version;
 
     LogBuffer(int capacity) {
+        this(capacity, MAX_BYTES);
+    }
+
+    LogBuffer(int capacity, long maxBytes) {
         ring = new Entry[Math.max(1, capacity)];
+        this.maxBytes = maxBytes;
+    }
+
+    /** Heap a line takes, roughly: its characters (two bytes each, as the worst case) and its objects. */
+    static long cost(StyledText t) {
+        return LINE_OVERHEAD + 2L * t.length() + 8L * t.starts().length;
+    }
+
+    /** What the lines held cost, as {@link #cost} counts. */
+    synchronized long bytes() {
+        return bytes;
     }
 
     int capacity() {
@@ -51,9 +76,19 @@ final class LogBuffer {
     }
 
     private void put(LogLine line, StyledText t) {
+        if (next - firstKept >= ring.length) dropOldest();
         ring[(int) (next % ring.length)] = new Entry(next, line.timestamp(), line.stream(), t);
         next++;
-        if (next - firstKept > ring.length) firstKept = next - ring.length;
+        bytes += cost(t);
+        while (bytes > maxBytes && next - firstKept > 1) dropOldest();
+    }
+
+    private void dropOldest() {
+        int i = (int) (firstKept % ring.length);
+        Entry e = ring[i];
+        if (e != null) bytes -= cost(e.text());
+        ring[i] = null;
+        firstKept++;
     }
 
     /** Puts {@code n} sanitised lines in under one lock, with one version change for the UI to see. */
@@ -157,7 +192,8 @@ final class LogBuffer {
 
     synchronized void clear() {
         cleared += next - firstKept;
-        firstKept = next;
+        // the cleared lines go now, not when the ring comes round to them
+        while (firstKept < next) dropOldest();
         version++;
     }
 

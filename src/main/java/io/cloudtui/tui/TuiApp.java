@@ -129,6 +129,9 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
     private long resizeAt = -1;
     private long renderedMinute = -1;
     private long lastRender = Long.MIN_VALUE / 2;
+    /** Frames drawn, and those that went to the terminal (tests). */
+    long frames;
+    long refreshes;
     private boolean started;
     /** How the loop waits when idle; the real terminal gets poll(2) on stdin ({@link Waiter#forStdin}). */
     private volatile Waiter waiter = new Waiter.Parked(IDLE_POLL_MS);
@@ -211,6 +214,33 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
             }
         }
         return 0;
+    }
+
+    /**
+     * The UI's part of the launcher's AOT training ({@code io.cloudtui.AotTraining ui}): the UI on a
+     * virtual 200x50 terminal over CTX's backends until each has been listed (at most MAX_MS), its
+     * help opened and closed and the selection moved, so that the classes of a first frame with the
+     * list come from the cache. Reads only; touches no workload.
+     */
+    public static void train(Context ctx, Map<String, String> env, long maxMs) throws IOException {
+        var term = new com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal(new TerminalSize(200, 50));
+        try (TuiApp app = new TuiApp(term, ctx.backends(), ctx.config(), Options.defaults(env))) {
+            app.start();
+            long end = System.nanoTime() / 1_000_000 + maxMs;
+            while (System.nanoTime() / 1_000_000 < end && !app.model.backends().stream().allMatch(b -> b.conn == WorkloadTable.Conn.CONNECTED)) {
+                if (!app.step()) Thread.sleep(10);
+            }
+            for (KeyStroke k : List.of(new KeyStroke('?', false, false), new KeyStroke(KeyType.Escape),
+                    new KeyStroke('j', false, false), new KeyStroke('k', false, false))) {
+                term.addInput(k);
+                long until = System.nanoTime() / 1_000_000 + 150;
+                while (System.nanoTime() / 1_000_000 < until) {
+                    if (!app.step()) Thread.sleep(10);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeQuietly(Terminal t) {
@@ -329,9 +359,13 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
         if (dirty && due && (resizeAt < 0 || now - resizeAt >= opts.resizeDebounce().toMillis())) {
             resizeAt = -1;
             lastRender = now;
-            render();
+            // a stats refresh of idle containers often changes no cell: then nothing goes to the terminal
+            // (lanterna's refresh compares every cell of the screen and flushes the terminal even so)
+            boolean changed = render();
             renderedMinute = minute;
-            screen.refresh(fullRedraw ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
+            if (changed || fullRedraw) screen.refresh(fullRedraw ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
+            frames++;
+            if (changed || fullRedraw) refreshes++;
             dirty = false;
             fullRedraw = false;
             worked = true;
@@ -672,16 +706,19 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
 
     // ---- drawing ----
 
-    private void render() {
+    /** Draws the frame; returns whether the screen changed (a frame equal to the last needs no refresh). */
+    private boolean render() {
         TerminalSize size = screen.getTerminalSize();
         int w = size.getColumns();
         int h = size.getRows();
         Canvas c = new Canvas(screen, theme, depth, glyphs, w, h);
+        boolean changed = w < MIN_WIDTH || h < MIN_HEIGHT; // draw clears the screen then
         try {
             draw(c, w, h);
         } finally {
-            c.flush();
+            changed |= c.flush();
         }
+        return changed;
     }
 
     private void draw(Canvas c, int w, int h) {

@@ -56,4 +56,36 @@ class LogBufferTest {
         w.endChunk();
         assertEquals(LogBuffer.Writer.BATCH + 1, b.end());
     }
+
+    @Test
+    void longLinesAreBoundedByHeapNotOnlyByCount() {
+        // room for 10,000 lines, but lines of 100,000 characters: what is held stays within the byte budget
+        LogBuffer b = new LogBuffer(10_000, 1L << 20);
+        String big = "x".repeat(100_000);
+        for (int i = 0; i < 200; i++) b.append(line(big));
+        assertEquals(200, b.end());
+        org.junit.jupiter.api.Assertions.assertTrue(b.bytes() <= 1L << 20, "held " + b.bytes());
+        org.junit.jupiter.api.Assertions.assertTrue(b.size() >= 1 && b.size() < 200, "kept " + b.size());
+        assertEquals(200 - b.size(), b.dropped(), "lines that fell off are counted");
+        // each line was cut by the sanitiser: the newest 1 MB holds more than one line
+        org.junit.jupiter.api.Assertions.assertTrue(b.size() > 1, "kept " + b.size());
+        // short lines still fill the ring by count
+        LogBuffer c = new LogBuffer(100, 1L << 20);
+        for (int i = 0; i < 150; i++) c.append(line("line " + i));
+        assertEquals(100, c.size());
+        assertEquals(50, c.dropped());
+    }
+
+    @Test
+    void clearingLetsTheLinesGo() {
+        LogBuffer b = new LogBuffer(10);
+        for (int i = 0; i < 5; i++) b.append(line("l" + i));
+        org.junit.jupiter.api.Assertions.assertTrue(b.bytes() > 0);
+        b.clear();
+        assertEquals(0, b.bytes());
+        assertEquals(0, b.size());
+        assertEquals(0, b.dropped());
+        b.append(line("after"));
+        assertEquals("after", b.get(5).text().text());
+    }
 }
