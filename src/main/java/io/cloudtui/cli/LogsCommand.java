@@ -18,6 +18,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.TypeConversionException;
 
@@ -86,9 +87,9 @@ final class LogsCommand extends Base {
 
     @Override
     public Integer call() {
-        if (project == null && service != null) throw CloudtuiException.usage("--service needs --project");
-        if (project != null && !targets.isEmpty()) throw CloudtuiException.usage("give --project or targets, not both");
-        if (project == null && targets.isEmpty()) throw CloudtuiException.usage("what? give a TARGET (or several), or --project PROJECT");
+        if (project == null && service != null) throw new ParameterException(spec.commandLine(), "--service needs --project");
+        if (project != null && !targets.isEmpty()) throw new ParameterException(spec.commandLine(), "give --project or TARGETs, not both");
+        if (project == null && targets.isEmpty()) throw new ParameterException(spec.commandLine(), "Missing required parameter: 'TARGET' (or --project)");
         if (project != null || targets.size() > 1) return merged();
         int n = tail;
         Workloads.Target t = ctx().workloads().resolve(targets.get(0));
