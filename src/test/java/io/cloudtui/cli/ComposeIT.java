@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Compose projects through the shipped jar against the real dockerd, with a project Debian's
+ * Compose projects through the CLI (in this JVM, and the shipped jar where a process is needed) against the real dockerd, with a project Debian's
  * docker-compose made; the docker CLI and docker-compose are the witnesses.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -79,8 +79,15 @@ class ComposeIT {
         return new Result(proc.exitValue(), out.get(), err.get());
     }
 
-    static Result run(String... args) throws Exception {
-        return run(Map.of(), args);
+    /** Runs cloudtui in this JVM (a JVM per command costs seconds on a busy machine). */
+    static Result run(String... args) {
+        List<String> all = new ArrayList<>(List.of("--config", config.toString()));
+        all.addAll(List.of(args));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = io.cloudtui.Main.run(all.toArray(String[]::new), java.io.InputStream.nullInputStream(),
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8), new java.io.PrintStream(err, true, StandardCharsets.UTF_8), System.getenv());
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     static String read(java.io.InputStream in) {
