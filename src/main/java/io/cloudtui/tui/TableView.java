@@ -466,11 +466,9 @@ final class TableView implements View {
             }
             case LOGS -> {
                 Line l = selectedLine();
-                if (marks.size() > 1 || (marks.isEmpty() && l != null && l.isProject())) {
+                if (marks.size() > 1 || (l != null && l.isProject())) {
                     Compose.Project p = targetProject();
                     app.composeActions.mergedLogs(targets(), p != null ? p.name() : null);
-                } else if (marks.size() == 1) {
-                    app.openDetail(targets().get(0), DetailView.Tab.LOGS);
                 } else {
                     app.openDetail(DetailView.Tab.LOGS);
                 }

@@ -45,7 +45,8 @@ class ComposeViewTest {
                 .labels("c1", labels("web", "1")).labels("c2", labels("app", "1")).labels("c3", labels("db", "1"))
                 .addLog("c1", at(1, "web one")).addLog("c1", at(4, "web four\u001b]0;pwned\u0007\u001b[2J"))
                 .addLog("c2", at(2, "app two")).addLog("c2", at(5, "app five"))
-                .addLog("c3", at(3, "db three"));
+                .addLog("c3", at(3, "db three"))
+                .addLog("c4", at(0, "lonely zero")).addLog("c4", at(6, "lonely six"));
         h = new Harness(List.of(docker), tmp);
         h.await("every row", t -> t.contains("shop_db_1") && t.contains("lonely"));
     }
@@ -127,5 +128,21 @@ class ComposeViewTest {
         assertTrue(h.line(0).contains("logs shop (merged)"), h.line(0));
         // each container's prefix in its own colour
         assertFalse(h.at(0, one).getForegroundColor().equals(h.at(0, one + 1).getForegroundColor()));
+    }
+
+    @Test
+    void markedRowsLogsMerged() {
+        h.press(' '); // lonely
+        h.press('j'); // past the project's line: shop_app_1
+        h.press(' ');
+        assertEquals(2, h.app.table.marks.size());
+        h.press('l');
+        String s = h.await("lonely six");
+        assertTrue(h.line(0).contains("logs 2 containers (merged)"), h.line(0));
+        int zero = h.rowOf("lonely zero");
+        assertTrue(h.line(zero).startsWith("lonely     | lonely zero"), s);
+        assertTrue(h.line(zero + 1).startsWith("shop_app_1 | app two"), s);
+        assertTrue(h.line(zero + 2).startsWith("shop_app_1 | app five"), s);
+        assertTrue(h.line(zero + 3).startsWith("lonely     | lonely six"), s);
     }
 }
