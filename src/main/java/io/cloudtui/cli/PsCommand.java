@@ -64,10 +64,10 @@ final class PsCommand extends Base {
             Compose.Project p = Compose.find(all ? listed : ws.listAll(true).workloads(), project);
             listed = listed.stream().filter(w -> w.backend().equals(p.backend()) && p.name().equals(Compose.project(w))).toList();
         }
-        List<Workload> list = listed.stream()
+        List<Workload> list = grouped(listed.stream()
                 .sorted(Comparator.comparing(Workload::created, Comparator.nullsLast(Comparator.reverseOrder()))
                         .thenComparing(Workload::name))
-                .toList();
+                .toList());
         if (quiet) {
             for (Workload w : list) out().println(noTrunc ? w.nativeId() : Fmt.shortId(w.nativeId()));
         } else if (format == Format.json) {
@@ -76,6 +76,26 @@ final class PsCommand extends Base {
             table(list, Instant.now(), noTrunc, ws.backends().hasRemote()).print(out());
         }
         return 0;
+    }
+
+    /**
+     * {@code sorted} with each Compose project's containers together, by service then number, where
+     * the project's first container was (per backend: a host's project is its own).
+     */
+    static List<Workload> grouped(List<Workload> sorted) {
+        java.util.Map<String, Compose.Project> projects = new java.util.HashMap<>();
+        for (Compose.Project p : Compose.projects(sorted)) projects.put(p.key(), p);
+        List<Workload> out = new java.util.ArrayList<>();
+        java.util.Set<String> done = new java.util.HashSet<>();
+        for (Workload w : sorted) {
+            String p = Compose.project(w);
+            if (p == null) {
+                out.add(w);
+            } else if (done.add(w.backend() + ":" + p)) {
+                out.addAll(projects.get(w.backend() + ":" + p).members());
+            }
+        }
+        return out;
     }
 
     static Table table(List<Workload> list, Instant now, boolean noTrunc) {
