@@ -51,6 +51,7 @@ public class CloudtuiCommand implements Callable<Integer> {
         m.put("runtime", io.cloudtui.runtime.RuntimeCommand.class);
         m.put("console", ConsoleCommand.class);
         m.put("vm", VmCommand.class);
+        m.put("compose", ComposeCommand.class);
         return java.util.Collections.unmodifiableMap(m);
     }
 

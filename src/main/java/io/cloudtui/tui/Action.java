@@ -43,6 +43,8 @@ enum Action {
     SORT_REVERSE(Scope.TABLE, "O", "reverse the sort order"),
     TOGGLE_STOPPED(Scope.TABLE, "H", "hide or show stopped workloads"),
     GROUP_BY_HOST(Scope.TABLE, "h", "group rows by host (host first, then the current sort), or stop grouping"),
+    COLLAPSE(Scope.TABLE, "c", "fold a Compose project's containers under its line, or unfold them"),
+    COMPOSE(Scope.TABLE, "C", "act on the selected Compose project or service: stop, start, restart, down; up, pull, build, down -v (Compose CLI)"),
 
     // the workload table and the image, volume and network lists
     SHOW_WORKLOADS(Scope.LISTS, "1", "workloads"),
@@ -108,6 +110,7 @@ enum Action {
             case SORT_REVERSE -> "reverse";
             case TOGGLE_STOPPED -> "stopped";
             case GROUP_BY_HOST -> "group";
+            case COLLAPSE -> "fold";
             case SHOW_WORKLOADS -> "workloads";
             case SHOW_IMAGES -> "images";
             case SHOW_VOLUMES -> "volumes";

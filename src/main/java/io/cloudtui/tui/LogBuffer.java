@@ -75,6 +75,19 @@ final class LogBuffer {
         changed();
     }
 
+    /**
+     * One line of a merged stream: {@code prefix} (the container's name) in {@code style}, then the
+     * line sanitised as any other (the prefix is ours; nothing of the container's output is trusted).
+     */
+    void appendPrefixed(LogLine line, String prefix, Style style) {
+        StyledText t = StyledText.prefixed(prefix, style, Sanitizer.sanitize(line.text()));
+        synchronized (this) {
+            put(line, t);
+            version++;
+        }
+        changed();
+    }
+
     private void put(LogLine line, StyledText t) {
         if (next - firstKept >= ring.length) dropOldest();
         ring[(int) (next % ring.length)] = new Entry(next, line.timestamp(), line.stream(), t);

@@ -21,11 +21,17 @@ import java.time.format.DateTimeFormatter;
  */
 final class LogsPane {
     private static final DateTimeFormatter TS = DateTimeFormatter.ISO_INSTANT;
+    /** What fills the buffer: reads until the stream ends or {@code cancel} closes. */
+    interface Feed {
+        void read(LogBuffer buffer, Backend.Cancel cancel);
+    }
+
     private final PaneHost app;
-    private final Backend backend;
+    private final Feed feed;
     private final Path stateDir;
     private final Runnable wake;
-    private final Workload w;
+    /** Names the reader thread and saved files: BACKEND-NAME. */
+    private final String stem;
     final LogBuffer buffer;
     private final Backend.Cancel cancel = new Backend.Cancel();
     private Thread reader;
@@ -43,27 +49,33 @@ final class LogsPane {
 
     /** {@code wake} is called from the reader thread when lines arrive or the stream ends; saved logs go under {@code stateDir}. */
     LogsPane(PaneHost app, Backend backend, Path stateDir, Runnable wake, Workload w, int capacity) {
+        this(app, backend == null ? null : (buf, c) -> backend.logs(w.nativeId(), new LogOptions(true, buf.capacity(), null, true), buf.writer(), c),
+                stateDir, wake, w.backend() + "-" + w.name(), capacity);
+    }
+
+    /** A pane filled by {@code feed} (null: nothing to read); {@code stem} names the saved files. */
+    LogsPane(PaneHost app, Feed feed, Path stateDir, Runnable wake, String stem, int capacity) {
         this.app = app;
-        this.backend = backend;
+        this.feed = feed;
         this.stateDir = stateDir;
         this.wake = wake;
-        this.w = w;
+        this.stem = stem;
         this.buffer = new LogBuffer(capacity);
         buffer.onChange = wake;
     }
 
     void start() {
-        Backend b = backend;
-        if (b == null) return;
+        Feed f = feed;
+        if (f == null) return;
         reader = new Thread(() -> {
             try {
-                b.logs(w.nativeId(), new LogOptions(true, buffer.capacity(), null, true), buffer.writer(), cancel);
+                f.read(buffer, cancel);
                 if (!cancel.isCancelled()) ended = "log stream ended";
             } catch (RuntimeException e) {
                 if (!cancel.isCancelled()) ended = "log stream failed: " + e.getMessage();
             }
             wake.run();
-        }, "cloudtui-logs-" + w.name());
+        }, "cloudtui-logs-" + stem);
         reader.setDaemon(true);
         reader.start();
     }
@@ -254,7 +266,7 @@ final class LogsPane {
     private void save() {
         Path dir = stateDir.resolve("logs");
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path file = dir.resolve(w.backend() + "-" + w.name().replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + stamp + ".log");
+        Path file = dir.resolve(stem.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + stamp + ".log");
         long n = 0;
         try {
             Files.createDirectories(dir);

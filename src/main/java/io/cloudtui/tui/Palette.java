@@ -20,6 +20,7 @@ final class Palette {
         {"snapshot create NAME [--no-memory] [TEXT]", "take a snapshot of the VM in view"},
         {"snapshot revert|delete NAME", "revert to or delete a snapshot (asks first)"},
         {"vm", "form to create a new VM"},
+        {"compose VERB [SERVICE...]", "the selected Compose project (or services): stop|start|restart|down ask first; up|pull|build|down-v run the Compose CLI"},
         {"sort COLUMN [asc|desc]", "sort by host, backend, name, kind, image, state, cpu, mem, uptime, ports"},
         {"filter [TEXT]", "set or clear the row filter"},
         {"host [NAME|all]", "only the workloads of host NAME (local: this machine's); no NAME or all: every host"},
@@ -37,7 +38,7 @@ final class Palette {
         {"q|quit", "quit cloudtui"},
     };
 
-    static final List<String> NAMES = List.of("attach", "build", "copy", "env", "filter", "help", "host", "images", "import", "inspect", "kill", "logs",
+    static final List<String> NAMES = List.of("attach", "build", "compose", "copy", "env", "filter", "help", "host", "images", "import", "inspect", "kill", "logs",
             "networks", "only", "pause", "pull", "q", "quit", "remove", "restart", "resume", "rm", "rmi", "run", "shell", "snapshot", "snapshots",
             "sort", "ssh", "start", "stats", "stop", "stopped", "theme", "vm", "volumes", "workloads");
 
@@ -52,6 +53,7 @@ final class Palette {
         } else {
             String cmd = parts[0];
             pool = switch (cmd) {
+                case "compose" -> parts.length == 2 ? ComposeActions.VERBS : app.composeActions.serviceNames();
                 case "sort" -> parts.length == 2 ? Arrays.stream(TableView.Column.values()).map(TableView.Column::key).toList()
                         : List.of("asc", "desc");
                 case "only" -> List.of("all", "containers", "vms");
@@ -247,6 +249,7 @@ final class Palette {
             case "networks" -> app.openResources(ResourceView.Kind.NETWORKS);
             case "run" -> app.imageActions.openRunForm(args.isEmpty() ? null : args.get(0));
             case "vm" -> app.vmActions.openVmForm();
+            case "compose" -> app.composeActions.command(args);
             case "snapshot" -> app.vmActions.snapshotCommand(args);
             case "pull", "import", "build", "rmi" -> imageCommand(cmd, args, app);
             case "copy" -> app.imageActions.copyImage(args);

@@ -23,4 +23,25 @@ record StyledText(String text, int[] starts, Style[] styles) {
     int length() {
         return text.length();
     }
+
+    /** {@code prefix} in {@code style}, then {@code t} as it was (its runs moved along). */
+    static StyledText prefixed(String prefix, Style style, StyledText t) {
+        int p = prefix.length();
+        boolean gap = t.starts.length == 0 || t.starts[0] > 0;
+        int n = 1 + (gap ? 1 : 0) + t.starts.length;
+        int[] starts = new int[n];
+        Style[] styles = new Style[n];
+        starts[0] = 0;
+        styles[0] = style;
+        int k = 1;
+        if (gap) {
+            starts[k] = p;
+            styles[k++] = null;
+        }
+        for (int i = 0; i < t.starts.length; i++, k++) {
+            starts[k] = t.starts[i] + p;
+            styles[k] = t.styles[i];
+        }
+        return new StyledText(prefix + t.text, starts, styles);
+    }
 }

@@ -1,6 +1,7 @@
 package io.cloudtui.tui;
 
 import com.googlecode.lanterna.input.KeyStroke;
+import io.cloudtui.core.Compose;
 import io.cloudtui.core.State;
 import io.cloudtui.core.Workload;
 import io.cloudtui.core.WorkloadId;
@@ -9,7 +10,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -64,10 +68,14 @@ final class TableView implements View {
     String host;
     /** Rows grouped by host (host first, then the current sort). */
     boolean groupByHost;
-    private WorkloadId selectedId;
+    /** Compose projects (by {@link Compose.Project#key}) shown as their header line only. */
+    final Set<String> collapsed = new HashSet<>();
+    /** The selected line's {@link Line#key}: the cursor stays on it when lines move. */
+    private String selectedKey;
     private int selected;
     private int scroll;
     private List<WorkloadTable.Row> rows = List.of();
+    private List<Line> lines = List.of();
     private long rowsVersion = -1;
     private int pageSize = 10;
     private Set<WorkloadId> onScreen = Set.of();
@@ -93,6 +101,11 @@ final class TableView implements View {
      */
     @Override
     public List<Action> hints() {
+        Line line = selectedLine();
+        if (line != null && line.isProject()) {
+            return List.of(Action.OPEN, Action.COLLAPSE, Action.STOP_START, Action.RESTART, Action.REMOVE, Action.COMPOSE, Action.MARK,
+                    Action.FILTER, Action.PALETTE);
+        }
         WorkloadTable.Row r = selectedRow();
         if (r == null) return List.of(Action.NEW, Action.NEW_VM, Action.FILTER, Action.TOGGLE_STOPPED, Action.PALETTE, Action.SHOW_IMAGES);
         Workload w = r.w;
@@ -101,6 +114,7 @@ final class TableView implements View {
         if (w.kind() == WorkloadKind.VM) out.addAll(List.of(Action.SSH, Action.SNAPSHOTS));
         out.addAll(List.of(Action.LOGS, Action.SHELL, Action.STOP_START, Action.RESTART, Action.KILL, Action.PAUSE,
                 Action.REMOVE, Action.MARK, Action.FILTER, Action.PALETTE, Action.INSPECT, Action.ATTACH, Action.STATS));
+        if (line != null && line.project() != null) out.addAll(1, List.of(Action.COLLAPSE, Action.COMPOSE));
         out.removeIf(a -> {
             io.cloudtui.core.Capability c = needs(a, w);
             return c != null && app.refusal(c, w) != null;
@@ -126,13 +140,39 @@ final class TableView implements View {
         };
     }
 
+    /**
+     * One line of the table: a workload's row, or a Compose project's header ({@code row} null) with
+     * its members under it ({@code project} set, {@code row} set) unless it is collapsed.
+     */
+    record Line(WorkloadTable.Row row, Compose.Project project) {
+        boolean isProject() {
+            return row == null;
+        }
+
+        String key() {
+            return row != null ? "w:" + row.w.id() : "p:" + project.key();
+        }
+    }
+
+    /** A top-level item while sorting: a workload on its own, or a project's members that passed the filter. */
+    private record Item(String name, WorkloadTable.Row rep, Compose.Project project, List<WorkloadTable.Row> members) {}
+
     /** Forces the row list to be rebuilt (after filter or sort changes). */
     void invalidate() {
         rowsVersion = -1;
     }
 
-    /** The rows as shown: filtered and sorted. */
+    /** The workload rows that passed the filter, in the order shown (collapsed projects' too). */
     List<WorkloadTable.Row> rows() {
+        lines();
+        return rows;
+    }
+
+    /**
+     * The lines as shown: rows filtered and sorted, Compose projects' containers grouped under a
+     * header line each (a project sorts among the rows by its name, or by its member that sorts first).
+     */
+    List<Line> lines() {
         long v = app.model.version();
         if (v != rowsVersion) {
             rowsVersion = v;
@@ -147,11 +187,11 @@ final class TableView implements View {
                 out.add(r);
             }
             out.sort(comparator());
-            rows = out;
-            // keep the cursor on the same workload when rows move
-            if (selectedId != null) {
-                for (int i = 0; i < out.size(); i++) {
-                    if (out.get(i).w.id().equals(selectedId)) {
+            group(out);
+            // keep the cursor on the same line when lines move
+            if (selectedKey != null) {
+                for (int i = 0; i < lines.size(); i++) {
+                    if (lines.get(i).key().equals(selectedKey)) {
                         selected = i;
                         break;
                     }
@@ -160,7 +200,55 @@ final class TableView implements View {
             clampSelection();
             marks.retainAll(app.model.rows().stream().map(r -> r.w.id()).toList());
         }
-        return rows;
+        return lines;
+    }
+
+    /** Groups the sorted rows into {@link #lines} and {@link #rows}. */
+    private void group(List<WorkloadTable.Row> sorted) {
+        Map<String, Compose.Project> projects = new HashMap<>();
+        for (Compose.Project p : Compose.projects(app.model.rows().stream().map(r -> r.w).toList())) projects.put(p.key(), p);
+        Map<String, Item> groups = new LinkedHashMap<>();
+        List<Item> items = new ArrayList<>();
+        for (WorkloadTable.Row r : sorted) {
+            String pn = Compose.project(r.w);
+            if (pn == null) {
+                items.add(new Item(r.w.name(), r, null, List.of(r)));
+                continue;
+            }
+            Compose.Project p = projects.get(r.w.backend() + ":" + pn);
+            Item g = groups.get(p.key());
+            if (g == null) {
+                // sorted already: the first member seen is the one the project sorts by
+                g = new Item(p.name(), r, p, new ArrayList<>());
+                groups.put(p.key(), g);
+                items.add(g);
+            }
+            g.members().add(r);
+        }
+        if (sort == Column.NAME) {
+            // by name, a project sorts by its own name among the rows
+            Comparator<Item> byName = Comparator.comparing((Item i) -> i.name().toLowerCase(Locale.ROOT));
+            if (descending) byName = byName.reversed();
+            if (groupByHost) byName = Comparator.comparing((Item i) -> hostKey(i.rep().w)).thenComparing(byName);
+            items.sort(byName.thenComparing(i -> i.rep().w.id().toString()));
+        }
+        List<Line> ls = new ArrayList<>();
+        List<WorkloadTable.Row> rs = new ArrayList<>();
+        for (Item i : items) {
+            if (i.project() == null) {
+                ls.add(new Line(i.rep(), null));
+                rs.add(i.rep());
+                continue;
+            }
+            ls.add(new Line(null, i.project()));
+            List<WorkloadTable.Row> members = new ArrayList<>(i.members());
+            members.sort(Comparator.comparing((WorkloadTable.Row r) -> r.w, Compose.IN_PROJECT));
+            rs.addAll(members);
+            if (collapsed.contains(i.project().key())) continue;
+            for (WorkloadTable.Row r : members) ls.add(new Line(r, i.project()));
+        }
+        lines = ls;
+        rows = rs;
     }
 
     static String backendLabel(Workload w) {
@@ -187,7 +275,8 @@ final class TableView implements View {
     }
 
     static String haystack(Workload w) {
-        return hostOf(w) + " " + w.backend() + " " + w.host() + " " + w.name() + " " + w.kind().label() + " " + w.image() + " "
+        String p = Compose.project(w);
+        return (p == null ? "" : p + " " + Compose.service(w) + " ") + hostOf(w) + " " + w.backend() + " " + w.host() + " " + w.name() + " " + w.kind().label() + " " + w.image() + " "
                 + w.state().label() + " " + String.join(" ", w.ports()) + " " + w.nativeId();
     }
 
@@ -234,21 +323,57 @@ final class TableView implements View {
         invalidate();
     }
 
+    /** The selected workload's row; null when none is selected or a project's line is. */
     WorkloadTable.Row selectedRow() {
-        List<WorkloadTable.Row> r = rows();
-        return r.isEmpty() ? null : r.get(selected);
+        Line l = selectedLine();
+        return l == null ? null : l.row();
     }
 
-    /** Marked rows if any are marked, else the selected one. */
+    Line selectedLine() {
+        List<Line> ls = lines();
+        return ls.isEmpty() ? null : ls.get(selected);
+    }
+
+    /** The project of the selected line (its header or one of its containers), or null. */
+    Compose.Project selectedProject() {
+        Line l = selectedLine();
+        return l == null ? null : l.project();
+    }
+
+    /** Marked rows if any are marked, else the selected one (a project's line: all its containers). */
     List<Workload> targets() {
         List<Workload> out = new ArrayList<>();
         if (!marks.isEmpty()) {
             for (WorkloadTable.Row r : app.model.rows()) if (marks.contains(r.w.id())) out.add(r.w);
             return out;
         }
-        WorkloadTable.Row r = selectedRow();
-        if (r != null) out.add(r.w);
+        Line l = selectedLine();
+        if (l == null) return out;
+        if (l.isProject()) return members(l.project());
+        out.add(l.row().w);
         return out;
+    }
+
+    /** A project's containers as the model has them now. */
+    List<Workload> members(Compose.Project p) {
+        List<Workload> out = new ArrayList<>();
+        for (Workload w : p.members()) {
+            WorkloadTable.Row r = app.model.row(w.id());
+            if (r != null) out.add(r.w);
+        }
+        return out;
+    }
+
+    /** Whether the selection is one project as a whole: its line, or exactly its containers marked. */
+    Compose.Project targetProject() {
+        Line l = selectedLine();
+        if (marks.isEmpty()) return l != null && l.isProject() ? l.project() : null;
+        for (Compose.Project p : Compose.projects(app.model.rows().stream().map(r -> r.w).toList())) {
+            Set<WorkloadId> ids = new HashSet<>();
+            for (Workload w : p.members()) ids.add(w.id());
+            if (ids.equals(marks)) return p;
+        }
+        return null;
     }
 
     /** Running rows currently on screen: the only ones whose stats are fetched. */
@@ -257,17 +382,17 @@ final class TableView implements View {
     }
 
     private void clampSelection() {
-        if (rows.isEmpty()) {
+        if (lines.isEmpty()) {
             selected = 0;
-            selectedId = null;
+            selectedKey = null;
             return;
         }
-        selected = Math.max(0, Math.min(selected, rows.size() - 1));
-        selectedId = rows.get(selected).w.id();
+        selected = Math.max(0, Math.min(selected, lines.size() - 1));
+        selectedKey = lines.get(selected).key();
     }
 
     private void move(int delta) {
-        rows();
+        lines();
         selected += delta;
         clampSelection();
     }
@@ -283,11 +408,30 @@ final class TableView implements View {
             case TOP -> move(-Integer.MAX_VALUE / 2);
             case BOTTOM -> move(Integer.MAX_VALUE / 2);
             case MARK -> {
-                WorkloadTable.Row r = selectedRow();
-                if (r == null) return true;
-                if (!marks.remove(r.w.id())) marks.add(r.w.id());
+                Line l = selectedLine();
+                if (l == null) return true;
+                if (l.isProject()) {
+                    // a project's line marks all its containers, or unmarks them when all are marked
+                    List<WorkloadId> ids = members(l.project()).stream().map(Workload::id).toList();
+                    if (marks.containsAll(ids)) ids.forEach(marks::remove);
+                    else marks.addAll(ids);
+                } else if (!marks.remove(l.row().w.id())) {
+                    marks.add(l.row().w.id());
+                }
                 move(1);
             }
+            case COLLAPSE -> {
+                Compose.Project p = selectedProject();
+                if (p == null) {
+                    app.info("not in a Compose project: " + KeyMap.display(app.keys.key(Action.COLLAPSE)) + " folds a project's containers under its line");
+                    return true;
+                }
+                if (!collapsed.remove(p.key())) collapsed.add(p.key());
+                selectedKey = "p:" + p.key();
+                invalidate();
+                lines();
+            }
+            case COMPOSE -> app.composeActions.openPalette();
             case UNMARK_ALL -> marks.clear();
             case SORT_NEXT -> {
                 List<Column> cols = columns();
@@ -315,17 +459,41 @@ final class TableView implements View {
                 invalidate();
                 app.info(showStopped ? "showing stopped workloads" : "hiding stopped workloads");
             }
-            case OPEN -> app.drillIn();
-            case LOGS -> app.openDetail(DetailView.Tab.LOGS);
+            case OPEN -> {
+                Line l = selectedLine();
+                if (l != null && l.isProject()) app.composeActions.mergedLogs(targets(), l.project().name());
+                else app.drillIn();
+            }
+            case LOGS -> {
+                Line l = selectedLine();
+                if (marks.size() > 1 || (l != null && l.isProject())) {
+                    Compose.Project p = targetProject();
+                    app.composeActions.mergedLogs(targets(), p != null ? p.name() : null);
+                } else {
+                    app.openDetail(DetailView.Tab.LOGS);
+                }
+            }
             case STATS -> app.openDetail(DetailView.Tab.STATS);
             case INSPECT -> app.openDetail(DetailView.Tab.INSPECT);
             case ENV -> app.openDetail(DetailView.Tab.ENV);
             case FILTER -> app.openFilter();
-            case STOP_START -> app.workloadActions.requestToggle(targets(), Verb.STOP, Verb.START);
+            case STOP_START -> {
+                Compose.Project p = targetProject();
+                if (p != null) app.composeActions.toggle(p, "", members(p));
+                else app.workloadActions.requestToggle(targets(), Verb.STOP, Verb.START);
+            }
             case PAUSE -> app.workloadActions.requestToggle(targets(), Verb.PAUSE, Verb.UNPAUSE);
-            case RESTART -> app.workloadActions.request(Verb.RESTART, targets());
+            case RESTART -> {
+                Compose.Project p = targetProject();
+                if (p != null) app.composeActions.request(p, "", Verb.RESTART, members(p));
+                else app.workloadActions.request(Verb.RESTART, targets());
+            }
             case KILL -> app.workloadActions.request(Verb.KILL, targets());
-            case REMOVE -> app.workloadActions.request(Verb.REMOVE, targets());
+            case REMOVE -> {
+                Compose.Project p = targetProject();
+                if (p != null) app.composeActions.request(p, "", Verb.REMOVE, members(p));
+                else app.workloadActions.request(Verb.REMOVE, targets());
+            }
             case SHELL -> app.sessionActions.shell(selectedRow() == null ? null : selectedRow().w);
             case ATTACH -> app.sessionActions.attach(selectedRow() == null ? null : selectedRow().w);
             case NEW -> app.imageActions.openRunForm(null);
@@ -361,7 +529,8 @@ final class TableView implements View {
 
     @Override
     public void render(Canvas c, int top, int bottom) {
-        List<WorkloadTable.Row> rs = rows();
+        List<Line> ls = lines();
+        List<WorkloadTable.Row> rs = rows;
         int w = c.width;
         Layout l = layout(w, rs);
         // column header
@@ -379,18 +548,27 @@ final class TableView implements View {
         pageSize = Math.max(1, visible - 1);
         if (selected < scroll) scroll = selected;
         if (selected >= scroll + visible) scroll = selected - visible + 1;
-        scroll = Math.max(0, Math.min(scroll, Math.max(0, rs.size() - visible)));
+        scroll = Math.max(0, Math.min(scroll, Math.max(0, ls.size() - visible)));
         Set<WorkloadId> shown = new HashSet<>();
         for (int y = first; y < bottom; y++) {
             int idx = scroll + y - first;
             c.fillRow(y, Role.NORMAL);
-            if (idx >= rs.size()) continue;
-            WorkloadTable.Row r = rs.get(idx);
+            if (idx >= ls.size()) continue;
+            Line line = ls.get(idx);
+            if (line.isProject()) {
+                // a project's sums need its running members' stats, collapsed or not
+                for (Workload m : members(line.project())) {
+                    if (m.state() == State.RUNNING && app.model.connected(m.backend())) shown.add(m.id());
+                }
+                drawProject(c, y, line.project(), l, idx == selected);
+                continue;
+            }
+            WorkloadTable.Row r = line.row();
             if (r.w.state() == State.RUNNING && app.model.connected(r.w.backend())) shown.add(r.w.id());
-            drawRow(c, y, r, l, idx == selected);
+            drawRow(c, y, r, l, idx == selected, line.project() != null);
         }
         onScreen = shown;
-        if (rs.isEmpty()) {
+        if (ls.isEmpty()) {
             String msg = app.backendList().isEmpty() ? "no backend is enabled: start a container engine or configure one in config.yaml"
                     : app.model.rows().isEmpty() ? "no workloads" + (app.anyConnected() ? "" : " (no backend connected yet)")
                     : "no workloads match" + (filter.isEmpty() ? "" : " filter '" + filter.source + "'")
@@ -401,7 +579,59 @@ final class TableView implements View {
         }
     }
 
-    private void drawRow(Canvas c, int y, WorkloadTable.Row r, Layout l, boolean sel) {
+    /**
+     * A project's line: its name (folded or not), "compose", its services, "running n/m", the sums of
+     * its containers' CPU and memory.
+     */
+    private void drawProject(Canvas c, int y, Compose.Project p, Layout l, boolean sel) {
+        List<Workload> ms = members(p);
+        boolean grey = !app.model.connected(p.backend());
+        Role base = sel ? Role.SELECTION : grey ? Role.DIM : Role.NORMAL;
+        c.fillRow(y, base);
+        List<WorkloadId> ids = ms.stream().map(Workload::id).toList();
+        boolean marked = !ids.isEmpty() && marks.containsAll(ids);
+        if (marked) c.put(0, y, String.valueOf(c.glyphs.mark()), sel ? Role.SELECTION : Role.MARKED, 1);
+        int running = 0;
+        double cpu = 0;
+        long mem = 0;
+        boolean stats = false;
+        for (Workload m : ms) {
+            if (m.state().isActive()) running++;
+            WorkloadTable.Row r = app.model.row(m.id());
+            if (r != null && r.stats != null && m.state().isActive()) {
+                stats = true;
+                cpu += r.stats.cpuPercent();
+                mem += r.stats.memoryUsage();
+            }
+        }
+        for (int i = 0; i < l.cols.size(); i++) {
+            Column col = l.cols.get(i);
+            int x = l.x[col.ordinal()];
+            int cw = l.w[col.ordinal()];
+            Role role = sel ? Role.SELECTION : grey ? Role.DIM : Role.ACCENT;
+            String text = switch (col) {
+                case HOST -> hostOf(ms.isEmpty() ? p.members().get(0) : ms.get(0));
+                case BACKEND -> ms.isEmpty() ? p.backend() : backendLabel(ms.get(0));
+                case NAME -> (collapsed.contains(p.key()) ? "+ " : "- ") + p.name();
+                case KIND -> "proj";
+                case IMAGE -> String.join(",", p.services());
+                case STATE -> {
+                    if (!sel && !grey) role = running == ms.size() ? Role.RUNNING : running == 0 ? Role.STOPPED : Role.PAUSED;
+                    yield "running " + running + "/" + ms.size();
+                }
+                case CPU -> stats ? pad5(Fmt.percent(cpu)) : pad5("-");
+                case MEM -> stats ? Fmt.bytes(mem) : "-";
+                default -> "";
+            };
+            c.put(x, y, Fmt.fit(text, cw), role, x + cw);
+        }
+    }
+
+    private static String pad5(String s) {
+        return " ".repeat(Math.max(0, 5 - s.length())) + s;
+    }
+
+    private void drawRow(Canvas c, int y, WorkloadTable.Row r, Layout l, boolean sel, boolean member) {
         Workload wl = r.w;
         boolean grey = !app.model.connected(wl.backend());
         Role base = sel ? Role.SELECTION : grey ? Role.DIM : Role.NORMAL;
@@ -418,7 +648,8 @@ final class TableView implements View {
                 case HOST -> text = hostOf(wl);
                 case BACKEND -> text = backendLabel(wl);
                 case NAME -> {
-                    text = wl.name();
+                    // a project's containers are indented under its line
+                    text = member ? "  " + wl.name() : wl.name();
                     if (marked && !sel) role = Role.MARKED;
                 }
                 case KIND -> text = switch (wl.kind()) { case VM -> "vm"; case JOB -> "job"; default -> "ctr"; };
@@ -476,7 +707,9 @@ final class TableView implements View {
         l.spark = width >= 130 ? 16 : width >= 110 ? 10 : width >= 90 ? 6 : width >= 80 ? 4 : 0;
         int[] fixed = new int[Column.values().length];
         fixed[Column.KIND.ordinal()] = 5;
-        fixed[Column.STATE.ordinal()] = width >= 100 ? 10 : 8;
+        // a project's line says "running n/m"
+        boolean projects = rs.stream().anyMatch(r -> Compose.project(r.w) != null);
+        fixed[Column.STATE.ordinal()] = projects ? 11 : width >= 100 ? 10 : 8;
         fixed[Column.CPU.ordinal()] = 5 + (l.spark > 0 ? 1 + l.spark : 0);
         fixed[Column.MEM.ordinal()] = 5;
         fixed[Column.UPTIME.ordinal()] = 6;
@@ -487,7 +720,7 @@ final class TableView implements View {
             Workload wl = r.w;
             String be = backendLabel(wl);
             want[0] = Math.max(want[0], Math.min(16, be.length()));
-            want[1] = Math.max(want[1], Math.min(32, wl.name().length()));
+            want[1] = Math.max(want[1], Math.min(32, wl.name().length() + (Compose.project(wl) != null ? 2 : 0)));
             want[2] = Math.max(want[2], Math.min(32, wl.image().length()));
             want[3] = Math.max(want[3], Math.min(40, String.join(",", wl.ports()).length()));
             if (hosts) want[4] = Math.max(want[4], Math.min(16, hostOf(wl).length()));

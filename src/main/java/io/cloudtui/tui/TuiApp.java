@@ -89,6 +89,8 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
     final ImageActions imageActions = new ImageActions(this);
     /** Snapshots and the new-VM form. */
     final VmActions vmActions = new VmActions(this);
+    /** Compose projects and services: their verbs, the Compose CLI, merged logs. */
+    final ComposeActions composeActions = new ComposeActions(this);
     private final Map<String, Backend> backends = new LinkedHashMap<>();
     /** The session's backends (those that failed to open, backends that join later). */
     private final Backends session;

@@ -66,7 +66,7 @@ final class WorkloadActions {
         }
     }
 
-    private void execute(Verb verb, List<Workload> targets) {
+    void execute(Verb verb, List<Workload> targets) {
         app.info(verb.label + (verb.label.endsWith("e") ? "" : "") + " " + names(targets) + "...");
         int[] pending = {targets.size()};
         List<String> failures = new ArrayList<>();

@@ -87,7 +87,7 @@ class CliCommandsTest {
         for (JsonNode n : arr) if (n.get("name").asText().equals("web")) web = n;
         assertEquals("docker:" + WEB, web.get("id").asText());
         List<String> keys = List.copyOf(iterable(web.fieldNames()));
-        assertEquals(List.of("id", "name", "host", "backend", "kind", "image", "command", "state", "status", "created", "started", "ports", "labels"), keys);
+        assertEquals(List.of("id", "name", "host", "backend", "kind", "project", "service", "image", "command", "state", "status", "created", "started", "ports", "labels"), keys);
         assertEquals("running", web.get("state").asText());
         assertEquals("container", web.get("kind").asText());
         assertEquals("2026-01-01T00:00:00Z", web.get("created").asText());

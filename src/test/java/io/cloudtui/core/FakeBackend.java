@@ -35,6 +35,14 @@ public class FakeBackend implements Backend {
         return this;
     }
 
+    /** Gives workload {@code id} these labels (Compose's, say). */
+    public synchronized FakeBackend labels(String id, Map<String, String> labels) {
+        Workload w = workloads.get(id);
+        workloads.put(id, new Workload(w.id(), w.name(), w.kind(), w.image(), w.command(), w.state(), w.status(), w.created(), w.started(),
+                w.ports(), labels, w.host()));
+        return this;
+    }
+
     public synchronized FakeBackend addLog(String id, LogLine line) {
         logs.computeIfAbsent(id, k -> new ArrayList<>()).add(line);
         return this;
