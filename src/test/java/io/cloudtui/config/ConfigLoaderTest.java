@@ -139,7 +139,7 @@ class ConfigLoaderTest {
 
     @Test
     void unknownBackendTypeIsReportedAtItsValueWithTheKnownTypes() {
-        assertEquals("/etc/cloudtui.yaml:4:11: backend 'vm' has unknown type 'libvrit' (known: docker, libvirt, runtime)",
+        assertEquals("/etc/cloudtui.yaml:4:11: backend 'vm' has unknown type 'libvrit' (known: docker, libvirt, runtime, slurm)",
                 failsFully("backends:\n  - {name: d, type: docker}\n  - name: vm\n    type: libvrit\n").getMessage());
     }
 
