@@ -50,6 +50,8 @@ public class CloudtuiCommand implements Callable<Integer> {
         m.put("runtime", io.cloudtui.runtime.RuntimeCommand.class);
         m.put("console", ConsoleCommand.class);
         m.put("vm", VmCommand.class);
+        m.put("service", ServiceCommand.class);
+        m.put("node", NodeCommand.class);
         return java.util.Collections.unmodifiableMap(m);
     }
 

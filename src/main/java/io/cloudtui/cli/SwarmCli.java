@@ -1,0 +1,74 @@
+package io.cloudtui.cli;
+
+import io.cloudtui.core.Backend;
+import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.SwarmSupport;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the service and node commands share: finding the swarm manager(s) among the backends. */
+final class SwarmCli {
+    private SwarmCli() {}
+
+    static final String NOT_MANAGER = "is not a swarm manager: run 'docker swarm init' there, or name a manager's host with -H";
+
+    /** A backend that is a swarm manager, with its swarm. */
+    record Manager(Backend backend, SwarmSupport swarm, SwarmSupport.SwarmInfo info) {
+        String name() {
+            return backend.name();
+        }
+    }
+
+    /**
+     * The managers among the backends: NAME alone when given (an error when it is not one), else every
+     * backend that is a manager, one per swarm (two managers of one swarm show the same cluster).
+     * None: one line saying so.
+     */
+    static List<Manager> managers(Context ctx, String name) {
+        if (name != null) {
+            Backend b = ctx.backends().get(name);
+            if (!(b instanceof SwarmSupport s)) throw new CloudtuiException("backend '" + b.name() + "' has no swarm mode (a Docker engine has)");
+            SwarmSupport.SwarmInfo info = s.swarm();
+            if (!info.manager()) throw new CloudtuiException("backend '" + b.name() + "' " + NOT_MANAGER);
+            return List.of(new Manager(b, s, info));
+        }
+        Map<String, Manager> byCluster = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        int candidates = 0;
+        for (Backend b : ctx.backends().all()) {
+            if (!(b instanceof SwarmSupport s)) continue;
+            candidates++;
+            try {
+                SwarmSupport.SwarmInfo info = s.swarm();
+                if (info.manager()) byCluster.putIfAbsent(info.clusterId() == null ? b.name() : info.clusterId(), new Manager(b, s, info));
+            } catch (CloudtuiException e) {
+                failures.add(e.getMessage());
+            }
+        }
+        if (byCluster.isEmpty()) {
+            if (candidates == 0) {
+                throw new CloudtuiException(ctx.backends().isEmpty() && !ctx.backends().failed().isEmpty()
+                        ? "no backend could be opened" : "no Docker engine is enabled: swarm mode needs one (see config.example.yaml)");
+            }
+            if (failures.size() == candidates && failures.size() == 1) throw new CloudtuiException(failures.get(0));
+            throw new CloudtuiException((candidates == 1 ? "the Docker engine " : "none of the Docker engines ") + NOT_MANAGER
+                    .replace("is not", candidates == 1 ? "is not" : "is"));
+        }
+        return List.copyOf(byCluster.values());
+    }
+
+    /** The one manager a verb acts on: NAME, the only one, or the one whose swarm has SERVICE (when a service is named). */
+    static Manager one(Context ctx, String name, String service) {
+        List<Manager> ms = managers(ctx, name);
+        if (ms.size() == 1) return ms.get(0);
+        if (service != null) {
+            List<Manager> having = ms.stream().filter(m -> m.swarm().services().stream()
+                    .anyMatch(s -> s.name().equals(service) || s.id().startsWith(service))).toList();
+            if (having.size() == 1) return having.get(0);
+        }
+        throw CloudtuiException.usage("several swarms (" + String.join(", ", ms.stream().map(Manager::name).toList())
+                + "): say which with --backend or -H");
+    }
+}
