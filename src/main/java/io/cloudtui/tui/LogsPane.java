@@ -22,10 +22,17 @@ import java.time.format.DateTimeFormatter;
 final class LogsPane {
     private static final DateTimeFormatter TS = DateTimeFormatter.ISO_INSTANT;
     private final PaneHost app;
-    private final Backend backend;
+    /** Where the lines come from: a workload's log, or a service's merged across its tasks. */
+    interface Source {
+        void read(LogOptions options, java.util.function.Consumer<LogLine> sink, Backend.Cancel cancel);
+    }
+
+    private final Source source;
+    /** For the saved file's name and the reader thread's: BACKEND-NAME. */
+    private final String backendName;
+    private final String name;
     private final Path stateDir;
     private final Runnable wake;
-    private final Workload w;
     final LogBuffer buffer;
     private final Backend.Cancel cancel = new Backend.Cancel();
     private Thread reader;
@@ -43,27 +50,32 @@ final class LogsPane {
 
     /** {@code wake} is called from the reader thread when lines arrive or the stream ends; saved logs go under {@code stateDir}. */
     LogsPane(PaneHost app, Backend backend, Path stateDir, Runnable wake, Workload w, int capacity) {
+        this(app, backend == null ? null : (o, sink, c) -> backend.logs(w.nativeId(), o, sink, c), w.backend(), w.name(), stateDir, wake, capacity);
+    }
+
+    LogsPane(PaneHost app, Source source, String backendName, String name, Path stateDir, Runnable wake, int capacity) {
         this.app = app;
-        this.backend = backend;
+        this.source = source;
+        this.backendName = backendName;
+        this.name = name;
         this.stateDir = stateDir;
         this.wake = wake;
-        this.w = w;
         this.buffer = new LogBuffer(capacity);
         buffer.onChange = wake;
     }
 
     void start() {
-        Backend b = backend;
+        Source b = source;
         if (b == null) return;
         reader = new Thread(() -> {
             try {
-                b.logs(w.nativeId(), new LogOptions(true, buffer.capacity(), null, true), buffer.writer(), cancel);
+                b.read(new LogOptions(true, buffer.capacity(), null, true), buffer.writer(), cancel);
                 if (!cancel.isCancelled()) ended = "log stream ended";
             } catch (RuntimeException e) {
                 if (!cancel.isCancelled()) ended = "log stream failed: " + e.getMessage();
             }
             wake.run();
-        }, "cloudtui-logs-" + w.name());
+        }, "cloudtui-logs-" + name);
         reader.setDaemon(true);
         reader.start();
     }
@@ -254,7 +266,7 @@ final class LogsPane {
     private void save() {
         Path dir = stateDir.resolve("logs");
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path file = dir.resolve(w.backend() + "-" + w.name().replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + stamp + ".log");
+        Path file = dir.resolve(backendName + "-" + name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + stamp + ".log");
         long n = 0;
         try {
             Files.createDirectories(dir);
