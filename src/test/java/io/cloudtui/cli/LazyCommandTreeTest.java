@@ -30,7 +30,8 @@ class LazyCommandTreeTest {
                 TargetVerb.Kill.class, TargetVerb.Pause.class, TargetVerb.Unpause.class, TargetVerb.Rm.class, LogsCommand.class,
                 ExecCommand.class, AttachCommand.class, RunCommand.class, InspectCommand.class, StatsCommand.class, ImagesCommand.class, RmiCommand.class,
                 ImageCommand.class, ImageCommand.Pull.class, BuildCommand.class, VolumesCommand.class, NetworksCommand.class,
-                CompletionCommand.class, io.cloudtui.runtime.RuntimeCommand.class, ConsoleCommand.class, VmCommand.class})
+                CompletionCommand.class, io.cloudtui.runtime.RuntimeCommand.class, ConsoleCommand.class, VmCommand.class, ServiceCommand.class,
+                NodeCommand.class})
     static final class AnnotatedRoot extends CloudtuiCommand {
         AnnotatedRoot(Context ctx) {
             super(ctx);
