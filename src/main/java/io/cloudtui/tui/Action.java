@@ -63,6 +63,7 @@ enum Action {
     // swarm services, nodes and tasks
     SWARM_OPEN(Scope.SWARM, "enter", "a service's or a node's tasks; a task: its container's logs (its node must be a host of the session)"),
     SWARM_REFRESH(Scope.SWARM, "R", "list again (the lists follow the engine's events by themselves)"),
+    TASK_SHELL(Scope.SWARM, "e", "a shell in the selected task's container, on its node (through that node's host of the session)"),
     SCALE(Scope.SWARM, "c", "scale the selected service (asks for the number of replicas)"),
     FORCE_UPDATE(Scope.SWARM, "U", "force a rolling update of the selected service"),
     ROLLBACK(Scope.SWARM, "B", "roll the selected service back to its previous spec"),
@@ -134,6 +135,7 @@ enum Action {
             case SWARM_REFRESH -> "refresh";
             case FORCE_UPDATE -> "update";
             case SERVICE_LOGS -> "logs";
+            case TASK_SHELL -> "shell";
             case SWARM_REMOVE -> "remove";
             case PAUSE_NODE -> "pause";
             case REMOVE_IMAGE -> "remove";

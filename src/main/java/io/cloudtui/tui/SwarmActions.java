@@ -117,6 +117,20 @@ final class SwarmActions {
      * the manager's backend); else one line naming the node to add.
      */
     void openContainer(SwarmSupport manager, SwarmSupport.Task t) {
+        withContainer(manager, t, w -> {
+            String why = app.refusal(io.cloudtui.core.Capability.LOGS, w);
+            if (why != null) app.error(why);
+            else app.push(new DetailView(app, w, DetailView.Tab.LOGS));
+        });
+    }
+
+    /** A shell in the task's container, on its node (the shell of the workload table, ui.shell in order). */
+    void shell(SwarmSupport manager, SwarmSupport.Task t) {
+        withContainer(manager, t, app.sessionActions::shell);
+    }
+
+    /** Runs THEN on the UI thread with the task's container, as the backend of its node's host sees it. */
+    private void withContainer(SwarmSupport manager, SwarmSupport.Task t, java.util.function.Consumer<Workload> then) {
         if (t.containerId() == null || t.containerId().isEmpty()) {
             app.error("task " + t.name() + " has no container (" + t.state() + (t.error().isEmpty() ? "" : ": " + t.error()) + ")");
             return;
@@ -137,11 +151,7 @@ final class SwarmActions {
                 app.onUi(() -> app.error("task " + t.name() + ": its container on " + b.name() + ": " + m));
                 return;
             }
-            app.onUi(() -> {
-                String why = app.refusal(io.cloudtui.core.Capability.LOGS, w);
-                if (why != null) app.error(why);
-                else app.push(new DetailView(app, w, DetailView.Tab.LOGS));
-            });
+            app.onUi(() -> then.accept(w));
         });
     }
 

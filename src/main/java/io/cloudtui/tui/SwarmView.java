@@ -209,7 +209,7 @@ final class SwarmView implements View {
                     Action.SHOW_NODES, Action.BACK);
             case NODES -> List.of(Action.SWARM_OPEN, Action.DRAIN, Action.PAUSE_NODE, Action.ACTIVATE, Action.PROMOTE, Action.DEMOTE,
                     Action.SWARM_REMOVE, Action.SHOW_SERVICES, Action.BACK);
-            case TASKS -> List.of(Action.SWARM_OPEN, Action.SWARM_REFRESH, Action.SHOW_SERVICES, Action.SHOW_NODES, Action.BACK);
+            case TASKS -> List.of(Action.SWARM_OPEN, Action.TASK_SHELL, Action.SWARM_REFRESH, Action.SHOW_SERVICES, Action.SHOW_NODES, Action.BACK);
         };
     }
 
@@ -235,6 +235,10 @@ final class SwarmView implements View {
                 else if (it.value() instanceof SwarmSupport.Service s) app.swarm.openTasks(it.manager(), s.id(), null, "service " + s.name());
                 else if (it.value() instanceof SwarmSupport.Node n) app.swarm.openTasks(it.manager(), null, n.id(), "node " + n.hostname());
                 else if (it.value() instanceof SwarmSupport.Task t) app.swarm.openContainer(it.manager(), t);
+            }
+            case TASK_SHELL -> {
+                if (it != null && it.value() instanceof SwarmSupport.Task t) app.swarm.shell(it.manager(), t);
+                else app.error("select a task (enter on a service or a node lists its tasks)");
             }
             case SCALE, FORCE_UPDATE, ROLLBACK, SERVICE_LOGS -> {
                 if (!(it != null && it.value() instanceof SwarmSupport.Service s)) {

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The swarm in the UI, the real jar under tmux, with the test hosts h1..h3 (scripts/provision/52-swarm.sh:
  * h1 the manager) as the session's hosts: the services view (key 5) finds the manager among them, a
- * service's tasks on their nodes (enter), scaling from the UI (c, the palette's scale filled in) seen
+ * service's tasks on their nodes (enter), a task's container on its worker through that node's host (its logs, a
+ * shell), scaling from the UI (c, the palette's scale filled in) seen
  * live, removal asking first (n keeps it, y removes it), and the nodes view (key 6).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -44,8 +45,8 @@ class TuiSwarmTmuxIT {
         Files.createDirectories(dir.resolve("run"));
         Files.setPosixFilePermissions(dir.resolve("run"), PosixFilePermissions.fromString("rwx------"));
         Files.writeString(dir.resolve("config.yaml"), "hosts:\n  - {name: h1, ssh: h1}\n  - {name: h2, ssh: h2}\n  - {name: h3, ssh: h3}\n");
-        TestHosts.Result r = hosts.docker(manager, "service", "create", "-d", "--name", SERVICE, "--replicas", "2", "local/busybox",
-                "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done");
+        TestHosts.Result r = hosts.docker(manager, "service", "create", "-d", "--name", SERVICE, "--replicas", "2",
+                "--constraint", "node.role==worker", "local/busybox", "sh", "-c", "trap 'exit 0' TERM; echo swui-hello; while :; do sleep 1; done");
         assertTrue(r.ok(), r.out());
     }
 
@@ -93,8 +94,22 @@ class TuiSwarmTmuxIT {
             select(tmux, s);
             tmux.keys("Enter");
             s = tmux.await("two running tasks", t -> t.contains("tasks of service " + SERVICE)
-                    && rows(t).stream().filter(l -> l.matches(".*" + SERVICE + "\\.[12] +h[123] +running +running.*")).count() == 2,
+                    && rows(t).stream().filter(l -> l.matches(".*" + SERVICE + "\\.[12] +h[23] +running +running.*")).count() == 2,
                     Duration.ofSeconds(60));
+            // a task's container on its worker node, through that node's host: its logs (enter), a shell (e)
+            tmux.keys("g");
+            tmux.keys("Enter");
+            tmux.await("the task's output", t -> t.contains("swui-hello") && t.contains("following"), Duration.ofSeconds(60));
+            tmux.keys("Escape");
+            tmux.await("the tasks again", t -> t.contains("tasks of service " + SERVICE), Duration.ofSeconds(30));
+            tmux.keys("e");
+            tmux.await("the task's shell", t -> t.contains("shell sh in " + SERVICE + ".1.") && t.contains("/ #"), Duration.ofSeconds(60));
+            tmux.type("echo shell-$((6*7))-on-$(cat /etc/hostname)");
+            tmux.keys("Enter");
+            tmux.await("the shell's answer", t -> t.contains("shell-42-on-"), Duration.ofSeconds(60));
+            tmux.type("exit");
+            tmux.keys("Enter");
+            tmux.await("the tasks after the shell", t -> t.contains("tasks of service " + SERVICE), Duration.ofSeconds(30));
             tmux.keys("Escape");
             // scale from the UI: c opens the palette with the service filled in; the list follows by itself
             s = tmux.await("the services again", t -> t.contains("NAME") && t.contains("REPLICAS") && !rows(t).isEmpty(), Duration.ofSeconds(30));
