@@ -34,30 +34,26 @@ final class SwarmCli {
             if (!info.manager()) throw new CloudtuiException("backend '" + b.name() + "' " + NOT_MANAGER);
             return List.of(new Manager(b, s, info));
         }
-        Map<String, Manager> byCluster = new LinkedHashMap<>();
-        List<String> failures = new ArrayList<>();
-        int candidates = 0;
-        for (Backend b : ctx.backends().all()) {
-            if (!(b instanceof SwarmSupport s)) continue;
-            candidates++;
-            try {
-                SwarmSupport.SwarmInfo info = s.swarm();
-                if (info.manager()) byCluster.putIfAbsent(info.clusterId() == null ? b.name() : info.clusterId(), new Manager(b, s, info));
-            } catch (CloudtuiException e) {
-                failures.add(e.getMessage());
-            }
+        List<Backend> candidates = ctx.backends().all().stream().filter(b -> b instanceof SwarmSupport).toList();
+        if (candidates.isEmpty()) {
+            throw new CloudtuiException(ctx.backends().isEmpty() && !ctx.backends().failed().isEmpty()
+                    ? "no backend could be opened" : "no Docker engine is enabled: swarm mode needs one (see config.example.yaml)");
         }
-        if (byCluster.isEmpty()) {
-            if (candidates == 0) {
-                throw new CloudtuiException(ctx.backends().isEmpty() && !ctx.backends().failed().isEmpty()
-                        ? "no backend could be opened" : "no Docker engine is enabled: swarm mode needs one (see config.example.yaml)");
-            }
-            if (failures.size() == candidates && failures.size() == 1) throw new CloudtuiException(failures.get(0));
-            throw new CloudtuiException((candidates == 1 ? "the Docker engine " : "none of the Docker engines ") + NOT_MANAGER
-                    .replace("is not", candidates == 1 ? "is not" : "is"));
+        Map<String, String> failures = new LinkedHashMap<>();
+        Map<SwarmSupport, SwarmSupport.SwarmInfo> found = SwarmSupport.managers(candidates, FIND_WAIT, failures);
+        if (found.isEmpty()) {
+            if (failures.size() == candidates.size() && failures.size() == 1) throw new CloudtuiException(failures.values().iterator().next());
+            for (var f : failures.entrySet()) ctx.err().println("cloudtui: warning: backend '" + f.getKey() + "': " + f.getValue());
+            throw new CloudtuiException(candidates.size() == 1 ? "the Docker engine " + NOT_MANAGER
+                    : "none of the Docker engines is a swarm manager: run 'docker swarm init' on one, or name a manager's host with -H");
         }
-        return List.copyOf(byCluster.values());
+        List<Manager> out = new ArrayList<>();
+        found.forEach((s, info) -> out.add(new Manager((Backend) s, s, info)));
+        return out;
     }
+
+    /** How long the backends are given to say whether they are swarm managers (a busy dockerd's /info can take long). */
+    static final java.time.Duration FIND_WAIT = java.time.Duration.ofSeconds(20);
 
     /** The one manager a verb acts on: NAME, the only one, or the one whose swarm has SERVICE (when a service is named). */
     static Manager one(Context ctx, String name, String service) {

@@ -51,6 +51,42 @@ public interface SwarmSupport {
 
     SwarmInfo swarm();
 
+    /**
+     * The backends among BACKENDS that are swarm managers, one per swarm (the first of each cluster),
+     * in BACKENDS' order, with their swarm. Each is asked at once on a thread of its own, so an engine
+     * slow to answer (a busy dockerd's /info can take long) holds up no other; one that has not
+     * answered within WAIT is left out (and said in FAILURES by name, as is one that failed).
+     */
+    static java.util.LinkedHashMap<SwarmSupport, SwarmInfo> managers(List<? extends Backend> backends, java.time.Duration wait,
+                                                                     java.util.Map<String, String> failures) {
+        List<java.util.concurrent.CompletableFuture<SwarmInfo>> asked = new java.util.ArrayList<>();
+        for (Backend b : backends) {
+            asked.add(b instanceof SwarmSupport s
+                    ? java.util.concurrent.CompletableFuture.supplyAsync(s::swarm, r -> Thread.ofPlatform().daemon().name("cloudtui-swarm-info").start(r))
+                    : null);
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        java.util.LinkedHashMap<SwarmSupport, SwarmInfo> out = new java.util.LinkedHashMap<>();
+        java.util.Set<String> clusters = new java.util.HashSet<>();
+        for (int i = 0; i < backends.size(); i++) {
+            var f = asked.get(i);
+            if (f == null) continue;
+            Backend b = backends.get(i);
+            try {
+                SwarmInfo info = f.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (info.manager() && clusters.add(info.clusterId() == null ? b.name() : info.clusterId())) out.put((SwarmSupport) b, info);
+            } catch (java.util.concurrent.TimeoutException e) {
+                failures.put(b.name(), "did not answer within " + wait.toSeconds() + " s");
+            } catch (java.util.concurrent.ExecutionException e) {
+                failures.put(b.name(), e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : String.valueOf(e.getCause()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return out;
+    }
+
     List<Service> services();
 
     /** Tasks of the service SERVICE (name or id) and/or on node NODE (hostname or id); null: any. */

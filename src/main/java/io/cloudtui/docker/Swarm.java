@@ -79,8 +79,24 @@ final class Swarm {
                 DockerBackend.parseTime(text(s.path("UpdatedAt"))));
     }
 
+    /** This engine's node id and when it was read: a list read every second need not ask /info (a heavy call) each time. */
+    private volatile String selfId;
+    private volatile long selfAt;
+    private static final long SELF_TTL_NANOS = 30_000_000_000L;
+
+    private String selfId() {
+        long now = System.nanoTime();
+        String id = selfId;
+        if (id == null || now - selfAt > SELF_TTL_NANOS) {
+            id = info().nodeId();
+            selfId = id == null ? "" : id;
+            selfAt = now;
+        }
+        return id == null ? "" : id;
+    }
+
     List<SwarmSupport.Node> nodes() {
-        String self = info().nodeId();
+        String self = selfId();
         List<SwarmSupport.Node> out = new ArrayList<>();
         for (JsonNode n : engine.rawJson("GET", "/nodes", null, null)) {
             JsonNode d = n.path("Description");

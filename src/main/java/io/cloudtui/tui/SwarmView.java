@@ -5,7 +5,6 @@ import io.cloudtui.core.Backend;
 import io.cloudtui.core.SwarmSupport;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,6 +47,8 @@ final class SwarmView implements View {
     private long burstUntil = System.nanoTime() + BURST.toNanos();
     private volatile boolean closed;
     private final Thread poller;
+    /** The session's backends when the view opened (read on the UI thread; R reads them again). */
+    private volatile List<Backend> backends;
 
     SwarmView(TuiApp app, Kind kind, List<SwarmSupport> managers, String service, String node, String what) {
         this.app = app;
@@ -56,6 +57,7 @@ final class SwarmView implements View {
         this.service = service;
         this.node = node;
         this.what = what;
+        this.backends = app.backendList();
         poller = new Thread(this::pollLoop, "cloudtui-swarm-" + kind.name().toLowerCase(Locale.ROOT));
         poller.setDaemon(true);
         poller.start();
@@ -84,30 +86,29 @@ final class SwarmView implements View {
                 kicked = false;
             }
             if (closed) return;
-            load();
+            try {
+                load();
+            } catch (RuntimeException e) {
+                String m = e.getMessage() != null ? e.getMessage() : e.toString();
+                app.onUi(() -> status = m);
+            }
         }
     }
 
-    /** Each backend that is a swarm manager, one per swarm; errors of the others are theirs (not managers, unreachable). */
+    /** Each backend that is a swarm manager, one per swarm (engines slow to answer are left out, see SwarmSupport.managers). */
     static List<SwarmSupport> findManagers(List<Backend> backends) {
-        Map<String, SwarmSupport> byCluster = new LinkedHashMap<>();
-        for (Backend b : backends) {
-            if (!(b instanceof SwarmSupport s)) continue;
-            try {
-                SwarmSupport.SwarmInfo info = s.swarm();
-                if (info.manager()) byCluster.putIfAbsent(info.clusterId() == null ? b.name() : info.clusterId(), s);
-            } catch (RuntimeException e) {
-                // not reachable now: not a manager we can use
-            }
-        }
-        return List.copyOf(byCluster.values());
+        return List.copyOf(SwarmSupport.managers(backends, FIND_WAIT, new java.util.HashMap<>()).keySet());
     }
+
+    static final Duration FIND_WAIT = Duration.ofSeconds(10);
 
     private void load() {
         List<SwarmSupport> ms = managers;
         if (ms == null) {
-            ms = findManagers(app.backendList());
-            managers = ms;
+            Map<String, String> slow = new java.util.HashMap<>();
+            ms = List.copyOf(SwarmSupport.managers(backends, FIND_WAIT, slow).keySet());
+            // none found while some engine did not answer: asked again at the next read
+            if (!ms.isEmpty() || slow.isEmpty()) managers = ms;
             subscribed = false;
         }
         if (!subscribed) {
@@ -220,7 +221,10 @@ final class SwarmView implements View {
         Item it = selectedItem();
         switch (a) {
             case SWARM_REFRESH -> {
-                if (kind != Kind.TASKS) managers = null;
+                if (kind != Kind.TASKS) {
+                    backends = app.backendList();
+                    managers = null;
+                }
                 status = "loading...";
                 kick();
             }
