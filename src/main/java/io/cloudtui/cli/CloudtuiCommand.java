@@ -52,6 +52,8 @@ public class CloudtuiCommand implements Callable<Integer> {
         m.put("console", ConsoleCommand.class);
         m.put("vm", VmCommand.class);
         m.put("compose", ComposeCommand.class);
+        m.put("service", ServiceCommand.class);
+        m.put("node", NodeCommand.class);
         return java.util.Collections.unmodifiableMap(m);
     }
 

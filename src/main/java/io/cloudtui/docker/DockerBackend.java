@@ -43,7 +43,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** The Docker Engine backend: containers of one dockerd (or Podman's Docker-compatible API). */
-final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSupport, NetworkSupport {
+final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSupport, NetworkSupport, io.cloudtui.core.SwarmSupport {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DockerBackend.class);
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Set<Capability> CAPABILITIES = EnumSet.complementOf(EnumSet.of(Capability.CONSOLE));
@@ -68,7 +68,10 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
         this.engine = new Engine(endpoint);
         this.sessions = new Sessions(engine, this);
         this.images = new Images(engine, name);
+        this.swarm = new Swarm(engine, name);
     }
+
+    private final Swarm swarm;
 
     @Override
     public String name() {
@@ -430,8 +433,106 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
         });
     }
 
+    // SwarmSupport
+
+    @Override
+    public SwarmInfo swarm() {
+        return call(null, swarm::info);
+    }
+
+    @Override
+    public List<Service> services() {
+        return call(null, swarm::services);
+    }
+
+    @Override
+    public List<Task> tasks(String service, String node) {
+        return call(null, () -> swarm.tasks(service, node));
+    }
+
+    @Override
+    public List<Node> nodes() {
+        return call(null, swarm::nodes);
+    }
+
+    @Override
+    public String createService(ServiceSpec spec) {
+        return call(null, () -> swarm.create(spec));
+    }
+
+    @Override
+    public void scaleService(String service, long replicas) {
+        call(null, () -> {
+            swarm.scale(service, replicas);
+            return null;
+        });
+    }
+
+    @Override
+    public void forceUpdate(String service) {
+        call(null, () -> {
+            swarm.forceUpdate(service);
+            return null;
+        });
+    }
+
+    @Override
+    public void rollbackService(String service) {
+        call(null, () -> {
+            swarm.rollback(service);
+            return null;
+        });
+    }
+
+    @Override
+    public void removeService(String service) {
+        call(null, () -> {
+            swarm.remove(service);
+            return null;
+        });
+    }
+
+    @Override
+    public void serviceLogs(String service, LogOptions options, Consumer<LogLine> sink, Cancel cancel) {
+        call(null, () -> {
+            swarm.logs(this, service, options, sink, cancel);
+            return null;
+        });
+    }
+
+    @Override
+    public void updateNode(String node, String availability, String role) {
+        call(null, () -> {
+            swarm.updateNode(node, availability, role);
+            return null;
+        });
+    }
+
+    @Override
+    public void removeNode(String node, boolean force) {
+        call(null, () -> {
+            swarm.removeNode(node, force);
+            return null;
+        });
+    }
+
+    private final List<SwarmEventPump> swarmPumps = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public AutoCloseable swarmEvents(Runnable onChange) {
+        SwarmEventPump pump = new SwarmEventPump(engine, name, onChange);
+        swarmPumps.add(pump);
+        pump.start();
+        return () -> {
+            swarmPumps.remove(pump);
+            pump.close();
+        };
+    }
+
     @Override
     public void close() {
+        for (SwarmEventPump p : swarmPumps) p.close();
+        swarmPumps.clear();
         for (EventPump p : pumps) p.close();
         pumps.clear();
         engine.close();

@@ -230,6 +230,8 @@ final class Engine implements AutoCloseable {
             }
         }
         msg = msg.replace('\n', ' ').trim();
+        // swarm errors come as gRPC's: "rpc error: code = NotFound desc = ..."; the description is the message
+        msg = msg.replaceFirst("^rpc error: code = \\w+ desc = ", "");
         if (msg.isEmpty()) msg = "docker engine error (HTTP " + e.getHttpStatus() + ")";
         return Character.toLowerCase(msg.charAt(0)) + msg.substring(1);
     }

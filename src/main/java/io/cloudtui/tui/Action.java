@@ -51,6 +51,8 @@ enum Action {
     SHOW_IMAGES(Scope.LISTS, "2", "images of every backend"),
     SHOW_VOLUMES(Scope.LISTS, "3", "volumes"),
     SHOW_NETWORKS(Scope.LISTS, "4", "networks"),
+    SHOW_SERVICES(Scope.LISTS, "5", "swarm services (of each engine that is a swarm manager)"),
+    SHOW_NODES(Scope.LISTS, "6", "swarm nodes"),
 
     // image, volume and network lists
     REFRESH(Scope.RESOURCES, "R", "list again"),
@@ -59,6 +61,21 @@ enum Action {
     IMPORT(Scope.RESOURCES, "m", "import an image file (docker save tar, OCI layout)"),
     BUILD(Scope.RESOURCES, "b", "build an image from a Dockerfile directory"),
     RUN_IMAGE(Scope.RESOURCES, "n", "run a new container from the selected image"),
+
+    // swarm services, nodes and tasks
+    SWARM_OPEN(Scope.SWARM, "enter", "a service's or a node's tasks; a task: its container's logs (its node must be a host of the session)"),
+    SWARM_REFRESH(Scope.SWARM, "R", "list again (the lists follow the engine's events by themselves)"),
+    TASK_SHELL(Scope.SWARM, "e", "a shell in the selected task's container, on its node (through that node's host of the session)"),
+    SCALE(Scope.SWARM, "c", "scale the selected service (asks for the number of replicas)"),
+    FORCE_UPDATE(Scope.SWARM, "U", "force a rolling update of the selected service"),
+    ROLLBACK(Scope.SWARM, "B", "roll the selected service back to its previous spec"),
+    SERVICE_LOGS(Scope.SWARM, "l", "the selected service's logs, merged across its tasks, followed"),
+    SWARM_REMOVE(Scope.SWARM, "d", "remove the selected service, or the selected node when it is down (asks first)"),
+    DRAIN(Scope.SWARM, "D", "drain the selected node (its tasks move to other nodes)"),
+    PAUSE_NODE(Scope.SWARM, "p", "pause the selected node (no new tasks)"),
+    ACTIVATE(Scope.SWARM, "a", "make the selected node active again"),
+    PROMOTE(Scope.SWARM, "+", "promote the selected node to a manager"),
+    DEMOTE(Scope.SWARM, "-", "demote the selected manager to a worker"),
 
     // a VM's snapshots
     TAKE_SNAPSHOT(Scope.SNAPSHOTS, "c", "take a snapshot (asks for a name and description)"),
@@ -78,9 +95,9 @@ enum Action {
 
     /**
      * Where an action's key is live. TEXT covers logs, inspect, env and help; LISTS the workload
-     * table and the image, volume and network lists (RESOURCES).
+     * table, the image, volume and network lists (RESOURCES) and the swarm's lists (SWARM).
      */
-    enum Scope { GLOBAL, LISTS, TABLE, RESOURCES, SNAPSHOTS, DETAIL, LOGS, TEXT }
+    enum Scope { GLOBAL, LISTS, TABLE, RESOURCES, SWARM, SNAPSHOTS, DETAIL, LOGS, TEXT }
 
     final Scope scope;
     final String defaultKey;
@@ -115,6 +132,15 @@ enum Action {
             case SHOW_IMAGES -> "images";
             case SHOW_VOLUMES -> "volumes";
             case SHOW_NETWORKS -> "networks";
+            case SHOW_SERVICES -> "services";
+            case SHOW_NODES -> "nodes";
+            case SWARM_OPEN -> "open";
+            case SWARM_REFRESH -> "refresh";
+            case FORCE_UPDATE -> "update";
+            case SERVICE_LOGS -> "logs";
+            case TASK_SHELL -> "shell";
+            case SWARM_REMOVE -> "remove";
+            case PAUSE_NODE -> "pause";
             case REMOVE_IMAGE -> "remove";
             case RUN_IMAGE -> "run";
             case TAKE_SNAPSHOT -> "take";

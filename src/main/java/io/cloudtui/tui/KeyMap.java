@@ -68,7 +68,7 @@ final class KeyMap {
 
     private static boolean overlap(Action.Scope a, Action.Scope b) {
         if (a == b || a == Action.Scope.GLOBAL || b == Action.Scope.GLOBAL) return true;
-        java.util.Set<Action.Scope> lists = java.util.EnumSet.of(Action.Scope.LISTS, Action.Scope.TABLE, Action.Scope.RESOURCES);
+        java.util.Set<Action.Scope> lists = java.util.EnumSet.of(Action.Scope.LISTS, Action.Scope.TABLE, Action.Scope.RESOURCES, Action.Scope.SWARM);
         if ((a == Action.Scope.LISTS && lists.contains(b)) || (b == Action.Scope.LISTS && lists.contains(a))) return true;
         // the logs view is a detail tab showing text: its keys and TEXT/DETAIL keys are live together
         java.util.Set<Action.Scope> detail = java.util.EnumSet.of(Action.Scope.DETAIL, Action.Scope.LOGS, Action.Scope.TEXT);
@@ -207,9 +207,10 @@ final class KeyMap {
     static String scopeTitle(Action.Scope s) {
         return switch (s) {
             case GLOBAL -> "Everywhere";
-            case LISTS -> "Workload, image, volume and network lists";
+            case LISTS -> "Workload, image, volume, network and swarm lists";
             case TABLE -> "Workload table";
             case RESOURCES -> "Image, volume and network lists";
+            case SWARM -> "Swarm services, nodes and tasks";
             case SNAPSHOTS -> "A VM's snapshots";
             case DETAIL -> "Drill-in views";
             case LOGS -> "Logs";

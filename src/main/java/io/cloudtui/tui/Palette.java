@@ -28,6 +28,8 @@ final class Palette {
         {"stopped show|hide", "show or hide stopped workloads"},
         {"theme NAME", "switch colour theme"},
         {"workloads|images|volumes|networks", "switch list"},
+        {"services|nodes", "the swarm's services or nodes (of each engine that is a swarm manager)"},
+        {"scale [SERVICE] REPLICAS", "scale a swarm service (no SERVICE: the one selected)"},
         {"run [IMAGE]", "form to run a new container"},
         {"pull REF", "pull an image (progress streams)"},
         {"import FILE [REF]", "import a docker-save tar or OCI layout"},
@@ -39,8 +41,8 @@ final class Palette {
     };
 
     static final List<String> NAMES = List.of("attach", "build", "compose", "copy", "env", "filter", "help", "host", "images", "import", "inspect", "kill", "logs",
-            "networks", "only", "pause", "pull", "q", "quit", "remove", "restart", "resume", "rm", "rmi", "run", "shell", "snapshot", "snapshots",
-            "sort", "ssh", "start", "stats", "stop", "stopped", "theme", "vm", "volumes", "workloads");
+            "networks", "nodes", "only", "pause", "pull", "q", "quit", "remove", "restart", "resume", "rm", "rmi", "run", "scale", "services", "shell",
+            "snapshot", "snapshots", "sort", "ssh", "start", "stats", "stop", "stopped", "theme", "vm", "volumes", "workloads");
 
     private Palette() {}
 
@@ -64,7 +66,9 @@ final class Palette {
                     hosts.add("all");
                     yield parts.length == 2 ? hosts : List.of();
                 }
-                case "filter", "help", "q", "quit", "pull", "images", "volumes", "networks", "workloads", "vm", "copy" -> List.of();
+                case "filter", "help", "q", "quit", "pull", "images", "volumes", "networks", "workloads", "vm", "copy", "services", "nodes" -> List.of();
+                case "scale" -> parts.length == 2 && app.top() instanceof SwarmView sv && sv.kind == SwarmView.Kind.SERVICES
+                        ? sv.items().stream().map(i -> ((io.cloudtui.core.SwarmSupport.Service) i.value()).name()).toList() : List.of();
                 case "snapshot" -> parts.length == 2 ? List.of("create", "delete", "revert") : snapshotNames(app);
                 case "build", "import" -> paths(word);
                 case "run", "rmi" -> imageNames(app);
@@ -247,6 +251,9 @@ final class Palette {
             case "images" -> app.openResources(ResourceView.Kind.IMAGES);
             case "volumes" -> app.openResources(ResourceView.Kind.VOLUMES);
             case "networks" -> app.openResources(ResourceView.Kind.NETWORKS);
+            case "services" -> app.swarm.open(SwarmView.Kind.SERVICES);
+            case "nodes" -> app.swarm.open(SwarmView.Kind.NODES);
+            case "scale" -> app.swarm.scale(args);
             case "run" -> app.imageActions.openRunForm(args.isEmpty() ? null : args.get(0));
             case "vm" -> app.vmActions.openVmForm();
             case "compose" -> app.composeActions.command(args);

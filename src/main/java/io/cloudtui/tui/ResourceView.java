@@ -139,6 +139,8 @@ final class ResourceView implements View {
             case SHOW_IMAGES -> app.openResources(Kind.IMAGES);
             case SHOW_VOLUMES -> app.openResources(Kind.VOLUMES);
             case SHOW_NETWORKS -> app.openResources(Kind.NETWORKS);
+            case SHOW_SERVICES -> app.swarm.open(SwarmView.Kind.SERVICES);
+            case SHOW_NODES -> app.swarm.open(SwarmView.Kind.NODES);
             case REMOVE_IMAGE, PULL, IMPORT, BUILD, RUN_IMAGE -> {
                 if (kind != Kind.IMAGES) return false;
                 switch (a) {

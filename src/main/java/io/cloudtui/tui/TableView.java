@@ -503,6 +503,8 @@ final class TableView implements View {
             case SHOW_IMAGES -> app.openResources(ResourceView.Kind.IMAGES);
             case SHOW_VOLUMES -> app.openResources(ResourceView.Kind.VOLUMES);
             case SHOW_NETWORKS -> app.openResources(ResourceView.Kind.NETWORKS);
+            case SHOW_SERVICES -> app.swarm.open(SwarmView.Kind.SERVICES);
+            case SHOW_NODES -> app.swarm.open(SwarmView.Kind.NODES);
             case SHOW_WORKLOADS -> { }
             case BACK -> {
                 if (!filter.isEmpty()) {

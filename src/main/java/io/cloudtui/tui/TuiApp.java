@@ -87,6 +87,8 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
     final SessionActions sessionActions = new SessionActions(this);
     /** Pull, import, build, copy, remove and run images. */
     final ImageActions imageActions = new ImageActions(this);
+    /** The swarm's services, nodes and tasks views and their verbs. */
+    final SwarmActions swarm = new SwarmActions(this);
     /** Snapshots and the new-VM form. */
     final VmActions vmActions = new VmActions(this);
     /** Compose projects and services: their verbs, the Compose CLI, merged logs. */

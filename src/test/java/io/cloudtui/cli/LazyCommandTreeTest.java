@@ -31,7 +31,7 @@ class LazyCommandTreeTest {
                 ExecCommand.class, AttachCommand.class, RunCommand.class, InspectCommand.class, StatsCommand.class, ImagesCommand.class, RmiCommand.class,
                 ImageCommand.class, ImageCommand.Pull.class, ImageCommand.Push.class, BuildCommand.class, VolumesCommand.class, NetworksCommand.class,
                 CompletionCommand.class, io.cloudtui.runtime.RuntimeCommand.class, ConsoleCommand.class, VmCommand.class,
-                ComposeCommand.class})
+                ComposeCommand.class, ServiceCommand.class, NodeCommand.class})
     static final class AnnotatedRoot extends CloudtuiCommand {
         AnnotatedRoot(Context ctx) {
             super(ctx);

@@ -1,0 +1,70 @@
+package io.cloudtui.cli;
+
+import io.cloudtui.core.Backend;
+import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.SwarmSupport;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the service and node commands share: finding the swarm manager(s) among the backends. */
+final class SwarmCli {
+    private SwarmCli() {}
+
+    static final String NOT_MANAGER = "is not a swarm manager: run 'docker swarm init' there, or name a manager's host with -H";
+
+    /** A backend that is a swarm manager, with its swarm. */
+    record Manager(Backend backend, SwarmSupport swarm, SwarmSupport.SwarmInfo info) {
+        String name() {
+            return backend.name();
+        }
+    }
+
+    /**
+     * The managers among the backends: NAME alone when given (an error when it is not one), else every
+     * backend that is a manager, one per swarm (two managers of one swarm show the same cluster).
+     * None: one line saying so.
+     */
+    static List<Manager> managers(Context ctx, String name) {
+        if (name != null) {
+            Backend b = ctx.backends().get(name);
+            if (!(b instanceof SwarmSupport s)) throw new CloudtuiException("backend '" + b.name() + "' has no swarm mode (a Docker engine has)");
+            SwarmSupport.SwarmInfo info = s.swarm();
+            if (!info.manager()) throw new CloudtuiException("backend '" + b.name() + "' " + NOT_MANAGER);
+            return List.of(new Manager(b, s, info));
+        }
+        List<Backend> candidates = ctx.backends().all().stream().filter(b -> b instanceof SwarmSupport).toList();
+        if (candidates.isEmpty()) {
+            throw new CloudtuiException(ctx.backends().isEmpty() && !ctx.backends().failed().isEmpty()
+                    ? "no backend could be opened" : "no Docker engine is enabled: swarm mode needs one (see config.example.yaml)");
+        }
+        Map<String, String> failures = new LinkedHashMap<>();
+        Map<SwarmSupport, SwarmSupport.SwarmInfo> found = SwarmSupport.managers(candidates, FIND_WAIT, failures);
+        if (found.isEmpty()) {
+            if (failures.size() == candidates.size() && failures.size() == 1) throw new CloudtuiException(failures.values().iterator().next());
+            for (var f : failures.entrySet()) ctx.err().println("cloudtui: warning: backend '" + f.getKey() + "': " + f.getValue());
+            throw new CloudtuiException(candidates.size() == 1 ? "the Docker engine " + NOT_MANAGER
+                    : "none of the Docker engines is a swarm manager: run 'docker swarm init' on one, or name a manager's host with -H");
+        }
+        List<Manager> out = new ArrayList<>();
+        found.forEach((s, info) -> out.add(new Manager((Backend) s, s, info)));
+        return out;
+    }
+
+    /** How long the backends are given to say whether they are swarm managers (a busy dockerd's /info can take long). */
+    static final java.time.Duration FIND_WAIT = java.time.Duration.ofSeconds(20);
+
+    /** The one manager a verb acts on: NAME, the only one, or the one whose swarm has SERVICE (when a service is named). */
+    static Manager one(Context ctx, String name, String service) {
+        List<Manager> ms = managers(ctx, name);
+        if (ms.size() == 1) return ms.get(0);
+        if (service != null) {
+            List<Manager> having = ms.stream().filter(m -> m.swarm().services().stream()
+                    .anyMatch(s -> s.name().equals(service) || s.id().startsWith(service))).toList();
+            if (having.size() == 1) return having.get(0);
+        }
+        throw CloudtuiException.usage("several swarms (" + String.join(", ", ms.stream().map(Manager::name).toList())
+                + "): say which with --backend or -H");
+    }
+}

@@ -1,0 +1,178 @@
+package io.cloudtui.tui;
+
+import io.cloudtui.core.Backend;
+import io.cloudtui.core.Backends;
+import io.cloudtui.core.SwarmSupport;
+import io.cloudtui.core.Workload;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The swarm's views and verbs: the services and nodes lists, a service's or a node's tasks, a task's
+ * container on whichever node runs it (through that node's host of the session), a service's merged
+ * logs, and the verbs run on workers with one message each. UI thread only.
+ */
+final class SwarmActions {
+    private static final Logger LOG = LoggerFactory.getLogger(SwarmActions.class);
+    private final TuiApp app;
+
+    SwarmActions(TuiApp app) {
+        this.app = app;
+    }
+
+    /** :services or :nodes, over the workload table. */
+    void open(SwarmView.Kind kind) {
+        app.showWorkloads();
+        app.push(new SwarmView(app, kind, null, null, null, null));
+    }
+
+    void openTasks(SwarmSupport manager, String service, String node, String what) {
+        app.push(new SwarmView(app, SwarmView.Kind.TASKS, List.of(manager), service, node, what));
+    }
+
+    /** A verb on the manager, on a worker thread; the view in front reads again at once and for a while after. */
+    void act(SwarmView view, String what, Runnable verb) {
+        app.info(what + "...");
+        app.background(() -> {
+            String err = null;
+            try {
+                verb.run();
+            } catch (RuntimeException e) {
+                err = e.getMessage() != null ? e.getMessage() : e.toString();
+                LOG.debug("{} failed", what, e);
+            }
+            String fe = err;
+            app.onUi(() -> {
+                if (fe == null) app.info(what + ": done");
+                else app.error(what + " failed: " + fe);
+                if (app.top() instanceof SwarmView v) v.kick();
+                if (view != app.top()) view.kick();
+            });
+        });
+    }
+
+    /** :scale SERVICE N (what the scale key opens, with the service filled in). */
+    void scale(List<String> args) {
+        SwarmView v = app.top() instanceof SwarmView sv ? sv : null;
+        String name;
+        String n;
+        if (args.size() == 2) {
+            name = args.get(0);
+            n = args.get(1);
+        } else if (args.size() == 1 && v != null && v.selectedItem() != null && v.selectedItem().value() instanceof SwarmSupport.Service s) {
+            name = s.name();
+            n = args.get(0);
+        } else {
+            app.error("scale: say scale SERVICE REPLICAS");
+            return;
+        }
+        long replicas;
+        try {
+            replicas = Long.parseLong(n);
+            if (replicas < 0) throw new NumberFormatException();
+        } catch (NumberFormatException e) {
+            app.error("scale: '" + n + "' is not a number of replicas (0 or more)");
+            return;
+        }
+        SwarmSupport manager = null;
+        if (v != null) {
+            for (SwarmView.Item it : v.items()) {
+                if (it.value() instanceof SwarmSupport.Service s && s.name().equals(name)) manager = it.manager();
+            }
+        }
+        SwarmSupport m0 = manager;
+        SwarmView target = v;
+        app.info("scale " + name + " to " + replicas + "...");
+        app.background(() -> {
+            String err = null;
+            try {
+                SwarmSupport m = m0;
+                if (m == null) {
+                    List<SwarmSupport> ms = SwarmView.findManagers(app.backendList());
+                    for (SwarmSupport x : ms) if (x.services().stream().anyMatch(s -> s.name().equals(name))) m = x;
+                    if (m == null) throw new io.cloudtui.core.CloudtuiException("no service " + name + " in the swarm");
+                }
+                m.scaleService(name, replicas);
+            } catch (RuntimeException e) {
+                err = e.getMessage() != null ? e.getMessage() : e.toString();
+            }
+            String fe = err;
+            app.onUi(() -> {
+                if (fe == null) app.info(name + " scaled to " + replicas);
+                else app.error("scale " + name + " failed: " + fe);
+                if (target != null) target.kick();
+            });
+        });
+    }
+
+    /** The service's logs merged across its tasks, followed. */
+    void openLogs(SwarmSupport manager, SwarmSupport.Service s) {
+        app.push(new ServiceLogsView(app, manager, s));
+    }
+
+    /**
+     * Enter on a task: its container's logs, through the backend of the host that is the task's node
+     * (matched by the node's hostname or address to the session's hosts; the manager's own node is
+     * the manager's backend); else one line naming the node to add.
+     */
+    void openContainer(SwarmSupport manager, SwarmSupport.Task t) {
+        withContainer(manager, t, w -> {
+            String why = app.refusal(io.cloudtui.core.Capability.LOGS, w);
+            if (why != null) app.error(why);
+            else app.push(new DetailView(app, w, DetailView.Tab.LOGS));
+        });
+    }
+
+    /** A shell in the task's container, on its node (the shell of the workload table, ui.shell in order). */
+    void shell(SwarmSupport manager, SwarmSupport.Task t) {
+        withContainer(manager, t, app.sessionActions::shell);
+    }
+
+    /** Runs THEN on the UI thread with the task's container, as the backend of its node's host sees it. */
+    private void withContainer(SwarmSupport manager, SwarmSupport.Task t, java.util.function.Consumer<Workload> then) {
+        if (t.containerId() == null || t.containerId().isEmpty()) {
+            app.error("task " + t.name() + " has no container (" + t.state() + (t.error().isEmpty() ? "" : ": " + t.error()) + ")");
+            return;
+        }
+        Backend b = nodeBackend(manager, t);
+        if (b == null) {
+            app.error("task " + t.name() + " runs on node " + t.node() + ", which is not a host of this session: add it (hosts: in the config, or -H "
+                    + t.node() + ") to reach its container");
+            return;
+        }
+        app.info("opening " + t.name() + " on " + b.name() + "...");
+        app.background(() -> {
+            Workload w;
+            try {
+                w = b.get(t.containerId());
+            } catch (RuntimeException e) {
+                String m = e.getMessage();
+                app.onUi(() -> app.error("task " + t.name() + ": its container on " + b.name() + ": " + m));
+                return;
+            }
+            app.onUi(() -> then.accept(w));
+        });
+    }
+
+    private Backend nodeBackend(SwarmSupport manager, SwarmSupport.Task t) {
+        Backend m = (Backend) manager;
+        try {
+            if (manager.swarm().nodeId().equals(t.nodeId())) return m;
+        } catch (RuntimeException e) {
+            // the manager went away: look among the hosts
+        }
+        String address = "";
+        try {
+            for (SwarmSupport.Node n : manager.nodes()) if (n.id().equals(t.nodeId())) address = n.address();
+        } catch (RuntimeException e) {
+            // by hostname alone
+        }
+        for (Backend b : app.backendList()) {
+            if (!(b instanceof SwarmSupport)) continue;
+            String host = Backends.hostOf(b.name());
+            if (host.equals(t.node()) || host.equals(address)) return b;
+        }
+        return null;
+    }
+}
