@@ -401,22 +401,27 @@ class EngineBuildIT {
     static final Path DEBIAN_TAR = Path.of("/var/lib/cloudtui-test/debian/debian-bookworm-minbase.tar");
 
     /**
-     * A Debian base image (provisioning's mmdebstrap rootfs, imported here as debian-test), a RUN
-     * apt-get that installs a small package from Debian's mirror through the host's network, and the
-     * installed program run from the built image.
+     * The first Dockerfile people write, on a Debian base image (provisioning's mmdebstrap rootfs,
+     * imported here as debian-test): WORKDIR /app, COPY hello.py, RUN apt-get install python3 from
+     * Debian's mirror through the host's network, CMD python3 hello.py; then {@code run --rm} prints
+     * the greeting and {@code run -v DIR:/app} runs the host's own (edited) copy of the script.
      */
     void debian(Who w) throws Exception {
         Engines.require(Files.isReadable(DEBIAN_TAR), DEBIAN_TAR + " (scripts/provision/25-debian-image.sh)");
         ok(w, "image", "import", "--backend", "runtime", DEBIAN_TAR.toString(), "debian-test:latest");
         Path ctx = context(w, "ctx-debian", "Dockerfile", """
                 FROM debian-test
-                RUN apt-get update && apt-get install -y --no-install-recommends hello && rm -rf /var/lib/apt/lists/*
-                CMD ["hello"]
-                """);
-        Out b = ok(w, "build", "--backend", "runtime", "-t", "built/debian-hello:1", ctx.toString());
-        assertTrue(b.out().contains("Setting up hello"), b.toString());
-        assertEquals("Hello, world!\n", ok(w, "run", "--rm", "built/debian-hello:1").out());
-        assertEquals("/usr/bin/hello\n", ok(w, "run", "--rm", "built/debian-hello:1", "sh", "-c", "command -v hello").out());
+                WORKDIR /app
+                COPY hello.py .
+                RUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*
+                CMD ["python3", "hello.py"]
+                """, "hello.py", "print('hello from python in a cloudtui build')\n");
+        Out b = ok(w, "build", "--backend", "runtime", "-t", "built/hello_python:1", ctx.toString());
+        assertTrue(b.out().contains("Setting up python3"), b.toString());
+        assertEquals("hello from python in a cloudtui build\n", ok(w, "run", "--rm", "built/hello_python:1").out());
+        // the host's files, bound over the image's /app, are what runs
+        write(w, ctx.resolve("hello.py"), "import os\nprint('edited on the host', os.getcwd())\n");
+        assertEquals("edited on the host /app\n", ok(w, "run", "--rm", "-v", ctx + ":/app", "built/hello_python:1").out());
     }
 
     /** ONBUILD triggers of a base run when it is used as FROM: in order, first, from the child's context; the child's image does not keep them. */
