@@ -51,6 +51,7 @@
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,6 +79,7 @@ static struct {
     char *setgroups;                       /* "deny" when rootless: needed before an unprivileged gid_map */
     char *uidmapper, *gidmapper;           /* rootless with subordinate ids: newuidmap/newgidmap write the maps */
     char *rmtree;                          /* rmtree: the directory to remove inside a user namespace with the maps */
+    char *walk;                            /* walk: the directory to stream to stdout inside a user namespace with the maps */
     char *cgroups[32]; int ncg;            /* cgroup.procs files to put the process into */
     char *rootfs; unsigned long rootprop; int rootro;
     char *rootoverlay;                     /* overlayfs options: mounted on rootfs inside the new namespaces */
@@ -344,6 +346,7 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "setgroups")) S.setgroups = tok();
         else if (!strcmp(op, "idmapper")) { S.uidmapper = tok(); S.gidmapper = tok(); }
         else if (!strcmp(op, "rmtree")) S.rmtree = tok();
+        else if (!strcmp(op, "walk")) S.walk = tok();
         else if (!strcmp(op, "cgroup")) PUSH(S.cgroups, S.ncg, tok());
         else if (!strcmp(op, "rootfs")) S.rootfs = tok();
         else if (!strcmp(op, "rootprop")) S.rootprop = num();
@@ -404,7 +407,7 @@ static void read_spec(const char *path)
         else if (!strcmp(op, "detach")) S.detach = (int)num();
         else { errno = 0; die("spec: unknown op '%s'", op); }
     }
-    if (S.nargs == 0 && !S.rmtree) { errno = 0; die("spec: no process args"); }
+    if (S.nargs == 0 && !S.rmtree && !S.walk) { errno = 0; die("spec: no process args"); }
     if (S.logpath && (!S.monitor || S.logpath[0] != '/' || S.relay || S.console || S.logkeep < 1 || S.logkeep > 100)) {
         errno = 0;
         die("spec: log needs monitor, an absolute path, no relay or console socket, and logkeep 1..100");
@@ -2136,6 +2139,177 @@ static int cmd_rmtree(const char *report)
     return 0;
 }
 
+/* ---- walk ---- */
+
+/* The stream walk writes to stdout (read by io.cloudtui.runtime.oci.OciRuntime.readAsMapped), big
+ * endian: per entry 'E', mode u32, uid u32, gid u32, mtime s64, mtime_ns u32, size u64, rdev major
+ * u32, minor u32, dev u64, ino u64, nlink u32, opaque u8, path (u32 length, bytes), symlink target
+ * (u32 length, bytes), then SIZE bytes of a regular file's content; 'Z' ends it. Directories come
+ * before their entries, names sorted bytewise. */
+static unsigned char wbuf[1 << 16];
+static size_t wlen;
+
+static void wflush(void)
+{
+    size_t off = 0;
+    while (off < wlen) {
+        ssize_t n = write(1, wbuf + off, wlen - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) die("walk: write");
+        off += (size_t)n;
+    }
+    wlen = 0;
+}
+
+static void wput(const void *b, size_t n)
+{
+    const unsigned char *p = b;
+    while (n) {
+        size_t k = sizeof wbuf - wlen < n ? sizeof wbuf - wlen : n;
+        memcpy(wbuf + wlen, p, k);
+        wlen += k; p += k; n -= k;
+        if (wlen == sizeof wbuf) wflush();
+    }
+}
+
+static void wu32(uint32_t v) { unsigned char b[4] = {v >> 24, v >> 16, v >> 8, v}; wput(b, 4); }
+static void wu64(uint64_t v) { wu32((uint32_t)(v >> 32)); wu32((uint32_t)v); }
+
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int is_opaque(int fd)
+{
+    char v[2];
+    ssize_t n = fgetxattr(fd, "user.overlay.opaque", v, sizeof v);
+    if (n == 1 && v[0] == 'y') return 1;
+    n = fgetxattr(fd, "trusted.overlay.opaque", v, sizeof v);
+    return n == 1 && v[0] == 'y';
+}
+
+static void walk_entry(const char *rel, const struct stat *st, int opaque, const char *link)
+{
+    size_t lp = strlen(rel), ll = link ? strlen(link) : 0;
+    wput("E", 1);
+    wu32(st->st_mode); wu32(st->st_uid); wu32(st->st_gid);
+    wu64((uint64_t)st->st_mtim.tv_sec); wu32((uint32_t)st->st_mtim.tv_nsec);
+    wu64(S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0);
+    wu32(major(st->st_rdev)); wu32(minor(st->st_rdev));
+    wu64(st->st_dev); wu64(st->st_ino); wu32((uint32_t)st->st_nlink);
+    wput(opaque ? "\1" : "\0", 1);
+    wu32((uint32_t)lp); wput(rel, lp);
+    wu32((uint32_t)ll); if (ll) wput(link, ll);
+}
+
+/* Streams the entries of directory DFD (REL: its path below the top, "" or ending in '/');
+ * never follows a symlink nor leaves the top's filesystem. */
+static void walk_dir(int dfd, const char *rel, dev_t top)
+{
+    DIR *d = fdopendir(dfd);
+    struct dirent *e;
+    char **names = NULL;
+    size_t n = 0, cap = 0, i;
+    if (!d) die("walk: open %s", rel);
+    while ((errno = 0, e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            names = realloc(names, cap * sizeof *names);
+            if (!names) die("walk: memory");
+        }
+        if (!(names[n++] = strdup(e->d_name))) die("walk: memory");
+    }
+    if (errno) die("walk: read directory %s", rel);
+    qsort(names, n, sizeof *names, cmp_names);
+    for (i = 0; i < n; i++) {
+        struct stat st;
+        char path[8192], link[8192];
+        int fd;
+        if ((size_t)snprintf(path, sizeof path, "%s%s", rel, names[i]) >= sizeof path) { errno = ENAMETOOLONG; die("walk: %s%s", rel, names[i]); }
+        if (fstatat(dirfd(d), names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) die("walk: stat %s", path);
+        if (S_ISDIR(st.st_mode)) {
+            if (st.st_dev != top) continue; /* a mount point: not part of the tree */
+            fd = openat(dirfd(d), names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0) die("walk: open %s", path);
+            walk_entry(path, &st, is_opaque(fd), NULL);
+            if (strlen(path) + 2 > sizeof path) { errno = ENAMETOOLONG; die("walk: %s", path); }
+            strcat(path, "/");
+            walk_dir(fd, path, top);
+        } else if (S_ISLNK(st.st_mode)) {
+            ssize_t k = readlinkat(dirfd(d), names[i], link, sizeof link - 1);
+            if (k < 0) die("walk: readlink %s", path);
+            link[k] = 0;
+            walk_entry(path, &st, 0, link);
+        } else if (S_ISREG(st.st_mode)) {
+            off_t left = st.st_size;
+            fd = openat(dirfd(d), names[i], O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+            if (fd < 0) die("walk: open %s", path);
+            walk_entry(path, &st, 0, NULL);
+            while (left > 0) {
+                ssize_t k = read(fd, link, (size_t)left < sizeof link ? (size_t)left : sizeof link);
+                if (k < 0 && errno == EINTR) continue;
+                if (k < 0) die("walk: read %s", path);
+                if (k == 0) { memset(link, 0, sizeof link); k = (size_t)left < sizeof link ? left : (ssize_t)sizeof link; } /* shrunk meanwhile */
+                wput(link, (size_t)k);
+                left -= k;
+            }
+            close(fd);
+        } else {
+            walk_entry(path, &st, 0, NULL);
+        }
+        free(names[i]);
+    }
+    free(names);
+    closedir(d);
+}
+
+/* Streams the tree S.walk to stdout (see above) as root of a fresh user namespace with the
+ * container's maps: files a rootless container's other users made (0700 and owned by a
+ * subordinate id) are readable there, and their owners are the ids the container sees. */
+static int cmd_walk(const char *report)
+{
+    int go[2], done[2];
+    char c;
+    pid_t pid;
+    if (pipe2(go, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0) die("pipe");
+    pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) die("clone");
+    if (pid == 0) {
+        int fd;
+        struct stat st;
+        close(go[1]);
+        close(done[0]);
+        report_fd = done[1];
+        xread(go[0], &c, 1, "parent died before mapping us");
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) die("become root in user namespace");
+        fd = open(S.walk, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0) die("walk: open %s", S.walk);
+        walk_dir(fd, "", st.st_dev);
+        wput("Z", 1);
+        wflush();
+        _exit(0);
+    }
+    close(go[0]);
+    close(done[1]);
+    {
+        /* only the walker writes the stream: EOF when it is gone */
+        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (null < 0 || dup2(null, 1) < 0) die("open /dev/null");
+        close(null);
+    }
+    set_maps(pid);
+    xwrite(go[1], "G", 1);
+    {
+        char msg[1024];
+        ssize_t n = read(done[0], msg, sizeof msg - 1);
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        if (n > 0) { msg[n] = 0; errno = 0; die("%s", strtok(msg, "\n")); }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) { errno = 0; die("walk: the walker died"); }
+    }
+    write_report(report, "0\n");
+    return 0;
+}
+
 /* ---- exec ---- */
 
 static int cmd_exec(const char *report)
@@ -2569,6 +2743,7 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "create")) return cmd_create(argv[3]);
     if (!strcmp(argv[1], "exec")) return cmd_exec(argv[3]);
     if (!strcmp(argv[1], "rmtree") && S.rmtree) return cmd_rmtree(argv[3]);
+    if (!strcmp(argv[1], "walk") && S.walk) return cmd_walk(argv[3]);
     errno = 0;
     die("unknown command %s", argv[1]);
     return 2;

@@ -598,14 +598,18 @@ final class Builder {
         long t0 = System.nanoTime();
         Path tarFile = work.resolve("layer-" + no + ".tar");
         OutputStream out = new LineSink(no, t0);
-        int code = engine.runStep(img, spec, out, out, d -> tarUpper(d.resolve("upper"), tarFile, stubs));
+        int code = engine.runStep(img, spec, out, out, d -> tarUpper(d, tarFile, stubs));
         try {
             out.close();
         } catch (IOException e) {
             // only flushes
         }
         if (code != 0) {
-            throw new CloudtuiException("build step #" + no + " '" + in.original() + "' failed: exit code " + code);
+            String why = rootless && ((LineSink) out).aptSetgroups
+                    ? ": apt cannot drop to its _apt user here (rootless without subordinate ids: E: setgroups failed);"
+                            + " give the user subordinate ids (/etc/subuid, /etc/subgid) or use apt-get -o APT::Sandbox::User=root"
+                    : "";
+            throw new CloudtuiException("build step #" + no + " '" + in.original() + "' failed: exit code " + code + why);
         }
         storeLayer(s, key, tarFile, canonical);
         return false;
@@ -861,8 +865,13 @@ final class Builder {
             for (int i = off; i < off + len; i++) write(b[i]);
         }
 
+        /** Whether the step's apt said it cannot drop to its sandbox user (E: setgroups 65534 failed). */
+        volatile boolean aptSetgroups;
+
         private void emit() {
-            progress.accept(String.format(Locale.ROOT, "#%d %.3f %s", no, (System.nanoTime() - t0) / 1e9, line.toString(StandardCharsets.UTF_8)));
+            String text = line.toString(StandardCharsets.UTF_8);
+            if (text.startsWith("E: setgroups ") && text.contains(" failed")) aptSetgroups = true;
+            progress.accept(String.format(Locale.ROOT, "#%d %.3f %s", no, (System.nanoTime() - t0) / 1e9, text));
             line.reset();
         }
 
@@ -872,14 +881,117 @@ final class Builder {
         }
     }
 
-    /** The overlay's upper directory as a layer tar: char 0:0 devices become .wh. entries, opaque directories .wh..wh..opq. */
-    private void tarUpper(Path upper, Path tarFile, java.util.Set<String> stubs) throws IOException {
+    /**
+     * The overlay's upper directory of step container D as a layer tar: char 0:0 devices become .wh.
+     * entries, opaque directories .wh..wh..opq. Rootless with subordinate ids, the step's other users
+     * may have left files we cannot read (apt's _apt-owned 0700 partial directory): the tree is then
+     * read from inside a user namespace with the container's maps, owners as the container sees them.
+     */
+    private void tarUpper(Path d, Path tarFile, java.util.Set<String> stubs) throws IOException {
+        List<io.cloudtui.runtime.oci.OciConfig.IdMap> uids = rootless ? RootFs.mappings(d, "uidMappings") : List.of();
         try (OutputStream fo = new java.io.BufferedOutputStream(Files.newOutputStream(tarFile), 65536);
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(fo)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            tarDir(upper, "", tar, new HashMap<>(), true, stubs);
+            if (uids.size() > 1) {
+                io.cloudtui.runtime.oci.OciRuntime.readAsMapped(d.resolve("upper"), uids, RootFs.mappings(d, "gidMappings"),
+                        in -> tarStream(new java.io.DataInputStream(new java.io.BufferedInputStream(in, 65536)), tar, stubs));
+            } else {
+                tarDir(d.resolve("upper"), "", tar, new HashMap<>(), true, stubs);
+            }
             tar.finish();
+        }
+    }
+
+    /** The tree stream of {@code OciRuntime.readAsMapped} as layer tar entries, left out and whiteouts as {@link #tarDir} does. */
+    static void tarStream(java.io.DataInputStream in, TarArchiveOutputStream tar, java.util.Set<String> stubs) throws IOException {
+        Map<String, String> inodes = new HashMap<>();
+        String skip = null; // a directory left out, with all it holds ("proc/")
+        while (true) {
+            int k = in.read();
+            if (k == 'Z') return;
+            if (k != 'E') throw new IOException("the tree stream of the step was cut short");
+            int mode = in.readInt();
+            long uid = in.readInt() & 0xffffffffL;
+            long gid = in.readInt() & 0xffffffffL;
+            FileTime mtime = FileTime.from(java.time.Instant.ofEpochSecond(in.readLong(), in.readInt() & 0xffffffffL));
+            long size = in.readLong();
+            int major = in.readInt();
+            int minor = in.readInt();
+            String inode = in.readLong() + ":" + in.readLong();
+            int nlink = in.readInt();
+            boolean opaque = in.readByte() != 0;
+            String rel = new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8);
+            String link = new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8);
+            int type = mode & 0170000;
+            boolean dir = type == 0040000;
+            boolean regular = type == 0100000;
+            if (skip != null && rel.startsWith(skip)) {
+                in.skipNBytes(size);
+                continue;
+            }
+            boolean runtimeMade = rel.equals("proc") || rel.equals("sys") || rel.equals("dev")
+                    || (rel.equals("etc/hostname") || rel.equals("etc/hosts") || rel.equals("etc/resolv.conf")) && regular && size == 0;
+            if (runtimeMade || stubs.contains(rel) && (dir || regular && size == 0)) {
+                if (dir) skip = rel + "/";
+                in.skipNBytes(size);
+                continue;
+            }
+            int slash = rel.lastIndexOf('/');
+            if (type == 0020000 && major == 0 && minor == 0) {
+                TarArchiveEntry e = new TarArchiveEntry(rel.substring(0, slash + 1) + ".wh." + rel.substring(slash + 1));
+                e.setMode(0100000);
+                e.setModTime(mtime);
+                tar.putArchiveEntry(e);
+                tar.closeArchiveEntry();
+                continue;
+            }
+            TarArchiveEntry e;
+            boolean content = false;
+            if (dir) {
+                e = new TarArchiveEntry(rel + "/", TarConstants.LF_DIR);
+            } else if (type == 0120000) {
+                e = new TarArchiveEntry(rel, TarConstants.LF_SYMLINK);
+                e.setLinkName(link);
+            } else if (regular && nlink > 1 && inodes.containsKey(inode)) {
+                e = new TarArchiveEntry(rel, TarConstants.LF_LINK);
+                e.setLinkName(inodes.get(inode));
+            } else if (regular) {
+                e = new TarArchiveEntry(rel, TarConstants.LF_NORMAL);
+                e.setSize(size);
+                if (nlink > 1) inodes.put(inode, rel);
+                content = true;
+            } else if (type == 0020000 || type == 0060000 || type == 0010000) {
+                e = new TarArchiveEntry(rel, type == 0020000 ? TarConstants.LF_CHR : type == 0060000 ? TarConstants.LF_BLK : TarConstants.LF_FIFO);
+                e.setDevMajor(major);
+                e.setDevMinor(minor);
+            } else {
+                continue; // sockets are not part of an image
+            }
+            e.setMode(mode);
+            e.setUserId(uid);
+            e.setGroupId(gid);
+            e.setModTime(mtime);
+            tar.putArchiveEntry(e);
+            if (content) {
+                byte[] buf = new byte[65536];
+                long left = size;
+                while (left > 0) {
+                    int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                    if (n < 0) throw new IOException("the tree stream of the step was cut short");
+                    tar.write(buf, 0, n);
+                    left -= n;
+                }
+            } else {
+                in.skipNBytes(size);
+            }
+            tar.closeArchiveEntry();
+            if (dir && opaque) {
+                TarArchiveEntry o = new TarArchiveEntry(rel + "/.wh..wh..opq");
+                o.setMode(0100000);
+                tar.putArchiveEntry(o);
+                tar.closeArchiveEntry();
+            }
         }
     }
 

@@ -254,7 +254,7 @@ final class RootFs {
     }
 
     /** linux.uidMappings or gidMappings of the container's config.json (none without one). */
-    private static List<io.cloudtui.runtime.oci.OciConfig.IdMap> mappings(Path d, String key) {
+    static List<io.cloudtui.runtime.oci.OciConfig.IdMap> mappings(Path d, String key) {
         List<io.cloudtui.runtime.oci.OciConfig.IdMap> out = new ArrayList<>();
         Path f = d.resolve("bundle/config.json");
         if (!Files.isRegularFile(f)) return out;

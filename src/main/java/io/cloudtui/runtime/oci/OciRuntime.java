@@ -666,6 +666,63 @@ public final class OciRuntime {
         }
     }
 
+    /** Reads the stream of {@link #readAsMapped}. */
+    public interface TreeReader {
+        void read(java.io.InputStream stream) throws IOException;
+    }
+
+    /**
+     * Rootless with subordinate ids: streams the tree DIR to READER as root of a new user namespace
+     * with these maps, so files the container's other users made (owned by subordinate ids, 0700)
+     * are readable and their owners are the ids the container sees. Never follows a symlink nor
+     * leaves DIR's filesystem. The stream (see walk in nsexec.c), per entry: 'E', mode, uid, gid
+     * (int), mtime seconds (long), nanoseconds (int), size (long, regular files), rdev major and
+     * minor (int), dev and inode (long), nlink (int), opaque (byte), path and symlink target (int
+     * length, bytes), then a regular file's content; 'Z' at the end. Names below DIR, directories
+     * before their entries.
+     */
+    public static void readAsMapped(Path dir, List<OciConfig.IdMap> uids, List<OciConfig.IdMap> gids, TreeReader reader) throws IOException {
+        SubIds.Mapping h = SubIds.current();
+        if (h == null) {
+            throw new CloudtuiException("cannot read " + dir + ": some of its files belong to your subordinate ids, and newuidmap, newgidmap or your /etc/subuid entries are gone");
+        }
+        Path abs = dir.toAbsolutePath().normalize();
+        Path tmp = Files.createTempDirectory(abs.getParent(), ".walk-");
+        try {
+            new NativeSpec().op("uidmap", NativeSpec.idMap(uids)).op("gidmap", NativeSpec.idMap(gids))
+                    .op("idmapper", h.newuidmap().toString(), h.newgidmap().toString()).op("walk", abs.toString()).writeTo(tmp.resolve("spec"));
+            Process p = new ProcessBuilder(Native.binary().toString(), "walk", tmp.resolve("spec").toString(), tmp.resolve("report").toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            IOException failed = null;
+            try (java.io.InputStream in = p.getInputStream()) {
+                reader.read(in);
+            } catch (IOException e) {
+                failed = e;
+                p.destroy();
+            }
+            int rc;
+            try {
+                rc = p.waitFor();
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new CloudtuiException("interrupted");
+            }
+            String text;
+            try {
+                text = Files.readString(tmp.resolve("report")).trim();
+            } catch (IOException e) {
+                text = "";
+            }
+            // the walker's own error says more than the broken stream it left
+            if (!text.isEmpty() && !text.matches("\\d+")) throw nativeError(text);
+            if (failed != null) throw failed;
+            if (rc != 0 || text.isEmpty()) throw new CloudtuiException("walk failed (native stage exit code " + rc + ")");
+        } finally {
+            removeSpecDir(tmp);
+        }
+    }
+
     /** Streams for an exec that does not use this process's own stdio (the UI, an engine backend). */
     public record Pipes(java.io.InputStream stdin, java.io.OutputStream stdout, java.io.OutputStream stderr) {}
 
