@@ -2227,7 +2227,7 @@ static void walk_dir(int dfd, const char *rel, dev_t top)
         if ((size_t)snprintf(path, sizeof path, "%s%s", rel, names[i]) >= sizeof path) { errno = ENAMETOOLONG; die("walk: %s%s", rel, names[i]); }
         if (fstatat(dirfd(d), names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) die("walk: stat %s", path);
         if (S_ISDIR(st.st_mode)) {
-            if (st.st_dev != top) continue; /* a mount point: not part of the tree */
+            if (st.st_dev != top) { free(names[i]); continue; } /* a mount point: not part of the tree */
             fd = openat(dirfd(d), names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (fd < 0) die("walk: open %s", path);
             walk_entry(path, &st, is_opaque(fd), NULL);
@@ -2241,8 +2241,10 @@ static void walk_dir(int dfd, const char *rel, dev_t top)
             walk_entry(path, &st, 0, link);
         } else if (S_ISREG(st.st_mode)) {
             off_t left = st.st_size;
-            fd = openat(dirfd(d), names[i], O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-            if (fd < 0) die("walk: open %s", path);
+            struct stat now;
+            fd = openat(dirfd(d), names[i], O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+            if (fd < 0 || fstat(fd, &now) < 0) die("walk: open %s", path);
+            if (now.st_ino != st.st_ino || now.st_dev != st.st_dev) { errno = 0; die("walk: %s changed while read", path); }
             walk_entry(path, &st, 0, NULL);
             while (left > 0) {
                 ssize_t k = read(fd, link, (size_t)left < sizeof link ? (size_t)left : sizeof link);
