@@ -118,7 +118,7 @@ public final class CgroupV2Guest {
         Path initrd = g.resolve("initrd.cpio");
         Files.write(initrd, initramfs());
         Path console = g.resolve("console.log");
-        List<String> cmd = new ArrayList<>(List.of(QEMU.toString(), "-accel", "tcg", "-m", "2560", "-smp", "2",
+        List<String> cmd = new ArrayList<>(List.of(QEMU.toString(), "-accel", "tcg,thread=single", "-m", "2560", "-smp", "2",
                 "-nodefaults", "-no-user-config", "-display", "none", "-monitor", "none", "-serial", "file:" + console, "-no-reboot",
                 "-kernel", KERNEL.toString(), "-initrd", initrd.toString(),
                 "-append", "console=ttyS0 panic=-1 quiet cgroup_no_v1=all cloudtui.work=" + w + " cloudtui.home=" + home(),
