@@ -52,6 +52,11 @@ public final class Main {
 
     /** As {@link #run(String[], InputStream, PrintStream, PrintStream, Map)}, with the sessions of WARM (null: each command opens its own). */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env, Warm warm) {
+        return run(args, in, out, err, env, warm, null);
+    }
+
+    /** As {@link #run(String[], InputStream, PrintStream, PrintStream, Map, Warm)} in directory CWD (absolute; null: this process's). */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env, Warm warm, Path cwd) {
         Config config;
         try {
             config = loader(env).load(configFlag(args), env);
@@ -85,6 +90,7 @@ public final class Main {
             };
         }
         try (Context ctx = new Context(config, opener, in, out, err)) {
+            ctx.client(cwd, env);
             if (warm != null) ctx.closeWith(x -> release.get().accept(x));
             // the UI: hosts connect in the background, its first frame waits for none of them
             ctx.onUi(hosts::live);

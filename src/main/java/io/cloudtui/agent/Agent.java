@@ -323,7 +323,7 @@ public final class Agent {
         Thread worker = new Thread(() -> {
             int code;
             try {
-                code = Main.run(args, in, out, err, q.env(), warm);
+                code = Main.run(args, in, out, err, q.env(), warm, java.nio.file.Path.of(q.cwd()));
             } catch (Throwable e) {
                 LOG.error("agent: command failed", e);
                 code = 1;
@@ -411,6 +411,7 @@ public final class Agent {
 
     /** Why Q must run in a JVM of its own, or null. */
     private String refuse(Request q) {
+        if (!q.cwd().startsWith("/")) return "the client has no working directory";
         String why = AllowList.refuse(q.args(), q.env());
         if (why != null) return why;
         Config config;

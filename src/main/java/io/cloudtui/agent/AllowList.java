@@ -5,11 +5,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The commands the warm process runs: those whose result does not depend on the client's working
- * directory, on a terminal or on reading standard input (the warm JVM has one working directory and
- * its own System.in). Anything else is answered "fallback" and runs in a JVM of its own, as without
- * the client. Checked against each command's code: these read no file by a relative path, no
- * System.in, no isatty, no host environment variable of their arguments (exec -e K is refused).
+ * The commands the warm process runs: those whose result does not depend on a terminal or on reading
+ * standard input (the warm JVM has its own System.in), and that take a relative path, if any, from
+ * the client's working directory as the command's context gives it ({@code build}: its DIR and -f).
+ * Anything else is answered "fallback" and runs in a JVM of its own, as without the client. Checked
+ * against each command's code: these read no file by a path relative to the process, no System.in, no
+ * isatty, no environment variable but through the command's context (exec -e K is refused).
  */
 public final class AllowList {
     private AllowList() {}
@@ -58,6 +59,8 @@ public final class AllowList {
         return switch (cmd) {
             case "stats" -> rest.contains("--no-stream") ? null : "stats without --no-stream redraws a terminal";
             case "exec" -> exec(rest);
+            // DIR, -f and --build-arg KEY are the client's (Context.resolve, Context.getenv); ctrl-c interrupts it cleanly
+            case "build" -> null;
             case "vm" -> !rest.isEmpty() && (rest.get(0).equals("addresses") || rest.get(0).equals("autostart")
                     || rest.size() > 1 && rest.get(0).equals("snapshot") && rest.get(1).equals("list")) ? null : "this vm command";
             default -> "command " + cmd;

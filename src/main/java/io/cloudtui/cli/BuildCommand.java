@@ -46,11 +46,11 @@ final class BuildCommand extends Base {
 
     @Override
     public Integer call() {
-        Path context = dir.toAbsolutePath().normalize();
+        Path context = ctx().resolve(dir);
         if (!Files.isDirectory(context)) throw new CloudtuiException("build context '" + dir + "' is not a directory");
         String dockerfile = null;
         if (file != null) {
-            Path f = file.toAbsolutePath().normalize();
+            Path f = ctx().resolve(file);
             if (!Files.isRegularFile(f)) throw new CloudtuiException("Dockerfile '" + file + "' not found");
             if (!f.startsWith(context)) throw new CloudtuiException("Dockerfile '" + file + "' must be inside the build context " + context);
             dockerfile = context.relativize(f).toString();
@@ -64,7 +64,7 @@ final class BuildCommand extends Base {
             int eq = a.indexOf('=');
             if (eq == 0) throw CloudtuiException.usage("--build-arg '" + a + "': KEY=VALUE");
             if (eq < 0) {
-                String v = System.getenv(a);
+                String v = ctx().getenv(a);
                 if (v != null) args.put(a, v);
             } else {
                 args.put(a.substring(0, eq), a.substring(eq + 1));

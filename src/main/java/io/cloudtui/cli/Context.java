@@ -88,6 +88,28 @@ public final class Context implements AutoCloseable {
         return in;
     }
 
+    /** The command's working directory: the client's in the warm agent, else this process's. */
+    private java.nio.file.Path cwd;
+    /** The command's environment: the client's in the warm agent, else this process's. */
+    private java.util.Map<String, String> env = System.getenv();
+
+    /** The command runs in directory CWD (absolute) with environment ENV, not this process's (the warm agent's client's). */
+    public synchronized void client(java.nio.file.Path cwd, java.util.Map<String, String> env) {
+        if (cwd != null && !cwd.isAbsolute()) throw new IllegalArgumentException("working directory " + cwd + " is not absolute");
+        this.cwd = cwd;
+        this.env = env;
+    }
+
+    /** P as the command's user means it: a relative path is taken from the command's working directory. */
+    public synchronized java.nio.file.Path resolve(java.nio.file.Path p) {
+        return (cwd != null ? cwd.resolve(p) : p.toAbsolutePath()).normalize();
+    }
+
+    /** The command's environment variable NAME, or null. */
+    public synchronized String getenv(String name) {
+        return env.get(name);
+    }
+
     /** What is done with the backends when the context closes (the warm agent keeps them): by default they close. */
     private java.util.function.Consumer<Backends> closer = Backends::close;
 

@@ -83,6 +83,8 @@ final class Images {
         if (options.network() != null) cmd.withNetworkMode(options.network());
         cmd.exec(stream);
         stream.await();
+        // ctrl-c of a warm command: the stream closed, and with it the engine's build
+        if (Thread.currentThread().isInterrupted()) throw new CloudtuiException("the build was interrupted");
         if (partial.length() > 0) progress.accept(partial.toString());
         if (stream.error() != null) throw engine.translate(stream.error());
         if (error[0] != null) throw new CloudtuiException("build failed: " + error[0].trim().replace('\n', ' '));

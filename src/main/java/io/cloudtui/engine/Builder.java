@@ -187,6 +187,8 @@ final class Builder {
         steps.addAll(ins.subList(1, ins.size()));
         total = steps.size() + 1;
         for (int i = 0; i < steps.size(); i++) {
+            // ctrl-c of a build the warm agent runs: no step after it
+            if (Thread.currentThread().isInterrupted()) throw new CloudtuiException("the build was interrupted");
             Dockerfile.Instruction in = steps.get(i);
             int no = step("[" + label + (i + 2) + "/" + total + "] " + in.original());
             long ts = System.nanoTime();
@@ -1472,6 +1474,7 @@ final class Builder {
     // ---------------------------------------------------------------- the image
 
     private String finish(Stage s, long t0) {
+        if (Thread.currentThread().isInterrupted()) throw new CloudtuiException("the build was interrupted");
         ObjectNode cfg = JsonTrees.object();
         cfg.put("architecture", s.arch).put("os", s.os);
         cfg.put("created", (s.created != null ? s.created : Instant.EPOCH).toString());

@@ -1133,7 +1133,17 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             } catch (IOException e) {
                 LOG.debug("attach of build step {} closed: {}", id, e.toString());
             }
-            awaitStopped(id, Duration.ofDays(365));
+            if (!awaitStopped(id, Duration.ofDays(365))) {
+                // interrupted (ctrl-c of a build the warm agent runs): the step's process goes now, its container below
+                Thread.interrupted();
+                try {
+                    signal(id, 9);
+                    awaitStopped(id, Duration.ofSeconds(5));
+                } finally {
+                    Thread.currentThread().interrupt();
+                }
+                throw new CloudtuiException("the build was interrupted");
+            }
             int code = refresh(id).path("exitCode").asInt(255);
             if (code == 0) {
                 Path d = dir(id);
@@ -1158,10 +1168,14 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 exiting = true; // the hook removes it
             }
             if (!exiting && Files.exists(dir(id))) {
+                // an interrupt must not cut the removal short (a file channel closes on it)
+                boolean interrupted = Thread.interrupted();
                 try {
                     remove(id, true);
                 } catch (RuntimeException e) {
                     LOG.warn("cannot remove the build container {}: {}", id, e.getMessage());
+                } finally {
+                    if (interrupted) Thread.currentThread().interrupt();
                 }
             }
         }

@@ -399,6 +399,97 @@ class AgentIT {
         return pb.start();
     }
 
+    /** A config of this test with a bundled engine ("rtb") of its own beside docker; its runtime root. */
+    Path bundledEngine() throws IOException {
+        Path root = Path.of("/run", "ctui-warm-build-" + rt.getFileName());
+        Files.writeString(rt.resolve("config/cloudtui/config.yaml"), "backends:\n  - name: docker\n    type: docker\n  - name: rtb\n    type: runtime\n    store: "
+                + rt.resolve("store") + "\n    root: " + root + "\n");
+        return root;
+    }
+
+    /** The processes whose command line is exactly CMD (a step's process, by its unique arguments). */
+    static List<ProcessHandle> processes(String cmd) {
+        return ProcessHandle.allProcesses().filter(p -> {
+            try {
+                return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")), StandardCharsets.UTF_8).replace('\0', ' ').trim().equals(cmd);
+            } catch (IOException e) {
+                return false;
+            }
+        }).toList();
+    }
+
+    /** Mounts under DIR, from this process's mount table. */
+    static List<String> mountsUnder(Path dir) throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(dir.toString())).toList();
+    }
+
+    @Test
+    void buildRunsWarmFromTheClientsDirectoryAndCtrlCLeavesNothingBehind() throws Exception {
+        Path runRoot = bundledEngine();
+        try {
+            Out copy = ct(env(), "image", "copy", "docker:local/busybox", "rtb");
+            assertEquals(0, copy.code(), copy.stderr());
+            // a context and a Dockerfile named relative to the client's directory, an ARG from the client's environment
+            Path project = Files.createDirectories(rt.resolve("project/ctx/docker"));
+            Files.writeString(project.resolve("../a.txt"), "from the context\n");
+            Files.writeString(project.resolve("Dockerfile"), "FROM local/busybox\nARG V\nCOPY a.txt /a.txt\nRUN echo \"v=$V\" > /v.txt\nCMD [\"cat\", \"/v.txt\", \"/a.txt\"]\n");
+            Map<String, String> env = env();
+            env.put("V", "from-the-client");
+            ProcessBuilder pb = new ProcessBuilder(home.resolve("cloudtui").toString(), "build", "--backend", "rtb", "-q", "-f", "ctx/docker/Dockerfile",
+                    "--build-arg", "V", "-t", "warm/b:1", "ctx").directory(rt.resolve("project").toFile());
+            pb.environment().clear();
+            pb.environment().putAll(env);
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Process p = pb.start();
+            String id = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), err);
+            assertTrue(id.startsWith("sha256:"), id);
+            assertTrue(log().contains("agent: runs [build, --backend, rtb"), "the build ran in the agent:\n" + log());
+            Out run = ct(env(), "run", "--rm", "--backend", "rtb", "warm/b:1");
+            assertEquals(0, run.code(), run.stderr());
+            assertEquals("v=from-the-client\nfrom the context\n", run.out());
+            // the same build again: every step cached, the same image
+            p = pb.start();
+            String again = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(id, again);
+
+            // ctrl-c during a RUN step: 130, the step's process and container gone, no mount, no work directory, no image
+            Files.writeString(project.resolve("Dockerfile"), "FROM local/busybox\nRUN sleep 3127\n");
+            String sleep = "sleep 3127";
+            // one agent (the builds above ran in the one of V's environment)
+            killAgents();
+            Process b = start(env(), "build", "--backend", "rtb", "-t", "warm/c:1", "-f", project.resolve("Dockerfile").toString(), project.getParent().toString());
+            await("the step's process", () -> !processes(sleep).isEmpty());
+            ProcessHandle agent = theAgent();
+            assertEquals(1, threads(agent));
+            Engines.run("kill", "-INT", Long.toString(b.pid()));
+            assertTrue(b.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(130, b.exitValue());
+            await("the step's process gone", () -> processes(sleep).isEmpty());
+            await("the command's end", () -> threads(agent) == 0);
+            try (var ds = Files.list(rt.resolve("store/containers"))) {
+                assertEquals(List.of(), ds.filter(f -> !f.getFileName().toString().startsWith(".")).toList(), "build containers left");
+            }
+            try (var ds = Files.list(rt)) {
+                assertEquals(List.of(), ds.filter(f -> f.getFileName().toString().startsWith("build-")).toList(), "build work directories left");
+            }
+            assertEquals(List.of(), mountsUnder(rt), "mounts left");
+            assertTrue(agent.isAlive());
+            Out images = ct(env(), "images", "--backend", "rtb");
+            assertEquals(0, images.code(), images.stderr());
+            assertTrue(images.out().contains("warm/b"), images.out());
+            assertFalse(images.out().contains("warm/c"), images.out());
+        } finally {
+            killAgents();
+            for (ProcessHandle h : processes("sleep 3127")) h.destroyForcibly();
+            for (String m : mountsUnder(rt)) Engines.run("umount", "-l", m.split(" ")[4]);
+            Engines.run("rm", "-rf", runRoot.toString());
+        }
+    }
+
     @Test
     void anAgentKilledMidCommandIs125AndTheNextCommandStartsAFreshOne() throws Exception {
         assertEquals(0, ct(env(), "--version").code());

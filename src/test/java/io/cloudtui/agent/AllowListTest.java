@@ -19,7 +19,7 @@ class AllowListTest {
     void namesAndFlagsOnlyCommandsRunWarm() {
         for (String[] a : new String[][] {
             {"ps"}, {"ps", "-a", "-q"}, {"inspect", "x"}, {"stop", "-t", "0", "x"}, {"start", "x"}, {"logs", "-f", "x"}, {"rm", "-f", "x"},
-            {"images"}, {"stats", "--no-stream"}, {"--version"}, {"exec", "x", "ls"}, {"exec", "-u", "1", "-w", "/tmp", "x", "ls", "-i"},
+            {"images"}, {"stats", "--no-stream"}, {"--version"}, {"exec", "x", "ls"}, {"exec", "-u", "1", "-w", "/tmp", "x", "ls", "-i"}, {"build", "."}, {"build", "-f", "d/Dockerfile", "--build-arg", "V", "ctx"},
             {"--config", "/etc/c.yaml", "ps"}, {"--config=/etc/c.yaml", "ps"}, {"vm", "addresses", "v"}, {"vm", "snapshot", "list", "v"},
             // remote hosts: the agent keeps their ssh connections
             {"-H", "web1", "ps"}, {"-Hweb1", "ps", "-a"}, {"--host=web1", "ps"}, {"--host", "ssh://u@web1:22", "logs", "x"},
@@ -32,7 +32,7 @@ class AllowListTest {
     @Test
     void terminalsStdinAndCwdFallBack() {
         for (String[] a : new String[][] {
-            {}, {"--config", "/etc/c.yaml"}, {"run", "--rm", "x"}, {"build", "."}, {"attach", "x"}, {"exec", "-it", "x", "sh"},
+            {}, {"--config", "/etc/c.yaml"}, {"run", "--rm", "x"}, {"attach", "x"}, {"exec", "-it", "x", "sh"},
             {"exec", "-i", "x", "cat"}, {"exec", "-t", "x", "sh"}, {"exec", "-e", "TERM", "x", "env"}, {"exec", "--env=A=b", "x", "env"},
             {"stats"}, {"--config", "c.yaml", "ps"}, {"--config=./c.yaml", "ps"}, {"-H", "web1", "exec", "-it", "x", "sh"},
             {"-H", "web1"}, {"--host=web1"}, {"-H", "web1", "--config", "c.yaml", "ps"}, {"ps", "@args"}, {"image", "import", "f.tar"}, {"vm", "create", "v"}, {"vm", "ssh", "v"},
