@@ -491,6 +491,35 @@ class AgentIT {
     }
 
     @Test
+    void ctrlCOfAWarmDockerBuildEndsTheEnginesBuild() throws Exception {
+        Path ctx = Files.createDirectories(rt.resolve("docker-ctx"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM local/busybox\nRUN sleep 3128\n");
+        String sleep = "sleep 3128";
+        try {
+            Process b = start(env(), "build", "--backend", "docker", "-t", "ctui-warm-ctrlc:1", ctx.toString());
+            await("the step's process", () -> !processes(sleep).isEmpty());
+            ProcessHandle agent = theAgent();
+            assertTrue(log().contains("agent: runs [build, --backend, docker"), log());
+            Engines.run("kill", "-INT", Long.toString(b.pid()));
+            assertTrue(b.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(130, b.exitValue());
+            // the engine's build ends with its connection: the step's container stopped and removed, no image
+            await("the step's process gone", () -> processes(sleep).isEmpty());
+            await("the command's end", () -> threads(agent) == 0);
+            await("the step's container removed", () -> {
+                try {
+                    return !Engines.docker("ps", "-a", "--no-trunc", "--format", "{{.Command}}").contains("sleep 3128");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertTrue(Engines.run("docker", "image", "inspect", "ctui-warm-ctrlc:1") != 0, "no image tagged");
+        } finally {
+            for (ProcessHandle h : processes(sleep)) h.destroyForcibly();
+        }
+    }
+
+    @Test
     void anAgentKilledMidCommandIs125AndTheNextCommandStartsAFreshOne() throws Exception {
         assertEquals(0, ct(env(), "--version").code());
         ProcessHandle first = theAgent();
