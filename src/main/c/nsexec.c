@@ -2103,10 +2103,10 @@ static int rm_entry(const char *path, const struct stat *st, int type, struct FT
     return 0;
 }
 
-/* Removes S.rmtree as root of a fresh user namespace with the container's maps: a rootless
- * container's files made by its other users belong to subordinate ids, which we may not delete
- * on the host. Never follows a symlink nor leaves the directory's filesystem. */
-static int cmd_rmtree(const char *report)
+/* Runs WORK as root of a fresh user namespace with the container's maps (S.uidmap, S.gidmap),
+ * in a child, and waits for it; its die() line is ours. The parent's stdout becomes /dev/null when
+ * QUIET_STDOUT (the child alone writes a stream there, which then ends with it). */
+static void in_user_namespace(const char *what, void (*work)(void), int quiet_stdout)
 {
     int go[2], done[2];
     char c;
@@ -2120,11 +2120,16 @@ static int cmd_rmtree(const char *report)
         report_fd = done[1];
         xread(go[0], &c, 1, "parent died before mapping us");
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) die("become root in user namespace");
-        if (nftw(S.rmtree, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT) die("remove %s", S.rmtree);
+        work();
         _exit(0);
     }
     close(go[0]);
     close(done[1]);
+    if (quiet_stdout) {
+        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (null < 0 || dup2(null, 1) < 0) die("open /dev/null");
+        close(null);
+    }
     set_maps(pid);
     xwrite(go[1], "G", 1);
     {
@@ -2133,8 +2138,21 @@ static int cmd_rmtree(const char *report)
         int status;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
         if (n > 0) { msg[n] = 0; errno = 0; die("%s", strtok(msg, "\n")); }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) { errno = 0; die("rmtree: the remover died"); }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) { errno = 0; die("%s: the child died", what); }
     }
+}
+
+static void rmtree_work(void)
+{
+    if (nftw(S.rmtree, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT) die("remove %s", S.rmtree);
+}
+
+/* Removes S.rmtree as root of a fresh user namespace with the container's maps: a rootless
+ * container's files made by its other users belong to subordinate ids, which we may not delete
+ * on the host. Never follows a symlink nor leaves the directory's filesystem. */
+static int cmd_rmtree(const char *report)
+{
+    in_user_namespace("rmtree", rmtree_work, 0);
     write_report(report, "0\n");
     return 0;
 }
@@ -2264,50 +2282,22 @@ static void walk_dir(int dfd, const char *rel, dev_t top)
     closedir(d);
 }
 
+static void walk_work(void)
+{
+    struct stat st;
+    int fd = open(S.walk, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0) die("walk: open %s", S.walk);
+    walk_dir(fd, "", st.st_dev);
+    wput("Z", 1);
+    wflush();
+}
+
 /* Streams the tree S.walk to stdout (see above) as root of a fresh user namespace with the
  * container's maps: files a rootless container's other users made (0700 and owned by a
  * subordinate id) are readable there, and their owners are the ids the container sees. */
 static int cmd_walk(const char *report)
 {
-    int go[2], done[2];
-    char c;
-    pid_t pid;
-    if (pipe2(go, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0) die("pipe");
-    pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
-    if (pid < 0) die("clone");
-    if (pid == 0) {
-        int fd;
-        struct stat st;
-        close(go[1]);
-        close(done[0]);
-        report_fd = done[1];
-        xread(go[0], &c, 1, "parent died before mapping us");
-        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) die("become root in user namespace");
-        fd = open(S.walk, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 || fstat(fd, &st) < 0) die("walk: open %s", S.walk);
-        walk_dir(fd, "", st.st_dev);
-        wput("Z", 1);
-        wflush();
-        _exit(0);
-    }
-    close(go[0]);
-    close(done[1]);
-    {
-        /* only the walker writes the stream: EOF when it is gone */
-        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-        if (null < 0 || dup2(null, 1) < 0) die("open /dev/null");
-        close(null);
-    }
-    set_maps(pid);
-    xwrite(go[1], "G", 1);
-    {
-        char msg[1024];
-        ssize_t n = read(done[0], msg, sizeof msg - 1);
-        int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-        if (n > 0) { msg[n] = 0; errno = 0; die("%s", strtok(msg, "\n")); }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) { errno = 0; die("walk: the walker died"); }
-    }
+    in_user_namespace("walk", walk_work, 1);
     write_report(report, "0\n");
     return 0;
 }

@@ -323,25 +323,26 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
      * Runs SCRIPT with POSIX sh on the host over the master (read-only commands only); its stdout.
      */
     String run(String script) {
+        io.cloudtui.core.Commands.Result r = command(script, null, options.connectTimeout() * 3L + 5);
+        if (r.code() != 0) throw new CloudtuiException(name + ": a command over ssh failed (exit " + r.code() + ")");
+        return r.out();
+    }
+
+    /** SCRIPT with sh on the host over the master, STDIN (or /dev/null) on its input, at most LIMIT seconds. */
+    private io.cloudtui.core.Commands.Result command(String script, byte[] stdin, long limit) {
         List<String> cmd = client();
         cmd.add("sh -c " + shellQuote(script));
+        io.cloudtui.core.Commands.Result r;
         try {
-            Process p = new ProcessBuilder(cmd)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(options.connectTimeout() * 3L + 5, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new CloudtuiException(name + ": no answer to a command over ssh");
-            }
-            if (p.exitValue() != 0) throw new CloudtuiException(name + ": a command over ssh failed (exit " + p.exitValue() + ")");
-            return new String(out, StandardCharsets.UTF_8);
+            r = io.cloudtui.core.Commands.run(cmd, stdin, java.time.Duration.ofSeconds(limit));
         } catch (IOException e) {
             throw new CloudtuiException(name + ": cannot run ssh: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CloudtuiException(name + ": interrupted");
         }
+        if (r.timedOut()) throw new CloudtuiException(name + ": no answer to a command over ssh");
+        return r;
     }
 
     @Override
@@ -352,41 +353,12 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
     /** SCRIPT with sh on the host over the master, STDIN on its input; a failure is one line with its stderr's last line. */
     @Override
     public String run(String script, byte[] stdin) {
-        List<String> cmd = client();
-        cmd.add("sh -c " + shellQuote(script));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectInput(stdin == null
-                    ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.PIPE).start();
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return p.getErrorStream().readAllBytes();
-                } catch (IOException e) {
-                    return new byte[0];
-                }
-            });
-            if (stdin != null) {
-                try (var in = p.getOutputStream()) {
-                    in.write(stdin);
-                } catch (IOException e) {
-                    LOG.debug("{}: writing to a command's input", name, e);
-                }
-            }
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(options.connectTimeout() * 3L + 60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new CloudtuiException(name + ": no answer to a command over ssh");
-            }
-            if (p.exitValue() != 0) {
-                String said = SshFailure.last(new String(err.join(), StandardCharsets.UTF_8));
-                throw new CloudtuiException(name + ": " + (said.isBlank() ? "a command over ssh failed (exit " + p.exitValue() + ")" : said));
-            }
-            return new String(out, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new CloudtuiException(name + ": cannot run ssh: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CloudtuiException(name + ": interrupted");
+        io.cloudtui.core.Commands.Result r = command(script, stdin, options.connectTimeout() * 3L + 60);
+        if (r.code() != 0) {
+            String said = SshFailure.last(r.stderr());
+            throw new CloudtuiException(name + ": " + (said.isBlank() ? "a command over ssh failed (exit " + r.code() + ")" : said));
         }
+        return r.out();
     }
 
     /**

@@ -98,38 +98,21 @@ public final class SlurmBackend implements Backend {
 
     /** Output of a Slurm command; its last stderr line, naming the command, when it fails. */
     private String run(List<String> cmd) {
-        Process p;
+        io.cloudtui.core.Commands.Result r;
         try {
-            p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            r = io.cloudtui.core.Commands.run(cmd, java.time.Duration.ofSeconds(COMMAND_SECONDS));
         } catch (IOException e) {
             throw new CloudtuiException(name + ": cannot run " + cmd.get(0) + ": " + e.getMessage());
-        }
-        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try (InputStream in = p.getErrorStream()) {
-                return in.readAllBytes();
-            } catch (IOException e) {
-                return new byte[0];
-            }
-        });
-        try (InputStream in = p.getInputStream()) {
-            byte[] out = in.readAllBytes();
-            if (!p.waitFor(COMMAND_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new CloudtuiException(name + ": " + cmd.get(0) + " did not answer (is slurmctld running?)");
-            }
-            if (p.exitValue() != 0) {
-                String e = new String(err.join(), StandardCharsets.UTF_8).strip();
-                String last = e.isEmpty() ? "exit " + p.exitValue() : e.substring(e.lastIndexOf('\n') + 1).replaceFirst("^(squeue|scancel|scontrol|sbatch|srun): (error: )?", "");
-                throw new CloudtuiException(name + ": " + cmd.get(0) + ": " + last);
-            }
-            return new String(out, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new CloudtuiException(name + ": " + cmd.get(0) + ": " + e.getMessage());
         } catch (InterruptedException e) {
-            p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new CloudtuiException(name + ": interrupted");
         }
+        if (r.timedOut()) throw new CloudtuiException(name + ": " + cmd.get(0) + " did not answer (is slurmctld running?)");
+        if (r.code() != 0) {
+            String last = r.lastError().isEmpty() ? "exit " + r.code() : r.lastError().replaceFirst("^(squeue|scancel|scontrol|sbatch|srun): (error: )?", "");
+            throw new CloudtuiException(name + ": " + cmd.get(0) + ": " + last);
+        }
+        return r.out();
     }
 
     @Override
