@@ -15,8 +15,12 @@ import java.util.function.Consumer;
  * Lines are decoded as UTF-8 only when complete, so a character split across frames survives.
  * When the engine was asked for timestamps, each line starts with one (RFC3339Nano): it is parsed,
  * used for the exact {@code since} filter, and kept in {@link LogLine#timestamp()} only if wanted.
+ * A line longer than {@link #MAX_LINE} bytes (a container writing without newlines, a TTY's raw
+ * stream) is cut into lines of at most that many, at a character boundary: memory stays bounded.
  */
 final class LogDecoder {
+    /** The longest line kept whole, in bytes (docker's json-file driver splits its entries at 16 KiB). */
+    static final int MAX_LINE = 64 * 1024;
     private final boolean engineTimestamps;
     private final boolean keepTimestamps;
     private final Instant since;
@@ -47,7 +51,21 @@ final class LogDecoder {
             }
         }
         buf.write(data, start, data.length - start);
+        if (buf.size() >= MAX_LINE) cut(stream, buf);
         if (sink instanceof ChunkedLogSink c) c.endChunk();
+    }
+
+    /** Emits the unterminated line in BUF as lines of at most {@link #MAX_LINE} bytes, keeping the rest (a part character too). */
+    private void cut(LogLine.Stream stream, ByteArrayOutputStream buf) {
+        byte[] b = buf.toByteArray();
+        int at = 0;
+        while (b.length - at >= MAX_LINE) {
+            int end = boundary(b, at + MAX_LINE);
+            emitOne(stream, b, at, end - at);
+            at = end;
+        }
+        buf.reset();
+        buf.write(b, at, b.length - at);
     }
 
     /** Emits what is left of unterminated lines (at end of stream). */
@@ -63,7 +81,25 @@ final class LogDecoder {
         emit(stream, b, 0, b.length);
     }
 
+    /** A whole line, as lines of at most {@link #MAX_LINE} bytes. */
     private void emit(LogLine.Stream stream, byte[] b, int off, int len) {
+        int end = off + len;
+        while (end - off > MAX_LINE) {
+            int cut = boundary(b, off + MAX_LINE);
+            emitOne(stream, b, off, cut - off);
+            off = cut;
+        }
+        emitOne(stream, b, off, end - off);
+    }
+
+    /** AT, or the start of the UTF-8 sequence AT is inside of. */
+    private static int boundary(byte[] b, int at) {
+        int e = at;
+        while (e > at - 3 && (b[e] & 0xC0) == 0x80) e--;
+        return (b[e] & 0xC0) != 0x80 ? e : at;
+    }
+
+    private void emitOne(LogLine.Stream stream, byte[] b, int off, int len) {
         if (len > 0 && b[off + len - 1] == '\r') len--;
         Instant ts = null;
         if (engineTimestamps) {

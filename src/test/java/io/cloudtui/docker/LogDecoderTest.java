@@ -2,6 +2,7 @@ package io.cloudtui.docker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloudtui.core.LogLine;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,37 @@ class LogDecoderTest {
         d.accept(LogLine.Stream.STDOUT, java.util.Arrays.copyOfRange(all, 0, 3));
         d.accept(LogLine.Stream.STDOUT, java.util.Arrays.copyOfRange(all, 3, all.length));
         assertEquals("grüße", lines.get(0).text());
+    }
+
+    @Test
+    void aLineWithoutEndIsCutAtCharacterBoundariesAndMemoryStaysBounded() {
+        LogDecoder d = new LogDecoder(false, false, null, lines::add);
+        // 3 MiB of two-byte characters in 1000-byte frames, never a newline (a TTY flood): cut as it comes
+        byte[] frame = "é".repeat(500).getBytes(StandardCharsets.UTF_8);
+        byte[] odd = ("x" + "é".repeat(499)).getBytes(StandardCharsets.UTF_8);
+        long total = 0;
+        for (int i = 0; i < 3 * 1024; i++) {
+            byte[] f = i == 7 ? odd : frame; // one frame shifts the characters by a byte
+            d.accept(LogLine.Stream.STDOUT, f);
+            total += f.length;
+        }
+        d.flush();
+        assertTrue(lines.size() >= total / LogDecoder.MAX_LINE, "lines: " + lines.size());
+        long bytes = 0;
+        StringBuilder all = new StringBuilder();
+        for (LogLine l : lines) {
+            int n = l.text().getBytes(StandardCharsets.UTF_8).length;
+            assertTrue(n <= LogDecoder.MAX_LINE, "a line of " + n + " bytes");
+            assertTrue(!l.text().contains("\uFFFD"), "a character cut in two");
+            bytes += n;
+            all.append(l.text());
+        }
+        assertEquals(total, bytes);
+        // a whole line longer than the limit in one frame is cut the same way
+        lines.clear();
+        d.accept(LogLine.Stream.STDERR, ("ü".repeat(LogDecoder.MAX_LINE) + "\n").getBytes(StandardCharsets.UTF_8));
+        assertEquals(2, lines.size());
+        assertEquals("ü".repeat(LogDecoder.MAX_LINE), lines.get(0).text() + lines.get(1).text());
     }
 
     @Test
