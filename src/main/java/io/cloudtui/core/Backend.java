@@ -22,6 +22,14 @@ public interface Backend extends AutoCloseable {
     /** Where it connects, for headers and error messages (socket path, URI). */
     String endpoint();
 
+    /**
+     * The variables that point a Docker-compatible CLI (docker compose) at this engine: DOCKER_HOST,
+     * and the TLS ones when it uses TLS.
+     */
+    default java.util.Map<String, String> clientEnvironment() {
+        return java.util.Map.of("DOCKER_HOST", endpoint());
+    }
+
     Set<Capability> capabilities();
 
     default boolean supports(Capability c) {

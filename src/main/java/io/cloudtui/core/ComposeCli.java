@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 /**
  * The Compose CLI this machine has ({@code docker compose}, else {@code docker-compose}, found on
  * PATH), run for one project from its working directory with the files its labels record
- * ({@code -p PROJECT -f FILE...}), against the project's engine (DOCKER_HOST set to it).
+ * ({@code -p PROJECT -f FILE...}), against the project's engine (DOCKER_HOST set to it, with its TLS variables).
  */
 public final class ComposeCli {
     /** What only the Compose CLI can do (it reads the Compose files). */
@@ -109,7 +109,14 @@ public final class ComposeCli {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(p.workingDir().toFile()).redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().putAll(env);
-        pb.environment().put("DOCKER_HOST", b.endpoint());
+        // the engine's own endpoint (and its TLS), never the caller's context or certificates for another one
+        for (String v : List.of("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_TLS", "DOCKER_CERT_PATH")) pb.environment().remove(v);
+        pb.environment().putAll(b.clientEnvironment());
+        if (pb.environment().containsKey("DOCKER_CERT_PATH")) {
+            // docker-compose v1 (python requests) would verify the engine with these bundles instead of its ca.pem
+            pb.environment().remove("REQUESTS_CA_BUNDLE");
+            pb.environment().remove("CURL_CA_BUNDLE");
+        }
         // no colours and no cursor games in what the progress view shows
         pb.environment().put("COMPOSE_ANSI", "never");
         pb.environment().put("NO_COLOR", "1");

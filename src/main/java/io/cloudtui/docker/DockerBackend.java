@@ -89,6 +89,13 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
     }
 
     @Override
+    public java.util.Map<String, String> clientEnvironment() {
+        Endpoint e = engine.endpoint();
+        if (!e.tlsVerify() || e.certPath() == null) return java.util.Map.of("DOCKER_HOST", e.host());
+        return java.util.Map.of("DOCKER_HOST", e.host(), "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", e.certPath());
+    }
+
+    @Override
     public Set<Capability> capabilities() {
         return CAPABILITIES;
     }

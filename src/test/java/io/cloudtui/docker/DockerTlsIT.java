@@ -104,4 +104,30 @@ class DockerTlsIT extends DockerItSupport {
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("\"" + n + "\""), out);
     }
+
+    @Test
+    void theComposeCliOfAProjectOnATlsEngineUsesItsCertificates(@TempDir Path dir) throws Exception {
+        Engines.require(Engines.run("docker", "compose", "version") == 0 || Engines.run("docker-compose", "version") == 0, "a Compose CLI");
+        String project = "ctui-tls-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String n = name("tlscompose");
+        Files.writeString(dir.resolve("compose.yaml"), "services:\n  app:\n    image: " + IMAGE + "\n    command: sleep 300\n");
+        // a container as Compose labels it, made through the plain socket
+        assertEquals(0, cli("run", "-d", "--name", n, "--label", io.cloudtui.core.Compose.PROJECT + "=" + project,
+                "--label", io.cloudtui.core.Compose.SERVICE + "=app", "--label", "com.docker.compose.container-number=1",
+                "--label", "com.docker.compose.oneoff=False",
+                "--label", io.cloudtui.core.Compose.WORKING_DIR + "=" + dir, "--label", io.cloudtui.core.Compose.CONFIG_FILES + "=" + dir.resolve("compose.yaml"),
+                IMAGE, "sleep", "300").code());
+        try (DockerBackend tls = tlsBackend(TLS.resolve("client"))) {
+            io.cloudtui.core.Compose.Project p = io.cloudtui.core.Compose.find(tls.list(true), project);
+            List<String> lines = new java.util.ArrayList<>();
+            // the caller's own variables point elsewhere: the project's engine wins
+            java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+            env.put("DOCKER_HOST", "unix:///nonexistent/docker.sock");
+            env.remove("DOCKER_TLS_VERIFY");
+            env.remove("DOCKER_CERT_PATH");
+            int code = io.cloudtui.core.ComposeCli.run(tls, p, io.cloudtui.core.ComposeCli.Verb.DOWN_VOLUMES, List.of(), env, lines::add, null);
+            assertEquals(0, code, String.join("\n", lines));
+            assertTrue(cli("inspect", n).code() != 0, "down -v through the TLS endpoint removed the project's container");
+        }
+    }
 }
