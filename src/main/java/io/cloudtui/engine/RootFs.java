@@ -268,27 +268,8 @@ final class RootFs {
         return out;
     }
 
-    /**
-     * Deletes a tree of our own files without following symlinks; directories are made ours to
-     * empty first (the copied image's 0555 ones, overlayfs's 0000 work directory).
-     */
+    /** Deletes a tree of our own files without following symlinks ({@link io.cloudtui.engine.image.Fs#deleteTree}). */
     static void deleteOwnTree(Path p) throws IOException {
-        java.nio.file.attribute.BasicFileAttributes a;
-        try {
-            a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return;
-        }
-        if (a.isDirectory()) {
-            try {
-                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            } catch (IOException e) {
-                // not ours: listing or deleting below says why
-            }
-            try (var s = Files.newDirectoryStream(p)) {
-                for (Path c : s) deleteOwnTree(c);
-            }
-        }
-        Files.deleteIfExists(p);
+        io.cloudtui.engine.image.Fs.deleteTree(p);
     }
 }

@@ -627,6 +627,35 @@ class EngineRootlessIT {
         }
     }
 
+    /** An image with a file and a directory of mode 000: imported, readable inside, removed without a trace. */
+    @Test
+    @Order(6)
+    void modeZeroFilesAndDirectoriesImportRunAndGo() throws Exception {
+        Path root = Files.createDirectories(work.resolve("mode0/root"));
+        Files.createDirectories(root.resolve("etc"));
+        Files.copy(Path.of("/bin/busybox"), root.resolve("busybox"));
+        Files.writeString(root.resolve("etc/shadow"), "secret\n");
+        Files.createDirectories(root.resolve("locked"));
+        Files.writeString(root.resolve("locked/f"), "inside\n");
+        Path tar = work.resolve("mode0/mode0.tar");
+        assertEquals(0, host("chmod", "000", root.resolve("etc/shadow").toString(), root.resolve("locked").toString()).code);
+        assertEquals(0, host("tar", "--numeric-owner", "-C", root.toString(), "-cf", tar.toString(), ".").code);
+        assertEquals(0, host("chmod", "-R", "a+rX", work.resolve("mode0").toString()).code);
+        assertEquals(0, host("chmod", "000", root.resolve("etc/shadow").toString(), root.resolve("locked").toString()).code);
+        ok("image", "import", "--backend", "runtime", tar.toString(), "ctui-mode0:1");
+        Out o = ok("run", "--rm", "--backend", "runtime", "ctui-mode0:1", "/busybox", "sh", "-c",
+                "/busybox stat -c '%a %n' /etc/shadow /locked; /busybox cat /etc/shadow /locked/f");
+        assertTrue(o.stdout.contains("0 /etc/shadow") && o.stdout.contains("0 /locked"), o.text);
+        assertTrue(o.stdout.contains("secret\ninside\n"), o.text);
+        ok("rmi", "ctui-mode0:1");
+        // the layer went with the image: nothing of it left in the store, its trash included
+        try (Stream<Path> all = Files.walk(dataDir.resolve("cloudtui/images"))) {
+            List<Path> left = all.filter(f -> f.getFileName().toString().equals("locked")).toList();
+            assertEquals(List.of(), left);
+        }
+        assertEquals(0, host("chmod", "-R", "u+rwX", work.resolve("mode0").toString()).code);
+    }
+
     /** Nothing was written as the user outside its directories, whatever ran. */
     @Test
     @Order(7)

@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -19,7 +17,7 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /** File and digest helpers shared by the store. */
-final class Fs {
+public final class Fs {
     private Fs() {}
 
     static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
@@ -74,48 +72,29 @@ final class Fs {
         }
     }
 
-    /** Deletes a tree without following symlinks, making read-only directories writable on the way. */
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+    /**
+     * Deletes a tree of our own files without following symlinks; each directory is made ours to
+     * empty (mode 0700) before it is listed: an image's 0555 or 0000 directories, overlayfs's 0000
+     * work directory, which a non-root owner could otherwise neither list nor empty.
+     */
+    public static void deleteTree(Path p) throws IOException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
             return;
         }
-        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-            Files.deleteIfExists(root);
-            return;
+        if (a.isDirectory()) {
+            try {
+                Posix.chmod(p, 0700);
+            } catch (IOException e) {
+                // not ours: listing or deleting below says why
+            }
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(p)) {
+                for (Path c : s) deleteTree(c);
+            }
         }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                // a 0555 directory from an image cannot be emptied by a non-root owner until made writable
-                try {
-                    Posix.chmod(dir, 0700);
-                } catch (IOException e) {
-                    // not ours to change: deletion below reports the real problem
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        Files.deleteIfExists(p);
     }
 
     static void deleteQuietly(Path p) {

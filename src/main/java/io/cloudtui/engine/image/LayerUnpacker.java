@@ -138,10 +138,11 @@ final class LayerUnpacker {
         for (int i = dirFixups.size() - 1; i >= 0; i--) {
             Object[] f = dirFixups.get(i);
             Path dir = (Path) f[0];
-            Posix.chmod(dir, (Integer) f[1]);
+            // the time first: a directory of mode 000 cannot be opened to set it afterwards (rootless)
             if (f[2] != null) {
                 Files.setLastModifiedTime(dir, (FileTime) f[2]);
             }
+            Posix.chmod(dir, (Integer) f[1]);
         }
     }
 
@@ -273,9 +274,10 @@ final class LayerUnpacker {
                 throw refuse("entry '" + name + "' could not be created safely");
             }
             owner(target, e);
-            Posix.chmod(target, mode);
+            // the time and extended attributes before the mode: a file of mode 000 can take neither afterwards (rootless)
             Files.setLastModifiedTime(target, FileTime.from(e.getLastModifiedTime().toInstant()));
             xattrs(target, e);
+            Posix.chmod(target, mode);
         } else {
             org.slf4j.LoggerFactory.getLogger(LayerUnpacker.class).debug("skipping tar entry {} of unsupported type", name);
         }
