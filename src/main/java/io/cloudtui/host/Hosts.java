@@ -138,11 +138,12 @@ public final class Hosts implements Backends.Remote {
             Host h = e.getKey();
             Wanted w = e.getValue();
             h.live(host -> {
-                Opened o = openEngines(host, w, providers);
+                Opened o = openEngines(host, w, providers, java.util.Set.of());
                 // lines of an earlier try that no longer hold (a host that said "no docker" then got one)
                 sink.cleared(host.name() + "/");
                 o.failed().forEach(sink::failed);
                 for (Backend b : o.backends()) sink.added(b);
+                watch(host, w, sink, o);
             });
         }
     }
@@ -216,7 +217,7 @@ public final class Hosts implements Backends.Remote {
     private Opened openHost(Host h, Wanted w, Map<String, BackendProvider> providers) {
         try {
             h.connect();
-            return openEngines(h, w, providers);
+            return openEngines(h, w, providers, java.util.Set.of());
         } catch (CloudtuiException e) {
             return new Opened(List.of(), Map.of(h.name(), e.getMessage()));
         }
@@ -227,7 +228,7 @@ public final class Hosts implements Backends.Remote {
      * what cannot be used is a line each. Throws when the host itself cannot be asked (its
      * connection went meanwhile).
      */
-    private Opened openEngines(Host h, Wanted w, Map<String, BackendProvider> providers) {
+    private Opened openEngines(Host h, Wanted w, Map<String, BackendProvider> providers, java.util.Set<String> open) {
         List<Backend> out = new ArrayList<>();
         Map<String, String> failed = new LinkedHashMap<>();
         {
@@ -263,6 +264,7 @@ public final class Hosts implements Backends.Remote {
             for (Map.Entry<String, Host.Found> e : use.entrySet()) {
                 String kind = e.getKey();
                 String name = h.name() + "/" + kind;
+                if (open.contains(name)) continue;
                 try {
                     boolean libvirt = kind.startsWith("libvirt");
                     boolean session = kind.equals("libvirt-session");
@@ -305,6 +307,64 @@ public final class Hosts implements Backends.Remote {
             }
         }
         return new Opened(out, failed);
+    }
+
+    /** How often a connected host (in the UI) whose engines could not all be opened is looked at again. */
+    static final java.time.Duration REDISCOVER = java.time.Duration.ofSeconds(
+            Long.getLong("cloudtui.rediscoverSeconds", 15));
+
+    /** Per host, the latest opening's number: a watch of an earlier one ends. */
+    private final Map<String, Integer> openings = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * After host H opened with FIRST in the UI: while something of it could not be opened (no Docker
+     * found yet, a dockerd that left its socket and is not running, a denied socket), it is looked at
+     * again every {@link #REDISCOVER} while connected, and what opens then joins the session with no key
+     * pressed (a dockerd started after the host connected). A reconnection opens everything afresh and
+     * starts its own watch.
+     */
+    private void watch(Host h, Wanted w, Backends.Sink sink, Opened first) {
+        int opening = openings.merge(h.name(), 1, Integer::sum);
+        if (first.failed().isEmpty() || !w.pinned().isEmpty()) return;
+        java.util.Set<String> open = new java.util.HashSet<>();
+        first.backends().forEach(b -> open.add(b.name()));
+        Thread t = new Thread(() -> {
+            Map<String, String> said = new LinkedHashMap<>(first.failed());
+            while (true) {
+                try {
+                    Thread.sleep(REDISCOVER.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+                synchronized (this) {
+                    if (closed) return;
+                }
+                if (openings.getOrDefault(h.name(), 0) != opening) return;
+                if (h.state() != Host.State.CONNECTED) continue; // its reconnection opens everything again
+                Opened o;
+                try {
+                    o = openEngines(h, w, providers, open);
+                } catch (CloudtuiException e) {
+                    continue;
+                }
+                if (openings.getOrDefault(h.name(), 0) != opening) {
+                    o.backends().forEach(Backend::close);
+                    return;
+                }
+                if (o.backends().isEmpty() && o.failed().equals(said)) continue;
+                LOG.info("{}: looked at again: {} opened, {} not", h.name(), o.backends().stream().map(Backend::name).toList(), o.failed().keySet());
+                sink.cleared(h.name() + "/");
+                o.failed().forEach(sink::failed);
+                for (Backend b : o.backends()) {
+                    sink.added(b);
+                    open.add(b.name());
+                }
+                said = new LinkedHashMap<>(o.failed());
+                if (said.isEmpty()) return;
+            }
+        }, "cloudtui-host-watch-" + h.name());
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Where a pinned engine's socket is. */

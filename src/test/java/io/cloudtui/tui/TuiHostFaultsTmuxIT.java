@@ -224,6 +224,32 @@ class TuiHostFaultsTmuxIT {
         }
     }
 
+    /** A host whose dockerd was down when it connected: its Docker joins by itself once dockerd starts, no key pressed. */
+    @Test
+    void aDockerStartedAfterItsHostConnectedJoinsByItself() throws Exception {
+        Host h1 = hosts.host("h1");
+        Map<String, String> env = Map.ofEntries(Map.entry("CLOUDTUI_CONFIG", dir.resolve("config.yaml").toString()),
+                Map.entry("CLOUDTUI_SSH_CONFIG", dir.resolve("ssh/config").toString()), Map.entry("CLOUDTUI_SSH_CONNECT_TIMEOUT", "3"),
+                Map.entry("DOCKER_CONTEXT", "ctui-no-such-context"), Map.entry("XDG_RUNTIME_DIR", dir.resolve("run").toString()),
+                Map.entry("XDG_STATE_HOME", dir.resolve("state").toString()), Map.entry("DOCKER_CONFIG", dir.resolve("docker").toString()),
+                Map.entry("TERM", "xterm-256color"), Map.entry("LANG", "C.UTF-8"));
+        Path run = Tmux.launcher(dir, env);
+        hosts.stopDocker(h1);
+        try (Tmux tmux = new Tmux(PREFIX + "-late")) {
+            tmux.start(run.toString(), 330, 40);
+            tmux.await("the UI", t -> header(t).contains("cloudtui > workloads"), Duration.ofSeconds(60));
+            filter(tmux, PREFIX);
+            tmux.await("h1 connected without its docker, h2 and h3 served", t -> header(t).contains("h1 connected") && !up(t, "h1")
+                    && !row(t, "h1") && othersServed(t), Duration.ofSeconds(90));
+            hosts.startDocker(h1);
+            String s = tmux.await("h1's docker joined by itself", t -> up(t, "h1") && row(t, "h1"), Duration.ofSeconds(120));
+            assertTrue(othersServed(s), s);
+            tmux.quitAndCheckTerminal();
+        } finally {
+            hosts.heal(h1);
+        }
+    }
+
     /**
      * The TCP connections from this UI's ssh processes (children of its java, PID) to HOST's sshd,
      * counted on this machine's side: other tests' connections to the same host are not this session's.
