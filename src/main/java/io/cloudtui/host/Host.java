@@ -349,6 +349,27 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
         return name;
     }
 
+    /**
+     * A long-lived session running SCRIPT with sh on the host, through the master only (never a
+     * connection of its own): its stdin and stdout are the channel; its stderr goes to a file of this
+     * host's, whose last line {@link #sessionError} gives.
+     */
+    public Process session(String script) throws IOException {
+        List<String> cmd = client();
+        cmd.addAll(1, List.of("-o", "ProxyCommand=false"));
+        cmd.add("sh -c " + shellQuote(script));
+        return new ProcessBuilder(cmd).redirectError(dir.resolve(prefix + "-session.err").toFile()).start();
+    }
+
+    /** The last line a {@link #session} said on its stderr, or "". */
+    public String sessionError() {
+        try {
+            return SshFailure.last(Files.readString(dir.resolve(prefix + "-session.err"), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** SCRIPT with sh on the host over the master, STDIN on its input; a failure is one line with its stderr's last line. */
     @Override
     public String run(String script, byte[] stdin) {

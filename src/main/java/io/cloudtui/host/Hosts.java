@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -256,7 +257,19 @@ public final class Hosts implements Backends.Remote {
                 failed.put(h.name() + "/" + e.getKey(), h.name() + ": permission denied on " + f.path() + " ("
                         + (user != null ? user : "the ssh user") + " is not in the '" + f.group() + "' group on " + h.name() + ")");
             }
-            if (use.isEmpty() && denied.isEmpty()) {
+            // no container engine this user may use there (or runtime pinned): cloudtui's own, run on the host as this user
+            // (a Docker socket this user may not open is said as before: pinning runtime is the user's choice then)
+            boolean runtime = w.pinned().contains("runtime") || !w.dockerOnly() && w.pinned().isEmpty()
+                    && Stream.of("docker", "podman").noneMatch(k -> use.containsKey(k) || denied.containsKey(k));
+            if (runtime) {
+                use.remove("runtime");
+                try {
+                    out.add(new RemoteEngineBackend(h.name(), RemoteEngine.open(h, env)));
+                } catch (CloudtuiException ex) {
+                    failed.put(h.name() + "/runtime", ex.getMessage());
+                }
+            }
+            if (use.isEmpty() && denied.isEmpty() && !runtime) {
                 failed.put(h.name(), h.name() + ": " + (w.dockerOnly() ? "no Docker or Podman socket found" : "neither Docker, Podman nor libvirt found")
                         + " (looked for /var/run/docker.sock, rootless Docker, Podman" + (w.dockerOnly() ? "" : ", libvirt") + ")");
             }

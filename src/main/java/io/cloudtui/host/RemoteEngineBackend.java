@@ -1,0 +1,259 @@
+package io.cloudtui.host;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloudtui.core.Backend;
+import io.cloudtui.core.Capability;
+import io.cloudtui.core.CloudtuiException;
+import io.cloudtui.core.LogLine;
+import io.cloudtui.core.LogOptions;
+import io.cloudtui.core.RunSpec;
+import io.cloudtui.core.RunSupport;
+import io.cloudtui.core.State;
+import io.cloudtui.core.Stats;
+import io.cloudtui.core.Stdio;
+import io.cloudtui.core.Workload;
+import io.cloudtui.core.WorkloadEvent;
+import io.cloudtui.core.WorkloadId;
+import io.cloudtui.core.WorkloadKind;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * {@code HOST/runtime}: cloudtui's bundled engine on a remote host ({@link RemoteEngine}), driven by
+ * sending it the CLI's own commands (JSON output where there is one) and reading their answers. Its
+ * workloads are the remote engine's {@code runtime} backend's; their ids here are {@code HOST/runtime:REF}.
+ * Not carried yet: events (the UI refreshes by listing), stats, exec and attach.
+ */
+public final class RemoteEngineBackend implements Backend, RunSupport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The engine's backend there. */
+    private static final String THERE = "runtime";
+
+    private final String name;
+    private final String host;
+    private final RemoteEngine engine;
+
+    public RemoteEngineBackend(String host, RemoteEngine engine) {
+        this.host = host;
+        this.name = host + "/runtime";
+        this.engine = engine;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String type() {
+        return "runtime";
+    }
+
+    @Override
+    public String endpoint() {
+        return "ssh " + host + ": " + engine.what;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.LIST, Capability.START, Capability.STOP, Capability.RESTART, Capability.KILL, Capability.REMOVE,
+                Capability.LOGS, Capability.INSPECT, Capability.RUN);
+    }
+
+    @Override
+    public void ping() {
+        if (engine.gone) throw new CloudtuiException(host + ": the connection to its engine was lost");
+    }
+
+    private static String there(String ref) {
+        return THERE + ":" + ref;
+    }
+
+    @Override
+    public List<Workload> list(boolean all) {
+        String out = all ? engine.call("ps", "-a", "--format", "json") : engine.call("ps", "--format", "json");
+        return parse(out);
+    }
+
+    /** The rows of the remote {@code ps --format json} that are its runtime backend's, as workloads of this backend. */
+    List<Workload> parse(String json) {
+        List<Workload> out = new ArrayList<>();
+        JsonNode arr;
+        try {
+            arr = JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new CloudtuiException(host + ": its engine's list is not JSON: " + e.getMessage());
+        }
+        for (JsonNode o : arr) {
+            if (!THERE.equals(o.path("backend").asText())) continue;
+            String id = o.path("id").asText();
+            String ref = id.startsWith(THERE + ":") ? id.substring(THERE.length() + 1) : id;
+            State state;
+            try {
+                state = State.valueOf(o.path("state").asText("unknown").toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                state = State.UNKNOWN;
+            }
+            List<String> ports = new ArrayList<>();
+            o.path("ports").forEach(p -> ports.add(p.asText()));
+            Map<String, String> labels = new LinkedHashMap<>();
+            o.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            out.add(new Workload(new WorkloadId(name, ref), o.path("name").asText(), WorkloadKind.CONTAINER, o.path("image").asText(),
+                    o.path("command").asText(), state, o.path("status").asText(null), time(o.path("created")), time(o.path("started")),
+                    ports, labels, host));
+        }
+        return out;
+    }
+
+    private static Instant time(JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode() || n.asText().isEmpty()) return null;
+        try {
+            return Instant.parse(n.asText());
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public AutoCloseable events(Consumer<WorkloadEvent> listener) {
+        return () -> {};
+    }
+
+    @Override
+    public void start(String ref) {
+        engine.call("start", there(ref));
+    }
+
+    @Override
+    public void stop(String ref, Duration timeout) {
+        engine.call("stop", "-t", Long.toString(timeout.toSeconds()), there(ref));
+    }
+
+    @Override
+    public void restart(String ref, Duration timeout) {
+        engine.call("restart", "-t", Long.toString(timeout.toSeconds()), there(ref));
+    }
+
+    @Override
+    public void kill(String ref, String signal) {
+        engine.call("kill", "-s", signal, there(ref));
+    }
+
+    @Override
+    public void pause(String ref) {
+        throw CloudtuiException.unsupported(name, "pause");
+    }
+
+    @Override
+    public void unpause(String ref) {
+        throw CloudtuiException.unsupported(name, "unpause");
+    }
+
+    @Override
+    public void remove(String ref, boolean force) {
+        if (force) engine.call("rm", "-f", there(ref));
+        else engine.call("rm", there(ref));
+    }
+
+    @Override
+    public void logs(String ref, LogOptions options, Consumer<LogLine> sink, Cancel cancel) {
+        List<String> args = new ArrayList<>(List.of("logs"));
+        if (options.follow()) args.add("-f");
+        if (options.tail() >= 0) args.addAll(List.of("--tail", Integer.toString(options.tail())));
+        if (options.since() != null) args.addAll(List.of("--since", options.since().toString()));
+        if (options.timestamps()) args.add("-t");
+        args.add(there(ref));
+        // whole lines as they come
+        ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        Consumer<byte[]> out = b -> {
+            synchronized (partial) {
+                for (byte x : b) {
+                    if (x == '\n') {
+                        sink.accept(new LogLine(LogLine.Stream.STDOUT, null, partial.toString(StandardCharsets.UTF_8)));
+                        partial.reset();
+                    } else {
+                        partial.write(x);
+                    }
+                }
+            }
+        };
+        RemoteEngine.Result r = engine.call(args, out, cancel);
+        synchronized (partial) {
+            if (partial.size() > 0) sink.accept(new LogLine(LogLine.Stream.STDOUT, null, partial.toString(StandardCharsets.UTF_8)));
+        }
+        if (r.code() != 0 && (cancel == null || !cancel.isCancelled()) && !engine.closing) throw new CloudtuiException(host + ": " + r.message());
+    }
+
+    @Override
+    public int exec(String ref, List<String> command, Stdio stdio) {
+        throw CloudtuiException.unsupported(name, "exec (not carried over the remote engine's channel yet)");
+    }
+
+    @Override
+    public int attach(String ref, Stdio stdio) {
+        throw CloudtuiException.unsupported(name, "attach (not carried over the remote engine's channel yet)");
+    }
+
+    @Override
+    public String inspect(String ref) {
+        return engine.call("inspect", there(ref));
+    }
+
+    @Override
+    public Stats stats(String ref) {
+        throw CloudtuiException.unsupported(name, "stats");
+    }
+
+    @Override
+    public String create(RunSpec spec) {
+        throw CloudtuiException.unsupported(name, "create (run -d is carried)");
+    }
+
+    @Override
+    public int run(RunSpec spec, Stdio stdio, Consumer<String> onCreated) {
+        if (!spec.detach()) throw new CloudtuiException(name + ": only run -d is carried to the host's engine yet");
+        if (!spec.mounts().isEmpty() || !spec.ports().isEmpty() || spec.hpc() != null || spec.interactive() || spec.tty()) {
+            throw new CloudtuiException(name + ": run -d there carries --name, -e, -w, -h, -u, -l, --entrypoint, --network, --rm and limits;"
+                    + " not -v, -p, -i, -t or --hpc yet");
+        }
+        List<String> a = new ArrayList<>(List.of("run", "-d", "--backend", THERE));
+        if (spec.name() != null) a.addAll(List.of("--name", spec.name()));
+        spec.env().forEach((k, v) -> a.addAll(List.of("-e", k + "=" + v)));
+        if (spec.labels() != null) spec.labels().forEach((k, v) -> a.addAll(List.of("-l", k + "=" + v)));
+        if (spec.workdir() != null) a.addAll(List.of("-w", spec.workdir()));
+        if (spec.hostname() != null) a.addAll(List.of("-h", spec.hostname()));
+        if (spec.user() != null) a.addAll(List.of("-u", spec.user()));
+        if (spec.memoryBytes() != null) a.addAll(List.of("-m", Long.toString(spec.memoryBytes())));
+        if (spec.cpus() != null) a.addAll(List.of("--cpus", Double.toString(spec.cpus())));
+        if (spec.pidsLimit() != null) a.addAll(List.of("--pids-limit", Long.toString(spec.pidsLimit())));
+        if (spec.readOnly()) a.add("--read-only");
+        if (spec.network() != null) a.addAll(List.of("--network", spec.network()));
+        if (spec.autoRemove()) a.add("--rm");
+        if (spec.entrypoint() != null) a.addAll(List.of("--entrypoint", String.join(" ", spec.entrypoint())));
+        a.add(spec.image());
+        if (spec.command() != null) a.addAll(spec.command());
+        String id = engine.call(a.toArray(new String[0])).strip();
+        if (onCreated != null) onCreated.accept(id);
+        return 0;
+    }
+
+    /** {@code image import FILE -} there with DATA as its input is not carried; images are imported by path on the host. */
+    public String call(String... args) {
+        return engine.call(args);
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}
