@@ -1,0 +1,167 @@
+package io.cloudtui.host;
+
+import static io.cloudtui.host.RemoteHostsIT.cloudtui;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloudtui.host.RemoteHostsIT.Result;
+import io.cloudtui.testing.Engines;
+import io.cloudtui.testing.TestHosts;
+import io.cloudtui.testing.TestHosts.Host;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * cloudtui's own engine on a test host as {@link TestHosts#PLAIN_USER} (no Docker there), pinned with
+ * {@code backends: [runtime]}, through the real jar: the jar is put in the user's
+ * ~/.cache/cloudtui/jars once (a second command puts nothing: same inode); run -d, ps, logs, stop and
+ * rm of a container of the bundled engine there (rootless, from a busybox rootfs imported on the
+ * host); no JDK >= 21 there gives the one line; a remote cloudtui of another protocol is refused in
+ * one line.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class RemoteEngineIT {
+    static final String NAME = "ctui-it-re-" + UUID.randomUUID().toString().substring(0, 6);
+    static final String IMAGE = "ctui-it-re/bb:1";
+    static final ObjectMapper JSON = new ObjectMapper();
+    static TestHosts hosts;
+    static Host host;
+    static Path dir;
+    static String sha;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        hosts = TestHosts.require();
+        host = hosts.hosts().get(1);
+        dir = Files.createTempDirectory("ctui-re");
+        Files.createDirectories(dir.resolve("run"));
+        Files.setPosixFilePermissions(dir.resolve("run"), PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(dir.resolve("c.yaml"), "hosts:\n  - {name: p, ssh: '" + TestHosts.PLAIN_USER + "@" + host.name()
+                + "', backends: [runtime]}\n");
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        md.update(Files.readAllBytes(Path.of("target/cloudtui.jar")));
+        sha = HexFormat.of().formatHex(md.digest());
+        // this build's jar is not there yet (an earlier run of the same jar put it)
+        TestHosts.Result r = plain("rm -f ~/.cache/cloudtui/jars/" + sha + ".jar ~/.local/bin/cloudtui");
+        assertTrue(r.ok(), r.out());
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (hosts != null) {
+            plain("rm -f ~/.local/bin/cloudtui");
+            cloudtui(env(), "-H", "p", "rm", "-f", "p/runtime:" + NAME);
+        }
+        if (dir != null) Engines.run("rm", "-rf", dir.toString());
+    }
+
+    static TestHosts.Result plain(String script) {
+        return hosts.sshAs(TestHosts.PLAIN_USER, host, script);
+    }
+
+    static Map<String, String> env() {
+        Map<String, String> env = new HashMap<>();
+        env.put("CLOUDTUI_CONFIG", dir.resolve("c.yaml").toString());
+        env.put("CLOUDTUI_SSH_CONFIG", TestHosts.sshConfig().toString());
+        env.put("CLOUDTUI_SSH_CONNECT_TIMEOUT", "5");
+        env.put("XDG_RUNTIME_DIR", dir.resolve("run").toString());
+        env.put("XDG_STATE_HOME", dir.resolve("state").toString());
+        env.put("CLOUDTUI_NO_AGENT", "1");
+        return env;
+    }
+
+    static List<JsonNode> rows(Result r) throws Exception {
+        return StreamSupport.stream(JSON.readTree(r.out()).spliterator(), false).toList();
+    }
+
+    @Test
+    void theBundledEngineOnAHostWithoutDocker() throws Exception {
+        Result first = cloudtui(env(), "-H", "p", "ps", "-a", "--format", "json");
+        assertEquals(0, first.code(), first.toString());
+        assertEquals("", first.err(), first.toString());
+        String jar = "~/.cache/cloudtui/jars/" + sha + ".jar";
+        TestHosts.Result put = plain("stat -c '%i %a %U' " + jar);
+        assertTrue(put.ok(), put.out());
+        assertTrue(put.out().strip().endsWith(" 600 " + TestHosts.PLAIN_USER), put.out());
+        Result second = cloudtui(env(), "-H", "p", "ps", "-a");
+        assertEquals(0, second.code(), second.toString());
+        // not put again: the same file
+        assertEquals(put.out(), plain("stat -c '%i %a %U' " + jar).out());
+        assertEquals("", plain("ls -A ~/.cache/cloudtui/jars | grep -v '\\.jar$' || true").out().strip(), "no temporary file left");
+
+        // an image for the rootless engine there: a busybox rootfs, imported on the host by the jar cloudtui put
+        TestHosts.Result imp = plain("set -e; d=$(mktemp -d); mkdir -p $d/r/bin; cp /bin/busybox $d/r/bin/; ln -s busybox $d/r/bin/sh; "
+                + "tar -C $d/r -cf $d/rootfs.tar .; /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -jar " + jar
+                + " image import --backend runtime $d/rootfs.tar " + IMAGE + " 2>&1; rm -rf $d");
+        assertTrue(imp.ok(), imp.out());
+
+        Result run = cloudtui(env(), "-H", "p", "run", "-d", "--name", NAME, IMAGE, "sh", "-c", "echo hello-from-$(id -u); sleep 100000");
+        assertEquals(0, run.code(), run.toString());
+        assertTrue(run.out().strip().matches("[0-9a-f]{64}"), run.toString());
+        Result ps = cloudtui(env(), "-H", "p", "ps", "--format", "json");
+        assertEquals(0, ps.code(), ps.toString());
+        JsonNode row = rows(ps).stream().filter(n -> n.path("name").asText().equals(NAME)).findFirst().orElseThrow(() -> new AssertionError(ps));
+        assertEquals("p/runtime:" + run.out().strip(), row.path("id").asText());
+        assertEquals("p", row.path("host").asText());
+        assertEquals("running", row.path("state").asText());
+        Result table = cloudtui(env(), "-H", "p", "ps");
+        assertTrue(table.out().lines().anyMatch(l -> l.startsWith("p ") && l.contains(NAME) && l.contains("p/runtime")), table.toString());
+
+        Result logs = cloudtui(env(), "-H", "p", "logs", "p/runtime:" + NAME);
+        assertEquals(0, logs.code(), logs.toString());
+        // rootless there: the container's root is the user outside
+        assertEquals("hello-from-0\n", logs.out(), logs.toString());
+
+        Result stop = cloudtui(env(), "-H", "p", "stop", "-t", "1", "p/runtime:" + NAME);
+        assertEquals(0, stop.code(), stop.toString());
+        Result after = cloudtui(env(), "-H", "p", "ps", "-a", "--format", "json");
+        assertEquals("exited", rows(after).stream().filter(n -> n.path("name").asText().equals(NAME)).findFirst()
+                .orElseThrow(() -> new AssertionError(after)).path("state").asText().replace("stopped", "exited"), after.toString());
+        Result rm = cloudtui(env(), "-H", "p", "rm", "p/runtime:" + NAME);
+        assertEquals(0, rm.code(), rm.toString());
+        Result gone = cloudtui(env(), "-H", "p", "ps", "-a", "--format", "json");
+        assertFalse(rows(gone).stream().anyMatch(n -> n.path("name").asText().equals(NAME)), gone.toString());
+    }
+
+    @Test
+    void noJavaOnTheHostIsOneLine() throws Exception {
+        // the host's PATH has Debian's java 17 only; no JDK directory to look in
+        Map<String, String> env = env();
+        env.put("CLOUDTUI_REMOTE_JVM_DIR", "/nonexistent");
+        Result r = cloudtui(env, "-H", "p", "ps");
+        assertEquals(1, r.code(), r.toString());
+        assertEquals("cloudtui: p: no Java 21 or newer on the host (install a JDK >= 21, or put cloudtui on its PATH)\n", r.err(), r.toString());
+    }
+
+    @Test
+    void aRemoteCloudtuiOfAnotherProtocolIsRefused() throws Exception {
+        // a cloudtui on the user's PATH there whose serve says hello with protocol 99 (build old)
+        TestHosts.Result w = plain("mkdir -p ~/.local/bin && printf '#!/bin/sh\\nprintf \"\\\\001\\\\000\\\\000\\\\000\\\\007\\\\000\\\\000\\\\000\\\\143old\"\\n'"
+                + " > ~/.local/bin/cloudtui && chmod 755 ~/.local/bin/cloudtui");
+        assertTrue(w.ok(), w.out());
+        try {
+            Result r = cloudtui(env(), "-H", "p", "ps");
+            assertEquals(1, r.code(), r.toString());
+            assertEquals("cloudtui: p: cloudtui on its PATH (/home/" + TestHosts.PLAIN_USER + "/.local/bin/cloudtui) speaks protocol 99 (build old),"
+                    + " this cloudtui 1: update it there, or take it off the PATH for cloudtui to put its own jar\n", r.err(), r.toString());
+        } finally {
+            plain("rm -f ~/.local/bin/cloudtui");
+        }
+    }
+}
