@@ -473,7 +473,10 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
             + "for s in /var/run/docker.sock \"$r/docker.sock\" /run/podman/podman.sock \"$r/podman/podman.sock\" "
             + "/var/run/libvirt/libvirt-sock /var/run/libvirt/virtqemud-sock; do "
             + "if [ -S \"$s\" ]; then if [ -w \"$s\" ]; then echo \"ok $s\"; "
-            + "else echo \"denied $s $(ls -ld \"$s\" | awk '{print $4}')\"; fi; fi; done; " + SESSION + " echo \"user $(id -un)\"";
+            + "else echo \"denied $s $(ls -ld \"$s\" | awk '{print $4}')\"; fi; fi; done; " + SESSION
+            + " if ! command -v dockerd >/dev/null 2>&1 && [ ! -x /usr/sbin/dockerd ] && [ ! -x /usr/bin/dockerd ]"
+            + " && ! command -v podman >/dev/null 2>&1; then echo noengine; fi;"
+            + " echo \"user $(id -un)\"";
 
 
     static List<Found> parseDiscovery(String out) {
@@ -492,6 +495,11 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
             found.add(new Found(kind, path, p[0].equals("ok"), p.length > 2 ? p[2] : null));
         }
         return found;
+    }
+
+    /** Whether discovery found neither dockerd nor podman installed on the host (not merely stopped). */
+    static boolean noEngine(String out) {
+        return out.lines().anyMatch(l -> l.strip().equals("noengine"));
     }
 
     /** The remote user discovery reported, from the same output; null if none. */

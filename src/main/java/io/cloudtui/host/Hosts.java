@@ -234,6 +234,7 @@ public final class Hosts implements Backends.Remote {
         {
             List<Host.Found> found;
             String user = null;
+            boolean noEngine = false;
             if (!w.pinned().isEmpty()) {
                 found = new ArrayList<>();
                 for (String t : w.pinned()) found.add(new Host.Found(t, PINNED.get(t), true, null));
@@ -241,6 +242,7 @@ public final class Hosts implements Backends.Remote {
                 String text = h.run(Host.DISCOVER);
                 found = Host.parseDiscovery(text);
                 user = Host.user(text);
+                noEngine = Host.noEngine(text);
             }
             Map<String, Host.Found> use = new LinkedHashMap<>();
             Map<String, Host.Found> denied = new LinkedHashMap<>();
@@ -258,8 +260,9 @@ public final class Hosts implements Backends.Remote {
                         + (user != null ? user : "the ssh user") + " is not in the '" + f.group() + "' group on " + h.name() + ")");
             }
             // no container engine this user may use there (or runtime pinned): cloudtui's own, run on the host as this user
-            // (a Docker socket this user may not open is said as before: pinning runtime is the user's choice then)
-            boolean runtime = w.pinned().contains("runtime") || !w.dockerOnly() && w.pinned().isEmpty()
+            // (a Docker socket this user may not open, or a dockerd that is installed and stopped, is said as before:
+            // pinning runtime is the user's choice then)
+            boolean runtime = w.pinned().contains("runtime") || !w.dockerOnly() && w.pinned().isEmpty() && noEngine
                     && Stream.of("docker", "podman").noneMatch(k -> use.containsKey(k) || denied.containsKey(k));
             if (runtime) {
                 use.remove("runtime");

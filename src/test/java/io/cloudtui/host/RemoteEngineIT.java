@@ -139,6 +139,21 @@ class RemoteEngineIT {
         assertFalse(rows(gone).stream().anyMatch(n -> n.path("name").asText().equals(NAME)), gone.toString());
     }
 
+    /**
+     * Only a host with neither dockerd nor podman installed gets the bundled engine unasked: a user who
+     * may not open the Docker socket (this one), or a dockerd stopped, is not taken for one.
+     */
+    @Test
+    void discoverySaysNoEngineOnlyWhenNoneIsInstalled() {
+        TestHosts.Result d = plain(io.cloudtui.host.Host.DISCOVER);
+        assertTrue(d.ok(), d.out());
+        assertFalse(io.cloudtui.host.Host.noEngine(d.out()), d.out());
+        // the same script with no dockerd or podman to be found (an empty PATH; the fixed paths taken out)
+        TestHosts.Result none = plain("PATH=/nonexistent; " + io.cloudtui.host.Host.DISCOVER.replace("/usr/sbin/dockerd", "/nonexistent/a")
+                .replace("/usr/bin/dockerd", "/nonexistent/b"));
+        assertTrue(io.cloudtui.host.Host.noEngine(none.out()), none.out());
+    }
+
     @Test
     void noJavaOnTheHostIsOneLine() throws Exception {
         // the host's PATH has Debian's java 17 only; no JDK directory to look in
