@@ -107,7 +107,7 @@ public final class RemoteEngine implements AutoCloseable {
             else if (line.startsWith("home ")) home = line.substring(5).strip();
         }
         if (cloudtui != null) {
-            RemoteEngine e = start(h, "PATH=$HOME/.local/bin:$HOME/bin:$PATH; exec " + Host.shellQuote(cloudtui) + " serve --protocol " + Serve.PROTOCOL,
+            RemoteEngine e = start(h, "PATH=$HOME/.local/bin:$HOME/bin:$PATH; CLOUDTUI_NO_AGENT=1 exec " + Host.shellQuote(cloudtui) + " serve --protocol " + Serve.PROTOCOL,
                     "cloudtui on its PATH (" + cloudtui + ")");
             return e;
         }

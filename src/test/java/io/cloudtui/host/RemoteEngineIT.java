@@ -67,6 +67,9 @@ class RemoteEngineIT {
         if (hosts != null) {
             plain("rm -f ~/.local/bin/cloudtui");
             cloudtui(env(), "-H", "p", "rm", "-f", "p/runtime:" + NAME);
+            // the image goes too (imported by this test in the user's store there)
+            plain("j=~/.cache/cloudtui/jars/" + sha + ".jar; if [ -f $j ]; then /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -jar $j rmi"
+                    + " --backend runtime " + IMAGE + "; rm -f $j; fi");
         }
         if (dir != null) Engines.run("rm", "-rf", dir.toString());
     }
