@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  * {@code HOST/runtime}: cloudtui's bundled engine on a remote host ({@link RemoteEngine}), driven by
  * sending it the CLI's own commands (JSON output where there is one) and reading their answers. Its
  * workloads are the remote engine's {@code runtime} backend's; their ids here are {@code HOST/runtime:REF}.
- * Not carried yet: events (the UI refreshes by listing), stats, exec and attach.
+ * Its events are lists compared every {@link #POLL}. Not carried yet: stats, exec and attach.
  */
 public final class RemoteEngineBackend implements Backend, RunSupport {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,7 +66,7 @@ public final class RemoteEngineBackend implements Backend, RunSupport {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.LIST, Capability.START, Capability.STOP, Capability.RESTART, Capability.KILL, Capability.REMOVE,
+        return EnumSet.of(Capability.LIST, Capability.EVENTS, Capability.START, Capability.STOP, Capability.RESTART, Capability.KILL, Capability.REMOVE,
                 Capability.LOGS, Capability.INSPECT, Capability.RUN);
     }
 
@@ -110,7 +110,7 @@ public final class RemoteEngineBackend implements Backend, RunSupport {
             o.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
             out.add(new Workload(new WorkloadId(name, ref), o.path("name").asText(), WorkloadKind.CONTAINER, o.path("image").asText(),
                     o.path("command").asText(), state, o.path("status").asText(null), time(o.path("created")), time(o.path("started")),
-                    ports, labels, host));
+                    ports, labels, null));
         }
         return out;
     }
@@ -124,9 +124,52 @@ public final class RemoteEngineBackend implements Backend, RunSupport {
         }
     }
 
+    /** How often {@link #events} lists the engine there (its events are not carried: a list is compared with the last). */
+    static final Duration POLL = Duration.ofSeconds(2);
+
+    /**
+     * Events as the differences between one list and the next, every {@link #POLL}: a workload that
+     * appeared, changed state or status, or left; a list that fails is a disconnect, the next that
+     * answers a connect.
+     */
     @Override
     public AutoCloseable events(Consumer<WorkloadEvent> listener) {
-        return () -> {};
+        Thread t = new Thread(() -> {
+            Map<String, String> last = null;
+            while (!Thread.currentThread().isInterrupted() && !engine.closing) {
+                try {
+                    Map<String, String> now = new LinkedHashMap<>();
+                    for (Workload w : list(true)) now.put(w.nativeId(), w.state() + " " + w.status());
+                    if (last == null) {
+                        listener.accept(new WorkloadEvent(name, null, WorkloadEvent.Type.CONNECTED, "connect", Instant.now()));
+                    } else {
+                        for (Map.Entry<String, String> e : now.entrySet()) {
+                            if (!e.getValue().equals(last.get(e.getKey()))) {
+                                listener.accept(new WorkloadEvent(name, new WorkloadId(name, e.getKey()), WorkloadEvent.Type.WORKLOAD,
+                                        last.containsKey(e.getKey()) ? "update" : "create", Instant.now()));
+                            }
+                        }
+                        for (String id : last.keySet()) {
+                            if (!now.containsKey(id)) {
+                                listener.accept(new WorkloadEvent(name, new WorkloadId(name, id), WorkloadEvent.Type.WORKLOAD, "destroy", Instant.now()));
+                            }
+                        }
+                    }
+                    last = now;
+                } catch (CloudtuiException e) {
+                    if (last != null) listener.accept(new WorkloadEvent(name, null, WorkloadEvent.Type.DISCONNECTED, "disconnect", Instant.now()));
+                    last = null;
+                }
+                try {
+                    Thread.sleep(POLL.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "cloudtui-remote-events-" + name);
+        t.setDaemon(true);
+        t.start();
+        return t::interrupt;
     }
 
     @Override
@@ -179,7 +222,7 @@ public final class RemoteEngineBackend implements Backend, RunSupport {
             synchronized (partial) {
                 for (byte x : b) {
                     if (x == '\n') {
-                        sink.accept(new LogLine(LogLine.Stream.STDOUT, null, partial.toString(StandardCharsets.UTF_8)));
+                        sink.accept(line(partial.toString(StandardCharsets.UTF_8), options.timestamps()));
                         partial.reset();
                     } else {
                         partial.write(x);
@@ -189,9 +232,24 @@ public final class RemoteEngineBackend implements Backend, RunSupport {
         };
         RemoteEngine.Result r = engine.call(args, out, cancel);
         synchronized (partial) {
-            if (partial.size() > 0) sink.accept(new LogLine(LogLine.Stream.STDOUT, null, partial.toString(StandardCharsets.UTF_8)));
+            if (partial.size() > 0) sink.accept(line(partial.toString(StandardCharsets.UTF_8), options.timestamps()));
         }
         if (r.code() != 0 && (cancel == null || !cancel.isCancelled()) && !engine.closing) throw new CloudtuiException(host + ": " + r.message());
+    }
+
+    /** A line of the remote {@code logs}: with TIMESTAMPS, its leading RFC 3339 time taken as the line's time. */
+    static LogLine line(String text, boolean timestamps) {
+        if (timestamps) {
+            int sp = text.indexOf(' ');
+            if (sp > 0) {
+                try {
+                    return new LogLine(LogLine.Stream.STDOUT, Instant.parse(text.substring(0, sp)), text.substring(sp + 1));
+                } catch (RuntimeException e) {
+                    // no time there: the line as it is
+                }
+            }
+        }
+        return new LogLine(LogLine.Stream.STDOUT, null, text);
     }
 
     @Override

@@ -11,6 +11,8 @@ import io.cloudtui.host.RemoteHostsIT.Result;
 import io.cloudtui.testing.Engines;
 import io.cloudtui.testing.TestHosts;
 import io.cloudtui.testing.TestHosts.Host;
+import io.cloudtui.testing.Tmux;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code backends: [runtime]}, through the real jar: the jar is put in the user's
  * ~/.cache/cloudtui/jars once (a second command puts nothing: same inode); run -d, ps, logs, stop and
  * rm of a container of the bundled engine there (rootless, from a busybox rootfs imported on the
- * host); no JDK >= 21 there gives the one line; a remote cloudtui of another protocol is refused in
+ * host), its row and logs in the full-screen UI under tmux, the row following a stop; no JDK >= 21 there gives the one line; a remote cloudtui of another protocol is refused in
  * one line.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -126,10 +128,31 @@ class RemoteEngineIT {
         Result table = cloudtui(env(), "-H", "p", "ps");
         assertTrue(table.out().lines().anyMatch(l -> l.startsWith("p ") && l.contains(NAME) && l.contains("p/runtime")), table.toString());
 
+        // the full-screen UI: the row under its host, its logs; then stopped from the CLI, the row follows
+        try (Tmux tmux = new Tmux("ctui-it-re")) {
+            tmux.start(Tmux.launcher(dir, "ui.sh", env(), List.of("-H", "p")).toString(), 200, 30);
+            tmux.await("p's runtime row", t -> t.lines().anyMatch(l -> l.trim().startsWith("p ") && l.contains(" p/runtime ")
+                    && l.contains(NAME) && l.contains("running")), Duration.ofSeconds(90));
+            tmux.keys("/");
+            tmux.type(NAME);
+            tmux.keys("Enter");
+            tmux.keys("l");
+            tmux.await("its log line", t -> t.contains("p/runtime:" + NAME) && t.lines().anyMatch(l -> l.strip().equals("hello-from-0")),
+                    Duration.ofSeconds(60));
+            tmux.keys("Escape");
+            Result stopped = cloudtui(env(), "-H", "p", "stop", "-t", "1", "p/runtime:" + NAME);
+            assertEquals(0, stopped.code(), stopped.toString());
+            tmux.await("the row stopped", t -> t.lines().anyMatch(l -> l.contains(NAME) && !l.contains("running")
+                    && (l.contains("exited") || l.contains("stopped"))), Duration.ofSeconds(60));
+            tmux.quitAndCheckTerminal();
+        }
+        Result restarted = cloudtui(env(), "-H", "p", "start", "p/runtime:" + NAME);
+        assertEquals(0, restarted.code(), restarted.toString());
+
         Result logs = cloudtui(env(), "-H", "p", "logs", "p/runtime:" + NAME);
         assertEquals(0, logs.code(), logs.toString());
         // rootless there: the container's root is the user outside
-        assertEquals("hello-from-0\n", logs.out(), logs.toString());
+        assertEquals("hello-from-0\nhello-from-0\n", logs.out(), logs.toString());
 
         Result stop = cloudtui(env(), "-H", "p", "stop", "-t", "1", "p/runtime:" + NAME);
         assertEquals(0, stop.code(), stop.toString());
