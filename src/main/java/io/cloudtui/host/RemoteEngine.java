@@ -181,6 +181,8 @@ public final class RemoteEngine implements AutoCloseable {
 
     private static final class Call {
         final Consumer<byte[]> out;
+        /** Where its error goes as it comes, or null: kept for the result. */
+        Consumer<byte[]> errTo;
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final CompletableFuture<Integer> done = new CompletableFuture<>();
 
@@ -200,6 +202,8 @@ public final class RemoteEngine implements AutoCloseable {
                 byte[] data = java.util.Arrays.copyOfRange(f.payload(), 4, f.payload().length);
                 if (f.type() == Serve.T_OUT) {
                     c.out.accept(data);
+                } else if (f.type() == Serve.T_ERR && c.errTo != null) {
+                    c.errTo.accept(data);
                 } else if (f.type() == Serve.T_ERR) {
                     synchronized (c.err) {
                         c.err.writeBytes(data);
@@ -222,9 +226,15 @@ public final class RemoteEngine implements AutoCloseable {
 
     /** Runs ARGS there; its output to OUT as it comes; CANCEL (may be null) stops it. Returns the exit code and error. */
     public Result call(List<String> args, Consumer<byte[]> out, io.cloudtui.core.Backend.Cancel cancel) {
+        return call(args, out, null, cancel);
+    }
+
+    /** As {@link #call(List, Consumer, io.cloudtui.core.Backend.Cancel)}, its error to ERR as it comes (the result's is then empty). */
+    public Result call(List<String> args, Consumer<byte[]> out, Consumer<byte[]> err, io.cloudtui.core.Backend.Cancel cancel) {
         if (gone) throw new CloudtuiException(host + ": the connection to its engine was lost");
         int id = ids.incrementAndGet();
         Call c = new Call(out);
+        c.errTo = err;
         calls.put(id, c);
         byte[] req = Serve.request(id, args, Map.of());
         try {
@@ -258,11 +268,11 @@ public final class RemoteEngine implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof CloudtuiException ce ? ce : new CloudtuiException(host + ": " + e.getCause());
         }
-        String err;
+        String said;
         synchronized (c.err) {
-            err = c.err.toString(StandardCharsets.UTF_8);
+            said = c.err.toString(StandardCharsets.UTF_8);
         }
-        return new Result(code, "", err);
+        return new Result(code, "", said);
     }
 
     /** Runs ARGS there and returns its whole output; a non-zero exit is a CloudtuiException with its error's line. */

@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  * {@code HOST/runtime}: cloudtui's bundled engine on a remote host ({@link RemoteEngine}), driven by
  * sending it the CLI's own commands (JSON output where there is one) and reading their answers. Its
  * workloads are the remote engine's {@code runtime} backend's; their ids here are {@code HOST/runtime:REF}.
- * Its events are lists compared every {@link #POLL}. Not carried yet: stats, exec and attach.
+ * Its events are lists compared every {@link #POLL}; exec without a terminal or input. Not carried yet: stats, exec -it, attach.
  */
 public final class RemoteEngineBackend implements Backend, RunSupport {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,7 +66,7 @@ public final class RemoteEngineBackend implements Backend, RunSupport {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.LIST, Capability.EVENTS, Capability.START, Capability.STOP, Capability.RESTART, Capability.KILL, Capability.REMOVE,
+        return EnumSet.of(Capability.LIST, Capability.EVENTS, Capability.EXEC, Capability.START, Capability.STOP, Capability.RESTART, Capability.KILL, Capability.REMOVE,
                 Capability.LOGS, Capability.INSPECT, Capability.RUN);
     }
 
@@ -252,9 +252,31 @@ public final class RemoteEngineBackend implements Backend, RunSupport {
         return new LogLine(LogLine.Stream.STDOUT, null, text);
     }
 
+    /**
+     * A command in the container, its output and error back over the channel, its exit code returned;
+     * no input is carried, nor a terminal ({@code exec -it} is refused in one line naming what to run
+     * on the host instead).
+     */
     @Override
     public int exec(String ref, List<String> command, Stdio stdio) {
-        throw CloudtuiException.unsupported(name, "exec (not carried over the remote engine's channel yet)");
+        if (stdio.tty() || stdio.stdin() != null) {
+            throw new CloudtuiException(name + ": exec with -i or -t is not carried to the host's engine yet (run 'cloudtui exec -it runtime:"
+                    + ref + " ...' on " + host + " over ssh -t)");
+        }
+        List<String> a = new ArrayList<>(List.of("exec", there(ref)));
+        a.addAll(command);
+        RemoteEngine.Result r = engine.call(a, b -> write(stdio.stdout(), b), b -> write(stdio.stderr() != null ? stdio.stderr() : stdio.stdout(), b), null);
+        return r.code();
+    }
+
+    private static void write(java.io.OutputStream o, byte[] b) {
+        if (o == null) return;
+        try {
+            o.write(b);
+            o.flush();
+        } catch (java.io.IOException e) {
+            // the reader went
+        }
     }
 
     @Override

@@ -149,6 +149,11 @@ class RemoteEngineIT {
         Result restarted = cloudtui(env(), "-H", "p", "start", "p/runtime:" + NAME);
         assertEquals(0, restarted.code(), restarted.toString());
 
+        Result exec = cloudtui(env(), "-H", "p", "exec", "p/runtime:" + NAME, "sh", "-c", "echo out-$(id -u); echo err >&2; exit 3");
+        assertEquals(3, exec.code(), exec.toString());
+        assertEquals("out-0\n", exec.out(), exec.toString());
+        assertEquals("err\n", exec.err(), exec.toString());
+
         Result logs = cloudtui(env(), "-H", "p", "logs", "p/runtime:" + NAME);
         assertEquals(0, logs.code(), logs.toString());
         // rootless there: the container's root is the user outside
