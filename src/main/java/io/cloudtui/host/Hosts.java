@@ -267,7 +267,7 @@ public final class Hosts implements Backends.Remote {
             if (runtime) {
                 use.remove("runtime");
                 try {
-                    out.add(new RemoteEngineBackend(h.name(), RemoteEngine.open(h, env)));
+                    out.add(new RemoteEngineBackend(h, RemoteEngine.open(h, env)));
                 } catch (CloudtuiException ex) {
                     failed.put(h.name() + "/runtime", ex.getMessage());
                 }

@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  * workloads are the remote engine's {@code runtime} backend's; their ids here are {@code HOST/runtime:REF}.
  * Its events are lists compared every {@link #POLL}; exec without a terminal or input. Not carried yet: stats, exec -it, attach.
  */
-public final class RemoteEngineBackend implements Backend, RunSupport {
+public final class RemoteEngineBackend implements Backend, RunSupport, io.cloudtui.core.ImageSupport {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The engine's backend there. */
     private static final String THERE = "runtime";
@@ -43,7 +43,15 @@ public final class RemoteEngineBackend implements Backend, RunSupport {
     private final String host;
     private final RemoteEngine engine;
 
-    public RemoteEngineBackend(String host, RemoteEngine engine) {
+    /** The host's shell (to put an imported file there), or null. */
+    private final Host hostShell;
+
+    public RemoteEngineBackend(Host h, RemoteEngine engine) {
+        this(h.name(), engine, h);
+    }
+
+    RemoteEngineBackend(String host, RemoteEngine engine, Host hostShell) {
+        this.hostShell = hostShell;
         this.host = host;
         this.name = host + "/runtime";
         this.engine = engine;
@@ -66,7 +74,7 @@ public final class RemoteEngineBackend implements Backend, RunSupport {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.LIST, Capability.EVENTS, Capability.EXEC, Capability.START, Capability.STOP, Capability.RESTART, Capability.KILL, Capability.REMOVE,
+        return EnumSet.of(Capability.LIST, Capability.EVENTS, Capability.EXEC, Capability.IMAGES, Capability.START, Capability.STOP, Capability.RESTART, Capability.KILL, Capability.REMOVE,
                 Capability.LOGS, Capability.INSPECT, Capability.RUN);
     }
 
@@ -327,9 +335,66 @@ public final class RemoteEngineBackend implements Backend, RunSupport {
         return 0;
     }
 
-    /** {@code image import FILE -} there with DATA as its input is not carried; images are imported by path on the host. */
-    public String call(String... args) {
-        return engine.call(args);
+    /** The remote {@code images --format json} of its runtime backend, a row per tag, as one image per id. */
+    @Override
+    public List<io.cloudtui.core.ImageInfo> images(boolean all) {
+        String json = engine.call("images", "--backend", THERE, "--format", "json");
+        Map<String, io.cloudtui.core.ImageInfo> byId = new LinkedHashMap<>();
+        JsonNode arr;
+        try {
+            arr = JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new CloudtuiException(host + ": its engine's image list is not JSON: " + e.getMessage());
+        }
+        for (JsonNode o : arr) {
+            String id = o.path("id").asText();
+            String repo = o.path("repository").asText(), tag = o.path("tag").asText();
+            List<String> tags = new ArrayList<>(byId.containsKey(id) ? byId.get(id).tags() : List.of());
+            if (!repo.equals("<none>")) tags.add(tag.equals("<none>") ? repo : repo + ":" + tag);
+            byId.put(id, new io.cloudtui.core.ImageInfo(name, id, tags, o.path("size").asLong(), time(o.path("created"))));
+        }
+        return List.copyOf(byId.values());
+    }
+
+    @Override
+    public List<String> removeImage(String ref, boolean force) {
+        String out = force ? engine.call("rmi", "--backend", THERE, "-f", ref) : engine.call("rmi", "--backend", THERE, ref);
+        return out.lines().toList();
+    }
+
+    @Override
+    public String build(java.nio.file.Path contextDir, String dockerfile, List<String> tags, Consumer<String> progress) {
+        throw CloudtuiException.unsupported(name, "build (build locally and import the image there)");
+    }
+
+    /**
+     * FILE (a docker save, OCI or rootfs tar) put in a private temporary file in the user's cache
+     * directory there, through the master, imported by the engine there, then removed.
+     */
+    @Override
+    public String importImage(java.nio.file.Path file, String reference, Consumer<String> progress) {
+        if (hostShell == null) throw CloudtuiException.unsupported(name, "image import");
+        if (!java.nio.file.Files.isRegularFile(file)) throw new CloudtuiException(name + ": image import takes a file (a tar) for a host's engine");
+        byte[] data;
+        try {
+            data = java.nio.file.Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new CloudtuiException("cannot read " + file + ": " + e.getMessage());
+        }
+        String tmp = hostShell.run("set -e; umask 077; d=$HOME/.cache/cloudtui; mkdir -p \"$d\"; t=$(mktemp \"$d/import.XXXXXX\"); cat > \"$t\"; echo \"$t\"",
+                data).strip();
+        try {
+            List<String> a = new ArrayList<>(List.of("image", "import", "--backend", THERE, tmp));
+            if (reference != null) a.add(reference);
+            ByteArrayOutputStream o = new ByteArrayOutputStream();
+            RemoteEngine.Result r = engine.call(a, o::writeBytes, b -> {
+                if (progress != null) progress.accept(new String(b, StandardCharsets.UTF_8).strip());
+            }, null);
+            if (r.code() != 0) throw new CloudtuiException(host + ": image import failed there (exit " + r.code() + ")");
+            return o.toString(StandardCharsets.UTF_8).strip();
+        } finally {
+            hostShell.run("rm -f '" + tmp.replace("'", "'\\''") + "'", null);
+        }
     }
 
     @Override

@@ -69,9 +69,9 @@ class RemoteEngineIT {
         if (hosts != null) {
             plain("rm -f ~/.local/bin/cloudtui");
             cloudtui(env(), "-H", "p", "rm", "-f", "p/runtime:" + NAME);
-            // the image goes too (imported by this test in the user's store there)
-            plain("j=~/.cache/cloudtui/jars/" + sha + ".jar; if [ -f $j ]; then /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -jar $j rmi"
-                    + " --backend runtime " + IMAGE + "; rm -f $j; fi");
+            // the image goes too (imported by this test in the user's store there), and this build's jar
+            cloudtui(env(), "-H", "p", "rmi", "--backend", "p/runtime", IMAGE);
+            plain("rm -f ~/.cache/cloudtui/jars/" + sha + ".jar");
         }
         if (dir != null) Engines.run("rm", "-rf", dir.toString());
     }
@@ -110,11 +110,19 @@ class RemoteEngineIT {
         assertEquals(put.out(), plain("stat -c '%i %a %U' " + jar).out());
         assertEquals("", plain("ls -A ~/.cache/cloudtui/jars | grep -v '\\.jar$' || true").out().strip(), "no temporary file left");
 
-        // an image for the rootless engine there: a busybox rootfs, imported on the host by the jar cloudtui put
-        TestHosts.Result imp = plain("set -e; d=$(mktemp -d); mkdir -p $d/r/bin; cp /bin/busybox $d/r/bin/; ln -s busybox $d/r/bin/sh; "
-                + "tar -C $d/r -cf $d/rootfs.tar .; /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -jar " + jar
-                + " image import --backend runtime $d/rootfs.tar " + IMAGE + " 2>&1; rm -rf $d");
-        assertTrue(imp.ok(), imp.out());
+        // an image for the rootless engine there: a busybox rootfs made here, imported through the channel
+        Path rootfs = dir.resolve("rootfs");
+        Files.createDirectories(rootfs.resolve("bin"));
+        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
+        Files.createSymbolicLink(rootfs.resolve("bin/sh"), Path.of("busybox"));
+        assertEquals(0, Engines.run("tar", "-C", rootfs.toString(), "-cf", dir.resolve("rootfs.tar").toString(), "."));
+        Result imp = cloudtui(env(), "-H", "p", "image", "import", "--backend", "p/runtime", dir.resolve("rootfs.tar").toString(), IMAGE);
+        assertEquals(0, imp.code(), imp.toString());
+        assertTrue(imp.out().strip().startsWith("sha256:"), imp.toString());
+        Result images = cloudtui(env(), "-H", "p", "images");
+        assertTrue(images.out().lines().anyMatch(l -> l.startsWith("ctui-it-re/bb ") && l.contains(" p/runtime ")), images.toString());
+        // the file went only for the import
+        assertEquals("", plain("ls -A ~/.cache/cloudtui | grep '^import' || true").out().strip());
 
         Result run = cloudtui(env(), "-H", "p", "run", "-d", "--name", NAME, IMAGE, "sh", "-c", "echo hello-from-$(id -u); sleep 100000");
         assertEquals(0, run.code(), run.toString());
