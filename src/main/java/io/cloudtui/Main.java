@@ -28,6 +28,14 @@ public final class Main {
             LogSetup.init(null);
             System.exit(io.cloudtui.agent.Agent.main(System.getenv(), System.err));
         }
+        if (args.length >= 1 && args[0].equals("serve")) {
+            // the remote end of a host's bundled engine, on stdin/stdout (README, "Remote hosts"): its log in the file, never on them
+            LogSetup.init(null);
+            // the channel is stdout itself: anything else that prints there goes to stderr instead
+            java.io.PrintStream channel = System.out;
+            System.setOut(System.err);
+            System.exit(io.cloudtui.agent.Serve.main(args, System.in, channel, System.err));
+        }
         int code = run(args, System.in, System.out, System.err, System.getenv());
         System.out.flush();
         System.exit(code);

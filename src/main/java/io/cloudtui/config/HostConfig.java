@@ -18,7 +18,7 @@ public record HostConfig(
         List<String> backends) {
 
     /** The engine types a host's {@code backends:} may pin. */
-    public static final List<String> TYPES = List.of("docker", "podman", "libvirt", "libvirt-session");
+    public static final List<String> TYPES = List.of("docker", "podman", "libvirt", "libvirt-session", "runtime");
 
     public HostConfig {
         backends = backends == null ? List.of() : List.copyOf(backends);

@@ -350,6 +350,27 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
         return name;
     }
 
+    /**
+     * A long-lived session running SCRIPT with sh on the host, through the master only (never a
+     * connection of its own): its stdin and stdout are the channel; its stderr goes to a file of this
+     * host's, whose last line {@link #sessionError} gives.
+     */
+    public Process session(String script) throws IOException {
+        List<String> cmd = client();
+        cmd.addAll(1, List.of("-o", "ProxyCommand=false"));
+        cmd.add("sh -c " + shellQuote(script));
+        return new ProcessBuilder(cmd).redirectError(dir.resolve(prefix + "-session.err").toFile()).start();
+    }
+
+    /** The last line a {@link #session} said on its stderr, or "". */
+    public String sessionError() {
+        try {
+            return SshFailure.last(Files.readString(dir.resolve(prefix + "-session.err"), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** SCRIPT with sh on the host over the master, STDIN on its input; a failure is one line with its stderr's last line. */
     @Override
     public String run(String script, byte[] stdin) {
@@ -424,7 +445,10 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
             + "for s in /var/run/docker.sock \"$r/docker.sock\" /run/podman/podman.sock \"$r/podman/podman.sock\" "
             + "/var/run/libvirt/libvirt-sock /var/run/libvirt/virtqemud-sock; do "
             + "if [ -S \"$s\" ]; then if [ -w \"$s\" ]; then echo \"ok $s\"; "
-            + "else echo \"denied $s $(ls -ld \"$s\" | awk '{print $4}')\"; fi; fi; done; " + SESSION + " echo \"user $(id -un)\"";
+            + "else echo \"denied $s $(ls -ld \"$s\" | awk '{print $4}')\"; fi; fi; done; " + SESSION
+            + " if ! command -v dockerd >/dev/null 2>&1 && [ ! -x /usr/sbin/dockerd ] && [ ! -x /usr/bin/dockerd ]"
+            + " && ! command -v podman >/dev/null 2>&1; then echo noengine; fi;"
+            + " echo \"user $(id -un)\"";
 
 
     static List<Found> parseDiscovery(String out) {
@@ -443,6 +467,11 @@ public final class Host implements AutoCloseable, io.cloudtui.libvirt.HostShell 
             found.add(new Found(kind, path, p[0].equals("ok"), p.length > 2 ? p[2] : null));
         }
         return found;
+    }
+
+    /** Whether discovery found neither dockerd nor podman installed on the host (not merely stopped). */
+    static boolean noEngine(String out) {
+        return out.lines().anyMatch(l -> l.strip().equals("noengine"));
     }
 
     /** The remote user discovery reported, from the same output; null if none. */

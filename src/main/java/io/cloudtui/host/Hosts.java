@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -234,6 +235,7 @@ public final class Hosts implements Backends.Remote {
         {
             List<Host.Found> found;
             String user = null;
+            boolean noEngine = false;
             if (!w.pinned().isEmpty()) {
                 found = new ArrayList<>();
                 for (String t : w.pinned()) found.add(new Host.Found(t, PINNED.get(t), true, null));
@@ -241,6 +243,7 @@ public final class Hosts implements Backends.Remote {
                 String text = h.run(Host.DISCOVER);
                 found = Host.parseDiscovery(text);
                 user = Host.user(text);
+                noEngine = Host.noEngine(text);
             }
             Map<String, Host.Found> use = new LinkedHashMap<>();
             Map<String, Host.Found> denied = new LinkedHashMap<>();
@@ -257,7 +260,20 @@ public final class Hosts implements Backends.Remote {
                 failed.put(h.name() + "/" + e.getKey(), h.name() + ": permission denied on " + f.path() + " ("
                         + (user != null ? user : "the ssh user") + " is not in the '" + f.group() + "' group on " + h.name() + ")");
             }
-            if (use.isEmpty() && denied.isEmpty()) {
+            // no container engine this user may use there (or runtime pinned): cloudtui's own, run on the host as this user
+            // (a Docker socket this user may not open, or a dockerd that is installed and stopped, is said as before:
+            // pinning runtime is the user's choice then)
+            boolean runtime = w.pinned().contains("runtime") || !w.dockerOnly() && w.pinned().isEmpty() && noEngine
+                    && Stream.of("docker", "podman").noneMatch(k -> use.containsKey(k) || denied.containsKey(k));
+            if (runtime) {
+                use.remove("runtime");
+                try {
+                    out.add(new RemoteEngineBackend(h, RemoteEngine.open(h, env)));
+                } catch (CloudtuiException ex) {
+                    failed.put(h.name() + "/runtime", ex.getMessage());
+                }
+            }
+            if (use.isEmpty() && denied.isEmpty() && !runtime) {
                 failed.put(h.name(), h.name() + ": " + (w.dockerOnly() ? "no Docker or Podman socket found" : "neither Docker, Podman nor libvirt found")
                         + " (looked for /var/run/docker.sock, rootless Docker, Podman" + (w.dockerOnly() ? "" : ", libvirt") + ")");
             }

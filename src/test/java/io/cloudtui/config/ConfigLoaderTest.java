@@ -230,7 +230,7 @@ class ConfigLoaderTest {
                 fails("hosts:\n  - {name: a b, ssh: x}\n").getMessage());
         assertEquals("/etc/cloudtui.yaml:2:12: host name 'local' is this machine's",
                 fails("hosts:\n  - {name: local, ssh: x}\n").getMessage());
-        assertEquals("/etc/cloudtui.yaml:2:34: host 'a': unknown backend 'lxc' (known: docker, podman, libvirt, libvirt-session)",
+        assertEquals("/etc/cloudtui.yaml:2:34: host 'a': unknown backend 'lxc' (known: docker, podman, libvirt, libvirt-session, runtime)",
                 fails("hosts:\n  - {name: a, ssh: x, backends: [lxc]}\n").getMessage());
         assertTrue(fails("hosts:\n  - {name: a}\n").getMessage().contains("missing key 'ssh'"));
         assertTrue(fails("hosts:\n  - {name: a, ssh: x, user: y}\n").getMessage().contains("unknown key 'user'"));

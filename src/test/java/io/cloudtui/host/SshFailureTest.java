@@ -1,6 +1,8 @@
 package io.cloudtui.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,12 @@ class SshFailureTest {
                 new Host.Found("libvirt", "/var/run/libvirt/libvirt-sock", true, null)), Host.parseDiscovery(out));
         assertEquals("ops", Host.user(out));
         assertEquals("'a'\\''b'", Host.shellQuote("a'b"));
+    }
+
+    @Test
+    void aHostWithNeitherDockerdNorPodmanInstalledIsSaidSo() {
+        assertTrue(Host.noEngine("user ops\nnoengine\n"));
+        assertFalse(Host.noEngine("ok /var/run/libvirt/libvirt-sock\nuser ops\n"));
     }
 
     @Test
