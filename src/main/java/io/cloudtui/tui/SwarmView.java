@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * A swarm's services, nodes, or tasks (of one service or one node), from every backend that is a
- * swarm manager (one per swarm). Live: each manager's service and node events make the list be read
+ * swarm manager (one per swarm; when a manager stops answering, another manager of the same swarm among
+ * the session's backends, and the first again once it answers). Live: each manager's service and node events make the list be read
  * again, and for a while after an event or an action it is read every second (a task's state changes
  * make no event in Docker 20.10); otherwise a safety read every {@link #SAFETY_POLL}.
  */
