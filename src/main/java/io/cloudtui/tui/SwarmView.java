@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * A swarm's services, nodes, or tasks (of one service or one node), from every backend that is a
- * swarm manager (one per swarm). Live: each manager's service and node events make the list be read
+ * swarm manager (one per swarm; when a manager stops answering, another manager of the same swarm among
+ * the session's backends, and the first again once it answers). Live: each manager's service and node events make the list be read
  * again, and for a while after an event or an action it is read every second (a task's state changes
  * make no event in Docker 20.10); otherwise a safety read every {@link #SAFETY_POLL}.
  */
@@ -102,27 +103,61 @@ final class SwarmView implements View {
 
     static final Duration FIND_WAIT = Duration.ofSeconds(10);
 
+    /**
+     * The managers were found while some backend did not answer (a manager's engine stopped, say): they
+     * are found again at the next reads (at most every {@link #SAFETY_POLL}), so that the first manager of
+     * a swarm is used again once it answers.
+     */
+    private volatile boolean degraded;
+    private volatile long foundAt;
+
+    /**
+     * The managers first found with every backend answering: asked first at each later search, so the view
+     * goes back to them once they answer again (the session's backends are in the order their hosts connected).
+     */
+    private volatile List<SwarmSupport> home = List.of();
+
+    /** The managers among the session's backends, one per swarm, found again now (the first that answers of each cluster). */
+    private List<SwarmSupport> find() {
+        Map<String, String> failed = new java.util.HashMap<>();
+        List<Backend> ordered = new ArrayList<>();
+        for (SwarmSupport m : home) if (backends.contains((Backend) m)) ordered.add((Backend) m);
+        for (Backend b : backends) if (!ordered.contains(b)) ordered.add(b);
+        List<SwarmSupport> ms = List.copyOf(SwarmSupport.managers(ordered, FIND_WAIT, failed).keySet());
+        foundAt = System.nanoTime();
+        degraded = !failed.isEmpty();
+        if (!degraded && !ms.isEmpty()) home = ms;
+        // none found while some engine did not answer: asked again at the next read
+        if (!ms.isEmpty() || failed.isEmpty()) {
+            if (!ms.equals(managers)) subscribed = false;
+            managers = ms;
+        }
+        return ms;
+    }
+
     private void load() {
         List<SwarmSupport> ms = managers;
-        if (ms == null) {
-            Map<String, String> slow = new java.util.HashMap<>();
-            ms = List.copyOf(SwarmSupport.managers(backends, FIND_WAIT, slow).keySet());
-            // none found while some engine did not answer: asked again at the next read
-            if (!ms.isEmpty() || slow.isEmpty()) managers = ms;
-            subscribed = false;
+        boolean again = kind != Kind.TASKS;
+        if (ms == null || again && degraded && System.nanoTime() - foundAt > SAFETY_POLL.toNanos()) {
+            ms = find();
+            again = false;
+        }
+        List<Item> out = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        read(ms, out, errors);
+        if (!errors.isEmpty() && again) {
+            // a manager stopped answering: another manager of the same swarm among the session's backends, when one answers
+            List<SwarmSupport> other = find();
+            if (!other.equals(ms)) {
+                ms = other;
+                out.clear();
+                errors.clear();
+                read(ms, out, errors);
+            }
         }
         if (!subscribed) {
             subscribed = true;
             subscribe(ms);
-        }
-        List<Item> out = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
-        for (SwarmSupport m : ms) {
-            try {
-                out.addAll(list(m));
-            } catch (RuntimeException e) {
-                errors.add(((Backend) m).name() + ": " + e.getMessage());
-            }
         }
         boolean none = ms.isEmpty();
         app.onUi(() -> {
@@ -132,6 +167,16 @@ final class SwarmView implements View {
                     : !errors.isEmpty() ? String.join("; ", errors) : out.isEmpty() ? "no " + title() : "";
             grid.clamp(items.size());
         });
+    }
+
+    private void read(List<SwarmSupport> ms, List<Item> out, List<String> errors) {
+        for (SwarmSupport m : ms) {
+            try {
+                out.addAll(list(m));
+            } catch (RuntimeException e) {
+                errors.add(((Backend) m).name() + ": " + e.getMessage());
+            }
+        }
     }
 
     private void subscribe(List<SwarmSupport> ms) {
