@@ -19,6 +19,9 @@ public final class AllowList {
     private static final Set<String> PLAIN = Set.of("ps", "images", "inspect", "start", "stop", "restart", "kill", "pause", "unpause",
             "rm", "rmi", "logs", "volumes", "networks");
 
+    /** Subcommands of service and node that only list. */
+    private static final Set<String> SWARM_LISTS = Set.of("ls", "list", "ps");
+
     /** Variables holding paths: a relative one would be taken from the warm process's directory. */
     private static final List<String> PATH_VARS = List.of("HOME", "CLOUDTUI_CONFIG", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME",
             "XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "DOCKER_CONFIG", "DOCKER_CERT_PATH", "CLOUDTUI_PLUGINS", "CLOUDTUI_SSH_CONFIG");
@@ -61,6 +64,8 @@ public final class AllowList {
             case "exec" -> exec(rest);
             // DIR, -f and --build-arg KEY are the client's (Context.resolve, Context.getenv); ctrl-c interrupts it cleanly
             case "build" -> null;
+            // the swarm's lists (a command per service or node in scripts: bench/swarm); not logs -f, create, scale...
+            case "service", "node" -> !rest.isEmpty() && SWARM_LISTS.contains(rest.get(0)) ? null : "this " + cmd + " command";
             case "vm" -> !rest.isEmpty() && (rest.get(0).equals("addresses") || rest.get(0).equals("autostart")
                     || rest.size() > 1 && rest.get(0).equals("snapshot") && rest.get(1).equals("list")) ? null : "this vm command";
             default -> "command " + cmd;

@@ -144,7 +144,7 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
 
     @Override
     public AutoCloseable events(Consumer<WorkloadEvent> listener) {
-        EventPump pump = new EventPump(engine, name, listener);
+        EventPump pump = EventPump.containers(engine, name, listener);
         pumps.add(pump);
         pump.start();
         return () -> {
@@ -523,11 +523,11 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
         });
     }
 
-    private final List<SwarmEventPump> swarmPumps = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<EventPump> swarmPumps = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public AutoCloseable swarmEvents(Runnable onChange) {
-        SwarmEventPump pump = new SwarmEventPump(engine, name, onChange);
+        EventPump pump = EventPump.swarm(engine, name, onChange);
         swarmPumps.add(pump);
         pump.start();
         return () -> {
@@ -538,7 +538,7 @@ final class DockerBackend implements Backend, RunSupport, ImageSupport, VolumeSu
 
     @Override
     public void close() {
-        for (SwarmEventPump p : swarmPumps) p.close();
+        for (EventPump p : swarmPumps) p.close();
         swarmPumps.clear();
         for (EventPump p : pumps) p.close();
         pumps.clear();

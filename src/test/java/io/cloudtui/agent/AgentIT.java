@@ -264,6 +264,39 @@ class AgentIT {
         assertEquals(1, ours().size());
     }
 
+    /** The swarm's lists (the tests' swarm: scripts/provision/52-swarm.sh, h1 its manager) run in the agent, as the JVM path prints them. */
+    @Test
+    void swarmListsRunWarmAsTheJvmPath() throws Exception {
+        String h1 = "unix:///var/lib/cloudtui-test/hosts/h1/run/docker.sock";
+        Map<String, String> warmEnv = env();
+        warmEnv.put("DOCKER_HOST", h1);
+        Map<String, String> coldEnv = cold();
+        coldEnv.put("DOCKER_HOST", h1);
+        String[][] commands = {
+            {"node", "ls"},
+            {"service", "ps", "ctui-warm-nosuch"},
+        };
+        int[] codes = {0, 1};
+        for (int i = 0; i < commands.length; i++) {
+            Out warm = ct(warmEnv, commands[i]);
+            String what = String.join(" ", commands[i]);
+            // read before the JVM path runs: a command of its own that logs starts the log file afresh
+            assertTrue(log().contains("agent: runs " + List.of(commands[i])), what + " ran in the agent:\n" + log());
+            Out cold = ct(coldEnv, commands[i]);
+            assertEquals(codes[i], warm.code(), what + ": " + warm.stderr());
+            assertEquals(cold.code(), warm.code(), what);
+            assertArrayEquals(cold.stdout(), warm.stdout(), what + ":\n" + warm.out() + "\nvs\n" + cold.out());
+            assertEquals(cold.stderr(), warm.stderr(), what);
+        }
+        // others' services and tasks come and go (and a task's age changes): only that these ran warm and said something sane
+        for (String[] c : new String[][] {{"service", "ls"}, {"node", "ps", "h1"}}) {
+            Out out = ct(warmEnv, c);
+            assertEquals(0, out.code(), out.stderr());
+            assertTrue(out.out().startsWith("ID "), out.out());
+            assertTrue(log().contains("agent: runs " + List.of(c)), log());
+        }
+    }
+
     @Test
     void theAgentKeepsNoDescriptorOfTheClientThatStartedIt() throws Exception {
         Path held = rt.resolve("held-by-the-caller");

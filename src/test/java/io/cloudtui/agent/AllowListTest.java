@@ -24,6 +24,9 @@ class AllowListTest {
             // remote hosts: the agent keeps their ssh connections
             {"-H", "web1", "ps"}, {"-Hweb1", "ps", "-a"}, {"--host=web1", "ps"}, {"--host", "ssh://u@web1:22", "logs", "x"},
             {"-H", "web1", "--config", "/etc/c.yaml", "stop", "x"}, {"-H", "web1", "exec", "x", "ls"}, {"-H", "web1", "inspect", "x"},
+            // the swarm's lists
+            {"service", "ls"}, {"service", "list", "--format", "json"}, {"service", "ps", "web", "api"}, {"-H", "h1", "service", "ps", "--no-trunc", "web"},
+            {"node", "ls", "-q"}, {"node", "ps", "h2"},
         }) {
             assertNull(refuse(a), String.join(" ", a));
         }
@@ -37,6 +40,8 @@ class AllowListTest {
             {"stats"}, {"--config", "c.yaml", "ps"}, {"--config=./c.yaml", "ps"}, {"-H", "web1", "exec", "-it", "x", "sh"},
             {"-H", "web1"}, {"--host=web1"}, {"-H", "web1", "--config", "c.yaml", "ps"}, {"ps", "@args"}, {"image", "import", "f.tar"}, {"vm", "create", "v"}, {"vm", "ssh", "v"},
             {"console", "v"}, {"completion", "bash"}, {"runtime", "state", "x"}, {"pull", "x"}, {"--bogus", "ps"},
+            {"service"}, {"service", "logs", "-f", "web"}, {"service", "create", "--name", "w", "nginx"}, {"service", "scale", "web=2"},
+            {"node"}, {"node", "update", "--availability", "drain", "h2"}, {"service", "ps", "@args"},
         }) {
             assertNotNull(refuse(a), String.join(" ", a));
         }
