@@ -32,7 +32,7 @@ final class AttachCommand extends Base {
     @Override
     public Integer call() {
         DetachKeys keys = Interactive.detachKeys(ctx(), detachKeys);
-        Workloads.Target t = ctx().workloads().resolve(target);
+        Workloads.Target t = SwarmCli.workloadOrTask(ctx(), target);
         require(t.backend(), Capability.ATTACH);
         Boolean hasTty = t.backend().hasTty(t.ref());
         boolean tty = hasTty == null || hasTty; // unknown (a VM's console): a terminal

@@ -54,7 +54,7 @@ final class ExecCommand extends Base {
         for (String e : env) Parsers.env(e, System.getenv(), vars);
         DetachKeys keys = Interactive.detachKeys(ctx(), detachKeys);
         Interactive.checkTty(ctx(), interactive, tty);
-        Workloads.Target t = ctx().workloads().resolve(target);
+        Workloads.Target t = SwarmCli.workloadOrTask(ctx(), target);
         require(t.backend(), Capability.EXEC);
         ExecSpec es = new ExecSpec(command, vars, workdir, user, tty, interactive);
         return Interactive.session(ctx(), interactive, tty, keys, stdio -> t.backend().exec(t.ref(), es, stdio));

@@ -129,21 +129,27 @@ final class SwarmActions {
         withContainer(manager, t, app.sessionActions::shell);
     }
 
-    /** Runs THEN on the UI thread with the task's container, as the backend of its node's host sees it. */
+    /**
+     * Runs THEN on the UI thread with the task's container, as the backend of its node sees it (a host of
+     * the session, else the node reached by the user's ssh as an ad-hoc host: see SwarmSupport.nodeBackend).
+     */
     private void withContainer(SwarmSupport manager, SwarmSupport.Task t, java.util.function.Consumer<Workload> then) {
         if (t.containerId() == null || t.containerId().isEmpty()) {
             app.error("task " + t.name() + " has no container (" + t.state() + (t.error().isEmpty() ? "" : ": " + t.error()) + ")");
             return;
         }
-        Backend b = nodeBackend(manager, t);
-        if (b == null) {
-            app.error("task " + t.name() + " runs on node " + t.node() + ", which is not a host of this session: add it (hosts: in the config, or -H "
-                    + t.node() + ") to reach its container");
-            return;
-        }
-        app.info("opening " + t.name() + " on " + b.name() + "...");
+        List<Backend> session = app.backendList();
+        app.info("opening " + t.name() + " on " + t.node() + "...");
         app.background(() -> {
+            Backend b;
             Workload w;
+            try {
+                b = SwarmSupport.nodeBackend(manager, t, session, app::reach);
+            } catch (RuntimeException e) {
+                String m = e.getMessage();
+                app.onUi(() -> app.error(m));
+                return;
+            }
             try {
                 w = b.get(t.containerId());
             } catch (RuntimeException e) {
@@ -153,26 +159,5 @@ final class SwarmActions {
             }
             app.onUi(() -> then.accept(w));
         });
-    }
-
-    private Backend nodeBackend(SwarmSupport manager, SwarmSupport.Task t) {
-        Backend m = (Backend) manager;
-        try {
-            if (manager.swarm().nodeId().equals(t.nodeId())) return m;
-        } catch (RuntimeException e) {
-            // the manager went away: look among the hosts
-        }
-        String address = "";
-        try {
-            for (SwarmSupport.Node n : manager.nodes()) if (n.id().equals(t.nodeId())) address = n.address();
-        } catch (RuntimeException e) {
-            // by hostname alone
-        }
-        for (Backend b : app.backendList()) {
-            if (!(b instanceof SwarmSupport)) continue;
-            String host = Backends.hostOf(b.name());
-            if (host.equals(t.node()) || host.equals(address)) return b;
-        }
-        return null;
     }
 }
