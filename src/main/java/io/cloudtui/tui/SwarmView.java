@@ -107,8 +107,10 @@ final class SwarmView implements View {
         if (ms == null) {
             Map<String, String> slow = new java.util.HashMap<>();
             ms = List.copyOf(SwarmSupport.managers(backends, FIND_WAIT, slow).keySet());
-            // none found while some engine did not answer: asked again at the next read
-            if (!ms.isEmpty() || slow.isEmpty()) managers = ms;
+            // none found: asked again at the next read, among the backends then (a host that connected since
+            // the view opened, the manager among them, joins the session later)
+            if (!ms.isEmpty()) managers = ms;
+            else app.onUi(() -> backends = app.backendList());
             subscribed = false;
         }
         if (!subscribed) {
