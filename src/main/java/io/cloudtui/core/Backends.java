@@ -323,6 +323,8 @@ public final class Backends implements AutoCloseable {
             if (had != null) return had;
             backends.put(b.name(), b);
             failed.remove(b.name());
+            // not what opening makes: the warm agent must not hand this session, with the node in its lists, to a later command
+            altered = true;
         }
         // it joins the session as a host that connected later does
         for (var l : addedListeners) l.accept(b);
