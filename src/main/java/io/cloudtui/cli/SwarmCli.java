@@ -106,19 +106,20 @@ final class SwarmCli {
 
     static io.cloudtui.core.Workloads.Target task(Context ctx, String target, CloudtuiException notFound) {
         if (target.contains(":")) throw notFound;
-        List<Manager> ms;
-        try {
-            ms = managers(ctx, null);
-        } catch (CloudtuiException e) {
-            throw notFound;
-        }
-        for (Manager m : ms) {
-            SwarmSupport.Task t = m.swarm().findTask(target);
+        List<Backend> candidates = ctx.backends().all().stream().filter(b -> b instanceof SwarmSupport).toList();
+        // quietly: an engine that cannot say whether it manages a swarm leaves the workload's own line alone
+        for (SwarmSupport m : SwarmSupport.managers(candidates, FIND_WAIT, new LinkedHashMap<>()).keySet()) {
+            SwarmSupport.Task t;
+            try {
+                t = m.findTask(target);
+            } catch (CloudtuiException e) {
+                continue;
+            }
             if (t == null) continue;
             if (t.containerId() == null || t.containerId().isEmpty()) {
                 throw new CloudtuiException("task " + t.name() + " has no container (" + t.state() + (t.error().isEmpty() ? "" : ": " + t.error()) + ")");
             }
-            Backend b = SwarmSupport.nodeBackend(m.swarm(), t, ctx.backends().all(), ctx.backends()::reach);
+            Backend b = SwarmSupport.nodeBackend(m, t, ctx.backends().all(), ctx.backends()::reach);
             return new io.cloudtui.core.Workloads.Target(b, b.get(t.containerId()));
         }
         throw notFound;
