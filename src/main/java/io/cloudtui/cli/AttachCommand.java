@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
             "the container, and the detach keys (default ctrl-p,ctrl-q) leave it running and exit 0.",
             "Without a container TTY your terminal is left as it is (lines are sent on enter, ctrl-d",
             "closes the container's stdin, ctrl-c leaves; the container keeps running).",
-            "The exit code is the container's when it ends while attached."},
+            "The exit code is the container's when it ends while attached.",
+            "TARGET may be a swarm task (web.2, a task id): attached on whichever node runs it."},
         footerHeading = Examples.HEADING,
         footer = {"  cloudtui attach web",
             "  cloudtui attach --detach-keys ctrl-x,x runtime:app",
@@ -32,7 +33,7 @@ final class AttachCommand extends Base {
     @Override
     public Integer call() {
         DetachKeys keys = Interactive.detachKeys(ctx(), detachKeys);
-        Workloads.Target t = ctx().workloads().resolve(target);
+        Workloads.Target t = SwarmCli.workloadOrTask(ctx(), target);
         require(t.backend(), Capability.ATTACH);
         Boolean hasTty = t.backend().hasTty(t.ref());
         boolean tty = hasTty == null || hasTty; // unknown (a VM's console): a terminal

@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
         description = {"Run a command in a running workload; the exit code is the command's.",
             "With -it the terminal is in raw mode; the detach keys (default ctrl-p,ctrl-q)",
             "leave the session without ending the command.",
-            "-it needs a terminal on stdin (as docker: 'the input device is not a TTY')."},
+            "-it needs a terminal on stdin (as docker: 'the input device is not a TTY').",
+            "TARGET may be a swarm task (web.2, a task id): run on whichever node runs it."},
         footerHeading = Examples.HEADING,
         footer = {"  cloudtui exec web ls -l /",
             "  cloudtui exec -it web sh",
@@ -54,7 +55,7 @@ final class ExecCommand extends Base {
         for (String e : env) Parsers.env(e, System.getenv(), vars);
         DetachKeys keys = Interactive.detachKeys(ctx(), detachKeys);
         Interactive.checkTty(ctx(), interactive, tty);
-        Workloads.Target t = ctx().workloads().resolve(target);
+        Workloads.Target t = SwarmCli.workloadOrTask(ctx(), target);
         require(t.backend(), Capability.EXEC);
         ExecSpec es = new ExecSpec(command, vars, workdir, user, tty, interactive);
         return Interactive.session(ctx(), interactive, tty, keys, stdio -> t.backend().exec(t.ref(), es, stdio));

@@ -7,11 +7,9 @@ import io.cloudtui.core.SwarmSupport;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code cloudtui node ...}: the nodes of a Docker Swarm, through a backend that is its manager. */
 @Command(name = "node", mixinStandardHelpOptions = true, description = "Docker Swarm nodes (on an engine that is a swarm manager)",
@@ -23,21 +21,8 @@ final class NodeCommand extends Base {
         throw CloudtuiException.usage("node: say ls, ps, update, promote, demote or rm (cloudtui node --help)");
     }
 
-    abstract static class Sub implements Callable<Integer> {
-        @ParentCommand
-        NodeCommand parent;
-
-        @Option(names = "--backend", paramLabel = "NAME", description = "The swarm manager's backend (default: the one that is)")
-        String backend;
-
-        Context ctx() {
-            return parent.ctx();
-        }
-
-        PrintStream out() {
-            return ctx().out();
-        }
-
+    /** A node verb: the shared plumbing, and acting on each node named. */
+    abstract static class Sub extends SwarmCli.Sub {
         /** Runs VERB on each node, docker's way: an error per node that failed, exit 1 if any did. */
         int each(List<String> nodes, java.util.function.BiConsumer<SwarmSupport, String> verb, String done) {
             SwarmSupport s = SwarmCli.one(ctx(), backend, null).swarm();

@@ -15,11 +15,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code cloudtui service ...}: Docker Swarm services of the backends that are swarm managers. */
 @Command(name = "service", mixinStandardHelpOptions = true, description = "Docker Swarm services (on an engine that is a swarm manager)",
@@ -33,24 +31,8 @@ final class ServiceCommand extends Base {
         throw CloudtuiException.usage("service: say ls, ps, create, scale, update, rollback, rm or logs (cloudtui service --help)");
     }
 
-    abstract static class Sub implements Callable<Integer> {
-        @ParentCommand
-        ServiceCommand parent;
-
-        @Option(names = "--backend", paramLabel = "NAME", description = "The swarm manager's backend (default: every backend that is one)")
-        String backend;
-
-        Context ctx() {
-            return parent.ctx();
-        }
-
-        PrintStream out() {
-            return ctx().out();
-        }
-    }
-
     /** Verbs that, as docker's, wait until the service converged unless --detach. */
-    abstract static class Waiting extends Sub {
+    abstract static class Waiting extends SwarmCli.Sub {
         @Option(names = {"-d", "--detach"}, description = "Exit at once instead of waiting for the service to converge")
         boolean detach;
 
@@ -101,7 +83,7 @@ final class ServiceCommand extends Base {
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List services",
             footerHeading = Examples.HEADING, footer = {"  cloudtui service ls", "  cloudtui -H h1 service ls --format json"})
-    static final class Ls extends Sub {
+    static final class Ls extends SwarmCli.Sub {
         @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT", description = "table or json (default: ${DEFAULT-VALUE})")
         Format format;
 
@@ -147,7 +129,7 @@ final class ServiceCommand extends Base {
 
     @Command(name = "ps", mixinStandardHelpOptions = true, description = "List the tasks of one or more services",
             footerHeading = Examples.HEADING, footer = {"  cloudtui service ps web", "  cloudtui service ps --format json web api"})
-    static final class Ps extends Sub {
+    static final class Ps extends SwarmCli.Sub {
         @Parameters(arity = "1..*", paramLabel = "SERVICE")
         List<String> services;
 
@@ -341,7 +323,7 @@ final class ServiceCommand extends Base {
 
     @Command(name = "rm", aliases = "remove", mixinStandardHelpOptions = true, description = "Remove one or more services (no prompt, as docker)",
             footerHeading = Examples.HEADING, footer = {"  cloudtui service rm web api"})
-    static final class Rm extends Sub {
+    static final class Rm extends SwarmCli.Sub {
         @Parameters(arity = "1..*", paramLabel = "SERVICE")
         List<String> services;
 
@@ -365,7 +347,7 @@ final class ServiceCommand extends Base {
             description = {"Logs of a service, merged across its tasks, each line prefixed with its task and node as docker does.",
                 "With -f, ctrl-c ends the command."},
             footerHeading = Examples.HEADING, footer = {"  cloudtui service logs web", "  cloudtui service logs -f --tail 10 web"})
-    static final class Logs extends Sub {
+    static final class Logs extends SwarmCli.Sub {
         private static final DateTimeFormatter NANOS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
 
         @Option(names = {"-f", "--follow"}, description = "Follow log output")

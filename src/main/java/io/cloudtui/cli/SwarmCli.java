@@ -3,14 +3,35 @@ package io.cloudtui.cli;
 import io.cloudtui.core.Backend;
 import io.cloudtui.core.CloudtuiException;
 import io.cloudtui.core.SwarmSupport;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** What the service and node commands share: finding the swarm manager(s) among the backends. */
 final class SwarmCli {
     private SwarmCli() {}
+
+    /** A verb of {@code service} or {@code node}: its parent's context, and {@code --backend}. */
+    abstract static class Sub implements Callable<Integer> {
+        @ParentCommand
+        Base parent;
+
+        @Option(names = "--backend", paramLabel = "NAME", description = "The swarm manager's backend (default: every backend that is one)")
+        String backend;
+
+        Context ctx() {
+            return parent.ctx();
+        }
+
+        PrintStream out() {
+            return ctx().out();
+        }
+    }
 
     static final String NOT_MANAGER = "is not a swarm manager: run 'docker swarm init' there, or name a manager's host with -H";
 
@@ -66,5 +87,41 @@ final class SwarmCli {
         }
         throw CloudtuiException.usage("several swarms (" + String.join(", ", ms.stream().map(Manager::name).toList())
                 + "): say which with --backend or -H");
+    }
+
+    /**
+     * TARGET as a task of a swarm among the session's managers ({@code web.2}, a task id or prefix),
+     * resolved to its container through its node's Docker (see {@link SwarmSupport#nodeBackend}); when
+     * no swarm has such a task, NOT_FOUND (what resolving it as a workload said) is thrown.
+     */
+    /** TARGET as a workload of the session, else as a swarm task on whichever node runs it ({@link #task}). */
+    static io.cloudtui.core.Workloads.Target workloadOrTask(Context ctx, String target) {
+        try {
+            return ctx.workloads().resolve(target);
+        } catch (CloudtuiException e) {
+            if (e.exitCode() != 1) throw e;
+            return task(ctx, target, e);
+        }
+    }
+
+    static io.cloudtui.core.Workloads.Target task(Context ctx, String target, CloudtuiException notFound) {
+        if (target.contains(":")) throw notFound;
+        List<Backend> candidates = ctx.backends().all().stream().filter(b -> b instanceof SwarmSupport).toList();
+        // quietly: an engine that cannot say whether it manages a swarm leaves the workload's own line alone
+        for (SwarmSupport m : SwarmSupport.managers(candidates, FIND_WAIT, new LinkedHashMap<>()).keySet()) {
+            SwarmSupport.Task t;
+            try {
+                t = m.findTask(target);
+            } catch (CloudtuiException e) {
+                continue;
+            }
+            if (t == null) continue;
+            if (t.containerId() == null || t.containerId().isEmpty()) {
+                throw new CloudtuiException("task " + t.name() + " has no container (" + t.state() + (t.error().isEmpty() ? "" : ": " + t.error()) + ")");
+            }
+            Backend b = SwarmSupport.nodeBackend(m, t, ctx.backends().all(), ctx.backends()::reach);
+            return new io.cloudtui.core.Workloads.Target(b, b.get(t.containerId()));
+        }
+        throw notFound;
     }
 }

@@ -118,6 +118,15 @@ public final class Backends implements AutoCloseable {
         /** Once the session's backends exist: in live mode, connects and hands what opens later to SINK. */
         default void start(Sink sink) {}
 
+        /**
+         * The Docker engine of a machine that is not a host of the session, reached as the user's own
+         * ssh would reach it by one of NAMES (tried in order: a name the ssh config knows, an address),
+         * opened as an ad-hoc host of the session with PROVIDERS. Throws one line saying why each failed.
+         */
+        default Backend reach(List<String> names, Map<String, BackendProvider> providers) {
+            throw new CloudtuiException("no remote hosts in this session");
+        }
+
         @Override
         void close();
     }
@@ -296,6 +305,30 @@ public final class Backends implements AutoCloseable {
     /** Whether any backend is on a remote host (its name is HOST/TYPE), or a remote host was asked for. */
     public synchronized boolean hasRemote() {
         return remote != null && remote.hasHosts();
+    }
+
+    /**
+     * The Docker engine of a machine that is not a host of the session, through the user's ssh by one
+     * of NAMES (see {@link Remote#reach}); one line when none of them answers.
+     */
+    public Backend reach(List<String> names) {
+        Remote r;
+        synchronized (this) {
+            r = remote;
+        }
+        if (r == null) throw new CloudtuiException("remote hosts are not available in this session");
+        Backend b = r.reach(names, providers);
+        synchronized (this) {
+            Backend had = backends.get(b.name());
+            if (had != null) return had;
+            backends.put(b.name(), b);
+            failed.remove(b.name());
+            // not what opening makes: the warm agent must not hand this session, with the node in its lists, to a later command
+            altered = true;
+        }
+        // it joins the session as a host that connected later does
+        for (var l : addedListeners) l.accept(b);
+        return b;
     }
 
     /** The remote hosts of the session (the UI shows their states), or null. */

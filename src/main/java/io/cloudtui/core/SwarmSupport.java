@@ -120,4 +120,61 @@ public interface SwarmSupport {
      * event stream (re)connects; closing stops it.
      */
     AutoCloseable swarmEvents(Runnable onChange);
+
+    /**
+     * The task REF of this swarm as {@code docker service ps} names it ({@code web.2}, a global task's
+     * {@code web.NODEID}), or its id or an id prefix; null when none is. Of several of one name (the
+     * history of a slot) the one meant to run, running first.
+     */
+    default Task findTask(String ref) {
+        List<Task> all = tasks(null, null);
+        List<Task> hits = all.stream().filter(t -> t.name().equals(ref) || t.id().equals(ref)).toList();
+        if (hits.isEmpty()) hits = all.stream().filter(t -> t.id().startsWith(ref)).toList();
+        if (hits.isEmpty()) return null;
+        return hits.stream().min(java.util.Comparator
+                .comparing((Task t) -> !t.desiredState().equals("running"))
+                .thenComparing(t -> !t.state().equals("running"))
+                .thenComparing(t -> t.since() == null ? java.time.Instant.EPOCH : t.since(), java.util.Comparator.reverseOrder()))
+                .orElseThrow();
+    }
+
+    /**
+     * The backend that reaches the container of task T of swarm MANAGER: the manager's own when T runs
+     * on its node; else a backend of SESSION on the host that is T's node (its hostname or address);
+     * else the node's Docker through REACH (the user's own ssh, by hostname then address; null: not
+     * tried). None: one line naming the node to add as a host.
+     */
+    static Backend nodeBackend(SwarmSupport manager, Task t, List<Backend> session,
+                               java.util.function.Function<List<String>, Backend> reach) {
+        try {
+            if (manager.swarm().nodeId().equals(t.nodeId())) return (Backend) manager;
+        } catch (RuntimeException e) {
+            // the manager went away: look among the hosts
+        }
+        String address = "";
+        try {
+            for (Node n : manager.nodes()) if (n.id().equals(t.nodeId())) address = n.address();
+        } catch (RuntimeException e) {
+            // by hostname alone
+        }
+        for (Backend b : session) {
+            if (!(b instanceof SwarmSupport)) continue;
+            String host = Backends.hostOf(b.name());
+            if (host.equals(t.node()) || host.equals(address)) return b;
+        }
+        String why = null;
+        if (reach != null) {
+            List<String> names = new java.util.ArrayList<>();
+            if (t.node() != null && !t.node().isBlank()) names.add(t.node());
+            if (!address.isBlank() && !names.contains(address)) names.add(address);
+            try {
+                return reach.apply(names);
+            } catch (CloudtuiException e) {
+                why = e.getMessage();
+            }
+        }
+        throw new CloudtuiException("task " + t.name() + " runs on node " + t.node() + ", which is not a host of this session"
+                + (why == null ? "" : " and your ssh does not reach (" + why + ")") + ": add it (hosts: in the config, or -H "
+                + t.node() + ") to reach its container");
+    }
 }

@@ -175,13 +175,11 @@ public final class Hosts implements Backends.Remote {
         synchronized (this) {
             if (closed) return List.of();
             try {
-                dir = SessionDir.create(env);
+                ensureDir();
             } catch (IOException | RuntimeException e) {
                 for (Wanted w : wanted) failed.put(w.name(), w.name() + ": cannot make a private directory for its ssh sockets: " + e.getMessage());
                 return List.of();
             }
-            hook = new Thread(this::close, "cloudtui-ssh-close");
-            Runtime.getRuntime().addShutdownHook(hook);
         }
         SshOptions options = SshOptions.of(env);
         this.providers = providers;
@@ -211,6 +209,64 @@ public final class Hosts implements Backends.Remote {
             failed.putAll(o.failed());
         }
         return out;
+    }
+
+    /** The session's directory for ssh sockets, made (with the hook that closes the hosts) the first time. */
+    private synchronized Path ensureDir() throws IOException {
+        if (dir == null) {
+            dir = SessionDir.create(env);
+            hook = new Thread(this::close, "cloudtui-ssh-close");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+        return dir;
+    }
+
+    /** Docker backends of machines reached ad hoc ({@link #reach}), by the name they were reached by. */
+    private final Map<String, Backend> reached = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A machine that is not a host of the session (a swarm node), by the first of NAMES the user's ssh
+     * reaches ({@code ssh NAME} as the user would: their ~/.ssh/config, agent and known_hosts, no
+     * prompt), opened as an ad-hoc host of the session: its Docker engine. Kept for the session.
+     */
+    @Override
+    public Backend reach(List<String> names, Map<String, BackendProvider> providers) {
+        List<String> why = new ArrayList<>();
+        for (String n : names) {
+            if (n == null || n.isBlank()) continue;
+            Backend known = reached.get(n);
+            if (known != null) return known;
+            SshTarget t;
+            try {
+                t = SshTarget.parse(n);
+            } catch (CloudtuiException e) {
+                why.add(e.getMessage());
+                continue;
+            }
+            Path d;
+            synchronized (this) {
+                if (closed) throw new CloudtuiException("the session is closing");
+                try {
+                    d = ensureDir();
+                } catch (IOException | RuntimeException e) {
+                    throw new CloudtuiException("cannot make a private directory for ssh sockets: " + e.getMessage());
+                }
+            }
+            Host h = new Host(t.defaultName(), t, SshOptions.of(env), d, "h" + SERIAL.getAndIncrement());
+            Opened o = openHost(h, new Wanted(t.defaultName(), t, List.of(), true, "swarm node"), providers);
+            Backend docker = o.backends().stream().findFirst().orElse(null);
+            if (docker == null) {
+                h.close();
+                why.add(o.failed().isEmpty() ? n + ": no Docker engine" : String.join("; ", o.failed().values()));
+                continue;
+            }
+            synchronized (this) {
+                hosts.add(h);
+            }
+            reached.put(n, docker);
+            return docker;
+        }
+        throw new CloudtuiException(why.isEmpty() ? "no name to reach it by" : String.join("; ", why));
     }
 
     private record Opened(List<Backend> backends, Map<String, String> failed) {}

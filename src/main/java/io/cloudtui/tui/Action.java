@@ -63,9 +63,11 @@ enum Action {
     RUN_IMAGE(Scope.RESOURCES, "n", "run a new container from the selected image"),
 
     // swarm services, nodes and tasks
-    SWARM_OPEN(Scope.SWARM, "enter", "a service's or a node's tasks; a task: its container's logs (its node must be a host of the session)"),
+    SWARM_OPEN(Scope.SWARM, "enter", "a service's or a node's tasks; a task: its container's logs (on its node: a host of the session, else reached by your ssh)"),
     SWARM_REFRESH(Scope.SWARM, "R", "list again (the lists follow the engine's events by themselves)"),
-    TASK_SHELL(Scope.SWARM, "e", "a shell in the selected task's container, on its node (through that node's host of the session)"),
+    TASK_SHELL(Scope.SWARM, "e", "a shell in the selected task's container, on its node (a host of the session, else reached by your ssh)"),
+    TASK_ATTACH(Scope.SWARM, "A", "attach to the selected task's container's main process, on its node (detach: ui.detachKeys)"),
+    SERVICE_CREATE(Scope.SWARM, "n", "create a service (the palette's :service-create, to fill in)"),
     SCALE(Scope.SWARM, "c", "scale the selected service (asks for the number of replicas)"),
     FORCE_UPDATE(Scope.SWARM, "U", "force a rolling update of the selected service"),
     ROLLBACK(Scope.SWARM, "B", "roll the selected service back to its previous spec"),
@@ -139,6 +141,8 @@ enum Action {
             case FORCE_UPDATE -> "update";
             case SERVICE_LOGS -> "logs";
             case TASK_SHELL -> "shell";
+            case TASK_ATTACH -> "attach";
+            case SERVICE_CREATE -> "create";
             case SWARM_REMOVE -> "remove";
             case PAUSE_NODE -> "pause";
             case REMOVE_IMAGE -> "remove";

@@ -30,6 +30,7 @@ final class Palette {
         {"workloads|images|volumes|networks", "switch list"},
         {"services|nodes", "the swarm's services or nodes (of each engine that is a swarm manager)"},
         {"scale [SERVICE] REPLICAS", "scale a swarm service (no SERVICE: the one selected)"},
+        {"service-create [--replicas N|--global] [-p P:T] [-e K=V] [--constraint C] NAME IMAGE [ARG...]", "create a swarm service"},
         {"run [IMAGE]", "form to run a new container"},
         {"pull REF", "pull an image (progress streams)"},
         {"import FILE [REF]", "import a docker-save tar or OCI layout"},
@@ -41,7 +42,7 @@ final class Palette {
     };
 
     static final List<String> NAMES = List.of("attach", "build", "compose", "copy", "env", "filter", "help", "host", "images", "import", "inspect", "kill", "logs",
-            "networks", "nodes", "only", "pause", "pull", "q", "quit", "remove", "restart", "resume", "rm", "rmi", "run", "scale", "services", "shell",
+            "networks", "nodes", "only", "pause", "pull", "q", "quit", "remove", "restart", "resume", "rm", "rmi", "run", "scale", "service-create", "services", "shell",
             "snapshot", "snapshots", "sort", "ssh", "start", "stats", "stop", "stopped", "theme", "vm", "volumes", "workloads");
 
     private Palette() {}
@@ -66,7 +67,7 @@ final class Palette {
                     hosts.add("all");
                     yield parts.length == 2 ? hosts : List.of();
                 }
-                case "filter", "help", "q", "quit", "pull", "images", "volumes", "networks", "workloads", "vm", "copy", "services", "nodes" -> List.of();
+                case "filter", "help", "q", "quit", "pull", "images", "volumes", "networks", "workloads", "vm", "copy", "services", "nodes", "service-create" -> List.of();
                 case "scale" -> parts.length == 2 && app.top() instanceof SwarmView sv && sv.kind == SwarmView.Kind.SERVICES
                         ? sv.items().stream().map(i -> ((io.cloudtui.core.SwarmSupport.Service) i.value()).name()).toList() : List.of();
                 case "snapshot" -> parts.length == 2 ? List.of("create", "delete", "revert") : snapshotNames(app);
@@ -254,6 +255,7 @@ final class Palette {
             case "services" -> app.swarm.open(SwarmView.Kind.SERVICES);
             case "nodes" -> app.swarm.open(SwarmView.Kind.NODES);
             case "scale" -> app.swarm.scale(args);
+            case "service-create" -> app.swarm.create(args);
             case "run" -> app.imageActions.openRunForm(args.isEmpty() ? null : args.get(0));
             case "vm" -> app.vmActions.openVmForm();
             case "compose" -> app.composeActions.command(args);

@@ -129,21 +129,118 @@ final class SwarmActions {
         withContainer(manager, t, app.sessionActions::shell);
     }
 
-    /** Runs THEN on the UI thread with the task's container, as the backend of its node's host sees it. */
+    /** This terminal on the task's container's main process, on its node. */
+    void attach(SwarmSupport manager, SwarmSupport.Task t) {
+        withContainer(manager, t, app.sessionActions::attach);
+    }
+
+    static final String CREATE_USAGE = "service-create [--replicas N|--global] [-p PUBLISHED:TARGET] [-e K=V] [--constraint EXPR] NAME IMAGE [ARG...]";
+
+    /**
+     * :service-create [--replicas N|--global] [-p P:T]... [-e K=V]... [--constraint C]... NAME IMAGE [ARG...]:
+     * on the manager of the services view (else the first manager of the session), in the background;
+     * an error (a name that exists, a bad image reference) is one line.
+     */
+    void create(List<String> args) {
+        Long replicas = null;
+        boolean global = false;
+        List<String> ports = new java.util.ArrayList<>();
+        List<String> env = new java.util.ArrayList<>();
+        List<String> constraints = new java.util.ArrayList<>();
+        int i = 0;
+        while (i < args.size() && args.get(i).startsWith("-")) {
+            String o = args.get(i);
+            String v = i + 1 < args.size() ? args.get(i + 1) : null;
+            switch (o) {
+                case "--global" -> {
+                    global = true;
+                    i++;
+                    continue;
+                }
+                case "--replicas", "-p", "--publish", "-e", "--env", "--constraint" -> {
+                    if (v == null) {
+                        app.error("service-create: " + o + " needs a value");
+                        return;
+                    }
+                }
+                default -> {
+                    app.error("service-create: unknown option " + o + " (" + CREATE_USAGE + ")");
+                    return;
+                }
+            }
+            switch (o) {
+                case "--replicas" -> {
+                    try {
+                        replicas = Long.parseLong(v);
+                        if (replicas < 0) throw new NumberFormatException();
+                    } catch (NumberFormatException e) {
+                        app.error("service-create: invalid replicas value '" + v + "'");
+                        return;
+                    }
+                }
+                case "-p", "--publish" -> ports.add(v);
+                case "-e", "--env" -> env.add(v);
+                default -> constraints.add(v);
+            }
+            i += 2;
+        }
+        if (args.size() - i < 2) {
+            app.error("service-create: say " + CREATE_USAGE);
+            return;
+        }
+        if (global && replicas != null) {
+            app.error("service-create: --replicas and --global exclude each other");
+            return;
+        }
+        SwarmSupport.ServiceSpec spec = new SwarmSupport.ServiceSpec(args.get(i), args.get(i + 1), List.copyOf(args.subList(i + 2, args.size())),
+                replicas, global, ports, env, constraints);
+        SwarmView v = app.top() instanceof SwarmView sv ? sv : null;
+        SwarmSupport m0 = v != null && !v.items().isEmpty() ? v.items().get(0).manager() : null;
+        app.info("creating service " + spec.name() + "...");
+        app.background(() -> {
+            String err = null;
+            try {
+                SwarmSupport m = m0;
+                if (m == null) {
+                    List<SwarmSupport> ms = SwarmView.findManagers(app.backendList());
+                    if (ms.isEmpty()) throw new io.cloudtui.core.CloudtuiException("no Docker engine of this session is a swarm manager");
+                    m = ms.get(0);
+                }
+                m.createService(spec);
+            } catch (RuntimeException e) {
+                err = e.getMessage() != null ? e.getMessage() : e.toString();
+                LOG.debug("service create {} failed", spec.name(), e);
+            }
+            String fe = err;
+            app.onUi(() -> {
+                if (fe == null) app.info("service " + spec.name() + " created");
+                else app.error("service-create " + spec.name() + ": " + fe);
+                if (app.top() instanceof SwarmView sv) sv.kick();
+            });
+        });
+    }
+
+    /**
+     * Runs THEN on the UI thread with the task's container, as the backend of its node sees it (a host of
+     * the session, else the node reached by the user's ssh as an ad-hoc host: see SwarmSupport.nodeBackend).
+     */
     private void withContainer(SwarmSupport manager, SwarmSupport.Task t, java.util.function.Consumer<Workload> then) {
         if (t.containerId() == null || t.containerId().isEmpty()) {
             app.error("task " + t.name() + " has no container (" + t.state() + (t.error().isEmpty() ? "" : ": " + t.error()) + ")");
             return;
         }
-        Backend b = nodeBackend(manager, t);
-        if (b == null) {
-            app.error("task " + t.name() + " runs on node " + t.node() + ", which is not a host of this session: add it (hosts: in the config, or -H "
-                    + t.node() + ") to reach its container");
-            return;
-        }
-        app.info("opening " + t.name() + " on " + b.name() + "...");
+        List<Backend> session = app.backendList();
+        app.info("opening " + t.name() + " on " + t.node() + "...");
         app.background(() -> {
+            Backend b;
             Workload w;
+            try {
+                b = SwarmSupport.nodeBackend(manager, t, session, app::reach);
+            } catch (RuntimeException e) {
+                String m = e.getMessage();
+                app.onUi(() -> app.error(m));
+                return;
+            }
             try {
                 w = b.get(t.containerId());
             } catch (RuntimeException e) {
@@ -153,26 +250,5 @@ final class SwarmActions {
             }
             app.onUi(() -> then.accept(w));
         });
-    }
-
-    private Backend nodeBackend(SwarmSupport manager, SwarmSupport.Task t) {
-        Backend m = (Backend) manager;
-        try {
-            if (manager.swarm().nodeId().equals(t.nodeId())) return m;
-        } catch (RuntimeException e) {
-            // the manager went away: look among the hosts
-        }
-        String address = "";
-        try {
-            for (SwarmSupport.Node n : manager.nodes()) if (n.id().equals(t.nodeId())) address = n.address();
-        } catch (RuntimeException e) {
-            // by hostname alone
-        }
-        for (Backend b : app.backendList()) {
-            if (!(b instanceof SwarmSupport)) continue;
-            String host = Backends.hostOf(b.name());
-            if (host.equals(t.node()) || host.equals(address)) return b;
-        }
-        return null;
     }
 }

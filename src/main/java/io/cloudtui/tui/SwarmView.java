@@ -127,10 +127,13 @@ final class SwarmView implements View {
         foundAt = System.nanoTime();
         degraded = !failed.isEmpty();
         if (!degraded && !ms.isEmpty()) home = ms;
-        // none found while some engine did not answer: asked again at the next read
-        if (!ms.isEmpty() || failed.isEmpty()) {
+        if (!ms.isEmpty()) {
             if (!ms.equals(managers)) subscribed = false;
             managers = ms;
+        } else {
+            // none found: asked again at the next read, among the backends then (a host that connected since
+            // the view opened, the manager among them, joins the session later)
+            app.onUi(() -> backends = app.backendList());
         }
         return ms;
     }
@@ -251,11 +254,11 @@ final class SwarmView implements View {
     @Override
     public List<Action> hints() {
         return switch (kind) {
-            case SERVICES -> List.of(Action.SWARM_OPEN, Action.SCALE, Action.FORCE_UPDATE, Action.ROLLBACK, Action.SERVICE_LOGS, Action.SWARM_REMOVE,
+            case SERVICES -> List.of(Action.SWARM_OPEN, Action.SERVICE_CREATE, Action.SCALE, Action.FORCE_UPDATE, Action.ROLLBACK, Action.SERVICE_LOGS, Action.SWARM_REMOVE,
                     Action.SHOW_NODES, Action.BACK);
             case NODES -> List.of(Action.SWARM_OPEN, Action.DRAIN, Action.PAUSE_NODE, Action.ACTIVATE, Action.PROMOTE, Action.DEMOTE,
                     Action.SWARM_REMOVE, Action.SHOW_SERVICES, Action.BACK);
-            case TASKS -> List.of(Action.SWARM_OPEN, Action.TASK_SHELL, Action.SWARM_REFRESH, Action.SHOW_SERVICES, Action.SHOW_NODES, Action.BACK);
+            case TASKS -> List.of(Action.SWARM_OPEN, Action.TASK_SHELL, Action.TASK_ATTACH, Action.SWARM_REFRESH, Action.SHOW_SERVICES, Action.SHOW_NODES, Action.BACK);
         };
     }
 
@@ -285,10 +288,12 @@ final class SwarmView implements View {
                 else if (it.value() instanceof SwarmSupport.Node n) app.swarm.openTasks(it.manager(), null, n.id(), "node " + n.hostname());
                 else if (it.value() instanceof SwarmSupport.Task t) app.swarm.openContainer(it.manager(), t);
             }
-            case TASK_SHELL -> {
-                if (it != null && it.value() instanceof SwarmSupport.Task t) app.swarm.shell(it.manager(), t);
-                else app.error("select a task (enter on a service or a node lists its tasks)");
+            case TASK_SHELL, TASK_ATTACH -> {
+                if (!(it != null && it.value() instanceof SwarmSupport.Task t)) app.error("select a task (enter on a service or a node lists its tasks)");
+                else if (a == Action.TASK_SHELL) app.swarm.shell(it.manager(), t);
+                else app.swarm.attach(it.manager(), t);
             }
+            case SERVICE_CREATE -> app.openPalette("service-create ");
             case SCALE, FORCE_UPDATE, ROLLBACK, SERVICE_LOGS -> {
                 if (!(it != null && it.value() instanceof SwarmSupport.Service s)) {
                     app.error("select a service (" + KeyMap.display(app.keys().key(Action.SHOW_SERVICES)) + ": services)");

@@ -529,6 +529,12 @@ public final class TuiApp implements PaneHost, Workers, AutoCloseable {
         return List.copyOf(backends.values());
     }
 
+    /** A machine not among the session's hosts, reached by the user's ssh (a swarm node): its Docker engine; one line when not. */
+    Backend reach(List<String> names) {
+        if (session == null) throw new io.cloudtui.core.CloudtuiException("no session to open hosts in");
+        return session.reach(names);
+    }
+
     /** Engines that are there but this user may not use, by backend name. */
     Map<String, io.cloudtui.core.BackendProvider.Unusable> unusable() {
         return unusable;

@@ -236,6 +236,57 @@ class SwarmIT {
         assertTrue(running(tasks(svc)).stream().anyMatch(t -> t.path("node").asText().equals("h3")), tasks(svc).toString());
     }
 
+    /**
+     * exec into a task on a worker, named as {@code service ps} names it or by an id prefix: through the
+     * worker as a host of the session (the config's hosts), through the user's own ssh alone (-H names
+     * only the manager; as the local user whose ~/.ssh/config reaches the hosts, and with the tests'
+     * ssh config), and, with no way in, one line naming the node to add.
+     */
+    @Test
+    void execIntoATaskOnAWorkerThroughItsHostOrTheUsersSsh() throws Exception {
+        String svc = PREFIX + "-exec";
+        Result created = onManager(create("service", "create", "--name", svc, "--replicas", "2", "--constraint", "node.role==worker"));
+        assertEquals(0, created.code(), created.toString());
+        JsonNode onH2 = running(tasks(svc)).stream().filter(t -> t.path("node").asText().equals("h2")).findFirst()
+                .orElseThrow(() -> new AssertionError("no task on h2"));
+        String task = svc + "." + onH2.path("slot").asInt();
+        String container = onH2.path("container").asText();
+        // a container's hostname is its id's first 12 characters: the command ran in the task's own container
+        String hostname = container.substring(0, 12);
+
+        // h2 is a host of the session (the config's three); the command's exit code is the process's
+        Result viaHost = cloudtui(env(), "exec", task, "sh", "-c", "cat /etc/hostname; exit 7");
+        assertEquals(7, viaHost.code(), viaHost.toString());
+        assertEquals(hostname, viaHost.out().trim(), viaHost.toString());
+
+        // -H h1 alone: h2 is reached by the ssh config by its node name, as an ad-hoc host
+        Result viaSsh = onManager("exec", onH2.path("id").asText().substring(0, 8), "cat", "/etc/hostname");
+        assertEquals(0, viaSsh.code(), viaSsh.toString());
+        assertEquals(hostname, viaSsh.out().trim(), viaSsh.toString());
+
+        // as a user runs it: their own ~/.ssh/config (no CLOUDTUI_SSH_CONFIG) reaches h1 for -H and h2 for the task
+        Path jar = Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar")).toAbsolutePath();
+        List<String> cmd = new java.util.ArrayList<>(TestHosts.asCliUser(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "-H", "h1", "exec", task, "cat", "/etc/hostname"));
+        TestHosts.Result asUser = TestHosts.run(cmd);
+        assertTrue(asUser.ok(), asUser.out());
+        assertTrue(asUser.out().contains(hostname), asUser.out());
+
+        // an ssh config that knows h1 alone: no way to h2 (its name does not resolve, its address's key is unknown)
+        Path onlyH1 = dir.resolve("ssh_config_h1");
+        String config = Files.readString(TestHosts.sshConfig());
+        int h2 = config.indexOf("Host h2");
+        Files.writeString(onlyH1, h2 > 0 ? config.substring(0, h2) : config);
+        Map<String, String> env = env();
+        env.put("CLOUDTUI_SSH_CONFIG", onlyH1.toString());
+        Result noWay = cloudtui(env, "-H", "h1", "exec", task, "true");
+        oneLine(noWay, 1, "task " + task + " runs on node h2, which is not a host of this session");
+        assertTrue(noWay.err().contains("-H h2"), noWay.toString());
+
+        // not a task nor a workload: the usual line
+        oneLine(onManager("exec", svc + ".99", "true"), 1, "no such workload '" + svc + ".99'");
+    }
+
     static String nodeAvailability(String host) throws Exception {
         return json(onManager("node", "ls", "--format", "json")).stream().filter(n -> n.path("hostname").asText().equals(host))
                 .findFirst().orElseThrow().path("availability").asText();

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Timeout;
 class TuiSwarmTmuxIT {
     static final String PREFIX = "ctui-it-swui-" + UUID.randomUUID().toString().substring(0, 6);
     static final String SERVICE = PREFIX + "-web";
+    /** The service the UI creates. */
+    static final String MADE = PREFIX + "-made";
     static TestHosts hosts;
     static Host manager;
     static Path dir;
@@ -53,6 +55,7 @@ class TuiSwarmTmuxIT {
     @AfterAll
     static void tearDown() {
         if (hosts != null) hosts.docker(manager, "service", "rm", SERVICE);
+        if (hosts != null) hosts.docker(manager, "service", "rm", MADE);
         if (dir != null) Engines.run("rm", "-rf", dir.toString());
     }
 
@@ -139,6 +142,63 @@ class TuiSwarmTmuxIT {
             s = tmux.await("three nodes", t -> t.lines().anyMatch(l -> l.contains("h1 *") && l.contains("manager") && l.contains("Leader"))
                     && t.lines().anyMatch(l -> l.trim().startsWith("h2 ") && l.contains("worker") && l.contains("ready"))
                     && t.lines().anyMatch(l -> l.trim().startsWith("h3 ") && l.contains("worker")), Duration.ofSeconds(60));
+            tmux.quitAndCheckTerminal();
+        }
+    }
+
+    /**
+     * With the manager alone in the session (-H h1): a service created from the UI (n, the palette's
+     * :service-create) shows up live, the same name again is one line in the status, and A attaches to
+     * its task's container on a worker, which is not a host of the session: the node is reached through
+     * the ssh config by its name, as an ad-hoc host. The services view is opened before h1 connected.
+     */
+    @Test
+    void aServiceCreatedFromTheUiAndATaskOnAWorkerAttachedThroughSsh() throws Exception {
+        Map<String, String> env = Map.of("CLOUDTUI_CONFIG", dir.resolve("config.yaml").toString(),
+                "CLOUDTUI_SSH_CONFIG", TestHosts.sshConfig().toString(), "CLOUDTUI_SSH_CONNECT_TIMEOUT", "5",
+                "XDG_RUNTIME_DIR", dir.resolve("run").toString(), "XDG_STATE_HOME", dir.resolve("state").toString(),
+                "DOCKER_CONFIG", dir.resolve("docker").toString(), "TERM", "xterm-256color", "LANG", "C.UTF-8");
+        Path run = Tmux.launcher(dir, "run-h1", env, List.of("-H", "h1"));
+        try (Tmux tmux = new Tmux(PREFIX + "-mk")) {
+            tmux.start(run.toString(), 200, 40);
+            // the services view opened at once, before the manager's host connected: it finds the manager when it joins
+            tmux.keys("5");
+            tmux.await("h1 connected", t -> t.contains("h1 connected") && t.contains("REPLICAS"), Duration.ofSeconds(90));
+            tmux.keys("n");
+            tmux.await("the create prompt", t -> t.contains(":service-create"), Duration.ofSeconds(30));
+            tmux.type("--replicas 1 --constraint node.role==worker -e SAY=made-by-ui " + MADE + " local/busybox ping -i 1 127.0.0.1");
+            tmux.keys("Enter");
+            String s = tmux.await("the created service, 1/1", t -> t.lines().anyMatch(l -> l.contains(MADE) && l.contains("replicated") && l.contains("1/1")),
+                    Duration.ofSeconds(90));
+            TestHosts.Result spec = hosts.docker(manager, "service", "inspect", "--format",
+                    "{{.Spec.TaskTemplate.ContainerSpec.Env}} {{.Spec.TaskTemplate.Placement.Constraints}}", MADE);
+            assertTrue(spec.out().contains("SAY=made-by-ui") && spec.out().contains("node.role==worker"), spec.out());
+            // the same name again: one line in the status
+            tmux.keys("n");
+            tmux.await("the create prompt", t -> t.contains(":service-create"), Duration.ofSeconds(30));
+            tmux.type(MADE + " local/busybox");
+            tmux.keys("Enter");
+            s = tmux.await("the error line", t -> t.contains("service-create " + MADE + ":") && t.contains("already exists"), Duration.ofSeconds(60));
+            // its task, on a worker
+            List<String> lines = s.lines().toList();
+            int header = -1;
+            int at = -1;
+            for (int i = 0; i < lines.size(); i++) {
+                if (header < 0 && lines.get(i).contains("NAME") && lines.get(i).contains("REPLICAS")) header = i;
+                if (header >= 0 && at < 0 && lines.get(i).contains(MADE)) at = i;
+            }
+            assertTrue(header >= 0 && at > header, s);
+            tmux.keys("g");
+            for (int i = 0; i < at - header - 1; i++) tmux.keys("j");
+            tmux.keys("Enter");
+            tmux.await("its running task on a worker", t -> t.contains("tasks of service " + MADE)
+                    && t.lines().anyMatch(l -> l.matches(".*" + MADE + "\\.1 +h[23] +running +running.*")), Duration.ofSeconds(60));
+            tmux.keys("g");
+            tmux.keys("A");
+            tmux.await("attached to the task's container", t -> t.contains("attached to " + MADE + ".1.") && t.contains("bytes from 127.0.0.1"),
+                    Duration.ofSeconds(60));
+            tmux.keys("C-p", "C-q");
+            tmux.await("the tasks after detaching", t -> t.contains("tasks of service " + MADE), Duration.ofSeconds(30));
             tmux.quitAndCheckTerminal();
         }
     }
