@@ -181,17 +181,7 @@ public final class SlurmBackend implements Backend {
                     up = true;
                     listener.accept(new WorkloadEvent(name, null, WorkloadEvent.Type.CONNECTED, "connect", Instant.now()));
                 } else if (last != null) {
-                    for (Map.Entry<String, String> e : now.entrySet()) {
-                        if (!e.getValue().equals(last.get(e.getKey()))) {
-                            listener.accept(new WorkloadEvent(name, new WorkloadId(name, e.getKey()), WorkloadEvent.Type.WORKLOAD,
-                                    last.containsKey(e.getKey()) ? "update" : "create", Instant.now()));
-                        }
-                    }
-                    for (String id : last.keySet()) {
-                        if (!now.containsKey(id)) {
-                            listener.accept(new WorkloadEvent(name, new WorkloadId(name, id), WorkloadEvent.Type.WORKLOAD, "destroy", Instant.now()));
-                        }
-                    }
+                    WorkloadEvent.changes(name, last, now, listener);
                 }
                 last = now;
             } catch (CloudtuiException e) {

@@ -52,6 +52,16 @@ final class SwarmActions {
         });
     }
 
+    /** S as a number of replicas (0 or more), or -1. */
+    static long replicas(String s) {
+        try {
+            long n = Long.parseLong(s);
+            return n < 0 ? -1 : n;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** :scale SERVICE N (what the scale key opens, with the service filled in). */
     void scale(List<String> args) {
         SwarmView v = app.top() instanceof SwarmView sv ? sv : null;
@@ -67,11 +77,8 @@ final class SwarmActions {
             app.error("scale: say scale SERVICE REPLICAS");
             return;
         }
-        long replicas;
-        try {
-            replicas = Long.parseLong(n);
-            if (replicas < 0) throw new NumberFormatException();
-        } catch (NumberFormatException e) {
+        long replicas = replicas(n);
+        if (replicas < 0) {
             app.error("scale: '" + n + "' is not a number of replicas (0 or more)");
             return;
         }
@@ -170,10 +177,8 @@ final class SwarmActions {
             }
             switch (o) {
                 case "--replicas" -> {
-                    try {
-                        replicas = Long.parseLong(v);
-                        if (replicas < 0) throw new NumberFormatException();
-                    } catch (NumberFormatException e) {
+                    replicas = replicas(v);
+                    if (replicas < 0) {
                         app.error("service-create: invalid replicas value '" + v + "'");
                         return;
                     }
