@@ -63,6 +63,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     private final Path containers;
     private final Path runtimeRoot;
     private final ImageStore images;
+    private final Networks networks;
     private volatile OciRuntime runtime;
     private long logMax = 10L << 20;
     private int logKeep = 2;
@@ -73,6 +74,30 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         this.containers = store.resolve("containers");
         this.runtimeRoot = runtimeRoot;
         this.images = images;
+        this.networks = new Networks(store);
+    }
+
+    /** The label {@code run --network-alias} records its aliases in (comma-separated). */
+    public static final String ALIASES_LABEL = "io.cloudtui.network.aliases";
+
+    /** This engine's networks (as root). */
+    public Networks networks() {
+        if (RootFs.rootless()) throw new CloudtuiException("networks of the runtime backend need root (rootless containers have --network none or host)");
+        return networks;
+    }
+
+    /** A network of the store (not none, host or default, which need no bridge). */
+    static boolean named(String net) {
+        return net != null && !net.isEmpty() && !net.equals("none") && !net.equals("host") && !net.equals("default");
+    }
+
+    /** {@code network rm}: refused in one line while a container of this engine is on it. */
+    public void removeNetwork(String network) {
+        networks().remove(network, this::exists);
+    }
+
+    private boolean exists(String id) {
+        return Files.isRegularFile(dir(id).resolve("container.json"));
     }
 
     /** Container logs rotate at {@code maxBytes}, keeping {@code keep} old files (default 10 MiB, 2). */
@@ -398,6 +423,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             throw new CloudtuiException("-p: the runtime backend publishes no ports (its network is none, or the host's with --network host)");
         }
         if (hpc && spec.hpc() == null) spec = spec.withHpc(new RunSpec.Hpc(false));
+        if (named(spec.network()) && spec.hpc() == null) networks().get(spec.network()); // no such network: one line, before anything is made
         if (rootless && spec.hpc() == null && (spec.memoryBytes() != null || spec.cpus() != null || spec.pidsLimit() != null)) {
             throw new CloudtuiException("--memory, --cpus and --pids-limit need a cgroup, and a rootless container on the runtime backend gets none; run without them (or as root)");
         }
@@ -558,6 +584,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             // -i or -t: the monitor serves an attach socket and the container's stdin comes from it
             boolean attach = created != null || rec.path("spec").path("interactive").asBoolean() || rec.path("tty").asBoolean();
             runtime().create(id, d.resolve("bundle"), null, null, log, attach);
+            plug(id, rec);
             if (created != null) created.accept(id);
             runtime().start(id);
         } catch (RuntimeException e) {
@@ -576,6 +603,54 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         rec.remove("finished");
         rec.remove("oomKilled");
         save(id, rec);
+    }
+
+    /**
+     * A container of a network: its address (kept from an earlier start), a veth pair into the network
+     * namespace the runtime just made (its init waits for start), and /etc/hosts of every member
+     * rewritten with the new member.
+     */
+    private void plug(String id, ObjectNode rec) {
+        String net = rec.path("spec").path("network").asText(null);
+        if (!named(net) || !rec.path("spec").path("hpc").isNull()) return;
+        ObjectNode st = runtimeState(id);
+        int pid = st == null ? 0 : st.path("pid").asInt();
+        if (pid <= 0) throw new CloudtuiException("cannot wire " + rec.path("name").asText() + " into network " + net + ": the runtime reports no process");
+        String al = rec.path("labels").path(ALIASES_LABEL).asText("");
+        List<String> aliases = al.isEmpty() ? List.of() : List.of(al.split(","));
+        Networks.Member m = networks().join(net, id, rec.path("name").asText(), aliases, this::exists);
+        networks.plug(m, id, pid, 0);
+        rec.putObject("networkSettings").put("network", net).put("address", m.address()).put("gateway", m.gateway());
+        hostsOfNeighbours(id);
+    }
+
+    /**
+     * Rewrites /etc/hosts of {@code id} and of every container sharing a network with it. The file is
+     * bind-mounted from the state directory, so it is rewritten in place (same inode): a running
+     * container sees the new content, where a rename would leave it the old file.
+     */
+    private void hostsOfNeighbours(String id) {
+        hostsOf(networks.neighbours(id));
+    }
+
+    private void hostsOf(List<String> ids) {
+        for (String c : ids) {
+            Path f = dir(c).resolve("etc/hosts");
+            if (!Files.isRegularFile(f)) continue;
+            try {
+                ObjectNode r = record(c);
+                String hn = r.path("spec").path("hostname").asText("");
+                if (hn.isEmpty() || r.path("spec").path("hostname").isNull()) hn = c.substring(0, 12);
+                String text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + hn + "\n" + networks.hostsLines(c);
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                    byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    ch.write(java.nio.ByteBuffer.wrap(b), 0);
+                    ch.truncate(b.length);
+                }
+            } catch (IOException | CloudtuiException e) {
+                LOG.debug("hosts of {}: {}", c, e.getMessage());
+            }
+        }
     }
 
     // ---------------------------------------------------------------- stop / kill / pause / remove
@@ -679,6 +754,12 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             RootFs.remove(dir(id));
             return null;
         });
+        if (named(rec.path("spec").path("network").asText(null)) && !RootFs.rootless()) {
+            List<String> was = networks.neighbours(id);
+            networks.leave(id);
+            was.remove(id);
+            hostsOf(was);
+        }
     }
 
     // ---------------------------------------------------------------- logs, exec, inspect, stats, events
