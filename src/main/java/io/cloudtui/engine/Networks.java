@@ -172,11 +172,11 @@ public final class Networks {
                 for (Net n : nets) {
                     if (c.overlaps(Cidr.parse(n.subnet()))) throw CloudtuiException.usage("--subnet " + subnet + " overlaps network " + n.name() + " (" + n.subnet() + ")");
                 }
-                String route = hostRouteOverlapping(c);
+                String route = hostRouteOverlapping(c, nets);
                 if (route != null) throw CloudtuiException.usage("--subnet " + subnet + " overlaps the host's route " + route);
             } else {
                 c = null;
-                List<Cidr> host = hostRoutes();
+                List<Cidr> host = hostRoutes(nets);
                 for (int i = 1; i < 256 && c == null; i++) {
                     Cidr cand = Cidr.parse("10.219." + i + ".0/24");
                     boolean free = nets.stream().noneMatch(n -> cand.overlaps(Cidr.parse(n.subnet()))) && host.stream().noneMatch(cand::overlaps);
@@ -412,7 +412,9 @@ public final class Networks {
         }
     }
 
-    private static List<Cidr> hostRoutes() {
+    private static List<Cidr> hostRoutes(List<Net> ours) {
+        java.util.Set<String> bridges = new java.util.HashSet<>();
+        ours.forEach(n -> bridges.add(n.bridge()));
         List<Cidr> out = new ArrayList<>();
         for (String l : capture(List.of("ip", "-4", "route", "show", "table", "all")).split("\n")) {
             String[] f = l.trim().split("\\s+");
@@ -422,8 +424,9 @@ public final class Networks {
             if (dst.startsWith("127.")) continue;
             try {
                 Cidr c = Cidr.parse(dst.contains("/") ? dst : dst + "/32");
-                // the routes of cloudtui's own bridges are its networks, checked against their records
-                if (!l.matches(".*\\bdev ctuib[-0-9a-f]*\\b.*")) out.add(c);
+                // the routes of this store's bridges are its networks, checked against their records
+                int dev = java.util.Arrays.asList(f).indexOf("dev");
+                if (dev < 0 || dev + 1 >= f.length || !bridges.contains(f[dev + 1])) out.add(c);
             } catch (CloudtuiException e) {
                 // not an IPv4 prefix
             }
@@ -431,8 +434,8 @@ public final class Networks {
         return out;
     }
 
-    private static String hostRouteOverlapping(Cidr c) {
-        for (Cidr r : hostRoutes()) if (c.overlaps(r)) return r.toString();
+    private static String hostRouteOverlapping(Cidr c, List<Net> ours) {
+        for (Cidr r : hostRoutes(ours)) if (c.overlaps(r)) return r.toString();
         return null;
     }
 

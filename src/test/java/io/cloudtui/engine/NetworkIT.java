@@ -1,0 +1,162 @@
+package io.cloudtui.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cloudtui.testing.Engines;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Networks of the bundled engine as root, through the real jar: Linux bridges, veth pairs into the
+ * containers' namespaces, names through /etc/hosts, checked with ip(8) and iptables-save. Its own
+ * store, runtime root, network and container names (unique per run), all removed afterwards.
+ */
+class NetworkIT {
+    static Path work;
+    static Path config;
+    static String runRoot;
+    static final String tag = UUID.randomUUID().toString().substring(0, 6);
+    static final String net = "ctnit-" + tag;
+    static final List<String> bridges = new ArrayList<>();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Engines.requireRoot();
+        Engines.require(Files.isExecutable(Path.of("/bin/busybox")), "busybox-static");
+        work = Files.createTempDirectory("ctui-it-net");
+        runRoot = "/run/ctui-it-net-" + tag;
+        Path root = work.resolve("rootfs");
+        for (String d : List.of("bin", "etc", "tmp", "www")) Files.createDirectories(root.resolve(d));
+        Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
+        Process p = new ProcessBuilder("/bin/busybox", "--list").start();
+        for (String a : new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\\s+")) {
+            if (!a.isEmpty() && !a.equals("busybox")) Files.createSymbolicLink(root.resolve("bin").resolve(a), Path.of("busybox"));
+        }
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+        Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
+        Files.writeString(root.resolve("www/index.html"), "hello from web\n");
+        Path tar = work.resolve("rootfs.tar");
+        assertEquals(0, new ProcessBuilder("tar", "-C", root.toString(), "-cf", tar.toString(), ".").inheritIO().start().waitFor());
+        config = work.resolve("config.yaml");
+        Files.writeString(config, "backends:\n  - name: rt\n    type: runtime\n    store: " + work.resolve("store") + "\n    root: " + runRoot + "\n");
+        assertEquals(0, cli("image", "import", "--backend", "rt", tar.toString(), "local/bbnet:1").code, "import");
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (work == null) return;
+        Out ps = cli("ps", "-a", "-q");
+        for (String id : ps.text.split("\\s+")) if (!id.isBlank() && !id.startsWith("cloudtui")) cli("rm", "-f", id.trim());
+        Out ls = cli("network", "ls", "-q", "--backend", "rt");
+        for (String n : ls.text.split("\\s+")) if (n.startsWith("ctnit-")) cli("network", "rm", "--backend", "rt", n);
+        for (String b : bridges) if (Files.exists(Path.of("/sys/class/net", b))) Engines.run("ip", "link", "del", b);
+        Engines.run("rm", "-rf", work.toString());
+        Engines.run("rm", "-rf", runRoot);
+    }
+
+    record Out(int code, String text) {}
+
+    static Out cli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                Path.of(System.getProperty("cloudtui.jar", "target/cloudtui.jar")).toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("CLOUDTUI_CONFIG", config.toString());
+        pb.environment().put("XDG_STATE_HOME", work.resolve("state").toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        return new Out(p.exitValue(), out);
+    }
+
+    static String sh(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    static String bridgeOf(String network) throws Exception {
+        Out o = cli("network", "inspect", "--backend", "rt", network);
+        assertEquals(0, o.code, o.text);
+        String b = o.text.replaceAll("(?s).*\"bridge\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+        bridges.add(b);
+        return b;
+    }
+
+    @Test
+    void containersOnANetworkReachEachOtherByNameAndAlias() throws Exception {
+        Out c = cli("network", "create", "--backend", "rt", "--subnet", "10.219.77.0/24", net);
+        assertEquals(0, c.code, c.text);
+        String bridge = bridgeOf(net);
+        Path store = work.resolve("store/networks");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.resolve(net + ".json"))));
+        Out dup = cli("network", "create", "--backend", "rt", "--subnet", "10.219.77.128/25", net + "-b");
+        assertNotEquals(0, dup.code);
+        assertEquals(1, dup.text.strip().lines().count(), dup.text);
+        assertTrue(dup.text.startsWith("cloudtui: ") && dup.text.contains("overlaps network " + net), dup.text);
+
+        String web = "web-" + tag;
+        Out r = cli("run", "-d", "--backend", "rt", "--name", web, "--network", net, "--network-alias", "www", "local/bbnet:1",
+                "httpd", "-f", "-p", "8080", "-h", "/www");
+        assertEquals(0, r.code, r.text);
+        String webId = r.text.strip();
+        assertTrue(sh("ip", "-o", "link", "show", "master", bridge).contains("ctv" + webId.substring(0, 8)), "web's veth is on the bridge");
+        // by name and by alias, from a second container of the network
+        Out get = cli("run", "--rm", "--backend", "rt", "--name", "cli-" + tag, "--network", net, "local/bbnet:1", "sh", "-c",
+                "wget -qO- http://" + web + ":8080/ && wget -qO- http://www:8080/ && ip -o -4 addr show eth0 && ip route");
+        assertEquals(0, get.code, get.text);
+        assertEquals(2, get.text.split("hello from web", -1).length - 1, get.text);
+        assertTrue(get.text.contains("10.219.77.") && get.text.contains("default via 10.219.77.1"), get.text);
+        // the running web container's /etc/hosts was rewritten in place when another one joined, and again when it left
+        String hosts = cli("exec", web, "cat", "/etc/hosts").text;
+        assertTrue(hosts.contains("\t" + web + " www"), hosts);
+        assertFalse(hosts.contains("cli-" + tag), "the --rm container left: " + hosts);
+        // a network in use is not removed
+        Out rm = cli("network", "rm", "--backend", "rt", net);
+        assertNotEquals(0, rm.code);
+        assertEquals("cloudtui: network " + net + " is in use by container " + web, rm.text.strip());
+        // rm leaves no veth and no address record
+        assertEquals(0, cli("rm", "-f", web).code);
+        assertFalse(sh("ip", "-o", "link").contains("ctv" + webId.substring(0, 8)), "no veth left");
+        assertFalse(Files.readString(store.resolve(net + ".json")).contains(webId), "no address record left");
+        assertTrue(sh("iptables-save", "-t", "filter").contains("-A CTUI-FORWARD -i ctuib+ -j ACCEPT"), "bridged traffic accepted past docker's FORWARD DROP");
+        Out gone = cli("network", "rm", "--backend", "rt", net);
+        assertEquals(0, gone.code, gone.text);
+        assertFalse(Files.exists(Path.of("/sys/class/net", bridge)), "the bridge is gone");
+    }
+
+    @Test
+    void networkNoneHasOnlyLoopback() throws Exception {
+        Out o = cli("run", "--rm", "--backend", "rt", "--network", "none", "local/bbnet:1", "ip", "-o", "link");
+        assertEquals(0, o.code, o.text);
+        assertEquals(List.of("lo"), o.text.lines().map(l -> l.split(":\\s*")[1]).toList(), o.text);
+    }
+
+    @Test
+    void badInputIsOneLine() throws Exception {
+        for (String[] args : new String[][] {
+            {"network", "create", "--backend", "rt", "--subnet", "10.300.0.0/24", "ctnit-bad"},
+            {"network", "inspect", "--backend", "rt", "ctnit-nosuch"},
+            {"run", "--rm", "--backend", "rt", "--network", "ctnit-nosuch", "local/bbnet:1", "true"},
+            {"network", "rm", "--backend", "rt", "bridge"}}) {
+            Out o = cli(args);
+            assertNotEquals(0, o.code, String.join(" ", args));
+            assertEquals(1, o.text.strip().lines().count(), o.text);
+            assertTrue(o.text.startsWith("cloudtui: "), o.text);
+        }
+    }
+}
