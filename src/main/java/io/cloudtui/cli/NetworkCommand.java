@@ -41,7 +41,7 @@ final class NetworkCommand extends Base {
         }
 
         Networks networks() {
-            return engine().networks();
+            return engine().networkStore();
         }
     }
 

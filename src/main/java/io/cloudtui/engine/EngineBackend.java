@@ -53,11 +53,11 @@ import org.slf4j.LoggerFactory;
  * layers, or a copy where overlayfs is unavailable) and the log. No process runs between commands
  * except the containers and their monitors.
  */
-public final class EngineBackend implements Backend, RunSupport, ImageSupport {
+public final class EngineBackend implements Backend, RunSupport, ImageSupport, io.cloudtui.core.NetworkSupport {
     private static final Logger LOG = LoggerFactory.getLogger(EngineBackend.class);
     private static final Set<Capability> CAPS = EnumSet.of(Capability.LIST, Capability.EVENTS, Capability.START, Capability.STOP,
             Capability.RESTART, Capability.KILL, Capability.PAUSE, Capability.UNPAUSE, Capability.REMOVE, Capability.LOGS,
-            Capability.EXEC, Capability.ATTACH, Capability.INSPECT, Capability.STATS, Capability.RUN, Capability.IMAGES);
+            Capability.EXEC, Capability.ATTACH, Capability.INSPECT, Capability.STATS, Capability.RUN, Capability.IMAGES, Capability.NETWORKS);
 
     private final String name;
     private final Path containers;
@@ -80,8 +80,15 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     /** The label {@code run --network-alias} records its aliases in (comma-separated). */
     public static final String ALIASES_LABEL = "io.cloudtui.network.aliases";
 
+    /** The networks of {@code cloudtui networks} and the UI's list (none for a rootless engine). */
+    @Override
+    public List<io.cloudtui.core.NetworkSupport.Network> networks() {
+        if (RootFs.rootless()) return List.of();
+        return networks.list().stream().map(n -> new io.cloudtui.core.NetworkSupport.Network(name, n.id(), n.name(), "bridge", "local")).toList();
+    }
+
     /** This engine's networks (as root). */
-    public Networks networks() {
+    public Networks networkStore() {
         if (RootFs.rootless()) throw new CloudtuiException("networks of the runtime backend need root (rootless containers have --network none or host)");
         return networks;
     }
@@ -93,7 +100,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
 
     /** {@code network rm}: refused in one line while a container of this engine is on it. */
     public void removeNetwork(String network) {
-        networks().remove(network, this::exists);
+        networkStore().remove(network, this::exists);
     }
 
     private boolean exists(String id) {
@@ -423,7 +430,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             throw new CloudtuiException("-p: the runtime backend publishes no ports (its network is none, or the host's with --network host)");
         }
         if (hpc && spec.hpc() == null) spec = spec.withHpc(new RunSpec.Hpc(false));
-        if (named(spec.network()) && spec.hpc() == null) networks().get(spec.network()); // no such network: one line, before anything is made
+        if (named(spec.network()) && spec.hpc() == null) networkStore().get(spec.network()); // no such network: one line, before anything is made
         if (rootless && spec.hpc() == null && (spec.memoryBytes() != null || spec.cpus() != null || spec.pidsLimit() != null)) {
             throw new CloudtuiException("--memory, --cpus and --pids-limit need a cgroup, and a rootless container on the runtime backend gets none; run without them (or as root)");
         }
@@ -618,7 +625,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         if (pid <= 0) throw new CloudtuiException("cannot wire " + rec.path("name").asText() + " into network " + net + ": the runtime reports no process");
         String al = rec.path("labels").path(ALIASES_LABEL).asText("");
         List<String> aliases = al.isEmpty() ? List.of() : List.of(al.split(","));
-        Networks.Member m = networks().join(net, id, rec.path("name").asText(), aliases, this::exists);
+        Networks.Member m = networkStore().join(net, id, rec.path("name").asText(), aliases, this::exists);
         networks.plug(m, id, pid, 0);
         rec.putObject("networkSettings").put("network", net).put("address", m.address()).put("gateway", m.gateway());
         hostsOfNeighbours(id);

@@ -130,10 +130,17 @@ public final class Networks {
 
     /** Every network, the default one made on first use. */
     public List<Net> list() {
+        if (!Files.isDirectory(dir)) return List.of(virtualDefault()); // a listing writes nothing
         return locked(() -> {
-            ensureDefault();
-            return all();
+            List<Net> out = new ArrayList<>(all());
+            if (out.stream().noneMatch(n -> n.name().equals(DEFAULT))) out.add(0, virtualDefault());
+            return out;
         });
+    }
+
+    private static Net virtualDefault() {
+        ObjectNode o = record(DEFAULT, DEFAULT_SUBNET, DEFAULT_BRIDGE);
+        return new Net(DEFAULT, o.path("id").asText(), o.path("subnet").asText(), o.path("gateway").asText(), DEFAULT_BRIDGE, o);
     }
 
     private void ensureDefault() {

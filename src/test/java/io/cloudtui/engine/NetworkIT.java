@@ -125,6 +125,22 @@ class NetworkIT {
         String hosts = cli("exec", web, "cat", "/etc/hosts").text;
         assertTrue(hosts.contains("\t" + web + " www"), hosts);
         assertFalse(hosts.contains("cli-" + tag), "the --rm container left: " + hosts);
+        // its init killed with -9: the veth went with the namespace; a start wires it again, with the same address
+        String before = cli("network", "inspect", "--backend", "rt", net).text.replaceAll("(?s).*\"address\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+        String pid = io.cloudtui.core.JsonTrees.read(Path.of(runRoot, webId, "state.json")).path("pid").asText();
+        assertTrue(Integer.parseInt(pid) > 1, "the runtime's state has the pid");
+        assertEquals(0, new ProcessBuilder("kill", "-9", pid).start().waitFor());
+        for (int i = 0; i < 100 && sh("ip", "-o", "link").contains("ctv" + webId.substring(0, 8)); i++) Thread.sleep(100);
+        assertFalse(sh("ip", "-o", "link").contains("ctv" + webId.substring(0, 8)), "the veth went with the namespace");
+        Out st = cli("start", web);
+        assertEquals(0, st.code, st.text);
+        assertTrue(sh("ip", "-o", "link", "show", "master", bridge).contains("ctv" + webId.substring(0, 8)), "wired again");
+        Out again = cli("run", "--rm", "--backend", "rt", "--network", net, "local/bbnet:1", "wget", "-qO-", "http://www:8080/");
+        assertTrue(again.text.contains("hello from web"), again.text);
+        assertTrue(cli("exec", web, "ip", "-o", "-4", "addr", "show", "eth0").text.contains(" " + before + "/24"), "the same address " + before);
+        // cloudtui networks lists the engine's networks with the others
+        Out list = cli("networks", "--backend", "rt");
+        assertTrue(list.text.contains(net) && list.text.contains("bridge"), list.text);
         // a network in use is not removed
         Out rm = cli("network", "rm", "--backend", "rt", net);
         assertNotEquals(0, rm.code);
