@@ -354,6 +354,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport, i
             if (st.path("oomKilled").asBoolean()) rec.put("oomKilled", true);
             rec.put("finished", rec.path("finished").asText(Instant.now().toString()));
             save(id, rec);
+            if (!ports(rec).isEmpty() && !RootFs.rootless()) networks.unpublish(id);
             try {
                 runtime().delete(id, true);
             } catch (CloudtuiException e) {
@@ -385,7 +386,8 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport, i
         rec.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
         Instant started = s.isActive() && rec.hasNonNull("started") ? Instant.parse(rec.get("started").asText()) : null;
         return new Workload(new WorkloadId(name, id), rec.path("name").asText(), WorkloadKind.CONTAINER, rec.path("image").asText(),
-                String.join(" ", strings(rec.path("args"))), s, status, Instant.parse(rec.path("created").asText()), started, List.of(),
+                String.join(" ", strings(rec.path("args"))), s, status, Instant.parse(rec.path("created").asText()), started,
+                s.isActive() ? Networks.portsText(ports(rec)) : List.of(),
                 labels, "local");
     }
 
@@ -398,6 +400,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport, i
     @Override
     public List<Workload> list(boolean all) {
         List<Workload> out = new ArrayList<>();
+        Map<String, ObjectNode> published = new HashMap<>();
         for (String id : ids()) {
             try {
                 ObjectNode rec = refresh(id);
@@ -408,10 +411,12 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport, i
                 }
                 Workload w = workload(id, rec);
                 if (all || w.state().isActive()) out.add(w);
+                if (w.state().isActive() && !ports(rec).isEmpty()) published.put(id, rec);
             } catch (CloudtuiException e) {
                 LOG.debug("skipping {}: {}", id, e.getMessage()); // removed meanwhile
             }
         }
+        reconcile(published);
         return out;
     }
 
@@ -427,7 +432,14 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport, i
     public String create(RunSpec spec) {
         boolean rootless = RootFs.rootless();
         if (!spec.ports().isEmpty()) {
-            throw new CloudtuiException("-p: the runtime backend publishes no ports (its network is none, or the host's with --network host)");
+            if (!named(spec.network()) || rootless || spec.hpc() != null) {
+                throw new CloudtuiException("-p: the runtime backend publishes ports of containers on a network (--network bridge or NAME, as root), not with --network none or host");
+            }
+            for (RunSpec.Port p : spec.ports()) {
+                if (p.hostPort() == 0) throw CloudtuiException.usage("-p " + p.containerPort() + ": give the host port too (HOST:CONTAINER) on the runtime backend");
+                if (!p.protocol().equals("tcp") && !p.protocol().equals("udp")) throw CloudtuiException.usage("-p: tcp or udp on the runtime backend");
+                if (p.hostIp() != null && p.hostIp().contains(":")) throw CloudtuiException.usage("-p: IPv4 host addresses only on the runtime backend");
+            }
         }
         if (hpc && spec.hpc() == null) spec = spec.withHpc(new RunSpec.Hpc(false));
         if (named(spec.network()) && spec.hpc() == null) networkStore().get(spec.network()); // no such network: one line, before anything is made
@@ -627,8 +639,40 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport, i
         List<String> aliases = al.isEmpty() ? List.of() : List.of(al.split(","));
         Networks.Member m = networkStore().join(net, id, rec.path("name").asText(), aliases, this::exists);
         networks.plug(m, id, pid, 0);
+        networks.publish(id, m, ports(rec));
         rec.putObject("networkSettings").put("network", net).put("address", m.address()).put("gateway", m.gateway());
         hostsOfNeighbours(id);
+    }
+
+    /** The -p of a container on a network (none otherwise). */
+    private static List<RunSpec.Port> ports(ObjectNode rec) {
+        if (!named(rec.path("spec").path("network").asText(null))) return List.of();
+        List<RunSpec.Port> out = new ArrayList<>();
+        for (JsonNode p : rec.path("spec").path("ports")) {
+            out.add(new RunSpec.Port(p.path("hostIp").isNull() ? null : p.path("hostIp").asText(null), p.path("hostPort").asInt(),
+                    p.path("containerPort").asInt(), p.path("protocol").asText("tcp")));
+        }
+        return out;
+    }
+
+    /**
+     * Repairs port rules after a kill -9 (of a cloudtui midway, or of a container): rules of containers
+     * that no longer run are removed, and a running container whose rules are missing gets them back.
+     */
+    private void reconcile(Map<String, ObjectNode> running) {
+        if (RootFs.rootless()) return;
+        try {
+            java.util.Set<String> tags = new java.util.HashSet<>();
+            running.keySet().forEach(id -> tags.add(id.substring(0, 12)));
+            Map<String, Integer> have = networks.reconcile(tags::contains);
+            running.forEach((id, rec) -> {
+                if (have.getOrDefault(Networks.tag(id), 0) == ports(rec).size()) return;
+                Networks.Member m = networks.member(rec.path("spec").path("network").asText(), id);
+                if (m != null) networks.publish(id, m, ports(rec));
+            });
+        } catch (CloudtuiException e) {
+            LOG.debug("reconcile: {}", e.getMessage());
+        }
     }
 
     /**
@@ -762,6 +806,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport, i
             return null;
         });
         if (named(rec.path("spec").path("network").asText(null)) && !RootFs.rootless()) {
+            if (!ports(rec).isEmpty()) networks.unpublish(id);
             List<String> was = networks.neighbours(id);
             networks.leave(id);
             was.remove(id);

@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -221,6 +222,10 @@ public final class Networks {
                 throw new CloudtuiException("network " + name + " is in use by container" + (names.size() > 1 ? "s " : " ") + String.join(", ", names));
             }
             if (linkExists(n.bridge())) ip("link", "del", n.bridge());
+            List<String> masq = List.of("-t", "nat", "-D", POST_CHAIN, "-s", n.subnet(), "!", "-o", n.bridge(), "-j", "MASQUERADE");
+            while (exit(cat(List.of("iptables", "-w"), masq)) == 0) {
+                // every copy of the network's own MASQUERADE rule
+            }
             Files.deleteIfExists(file(name));
             return null;
         });
@@ -347,6 +352,128 @@ public final class Networks {
         if (exit(List.of("iptables", "-w", "-t", "filter", "-C", "FORWARD", "-j", FORWARD_CHAIN)) != 0) {
             run(List.of("iptables", "-w", "-t", "filter", "-I", "FORWARD", "1", "-j", FORWARD_CHAIN));
         }
+    }
+
+    /** nat chains of cloudtui's own: DNAT of published ports (from PREROUTING and OUTPUT), MASQUERADE (from POSTROUTING). */
+    static final String DNAT_CHAIN = "CTUI-DNAT";
+    static final String POST_CHAIN = "CTUI-POSTROUTING";
+
+    /** {@code -t nat -C|-A CHAIN rule}: appended unless it is there. */
+    private static void ensure(String table, String chain, List<String> rule, boolean first) {
+        if (exit(cat(List.of("iptables", "-w", "-t", table, "-C", chain), rule)) == 0) return;
+        run(cat(first ? List.of("iptables", "-w", "-t", table, "-I", chain, "1") : List.of("iptables", "-w", "-t", table, "-A", chain), rule));
+    }
+
+    private static void natChains(Member m) {
+        for (String c : List.of(DNAT_CHAIN, POST_CHAIN)) {
+            if (exit(List.of("iptables", "-w", "-t", "nat", "-n", "-L", c)) != 0) run(List.of("iptables", "-w", "-t", "nat", "-N", c));
+        }
+        ensure("nat", "PREROUTING", List.of("-m", "addrtype", "--dst-type", "LOCAL", "-j", DNAT_CHAIN), true);
+        ensure("nat", "OUTPUT", List.of("-m", "addrtype", "--dst-type", "LOCAL", "-j", DNAT_CHAIN), true);
+        ensure("nat", "POSTROUTING", List.of("-j", POST_CHAIN), true);
+        // the host's own connections to 127.0.0.1:PORT leave through the bridge with a loopback source: masqueraded
+        ensure("nat", POST_CHAIN, List.of("-s", "127.0.0.0/8", "-o", "ctuib+", "-j", "MASQUERADE"), false);
+        String subnet = Cidr.parse(m.address() + "/" + m.prefix()).toString();
+        ensure("nat", POST_CHAIN, List.of("-s", subnet, "!", "-o", m.bridge(), "-j", "MASQUERADE"), false);
+        try {
+            Files.writeString(Path.of("/proc/sys/net/ipv4/conf", m.bridge(), "route_localnet"), "1");
+        } catch (IOException e) {
+            throw new CloudtuiException("network: cannot allow 127.0.0.1 on " + m.bridge() + ": " + e.getMessage());
+        }
+    }
+
+    /** The comment that marks a container's rules: {@code ctui:<first 12 of its id>}. */
+    static String tag(String id) {
+        return "ctui:" + id.substring(0, 12);
+    }
+
+    /**
+     * {@code -p}: DNAT from the host's addresses (or the one given) to the container's address, in
+     * CTUI-DNAT, each rule marked with the container; what it had before is removed first.
+     */
+    public void publish(String id, Member m, List<io.cloudtui.core.RunSpec.Port> ports) {
+        locked(() -> {
+            unpublishLocked(java.util.Set.of(tag(id)));
+            if (ports.isEmpty()) return null;
+            natChains(m);
+            for (io.cloudtui.core.RunSpec.Port p : ports) {
+                List<String> rule = new ArrayList<>();
+                if (p.hostIp() != null && !p.hostIp().equals("0.0.0.0")) rule.addAll(List.of("-d", p.hostIp() + "/32"));
+                rule.addAll(List.of("-p", p.protocol(), "-m", p.protocol(), "--dport", String.valueOf(p.hostPort()), "-m", "comment", "--comment", tag(id),
+                        "-j", "DNAT", "--to-destination", m.address() + ":" + p.containerPort()));
+                run(cat(List.of("iptables", "-w", "-t", "nat", "-A", DNAT_CHAIN), rule));
+            }
+            return null;
+        });
+    }
+
+    /** Removes the container's DNAT rules (stop, rm). */
+    public void unpublish(String id) {
+        locked(() -> {
+            unpublishLocked(java.util.Set.of(tag(id)));
+            return null;
+        });
+    }
+
+    /**
+     * The repair after a kill -9 (of a cloudtui midway, or of a container): every rule of CTUI-DNAT whose
+     * container is not running (by {@code running}, given a tag's 12 characters) is removed.
+     */
+    public Map<String, Integer> reconcile(java.util.function.Predicate<String> running) {
+        if (!Files.isDirectory(dir)) return Map.of();
+        return locked(() -> {
+            Map<String, Integer> have = tags();
+            java.util.Set<String> stale = new java.util.HashSet<>();
+            for (String t : have.keySet()) if (!running.test(t.substring(5))) stale.add(t);
+            if (!stale.isEmpty()) unpublishLocked(stale);
+            have.keySet().removeAll(stale);
+            return have;
+        });
+    }
+
+    /** Where the container is on {@code network}, by its record (null: not a member). */
+    public Member member(String network, String id) {
+        return locked(() -> {
+            Net n = read(network);
+            JsonNode m = n == null ? null : n.record().path("containers").get(id);
+            if (m == null) return null;
+            return new Member(network, m.path("address").asText(), Cidr.parse(n.subnet()).prefix, n.gateway(), n.bridge());
+        });
+    }
+
+    private static List<String> natRules() {
+        List<String> out = new ArrayList<>();
+        for (String l : capture(List.of("iptables-save", "-t", "nat")).split("\n")) if (l.startsWith("-A " + DNAT_CHAIN + " ")) out.add(l);
+        return out;
+    }
+
+    /** The tags of CTUI-DNAT's rules, with how many rules each has. */
+    private static Map<String, Integer> tags() {
+        Map<String, Integer> out = new java.util.HashMap<>();
+        for (String l : natRules()) {
+            var mt = java.util.regex.Pattern.compile("--comment \"?(ctui:[0-9a-f]{12})").matcher(l);
+            if (mt.find()) out.merge(mt.group(1), 1, Integer::sum);
+        }
+        return out;
+    }
+
+    private static void unpublishLocked(java.util.Set<String> tags) {
+        for (String l : natRules()) {
+            var mt = java.util.regex.Pattern.compile("--comment \"?(ctui:[0-9a-f]{12})").matcher(l);
+            if (!mt.find() || !tags.contains(mt.group(1))) continue;
+            List<String> args = new ArrayList<>(List.of("iptables", "-w", "-t", "nat", "-D"));
+            for (String tok : l.substring(3).trim().split("\\s+")) args.add(tok.replace("\"", ""));
+            run(args);
+        }
+    }
+
+    /** Published ports as ps shows them: 0.0.0.0:8080->80/tcp. */
+    public static List<String> portsText(List<io.cloudtui.core.RunSpec.Port> ports) {
+        List<String> out = new ArrayList<>();
+        for (io.cloudtui.core.RunSpec.Port p : ports) {
+            out.add((p.hostIp() == null ? "0.0.0.0" : p.hostIp()) + ":" + p.hostPort() + "->" + p.containerPort() + "/" + p.protocol());
+        }
+        return out;
     }
 
     /** The /etc/hosts lines for the members of the container's networks (itself included). */

@@ -155,6 +155,67 @@ class NetworkIT {
         assertFalse(Files.exists(Path.of("/sys/class/net", bridge)), "the bridge is gone");
     }
 
+    static String fetch(String url) throws Exception {
+        try (java.net.http.HttpClient h = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build()) {
+            return h.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(java.time.Duration.ofSeconds(20)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
+    static long natRules(String id) throws Exception {
+        return sh("iptables-save", "-t", "nat").lines().filter(l -> l.contains("ctui:" + id.substring(0, 12))).count();
+    }
+
+    @Test
+    void publishedPortsReachTheContainerAndAreRepairedAfterKill9() throws Exception {
+        String pnet = net + "-p";
+        Out c = cli("network", "create", "--backend", "rt", pnet);
+        assertEquals(0, c.code, c.text);
+        bridgeOf(pnet);
+        int lo = 20000 + new java.util.Random().nextInt(20000);
+        int any = lo + 1;
+        String name = "pweb-" + tag;
+        Out r = cli("run", "-d", "--backend", "rt", "--name", name, "--network", pnet, "-p", "127.0.0.1:" + lo + ":8080", "-p", any + ":8080",
+                "local/bbnet:1", "httpd", "-f", "-p", "8080", "-h", "/www");
+        assertEquals(0, r.code, r.text);
+        String id = r.text.strip();
+        assertEquals(2, natRules(id), sh("iptables-save", "-t", "nat"));
+        assertTrue(fetch("http://127.0.0.1:" + lo + "/").contains("hello from web"), "127.0.0.1");
+        String hostAddr = sh("sh", "-c", "ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | grep -v '^10\\.219\\.' | head -1").strip();
+        assertFalse(hostAddr.isEmpty());
+        assertTrue(fetch("http://" + hostAddr + ":" + any + "/").contains("hello from web"), "the host's address " + hostAddr);
+        Out ps = cli("ps");
+        assertTrue(ps.text.contains("127.0.0.1:" + lo + "->8080/tcp") && ps.text.contains("0.0.0.0:" + any + "->8080/tcp"), ps.text);
+        // the container's init killed with -9: the next command removes its rules
+        String pid = io.cloudtui.core.JsonTrees.read(Path.of(runRoot, id, "state.json")).path("pid").asText();
+        assertEquals(0, new ProcessBuilder("kill", "-9", pid).start().waitFor());
+        for (int i = 0; i < 100 && sh("ip", "-o", "link").contains("ctv" + id.substring(0, 8)); i++) Thread.sleep(100);
+        cli("ps", "-a");
+        assertEquals(0, natRules(id), "no rule of a dead container is left");
+        // started again: rules back; a rule lost meanwhile (a cloudtui killed midway, a flush) is restored by the next command
+        assertEquals(0, cli("start", name).code);
+        assertEquals(2, natRules(id));
+        String rule = sh("iptables-save", "-t", "nat").lines().filter(l -> l.contains("ctui:" + id.substring(0, 12))).findFirst().orElseThrow();
+        List<String> del = new ArrayList<>(List.of("iptables", "-w", "-t", "nat", "-D"));
+        del.addAll(List.of(rule.substring(3).replace("\"", "").trim().split("\\s+")));
+        assertEquals(0, new ProcessBuilder(del).inheritIO().start().waitFor());
+        assertEquals(1, natRules(id));
+        cli("ps");
+        assertEquals(2, natRules(id), "restored");
+        assertTrue(fetch("http://127.0.0.1:" + lo + "/").contains("hello from web"));
+        // -p without a network: one line
+        Out none = cli("run", "--rm", "--backend", "rt", "-p", "8080:80", "local/bbnet:1", "true");
+        assertNotEquals(0, none.code);
+        assertEquals(1, none.text.strip().lines().count(), none.text);
+        // rm: no rule, no veth, no record
+        assertEquals(0, cli("rm", "-f", name).code);
+        assertEquals(0, natRules(id));
+        assertFalse(sh("ip", "-o", "link").contains("ctv" + id.substring(0, 8)));
+        assertEquals(0, cli("network", "rm", "--backend", "rt", pnet).code);
+    }
+
     @Test
     void networkNoneHasOnlyLoopback() throws Exception {
         Out o = cli("run", "--rm", "--backend", "rt", "--network", "none", "local/bbnet:1", "ip", "-o", "link");
