@@ -331,6 +331,7 @@ public final class Networks {
         if (!have.contains(" " + m.gateway() + "/")) ip("addr", "add", m.gateway() + "/" + m.prefix(), "dev", m.bridge());
         ip("link", "set", m.bridge(), "up");
         forwardRules();
+        natChains(m);
     }
 
     /**
@@ -395,7 +396,6 @@ public final class Networks {
         locked(() -> {
             unpublishLocked(java.util.Set.of(tag(id)));
             if (ports.isEmpty()) return null;
-            natChains(m);
             for (io.cloudtui.core.RunSpec.Port p : ports) {
                 List<String> rule = new ArrayList<>();
                 if (p.hostIp() != null && !p.hostIp().equals("0.0.0.0")) rule.addAll(List.of("-d", p.hostIp() + "/32"));

@@ -121,6 +121,11 @@ class NetworkIT {
         assertEquals(0, get.code, get.text);
         assertEquals(2, get.text.split("hello from web", -1).length - 1, get.text);
         assertTrue(get.text.contains("10.219.77.") && get.text.contains("default via 10.219.77.1"), get.text);
+        // out of the network, masqueraded: the test hosts' sshd on another bridge of this machine
+        if (Files.exists(Path.of("/sys/class/net/ctui-br0"))) {
+            Out ssh = cli("run", "--rm", "--backend", "rt", "--network", net, "local/bbnet:1", "sh", "-c", "echo | nc -w 10 10.213.0.101 22");
+            assertTrue(ssh.text.startsWith("SSH-2.0-"), ssh.text);
+        }
         // the running web container's /etc/hosts was rewritten in place when another one joined, and again when it left
         String hosts = cli("exec", web, "cat", "/etc/hosts").text;
         assertTrue(hosts.contains("\t" + web + " www"), hosts);
