@@ -593,7 +593,12 @@ public final class Networks {
                 throw CloudtuiException.usage("'" + s + "' is not an IPv4 subnet (A.B.C.D/N)");
             }
             if (prefix < 0 || prefix > 32) throw CloudtuiException.usage("'" + s + "' is not an IPv4 subnet (A.B.C.D/N)");
-            long a = parseIp(p[0]);
+            long a;
+            try {
+                a = parseIp(p[0]);
+            } catch (CloudtuiException e) {
+                throw CloudtuiException.usage("'" + s + "' is not an IPv4 subnet (A.B.C.D/N)");
+            }
             long mask = prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
             return new Cidr(a & mask, prefix);
         }

@@ -126,10 +126,17 @@ class NetworkIT {
             Out ssh = cli("run", "--rm", "--backend", "rt", "--network", net, "local/bbnet:1", "sh", "-c", "echo | nc -w 10 10.213.0.101 22");
             assertTrue(ssh.text.startsWith("SSH-2.0-"), ssh.text);
         }
-        // the running web container's /etc/hosts was rewritten in place when another one joined, and again when it left
+        // the running web container's /etc/hosts is rewritten in place (its bind mount keeps the inode) when another one joins,
+        // and again when it leaves
+        String peer = "peer-" + tag;
+        Out pr = cli("run", "-d", "--backend", "rt", "--name", peer, "--network", net, "local/bbnet:1", "httpd", "-f", "-p", "8081", "-h", "/www");
+        assertEquals(0, pr.code, pr.text);
         String hosts = cli("exec", web, "cat", "/etc/hosts").text;
-        assertTrue(hosts.contains("\t" + web + " www"), hosts);
-        assertFalse(hosts.contains("cli-" + tag), "the --rm container left: " + hosts);
+        assertTrue(hosts.contains("\t" + web + " www") && hosts.contains("\t" + peer + "\n"), hosts);
+        assertTrue(cli("exec", web, "wget", "-qO-", "http://" + peer + ":8081/").text.contains("hello from web"), "web reaches the later peer by name");
+        assertEquals(0, cli("rm", "-f", peer).code);
+        hosts = cli("exec", web, "cat", "/etc/hosts").text;
+        assertFalse(hosts.contains(peer) || hosts.contains("cli-" + tag), "the containers that left are gone: " + hosts);
         // its init killed with -9: the veth went with the namespace; a start wires it again, with the same address
         String before = cli("network", "inspect", "--backend", "rt", net).text.replaceAll("(?s).*\"address\"\\s*:\\s*\"([^\"]+)\".*", "$1");
         String pid = io.cloudtui.core.JsonTrees.read(Path.of(runRoot, webId, "state.json")).path("pid").asText();
