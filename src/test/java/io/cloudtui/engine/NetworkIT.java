@@ -64,6 +64,26 @@ class NetworkIT {
         for (String b : bridges) if (Files.exists(Path.of("/sys/class/net", b))) Engines.run("ip", "link", "del", b);
         Engines.run("rm", "-rf", work.toString());
         Engines.run("rm", "-rf", runRoot);
+        // cloudtui's chains, when no bridge of any cloudtui store is left to need them
+        boolean inUse;
+        try (var links = Files.list(Path.of("/sys/class/net"))) {
+            inUse = links.anyMatch(l -> l.getFileName().toString().startsWith("ctuib"));
+        }
+        if (!inUse) {
+            for (String[] j : new String[][] {{"filter", "FORWARD", "CTUI-FORWARD"}, {"nat", "PREROUTING", "CTUI-DNAT"}, {"nat", "OUTPUT", "CTUI-DNAT"},
+                {"nat", "POSTROUTING", "CTUI-POSTROUTING"}}) {
+                List<String> rule = j[2].equals("CTUI-DNAT") ? List.of("-m", "addrtype", "--dst-type", "LOCAL", "-j", j[2]) : List.of("-j", j[2]);
+                List<String> del = new ArrayList<>(List.of("iptables", "-w", "-t", j[0], "-D", j[1]));
+                del.addAll(rule);
+                while (new ProcessBuilder(del).start().waitFor() == 0) {
+                    // every copy
+                }
+            }
+            for (String[] c : new String[][] {{"filter", "CTUI-FORWARD"}, {"nat", "CTUI-DNAT"}, {"nat", "CTUI-POSTROUTING"}}) {
+                Engines.run("iptables", "-w", "-t", c[0], "-F", c[1]);
+                Engines.run("iptables", "-w", "-t", c[0], "-X", c[1]);
+            }
+        }
     }
 
     record Out(int code, String text) {}
