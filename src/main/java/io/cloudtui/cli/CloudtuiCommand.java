@@ -47,6 +47,7 @@ public class CloudtuiCommand implements Callable<Integer> {
         m.put("build", BuildCommand.class);
         m.put("volumes", VolumesCommand.class);
         m.put("networks", NetworksCommand.class);
+        m.put("network", NetworkCommand.class);
         m.put("completion", CompletionCommand.class);
         m.put("runtime", io.cloudtui.runtime.RuntimeCommand.class);
         m.put("console", ConsoleCommand.class);

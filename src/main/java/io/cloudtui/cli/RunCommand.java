@@ -95,6 +95,9 @@ final class RunCommand extends Base {
     @Option(names = "--network", paramLabel = "NET", description = "none, host, or a network name")
     String network;
 
+    @Option(names = "--network-alias", paramLabel = "ALIAS", description = "Another name the container has on its network (bundled engine)")
+    List<String> networkAliases = new ArrayList<>();
+
     @Option(names = "--entrypoint", paramLabel = "CMD", description = "Override the image's entrypoint (\"\" clears it)")
     String entrypoint;
 
@@ -125,6 +128,13 @@ final class RunCommand extends Base {
         for (String e : env) Parsers.env(e, host, vars);
         Map<String, String> lbl = new LinkedHashMap<>();
         for (String l : labels) Parsers.env(l, Map.of(), lbl);
+        if (!networkAliases.isEmpty()) {
+            if (network == null || network.equals("none") || network.equals("host")) throw CloudtuiException.usage("--network-alias needs --network NAME");
+            for (String a : networkAliases) {
+                if (!a.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")) throw CloudtuiException.usage("invalid --network-alias '" + a + "'");
+            }
+            lbl.put(io.cloudtui.engine.EngineBackend.ALIASES_LABEL, String.join(",", networkAliases));
+        }
         List<String> ep = entrypoint == null ? null : entrypoint.isEmpty() ? List.of() : List.of(entrypoint);
         List<RunSpec.Mount> mounts = new ArrayList<>(volumes);
         for (String b : binds) {

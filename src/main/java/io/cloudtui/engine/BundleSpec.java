@@ -178,12 +178,12 @@ final class BundleSpec {
         ObjectNode linux = (ObjectNode) c.get("linux");
         String net = s.network() == null || s.network().isEmpty() ? "none" : s.network();
         switch (net) {
-            case "none", "bridge", "default" -> { } // own network namespace: loopback only (no bridge on this backend)
+            case "none", "default" -> { } // own network namespace: loopback only
             case "host" -> {
                 ArrayNode ns = linux.putArray("namespaces");
                 for (String t : List.of("pid", "ipc", "uts", "mount")) ns.addObject().put("type", t);
             }
-            default -> throw CloudtuiException.usage("network '" + net + "': the runtime backend has none (host) and host only");
+            default -> { } // own network namespace, wired to the network's bridge by the engine between create and start
         }
         ObjectNode res = linux.putObject("resources");
         if (s.memoryBytes() != null) res.putObject("memory").put("limit", s.memoryBytes());

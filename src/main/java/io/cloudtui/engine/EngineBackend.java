@@ -53,16 +53,17 @@ import org.slf4j.LoggerFactory;
  * layers, or a copy where overlayfs is unavailable) and the log. No process runs between commands
  * except the containers and their monitors.
  */
-public final class EngineBackend implements Backend, RunSupport, ImageSupport {
+public final class EngineBackend implements Backend, RunSupport, ImageSupport, io.cloudtui.core.NetworkSupport {
     private static final Logger LOG = LoggerFactory.getLogger(EngineBackend.class);
     private static final Set<Capability> CAPS = EnumSet.of(Capability.LIST, Capability.EVENTS, Capability.START, Capability.STOP,
             Capability.RESTART, Capability.KILL, Capability.PAUSE, Capability.UNPAUSE, Capability.REMOVE, Capability.LOGS,
-            Capability.EXEC, Capability.ATTACH, Capability.INSPECT, Capability.STATS, Capability.RUN, Capability.IMAGES);
+            Capability.EXEC, Capability.ATTACH, Capability.INSPECT, Capability.STATS, Capability.RUN, Capability.IMAGES, Capability.NETWORKS);
 
     private final String name;
     private final Path containers;
     private final Path runtimeRoot;
     private final ImageStore images;
+    private final Networks networks;
     private volatile OciRuntime runtime;
     private long logMax = 10L << 20;
     private int logKeep = 2;
@@ -73,6 +74,37 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         this.containers = store.resolve("containers");
         this.runtimeRoot = runtimeRoot;
         this.images = images;
+        this.networks = new Networks(store);
+    }
+
+    /** The label {@code run --network-alias} records its aliases in (comma-separated). */
+    public static final String ALIASES_LABEL = "io.cloudtui.network.aliases";
+
+    /** The networks of {@code cloudtui networks} and the UI's list (none for a rootless engine). */
+    @Override
+    public List<io.cloudtui.core.NetworkSupport.Network> networks() {
+        if (RootFs.rootless()) return List.of();
+        return networks.list().stream().map(n -> new io.cloudtui.core.NetworkSupport.Network(name, n.id(), n.name(), "bridge", "local")).toList();
+    }
+
+    /** This engine's networks (as root). */
+    public Networks networkStore() {
+        if (RootFs.rootless()) throw new CloudtuiException("networks of the runtime backend need root (rootless containers have --network none or host)");
+        return networks;
+    }
+
+    /** A network of the store (not none, host or default, which need no bridge). */
+    static boolean named(String net) {
+        return net != null && !net.isEmpty() && !net.equals("none") && !net.equals("host") && !net.equals("default");
+    }
+
+    /** {@code network rm}: refused in one line while a container of this engine is on it. */
+    public void removeNetwork(String network) {
+        networkStore().remove(network, this::exists);
+    }
+
+    private boolean exists(String id) {
+        return Files.isRegularFile(dir(id).resolve("container.json"));
     }
 
     /** Container logs rotate at {@code maxBytes}, keeping {@code keep} old files (default 10 MiB, 2). */
@@ -322,6 +354,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             if (st.path("oomKilled").asBoolean()) rec.put("oomKilled", true);
             rec.put("finished", rec.path("finished").asText(Instant.now().toString()));
             save(id, rec);
+            if (!ports(rec).isEmpty() && !RootFs.rootless()) networks.unpublish(id);
             try {
                 runtime().delete(id, true);
             } catch (CloudtuiException e) {
@@ -353,7 +386,8 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         rec.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
         Instant started = s.isActive() && rec.hasNonNull("started") ? Instant.parse(rec.get("started").asText()) : null;
         return new Workload(new WorkloadId(name, id), rec.path("name").asText(), WorkloadKind.CONTAINER, rec.path("image").asText(),
-                String.join(" ", strings(rec.path("args"))), s, status, Instant.parse(rec.path("created").asText()), started, List.of(),
+                String.join(" ", strings(rec.path("args"))), s, status, Instant.parse(rec.path("created").asText()), started,
+                s.isActive() ? Networks.portsText(ports(rec)) : List.of(),
                 labels, "local");
     }
 
@@ -366,6 +400,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     @Override
     public List<Workload> list(boolean all) {
         List<Workload> out = new ArrayList<>();
+        Map<String, ObjectNode> published = new HashMap<>();
         for (String id : ids()) {
             try {
                 ObjectNode rec = refresh(id);
@@ -376,10 +411,12 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
                 }
                 Workload w = workload(id, rec);
                 if (all || w.state().isActive()) out.add(w);
+                if (w.state().isActive() && !ports(rec).isEmpty()) published.put(id, rec);
             } catch (CloudtuiException e) {
                 LOG.debug("skipping {}: {}", id, e.getMessage()); // removed meanwhile
             }
         }
+        reconcile(published);
         return out;
     }
 
@@ -395,9 +432,17 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
     public String create(RunSpec spec) {
         boolean rootless = RootFs.rootless();
         if (!spec.ports().isEmpty()) {
-            throw new CloudtuiException("-p: the runtime backend publishes no ports (its network is none, or the host's with --network host)");
+            if (!named(spec.network()) || rootless || spec.hpc() != null) {
+                throw new CloudtuiException("-p: the runtime backend publishes ports of containers on a network (--network bridge or NAME, as root), not with --network none or host");
+            }
+            for (RunSpec.Port p : spec.ports()) {
+                if (p.hostPort() == 0) throw CloudtuiException.usage("-p " + p.containerPort() + ": give the host port too (HOST:CONTAINER) on the runtime backend");
+                if (!p.protocol().equals("tcp") && !p.protocol().equals("udp")) throw CloudtuiException.usage("-p: tcp or udp on the runtime backend");
+                if (p.hostIp() != null && p.hostIp().contains(":")) throw CloudtuiException.usage("-p: IPv4 host addresses only on the runtime backend");
+            }
         }
         if (hpc && spec.hpc() == null) spec = spec.withHpc(new RunSpec.Hpc(false));
+        if (named(spec.network()) && spec.hpc() == null) networkStore().get(spec.network()); // no such network: one line, before anything is made
         if (rootless && spec.hpc() == null && (spec.memoryBytes() != null || spec.cpus() != null || spec.pidsLimit() != null)) {
             throw new CloudtuiException("--memory, --cpus and --pids-limit need a cgroup, and a rootless container on the runtime backend gets none; run without them (or as root)");
         }
@@ -558,6 +603,7 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             // -i or -t: the monitor serves an attach socket and the container's stdin comes from it
             boolean attach = created != null || rec.path("spec").path("interactive").asBoolean() || rec.path("tty").asBoolean();
             runtime().create(id, d.resolve("bundle"), null, null, log, attach);
+            plug(id, rec);
             if (created != null) created.accept(id);
             runtime().start(id);
         } catch (RuntimeException e) {
@@ -576,6 +622,86 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
         rec.remove("finished");
         rec.remove("oomKilled");
         save(id, rec);
+    }
+
+    /**
+     * A container of a network: its address (kept from an earlier start), a veth pair into the network
+     * namespace the runtime just made (its init waits for start), and /etc/hosts of every member
+     * rewritten with the new member.
+     */
+    private void plug(String id, ObjectNode rec) {
+        String net = rec.path("spec").path("network").asText(null);
+        if (!named(net) || !rec.path("spec").path("hpc").isNull()) return;
+        ObjectNode st = runtimeState(id);
+        int pid = st == null ? 0 : st.path("pid").asInt();
+        if (pid <= 0) throw new CloudtuiException("cannot wire " + rec.path("name").asText() + " into network " + net + ": the runtime reports no process");
+        String al = rec.path("labels").path(ALIASES_LABEL).asText("");
+        List<String> aliases = al.isEmpty() ? List.of() : List.of(al.split(","));
+        Networks.Member m = networkStore().join(net, id, rec.path("name").asText(), aliases, this::exists);
+        networks.plug(m, id, pid, 0);
+        networks.publish(id, m, ports(rec));
+        rec.putObject("networkSettings").put("network", net).put("address", m.address()).put("gateway", m.gateway());
+        hostsOfNeighbours(id);
+    }
+
+    /** The -p of a container on a network (none otherwise). */
+    private static List<RunSpec.Port> ports(ObjectNode rec) {
+        if (!named(rec.path("spec").path("network").asText(null))) return List.of();
+        List<RunSpec.Port> out = new ArrayList<>();
+        for (JsonNode p : rec.path("spec").path("ports")) {
+            out.add(new RunSpec.Port(p.path("hostIp").isNull() ? null : p.path("hostIp").asText(null), p.path("hostPort").asInt(),
+                    p.path("containerPort").asInt(), p.path("protocol").asText("tcp")));
+        }
+        return out;
+    }
+
+    /**
+     * Repairs port rules after a kill -9 (of a cloudtui midway, or of a container): rules of containers
+     * that no longer run are removed, and a running container whose rules are missing gets them back.
+     */
+    private void reconcile(Map<String, ObjectNode> running) {
+        if (RootFs.rootless()) return;
+        try {
+            java.util.Set<String> tags = new java.util.HashSet<>();
+            running.keySet().forEach(id -> tags.add(id.substring(0, 12)));
+            Map<String, Integer> have = networks.reconcile(tags::contains);
+            running.forEach((id, rec) -> {
+                if (have.getOrDefault(Networks.tag(id), 0) == ports(rec).size()) return;
+                Networks.Member m = networks.member(rec.path("spec").path("network").asText(), id);
+                if (m != null) networks.publish(id, m, ports(rec));
+            });
+        } catch (CloudtuiException e) {
+            LOG.debug("reconcile: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Rewrites /etc/hosts of {@code id} and of every container sharing a network with it. The file is
+     * bind-mounted from the state directory, so it is rewritten in place (same inode): a running
+     * container sees the new content, where a rename would leave it the old file.
+     */
+    private void hostsOfNeighbours(String id) {
+        hostsOf(networks.neighbours(id));
+    }
+
+    private void hostsOf(List<String> ids) {
+        for (String c : ids) {
+            Path f = dir(c).resolve("etc/hosts");
+            if (!Files.isRegularFile(f)) continue;
+            try {
+                ObjectNode r = record(c);
+                String hn = r.path("spec").path("hostname").asText("");
+                if (hn.isEmpty() || r.path("spec").path("hostname").isNull()) hn = c.substring(0, 12);
+                String text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + hn + "\n" + networks.hostsLines(c);
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                    byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    ch.write(java.nio.ByteBuffer.wrap(b), 0);
+                    ch.truncate(b.length);
+                }
+            } catch (IOException | CloudtuiException e) {
+                LOG.debug("hosts of {}: {}", c, e.getMessage());
+            }
+        }
     }
 
     // ---------------------------------------------------------------- stop / kill / pause / remove
@@ -679,6 +805,13 @@ public final class EngineBackend implements Backend, RunSupport, ImageSupport {
             RootFs.remove(dir(id));
             return null;
         });
+        if (named(rec.path("spec").path("network").asText(null)) && !RootFs.rootless()) {
+            if (!ports(rec).isEmpty()) networks.unpublish(id);
+            List<String> was = networks.neighbours(id);
+            networks.leave(id);
+            was.remove(id);
+            hostsOf(was);
+        }
     }
 
     // ---------------------------------------------------------------- logs, exec, inspect, stats, events

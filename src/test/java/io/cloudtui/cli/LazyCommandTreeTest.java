@@ -29,7 +29,7 @@ class LazyCommandTreeTest {
             subcommands = {PsCommand.class, TargetVerb.Start.class, TargetVerb.Stop.class, TargetVerb.Restart.class,
                 TargetVerb.Kill.class, TargetVerb.Pause.class, TargetVerb.Unpause.class, TargetVerb.Rm.class, LogsCommand.class,
                 ExecCommand.class, AttachCommand.class, RunCommand.class, InspectCommand.class, StatsCommand.class, ImagesCommand.class, RmiCommand.class,
-                ImageCommand.class, ImageCommand.Pull.class, ImageCommand.Push.class, BuildCommand.class, VolumesCommand.class, NetworksCommand.class,
+                ImageCommand.class, ImageCommand.Pull.class, ImageCommand.Push.class, BuildCommand.class, VolumesCommand.class, NetworksCommand.class, NetworkCommand.class,
                 CompletionCommand.class, io.cloudtui.runtime.RuntimeCommand.class, ConsoleCommand.class, VmCommand.class,
                 ComposeCommand.class, ServiceCommand.class, NodeCommand.class})
     static final class AnnotatedRoot extends CloudtuiCommand {
