@@ -33,6 +33,14 @@ final class SwarmActions {
 
     /** A verb on the manager, on a worker thread; the view in front reads again at once and for a while after. */
     void act(SwarmView view, String what, Runnable verb) {
+        act(view, what, what + ": done", what + " failed: ", verb);
+    }
+
+    /**
+     * As {@link #act(SwarmView, String, Runnable)}, saying DONE when the verb succeeded and FAILED followed by
+     * the reason when it did not; VIEW (null: only the view in front) reads again.
+     */
+    void act(SwarmView view, String what, String done, String failed, Runnable verb) {
         app.info(what + "...");
         app.background(() -> {
             String err = null;
@@ -44,10 +52,10 @@ final class SwarmActions {
             }
             String fe = err;
             app.onUi(() -> {
-                if (fe == null) app.info(what + ": done");
-                else app.error(what + " failed: " + fe);
+                if (fe == null) app.info(done);
+                else app.error(failed + fe);
                 if (app.top() instanceof SwarmView v) v.kick();
-                if (view != app.top()) view.kick();
+                if (view != null && view != app.top()) view.kick();
             });
         });
     }
@@ -89,27 +97,14 @@ final class SwarmActions {
             }
         }
         SwarmSupport m0 = manager;
-        SwarmView target = v;
-        app.info("scale " + name + " to " + replicas + "...");
-        app.background(() -> {
-            String err = null;
-            try {
-                SwarmSupport m = m0;
-                if (m == null) {
-                    List<SwarmSupport> ms = SwarmView.findManagers(app.backendList());
-                    for (SwarmSupport x : ms) if (x.services().stream().anyMatch(s -> s.name().equals(name))) m = x;
-                    if (m == null) throw new io.cloudtui.core.CloudtuiException("no service " + name + " in the swarm");
-                }
-                m.scaleService(name, replicas);
-            } catch (RuntimeException e) {
-                err = e.getMessage() != null ? e.getMessage() : e.toString();
+        act(v, "scale " + name + " to " + replicas, name + " scaled to " + replicas, "scale " + name + " failed: ", () -> {
+            SwarmSupport m = m0;
+            if (m == null) {
+                List<SwarmSupport> ms = SwarmView.findManagers(app.backendList());
+                for (SwarmSupport x : ms) if (x.services().stream().anyMatch(s -> s.name().equals(name))) m = x;
+                if (m == null) throw new io.cloudtui.core.CloudtuiException("no service " + name + " in the swarm");
             }
-            String fe = err;
-            app.onUi(() -> {
-                if (fe == null) app.info(name + " scaled to " + replicas);
-                else app.error("scale " + name + " failed: " + fe);
-                if (target != null) target.kick();
-            });
+            m.scaleService(name, replicas);
         });
     }
 
@@ -201,27 +196,14 @@ final class SwarmActions {
                 replicas, global, ports, env, constraints);
         SwarmView v = app.top() instanceof SwarmView sv ? sv : null;
         SwarmSupport m0 = v != null && !v.items().isEmpty() ? v.items().get(0).manager() : null;
-        app.info("creating service " + spec.name() + "...");
-        app.background(() -> {
-            String err = null;
-            try {
-                SwarmSupport m = m0;
-                if (m == null) {
-                    List<SwarmSupport> ms = SwarmView.findManagers(app.backendList());
-                    if (ms.isEmpty()) throw new io.cloudtui.core.CloudtuiException("no Docker engine of this session is a swarm manager");
-                    m = ms.get(0);
-                }
-                m.createService(spec);
-            } catch (RuntimeException e) {
-                err = e.getMessage() != null ? e.getMessage() : e.toString();
-                LOG.debug("service create {} failed", spec.name(), e);
+        act(null, "creating service " + spec.name(), "service " + spec.name() + " created", "service-create " + spec.name() + ": ", () -> {
+            SwarmSupport m = m0;
+            if (m == null) {
+                List<SwarmSupport> ms = SwarmView.findManagers(app.backendList());
+                if (ms.isEmpty()) throw new io.cloudtui.core.CloudtuiException("no Docker engine of this session is a swarm manager");
+                m = ms.get(0);
             }
-            String fe = err;
-            app.onUi(() -> {
-                if (fe == null) app.info("service " + spec.name() + " created");
-                else app.error("service-create " + spec.name() + ": " + fe);
-                if (app.top() instanceof SwarmView sv) sv.kick();
-            });
+            m.createService(spec);
         });
     }
 
